@@ -1,0 +1,1 @@
+"""Checks beyond the JSON Schema: what ECS rejects at registration, and what looks wrong."""

@@ -1,0 +1,53 @@
+"""Fargate's valid task CPU / memory combinations (from the ECS developer guide)."""
+
+from __future__ import annotations
+
+import re
+
+# cpu units -> allowed memory values in MiB
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+_VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
+_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
+
+
+def cpu_units(value: object) -> int | None:
+    """Task cpu in units: 1024, '1024' or '1 vCPU'."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value.strip().isdigit():
+            return int(value)
+        match = _VCPU.match(value)
+        if match:
+            return int(float(match.group(1)) * 1024)
+    return None
+
+
+def memory_mib(value: object) -> int | None:
+    """Task memory in MiB: 2048, '2048' or '2 GB'."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value.strip().isdigit():
+            return int(value)
+        match = _GB.match(value)
+        if match:
+            return int(float(match.group(1)) * 1024)
+    return None
+
+
+def describe_valid(cpu: int) -> str:
+    values = FARGATE_MEMORY[cpu]
+    if len(values) <= 3:
+        return ", ".join(str(v) for v in values)
+    step = values[1] - values[0]
+    return f"{values[0]}-{values[-1]} in steps of {step}"

@@ -1,0 +1,1 @@
+"""The command-line interface: parses arguments, calls the pipeline, formats output."""

@@ -1,0 +1,155 @@
+"""``hako``: the command-line entry point.
+
+Heavy libraries (boto3, jsonschema, rich, moto, docker) are imported inside commands,
+so ``hako --help`` and ``hako --version`` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from hako_py import __version__
+from hako_py.cli.options import build_load_options, loader_options
+from hako_py.errors import HakoError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="hako")
+def cli() -> None:
+    """Deploy and run hako app definitions (Jsonnet/YAML) on Amazon ECS.
+
+    \b
+    An app definition has `scheduler` (where it runs), `app` (the main container),
+    `sidecars`, `volumes` and `scripts`; see the README for every field.
+
+    \b
+    Offline commands (no AWS needed):
+      hako validate apps/                  check every definition in apps/
+      hako render apps/web.jsonnet         print the ECS requests it becomes
+      hako show-definition apps/web.jsonnet
+      hako schema > definition.schema.json JSON Schema for editors
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for many files (default: one per core when there are 64+ files).")
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
+@loader_options
+def validate(paths: tuple[str, ...], strict: bool, jobs: int | None, quiet: bool, **loader: Any) -> None:
+    """Validate definition files (or every definition directly inside a folder).
+
+    Prints each problem as FILE: PATH: MESSAGE, all at once. Exit status: 0 when every
+    file is valid, 1 when any is invalid (or has warnings under --strict).
+
+    \b
+    Examples:
+      hako validate apps/web.jsonnet
+      hako validate --strict apps/
+    """
+    from hako_py.cli.validate_command import run_validate
+
+    load_options = build_load_options(**loader)
+    sys.exit(run_validate(list(paths), load_options, strict=strict, jobs=jobs, quiet=quiet))
+
+
+@cli.command()
+@click.argument("file", type=click.Path())
+@click.option("--only", type=click.Choice(["task-definition", "service", "run-task"]),
+              help="Print only this request (usable as --cli-input-json for the AWS CLI).")
+@click.option("-t", "--tag", help="Override the app container's image tag.")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--expand", is_flag=True,
+              help="Show values from std.native('provide.*') instead of ${key} placeholders.")
+@loader_options
+def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool, **loader: Any) -> None:
+    """Print the ECS requests a definition becomes, without calling AWS.
+
+    Output is {"taskDefinition": ..., "service": ... | null, "runTask": ...}: the
+    RegisterTaskDefinition request, the CreateService request (null for a batch-only
+    app, i.e. one without scheduler.desired_count) and the RunTask request a oneshot
+    sends (before per-run overrides).
+
+    \b
+    Example:
+      aws ecs register-task-definition \\
+        --cli-input-json "$(hako render --expand --only task-definition apps/web.jsonnet)"
+    """
+    from hako_py.cli.output import dump
+    from hako_py.pipeline import check_file
+    from hako_py.render import RenderOptions
+
+    checked = check_file(file, build_load_options(**loader, expand=expand), RenderOptions(tag=tag))
+    for warning in checked.warnings:
+        click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
+    assert checked.rendered is not None
+    data: Any = checked.rendered.as_dict()
+    if only:
+        key = {"task-definition": "taskDefinition", "service": "service", "run-task": "runTask"}[only]
+        data = data[key]
+        if data is None:
+            raise HakoError(f"{checked.loaded.file}: defines no service (set scheduler.desired_count)")
+    click.echo(dump(data, fmt))
+
+
+@cli.command("show-definition")
+@click.argument("file", type=click.Path())
+@click.option("--expand", is_flag=True,
+              help="Show values from std.native('provide.*') instead of ${key} placeholders.")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@loader_options
+def show_definition(file: str, expand: bool, fmt: str, **loader: Any) -> None:
+    """Print the evaluated definition (as the original hako's show-definition does)."""
+    from hako_py.cli.output import dump
+    from hako_py.loading import load_definition
+
+    loaded = load_definition(file, build_load_options(**loader, expand=expand))
+    click.echo(dump(loaded.data, fmt))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of app definitions, for editors and CI."""
+    import json
+
+    from hako_py.schema.build import build_schema
+
+    click.echo(json.dumps(build_schema(), indent=2, ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors become one located message and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="hako", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except HakoError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        os._exit(0)
+    except Exception as exc:
+        if os.environ.get("HAKO_DEBUG"):
+            raise
+        click.echo(f"hako: internal error: {type(exc).__name__}: {exc} (set HAKO_DEBUG=1 for a traceback; "
+                   "please report it)", err=True)
+        sys.exit(70)
+    sys.exit(0)
+
+

@@ -1,0 +1,62 @@
+"""Options shared by every command that loads a definition."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from hako_py.errors import UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _pairs(values: tuple[str, ...], option: str, *, from_env: bool) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not key:
+            raise UsageError(f"{option} {value!r}: expected KEY=VALUE")
+        if not sep:
+            if not from_env or key not in os.environ:
+                raise UsageError(f"{option} {value!r}: expected KEY=VALUE (or KEY naming a set environment variable)")
+            rest = os.environ[key]
+        pairs.append((key, rest))
+    return tuple(pairs)
+
+
+def loader_options(func: F) -> F:
+    """Add --ext-str, --ext-code, --jpath and --root."""
+    decorators = [
+        click.option("--ext-str", "ext_str", multiple=True, metavar="KEY=VALUE",
+                     help="Jsonnet external string variable (std.extVar). KEY alone takes $KEY."),
+        click.option("--ext-code", "ext_code", multiple=True, metavar="KEY=EXPR",
+                     help="Jsonnet external code variable, e.g. --ext-code replicas=3."),
+        click.option("-J", "--jpath", "jpath", multiple=True, metavar="DIR",
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Extra Jsonnet import folder, searched after the definition's own folder."),
+        click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                     help="Repository root imports are confined to (default: nearest folder with "
+                          "hako.toml or .git)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def build_load_options(
+    ext_str: tuple[str, ...], ext_code: tuple[str, ...], jpath: tuple[Path, ...], root: Path | None,
+    expand: bool = False,
+) -> Any:
+    from hako_py.loading import LoadOptions
+
+    return LoadOptions(
+        ext_str=_pairs(ext_str, "--ext-str", from_env=True),
+        ext_code=_pairs(ext_code, "--ext-code", from_env=False),
+        jpath=tuple(p.absolute() for p in jpath),
+        root=root.absolute() if root else None,
+        expand=expand,
+    )

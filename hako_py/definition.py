@@ -1,0 +1,74 @@
+"""A validated app definition: the plain-data contract between validation and rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+APP_CONTAINER = "app"
+DEFAULT_CLUSTER = "default"
+TAG_RESOLVING_SCRIPTS = frozenset({"jenkins_tag", "ecr_tag"})
+
+
+@dataclass(frozen=True)
+class AppDefinition:
+    """An app after loading and validation; every value here passed the schema and checks."""
+
+    app_id: str
+    file: str
+    scheduler: dict[str, Any]
+    containers: dict[str, dict[str, Any]]
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scripts: tuple[dict[str, Any], ...] = ()
+    imported_files: frozenset[str] = frozenset()
+
+    @property
+    def app(self) -> dict[str, Any]:
+        return self.containers[APP_CONTAINER]
+
+    @property
+    def cluster(self) -> str:
+        return str(self.scheduler.get("cluster", DEFAULT_CLUSTER))
+
+    @property
+    def region(self) -> str | None:
+        region = self.scheduler.get("region")
+        return str(region) if region else None
+
+    @property
+    def has_service(self) -> bool:
+        return "desired_count" in self.scheduler or self.scheduler.get("scheduling_strategy") == "DAEMON"
+
+    @property
+    def oneshot_family(self) -> str:
+        return f"{self.app_id}-oneshot"
+
+
+def strip_nulls(value: Any) -> Any:
+    """Drop ``null`` members: in hako (as in the AWS SDKs) a null field means "not set"."""
+    if isinstance(value, dict):
+        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_nulls(v) for v in value]
+    return value
+
+
+def as_int(value: Any) -> int | None:
+    """The integer a definition meant (hako accepted numeric strings such as '1024')."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def is_fargate(scheduler: dict[str, Any]) -> bool:
+    """Whether the task must satisfy Fargate's rules (launch type, compatibilities or providers)."""
+    if scheduler.get("launch_type") == "FARGATE":
+        return True
+    if "FARGATE" in (scheduler.get("requires_compatibilities") or []):
+        return True
+    strategy = scheduler.get("capacity_provider_strategy") or []
+    return any(str(s.get("capacity_provider", "")).startswith("FARGATE") for s in strategy)

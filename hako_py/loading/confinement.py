@@ -1,0 +1,62 @@
+"""Import confinement: a definition may only read files inside allowed folders.
+
+Rendered output is posted in public PR comments, so ``import '/etc/passwd'`` or
+``importstr '../../.aws/credentials'`` must be refused. A path is checked both as
+written (lexically) and after resolving symlinks, so a symlink inside the repository
+pointing outside it is refused too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ImportRefused(Exception):
+    """An import named a file outside the allowed folders; the message says which and why."""
+
+
+@dataclass
+class Confinement:
+    """The folders a definition may read from, and the files it did read."""
+
+    root: Path
+    extra_dirs: tuple[Path, ...] = ()
+    trusted_dirs: tuple[Path, ...] = ()
+    read_files: set[Path] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.root = Path(os.path.realpath(self.root))
+        self.extra_dirs = tuple(Path(os.path.realpath(d)) for d in self.extra_dirs)
+        self.trusted_dirs = tuple(Path(os.path.realpath(d)) for d in self.trusted_dirs)
+
+    @property
+    def allowed_dirs(self) -> tuple[Path, ...]:
+        return (self.root, *self.extra_dirs, *self.trusted_dirs)
+
+    def check(self, candidate: str, written: str) -> Path:
+        """Return the real path of *candidate* or raise :class:`ImportRefused`."""
+        if os.path.isabs(written):
+            raise ImportRefused(f"import of absolute path '{written}' is not allowed; "
+                                "import files by a path relative to the definition")
+        lexical = Path(os.path.normpath(candidate))
+        real = Path(os.path.realpath(candidate))
+        if not _inside(lexical, self.allowed_dirs):
+            raise ImportRefused(f"import '{written}' escapes the repository root {self.root}")
+        if not _inside(real, self.allowed_dirs):
+            raise ImportRefused(
+                f"import '{written}' resolves (through a symlink) to {real}, outside the repository root "
+                f"{self.root}"
+            )
+        return real
+
+    def record(self, path: Path) -> None:
+        """Remember that the definition's output depends on *path*."""
+        if not _inside(path, self.trusted_dirs):
+            self.read_files.add(path)
+
+
+def _inside(path: Path, folders: Iterable[Path]) -> bool:
+    return any(path == folder or path.is_relative_to(folder) for folder in folders)

@@ -1,0 +1,137 @@
+"""Evaluate Jsonnet (and JSON) definitions with gojsonnet, confined to the repository.
+
+gojsonnet (go-jsonnet) is used rather than the C++ ``jsonnet`` wheel: it evaluated a
+small app definition in 0.37 ms against 43 ms (measured, see shared/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from hako_py.loading.confinement import Confinement, ImportRefused
+from hako_py.loading.errors import format_jsonnet_error
+from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
+
+
+class JsonnetError(Exception):
+    """Evaluation failed; ``str()`` is the located, user-facing message."""
+
+
+@cache
+def provider_names() -> tuple[str, ...]:
+    """Every provider a definition can call as ``std.native('provide.NAME')``."""
+    names = set(BUILTIN)
+    names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    return tuple(sorted(names))
+
+
+def read_confined(path: Path) -> bytes:
+    """Read a file the definition depends on, refusing huge files."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(f"{path} is {size} bytes; definitions and imports are limited to {MAX_FILE_BYTES}")
+    return path.read_bytes()
+
+
+class _Importer:
+    """gojsonnet import callback: search path, confinement and dependency recording."""
+
+    def __init__(self, main_dir: Path, jpath: tuple[Path, ...], confinement: Confinement) -> None:
+        self.main_dir = main_dir
+        self.search = (*jpath, BUNDLED_LIB_DIR)
+        self.confinement = confinement
+
+    def __call__(self, base: str, rel: str) -> tuple[str, bytes]:
+        if os.path.isabs(rel):
+            raise ImportRefused(f"import of absolute path '{rel}' is not allowed; "
+                                "import files by a path relative to the definition")
+        first = Path(base) if base else self.main_dir
+        tried = []
+        for index, folder in enumerate((first, *self.search)):
+            candidate = os.path.join(folder, rel)
+            tried.append(str(folder))
+            if index == 0 or os.path.exists(candidate):
+                real = self.confinement.check(candidate, rel)
+                if real.is_file():
+                    self.confinement.record(real)
+                    return str(candidate), read_confined(real)
+        raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
+
+
+def _native_callbacks(
+    base_dir: Path, confinement: Confinement, expand: bool, failures: list[str]
+) -> dict[str, Any]:
+    """``provide.NAME`` functions; failures are also kept in *failures* because gojsonnet
+    replaces a callback's exception text with "failed to execute native callback"."""
+    providers: dict[tuple[str, str], Provider] = {}
+
+    def make(name: str) -> Callable[[str, str], str]:
+        def provide(options: str, key: str) -> str:
+            if not expand:
+                return "${" + key + "}"
+            try:
+                provider = providers.get((name, options))
+                if provider is None:
+                    parsed = json.loads(options) if options else {}
+                    if not isinstance(parsed, dict):
+                        raise ProviderError(f"provider '{name}': options must be an object")
+                    cls = provider_class(name)
+                    provider = cls(base_dir, parsed, confinement=confinement)
+                    providers[(name, options)] = provider
+                values = provider.ask([key])
+            except (ProviderError, ImportRefused, OSError, ValueError) as exc:
+                failures.append(str(exc))
+                raise ProviderError(str(exc)) from None
+            if key not in values:
+                failures.append(f"provider '{name}' has no value for '{key}'")
+                raise ProviderError(failures[-1])
+            return values[key]
+
+        return provide
+
+    return {f"provide.{name}": (("options", "key"), make(name)) for name in provider_names()}
+
+
+def evaluate_jsonnet(
+    path: Path,
+    *,
+    ext_vars: dict[str, str],
+    ext_codes: dict[str, str],
+    jpath: tuple[Path, ...],
+    confinement: Confinement,
+    expand: bool,
+) -> Any:
+    """Evaluate *path* and return the manifested JSON value."""
+    import _gojsonnet
+
+    source = read_confined(path)
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JsonnetError(f"not UTF-8 text (byte {exc.start})") from None
+    importer = _Importer(path.parent, jpath, confinement)
+    failures: list[str] = []
+    try:
+        output = _gojsonnet.evaluate_snippet(
+            str(path),
+            text,
+            ext_vars=ext_vars,
+            ext_codes=ext_codes,
+            native_callbacks=_native_callbacks(path.parent, confinement, expand, failures),
+            import_callback=importer,
+        )
+    except RuntimeError as exc:
+        message = str(exc)
+        if failures and "native callback" in message:
+            message = message.replace(message.partition("\n")[0], "RUNTIME ERROR: " + failures[-1], 1)
+        raise JsonnetError(format_jsonnet_error(message)) from None
+    return json.loads(output)

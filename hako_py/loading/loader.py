@@ -1,0 +1,96 @@
+"""Load one definition file into a dict, recording every file its output depends on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hako_py.errors import LoadError
+from hako_py.loading.confinement import Confinement, ImportRefused
+from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet
+from hako_py.loading.yaml_loader import YamlError, load_yaml
+from hako_py.paths import app_id_for, display_path
+from hako_py.repo import RepoConfig, find_root, load_config
+
+JSONNET_SUFFIXES = (".jsonnet", ".json")
+YAML_SUFFIXES = (".yml", ".yaml")
+DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What the command line says about evaluation (shared by every loading command)."""
+
+    ext_str: tuple[tuple[str, str], ...] = ()
+    ext_code: tuple[tuple[str, str], ...] = ()
+    jpath: tuple[Path, ...] = ()
+    root: Path | None = None
+    expand: bool = False
+
+
+@dataclass(frozen=True)
+class LoadedDefinition:
+    """A definition evaluated to plain data, plus where it came from."""
+
+    file: str
+    path: Path
+    app_id: str
+    data: dict[str, Any]
+    config: RepoConfig
+    imported_files: frozenset[Path] = field(default_factory=frozenset)
+
+
+@lru_cache(maxsize=64)
+def _config_for(root: Path) -> RepoConfig:
+    return load_config(root)
+
+
+def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> LoadedDefinition:
+    """Evaluate *file*; raise :class:`LoadError` with a located message on any failure."""
+    shown = display_path(file)
+    path = Path(file).absolute()
+    if not path.is_file():
+        raise LoadError(shown, "no such file" if not path.exists() else "not a file")
+    suffix = path.suffix.lower()
+    if suffix not in DEFINITION_SUFFIXES:
+        raise LoadError(
+            shown, f"unsupported file type '{suffix or path.name}' (use .jsonnet, .json, .yml or .yaml)"
+        )
+    root = (options.root or find_root(path.parent)).resolve()
+    if not path.resolve().is_relative_to(root):
+        raise LoadError(shown, f"the definition lies outside the repository root {root}")
+    config = _config_for(root)
+    app_id = app_id_for(path)
+    confinement = Confinement(root=root, extra_dirs=options.jpath, trusted_dirs=(BUNDLED_LIB_DIR,))
+    try:
+        if suffix in JSONNET_SUFFIXES:
+            ext_vars = {"appId": app_id, **dict(options.ext_str)}
+            ext_codes = {"hako": json.dumps(config.for_app(app_id)), **dict(options.ext_code)}
+            data = evaluate_jsonnet(
+                path,
+                ext_vars=ext_vars,
+                ext_codes=ext_codes,
+                jpath=options.jpath,
+                confinement=confinement,
+                expand=options.expand,
+            )
+        else:
+            data = load_yaml(path, confinement)
+    except (JsonnetError, YamlError, ImportRefused) as exc:
+        raise LoadError(shown, str(exc)) from None
+    except RecursionError:
+        raise LoadError(shown, "definition nested too deeply") from None
+    if not isinstance(data, dict):
+        kind = "null" if data is None else type(data).__name__.replace("dict", "object").replace("list", "array")
+        raise LoadError(shown, f"a definition must evaluate to an object, got {kind}")
+    return LoadedDefinition(
+        file=shown,
+        path=path,
+        app_id=app_id,
+        data=data,
+        config=config,
+        imported_files=frozenset(confinement.read_files),
+    )

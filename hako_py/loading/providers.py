@@ -1,0 +1,83 @@
+"""Value providers behind ``std.native('provide.NAME')(std.toString(options), key)``.
+
+Compatible with the original hako: ``file`` reads KEY=VALUE lines (path relative to the
+definition), ``env`` reads the process environment. Teams add providers through the
+entry-point group ``hako_py.env_providers``: a class taking ``(base_dir, options)``
+with a method ``ask(keys) -> dict``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol
+
+from hako_py.loading.confinement import Confinement
+
+ENTRY_POINT_GROUP = "hako_py.env_providers"
+
+
+class ProviderError(Exception):
+    """A provider could not answer; the message names the provider and key."""
+
+
+class Provider(Protocol):
+    def ask(self, keys: list[str]) -> dict[str, str]: ...
+
+
+class EnvProvider:
+    """Values from the process environment (hako's ``env`` provider)."""
+
+    def __init__(self, base_dir: Path, options: dict[str, Any], **_: Any) -> None:
+        self.prefix = str(options.get("prefix", ""))
+
+    def ask(self, keys: list[str]) -> dict[str, str]:
+        return {k: os.environ[self.prefix + k] for k in keys if self.prefix + k in os.environ}
+
+
+class FileProvider:
+    """Values from a KEY=VALUE file beside the definition (hako's ``file`` provider)."""
+
+    def __init__(self, base_dir: Path, options: dict[str, Any], confinement: Confinement | None = None) -> None:
+        path = options.get("path")
+        if not isinstance(path, str) or not path:
+            raise ProviderError("provider 'file' needs the option 'path'")
+        candidate = os.path.join(base_dir, path)
+        real = confinement.check(candidate, path) if confinement else Path(candidate)
+        if not real.is_file():
+            raise ProviderError(f"provider 'file': {path} does not exist")
+        if confinement:
+            confinement.record(real)
+        self.values = parse_env_file(real.read_text(encoding="utf-8"))
+
+    def ask(self, keys: list[str]) -> dict[str, str]:
+        return {k: self.values[k] for k in keys if k in self.values}
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines and ``#`` comments are skipped."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or "=" not in stripped:
+            continue
+        key, _, value = stripped.partition("=")
+        values[key.strip()] = value.strip()
+    return values
+
+
+BUILTIN: dict[str, Callable[..., Provider]] = {"env": EnvProvider, "file": FileProvider}
+
+
+def provider_class(name: str) -> Callable[..., Provider]:
+    """Find a provider by name: built-ins first, then installed entry points."""
+    if name in BUILTIN:
+        return BUILTIN[name]
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            loaded: Callable[..., Provider] = ep.load()
+            return loaded
+    known = sorted({*BUILTIN, *(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))})
+    raise ProviderError(f"unknown provider '{name}' (installed: {', '.join(known)})")

@@ -1,0 +1,36 @@
+"""Helpers for showing and naming paths the way users typed them."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return *path* relative to the working directory when it lies below it."""
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return text
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:
+        return text
+    return text if rel.startswith("..") else rel
+
+
+def app_id_for(path: str | os.PathLike[str]) -> str:
+    """The app id is the definition file's base name without its extension (hako's rule)."""
+    return Path(path).stem
+
+
+def join_path(parent: str, key: str | int) -> str:
+    """Append a key or index to a dotted definition path (``app.env["X-Y"]``, ``a[0]``)."""
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    if _IDENTIFIER.match(key):
+        return f"{parent}.{key}" if parent else key
+    quoted = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{parent}["{quoted}"]'

@@ -1,0 +1,119 @@
+"""The offline pipeline for one file: load -> validate -> AppDefinition -> render.
+
+Commands call these functions instead of chaining stages themselves, so every command
+reports the same problems the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hako_py.checks.semantic import semantic_problems
+from hako_py.checks.warnings import definition_warnings
+from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
+from hako_py.errors import DefinitionError, HakoError, Problem
+from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
+from hako_py.loading.loader import DEFINITION_SUFFIXES
+from hako_py.render import RenderedApp, RenderOptions, render_app
+from hako_py.render.convert import ConversionError
+from hako_py.schema.validate import schema_problems
+
+
+@dataclass(frozen=True)
+class CheckedApp:
+    """A validated app, its warnings and the requests it renders to."""
+
+    app: AppDefinition
+    loaded: LoadedDefinition
+    warnings: tuple[Problem, ...] = ()
+    rendered: RenderedApp | None = None
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What ``validate`` says about one file (picklable, for worker processes)."""
+
+    file: str
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    imported_files: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefinition, list[Problem]]:
+    """Validate loaded data; raise :class:`DefinitionError` with every problem found."""
+    data = strip_nulls(loaded.data)
+    problems = schema_problems(data)
+    if not problems:
+        problems = semantic_problems(loaded.app_id, data)
+    if problems:
+        raise DefinitionError(loaded.file, problems)
+    sidecars = data.get("sidecars") or {}
+    containers = {APP_CONTAINER: data["app"], **{name: sidecars[name] for name in sorted(sidecars)}}
+    app = AppDefinition(
+        app_id=loaded.app_id,
+        file=loaded.file,
+        scheduler=data["scheduler"],
+        containers=containers,
+        volumes=data.get("volumes") or {},
+        scripts=tuple(data.get("scripts") or ()),
+        imported_files=frozenset(str(p) for p in loaded.imported_files),
+    )
+    return app, list(definition_warnings(data, tag=tag))
+
+
+def check_file(
+    file: str | Path, options: LoadOptions | None = None, render: RenderOptions | None = None
+) -> CheckedApp:
+    """Load, validate and render *file*."""
+    render = render or RenderOptions()
+    loaded = load_definition(file, options or LoadOptions())
+    app, warnings = to_app(loaded, tag=render.tag)
+    try:
+        rendered = render_app(app, render)
+    except ConversionError as exc:  # pragma: no cover - validation rejects this first
+        raise DefinitionError(loaded.file, [Problem("", str(exc))]) from None
+    return CheckedApp(app=app, loaded=loaded, warnings=tuple(warnings), rendered=rendered)
+
+
+def report_file(file: str, options: LoadOptions) -> FileReport:
+    """``validate`` for one file, as data; never raises for definition problems."""
+    try:
+        checked = check_file(file, options)
+    except DefinitionError as exc:
+        return FileReport(file=exc.file, errors=tuple(p.format(exc.file) for p in exc.problems))
+    except HakoError as exc:
+        return FileReport(file=str(file), errors=(str(exc),))
+    return FileReport(
+        file=checked.loaded.file,
+        warnings=tuple(w.format(checked.loaded.file, severity="warning") for w in checked.warnings),
+        imported_files=tuple(sorted(str(p) for p in checked.loaded.imported_files)),
+    )
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given; for a folder, the definitions directly inside it (not libraries)."""
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                full = os.path.join(path, name)
+                if os.path.isfile(full) and name.lower().endswith(DEFINITION_SUFFIXES) and not name.startswith("."):
+                    files.append(full)
+        else:
+            files.append(path)
+    return files
+
+
+def summary_counts(reports: list[FileReport]) -> dict[str, Any]:
+    return {
+        "files": len(reports),
+        "invalid": sum(1 for r in reports if not r.ok),
+        "warnings": sum(len(r.warnings) for r in reports),
+    }

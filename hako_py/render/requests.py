@@ -1,0 +1,193 @@
+"""Render the RegisterTaskDefinition, CreateService and RunTask requests of an app.
+
+Pure: no AWS calls, no network, no clock. The same definition and options always give
+the same requests, which is what makes ``hako diff`` and PR review trustworthy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hako_py.definition import APP_CONTAINER, AppDefinition
+from hako_py.ecs_model import EcsModel, load_model
+from hako_py.render.convert import to_api
+from hako_py.schema.build import SCHEDULER_ECS_KEYS
+
+HAKO_CONTAINER_KEYS = {"image", "tag", "image_tag", "env"}
+ONESHOT_STARTED_BY = "hako-oneshot"
+DEFAULT_PROPAGATE_TAGS = "TASK_DEFINITION"
+# Scheduler keys that exist on several requests but mean something else on some.
+EXCLUDED = {("RegisterTaskDefinition", "placement_constraints")}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Command-line choices that change the rendered requests."""
+
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedApp:
+    """The three requests of an app; ``service`` is None for a batch-only app."""
+
+    task_definition: dict[str, Any]
+    service: dict[str, Any] | None
+    run_task: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"taskDefinition": self.task_definition, "service": self.service, "runTask": self.run_task}
+
+
+def split_image(image: str) -> tuple[str, str | None]:
+    """``repo:tag`` -> (repo, tag); a registry port (``host:5000/repo``) is not a tag."""
+    if "@" in image:
+        return image, None
+    last = image.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo, _, tag = image.rpartition(":")
+        return repo, tag
+    return image, None
+
+
+def image_reference(container: dict[str, Any], tag_override: str | None) -> str:
+    """The image a container runs: ``image_tag`` as is, else ``image`` + ``tag`` (default latest)."""
+    if "image_tag" in container:
+        reference = str(container["image_tag"])
+        if tag_override and "@" not in reference:
+            return f"{split_image(reference)[0]}:{tag_override}"
+        return reference
+    image = str(container["image"])
+    repo, embedded = split_image(image)
+    if "@" in image and not tag_override:
+        return image
+    tag = tag_override or container.get("tag") or embedded or "latest"
+    return f"{repo}:{tag}"
+
+
+def render_container(
+    model: EcsModel, name: str, container: dict[str, Any], tag_override: str | None = None
+) -> dict[str, Any]:
+    """One ContainerDefinition in API form."""
+    snake = {k: v for k, v in container.items() if k not in HAKO_CONTAINER_KEYS}
+    snake["name"] = name
+    snake["image"] = image_reference(container, tag_override)
+    snake.setdefault("essential", True)
+    env = container.get("env") or {}
+    if env:
+        snake["environment"] = [{"name": k, "value": _env_value(env[k])} for k in sorted(env)]
+    rendered: dict[str, Any] = to_api(model, "ContainerDefinition", snake)
+    return rendered
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _tags(scheduler: dict[str, Any]) -> list[dict[str, str]] | None:
+    tags = scheduler.get("tags")
+    if not tags:
+        return None
+    return [{"key": str(k), "value": _env_value(tags[k])} for k in sorted(tags)]
+
+
+def _scheduler_fields(model: EcsModel, operation: str, scheduler: dict[str, Any]) -> dict[str, Any]:
+    members = model.input_shape(operation).member_by_snake()
+    return {
+        key: scheduler[key]
+        for key in SCHEDULER_ECS_KEYS
+        if key in scheduler and key in members and (operation, key) not in EXCLUDED
+    }
+
+
+def _volume(name: str, volume: dict[str, Any]) -> dict[str, Any]:
+    result = {k: v for k, v in volume.items() if k != "source_path"}
+    result["name"] = name
+    if "source_path" in volume:
+        result["host"] = {**result.get("host", {}), "source_path": volume["source_path"]}
+    if not any(k in result for k in ("host", "docker_volume_configuration", "efs_volume_configuration",
+                                      "fsx_windows_file_server_volume_configuration", "configured_at_launch")):
+        result["host"] = {}
+    return result
+
+
+def task_definition_request(
+    model: EcsModel, app: AppDefinition, *, family: str, containers: list[str], tag: str | None
+) -> dict[str, Any]:
+    """RegisterTaskDefinition for *family* holding *containers* (app first)."""
+    scheduler = app.scheduler
+    snake: dict[str, Any] = {
+        "family": family,
+        **_scheduler_fields(model, "RegisterTaskDefinition", scheduler),
+        "volumes": [_volume(n, app.volumes[n]) for n in sorted(app.volumes)],
+    }
+    for key in ("cpu", "memory"):
+        if key in scheduler:
+            snake[key] = scheduler[key]
+    if not snake["volumes"]:
+        del snake["volumes"]
+    tags = _tags(scheduler)
+    if tags:
+        snake["tags"] = tags
+    body: dict[str, Any] = to_api(model, model.operations["RegisterTaskDefinition"], snake)
+    definitions = [
+        render_container(model, name, app.containers[name], tag if name == APP_CONTAINER else None)
+        for name in containers
+    ]
+    ordered: dict[str, Any] = {}
+    for member in model.input_shape("RegisterTaskDefinition").members:
+        if member.name == "containerDefinitions":
+            ordered["containerDefinitions"] = definitions
+        elif member.name in body:
+            ordered[member.name] = body[member.name]
+    return ordered
+
+
+def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | None:
+    """CreateService for the app's service, or None when the app has no service."""
+    if not app.has_service:
+        return None
+    scheduler = app.scheduler
+    snake: dict[str, Any] = {
+        "cluster": app.cluster,
+        "service_name": app.app_id,
+        "task_definition": app.app_id,
+        **_scheduler_fields(model, "CreateService", scheduler),
+    }
+    if "desired_count" in scheduler:
+        snake["desired_count"] = scheduler["desired_count"]
+    snake.setdefault("propagate_tags", DEFAULT_PROPAGATE_TAGS)
+    tags = _tags(scheduler)
+    if tags:
+        snake["tags"] = tags
+    result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
+    return result
+
+
+def run_task_request(model: EcsModel, app: AppDefinition) -> dict[str, Any]:
+    """RunTask for a oneshot of the app, without per-run overrides."""
+    snake: dict[str, Any] = {
+        "cluster": app.cluster,
+        "task_definition": app.oneshot_family,
+        "count": 1,
+        "started_by": ONESHOT_STARTED_BY,
+        **_scheduler_fields(model, "RunTask", app.scheduler),
+    }
+    snake.setdefault("propagate_tags", DEFAULT_PROPAGATE_TAGS)
+    result: dict[str, Any] = to_api(model, model.operations["RunTask"], snake)
+    return result
+
+
+def render_app(app: AppDefinition, options: RenderOptions = RenderOptions()) -> RenderedApp:
+    """All three requests; the oneshot task definition is rendered by the oneshot command."""
+    model = load_model()
+    return RenderedApp(
+        task_definition=task_definition_request(
+            model, app, family=app.app_id, containers=list(app.containers), tag=options.tag
+        ),
+        service=service_request(model, app),
+        run_task=run_task_request(model, app),
+    )

@@ -1,0 +1,243 @@
+"""Build the definition's JSON Schema (draft 2020-12) from the ECS model.
+
+Only the hako layer is written by hand here (top level, ``app``/``sidecars`` extras such as
+``env`` and ``image_tag``, scheduler keys that are not ECS fields). Every ECS structure below
+it (health checks, log configuration, port mappings, ...) comes from botocore's model, so
+its fields, enums and descriptions follow the installed botocore.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from hako_py.ecs_model import EcsModel, Shape, load_model
+
+SCHEMA_ID = "https://hako-py.invalid/schemas/definition.schema.json"
+INTEGER_PATTERN = "^-?[0-9]+$"
+
+# Container fields hako spells differently from the ECS API.
+CONTAINER_REPLACED = {"name", "image", "environment"}
+
+# Scheduler keys taken from the ECS request shapes, in the order the README documents them.
+SCHEDULER_ECS_KEYS = (
+    "task_role_arn",
+    "execution_role_arn",
+    "network_mode",
+    "requires_compatibilities",
+    "launch_type",
+    "platform_version",
+    "capacity_provider_strategy",
+    "ephemeral_storage",
+    "runtime_platform",
+    "network_configuration",
+    "deployment_configuration",
+    "deployment_controller",
+    "health_check_grace_period_seconds",
+    "placement_constraints",
+    "placement_strategy",
+    "scheduling_strategy",
+    "role",
+    "enable_execute_command",
+    "enable_ecs_managed_tags",
+    "propagate_tags",
+    "availability_zone_rebalancing",
+    "pid_mode",
+    "ipc_mode",
+    "proxy_configuration",
+    "enable_fault_injection",
+)
+SCHEDULER_SOURCE_OPERATIONS = ("CreateService", "RunTask", "RegisterTaskDefinition")
+
+
+def _integer(doc: str, shape: Shape | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["integer", "string"], "pattern": INTEGER_PATTERN, "x-hako-kind": "integer"}
+    if shape is not None and shape.minimum is not None:
+        schema["minimum"] = shape.minimum
+    if shape is not None and shape.maximum is not None:
+        schema["maximum"] = shape.maximum
+    if doc:
+        schema["description"] = doc
+    return schema
+
+
+class _Builder:
+    def __init__(self, model: EcsModel) -> None:
+        self.model = model
+        self.defs: dict[str, Any] = {}
+
+    def shape(self, name: str, doc: str = "") -> dict[str, Any]:
+        shape = self.model.shape(name)
+        description = doc or shape.doc
+        if shape.type == "structure":
+            self.structure(shape)
+            ref: dict[str, Any] = {"$ref": f"#/$defs/{name}"}
+            if description:
+                ref["description"] = description
+            return ref
+        schema: dict[str, Any]
+        if shape.type == "list":
+            assert shape.member is not None
+            schema = {"type": "array", "items": self.shape(shape.member)}
+        elif shape.type == "map":
+            assert shape.value is not None
+            schema = {"type": "object", "additionalProperties": self.shape(shape.value), "x-hako-data-keys": True}
+        elif shape.type in ("integer", "long"):
+            return _integer(description, shape)
+        elif shape.type == "boolean":
+            schema = {"type": "boolean"}
+        elif shape.type in ("double", "float"):
+            schema = {"type": ["number", "string"], "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "x-hako-kind": "number"}
+        else:
+            schema = {"type": "string"}
+            if shape.enum:
+                schema["enum"] = list(shape.enum)
+        if description:
+            schema["description"] = description
+        return schema
+
+    def structure(self, shape: Shape, *, drop: set[str] | None = None) -> dict[str, Any]:
+        if shape.name in self.defs and not drop:
+            return dict(self.defs[shape.name])
+        if not drop:
+            self.defs[shape.name] = {}  # placeholder against recursion
+        properties = {
+            m.snake: self.shape(m.shape, m.doc)
+            for m in shape.members
+            if not drop or m.snake not in drop
+        }
+        schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+        by_api = {m.name: m.snake for m in shape.members}
+        required = [by_api[r] for r in shape.required if by_api.get(r) in properties]
+        if required:
+            schema["required"] = required
+        if shape.doc:
+            schema["description"] = shape.doc
+        if not drop:
+            self.defs[shape.name] = schema
+        return schema
+
+
+def _container(builder: _Builder, *, app: bool) -> dict[str, Any]:
+    schema = builder.structure(builder.model.shape("ContainerDefinition"), drop=CONTAINER_REPLACED)
+    extra: dict[str, Any] = {
+        "image": {
+            "type": "string",
+            "description": "Image repository (or repository:tag); the tag comes from `tag`, `--tag` or 'latest'.",
+        },
+        "tag": {"type": "string", "description": "Image tag appended to `image` (default 'latest')."},
+        "image_tag": {"type": "string", "description": "Complete image reference including its tag."},
+        "env": {
+            "type": "object",
+            "description": "Environment variables (name -> value), rendered as the ECS `environment` list.",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+            "x-hako-data-keys": True,
+        },
+    }
+    schema["properties"] = {**extra, **schema["properties"]}
+    schema["description"] = (
+        "The main container, named `app`." if app else "A sidecar container; its key is the container name."
+    )
+    return schema
+
+
+def _scheduler(builder: _Builder) -> dict[str, Any]:
+    model = builder.model
+    properties: dict[str, Any] = {
+        "type": {"const": "ecs", "description": "Scheduler type; hako-py supports 'ecs'."},
+        "region": {"type": "string", "description": "AWS region the app runs in (e.g. 'ap-northeast-1')."},
+        "cluster": {"type": "string", "description": "ECS cluster name or ARN (default 'default')."},
+        "desired_count": _integer(
+            "Number of tasks the service keeps running. Without it the app is batch-only (no service)."
+        ),
+        "cpu": {
+            "type": ["string", "integer"],
+            "description": "Task-level CPU units (e.g. 256, '1024', '1 vCPU'); required on Fargate.",
+        },
+        "memory": {
+            "type": ["string", "integer"],
+            "description": "Task-level memory in MiB (e.g. 512, '2048', '2 GB'); required on Fargate.",
+        },
+        "tags": {
+            "type": "object",
+            "description": "Tags (key -> value) for the task definition, service and tasks.",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+            "x-hako-data-keys": True,
+        },
+    }
+    for key in SCHEDULER_ECS_KEYS:
+        for operation in SCHEDULER_SOURCE_OPERATIONS:
+            member = model.input_shape(operation).member_by_snake().get(key)
+            if member is not None:
+                properties[key] = builder.shape(member.shape, member.doc)
+                break
+    return {
+        "type": "object",
+        "description": "Where and how the app runs on ECS (cluster, networking, deployment settings).",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _volume(builder: _Builder) -> dict[str, Any]:
+    schema = builder.structure(builder.model.shape("Volume"), drop={"name"})
+    schema["properties"] = {
+        "source_path": {
+            "type": "string",
+            "description": "Host path of a bind mount (hako shorthand for host.source_path).",
+        },
+        **schema["properties"],
+    }
+    schema["description"] = "A task volume; its key is the volume name used by mount_points.source_volume."
+    return schema
+
+
+@cache
+def build_schema() -> dict[str, Any]:
+    """The whole definition schema for the installed botocore."""
+    model = load_model()
+    builder = _Builder(model)
+    app = _container(builder, app=True)
+    sidecar = _container(builder, app=False)
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "$comment": f"Generated by `hako schema` from botocore {model.botocore_version}'s ECS model.",
+        "title": "hako app definition",
+        "description": "An app definition in the format of the original hako (v2): scheduler, app, sidecars, "
+        "volumes and scripts, with ECS API field names in snake_case.",
+        "type": "object",
+        "properties": {
+            "scheduler": _scheduler(builder),
+            "app": app,
+            "sidecars": {
+                "type": "object",
+                "description": "Additional containers (name -> container), e.g. a front proxy or a log router.",
+                "additionalProperties": {"$ref": "#/$defs/hako_sidecar"},
+                "propertyNames": {"pattern": "^[A-Za-z0-9_-]{1,255}$", "x-hako-kind": "name"},
+                "x-hako-data-keys": True,
+            },
+            "volumes": {
+                "type": "object",
+                "description": "Task volumes (name -> volume): host bind mounts, Docker volumes or EFS.",
+                "additionalProperties": {"$ref": "#/$defs/hako_volume"},
+                "x-hako-data-keys": True,
+            },
+            "scripts": {
+                "type": "array",
+                "description": "Lifecycle plugins: entries of {type: NAME, ...options}.",
+                "items": {
+                    "type": "object",
+                    "description": "A script entry; `type` names the plugin, other keys are its options.",
+                    "properties": {"type": {"type": "string", "description": "The script type."}},
+                    "required": ["type"],
+                },
+            },
+        },
+        "required": ["scheduler", "app"],
+        "additionalProperties": False,
+    }
+    builder.defs["hako_sidecar"] = sidecar
+    builder.defs["hako_volume"] = _volume(builder)
+    schema["$defs"] = dict(sorted(builder.defs.items()))
+    return schema
