@@ -7,7 +7,10 @@ non-zero. Anything else escaping is a bug in hako-py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_LOCATED = re.compile(r"^[^\s:]+:\d+:\d+: ")
 
 
 class HakoError(Exception):
@@ -44,7 +47,8 @@ class LoadError(HakoError):
     def __init__(self, file: str, message: str) -> None:
         self.file = file
         self.detail = message
-        super().__init__(message if message.startswith(file) else f"{file}: {message}")
+        located = message.startswith(file) or _LOCATED.match(message) is not None
+        super().__init__(message if located else f"{file}: {message}")
 
 
 class UsageError(HakoError):

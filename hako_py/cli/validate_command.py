@@ -14,22 +14,17 @@ from hako_py.pipeline import FileReport, expand_paths, report_file
 PARALLEL_THRESHOLD = 64
 
 
-def _warm_up() -> None:
-    """Load the model and schema once in the parent so forked workers inherit them."""
-    from hako_py.schema.validate import _validator
-
-    _validator()
-
-
 def validate_files(files: list[str], options: LoadOptions, jobs: int | None = None) -> list[FileReport]:
     workers = jobs or (os.cpu_count() or 1)
     if jobs is None and len(files) < PARALLEL_THRESHOLD:
         workers = 1
     if workers <= 1 or len(files) < 2:
         return [report_file(f, options) for f in files]
-    _warm_up()
+    # forkserver, not fork: see hako_py/preload.py (gojsonnet's Go runtime and fork()).
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["hako_py.preload"])
     chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(partial(report_file, options=options), files, chunksize=chunk))
 
 

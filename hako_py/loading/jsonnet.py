@@ -49,8 +49,17 @@ class _Importer:
         self.main_dir = main_dir
         self.search = (*jpath, BUNDLED_LIB_DIR)
         self.confinement = confinement
+        self.failures: list[str] = []
 
     def __call__(self, base: str, rel: str) -> tuple[str, bytes]:
+        try:
+            return self._resolve(base, rel)
+        except (ImportRefused, OSError) as exc:
+            # gojsonnet sometimes corrupts the text of a callback's exception, so keep it.
+            self.failures.append(str(exc))
+            raise ImportRefused(str(exc)) from None
+
+    def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if os.path.isabs(rel):
             raise ImportRefused(f"import of absolute path '{rel}' is not allowed; "
                                 "import files by a path relative to the definition")
@@ -129,9 +138,13 @@ def evaluate_jsonnet(
             native_callbacks=_native_callbacks(path.parent, confinement, expand, failures),
             import_callback=importer,
         )
-    except RuntimeError as exc:
-        message = str(exc)
-        if failures and "native callback" in message:
-            message = message.replace(message.partition("\n")[0], "RUNTIME ERROR: " + failures[-1], 1)
+    except (RuntimeError, UnicodeDecodeError) as exc:
+        raw = exc.object if isinstance(exc, UnicodeDecodeError) else None
+        message = bytes(raw).decode("utf-8", "replace") if raw is not None else str(exc)
+        first_line = message.partition("\n")[0]
+        if failures and "native callback" in first_line:
+            message = message.replace(first_line, "RUNTIME ERROR: " + failures[-1], 1)
+        elif importer.failures and "importer error" in first_line:
+            message = message.replace(first_line, "RUNTIME ERROR: " + importer.failures[-1], 1)
         raise JsonnetError(format_jsonnet_error(message)) from None
     return json.loads(output)

@@ -102,7 +102,7 @@ class _Builder:
         if not drop:
             self.defs[shape.name] = {}  # placeholder against recursion
         properties = {
-            m.snake: self.shape(m.shape, m.doc)
+            m.snake: self.shape(m.shape, m.doc or f"The ECS field {shape.name}.{m.name}.")
             for m in shape.members
             if not drop or m.snake not in drop
         }

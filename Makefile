@@ -1,0 +1,46 @@
+# hako-py developer entry points. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint typecheck unit schema bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## demo: validate and render the example apps in apps/ (no AWS needed)
+demo: install
+	$(BIN)/hako validate apps/
+	@for f in apps/*.jsonnet apps/*.yml; do \
+		echo "== $$f: task definition and service"; \
+		$(BIN)/hako render --format yaml $$f | head -40; \
+	done
+
+## test: ruff, mypy --strict and pytest
+test: lint typecheck unit
+
+lint: install
+	$(BIN)/ruff check hako_py tests bench
+
+typecheck: install
+	$(BIN)/mypy hako_py
+
+unit: install
+	$(BIN)/pytest
+
+## schema: regenerate schemas/definition.schema.json from the installed botocore
+schema: install
+	$(BIN)/hako schema > schemas/definition.schema.json
+
+## bench: the benchmarks under bench/ (numbers go to stdout)
+bench: install
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/validate_many.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

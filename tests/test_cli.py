@@ -1,0 +1,118 @@
+"""The CLI as a user meets it: the installed `hako` command, help, errors, start-up imports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from hako_py import __version__
+from tests.conftest import FARGATE_APP, PROJECT_ROOT, Repo
+
+HEAVY = ("boto3", "botocore", "moto", "docker", "rich", "jsonschema", "_gojsonnet")
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_nothing_heavy(flag: str) -> None:
+    code = (
+        "import sys\n"
+        "from hako_py.cli.main import main\n"
+        "try:\n"
+        f"    main([{flag!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "HEAVY=", f"{flag} imported {out.splitlines()[-1]}"
+
+
+def test_installed_console_script_runs() -> None:
+    hako = shutil.which("hako", path=str(Path(sys.executable).parent))
+    assert hako, "the console script `hako` is installed next to the interpreter"
+    result = subprocess.run([hako, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"hako, version {__version__}"
+    result = subprocess.run([hako, "validate", "apps/"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_command_has_help(hako) -> None:  # type: ignore[no-untyped-def]
+    top = hako("--help")
+    assert top.code == 0
+    for command in ("validate", "render", "show-definition", "schema"):
+        assert command in top.out
+        result = hako(command, "--help")
+        assert result.code == 0
+        assert "Usage: hako " + command in result.out
+
+
+def test_schema_command_is_valid_and_describes_every_field(hako) -> None:  # type: ignore[no-untyped-def]
+    result = hako("schema")
+    schema = json.loads(result.out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    missing: list[str] = []
+
+    def walk(node: dict[str, object], path: str) -> None:
+        """Visit schema positions only (a field may itself be called `properties`)."""
+        for name, prop in dict(node.get("properties") or {}).items():  # type: ignore[call-overload]
+            if "description" not in prop:
+                missing.append(f"{path}.{name}")
+            walk(prop, f"{path}.{name}")
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                walk(node[key], f"{path}[{key}]")  # type: ignore[arg-type]
+
+    walk(schema, "")
+    for name, definition in schema["$defs"].items():
+        walk(definition, f"$defs.{name}")
+    assert missing == []
+
+
+def test_committed_schema_matches_the_generator(hako) -> None:  # type: ignore[no-untyped-def]
+    committed = json.loads((PROJECT_ROOT / "schemas" / "definition.schema.json").read_text())
+    current = json.loads(hako("schema").out)
+    if committed["$comment"] == current["$comment"]:
+        assert committed == current, "run `make schema`"
+    else:  # another botocore: every committed field must still exist
+        assert set(committed["$defs"]) <= set(current["$defs"])
+        assert set(committed["properties"]["scheduler"]["properties"]) <= set(
+            current["properties"]["scheduler"]["properties"]
+        )
+
+
+def test_bad_option_values_are_one_line_errors(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", FARGATE_APP)
+    result = hako("render", "apps/x.jsonnet", "--ext-str", "=oops")
+    assert result.code == 2
+    assert result.err.strip() == "--ext-str '=oops': expected KEY=VALUE"
+    result = hako("render", "apps/x.jsonnet", "--ext-str", "HAKO_NOT_SET_ANYWHERE")
+    assert result.code == 2
+    assert "KEY naming a set environment variable" in result.err
+    result = hako("render", "apps/x.jsonnet", "--only", "nope")
+    assert result.code == 2
+    assert "Invalid value for '--only'" in result.err
+
+
+def test_ext_str_key_alone_reads_the_environment(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", "{ v: std.extVar('HAKO_STAGE') }")
+    result = hako("show-definition", "apps/x.jsonnet", "--ext-str", "HAKO_STAGE", env={"HAKO_STAGE": "qa"})
+    assert json.loads(result.out) == {"v": "qa"}
+
+
+def test_ext_code_and_jpath(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("vendor/v.libsonnet", "{ n: 41 }")
+    repo.write("apps/x.jsonnet", "{ v: (import 'v.libsonnet').n + std.extVar('one') }")
+    result = hako("show-definition", "apps/x.jsonnet", "--ext-code", "one=1", "-J", "vendor")
+    assert json.loads(result.out) == {"v": 42}
+
+
+def test_unknown_command_is_a_usage_error(hako) -> None:  # type: ignore[no-untyped-def]
+    result = hako("deploi")
+    assert result.code == 2
+    assert "No such command 'deploi'" in result.err

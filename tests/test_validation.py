@@ -1,0 +1,228 @@
+"""``hako validate``: located problems, all at once, warnings and exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from hako_py.errors import DefinitionError
+from hako_py.pipeline import check_file
+from tests.conftest import FARGATE_APP, Repo
+
+
+def fargate(**overrides: str) -> str:
+    """FARGATE_APP with extra Jsonnet merged into scheduler/app."""
+    scheduler = overrides.get("scheduler", "")
+    app = overrides.get("app", "")
+    extra = overrides.get("top", "")
+    return f"({FARGATE_APP}) + {{ scheduler+: {{ {scheduler} }}, app+: {{ {app} }}, {extra} }}"
+
+
+def problems_of(repo: Repo, text: str, name: str = "apps/x.jsonnet") -> list[str]:
+    repo.write(name, text)
+    with pytest.raises(DefinitionError) as info:
+        check_file(name)
+    return str(info.value).splitlines()
+
+
+def test_valid_definition_passes(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", FARGATE_APP)
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 0, result
+    assert result.out == ""
+    assert "1 definition checked: all valid" in result.err
+
+
+def test_unknown_key_suggests_the_right_one(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(app="memroy: 256"))
+    assert lines == ["apps/x.jsonnet: app.memroy: unknown key 'memroy'; did you mean 'memory'?"]
+
+
+def test_every_problem_is_reported_at_once(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", fargate(
+        scheduler="launch_type: 'FARGAT', desired_count: 'two'",
+        app="cpu: 'lots', port_mappings: [{ container_port: 80, protocl: 'tcp' }], health_check: {}",
+    ))
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert "apps/x.jsonnet: app.cpu: must be an integer, got \"lots\"" in lines
+    assert "apps/x.jsonnet: app.port_mappings[0].protocl: unknown key 'protocl'; did you mean 'protocol'?" in lines
+    assert "apps/x.jsonnet: app.health_check.command: is required" in lines
+    assert any(line.startswith("apps/x.jsonnet: scheduler.launch_type: \"FARGAT\" is not one of") and
+               line.endswith("did you mean 'FARGATE'?") for line in lines)
+    assert "apps/x.jsonnet: scheduler.desired_count: must be an integer, got \"two\"" in lines
+    assert "Traceback" not in result.err
+
+
+def test_nested_path_with_index(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(
+        scheduler="network_configuration: { awsvpc_configuration: { subnets: [1] } }"))
+    assert lines == ["apps/x.jsonnet: scheduler.network_configuration.awsvpc_configuration.subnets[0]: "
+                     "must be a string, got 1"]
+
+
+def test_top_level_rename_hint(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(top="additional_containers: {}"))
+    assert lines == ["apps/x.jsonnet: additional_containers: unknown key 'additional_containers'; "
+                     "use sidecars (the hako v2 name)"]
+
+
+def test_required_sections(repo: Repo) -> None:
+    lines = problems_of(repo, "{ app: { image: 'x', memory: 128 } }")
+    assert lines == ["apps/x.jsonnet: scheduler: is required"]
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "expected"),
+    [
+        ("'256'", "'4096'", "scheduler.memory: '4096' MiB is not valid with cpu 256 on Fargate (valid: 512, 1024, 2048)"),
+        ("'300'", "'512'", "scheduler.cpu: '300' is not a Fargate CPU size"),
+        ("'1 vCPU'", "'3 GB'", None),
+        ("1024", "16384", "scheduler.memory: 16384 MiB is not valid with cpu 1024 on Fargate (valid: 2048-8192 "
+         "in steps of 1024)"),
+    ],
+)
+def test_fargate_cpu_memory_combinations(repo: Repo, cpu: str, memory: str, expected: str | None) -> None:
+    text = fargate(scheduler=f"cpu: {cpu}, memory: {memory}")
+    if expected is None:
+        repo.write("apps/x.jsonnet", text)
+        check_file("apps/x.jsonnet")
+        return
+    lines = problems_of(repo, text)
+    assert any(line.startswith(f"apps/x.jsonnet: {expected}") for line in lines), lines
+
+
+def test_fargate_requires_awsvpc_and_task_size(repo: Repo) -> None:
+    lines = problems_of(repo, """
+        { scheduler: { type: 'ecs', launch_type: 'FARGATE', network_mode: 'bridge' },
+          app: { image: 'x:1', memory: 128 } }
+    """)
+    assert "apps/x.jsonnet: scheduler.network_mode: Fargate requires network_mode 'awsvpc'" in lines
+    assert "apps/x.jsonnet: scheduler.cpu: Fargate requires task-level cpu" in lines
+    assert "apps/x.jsonnet: scheduler.memory: Fargate requires task-level memory" in lines
+
+
+def test_container_sums_must_fit_the_task(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(
+        app="cpu: 200, memory: 300",
+        top="sidecars: { s: { image_tag: 'y:1', cpu: 100, memory: 300 } }",
+    ))
+    assert "apps/x.jsonnet: scheduler.cpu: containers reserve 300 cpu units in total, more than the task's 256" in lines
+    assert "apps/x.jsonnet: scheduler.memory: containers reserve 600 MiB in total, more than the task's 512" in lines
+
+
+def test_ec2_container_needs_memory_without_task_memory(repo: Repo) -> None:
+    lines = problems_of(repo, "{ scheduler: { type: 'ecs', network_mode: 'bridge' }, app: { image: 'x:1' } }")
+    assert lines == ["apps/x.jsonnet: app.memory: set memory or memory_reservation (required when the task has "
+                     "no task-level memory)"]
+
+
+def test_name_in_env_and_secrets(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(
+        app="env: { DB_URL: 'x' }, secrets: [{ name: 'DB_URL', value_from: 'arn:aws:ssm:::parameter/x' }]"))
+    assert lines == ["apps/x.jsonnet: app.secrets[0].name: 'DB_URL' is also set in env; a variable comes either "
+                     "from env or from secrets"]
+
+
+def test_depends_on_missing_container_and_cycle(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(
+        app="depends_on: [{ container_name: 'ghost', condition: 'START' }, { container_name: 's', condition: 'START' }]",
+        top="sidecars: { s: { image_tag: 'y:1', memory: 64, depends_on: [{ container_name: 'app', condition: 'START' }] } }",
+    ))
+    assert "apps/x.jsonnet: app.depends_on[0].container_name: no container named 'ghost' (containers: app, s)" in lines
+    assert "apps/x.jsonnet: depends_on forms a cycle: app -> s -> app" in lines
+
+
+def test_awsvpc_host_port_must_equal_container_port(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(app="port_mappings: [{ container_port: 80, host_port: 8080 }]"))
+    assert lines == ["apps/x.jsonnet: app.port_mappings[0].host_port: under network_mode awsvpc host_port must "
+                     "equal container_port (80)"]
+
+
+def test_mount_point_needs_a_volume_and_health_check_ranges(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(app="""
+        mount_points: [{ source_volume: 'data', container_path: '/data' }],
+        health_check: { command: ['curl', 'x'], interval: 1 },
+    """))
+    assert "apps/x.jsonnet: app.mount_points[0].source_volume: no volume named 'data' in volumes" in lines
+    assert "apps/x.jsonnet: app.health_check.interval: must be between 5 and 300, got 1" in lines
+    assert "apps/x.jsonnet: app.health_check.command[0]: must start with CMD, CMD-SHELL or NONE, got 'curl'" in lines
+
+
+def test_image_is_required_and_not_doubly_tagged(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(app="image: 'repo:1', tag: '2'",
+                                      top="sidecars: { s: { memory: 64 } }"))
+    assert "apps/x.jsonnet: app.tag: image already contains a tag; set the tag in one place" in lines
+    assert "apps/x.jsonnet: sidecars.s.image_tag: is required (the container's image)" in lines
+
+
+def test_launch_type_and_capacity_providers_conflict(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(scheduler="capacity_provider_strategy: [{ capacity_provider: 'FARGATE_SPOT' }]"))
+    assert lines == ["apps/x.jsonnet: scheduler.capacity_provider_strategy: set either launch_type or "
+                     "capacity_provider_strategy"]
+
+
+def test_invalid_app_id(repo: Repo) -> None:
+    lines = problems_of(repo, FARGATE_APP, name="apps/bad.name.jsonnet")
+    assert lines[0].startswith("apps/bad.name.jsonnet: app id 'bad.name' (the file name) must be")
+
+
+def test_invalid_sidecar_name(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(top="sidecars: { 'bad name': { image_tag: 'x:1', memory: 64 } }"))
+    assert lines == ['apps/x.jsonnet: sidecars["bad name"]: invalid container name: use 1-255 letters, digits, '
+                     "'-' and '_'"]
+
+
+def test_null_means_unset(repo: Repo) -> None:
+    repo.write("apps/x.jsonnet", fargate(scheduler="task_role_arn: null", app="command: null"))
+    checked = check_file("apps/x.jsonnet")
+    assert checked.rendered is not None
+    assert "taskRoleArn" not in checked.rendered.task_definition
+
+
+def test_warnings_for_literal_secrets_and_latest(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", fargate(app="tag: 'latest', env: { QUEUERY_TOKEN: 'thisisatoken', PORT: '80' }"))
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert any(line.startswith("apps/x.jsonnet: app.env.QUEUERY_TOKEN: warning: looks like a secret") for line in lines)
+    assert any(line.startswith("apps/x.jsonnet: app.image: warning: image has no tag or uses 'latest'")
+               for line in lines)
+    assert not any("PORT" in line for line in lines)
+    assert "thisisatoken" not in result.out + result.err
+    assert "1 definition checked: all valid, 2 warnings" in result.err
+    strict = hako("validate", "--strict", "apps/x.jsonnet")
+    assert strict.code == 1
+
+
+def test_tag_resolving_script_silences_the_latest_warning(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", fargate(app="tag: null", top="scripts: [{ type: 'jenkins_tag', job: 'x' }]"))
+    result = hako("validate", "--strict", "apps/x.jsonnet")
+    assert result.code == 0, result.out
+
+
+def test_validate_a_folder_and_mixed_results(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/good.jsonnet", FARGATE_APP)
+    repo.write("apps/bad.jsonnet", "{ app: 1,, }")
+    repo.write("apps/lib/helper.libsonnet", "error 'libraries are not definitions'")
+    repo.write("apps/helper.libsonnet", "error 'libraries are not definitions'")
+    result = hako("validate", "apps")
+    assert result.code == 1
+    assert result.out.startswith("apps/bad.jsonnet:1:10: ")
+    assert "2 definitions checked: 1 invalid" in result.err
+
+
+def test_validate_many_files_in_parallel_matches_serial(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    for i in range(70):
+        repo.write(f"apps/app{i:02d}.jsonnet", FARGATE_APP if i % 7 else "{ app: { memroy: 1 } }")
+    serial = hako("validate", "-j", "1", "apps")
+    parallel = hako("validate", "apps")
+    assert serial.code == parallel.code == 1
+    assert serial.out == parallel.out
+    assert parallel.out.count("unknown key 'memroy'") == 10
+
+
+def test_validate_reports_missing_files_without_traceback(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    result = hako("validate", "apps/nope.jsonnet")
+    assert result.code == 1
+    assert result.out == "apps/nope.jsonnet: no such file\n"
