@@ -34,6 +34,12 @@ def cli() -> None:
       hako render apps/web.jsonnet         print the ECS requests it becomes
       hako show-definition apps/web.jsonnet
       hako schema > definition.schema.json JSON Schema for editors
+
+    \b
+    Against ECS (or the embedded sandbox: eval "$(hako sandbox --port 0 &)"):
+      hako deploy apps/web.jsonnet         register, update, follow, roll back on failure
+      hako diff apps/web.jsonnet           live vs local
+      hako status / rollback / stop / remove apps/web.jsonnet
     """
 
 
@@ -123,6 +129,17 @@ def schema() -> None:
     from hako_py.schema.build import build_schema
 
     click.echo(json.dumps(build_schema(), indent=2, ensure_ascii=False))
+
+
+def _register_commands() -> None:
+    from hako_py.cli.sandbox_command import sandbox
+    from hako_py.cli.service_commands import COMMANDS
+
+    for command in (*COMMANDS, sandbox):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -60,3 +60,16 @@ def build_load_options(
         root=root.absolute() if root else None,
         expand=expand,
     )
+
+
+def aws_options(func: F) -> F:
+    """Add --region, --profile and --endpoint-url (the standard boto3 chain does the rest)."""
+    decorators = [
+        click.option("--region", help="AWS region (default: scheduler.region, then AWS_REGION / config)."),
+        click.option("--profile", help="AWS profile from ~/.aws/config."),
+        click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL",
+                     help="AWS endpoint (e.g. the sandbox's http://127.0.0.1:4566); also AWS_ENDPOINT_URL."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func

@@ -1,0 +1,82 @@
+"""boto3 clients for one command run, with hako-py's retry and timeout settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from hako_py.aws.errors import aws_errors
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    """The global AWS options every AWS command takes."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    retry_mode: str = "adaptive"
+    max_attempts: int = 8
+
+    def resolved_endpoint(self) -> str | None:
+        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def is_loopback(url: str | None) -> bool:
+    return bool(url) and (urlparse(url).hostname or "") in LOOPBACK_HOSTS
+
+
+@dataclass
+class AwsClients:
+    """Lazily created boto3 clients sharing one session; the facade's entry point."""
+
+    options: AwsOptions
+    default_region: str | None = None
+    _session: Any = None
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str | None:
+        return self.options.region or self.default_region or os.environ.get("AWS_REGION") or os.environ.get(
+            "AWS_DEFAULT_REGION"
+        )
+
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3
+
+            with aws_errors("AWS session"):
+                self._session = boto3.session.Session(profile_name=self.options.profile, region_name=self.region)
+        return self._session
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            from botocore.config import Config
+
+            session = self.session()
+            endpoint = self.options.resolved_endpoint()
+            kwargs: dict[str, Any] = {
+                "config": Config(
+                    retries={"mode": self.options.retry_mode, "max_attempts": self.options.max_attempts},
+                    connect_timeout=5,
+                    read_timeout=30,
+                    user_agent_extra="hako-py",
+                ),
+            }
+            if endpoint:
+                kwargs["endpoint_url"] = endpoint
+            if is_loopback(endpoint) and session.get_credentials() is None:
+                kwargs.update(SANDBOX_CREDENTIALS)  # the sandbox accepts any credentials
+            with aws_errors(f"{service} client"):
+                self._clients[service] = session.client(service, **kwargs)
+        return self._clients[service]
+
+    def ecs(self) -> Any:
+        from hako_py.aws.ecs import EcsApi
+
+        return EcsApi(self.client("ecs"))

@@ -1,0 +1,86 @@
+"""ECS calls hako-py makes, returning plain dicts; every error becomes an AwsError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hako_py.aws.errors import AwsError, aws_errors
+
+
+def _plain(response: dict[str, Any]) -> dict[str, Any]:
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+class EcsApi:
+    """Typed wrapper around an ECS boto3 client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
+        """The service, or None when it does not exist (or is INACTIVE after deletion)."""
+        with aws_errors(f"DescribeServices {service}"):
+            try:
+                response = self.client.describe_services(cluster=cluster, services=[service])
+            except self.client.exceptions.ClusterNotFoundException:
+                raise AwsError(f"cluster '{cluster}' does not exist", "ClusterNotFoundException") from None
+        services = [s for s in response.get("services", []) if s.get("status") != "INACTIVE"]
+        return services[0] if services else None
+
+    def describe_task_definition(self, task_definition: str) -> tuple[dict[str, Any], list[dict[str, str]]] | None:
+        """(task definition, tags), or None when the family/revision does not exist."""
+        try:
+            with aws_errors(f"DescribeTaskDefinition {task_definition}"):
+                response = self.client.describe_task_definition(taskDefinition=task_definition, include=["TAGS"])
+        except AwsError as exc:
+            if exc.code == "ClientException":
+                return None
+            raise
+        return response["taskDefinition"], list(response.get("tags") or [])
+
+    def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors(f"RegisterTaskDefinition {request.get('family')}"):
+            result: dict[str, Any] = self.client.register_task_definition(**request)["taskDefinition"]
+        return result
+
+    def deregister_task_definition(self, arn: str) -> None:
+        with aws_errors(f"DeregisterTaskDefinition {arn}"):
+            self.client.deregister_task_definition(taskDefinition=arn)
+
+    def list_task_definitions(self, family: str) -> list[str]:
+        """ACTIVE revisions of *family*, newest first."""
+        arns: list[str] = []
+        with aws_errors(f"ListTaskDefinitions {family}"):
+            paginator = self.client.get_paginator("list_task_definitions")
+            for page in paginator.paginate(familyPrefix=family, status="ACTIVE", sort="DESC"):
+                arns.extend(page.get("taskDefinitionArns", []))
+        arns = [a for a in arns if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
+        return sorted(arns, key=lambda a: int(a.rsplit(":", 1)[-1]), reverse=True)
+
+    def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors(f"CreateService {request.get('serviceName')}"):
+            result: dict[str, Any] = self.client.create_service(**request)["service"]
+        return result
+
+    def update_service(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors(f"UpdateService {request.get('service')}"):
+            result: dict[str, Any] = self.client.update_service(**request)["service"]
+        return result
+
+    def delete_service(self, cluster: str, service: str) -> None:
+        with aws_errors(f"DeleteService {service}"):
+            self.client.delete_service(cluster=cluster, service=service)
+
+    def list_service_tasks(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[str]:
+        with aws_errors(f"ListTasks {service}"):
+            response = self.client.list_tasks(cluster=cluster, serviceName=service, desiredStatus=desired_status)
+        return list(response.get("taskArns", []))
+
+    def describe_tasks(self, cluster: str, arns: list[str]) -> list[dict[str, Any]]:
+        tasks: list[dict[str, Any]] = []
+        for start in range(0, len(arns), 100):
+            with aws_errors("DescribeTasks"):
+                response = self.client.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])
+            tasks.extend(response.get("tasks", []))
+        return tasks

@@ -1,0 +1,175 @@
+"""Commands that act on an app's ECS service: deploy, diff, rollback, status, stop, remove."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from hako_py.cli.options import aws_options, build_load_options, loader_options
+
+POLL_HELP = "Seconds between status polls while following (adaptive; default 1)."
+
+
+def _prepare(file: str, loader: dict[str, Any], *, tag: str | None = None, expand: bool = True,
+             need_service: bool = False) -> Any:
+    from hako_py.errors import HakoError
+    from hako_py.pipeline import check_file
+    from hako_py.render import RenderOptions
+
+    checked = check_file(file, build_load_options(**loader, expand=expand), RenderOptions(tag=tag))
+    for warning in checked.warnings:
+        click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
+    if need_service and not checked.app.has_service:
+        raise HakoError(f"{checked.loaded.file}: defines no service (no scheduler.desired_count); "
+                        f"run it with: hako oneshot {checked.loaded.file} -- COMMAND")
+    return checked
+
+
+def _ecs(checked: Any, aws: dict[str, Any]) -> Any:
+    from hako_py.aws import AwsClients, AwsOptions
+
+    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"])
+    return AwsClients(options, default_region=checked.app.region).ecs()
+
+
+def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    aws = {k: kwargs.pop(k) for k in ("region", "profile", "endpoint_url")}
+    return aws, kwargs
+
+
+def _reporter() -> Any:
+    from hako_py.reporter import Reporter
+
+    return Reporter(sys.stdout)
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
+@click.option("--force", is_flag=True, help="Register a new revision and force a new deployment even if unchanged.")
+@click.option("--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
+              help="Seconds to wait for the rollout before treating it as failed.")
+@click.option("--no-wait", is_flag=True, help="Return once the service is updated, without following the rollout.")
+@click.option("--no-rollback", is_flag=True, help="On failure, leave the service as it is.")
+@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@aws_options
+@loader_options
+def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
+           no_rollback: bool, poll_interval: float, **kwargs: Any) -> None:
+    """Deploy an app: register its task definition if it changed, create or update the
+    service, follow the rollout, and roll back if it fails.
+
+    \b
+    Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
+    the revision it ran before, unless --no-rollback), 130 interrupted while following
+    (the deployment continues in ECS).
+    """
+    from hako_py.deploy.follow import FollowSettings
+    from hako_py.deploy.run import Deployer, DeployOptions
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader, tag=tag, need_service=True)
+    options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
+                            follow=FollowSettings(interval=poll_interval, timeout=timeout),
+                            color=sys.stdout.isatty())
+    sys.exit(Deployer(_ecs(checked, aws), _reporter(), options).deploy(checked.app, checked.rendered))
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-t", "--tag", help="Image tag for the app container.")
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences, 0 when none (1 on errors).")
+@aws_options
+@loader_options
+def diff(file: str, tag: str | None, exit_code: bool, **kwargs: Any) -> None:
+    """Show how the live task definition and service differ from the definition.
+
+    Both sides are normalized the same way (API defaults filled, read-only fields
+    dropped, unordered lists sorted), so only real changes show. Values of env entries
+    whose names look secret are masked.
+    """
+    from hako_py.deploy.service_ops import show_diff
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader, tag=tag)
+    changed = show_diff(_ecs(checked, aws), checked.app, checked.rendered, _reporter(), color=sys.stdout.isatty())
+    if not changed:
+        click.echo(f"no differences: {checked.app.app_id} is as defined", err=True)
+    sys.exit(2 if exit_code and changed else 0)
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--to", "to", type=int, metavar="REVISION", help="Roll back to this revision of the family.")
+@click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True)
+@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@aws_options
+@loader_options
+def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_interval: float, **kwargs: Any) -> None:
+    """Put the service back on the previous ACTIVE revision (or --to REVISION).
+
+    The revision rolled back from is deregistered, as the original hako does, so
+    repeated rollbacks walk back through history.
+    """
+    from hako_py.deploy.follow import FollowSettings
+    from hako_py.deploy.service_ops import rollback as do_rollback
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader)
+    settings = FollowSettings(interval=poll_interval, timeout=timeout)
+    sys.exit(do_rollback(_ecs(checked, aws), checked.app, _reporter(), settings, to=to, dry_run=dry_run))
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@aws_options
+@loader_options
+def status(file: str, output: str, **kwargs: Any) -> None:
+    """Show the service's deployments, running tasks and last 10 events."""
+    from hako_py.deploy.service_ops import format_status, service_status
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader)
+    click.echo(format_status(service_status(_ecs(checked, aws), checked.app), output))
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@aws_options
+@loader_options
+def stop(file: str, dry_run: bool, **kwargs: Any) -> None:
+    """Scale the service to 0 tasks (it stays defined; deploy brings it back)."""
+    from hako_py.deploy.service_ops import stop as do_stop
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader)
+    sys.exit(do_stop(_ecs(checked, aws), checked.app, _reporter(), dry_run=dry_run))
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (required when not on a terminal).")
+@click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@aws_options
+@loader_options
+def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
+    """Scale the service to 0 and delete it. Asks for confirmation on a terminal."""
+    from hako_py.deploy.service_ops import remove as do_remove
+    from hako_py.errors import HakoError
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader)
+    if not yes and not dry_run:
+        if not sys.stdin.isatty():
+            raise HakoError(f"refusing to remove {checked.app.app_id} without confirmation: pass --yes")
+        click.confirm(f"Remove service {checked.app.app_id} from cluster {checked.app.cluster}?", abort=True)
+    sys.exit(do_remove(_ecs(checked, aws), checked.app, _reporter(), dry_run=dry_run))
+
+
+COMMANDS = (deploy, diff, rollback, status, stop, remove)

@@ -1,0 +1,1 @@
+"""Deploying to ECS: normalize, compare, plan, execute, follow, roll back."""

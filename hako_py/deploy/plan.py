@@ -1,0 +1,112 @@
+"""The deploy plan: what must be written to make ECS match the definition. Pure data.
+
+``make_plan`` does no I/O: given the rendered requests and the live state it decides
+whether to register a revision, create or update the service, and renders the diffs.
+``--dry-run`` prints a plan; a real deploy executes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hako_py.deploy.diff import mask_pair, unified
+from hako_py.deploy.normalize import normalize_service, normalize_task_definition, service_changes
+from hako_py.render import RenderedApp
+
+NEW_REVISION = "<new revision>"
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What runs in ECS now: the service (or None) and its task definition (or the family's latest)."""
+
+    service: dict[str, Any] | None
+    task_definition: dict[str, Any] | None
+    task_definition_tags: list[dict[str, str]] | None = None
+
+    @property
+    def task_definition_arn(self) -> str | None:
+        return self.task_definition.get("taskDefinitionArn") if self.task_definition else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The writes a deploy will make, in order, and the diffs that justify them."""
+
+    app_id: str
+    cluster: str
+    register: dict[str, Any] | None = None
+    reuse_task_definition: str | None = None
+    create_service: dict[str, Any] | None = None
+    update_service: dict[str, Any] | None = None
+    immutable_changes: tuple[str, ...] = ()
+    task_definition_diff: str = ""
+    service_diff: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def has_writes(self) -> bool:
+        return bool(self.register or self.create_service or self.update_service)
+
+    def steps(self) -> list[str]:
+        """Human-readable list of the requests this plan sends."""
+        steps = []
+        if self.register:
+            steps.append(f"RegisterTaskDefinition family={self.register['family']}")
+        if self.create_service:
+            steps.append(f"CreateService {self.app_id} in cluster {self.cluster} "
+                         f"(desiredCount={self.create_service.get('desiredCount')})")
+        if self.update_service:
+            keys = ", ".join(k for k in self.update_service if k not in ("cluster", "service"))
+            steps.append(f"UpdateService {self.app_id}: {keys}")
+        return steps
+
+
+def task_definition_diff(rendered_td: dict[str, Any], live: LiveState, file: str) -> str:
+    live_norm = (
+        normalize_task_definition(live.task_definition, live.task_definition_tags) if live.task_definition else None
+    )
+    want = normalize_task_definition(rendered_td)
+    left, right = mask_pair(live_norm, want)
+    label = live.task_definition_arn.rsplit("/", 1)[-1] if live.task_definition_arn else "(none)"
+    return unified(left, right, f"live task definition {label}", f"local {file}")
+
+
+def service_diff(rendered_service: dict[str, Any] | None, live: LiveState, file: str) -> str:
+    want = normalize_service(rendered_service) if rendered_service else None
+    have = normalize_service(live.service) if live.service else None
+    label = live.service.get("serviceName", "(none)") if live.service else "(none)"
+    return unified(have, want, f"live service {label}", f"local {file}")
+
+
+def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *, force: bool = False) -> Plan:
+    """Decide the writes; the task definition is registered only when it differs (or force)."""
+    service_request = rendered.service
+    assert service_request is not None, "deploy needs a service; callers check has_service"
+    cluster = str(service_request["cluster"])
+    td_diff = task_definition_diff(rendered.task_definition, live, file)
+    svc_diff = service_diff(service_request, live, file)
+    td_changed = force or live.task_definition is None or bool(td_diff)
+    register = rendered.task_definition if td_changed else None
+    target = NEW_REVISION if register else live.task_definition_arn
+    if live.service is None:
+        create = {**service_request, "taskDefinition": target}
+        return Plan(app_id, cluster, register=register, reuse_task_definition=None if register else target,
+                    create_service=create, task_definition_diff=td_diff, service_diff=svc_diff)
+    updates, immutable = service_changes(service_request, live.service)
+    if register or force or live.service.get("taskDefinition") != target:
+        updates["taskDefinition"] = target
+    if force:
+        updates["forceNewDeployment"] = True
+    update = {"cluster": cluster, "service": app_id, **updates} if updates else None
+    return Plan(
+        app_id,
+        cluster,
+        register=register,
+        reuse_task_definition=None if register else target,
+        update_service=update,
+        immutable_changes=tuple(immutable),
+        task_definition_diff=td_diff,
+        service_diff=svc_diff if updates or immutable else "",
+    )

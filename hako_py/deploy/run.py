@@ -1,0 +1,184 @@
+"""``hako deploy``: execute a plan, follow the rollout, roll back on failure.
+
+Invariants: a no-op deploy sends no write request; a failure never leaves the service
+without a working task definition (it is put back on the revision that was PRIMARY
+before); success is reported only for a COMPLETED rollout of the revision deployed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hako_py.aws.ecs import EcsApi
+from hako_py.definition import AppDefinition
+from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
+from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
+from hako_py.deploy.live import in_progress_deployment, read_live
+from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
+from hako_py.render import RenderedApp
+from hako_py.reporter import Reporter
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+ROLLBACK_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    force: bool = False
+    dry_run: bool = False
+    wait: bool = True
+    rollback: bool = True
+    follow: FollowSettings = field(default_factory=FollowSettings)
+    rollback_timeout: float = ROLLBACK_TIMEOUT
+    color: bool = False
+
+
+class Deployer:
+    """One deploy of one app; collaborators are injected so tests drive it for real."""
+
+    def __init__(
+        self,
+        ecs: EcsApi,
+        reporter: Reporter,
+        options: DeployOptions,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.ecs = ecs
+        self.out = reporter
+        self.options = options
+        self.clock = clock
+        self.sleep = sleep
+
+    def _show_plan(self, app: AppDefinition, plan: Plan) -> None:
+        from hako_py.deploy.diff import colorize
+
+        for diff in (plan.task_definition_diff, plan.service_diff):
+            if diff:
+                self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
+        for change in plan.immutable_changes:
+            self.out.line(f"warning: cannot change on an existing service: {change} "
+                          f"(recreate it: hako remove {app.file} && hako deploy {app.file})")
+
+    def deploy(self, app: AppDefinition, rendered: RenderedApp) -> int:
+        self.out.line(f"Deploying {app.app_id} to cluster {app.cluster}")
+        live = read_live(self.ecs, app.cluster, app.app_id)
+        plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
+        self._show_plan(app, plan)
+        if not plan.has_writes:
+            self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
+                          "as defined")
+            return EXIT_OK
+        if self.options.dry_run:
+            self.out.line("dry run: would send")
+            for step in plan.steps():
+                self.out.line(f"  {step}")
+            return EXIT_OK
+        if live.service is not None:
+            busy = in_progress_deployment(live.service)
+            if busy is not None:
+                self.out.line(f"error: service {app.app_id} has a deployment in progress "
+                              f"({busy.get('id')}, {short_td(busy.get('taskDefinition'))}, "
+                              f"rolloutState {busy.get('rolloutState')}); nothing was changed. "
+                              f"Wait for it (hako status {app.file}) and deploy again.")
+                return EXIT_FAILED
+        previous = str(live.service["taskDefinition"]) if live.service else None
+        new_arn = self._register(plan)
+        target = new_arn or str(plan.reuse_task_definition)
+        service = self._apply_service(plan, target)
+        if not self.options.wait:
+            self.out.line(f"not waiting: the rollout of {short_td(target)} continues in ECS "
+                          f"(watch it with hako status {app.file})")
+            return EXIT_OK
+        self.out.line(f"Following the rollout of {short_td(target)} (timeout {self.options.follow.timeout:g}s)")
+        try:
+            outcome = follow_rollout(
+                lambda: self.ecs.describe_service(app.cluster, app.app_id), target, self.out,
+                self.options.follow, initial=service, clock=self.clock, sleep=self.sleep,
+            )
+        except KeyboardInterrupt:
+            self.out.done()
+            self.out.line(f"interrupted: stopped following; the deployment of {short_td(target)} continues in ECS. "
+                          f"Watch it with: hako status {app.file}")
+            return EXIT_INTERRUPTED
+        if outcome.ok:
+            self.out.line(f"deployment completed: service {app.app_id} runs {short_td(target)}")
+            return EXIT_OK
+        return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, new_arn)
+
+    def _register(self, plan: Plan) -> str | None:
+        if not plan.register:
+            if plan.reuse_task_definition:
+                self.out.line(f"task definition unchanged: {short_td(plan.reuse_task_definition)}")
+            return None
+        registered = self.ecs.register_task_definition(plan.register)
+        arn = str(registered["taskDefinitionArn"])
+        self.out.line(f"registered task definition {short_td(arn)}")
+        return arn
+
+    def _apply_service(self, plan: Plan, target: str) -> dict[str, Any] | None:
+        if plan.create_service is not None:
+            request = {**plan.create_service, "taskDefinition": target}
+            service = self.ecs.create_service(request)
+            self.out.line(f"created service {plan.app_id} with {short_td(target)} "
+                          f"(desiredCount {request.get('desiredCount')})")
+            return service
+        if plan.update_service is not None:
+            request = {k: (target if v == NEW_REVISION else v) for k, v in plan.update_service.items()}
+            service = self.ecs.update_service(request)
+            changed = ", ".join(k for k in request if k not in ("cluster", "service"))
+            self.out.line(f"updated service {plan.app_id}: {changed}")
+            return service
+        return None
+
+    def _recover(
+        self,
+        app: AppDefinition,
+        state: str,
+        message: str,
+        service: dict[str, Any] | None,
+        target: str,
+        previous: str | None,
+        registered: str | None,
+    ) -> int:
+        self.out.line(f"deployment of {short_td(target)} failed ({state}): {message}")
+        report_stopped_tasks(self.out, stopped_tasks(self.ecs, app.cluster, app.app_id, target))
+        current = str(service.get("taskDefinition")) if service else None
+        ecs_rolled_back = state == REPLACED and previous is not None and current == previous
+        if ecs_rolled_back:
+            self.out.line(f"ECS is rolling the service back to {short_td(previous)} (deployment circuit breaker)")
+        elif state == REPLACED:
+            self.out.line(f"another deployment replaced this one: the service now runs {short_td(current)}; "
+                          "not rolling back over it")
+            return EXIT_FAILED
+        elif not self.options.rollback:
+            self.out.line(f"not rolling back (--no-rollback): service {app.app_id} is left on {short_td(target)} "
+                          f"in state {state}")
+            return EXIT_FAILED
+        elif previous is None:
+            self.out.line(f"service {app.app_id} was created by this deploy and has no earlier revision to roll "
+                          f"back to; it stays on {short_td(target)}")
+            return EXIT_FAILED
+        else:
+            self.out.line(f"rolling back service {app.app_id} to {short_td(previous)}")
+            self.ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": previous})
+        assert previous is not None
+        if registered is not None:
+            self.ecs.deregister_task_definition(registered)
+            self.out.line(f"deregistered {short_td(registered)}")
+        settings = FollowSettings(interval=self.options.follow.interval, timeout=self.options.rollback_timeout)
+        outcome = follow_rollout(lambda: self.ecs.describe_service(app.cluster, app.app_id), previous, self.out,
+                                 settings, initial=service, clock=self.clock, sleep=self.sleep)
+        if outcome.state == COMPLETED:
+            self.out.line(f"rolled back: service {app.app_id} runs {short_td(previous)} again; the deployment of "
+                          f"{short_td(target)} failed")
+        else:
+            self.out.line(f"rollback to {short_td(previous)} did not complete ({outcome.state}: {outcome.message}); "
+                          f"check hako status {app.file}")
+        return EXIT_FAILED

@@ -1,0 +1,325 @@
+"""A simulated ECS scheduler over moto's backend: rollouts, service tasks, oneshot tasks.
+
+What real ECS does and moto does not: an UpdateService starts a new PRIMARY deployment
+(IN_PROGRESS) while the old one turns ACTIVE and drains; after ``rollout_seconds`` the new
+one is COMPLETED and the old one is gone, with service events worded like ECS's. RunTask
+tasks go PROVISIONING -> PENDING -> RUNNING -> STOPPED with exit codes, stop codes, times
+and awslogs output chosen through the control API. One lock serializes the simulator and
+moto's request handling, so each sees a consistent backend.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hako_py.sandbox import moto_glue as glue
+
+EVENT_LIMIT = 100
+ESSENTIAL_EXITED = "Essential container in task exited"
+
+
+@dataclass
+class TaskOutcome:
+    """How the next oneshot task ends (control API ``POST /_sandbox/next-task``)."""
+
+    exit_code: int | None = 0
+    stop_reason: str = ESSENTIAL_EXITED
+    log_lines: list[str] = field(default_factory=list)
+    run_seconds: float | None = None
+    container_exit_codes: dict[str, int | None] = field(default_factory=dict)
+    family: str | None = None
+    pull_error: str | None = None
+
+
+@dataclass
+class _Rollout:
+    deployment: dict[str, Any]
+    started: float
+    fail: bool
+    tasks: list[Any] = field(default_factory=list)
+    phase: str = "starting"
+
+
+@dataclass
+class _Oneshot:
+    outcome: TaskOutcome
+    created: float
+    running_since: float | None = None
+    lines_sent: int = 0
+    finished: bool = False
+
+
+def _short_id() -> str:
+    return str(random.randint(10**17, 10**18 - 1))
+
+
+class EcsSimulator:
+    """Advance every service and task of the regions seen so far, ``tick`` seconds apart."""
+
+    def __init__(self, rollout_seconds: float = 3.0, task_seconds: float = 1.0, tick: float = 0.05,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rollout_seconds = rollout_seconds
+        self.task_seconds = task_seconds
+        self.tick_seconds = tick
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.regions: set[str] = set()
+        self.fail_next_rollout: set[str] = set()
+        self.next_outcomes: list[TaskOutcome] = []
+        self.start_failures: list[dict[str, str]] = []
+        self._rollouts: dict[str, _Rollout] = {}
+        self._service_tasks: dict[str, list[Any]] = {}
+        self._managed: set[str] = set()
+        self._oneshots: dict[str, _Oneshot] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        glue.freeze_task_progression()
+        self._thread = threading.Thread(target=self._run, name="hako-sandbox-ecs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick_seconds):
+            try:
+                self.tick()
+            except Exception as exc:  # keep simulating; a bad object must not kill the sandbox
+                print(f"hako sandbox: simulator error: {type(exc).__name__}: {exc}", flush=True)
+
+    def tick(self) -> None:
+        with self.lock:
+            for region in list(self.regions):
+                for service in glue.services(region):
+                    self._tick_service(region, service)
+                for task in glue.all_tasks(region):
+                    if task.task_arn not in self._managed:
+                        self._tick_oneshot(region, task)
+
+    # services ----------------------------------------------------------------------------
+    @staticmethod
+    def _event(service: Any, message: str) -> None:
+        event = {"id": str(uuid.uuid4()), "createdAt": glue.utcnow(), "message": f"(service {service.name}) {message}"}
+        service.events = [event, *service.events][:EVENT_LIMIT]
+
+    def _new_deployment(self, service: Any) -> dict[str, Any]:
+        deployment_id = f"ecs-svc/{_short_id()}"
+        now = glue.utcnow()
+        return {
+            "id": deployment_id,
+            "status": "PRIMARY",
+            "taskDefinition": service.task_definition,
+            "desiredCount": service.desired_count,
+            "pendingCount": service.desired_count,
+            "runningCount": 0,
+            "failedTasks": 0,
+            "createdAt": now,
+            "updatedAt": now,
+            "launchType": service.launch_type,
+            "networkConfiguration": getattr(service, "network_configuration", None) or None,
+            "rolloutState": "IN_PROGRESS",
+            "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
+        }
+
+    def _start_tasks(self, region: str, service: Any, deployment: dict[str, Any], count: int) -> list[Any]:
+        tasks = [glue.start_task(region, service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
+        for task in tasks:
+            self._managed.add(task.task_arn)
+        if tasks:
+            ids = " ".join(f"(task {t.id})" for t in tasks)
+            self._event(service, f"has started {len(tasks)} tasks: {ids}.")
+        return tasks
+
+    def _stop_tasks(self, service: Any, tasks: list[Any], *, reason: str, exit_code: int | None,
+                    event: bool = True) -> None:
+        live = [t for t in tasks if t.last_status != "STOPPED"]
+        for task in live:
+            glue.stop_task(task, stop_code="EssentialContainerExited" if exit_code else "ServiceSchedulerInitiated",
+                           reason=reason, exit_codes={c.name: exit_code for c in task.containers})
+        if live and event:
+            ids = " ".join(f"(task {t.id})" for t in live)
+            self._event(service, f"has stopped {len(live)} running tasks: {ids}.")
+
+    def _breaker_rollback(self, service: Any) -> bool:
+        config = getattr(service, "deployment_configuration", None) or {}
+        breaker = config.get("deploymentCircuitBreaker") or {}
+        return bool(breaker.get("enable") and breaker.get("rollback"))
+
+    def _tick_service(self, region: str, service: Any) -> None:
+        key = f"{region}/{service.cluster_name}:{service.name}"
+        if service.status != "ACTIVE":
+            for tasks in (self._service_tasks.pop(key, []), getattr(self._rollouts.pop(key, None), "tasks", [])):
+                self._stop_tasks(service, tasks, reason="Service deleted", exit_code=None, event=False)
+            return
+        primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
+        rollout = self._rollouts.get(key)
+        now = self.clock()
+        if service.task_definition and (primary is None or primary.get("taskDefinition") != service.task_definition):
+            for deployment in service.deployments:
+                if deployment.get("status") == "PRIMARY":
+                    deployment["status"] = "ACTIVE"
+            deployment = self._new_deployment(service)
+            service.deployments = [deployment, *service.deployments]
+            rollout = _Rollout(deployment, now, self._take_failure(service))
+            rollout.tasks = self._start_tasks(region, service, deployment, service.desired_count)
+            self._rollouts[key] = rollout
+        elif primary is not None and primary.get("rolloutState") == "IN_PROGRESS" and (
+            rollout is None or rollout.deployment is not primary
+        ):
+            rollout = _Rollout(primary, now, self._take_failure(service))
+            rollout.tasks = self._start_tasks(region, service, primary, service.desired_count)
+            self._rollouts[key] = rollout
+        if rollout is not None and rollout.phase != "done":
+            self._advance_rollout(region, key, service, rollout, now)
+        elif primary is not None and primary.get("rolloutState") == "COMPLETED":
+            self._scale(region, key, service, primary)
+        service.running_count = sum(d.get("runningCount", 0) for d in service.deployments)
+        service.pending_count = sum(d.get("pendingCount", 0) for d in service.deployments)
+
+    def _take_failure(self, service: Any) -> bool:
+        for name in (f"{service.cluster_name}:{service.name}", service.name):
+            if name in self.fail_next_rollout:
+                self.fail_next_rollout.discard(name)
+                return True
+        return False
+
+    def _advance_rollout(self, region: str, key: str, service: Any, rollout: _Rollout, now: float) -> None:
+        deployment = rollout.deployment
+        elapsed = now - rollout.started
+        if rollout.phase == "starting" and elapsed >= self.rollout_seconds / 2:
+            if rollout.fail:
+                self._stop_tasks(service, rollout.tasks, reason=ESSENTIAL_EXITED, exit_code=1)
+                deployment.update(runningCount=0, pendingCount=0, failedTasks=len(rollout.tasks))
+            else:
+                for task in rollout.tasks:
+                    glue.set_task_state(task, "RUNNING")
+                    task.started_at = glue.utcnow()
+                deployment.update(runningCount=len(rollout.tasks), pendingCount=0)
+            deployment["updatedAt"] = glue.utcnow()
+            rollout.phase = "running"
+        if rollout.phase == "running" and elapsed >= self.rollout_seconds:
+            rollout.phase = "done"
+            deployment["updatedAt"] = glue.utcnow()
+            if rollout.fail:
+                self._fail(service, deployment)
+                return
+            deployment.update(rolloutState="COMPLETED",
+                              rolloutStateReason=f"ECS deployment {deployment['id']} completed.")
+            old = self._service_tasks.get(key, [])
+            self._stop_tasks(service, old, reason="Scaling activity initiated by (deployment "
+                             f"{deployment['id']})", exit_code=None)
+            service.deployments = [deployment]
+            self._service_tasks[key] = [t for t in rollout.tasks if t.last_status != "STOPPED"]
+            self._event(service, f"(deployment {deployment['id']}) deployment completed.")
+            self._event(service, "has reached a steady state.")
+
+    def _fail(self, service: Any, deployment: dict[str, Any]) -> None:
+        deployment.update(rolloutState="FAILED",
+                          rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
+        self._event(service, f"(deployment {deployment['id']}) deployment failed: tasks failed to start.")
+        previous = next((d for d in service.deployments if d is not deployment and d.get("status") == "ACTIVE"), None)
+        if previous is not None and self._breaker_rollback(service):
+            self._event(service, f"rolling back to deployment {previous['id']}.")
+            deployment["status"] = "ACTIVE"
+            service.task_definition = previous["taskDefinition"]
+
+    def _scale(self, region: str, key: str, service: Any, primary: dict[str, Any]) -> None:
+        tasks = [t for t in self._service_tasks.get(key, []) if t.last_status != "STOPPED"]
+        wanted = service.desired_count
+        if len(tasks) < wanted:
+            started = self._start_tasks(region, service, primary, wanted - len(tasks))
+            for task in started:
+                glue.set_task_state(task, "RUNNING")
+                task.started_at = glue.utcnow()
+            tasks += started
+        elif len(tasks) > wanted:
+            self._stop_tasks(service, tasks[wanted:], reason="Scaling activity initiated by (service)", exit_code=None)
+            tasks = tasks[:wanted]
+            if wanted == 0:
+                self._event(service, "has reached a steady state.")
+        self._service_tasks[key] = tasks
+        primary.update(desiredCount=wanted, runningCount=len(tasks), pendingCount=0)
+
+    # oneshot tasks -----------------------------------------------------------------------
+    def _outcome_for(self, task: Any) -> TaskOutcome:
+        family = task.task_definition_arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+        for index, outcome in enumerate(self.next_outcomes):
+            if outcome.family in (None, family):
+                return self.next_outcomes.pop(index)
+        return TaskOutcome()
+
+    def _tick_oneshot(self, region: str, task: Any) -> None:
+        state = self._oneshots.get(task.task_arn)
+        now = self.clock()
+        if state is None:
+            state = _Oneshot(self._outcome_for(task), now)
+            self._oneshots[task.task_arn] = state
+            glue.complete_containers(task, glue.task_definition_of(region, task.task_definition_arn))
+            task.created_at = glue.utcnow()
+            glue.set_task_state(task, "PROVISIONING")
+            return
+        if state.finished:
+            return
+        outcome = state.outcome
+        if task.desired_status == "STOPPED":  # StopTask
+            exit_code = 143 if state.running_since is not None else None
+            glue.stop_task(task, stop_code="UserInitiated", reason=task.stopped_reason or "Task stopped by user",
+                           exit_codes={c.name: exit_code for c in task.containers})
+            state.finished = True
+            return
+        age = now - state.created
+        if outcome.pull_error and age >= 0.2:
+            glue.stop_task(task, stop_code="TaskFailedToStart", reason=outcome.pull_error,
+                           exit_codes={}, container_reasons={c.name: outcome.pull_error for c in task.containers})
+            state.finished = True
+            return
+        if state.running_since is None:
+            if age >= 0.2:
+                glue.set_task_state(task, "RUNNING")
+                task.started_at = glue.utcnow()
+                task.pull_started_at = task.pull_stopped_at = task.started_at
+                state.running_since = now
+            elif age >= 0.1 and task.last_status == "PROVISIONING":
+                glue.set_task_state(task, "PENDING")
+            return
+        run_seconds = self.task_seconds if outcome.run_seconds is None else outcome.run_seconds
+        fraction = 1.0 if run_seconds <= 0 else min(1.0, (now - state.running_since) / run_seconds)
+        self._emit_logs(region, task, state, int(len(outcome.log_lines) * fraction))
+        if fraction >= 1.0:
+            self._emit_logs(region, task, state, len(outcome.log_lines))
+            codes = {c.name: outcome.container_exit_codes.get(c.name, 0) for c in task.containers}
+            codes[task.containers[0].name] = outcome.exit_code
+            if "app" in codes:
+                codes["app"] = outcome.exit_code
+            glue.stop_task(task, stop_code="EssentialContainerExited", reason=outcome.stop_reason, exit_codes=codes)
+            state.finished = True
+
+    def _emit_logs(self, region: str, task: Any, state: _Oneshot, upto: int) -> None:
+        if upto <= state.lines_sent:
+            return
+        definition = glue.task_definition_of(region, task.task_definition_arn)
+        container = next((c for c in definition.container_definitions if c.get("name") == "app"),
+                         definition.container_definitions[0])
+        config = container.get("logConfiguration") or {}
+        if config.get("logDriver") != "awslogs":
+            state.lines_sent = upto
+            return
+        options = config.get("options") or {}
+        group = options.get("awslogs-group", f"/ecs/{definition.family}")
+        prefix = options.get("awslogs-stream-prefix")
+        stream = f"{prefix}/{container['name']}/{task.id}" if prefix else task.id
+        now_ms = int(time.time() * 1000)
+        lines = state.outcome.log_lines[state.lines_sent:upto]
+        glue.put_log_events(options.get("awslogs-region", region), group, stream, [(now_ms, line) for line in lines])
+        state.lines_sent = upto

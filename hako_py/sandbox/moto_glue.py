@@ -1,0 +1,172 @@
+"""Every place hako-py reaches into moto's internals lives here (moto 5.2.x).
+
+moto's ECS stores services and tasks but never runs them: deployments stay as created,
+tasks advance one state per DescribeTasks and all exit 0. The simulator edits moto's
+backend objects directly, in the same process as the server; keeping those edits in one
+module makes a moto upgrade a one-file job.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def freeze_task_progression() -> None:
+    """Stop moto from advancing task states by itself; the simulator drives them."""
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition(model_name="ecs::task", transition={"progression": "manual", "times": 10**12})
+
+
+def make_server(host: str, port: int, app_wrapper: Any) -> Any:
+    """A threaded werkzeug server running moto's dispatcher wrapped by *app_wrapper*."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server as werkzeug_server
+
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler)
+
+
+def ecs_backend(region: str) -> Any:
+    from moto.ecs.models import ecs_backends
+
+    return ecs_backends[ACCOUNT_ID][region]
+
+
+def logs_backend(region: str) -> Any:
+    from moto.logs.models import logs_backends
+
+    return logs_backends[ACCOUNT_ID][region]
+
+
+def ec2_backend(region: str) -> Any:
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[ACCOUNT_ID][region]
+
+
+def services(region: str) -> list[Any]:
+    return list(ecs_backend(region).services.values())
+
+
+def all_tasks(region: str) -> list[Any]:
+    backend = ecs_backend(region)
+    return [task for cluster_tasks in list(backend.tasks.values()) for task in list(cluster_tasks.values())]
+
+
+def apply_create_service_request(region: str, request: dict[str, Any]) -> None:
+    """moto's CreateService drops settings its UpdateService keeps; store them like UpdateService does."""
+    from moto.core.utils import camelcase_to_underscores
+
+    backend = ecs_backend(region)
+    cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
+    service = backend.services.get(f"{cluster}:{request.get('serviceName')}")
+    if service is None:
+        return
+    for key in ("deploymentConfiguration", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
+                "placementStrategy", "placementConstraints", "capacityProviderStrategy", "enableECSManagedTags",
+                "propagateTags"):
+        if key in request:
+            setattr(service, camelcase_to_underscores(key), request[key])
+
+
+def start_task(region: str, service: Any, group: str, started_by: str) -> Any:
+    """Create a task of *service*'s current task definition, as ECS's scheduler would."""
+    from moto.ecs.models import Task
+
+    backend = ecs_backend(region)
+    cluster = backend.clusters[service.cluster_name]
+    task_definition = backend.describe_task_definition(service.task_definition)
+    network = getattr(service, "network_configuration", None) or None
+    task_class: Any = Task
+    task = task_class(cluster, task_definition, None, None, backend, group=group,
+                      launch_type=service.launch_type or "", started_by=started_by, networking_configuration=network)
+    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+    complete_containers(task, task_definition)
+    set_task_state(task, "PROVISIONING")
+    task.created_at = utcnow()
+    return task
+
+
+def complete_containers(task: Any, task_definition: Any) -> None:
+    """moto shows only the first container; add the others and fix each one's task ARN."""
+    from moto.ecs.models import Container
+
+    container_class: Any = Container
+    definitions = task_definition.container_definitions
+    while len(task.containers) < len(definitions):
+        task.containers.append(container_class(task_definition))
+    for container, definition in zip(task.containers, definitions, strict=False):
+        container.name = definition.get("name")
+        container.image = definition.get("image")
+        container.task_arn = task.task_arn
+        container.exitCode = None
+        container.last_status = "PENDING"
+
+
+def set_task_state(task: Any, state: str) -> None:
+    task.last_status = state
+    for container in task.containers:
+        if state in ("RUNNING", "STOPPED"):
+            container.last_status = state
+
+
+def stop_task(task: Any, *, stop_code: str, reason: str, exit_codes: dict[str, int | None],
+              container_reasons: dict[str, str] | None = None) -> None:
+    now = utcnow()
+    task.desired_status = "STOPPED"
+    task.stop_code = stop_code
+    task.stopped_reason = reason
+    task.stopping_at = now
+    task.stopped_at = now
+    task.execution_stopped_at = now
+    for container in task.containers:
+        container.exitCode = exit_codes.get(container.name)
+        if container.exitCode is None and hasattr(container, "exit_code"):
+            del container.exit_code
+        if container_reasons and container.name in container_reasons:
+            container.reason = container_reasons[container.name]
+    set_task_state(task, "STOPPED")
+
+
+def task_definition_of(region: str, arn: str) -> Any:
+    return ecs_backend(region).describe_task_definition(arn)
+
+
+def rekey_subnet(region: str, subnet_id: str, wanted_id: str) -> None:
+    """moto cannot choose a subnet's ID at creation; give an existing subnet the ID a definition uses."""
+    backend = ec2_backend(region)
+    for subnets in backend.subnets.values():
+        if subnet_id in subnets:
+            subnet = subnets.pop(subnet_id)
+            subnet.id = wanted_id
+            subnets[wanted_id] = subnet
+            return
+
+
+def rekey_security_group(region: str, group_id: str, wanted_id: str) -> None:
+    backend = ec2_backend(region)
+    for groups in backend.groups.values():
+        if group_id in groups:
+            group = groups.pop(group_id)
+            group.id = wanted_id
+            groups[wanted_id] = group
+            return
+
+
+def put_log_events(region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
+    """Append events (timestamp ms, message) to a stream, creating group and stream as needed."""
+    backend = logs_backend(region)
+    if group not in backend.groups:
+        backend.create_log_group(group, {})
+    log_group = backend.groups[group]
+    if stream not in log_group.streams:
+        backend.create_log_stream(group, stream)
+    backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in messages])

@@ -1,0 +1,131 @@
+"""Create, in the sandbox, everything the definitions under some paths reference.
+
+Clusters, subnets and security groups (under the IDs the definitions use), IAM roles,
+ECR repositories and images, SSM parameters, Secrets Manager secrets and log groups,
+so those definitions deploy unchanged against the sandbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from hako_py.definition import AppDefinition
+from hako_py.sandbox import moto_glue as glue
+
+ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?")
+SSM_ARN = re.compile(r"^arn:[^:]+:ssm:([^:]*):[^:]*:parameter(/.*)$")
+SECRET_ARN = re.compile(r"^arn:[^:]+:secretsmanager:([^:]*):[^:]*:secret:([^:]+)")
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class Wanted:
+    """Resources to create, per region."""
+
+    clusters: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    subnets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    security_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    roles: set[str] = field(default_factory=set)
+    images: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    parameters: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    secrets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    log_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add_app(self, app: AppDefinition) -> None:
+        region = app.region or DEFAULT_REGION
+        scheduler = app.scheduler
+        self.clusters[region].add(app.cluster)
+        awsvpc = (scheduler.get("network_configuration") or {}).get("awsvpc_configuration") or {}
+        self.subnets[region].update(awsvpc.get("subnets") or [])
+        self.security_groups[region].update(awsvpc.get("security_groups") or [])
+        for key in ("task_role_arn", "execution_role_arn"):
+            if scheduler.get(key):
+                self.roles.add(str(scheduler[key]).rsplit("/", 1)[-1])
+        for container in app.containers.values():
+            image = str(container.get("image_tag") or container.get("image") or "")
+            match = ECR_IMAGE.match(image)
+            if match:
+                tag = container.get("tag") or match.group(4) or "latest"
+                self.images[match.group(2)].add((match.group(3), str(tag)))
+            for secret in container.get("secrets") or []:
+                value_from = str(secret.get("value_from", ""))
+                if (m := SSM_ARN.match(value_from)) is not None:
+                    self.parameters[m.group(1) or region].add(m.group(2))
+                elif (m := SECRET_ARN.match(value_from)) is not None:
+                    self.secrets[m.group(1) or region].add(m.group(2))
+                elif value_from and not value_from.startswith("arn:"):
+                    self.parameters[region].add(value_from)
+            log = container.get("log_configuration") or {}
+            options = log.get("options") or {}
+            if log.get("log_driver") == "awslogs" and options.get("awslogs-group"):
+                self.log_groups[str(options.get("awslogs-region") or region)].add(str(options["awslogs-group"]))
+
+
+def _manifest(repository: str, tag: str) -> str:
+    digest = "sha256:" + hashlib.sha256(f"{repository}:{tag}".encode()).hexdigest()
+    return json.dumps({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest},
+        "layers": [],
+    })
+
+
+def seed(url: str, wanted: Wanted) -> list[str]:
+    """Create what is missing; returns a line per created resource."""
+    import boto3
+
+    created: list[str] = []
+    session = boto3.session.Session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+
+    def client(service: str, region: str) -> Any:
+        return session.client(service, region_name=region, endpoint_url=url)
+
+    for region, names in wanted.clusters.items():
+        for name in sorted(names):
+            client("ecs", region).create_cluster(clusterName=name)
+            created.append(f"cluster {name} ({region})")
+    for region in set(wanted.subnets) | set(wanted.security_groups):
+        ec2 = client("ec2", region)
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+        for index, subnet_id in enumerate(sorted(wanted.subnets.get(region, ()))):
+            made = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=f"172.31.{128 + index}.0/24")["Subnet"]
+            glue.rekey_subnet(region, made["SubnetId"], subnet_id)
+            created.append(f"subnet {subnet_id} ({region})")
+        for group_id in sorted(wanted.security_groups.get(region, ())):
+            made = ec2.create_security_group(GroupName=group_id, Description="hako sandbox", VpcId=vpc["VpcId"])
+            glue.rekey_security_group(region, made["GroupId"], group_id)
+            created.append(f"security group {group_id} ({region})")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]})
+    iam = client("iam", DEFAULT_REGION)
+    for role in sorted(wanted.roles):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
+        created.append(f"IAM role {role}")
+    for region, images in wanted.images.items():
+        ecr = client("ecr", region)
+        repositories: set[str] = set()
+        for repository, tag in sorted(images):
+            if repository not in repositories:
+                ecr.create_repository(repositoryName=repository)
+                repositories.add(repository)
+            ecr.put_image(repositoryName=repository, imageManifest=_manifest(repository, tag), imageTag=tag)
+            created.append(f"ECR image {repository}:{tag} ({region})")
+    for region, parameters in wanted.parameters.items():
+        for name in sorted(parameters):
+            client("ssm", region).put_parameter(Name=name, Value="sandbox-value", Type="SecureString", Overwrite=True)
+            created.append(f"SSM parameter {name} ({region})")
+    for region, secrets in wanted.secrets.items():
+        for name in sorted(secrets):
+            client("secretsmanager", region).create_secret(Name=name, SecretString='{"sandbox": "value"}')
+            created.append(f"secret {name} ({region})")
+    for region, groups in wanted.log_groups.items():
+        for group in sorted(groups):
+            client("logs", region).create_log_group(logGroupName=group)
+            created.append(f"log group {group} ({region})")
+    return created

@@ -1,0 +1,60 @@
+"""Start and stop the sandbox: moto's server and the ECS simulator in this process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import urllib.request
+from typing import Any
+
+from hako_py.sandbox import moto_glue as glue
+from hako_py.sandbox.control import SandboxApp
+from hako_py.sandbox.ecs_sim import EcsSimulator
+
+
+class Sandbox:
+    """An AWS-shaped endpoint on loopback; ``url`` is what AWS_ENDPOINT_URL should be."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 4566, *, rollout_seconds: float = 3.0,
+                 task_seconds: float = 1.0, tick: float = 0.05) -> None:
+        self.host = host
+        self.port = port
+        self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick)
+        self.app: SandboxApp | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> str:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        def wrap(moto_app: Any) -> SandboxApp:
+            self.app = SandboxApp(moto_app, self.simulator)
+            return self.app
+
+        self._server = glue.make_server(self.host, self.port, wrap)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
+        self._thread.start()
+        self.simulator.start()
+        with urllib.request.urlopen(f"{self.url}/_sandbox/", timeout=10) as response:  # it answers
+            response.read()
+        return self.url
+
+    def stop(self) -> None:
+        self.simulator.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
