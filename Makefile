@@ -13,19 +13,15 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## demo: validate and render the example apps in apps/ (no AWS needed)
+## demo: deploy the example apps to the embedded sandbox, change one, deploy again (no AWS needed)
 demo: install
-	$(BIN)/hako validate apps/
-	@for f in apps/*.jsonnet apps/*.yml; do \
-		echo "== $$f: task definition and service"; \
-		$(BIN)/hako render --format yaml $$f | head -40; \
-	done
+	$(BIN)/python scripts/demo.py
 
 ## test: ruff, mypy --strict and pytest
 test: lint typecheck unit
 
 lint: install
-	$(BIN)/ruff check hako_py tests bench
+	$(BIN)/ruff check hako_py tests bench scripts
 
 typecheck: install
 	$(BIN)/mypy hako_py

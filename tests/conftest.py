@@ -100,3 +100,117 @@ def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+# --- the sandbox ----------------------------------------------------------------------------
+
+import json as _json  # noqa: E402
+import urllib.request  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from hako_py.sandbox.server import Sandbox  # noqa: E402
+
+POLL = ("--poll-interval", "0.02")
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    """One in-process sandbox for the whole session (fast rollouts)."""
+    box = Sandbox("127.0.0.1", 0, rollout_seconds=0.3, task_seconds=0.3, tick=0.02)
+    box.start()
+    yield box
+    box.stop()
+
+
+class SandboxControl:
+    """The sandbox's control API and request counters, over HTTP like any client."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        data = _json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(f"{self.url}/_sandbox/{path}", data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return _json.loads(response.read())
+
+    def requests(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.call("GET", "requests")
+        return result
+
+    def reset(self) -> None:
+        self.call("POST", "requests/reset", {})
+
+
+@pytest.fixture
+def aws(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> SandboxControl:
+    """Point hako at the sandbox with clean AWS settings."""
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+                 "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.url)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/hako-test-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/hako-test-credentials")
+    return SandboxControl(sandbox.url)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def service_app(cluster: str, subnet: str, group: str, *, extra: str = "", env: str = "{ MODE: 'one' }",
+                breaker_rollback: bool = False, desired: int = 2) -> str:
+    """A Fargate service definition in us-east-1 using seeded network IDs."""
+    return f"""
+    {{
+      scheduler: {{
+        type: 'ecs',
+        region: 'us-east-1',
+        cluster: '{cluster}',
+        desired_count: {desired},
+        launch_type: 'FARGATE',
+        requires_compatibilities: ['FARGATE'],
+        network_mode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        network_configuration: {{ awsvpc_configuration: {{ subnets: ['{subnet}'], security_groups: ['{group}'] }} }},
+        deployment_configuration: {{
+          deployment_circuit_breaker: {{ enable: true, rollback: {str(breaker_rollback).lower()} }},
+        }},
+        {extra}
+      }},
+      app: {{
+        image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/svc',
+        tag: 'v1',
+        memory: 256,
+        env: {env},
+        port_mappings: [{{ container_port: 8080 }}],
+        log_configuration: {{ log_driver: 'awslogs', options: {{ 'awslogs-group': '/ecs/svc',
+                              'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'svc' }} }},
+      }},
+    }}
+    """
+
+
+@pytest.fixture
+def deployable(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[..., str]:
+    """Write a service definition with fresh cluster/network IDs and seed them in the sandbox."""
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
+
+    def write(name: str = "svc", **kwargs: Any) -> str:
+        path = f"apps/{name}.jsonnet"
+        repo.write(path, service_app(cluster, subnet, group, **kwargs))
+        wanted = Wanted()
+        wanted.add_app(check_file(path).app)
+        wanted.roles.clear()
+        if not getattr(write, "seeded", False):
+            seed(sandbox.url, wanted)
+            write.seeded = True  # type: ignore[attr-defined]
+        return path
+
+    return write

@@ -21,7 +21,7 @@ class AwsOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     retry_mode: str = "adaptive"
-    max_attempts: int = 8
+    max_attempts: int = field(default_factory=lambda: int(os.environ.get("AWS_MAX_ATTEMPTS") or 8))
 
     def resolved_endpoint(self) -> str | None:
         return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None

@@ -76,6 +76,29 @@ def _manifest(repository: str, tag: str) -> str:
     })
 
 
+def _free_blocks(used: set[str]) -> Any:
+    """/28 blocks in the upper half of the default VPC (moto's default subnets use the lower half)."""
+    for third in range(128, 256):
+        for fourth in range(0, 256, 16):
+            block = f"172.31.{third}.{fourth}/28"
+            if block not in used:
+                yield block
+
+
+def _create(call: Any, **kwargs: Any) -> bool:
+    """Call a create API; False when the resource already exists (seeding is idempotent)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if "AlreadyExists" in code or "EntityAlreadyExists" in code or code == "ResourceExistsException":
+            return False
+        raise
+    return True
+
+
 def seed(url: str, wanted: Wanted) -> list[str]:
     """Create what is missing; returns a line per created resource."""
     import boto3
@@ -93,11 +116,15 @@ def seed(url: str, wanted: Wanted) -> list[str]:
     for region in set(wanted.subnets) | set(wanted.security_groups):
         ec2 = client("ec2", region)
         vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
-        for index, subnet_id in enumerate(sorted(wanted.subnets.get(region, ()))):
-            made = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=f"172.31.{128 + index}.0/24")["Subnet"]
+        existing = ec2.describe_subnets()["Subnets"]
+        have_ids = {s["SubnetId"] for s in existing}
+        free = _free_blocks({s["CidrBlock"] for s in existing})
+        for subnet_id in sorted(wanted.subnets.get(region, set()) - have_ids):
+            made = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=next(free))["Subnet"]
             glue.rekey_subnet(region, made["SubnetId"], subnet_id)
             created.append(f"subnet {subnet_id} ({region})")
-        for group_id in sorted(wanted.security_groups.get(region, ())):
+        have_groups = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+        for group_id in sorted(wanted.security_groups.get(region, set()) - have_groups):
             made = ec2.create_security_group(GroupName=group_id, Description="hako sandbox", VpcId=vpc["VpcId"])
             glue.rekey_security_group(region, made["GroupId"], group_id)
             created.append(f"security group {group_id} ({region})")
@@ -105,27 +132,29 @@ def seed(url: str, wanted: Wanted) -> list[str]:
                         "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]})
     iam = client("iam", DEFAULT_REGION)
     for role in sorted(wanted.roles):
-        iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
-        created.append(f"IAM role {role}")
+        if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=trust):
+            created.append(f"IAM role {role}")
     for region, images in wanted.images.items():
         ecr = client("ecr", region)
         repositories: set[str] = set()
         for repository, tag in sorted(images):
             if repository not in repositories:
-                ecr.create_repository(repositoryName=repository)
+                _create(ecr.create_repository, repositoryName=repository)
                 repositories.add(repository)
-            ecr.put_image(repositoryName=repository, imageManifest=_manifest(repository, tag), imageTag=tag)
-            created.append(f"ECR image {repository}:{tag} ({region})")
+            manifest = _manifest(repository, tag)
+            if _create(ecr.put_image, repositoryName=repository, imageManifest=manifest, imageTag=tag):
+                created.append(f"ECR image {repository}:{tag} ({region})")
     for region, parameters in wanted.parameters.items():
         for name in sorted(parameters):
             client("ssm", region).put_parameter(Name=name, Value="sandbox-value", Type="SecureString", Overwrite=True)
             created.append(f"SSM parameter {name} ({region})")
     for region, secrets in wanted.secrets.items():
         for name in sorted(secrets):
-            client("secretsmanager", region).create_secret(Name=name, SecretString='{"sandbox": "value"}')
-            created.append(f"secret {name} ({region})")
+            if _create(client("secretsmanager", region).create_secret, Name=name,
+                       SecretString='{"sandbox": "value"}'):
+                created.append(f"secret {name} ({region})")
     for region, groups in wanted.log_groups.items():
         for group in sorted(groups):
-            client("logs", region).create_log_group(logGroupName=group)
-            created.append(f"log group {group} ({region})")
+            if _create(client("logs", region).create_log_group, logGroupName=group):
+                created.append(f"log group {group} ({region})")
     return created

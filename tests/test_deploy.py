@@ -1,0 +1,323 @@
+"""hako deploy and the service commands, against the sandbox over HTTP, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from hako_py.sandbox.server import Sandbox
+from tests.conftest import FARGATE_APP, POLL, PROJECT_ROOT, Repo, SandboxControl
+
+
+def ecs() -> Any:
+    return boto3.client("ecs", region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                        aws_access_key_id="t", aws_secret_access_key="t")
+
+
+def service_of(path_cluster: str, name: str = "svc") -> dict[str, Any]:
+    service: dict[str, Any] = ecs().describe_services(cluster=path_cluster, services=[name])["services"][0]
+    return service
+
+
+def cluster_of(repo: Repo, path: str) -> str:
+    text = (repo.root / path).read_text()
+    return text.split("cluster: '")[1].split("'")[0]
+
+
+def test_first_deploy_creates_then_noop_sends_no_write(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                       aws: SandboxControl, repo: Repo) -> None:
+    path = deployable()
+    first = hako("deploy", path, *POLL)
+    assert first.code == 0, first.out + first.err
+    assert "registered task definition svc:" in first.out
+    assert "created service svc" in first.out
+    assert "has reached a steady state." in first.out
+    assert first.out.rstrip().endswith("deployment completed: service svc runs " +
+                                       service_of(cluster_of(repo, path))["taskDefinition"].rsplit("/", 1)[-1])
+    aws.reset()
+    second = hako("deploy", path, *POLL)
+    assert second.code == 0
+    assert "no changes" in second.out
+    counts = aws.requests()
+    assert counts["writes"] == 0, counts
+    assert counts["total"] <= 3, counts
+
+
+def test_changed_env_gives_new_revision_followed_to_completion(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                               aws: SandboxControl, repo: Repo) -> None:
+    path = deployable()
+    assert hako("deploy", path, *POLL).code == 0
+    revision = service_of(cluster_of(repo, path))["taskDefinition"]
+    deployable(env="{ MODE: 'two' }")
+    aws.reset()
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.out
+    assert '-          "value": "one"' in result.out and '+          "value": "two"' in result.out
+    service = service_of(cluster_of(repo, path))
+    assert service["taskDefinition"] != revision
+    primary = [d for d in service["deployments"] if d["status"] == "PRIMARY"]
+    assert primary[0]["rolloutState"] == "COMPLETED"
+    assert primary[0]["taskDefinition"] == service["taskDefinition"]
+    writes = {k: v for k, v in aws.requests()["byOperation"].items() if not k.split(".")[1].startswith("Describe")}
+    assert writes == {"ecs.RegisterTaskDefinition": 1, "ecs.UpdateService": 1}
+
+
+def test_failed_rollout_is_rolled_back_by_hako(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                               aws: SandboxControl, repo: Repo) -> None:
+    path = deployable()
+    assert hako("deploy", path, *POLL).code == 0
+    cluster = cluster_of(repo, path)
+    before = service_of(cluster)["taskDefinition"]
+    deployable(env="{ MODE: 'broken' }")
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    result = hako("deploy", path, *POLL)
+    assert result.code == 1
+    assert "failed (FAILED)" in result.out
+    assert "stopped: Essential container in task exited" in result.out
+    assert "container app: exit code 1" in result.out
+    assert f"rolling back service svc to {before.rsplit('/', 1)[-1]}" in result.out
+    assert "rolled back: service svc runs" in result.out
+    service = service_of(cluster)
+    assert service["taskDefinition"] == before
+    failed = before.rsplit(":", 1)[0] + ":" + str(int(before.rsplit(":", 1)[1]) + 1)
+    assert ecs().describe_task_definition(taskDefinition=failed)["taskDefinition"]["status"] == "INACTIVE"
+
+
+def test_circuit_breaker_rollback_by_ecs_is_followed(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                     aws: SandboxControl, repo: Repo) -> None:
+    path = deployable(breaker_rollback=True)
+    assert hako("deploy", path, *POLL).code == 0
+    cluster = cluster_of(repo, path)
+    before = service_of(cluster)["taskDefinition"]
+    deployable(env="{ MODE: 'broken' }", breaker_rollback=True)
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    result = hako("deploy", path, *POLL)
+    assert result.code == 1
+    assert "ECS is rolling the service back" in result.out or "rolling back service svc" in result.out
+    assert "rolled back: service svc runs" in result.out
+    assert service_of(cluster)["taskDefinition"] == before
+
+
+def test_timeout_rolls_back(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+                            repo: Repo) -> None:
+    path = deployable()
+    assert hako("deploy", path, *POLL).code == 0
+    before = service_of(cluster_of(repo, path))["taskDefinition"]
+    deployable(env="{ MODE: 'slow' }")
+    aws.call("POST", "settings", {"rolloutSeconds": 1.5})
+    try:
+        result = hako("deploy", path, "--timeout", "0.3", *POLL)
+    finally:
+        aws.call("POST", "settings", {"rolloutSeconds": 0.3})
+    assert result.code == 1
+    assert "failed (TIMEOUT)" in result.out
+    assert "rolled back: service svc runs" in result.out
+    assert service_of(cluster_of(repo, path))["taskDefinition"] == before
+
+
+def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+                                        repo: Repo) -> None:
+    path = deployable()
+    assert hako("deploy", path, *POLL).code == 0
+    cluster = cluster_of(repo, path)
+    deployable(env="{ MODE: 'broken' }")
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    result = hako("deploy", path, "--no-rollback", *POLL)
+    assert result.code == 1
+    assert "not rolling back (--no-rollback)" in result.out
+
+
+def test_concurrent_deploy_is_refused_without_writes(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                     aws: SandboxControl, repo: Repo) -> None:
+    path = deployable()
+    aws.call("POST", "settings", {"rolloutSeconds": 2})
+    try:
+        started = hako("deploy", path, "--no-wait")
+        assert started.code == 0
+        assert "not waiting" in started.out
+        deployable(env="{ MODE: 'second' }")
+        aws.reset()
+        refused = hako("deploy", path, *POLL)
+    finally:
+        aws.call("POST", "settings", {"rolloutSeconds": 0.3})
+    assert refused.code == 1
+    assert "has a deployment in progress" in refused.out and "nothing was changed" in refused.out
+    assert aws.requests()["writes"] == 0
+
+
+def test_dry_run_sends_no_write(hako, deployable: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+    path = deployable(name="dry-run-only")
+    aws.reset()
+    result = hako("deploy", path, "--dry-run")
+    assert result.code == 0
+    assert "dry run: would send" in result.out
+    assert "RegisterTaskDefinition family=dry-run-only" in result.out
+    assert "CreateService dry-run-only" in result.out
+    assert aws.requests()["writes"] == 0
+
+
+def test_diff_status_rollback_stop_remove(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                          aws: SandboxControl, repo: Repo) -> None:
+    path = deployable(name="lifecycle")
+    cluster = cluster_of(repo, path)
+    missing = hako("status", path)
+    assert missing.code == 1
+    assert missing.err.strip() == (f"service lifecycle does not exist in cluster {cluster} "
+                                   f"(deploy it with: hako deploy {path})")
+    assert hako("deploy", path, *POLL).code == 0
+    first = service_of(cluster, "lifecycle")["taskDefinition"]
+    empty = hako("diff", path, "--exit-code")
+    assert (empty.code, empty.out) == (0, "")
+    deployable(name="lifecycle", env="{ MODE: 'two', DB_PASSWORD: 'hunter2' }")
+    changed = hako("diff", path, "--exit-code")
+    assert changed.code == 2
+    assert '"value": "<masked>"' in changed.out and "hunter2" not in changed.out
+    assert hako("deploy", path, *POLL).code == 0
+    second = service_of(cluster, "lifecycle")["taskDefinition"]
+    assert second != first
+
+    status = hako("status", path)
+    assert status.code == 0
+    assert f"[PRIMARY] {second.rsplit('/', 1)[-1]} COMPLETED desired=2 pending=0 running=2" in status.out
+    assert status.out.count("[RUNNING]") == 2
+    assert "has reached a steady state." in status.out
+    as_json = json.loads(hako("status", path, "--output", "json").out)
+    assert as_json["taskDefinition"] == second and len(as_json["tasks"]) == 2 and len(as_json["events"]) <= 10
+
+    rolled = hako("rollback", path, *POLL)
+    assert rolled.code == 0, rolled.out
+    assert service_of(cluster, "lifecycle")["taskDefinition"] == first
+    assert ecs().describe_task_definition(taskDefinition=second)["taskDefinition"]["status"] == "INACTIVE"
+    again = hako("rollback", path, *POLL)
+    assert again.code == 1
+    assert "no ACTIVE revision of lifecycle older than" in again.err
+
+    stopped = hako("stop", path)
+    assert stopped.code == 0
+    assert service_of(cluster, "lifecycle")["desiredCount"] == 0
+    refused = hako("remove", path)
+    assert refused.code == 1 and "pass --yes" in refused.err
+    removed = hako("remove", path, "--yes")
+    assert removed.code == 0
+    assert ecs().describe_services(cluster=cluster, services=["lifecycle"])["services"][0]["status"] == "INACTIVE"
+    assert "nothing to remove" in hako("remove", path, "--yes").out
+
+
+def test_rollback_to_a_given_revision(hako, deployable: Callable[..., str], repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    path = deployable(name="rollto")
+    cluster = cluster_of(repo, path)
+    for mode in ("a", "b", "c"):
+        deployable(name="rollto", env=f"{{ MODE: '{mode}' }}")
+        assert hako("deploy", path, *POLL).code == 0
+    first = service_of(cluster, "rollto")["taskDefinition"].rsplit(":", 1)
+    target = int(first[1]) - 2
+    result = hako("rollback", path, "--to", str(target), *POLL)
+    assert result.code == 0, result.out
+    assert service_of(cluster, "rollto")["taskDefinition"] == f"{first[0]}:{target}"
+
+
+def test_every_example_service_diffs_empty_after_deploy(hako, aws: SandboxControl, sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hako_py.pipeline import check_file, expand_paths
+    from hako_py.sandbox.seed import Wanted, seed
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    wanted = Wanted()
+    apps = [check_file(f).app for f in expand_paths(["apps"])]
+    for app in apps:
+        wanted.add_app(app)
+    seed(sandbox.url, wanted)
+    services = [app for app in apps if app.has_service]
+    assert {a.app_id for a in services} == {"web", "worker", "legacy-ec2"}
+    for app in services:
+        deployed = hako("deploy", app.file, *POLL)
+        assert deployed.code == 0, deployed.out + deployed.err
+        diff = hako("diff", app.file, "--exit-code")
+        assert (diff.code, diff.out) == (0, ""), f"{app.file}: {diff.out}"
+        tagged = hako("diff", app.file, "--exit-code", "--tag", "other")
+        assert tagged.code == 2 and ":other" in tagged.out
+
+
+def test_batch_only_app_cannot_be_deployed(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/job.jsonnet", f"({FARGATE_APP}) + {{ scheduler+: {{ desired_count:: null }} }}")
+    result = hako("deploy", "apps/job.jsonnet")
+    assert result.code == 1
+    assert "defines no service" in result.err and "hako oneshot" in result.err
+
+
+def test_unreachable_endpoint_is_one_line(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = deployable()
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    result = hako("deploy", path, "--endpoint-url", "http://127.0.0.1:9")
+    assert result.code == 1
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert "cannot reach http://127.0.0.1:9" in result.err
+
+
+def test_bad_credentials_are_one_line(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    path = deployable()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "INVALIDKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    result = hako("deploy", path)
+    assert result.code == 1
+    assert result.err.strip() == ("DescribeServices svc: UnrecognizedClientException: The security token included "
+                                  "in the request is invalid.")
+    profile = hako("status", path, "--profile", "no-such-profile")
+    assert profile.code == 1
+    assert "no-such-profile" in profile.err and profile.err.count("\n") == 1
+
+
+def test_ctrl_c_while_following_exits_130(deployable: Callable[..., str], aws: SandboxControl,
+                                          repo: Repo) -> None:
+    path = deployable()
+    aws.call("POST", "settings", {"rolloutSeconds": 5})
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", path, *POLL], cwd=repo.root,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("Following the rollout"):
+                break
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        aws.call("POST", "settings", {"rolloutSeconds": 0.3})
+    assert process.returncode == 130, out + err
+    assert "stopped following; the deployment of svc:" in out and "continues in ECS" in out
+    assert f"hako status {path}" in out
+
+
+def test_sandbox_command_prints_one_line_and_stops_on_sigterm(tmp_path: Any) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "hako_py", "sandbox", "--port", "0", "--seed",
+                                str(PROJECT_ROOT / "apps")], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    try:
+        assert line.startswith("AWS_ENDPOINT_URL=http://127.0.0.1:")
+        url = line.split("=", 1)[1]
+        ec2 = boto3.client("ec2", region_name="ap-northeast-1", endpoint_url=url, aws_access_key_id="t",
+                           aws_secret_access_key="t")
+        subnets = ec2.describe_subnets(SubnetIds=["subnet-0a1b2c3d4e5f60001"])["Subnets"]
+        assert subnets[0]["SubnetId"] == "subnet-0a1b2c3d4e5f60001"
+        ssm = boto3.client("ssm", region_name="ap-northeast-1", endpoint_url=url, aws_access_key_id="t",
+                           aws_secret_access_key="t")
+        assert ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": ["/hako/web/DATABASE_URL"]}])[
+            "Parameters"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert out == ""
