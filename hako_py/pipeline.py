@@ -28,8 +28,8 @@ class CheckedApp:
 
     app: AppDefinition
     loaded: LoadedDefinition
+    rendered: RenderedApp
     warnings: tuple[Problem, ...] = ()
-    rendered: RenderedApp | None = None
 
 
 @dataclass(frozen=True)

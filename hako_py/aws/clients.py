@@ -80,3 +80,15 @@ class AwsClients:
         from hako_py.aws.ecs import EcsApi
 
         return EcsApi(self.client("ecs"))
+
+    def logs(self, region: str | None = None) -> Any:
+        """CloudWatch Logs, in *region* when a log configuration names another one."""
+        from hako_py.aws.logs import LogsApi
+
+        if region and region != self.region:
+            other = AwsClients(AwsOptions(region=region, profile=self.options.profile,
+                                          endpoint_url=self.options.endpoint_url,
+                                          retry_mode=self.options.retry_mode,
+                                          max_attempts=self.options.max_attempts))
+            return LogsApi(other.client("logs"))
+        return LogsApi(self.client("logs"))

@@ -84,3 +84,17 @@ class EcsApi:
                 response = self.client.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])
             tasks.extend(response.get("tasks", []))
         return tasks
+
+    def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
+        """RunTask; returns the raw {tasks, failures} so callers can judge failures."""
+        with aws_errors(f"RunTask {request.get('taskDefinition')}"):
+            return _plain(self.client.run_task(**request))
+
+    def stop_task(self, cluster: str, task: str, reason: str) -> None:
+        with aws_errors(f"StopTask {task.rsplit('/', 1)[-1]}"):
+            self.client.stop_task(cluster=cluster, task=task, reason=reason[:255])
+
+    def list_tasks_started_by(self, cluster: str, started_by: str) -> list[str]:
+        with aws_errors("ListTasks"):
+            response = self.client.list_tasks(cluster=cluster, startedBy=started_by, desiredStatus="RUNNING")
+        return list(response.get("taskArns", []))

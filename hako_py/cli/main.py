@@ -36,10 +36,12 @@ def cli() -> None:
       hako schema > definition.schema.json JSON Schema for editors
 
     \b
-    Against ECS (or the embedded sandbox: eval "$(hako sandbox --port 0 &)"):
+    Against ECS (or the embedded sandbox: hako sandbox --seed apps/ &, then
+    export AWS_ENDPOINT_URL=http://127.0.0.1:4566):
       hako deploy apps/web.jsonnet         register, update, follow, roll back on failure
       hako diff apps/web.jsonnet           live vs local
       hako status / rollback / stop / remove apps/web.jsonnet
+      hako oneshot apps/batch.jsonnet -- bundle exec rake -T
     """
 
 
@@ -96,7 +98,6 @@ def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool,
     checked = check_file(file, build_load_options(**loader, expand=expand), RenderOptions(tag=tag))
     for warning in checked.warnings:
         click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
-    assert checked.rendered is not None
     data: Any = checked.rendered.as_dict()
     if only:
         key = {"task-definition": "taskDefinition", "service": "service", "run-task": "runTask"}[only]
@@ -132,10 +133,11 @@ def schema() -> None:
 
 
 def _register_commands() -> None:
+    from hako_py.cli.oneshot_command import oneshot
     from hako_py.cli.sandbox_command import sandbox
     from hako_py.cli.service_commands import COMMANDS
 
-    for command in (*COMMANDS, sandbox):
+    for command in (*COMMANDS, oneshot, sandbox):
         cli.add_command(command)
 
 

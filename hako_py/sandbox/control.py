@@ -102,7 +102,7 @@ class SandboxApp:
             chunks = list(self.moto_app(environ, start_response))
             if service == "ecs" and operation == "CreateService":
                 glue.apply_create_service_request(region, json.loads(body or b"{}"))
-            if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask"):
+            if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks
 

@@ -1,0 +1,117 @@
+"""``hako oneshot FILE [options] [--] COMMAND [ARG...]``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from hako_py.cli.options import aws_options, build_load_options, loader_options
+
+
+class OneshotCommand(click.Command):
+    """Options may come before FILE or right after it; from the first word after FILE that is
+    not one of our options (or after ``--``), everything goes to the container untouched."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.params:
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not param.is_flag and not param.count
+        help_names = ctx.help_option_names
+        ours: list[str] = []
+        file: str | None = None
+        index = 0
+        while index < len(args):
+            token = args[index]
+            if token == "--":
+                index += 1
+                if file is None and index < len(args):
+                    file = args[index]
+                    index += 1
+                break
+            name = token.split("=", 1)[0]
+            if token.startswith("-") and token != "-" and (name in takes_value or token in help_names):
+                ours.append(token)
+                if takes_value.get(name) and "=" not in token and index + 1 < len(args):
+                    ours.append(args[index + 1])
+                    index += 1
+                index += 1
+                continue
+            if file is None and not token.startswith("-"):
+                file = token
+                index += 1
+                continue
+            break
+        command = args[index:]
+        rebuilt = [*ours, *([file] if file is not None else []), "--", *command]
+        return super().parse_args(ctx, rebuilt)
+
+
+@click.command(cls=OneshotCommand, context_settings={"ignore_unknown_options": True})
+@click.argument("file", type=click.Path())
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+@click.option("-t", "--tag", help="Image tag for the app container.")
+@click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
+              help="Extra environment variable (repeatable).")
+@click.option("--cpu", type=click.IntRange(min=0), help="CPU units for the app container.")
+@click.option("--memory", type=click.IntRange(min=6), help="Memory (MiB) for the app container.")
+@click.option("-c", "--container", "containers", multiple=True, metavar="NAME",
+              help="Also start this sidecar (and the containers it depends on). Repeatable.")
+@click.option("--timeout", type=click.FloatRange(min=0), help="Stop the task and exit 124 after SECONDS.")
+@click.option("--no-wait", is_flag=True, help='Print {"cluster", "taskArn", "taskDefinitionArn"} once started; exit 0.')
+@click.option("--attach-key", metavar="KEY",
+              help="If a task started with the same KEY is still running, follow it instead of starting another.")
+@click.option("--result-file", type=click.Path(dir_okay=False), help="Write a JSON summary of the run here.")
+@click.option("--dry-run", is_flag=True, help="Print the RunTask request; register and start nothing.")
+@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
+              help="Seconds between task status and log polls.")
+@aws_options
+@loader_options
+def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
+            memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
+            attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
+            **kwargs: Any) -> None:
+    """Run the app once as an ECS task, like a local program: the app container's output
+    (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on stderr, and the
+    app container's exit code as hako's.
+
+    \b
+    Examples:
+      hako oneshot apps/batch.jsonnet -- bundle exec rake db:migrate
+      hako oneshot apps/batch.jsonnet bundle exec rake -T
+      hako oneshot -e DRY_RUN=1 --timeout 3600 apps/batch.jsonnet bin/nightly > out.txt
+
+    \b
+    Exit status: the app's exit code; 127 stopped without one; 125 could not start;
+    124 timed out (task stopped); on SIGINT/SIGTERM the task is stopped and the exit
+    status is the app's exit code, or 128 + the signal number.
+    """
+    from hako_py.aws import AwsClients, AwsOptions
+    from hako_py.errors import UsageError
+    from hako_py.oneshot.request import Overrides
+    from hako_py.oneshot.run import OneshotOptions, OneshotRunner
+    from hako_py.pipeline import check_file
+    from hako_py.render import RenderOptions
+
+    aws = {k: kwargs.pop(k) for k in ("region", "profile", "endpoint_url")}
+    pairs = []
+    for item in env:
+        name, sep, value = item.partition("=")
+        if not name or not sep:
+            raise UsageError(f"--env {item!r}: expected NAME=VALUE")
+        pairs.append((name, value))
+    checked = check_file(file, build_load_options(**kwargs, expand=True), RenderOptions(tag=tag))
+    for warning in checked.warnings:
+        click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
+    clients = AwsClients(AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"]),
+                         default_region=checked.app.region)
+    options = OneshotOptions(
+        overrides=Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory),
+        containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
+        result_file=result_file, dry_run=dry_run, interval=poll_interval,
+    )
+    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options)
+    sys.exit(runner.run(checked.app, checked.rendered))

@@ -1,0 +1,99 @@
+"""The oneshot task definition and RunTask request. Pure: no AWS calls."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from hako_py.definition import APP_CONTAINER, AppDefinition
+from hako_py.ecs_model import load_model
+from hako_py.errors import HakoError
+from hako_py.render import RenderedApp
+from hako_py.render.requests import task_definition_request
+
+ATTACH_PREFIX = "hako-oneshot-"
+ATTACH_TAG = "hako-oneshot-attach-key"
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Per-run changes to the app container."""
+
+    command: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    cpu: int | None = None
+    memory: int | None = None
+
+
+def containers_for(app: AppDefinition, requested: tuple[str, ...]) -> list[str]:
+    """app, the requested sidecars and everything they depend on (transitively), app first."""
+    unknown = [name for name in requested if name not in app.containers]
+    if unknown:
+        raise HakoError(f"{app.file}: no container named {', '.join(unknown)} "
+                        f"(containers: {', '.join(app.containers)})")
+    chosen: list[str] = []
+    pending = [APP_CONTAINER, *requested]
+    while pending:
+        name = pending.pop(0)
+        if name in chosen:
+            continue
+        chosen.append(name)
+        for dependency in app.containers[name].get("depends_on") or []:
+            pending.append(str(dependency["container_name"]))
+    return [APP_CONTAINER, *sorted(n for n in chosen if n != APP_CONTAINER)]
+
+
+def oneshot_task_definition(app: AppDefinition, requested: tuple[str, ...], tag: str | None) -> dict[str, Any]:
+    return task_definition_request(load_model(), app, family=app.oneshot_family,
+                                   containers=containers_for(app, requested), tag=tag)
+
+
+def attach_marker(key: str) -> str:
+    """The startedBy value for --attach-key: a prefix and 23 hex digits of SHA-256(key) (36 chars max)."""
+    return ATTACH_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:36 - len(ATTACH_PREFIX)]
+
+
+def run_task_request(
+    rendered: RenderedApp, task_definition_arn: str, overrides: Overrides, *, attach_key: str | None,
+    task_cpu: int | None, task_memory: int | None,
+) -> dict[str, Any]:
+    request = dict(rendered.run_task)
+    request["taskDefinition"] = task_definition_arn
+    container: dict[str, Any] = {"name": APP_CONTAINER}
+    if overrides.command:
+        container["command"] = list(overrides.command)
+    if overrides.env:
+        container["environment"] = [{"name": k, "value": v} for k, v in overrides.env]
+    if overrides.cpu is not None:
+        container["cpu"] = overrides.cpu
+    if overrides.memory is not None:
+        container["memory"] = overrides.memory
+    task_overrides: dict[str, Any] = {"containerOverrides": [container]}
+    if overrides.cpu is not None and task_cpu is not None and overrides.cpu > task_cpu:
+        task_overrides["cpu"] = str(overrides.cpu)
+    if overrides.memory is not None and task_memory is not None and overrides.memory > task_memory:
+        task_overrides["memory"] = str(overrides.memory)
+    request["overrides"] = task_overrides
+    if attach_key is not None:
+        request["startedBy"] = attach_marker(attach_key)
+        request["tags"] = [*request.get("tags", []), {"key": ATTACH_TAG, "value": attach_key[:256]}]
+    return request
+
+
+def awslogs_target(task_definition: dict[str, Any], region: str | None) -> tuple[str, str, str | None] | None:
+    """(group, stream prefix, region) of the app container's awslogs driver, if it uses one."""
+    app = next(c for c in task_definition["containerDefinitions"] if c["name"] == APP_CONTAINER)
+    config = app.get("logConfiguration") or {}
+    if config.get("logDriver") != "awslogs":
+        return None
+    options = config.get("options") or {}
+    group = options.get("awslogs-group")
+    if not group:
+        return None
+    return str(group), str(options.get("awslogs-stream-prefix") or ""), options.get("awslogs-region") or region
+
+
+def stream_name(prefix: str, task_arn: str) -> str:
+    task_id = task_arn.rsplit("/", 1)[-1]
+    return f"{prefix}/{APP_CONTAINER}/{task_id}" if prefix else task_id

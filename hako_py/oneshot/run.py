@@ -1,0 +1,286 @@
+"""Run a oneshot task and behave like a local program: its logs on stdout, its exit code as ours.
+
+Exit codes: the app container's exit code; 127 when the task stopped without one (the
+original hako's convention); 125 when the task could not be started; 124 after
+--timeout (the task is stopped first); on SIGINT/SIGTERM the task is stopped and we exit
+with the app's exit code, or 128 + the signal number when it has none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from hako_py.aws.ecs import EcsApi
+from hako_py.aws.errors import AwsError
+from hako_py.aws.logs import LogsApi
+from hako_py.definition import APP_CONTAINER, AppDefinition
+from hako_py.deploy.follow import short_td
+from hako_py.deploy.normalize import normalize_task_definition
+from hako_py.oneshot.logs import LogFollower
+from hako_py.oneshot.request import (
+    Overrides,
+    attach_marker,
+    awslogs_target,
+    oneshot_task_definition,
+    run_task_request,
+    stream_name,
+)
+from hako_py.render import RenderedApp
+
+EXIT_NO_CODE = 127
+EXIT_NOT_STARTED = 125
+EXIT_TIMEOUT = 124
+TRANSIENT = ("Too many concurrent attempts", "Throttl", "Rate exceeded", "RequestLimitExceeded")
+RUN_TASK_ATTEMPTS = 6
+STOP_DRAIN_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class OneshotOptions:
+    overrides: Overrides = field(default_factory=Overrides)
+    containers: tuple[str, ...] = ()
+    tag: str | None = None
+    timeout: float | None = None
+    wait: bool = True
+    attach_key: str | None = None
+    result_file: str | None = None
+    dry_run: bool = False
+    interval: float = 1.0
+
+
+class Interrupts:
+    """SIGINT/SIGTERM become a flag plus a wake-up, so the poll loop reacts at once."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous[signum] = signal.signal(signum, self._handle)
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signum = signum
+        self.event.set()
+
+    def wait(self, seconds: float) -> None:
+        self.event.wait(seconds)
+        self.event.clear()
+
+
+class OneshotRunner:
+    def __init__(self, ecs: EcsApi, logs_for: Callable[[str | None], LogsApi], stdout: TextIO, stderr: TextIO,
+                 options: OneshotOptions, *, clock: Callable[[], float] = time.monotonic,
+                 interrupts: Interrupts | None = None) -> None:
+        self.ecs = ecs
+        self.logs_for = logs_for
+        self.stdout = stdout
+        self.stderr = stderr
+        self.options = options
+        self.clock = clock
+        self.interrupts = interrupts or Interrupts()
+
+    def say(self, message: str) -> None:
+        self.stderr.write(message + "\n")
+        self.stderr.flush()
+
+    # task definition ---------------------------------------------------------------------
+    def _task_definition(self, app: AppDefinition) -> tuple[str, dict[str, Any]]:
+        desired = oneshot_task_definition(app, self.options.containers, self.options.tag)
+        live = self.ecs.describe_task_definition(app.oneshot_family)
+        if live is not None and normalize_task_definition(live[0], live[1]) == normalize_task_definition(desired):
+            self.say(f"task definition unchanged: {short_td(live[0]['taskDefinitionArn'])}")
+            return str(live[0]["taskDefinitionArn"]), live[0]
+        if self.options.dry_run:
+            self.say(f"dry run: would register a new revision of {app.oneshot_family}")
+            return f"{app.oneshot_family}:<new revision>", desired
+        for attempt in range(RUN_TASK_ATTEMPTS):
+            try:
+                registered = self.ecs.register_task_definition(desired)
+                break
+            except AwsError as exc:
+                if attempt + 1 == RUN_TASK_ATTEMPTS or not any(t in str(exc) for t in TRANSIENT):
+                    raise
+                self.interrupts.wait(min(2 ** attempt * 0.5, 10))
+        self.say(f"registered task definition {short_td(registered['taskDefinitionArn'])}")
+        return str(registered["taskDefinitionArn"]), registered
+
+    # run ----------------------------------------------------------------------------------
+    def _start(self, request: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """RunTask with retries of transient failures; (task, failure reason)."""
+        reason = ""
+        for attempt in range(RUN_TASK_ATTEMPTS):
+            try:
+                response = self.ecs.run_task(request)
+            except AwsError as exc:
+                reason = str(exc)
+                if not any(t in reason for t in TRANSIENT):
+                    return None, reason
+            else:
+                tasks = response.get("tasks") or []
+                if tasks:
+                    return tasks[0], ""
+                failures = response.get("failures") or []
+                reason = "; ".join(f"{f.get('reason')}{' (' + f['detail'] + ')' if f.get('detail') else ''}"
+                                   for f in failures) or "no task started and no reason given"
+                if not any(t in reason for t in TRANSIENT):
+                    return None, reason
+            delay = min(2 ** attempt * 0.5, 10)
+            self.say(f"RunTask: {reason}; retrying in {delay:g}s")
+            self.interrupts.wait(delay)
+            if self.interrupts.signum is not None:
+                return None, f"interrupted while retrying RunTask ({reason})"
+        return None, reason
+
+    def run(self, app: AppDefinition, rendered: RenderedApp) -> int:
+        self.interrupts.install()
+        try:
+            return self._run(app, rendered)
+        finally:
+            self.interrupts.restore()
+
+    def _run(self, app: AppDefinition, rendered: RenderedApp) -> int:
+        task_cpu = _int(rendered.task_definition.get("cpu"))
+        task_memory = _int(rendered.task_definition.get("memory"))
+        arn, task_definition = self._task_definition(app)
+        request = run_task_request(rendered, arn, self.options.overrides, attach_key=self.options.attach_key,
+                                   task_cpu=task_cpu, task_memory=task_memory)
+        if self.options.dry_run:
+            self.stdout.write(json.dumps(request, indent=2) + "\n")
+            return 0
+        cluster = str(request["cluster"])
+        task = self._attach(cluster) if self.options.attach_key else None
+        if task is None:
+            task, reason = self._start(request)
+            if task is None:
+                self.say(f"the task could not be started: {reason}")
+                self._write_result(None, EXIT_NOT_STARTED, reason)
+                return EXIT_NOT_STARTED
+            self.say(f"started task {task['taskArn'].rsplit('/', 1)[-1]} ({short_td(task['taskDefinitionArn'])}) "
+                     f"in cluster {cluster}")
+        if not self.options.wait:
+            self.stdout.write(json.dumps({"cluster": cluster, "taskArn": task["taskArn"],
+                                          "taskDefinitionArn": task["taskDefinitionArn"]}) + "\n")
+            return 0
+        return self._follow(app, cluster, task, task_definition)
+
+    def _attach(self, cluster: str) -> dict[str, Any] | None:
+        assert self.options.attach_key is not None
+        arns = self.ecs.list_tasks_started_by(cluster, attach_marker(self.options.attach_key))
+        tasks = [t for t in self.ecs.describe_tasks(cluster, arns) if t.get("lastStatus") != "STOPPED"] if arns else []
+        if not tasks:
+            return None
+        task = max(tasks, key=lambda t: str(t.get("createdAt", "")))
+        self.say(f"attached to running task {task['taskArn'].rsplit('/', 1)[-1]} with the same --attach-key "
+                 "(no new task started)")
+        return task
+
+    def _follow(self, app: AppDefinition, cluster: str, task: dict[str, Any], task_definition: dict[str, Any]) -> int:
+        arn = str(task["taskArn"])
+        target = awslogs_target(task_definition, app.region)
+        follower = None
+        if target is None:
+            self.say("the app container does not use the awslogs driver: its output cannot be followed")
+        else:
+            group, prefix, region = target
+            follower = LogFollower(self.logs_for(region), group, stream_name(prefix, arn), self.stdout)
+        started = self.clock()
+        stop_requested: str | None = None
+        stop_deadline: float | None = None
+        timed_out = False
+        while True:
+            described = self.ecs.describe_tasks(cluster, [arn])
+            current = described[0] if described else task
+            if follower is not None:
+                follower.poll()
+            if current.get("lastStatus") == "STOPPED":
+                if follower is not None:
+                    follower.drain()
+                break
+            signum = self.interrupts.signum
+            if signum is not None and stop_requested is None:
+                name = signal.Signals(signum).name
+                stop_requested = name
+                self.say(f"received {name}: stopping task {arn.rsplit('/', 1)[-1]}")
+                self.ecs.stop_task(cluster, arn, f"hako oneshot received {name}")
+                stop_deadline = self.clock() + STOP_DRAIN_SECONDS
+            timeout = self.options.timeout
+            if timeout is not None and not timed_out and stop_requested is None and self.clock() - started >= timeout:
+                timed_out = True
+                stop_requested = "timeout"
+                self.say(f"timed out after {timeout:g}s: stopping task {arn.rsplit('/', 1)[-1]}")
+                self.ecs.stop_task(cluster, arn, f"hako oneshot timed out after {timeout:g}s")
+                stop_deadline = self.clock() + STOP_DRAIN_SECONDS
+            if stop_deadline is not None and self.clock() >= stop_deadline:
+                self.say("the task did not stop in time; giving up waiting")
+                break
+            self.interrupts.wait(self.options.interval)
+        return self._finish(current, stop_requested, timed_out)
+
+    def _finish(self, task: dict[str, Any], stop_requested: str | None, timed_out: bool) -> int:
+        containers = {str(c.get("name")): c for c in task.get("containers") or []}
+        app_exit = containers.get(APP_CONTAINER, {}).get("exitCode")
+        stop_code = task.get("stopCode")
+        self.say(f"task stopped: {task.get('stopCode') or '-'}: {task.get('stoppedReason') or 'no reason given'}")
+        for name, container in sorted(containers.items()):
+            code = container.get("exitCode")
+            self.say(f"  container {name}: exit code {code if code is not None else 'none'}"
+                     f"{', reason: ' + container['reason'] if container.get('reason') else ''}")
+        if timed_out:
+            exit_code = EXIT_TIMEOUT
+        elif stop_code == "TaskFailedToStart" and app_exit is None:
+            exit_code = EXIT_NOT_STARTED
+        elif app_exit is not None:
+            exit_code = int(app_exit)
+        elif stop_requested is not None and self.interrupts.signum is not None:
+            exit_code = 128 + int(self.interrupts.signum)
+        else:
+            exit_code = EXIT_NO_CODE
+        self._write_result(task, exit_code, None)
+        return exit_code
+
+    def _write_result(self, task: dict[str, Any] | None, exit_code: int, reason: str | None) -> None:
+        path = self.options.result_file
+        if not path:
+            return
+        result: dict[str, Any] = {"exitCode": exit_code}
+        if task is not None:
+            result.update({
+                "cluster": task.get("clusterArn"),
+                "taskArn": task.get("taskArn"),
+                "taskDefinitionArn": task.get("taskDefinitionArn"),
+                "startedAt": task.get("startedAt"),
+                "stoppedAt": task.get("stoppedAt"),
+                "stopCode": task.get("stopCode"),
+                "stoppedReason": task.get("stoppedReason"),
+                "containers": [{"name": c.get("name"), "exitCode": c.get("exitCode"), "reason": c.get("reason")}
+                               for c in task.get("containers") or []],
+            })
+        if reason is not None:
+            result["startFailure"] = reason
+        folder = os.path.dirname(os.path.abspath(path))
+        with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as handle:
+            json.dump(result, handle, indent=2, default=str)
+        os.replace(handle.name, path)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
