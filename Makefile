@@ -37,6 +37,8 @@ schema: install
 bench: install
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/validate_many.py
+	$(BIN)/python bench/deploy_requests.py
+	$(BIN)/python bench/oneshot_latency.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
