@@ -1,14 +1,22 @@
-"""Imported by the forkserver of ``hako validate``'s worker pool to warm it up.
+"""Imported by the forkserver of the worker pools (validate, diff --base) to warm them up.
 
 Workers are forked from a fresh forkserver process rather than from the CLI process,
 because gojsonnet embeds the Go runtime, whose threads do not survive ``fork()``
 (a forked child that evaluates Jsonnet deadlocks). This module loads everything except
-gojsonnet, so each forked worker starts with the schema validator ready.
+gojsonnet, so each forked worker starts with the schema validators ready.
 """
 
-from hako_py.pipeline import report_file
-from hako_py.schema.validate import _validator
+import os
 
+# One Go thread per worker: the pool already uses every core, and Go runtimes whose
+# garbage collectors each spread over all cores slow each other down.
+os.environ.setdefault("GOMAXPROCS", "1")
+
+from hako_py.pipeline import report_file
+from hako_py.schema.validate import _fast_is_valid, _validator, use_fast_validation
+
+use_fast_validation()
 _validator()
+_fast_is_valid()
 
 __all__ = ["report_file"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -46,13 +47,17 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--changed-since", metavar="REF",
+              help="Validate only definitions whose rendered output can have changed since git revision REF "
+                   "(through imports too); PATHS default to the apps folder of hako.toml.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for many files (default: one per core when there are 64+ files).")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
 @loader_options
-def validate(paths: tuple[str, ...], strict: bool, jobs: int | None, quiet: bool, **loader: Any) -> None:
+def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jobs: int | None, quiet: bool,
+             **loader: Any) -> None:
     """Validate definition files (or every definition directly inside a folder).
 
     Prints each problem as FILE: PATH: MESSAGE, all at once. Exit status: 0 when every
@@ -62,11 +67,34 @@ def validate(paths: tuple[str, ...], strict: bool, jobs: int | None, quiet: bool
     Examples:
       hako validate apps/web.jsonnet
       hako validate --strict apps/
+      hako validate --changed-since origin/main
     """
     from hako_py.cli.validate_command import run_validate
+    from hako_py.errors import UsageError
 
     load_options = build_load_options(**loader)
-    sys.exit(run_validate(list(paths), load_options, strict=strict, jobs=jobs, quiet=quiet))
+    files = list(paths)
+    if changed_since is not None:
+        from hako_py.review.run import review
+
+        result = review(files, changed_since, load_options, head_only=True)
+        files = [str(Path(result_root()) / c.file) for c in result.changes]
+        if not files:
+            if not quiet:
+                click.echo(f"no definition can have changed since {changed_since}", err=True)
+            sys.exit(0)
+    elif not files:
+        raise UsageError("hako validate needs FILE or folder arguments (or --changed-since REF)")
+    sys.exit(run_validate(files, load_options, strict=strict, jobs=jobs, quiet=quiet))
+
+
+def result_root() -> str:
+    """The git top level, where --changed-since results are relative to."""
+    import os
+
+    from hako_py.review.git import toplevel
+
+    return os.path.relpath(toplevel(Path.cwd()))
 
 
 @cli.command()

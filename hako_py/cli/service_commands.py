@@ -79,22 +79,53 @@ def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: floa
 
 
 @click.command()
-@click.argument("file", type=click.Path())
-@click.option("-t", "--tag", help="Image tag for the app container.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--base", metavar="REF",
+              help="Compare with git revision REF instead of AWS: every definition under PATHS (default: the "
+                   "apps folder of hako.toml), rendered at REF and in the working tree.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Output format with --base (markdown is made for PR comments).")
+@click.option("-t", "--tag", help="Image tag for the app container (live diff).")
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences, 0 when none (1 on errors).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for --base (default: one per core).")
 @aws_options
 @loader_options
-def diff(file: str, tag: str | None, exit_code: bool, **kwargs: Any) -> None:
-    """Show how the live task definition and service differ from the definition.
+def diff(paths: tuple[str, ...], base: str | None, fmt: str, tag: str | None, exit_code: bool, jobs: int | None,
+         **kwargs: Any) -> None:
+    """Show what would change: live ECS vs a definition, or (with --base REF) a git revision
+    vs the working tree for every app, without touching AWS.
 
+    \b
+    Live:   hako diff apps/web.jsonnet
+    Review: hako diff --base origin/main --format markdown
+    \b
     Both sides are normalized the same way (API defaults filled, read-only fields
     dropped, unordered lists sorted), so only real changes show. Values of env entries
-    whose names look secret are masked.
+    whose names look secret are masked. With --base, an app counts as changed only when
+    its rendered requests change, including through a shared library it imports.
     """
-    from hako_py.deploy.service_ops import show_diff
+    from hako_py.errors import UsageError
 
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader, tag=tag)
+    if base is not None:
+        from hako_py.review import report
+        from hako_py.review.run import review
+
+        result = review(list(paths), base, build_load_options(**loader), jobs=jobs)
+        if fmt == "markdown":
+            click.echo(report.markdown(result), nl=False)
+        elif fmt == "json":
+            click.echo(report.as_json(result), nl=False)
+        else:
+            click.echo(report.text(result, color=sys.stdout.isatty()), nl=False)
+        if result.broken:
+            sys.exit(1)
+        sys.exit(2 if exit_code and result.changes else 0)
+    if len(paths) != 1:
+        raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
+    from hako_py.deploy.service_ops import show_diff
+
+    checked = _prepare(paths[0], loader, tag=tag)
     changed = show_diff(_ecs(checked, aws), checked.app, checked.rendered, _reporter(), color=sys.stdout.isatty())
     if not changed:
         click.echo(f"no differences: {checked.app.app_id} is as defined", err=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -42,7 +43,7 @@ class Confinement:
             raise ImportRefused(f"import of absolute path '{written}' is not allowed; "
                                 "import files by a path relative to the definition")
         lexical = Path(os.path.normpath(candidate))
-        real = Path(os.path.realpath(candidate))
+        real = _realpath(candidate)
         if not _inside(lexical, self.allowed_dirs):
             raise ImportRefused(f"import '{written}' escapes the repository root {self.root}")
         if not _inside(real, self.allowed_dirs):
@@ -56,6 +57,12 @@ class Confinement:
         """Remember that the definition's output depends on *path*."""
         if not _inside(path, self.trusted_dirs):
             self.read_files.add(path)
+
+
+@lru_cache(maxsize=65536)
+def _realpath(candidate: str) -> Path:
+    """realpath() is costly and files do not move during one command, so remember it."""
+    return Path(os.path.realpath(candidate))
 
 
 def _inside(path: Path, folders: Iterable[Path]) -> bool:

@@ -7,12 +7,18 @@ path (``app.port_mappings[0].container_port``); unknown keys get a "did you mean
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import marshal
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+from hako_py.ecs_model import cache_dir
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 from hako_py.schema.build import build_schema
@@ -31,6 +37,52 @@ def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(build_schema())
+
+
+@cache
+def _fast_is_valid() -> Any:
+    """A compiled validity check (fastjsonschema, ~10x faster than jsonschema), or None.
+
+    It only answers "valid or not"; problems are always located by jsonschema. The
+    compiled module is cached per schema, so each process just imports it.
+    """
+    try:
+        import fastjsonschema
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    schema = dict(build_schema())
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # the keywords used are all draft-07
+    schema.pop("$id", None)  # the compiled entry point is then called `validate`
+    text = json.dumps(schema, sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    # Cache the compiled bytecode ourselves: PYTHONDONTWRITEBYTECODE (common in containers)
+    # would otherwise make every process recompile ~1 MB of generated source.
+    tag = f"{sys.implementation.cache_tag}"
+    path = cache_dir() / f"schema_validator_{digest}.{tag}.marshal"
+    namespace: dict[str, Any] = {}
+    try:
+        code = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        code = compile(fastjsonschema.compile_to_code(schema), f"<hako schema validator {digest}>", "exec")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+                handle.write(marshal.dumps(code))
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # an unwritable cache only costs speed
+    exec(code, namespace)
+    validate = namespace["validate"]
+    error = fastjsonschema.JsonSchemaException
+
+    def is_valid(data: Any) -> bool:
+        try:
+            validate(data)
+        except error:
+            return False
+        return True
+
+    return is_valid
 
 
 def format_path(parts: Iterable[str | int]) -> str:
@@ -115,8 +167,20 @@ def _problems(error: Any) -> Iterator[Problem]:
     yield Problem(path, error.message)
 
 
+_FAST = {"enabled": False}
+
+
+def use_fast_validation(enabled: bool = True) -> None:
+    """Batch runs (many definitions per process) turn on the compiled validity check; loading
+    it costs ~0.2 s, more than jsonschema spends on a few definitions."""
+    _FAST["enabled"] = enabled
+
+
 def schema_problems(data: dict[str, Any]) -> list[Problem]:
     """Every schema violation in *data*, located and deduplicated."""
+    fast = _fast_is_valid() if _FAST["enabled"] else None
+    if fast is not None and fast(data):
+        return []
     validator = _validator()
     if validator.is_valid(data):
         return []

@@ -1,0 +1,151 @@
+"""Render app definitions at two revisions and compare what ECS would receive."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hako_py.deploy.diff import mask_pair, unified
+from hako_py.deploy.normalize import normalize_service, normalize_task_definition
+from hako_py.errors import DefinitionError, HakoError
+from hako_py.loading import LoadOptions
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One side of one app: its normalized requests, or the error that prevented them."""
+
+    view: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class AppChange:
+    file: str
+    status: str  # added | removed | changed | broken | fixed
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    diff: str = ""
+    error: str | None = None
+
+
+def render_view(file: str, root: str, jpath: tuple[str, ...] = (), ext_str: tuple[tuple[str, str], ...] = (),
+                ext_code: tuple[tuple[str, str], ...] = ()) -> Rendered:
+    """Normalized requests of one definition (picklable, for worker processes)."""
+    from hako_py.pipeline import check_file
+
+    options = LoadOptions(root=Path(root), jpath=tuple(Path(p) for p in jpath), ext_str=ext_str, ext_code=ext_code)
+    try:
+        checked = check_file(os.path.join(root, file), options)
+    except DefinitionError as exc:
+        return Rendered(error="\n".join(p.format(file) for p in exc.problems))
+    except HakoError as exc:
+        return Rendered(error=str(exc).replace(os.path.join(root, ""), ""))
+    rendered = checked.rendered
+    view: dict[str, Any] = {"taskDefinition": normalize_task_definition(rendered.task_definition)}
+    if rendered.service is not None:
+        view["service"] = {**rendered.service, **normalize_service(rendered.service)}
+    view["runTask"] = rendered.run_task
+    if checked.app.scripts:
+        view["scripts"] = list(checked.app.scripts)
+    return Rendered(view=view)
+
+
+def _containers(view: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    if not view:
+        return {}
+    return {str(c["name"]): c for c in view["taskDefinition"].get("containerDefinitions", [])}
+
+
+def _named(items: list[dict[str, Any]] | None, value_key: str) -> dict[str, Any]:
+    return {str(i.get("name")): i.get(value_key) for i in items or []}
+
+
+def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list[str]]:
+    """What changed, by category, without revealing any value that could be secret."""
+    changes: dict[str, list[str]] = {}
+
+    def add(category: str, text: str) -> None:
+        changes.setdefault(category, []).append(text)
+
+    old_c, new_c = _containers(old), _containers(new)
+    for name in sorted(set(old_c) | set(new_c)):
+        a, b = old_c.get(name, {}), new_c.get(name, {})
+        if not a or not b:
+            add("containers", f"{name} {'added' if b else 'removed'}")
+            continue
+        if a.get("image") != b.get("image"):
+            add("image", f"{name}: {a.get('image')} → {b.get('image')}")
+        for key in ("cpu", "memory", "memoryReservation"):
+            if a.get(key) != b.get(key):
+                add("cpu/memory", f"{name}.{key}: {a.get(key)} → {b.get(key)}")
+        env_a, env_b = _named(a.get("environment"), "value"), _named(b.get("environment"), "value")
+        for label, names in (("added", set(env_b) - set(env_a)), ("removed", set(env_a) - set(env_b)),
+                             ("changed", {n for n in set(env_a) & set(env_b) if env_a[n] != env_b[n]})):
+            if names:
+                add("env", f"{name}: {label} {', '.join(sorted(names))}")
+        sec_a, sec_b = _named(a.get("secrets"), "valueFrom"), _named(b.get("secrets"), "valueFrom")
+        for label, names in (("added", set(sec_b) - set(sec_a)), ("removed", set(sec_a) - set(sec_b)),
+                             ("changed", {n for n in set(sec_a) & set(sec_b) if sec_a[n] != sec_b[n]})):
+            if names:
+                add("secrets", f"{name}: {label} {', '.join(sorted(names))}")
+        if a.get("portMappings") != b.get("portMappings"):
+            add("ports", name)
+        other = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and k not in (
+            "image", "cpu", "memory", "memoryReservation", "environment", "secrets", "portMappings"))
+        if other:
+            add("containers", f"{name}: {', '.join(other)}")
+    td_a = (old or {}).get("taskDefinition", {})
+    td_b = (new or {}).get("taskDefinition", {})
+    for key in ("cpu", "memory"):
+        if td_a.get(key) != td_b.get(key):
+            add("cpu/memory", f"task {key}: {td_a.get(key)} → {td_b.get(key)}")
+    task_other = sorted(k for k in set(td_a) | set(td_b)
+                        if td_a.get(k) != td_b.get(k) and k not in ("cpu", "memory", "containerDefinitions"))
+    if task_other:
+        add("task definition", ", ".join(task_other))
+    svc_a, svc_b = (old or {}).get("service") or {}, (new or {}).get("service") or {}
+    service_keys = sorted(k for k in set(svc_a) | set(svc_b) if svc_a.get(k) != svc_b.get(k))
+    if service_keys:
+        add("service", ", ".join(service_keys))
+    if (old or {}).get("scripts") != (new or {}).get("scripts"):
+        add("scripts", "changed")
+    run_a, run_b = (old or {}).get("runTask") or {}, (new or {}).get("runTask") or {}
+    run_keys = sorted(k for k in set(run_a) | set(run_b) if run_a.get(k) != run_b.get(k))
+    if run_keys and old and new:
+        add("run task", ", ".join(run_keys))
+    return changes
+
+
+def _masked(view: dict[str, Any] | None, other: dict[str, Any] | None) -> tuple[Any, Any]:
+    if view is None and other is None:
+        return None, None
+    left_td, right_td = mask_pair((view or {}).get("taskDefinition"), (other or {}).get("taskDefinition"))
+    left = {**view, "taskDefinition": left_td} if view else None
+    right = {**other, "taskDefinition": right_td} if other else None
+    return left, right
+
+
+def compare(file: str, base: Rendered | None, head: Rendered | None, ref: str) -> AppChange | None:
+    """The change of one app between base and head, or None when its output is identical."""
+    if head is not None and head.error:
+        return AppChange(file, "broken", error=head.error)
+    if base is None and head is not None:
+        left, right = _masked(None, head.view)
+        return AppChange(file, "added", summarize(None, head.view),
+                         unified(left, right, "/dev/null", f"{file} (working tree)"))
+    if head is None and base is not None:
+        left, right = _masked(base.view, None)
+        return AppChange(file, "removed", summarize(base.view, None),
+                         unified(left, right, f"{file} ({ref})", "/dev/null"), error=base.error)
+    assert base is not None and head is not None
+    if base.error:
+        left, right = _masked(None, head.view)
+        return AppChange(file, "fixed", summarize(None, head.view),
+                         unified(left, right, f"{file} ({ref}, broken)", f"{file} (working tree)"), error=base.error)
+    if base.view == head.view:
+        return None
+    left, right = _masked(base.view, head.view)
+    return AppChange(file, "changed", summarize(base.view, head.view),
+                     unified(left, right, f"{file} ({ref})", f"{file} (working tree)"))

@@ -1,0 +1,177 @@
+"""``hako diff --base REF``: which apps' rendered requests a change alters, and how.
+
+Only apps that can have changed are rendered: the app file itself changed, a file it
+imports changed (at either revision), ``hako.toml`` changed, or the app was added or
+removed. The base revision is rendered from a ``git archive`` of REF in a temporary
+folder; the user's working tree and index are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from hako_py.loading import LoadOptions
+from hako_py.loading.loader import DEFINITION_SUFFIXES
+from hako_py.repo import CONFIG_NAME, load_config
+from hako_py.review.compare import AppChange, compare, render_view
+from hako_py.review.deps import ALWAYS, DependencyScanner, disk_source, memory_source
+from hako_py.review.git import changed_paths, materialize, resolve_ref, snapshot, toplevel
+
+PARALLEL_THRESHOLD = 16
+
+
+@dataclass
+class Review:
+    ref: str
+    changes: list[AppChange]
+    definitions: int
+    rendered: int
+
+    @property
+    def broken(self) -> list[AppChange]:
+        return [c for c in self.changes if c.status == "broken"]
+
+
+def definitions_in(names: set[str], folders: list[str]) -> set[str]:
+    """Definition files directly inside each folder (or the files given), from a set of paths."""
+    found: set[str] = set()
+    for folder in folders:
+        folder = "" if folder in ("", ".") else folder.rstrip("/")
+        if folder in names:
+            found.add(folder)
+            continue
+        prefix = f"{folder}/" if folder else ""
+        for name in names:
+            if name.startswith(prefix) and "/" not in name[len(prefix):] and name.lower().endswith(
+                    DEFINITION_SUFFIXES) and not posixpath.basename(name).startswith("."):
+                found.add(name)
+    return found
+
+
+def worktree_files(root: Path, folders: list[str]) -> set[str]:
+    names: set[str] = set()
+    for folder in folders:
+        path = root / folder
+        if path.is_file():
+            names.add(Path(folder).as_posix())
+        elif path.is_dir():
+            for entry in os.scandir(path):
+                if entry.is_file():
+                    names.add(posixpath.join(Path(folder).as_posix(), entry.name) if folder not in ("", ".")
+                              else entry.name)
+    return names
+
+
+def default_folders(root: Path) -> list[str]:
+    return [load_config(root).apps]
+
+
+def _repo_relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def candidates(head_scan: DependencyScanner, base_scan: DependencyScanner, head: set[str], base: set[str],
+               changed: set[str]) -> set[str]:
+    """Apps whose rendered output can differ between base and head."""
+    if CONFIG_NAME in changed:
+        return head | base
+    chosen: set[str] = set()
+    for file in head | base:
+        if file not in head or file not in base or file in changed:
+            chosen.add(file)
+            continue
+        deps = head_scan.dependencies(file) | base_scan.dependencies(file)
+        if ALWAYS in deps or deps & changed:
+            chosen.add(file)
+    return chosen
+
+
+@dataclass(frozen=True)
+class Job:
+    """Render one app at the sides where it exists and compare (runs in a worker process)."""
+
+    file: str
+    ref: str
+    base_root: str | None
+    head_root: str | None
+    base_jpath: tuple[str, ...]
+    head_jpath: tuple[str, ...]
+    ext_str: tuple[tuple[str, str], ...]
+    ext_code: tuple[tuple[str, str], ...]
+
+    def __call__(self) -> AppChange | None:
+        base = head = None
+        if self.base_root is not None:
+            base = render_view(self.file, self.base_root, self.base_jpath, self.ext_str, self.ext_code)
+        if self.head_root is not None:
+            head = render_view(self.file, self.head_root, self.head_jpath, self.ext_str, self.ext_code)
+        return compare(self.file, base, head, self.ref)
+
+
+def run_job(job: Job) -> AppChange | None:
+    return job()
+
+
+def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
+    renders = sum((j.base_root is not None) + (j.head_root is not None) for j in jobs)
+    if workers <= 1 or renders < PARALLEL_THRESHOLD:
+        return [job() for job in jobs]
+    context = get_context("forkserver")  # not fork: gojsonnet's Go runtime does not survive fork()
+    context.set_forkserver_preload(["hako_py.preload"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(run_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+def _fast_tmp() -> str | None:
+    """A memory-backed folder when there is one: creating many small files on disk is slow."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None = None,
+           head_only: bool = False) -> Review:
+    """Compare every definition under *paths* at *ref* and in the working tree."""
+    root = toplevel(Path.cwd())
+    commit = resolve_ref(root, ref)
+    folders = [os.path.relpath(os.path.abspath(p), root) for p in paths] if paths else default_folders(root)
+    changed = changed_paths(root, commit)
+    files = snapshot(root, commit)
+    head_defs = definitions_in(worktree_files(root, folders), folders)
+    base_defs = definitions_in(set(files), folders)
+    jpath = tuple(_repo_relative(p, root) for p in options.jpath)
+    head_scan = DependencyScanner(disk_source(str(root)), jpath)
+    base_scan = DependencyScanner(memory_source(files, disk_source(str(root))), jpath)
+    chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, changed))
+    if head_only:
+        return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
+    workers = jobs or (os.cpu_count() or 1)
+    with tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
+        base_root = Path(tmp)
+        needed = {CONFIG_NAME}
+        for file in chosen:
+            if file in base_defs:
+                deps = base_scan.dependencies(file)
+                needed |= set(files) if ALWAYS in deps else {file, *deps}
+        for folder in jpath:
+            if not os.path.isabs(folder):
+                needed |= {name for name in files if name.startswith(folder.rstrip("/") + "/")}
+        materialize(files, needed, base_root)
+        base_jpath = tuple(str(base_root / p) if not os.path.isabs(p) else p for p in jpath)
+        head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
+        work = [
+            Job(file, ref, str(base_root) if file in base_defs else None, str(root) if file in head_defs else None,
+                base_jpath, head_jpath, options.ext_str, options.ext_code)
+            for file in chosen
+        ]
+        changes = [change for change in _run_all(work, workers) if change is not None]
+        renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
+    return Review(ref, changes, len(head_defs | base_defs), renders)

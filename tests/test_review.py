@@ -1,0 +1,212 @@
+"""hako diff --base and hako validate --changed-since on real git repositories."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, Repo
+
+LIB = """\
+{
+  scheduler(cluster):: {
+    type: 'ecs', region: 'us-east-1', cluster: cluster, desired_count: 1, launch_type: 'FARGATE',
+    requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '256', memory: '512',
+    network_configuration: { awsvpc_configuration: { subnets: ['subnet-1'] } },
+  },
+  memory:: 256,
+}
+"""
+OTHER_LIB = "{ memory:: 128 }\n"
+
+
+def app(name: str, lib: str = "lib/base.libsonnet", extra: str = "", env: str = "") -> str:
+    return f"""\
+local lib = import '{lib}';
+{{
+  scheduler: (import 'lib/base.libsonnet').scheduler('c'),
+  app: {{ image: 'example/{name}', tag: 'v1', memory: lib.memory, env: {{ NAME: '{name}', {env} }} {extra} }},
+}}
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def gitrepo(repo: Repo) -> Repo:
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "config", "user.email", "t@example.com")
+    git(repo.root, "config", "user.name", "t")
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/lib/other.libsonnet", OTHER_LIB)
+    for name in ("alpha", "beta", "gamma"):
+        repo.write(f"apps/{name}.jsonnet", app(name))
+    repo.write("apps/delta.jsonnet", app("delta", lib="lib/other.libsonnet"))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+    return repo
+
+
+def test_nothing_changed(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    result = hako("diff", "--base", "main", "--exit-code")
+    assert result.code == 0
+    assert "no changes" in result.out
+
+
+def test_app_edit_shows_only_that_app(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 128"))
+    result = hako("diff", "--base", "main", "--exit-code")
+    assert result.code == 2
+    assert "== apps/beta.jsonnet: changed (cpu/memory)" in result.out
+    assert "alpha" not in result.out and "gamma" not in result.out
+    assert '+        "cpu": 128,' in result.out
+    assert "2 renders" in result.out
+
+
+def test_library_edit_lists_exactly_the_affected_apps(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 512"))
+    result = hako("diff", "--base", "main", "--format", "json")
+    data = json.loads(result.out)
+    assert {a["file"] for a in data["apps"]} == {"apps/alpha.jsonnet", "apps/beta.jsonnet", "apps/gamma.jsonnet"}
+    assert data["apps"][0]["changes"]["cpu/memory"] == ["app.memory: 256 → 512"]
+
+
+def test_library_edit_that_changes_no_output_lists_nothing(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/lib/base.libsonnet", "// a comment\n" + LIB.replace("  memory:: 256,", "  memory:: 128 + 128,"))
+    result = hako("diff", "--base", "main", "--exit-code")
+    assert result.code == 0, result.out
+    assert "8 renders" in result.out  # all four apps import base.libsonnet: rendered at both sides, none differs
+    gitrepo.write("apps/lib/base.libsonnet", LIB)
+    gitrepo.write("apps/lib/other.libsonnet", "{ memory:: 64 * 2 }\n")
+    only_delta = hako("diff", "--base", "main", "--exit-code")
+    assert only_delta.code == 0
+    assert "2 renders" in only_delta.out  # only delta imports other.libsonnet
+
+
+def test_formatting_only_change_is_no_diff(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    text = (gitrepo.root / "apps/alpha.jsonnet").read_text()
+    gitrepo.write("apps/alpha.jsonnet", "// reformatted\n" + text.replace("{ image", "{\n    image"))
+    assert hako("diff", "--base", "main", "--exit-code").code == 0
+
+
+def test_added_removed_and_renamed_apps(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/epsilon.jsonnet", app("epsilon"))
+    (gitrepo.root / "apps/gamma.jsonnet").unlink()
+    git(gitrepo.root, "mv", "apps/delta.jsonnet", "apps/delta2.jsonnet")
+    result = hako("diff", "--base", "main", "--format", "json", "--exit-code")
+    assert result.code == 2
+    statuses = {a["file"]: a["status"] for a in json.loads(result.out)["apps"]}
+    assert statuses == {"apps/epsilon.jsonnet": "added", "apps/gamma.jsonnet": "removed",
+                        "apps/delta.jsonnet": "removed", "apps/delta2.jsonnet": "added"}
+
+
+def test_broken_at_head_is_exit_1_and_broken_at_base_is_reported(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/alpha.jsonnet", "{ app: 1,, }")
+    broken = hako("diff", "--base", "main", "--exit-code")
+    assert broken.code == 1
+    assert "== apps/alpha.jsonnet: broken" in broken.out and "apps/alpha.jsonnet:1:10" in broken.out
+    git(gitrepo.root, "commit", "-qam", "break alpha")
+    gitrepo.write("apps/alpha.jsonnet", app("alpha"))
+    fixed = hako("diff", "--base", "main", "--exit-code")
+    assert fixed.code == 2
+    assert "== apps/alpha.jsonnet: fixed" in fixed.out
+
+
+def test_secrets_are_masked_in_every_format(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/beta.jsonnet", app("beta", env="DB_PASSWORD: 'hunter2', API_TOKEN: 's3cr3t'"))
+    for fmt in ("text", "markdown", "json"):
+        out = hako("diff", "--base", "main", "--format", fmt).out
+        assert "hunter2" not in out and "s3cr3t" not in out, fmt
+        assert "DB_PASSWORD" in out and "<masked>" in out.replace("\\u003c", "<")
+
+
+def test_markdown_output(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64", env="NEW: '1'").replace("tag: 'v1'", "tag: 'v2'"))
+    out = hako("diff", "--base", "main", "--format", "markdown").out
+    snapshot = PROJECT_ROOT / "tests" / "snapshots" / "review.md"
+    if os.environ.get("HAKO_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(out)
+    assert out == snapshot.read_text()
+
+
+def test_very_long_diffs_are_shortened(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    env = ", ".join(f"V{i}: '{i}'" for i in range(300))
+    gitrepo.write("apps/beta.jsonnet", app("beta", env=env))
+    out = hako("diff", "--base", "main", "--format", "markdown").out
+    assert "more lines (run hako diff --base locally)" in out
+    assert len(out) < 60000
+
+
+def test_missing_ref_is_a_clear_message(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    result = hako("diff", "--base", "origin/nope", "--exit-code")
+    assert result.code == 1
+    assert result.err.strip() == ("base revision 'origin/nope' not found in this repository; fetch it first "
+                                  "(e.g. git fetch --depth=1 origin nope)")
+
+
+def test_working_tree_and_index_are_untouched(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64"))
+    git(gitrepo.root, "add", "apps/beta.jsonnet")
+    gitrepo.write("apps/alpha.jsonnet", app("alpha", extra=", cpu: 32"))
+    before = git(gitrepo.root, "status", "--porcelain"), git(gitrepo.root, "diff", "--cached")
+    hako("diff", "--base", "main")
+    assert (git(gitrepo.root, "status", "--porcelain"), git(gitrepo.root, "diff", "--cached")) == before
+
+
+def test_shallow_clone_once_base_is_fetched(hako, gitrepo: Repo, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64"))
+    git(gitrepo.root, "commit", "-qam", "pr change")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{gitrepo.root}", str(clone)], check=True)
+    monkeypatch.chdir(clone)
+    missing = hako("diff", "--base", "HEAD~1")
+    assert missing.code == 1 and "not found" in missing.err
+    git(clone, "fetch", "-q", "--depth=2", "origin", "main")
+    result = hako("diff", "--base", "HEAD~1", "--exit-code")
+    assert result.code == 2, result.err
+    assert "== apps/beta.jsonnet: changed" in result.out
+
+
+def test_validate_changed_since(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    assert hako("validate", "--changed-since", "main").code == 0
+    gitrepo.write("apps/lib/other.libsonnet", "{ memory:: 'lots' }\n")
+    result = hako("validate", "--changed-since", "main")
+    assert result.code == 1
+    assert result.out.startswith("apps/delta.jsonnet: app.memory: must be an integer")
+    assert "1 definition checked: 1 invalid" in result.err
+
+
+def test_hako_toml_change_affects_every_app(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("hako.toml", 'region = "eu-west-1"\naccount_id = "123456789012"\n')
+    result = hako("diff", "--base", "main")
+    assert "8 renders" in result.out
+
+
+def test_shipped_ci_workflow_and_pre_commit_hook() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((PROJECT_ROOT / "examples" / "ci" / "github-actions.yml").read_text())
+    steps = workflow["jobs"]["review"]["steps"]
+    runs = "\n".join(str(step.get("run", "")) for step in steps)
+    assert "hako validate --strict --changed-since" in runs
+    assert "hako diff --base" in runs and "--format markdown" in runs
+    script = next(step for step in steps if step.get("uses", "").startswith("actions/github-script"))["with"]["script"]
+    assert "<!-- hako-diff -->" in script and "updateComment" in script
+    hooks = yaml.safe_load((PROJECT_ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "hako-validate")
+    assert hook["entry"].startswith("hako validate") and hook["pass_filenames"] is False
+
+
+def test_pre_commit_entry_runs(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 'x'"))
+    result = hako("validate", "--strict", "--changed-since", "HEAD")
+    assert result.code == 1
+    assert result.out.count("app.memory: must be an integer") == 3  # delta takes memory from other.libsonnet
+    assert "4 definitions checked: 3 invalid" in result.err
