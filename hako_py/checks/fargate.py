@@ -19,30 +19,27 @@ _VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
 _GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
 
 
-def cpu_units(value: object) -> int | None:
-    """Task cpu in units: 1024, '1024' or '1 vCPU'."""
+def _amount(value: object, unit: re.Pattern[str], scale: int) -> int | None:
+    """An integer, a string of digits, or "<number> <unit>" times *scale*."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
         if value.strip().isdigit():
             return int(value)
-        match = _VCPU.match(value)
+        match = unit.match(value)
         if match:
-            return int(float(match.group(1)) * 1024)
+            return int(float(match.group(1)) * scale)
     return None
+
+
+def cpu_units(value: object) -> int | None:
+    """Task cpu in units: 1024, '1024' or '1 vCPU'."""
+    return _amount(value, _VCPU, 1024)
 
 
 def memory_mib(value: object) -> int | None:
     """Task memory in MiB: 2048, '2048' or '2 GB'."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        if value.strip().isdigit():
-            return int(value)
-        match = _GB.match(value)
-        if match:
-            return int(float(match.group(1)) * 1024)
-    return None
+    return _amount(value, _GB, 1024)
 
 
 def describe_valid(cpu: int) -> str:

@@ -140,25 +140,23 @@ def task_definition_of(region: str, arn: str) -> Any:
     return ecs_backend(region).describe_task_definition(arn)
 
 
+def _rekey(collections: Any, old_id: str, new_id: str) -> None:
+    """Move an object to a new ID in moto's nested dicts ({scope: {id: object}})."""
+    for objects in collections.values():
+        if old_id in objects:
+            item = objects.pop(old_id)
+            item.id = new_id
+            objects[new_id] = item
+            return
+
+
 def rekey_subnet(region: str, subnet_id: str, wanted_id: str) -> None:
     """moto cannot choose a subnet's ID at creation; give an existing subnet the ID a definition uses."""
-    backend = ec2_backend(region)
-    for subnets in backend.subnets.values():
-        if subnet_id in subnets:
-            subnet = subnets.pop(subnet_id)
-            subnet.id = wanted_id
-            subnets[wanted_id] = subnet
-            return
+    _rekey(ec2_backend(region).subnets, subnet_id, wanted_id)
 
 
 def rekey_security_group(region: str, group_id: str, wanted_id: str) -> None:
-    backend = ec2_backend(region)
-    for groups in backend.groups.values():
-        if group_id in groups:
-            group = groups.pop(group_id)
-            group.id = wanted_id
-            groups[wanted_id] = group
-            return
+    _rekey(ec2_backend(region).groups, group_id, wanted_id)
 
 
 def put_log_events(region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
