@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 
 .PHONY: install demo test lint typecheck unit schema bench clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml examples/hako-script-example/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# the example script package: the tests use it to check every hook
+	$(BIN)/python -m pip install --quiet --no-deps -e examples/hako-script-example
 	touch $@
 
 install: $(BIN)/.installed
@@ -21,7 +23,7 @@ demo: install
 test: lint typecheck unit
 
 lint: install
-	$(BIN)/ruff check hako_py tests bench scripts
+	$(BIN)/ruff check hako_py tests bench scripts examples
 
 typecheck: install
 	$(BIN)/mypy hako_py

@@ -52,6 +52,10 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
     problems = schema_problems(data)
     if not problems:
         problems = semantic_problems(loaded.app_id, data)
+        if data.get("scripts"):
+            from hako_py.scripts.registry import script_problems
+
+            problems += script_problems(data["scripts"])
     if problems:
         raise DefinitionError(loaded.file, problems)
     sidecars = data.get("sidecars") or {}

@@ -240,7 +240,7 @@ def test_secret_sample_from_the_talk_warns(repo: Repo, hako) -> None:  # type: i
             secrets: [secret('AWESOME_TOKEN_SECRET'), secret('DB_PASSWORD')],
             env: { QUEUERY_TOKEN: 'thisisatoken' },
           },
-          scripts: [{ type: 'ckpdecs' }, utils.jenkinsTag('awesome-batch')],
+          scripts: [{ type: 'create_aws_cloud_watch_logs_log_group' }, utils.jenkinsTag('awesome-batch')],
         }
     """)
     result = hako("validate", "apps/awesome-batch.jsonnet")

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from hako_py import __version__
-from hako_py.cli.options import build_load_options, loader_options
+from hako_py.cli.options import aws_options, build_load_options, loader_options
 from hako_py.errors import HakoError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -105,8 +105,13 @@ def result_root() -> str:
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
 @click.option("--expand", is_flag=True,
               help="Show values from std.native('provide.*') instead of ${key} placeholders.")
+@click.option("--with-scripts", is_flag=True,
+              help="Apply what the definition's scripts change in containers (e.g. the image tag jenkins_tag or "
+                   "ecr_tag resolves); scripts run as under --dry-run and may call Jenkins/AWS read APIs.")
+@aws_options
 @loader_options
-def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool, **loader: Any) -> None:
+def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool, with_scripts: bool,
+           **loader: Any) -> None:
     """Print the ECS requests a definition becomes, without calling AWS.
 
     Output is {"taskDefinition": ..., "service": ... | null, "runTask": ...}: the
@@ -123,10 +128,16 @@ def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool,
     from hako_py.pipeline import check_file
     from hako_py.render import RenderOptions
 
+    aws = {k: loader.pop(k) for k in ("region", "profile", "endpoint_url")}
     checked = check_file(file, build_load_options(**loader, expand=expand), RenderOptions(tag=tag))
     for warning in checked.warnings:
         click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
-    data: Any = checked.rendered.as_dict()
+    rendered = checked.rendered
+    if with_scripts:
+        from hako_py.cli.prepare import prepare
+
+        rendered = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=True, stderr=sys.stderr).rendered
+    data: Any = rendered.as_dict()
     if only:
         key = {"task-definition": "taskDefinition", "service": "service", "run-task": "runTask"}[only]
         data = data[key]

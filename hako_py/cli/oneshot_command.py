@@ -68,12 +68,13 @@ class OneshotCommand(click.Command):
 @click.option("--dry-run", is_flag=True, help="Print the RunTask request; register and start nothing.")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
               help="Seconds between task status and log polls.")
+@click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
 @aws_options
 @loader_options
 def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
             memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
             attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
-            **kwargs: Any) -> None:
+            no_verify: bool, **kwargs: Any) -> None:
     """Run the app once as an ECS task, like a local program: the app container's output
     (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on stderr, and the
     app container's exit code as hako's.
@@ -87,9 +88,9 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     \b
     Exit status: the app's exit code; 127 stopped without one; 125 could not start;
     124 timed out (task stopped); on SIGINT/SIGTERM the task is stopped and the exit
-    status is the app's exit code, or 128 + the signal number.
+    status is the app's exit code, or 128 + the signal number. A failed preflight
+    verification (see hako verify; --no-verify skips it) exits 125 before any write.
     """
-    from hako_py.aws import AwsClients, AwsOptions
     from hako_py.errors import UsageError
     from hako_py.oneshot.request import Overrides
     from hako_py.oneshot.run import OneshotOptions, OneshotRunner
@@ -106,12 +107,21 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     checked = check_file(file, build_load_options(**kwargs, expand=True), RenderOptions(tag=tag))
     for warning in checked.warnings:
         click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
-    clients = AwsClients(AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"]),
-                         default_region=checked.app.region)
+    from hako_py.cli.prepare import prepare, run_verify
+    from hako_py.oneshot.request import oneshot_task_definition
+    from hako_py.oneshot.run import EXIT_NOT_STARTED
+
+    prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    if not no_verify:
+        task_definition = oneshot_task_definition(prepared.app, containers, tag)
+        if not run_verify(prepared, task_definition, sys.stderr):
+            click.echo("verification failed: no task was started (fix the [NG] items, or --no-verify)", err=True)
+            sys.exit(EXIT_NOT_STARTED)
+    clients = prepared.clients
     options = OneshotOptions(
         overrides=Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory),
         containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
         result_file=result_file, dry_run=dry_run, interval=poll_interval,
     )
-    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options)
-    sys.exit(runner.run(checked.app, checked.rendered))
+    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts)
+    sys.exit(runner.run(prepared.app, prepared.rendered))

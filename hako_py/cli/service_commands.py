@@ -55,10 +55,11 @@ def _reporter() -> Any:
 @click.option("--no-wait", is_flag=True, help="Return once the service is updated, without following the rollout.")
 @click.option("--no-rollback", is_flag=True, help="On failure, leave the service as it is.")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
 @aws_options
 @loader_options
 def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
-           no_rollback: bool, poll_interval: float, **kwargs: Any) -> None:
+           no_rollback: bool, poll_interval: float, no_verify: bool, **kwargs: Any) -> None:
     """Deploy an app: register its task definition if it changed, create or update the
     service, follow the rollout, and roll back if it fails.
 
@@ -67,15 +68,45 @@ def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: floa
     the revision it ran before, unless --no-rollback), 130 interrupted while following
     (the deployment continues in ECS).
     """
+    from hako_py.cli.prepare import prepare, run_verify
     from hako_py.deploy.follow import FollowSettings
     from hako_py.deploy.run import Deployer, DeployOptions
 
     aws, loader = _split(kwargs)
     checked = _prepare(file, loader, tag=tag, need_service=True)
+    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stdout)
+
+    def preflight() -> bool:
+        click.echo(f"Verifying {prepared.app.app_id} before changing anything")
+        return run_verify(prepared, prepared.rendered.task_definition, sys.stdout)
+
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stdout.isatty())
-    sys.exit(Deployer(_ecs(checked, aws), _reporter(), options).deploy(checked.app, checked.rendered))
+    deployer = Deployer(prepared.clients.ecs(), _reporter(), options, scripts=prepared.scripts,
+                        preflight=None if no_verify else preflight)
+    sys.exit(deployer.deploy(prepared.app, prepared.rendered))
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-t", "--tag", help="Image tag for the app container.")
+@click.option("--oneshot", "for_oneshot", is_flag=True, help="Check what a oneshot needs (runs oneshot_starting).")
+@aws_options
+@loader_options
+def verify(file: str, tag: str | None, for_oneshot: bool, **kwargs: Any) -> None:
+    """Check, without side effects and without reading any secret's value, that what the app
+    needs exists: cluster, images (ECR), secrets (SSM / Secrets Manager), task and
+    execution roles trusting ecs-tasks.amazonaws.com, log groups, subnets, security groups
+    and capacity providers. One line per check; exit 1 if any is [NG].
+    """
+    from hako_py.cli.prepare import prepare, run_verify
+
+    aws, loader = _split(kwargs)
+    checked = _prepare(file, loader, tag=tag)
+    hook = "oneshot_starting" if for_oneshot else "deploy_starting"
+    prepared = prepare(checked, aws, hook=hook, tag=tag, dry_run=True, stderr=sys.stderr)
+    sys.exit(0 if run_verify(prepared, prepared.rendered.task_definition, sys.stdout) else 1)
 
 
 @click.command()
@@ -146,13 +177,20 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
     The revision rolled back from is deregistered, as the original hako does, so
     repeated rollbacks walk back through history.
     """
+    from hako_py.cli.prepare import clients_for
     from hako_py.deploy.follow import FollowSettings
     from hako_py.deploy.service_ops import rollback as do_rollback
+    from hako_py.scripts.base import ScriptContext
+    from hako_py.scripts.runner import ScriptSet
 
     aws, loader = _split(kwargs)
     checked = _prepare(file, loader)
     settings = FollowSettings(interval=poll_interval, timeout=timeout)
-    sys.exit(do_rollback(_ecs(checked, aws), checked.app, _reporter(), settings, to=to, dry_run=dry_run))
+    clients = clients_for(checked, aws)
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout))
+    scripts.fire("configure")
+    sys.exit(do_rollback(clients.ecs(), checked.app, _reporter(), settings, to=to, dry_run=dry_run,
+                         scripts=scripts))
 
 
 @click.command()
@@ -200,7 +238,17 @@ def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
         if not sys.stdin.isatty():
             raise HakoError(f"refusing to remove {checked.app.app_id} without confirmation: pass --yes")
         click.confirm(f"Remove service {checked.app.app_id} from cluster {checked.app.cluster}?", abort=True)
-    sys.exit(do_remove(_ecs(checked, aws), checked.app, _reporter(), dry_run=dry_run))
+    from hako_py.cli.prepare import clients_for
+    from hako_py.scripts.base import ScriptContext
+    from hako_py.scripts.runner import ScriptSet
+
+    clients = clients_for(checked, aws)
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout))
+    scripts.fire("configure")
+    scripts.fire("remove_starting")
+    code = do_remove(clients.ecs(), checked.app, _reporter(), dry_run=dry_run)
+    scripts.fire("remove_finished")
+    sys.exit(code)
 
 
-COMMANDS = (deploy, diff, rollback, status, stop, remove)
+COMMANDS = (deploy, diff, rollback, status, stop, remove, verify)

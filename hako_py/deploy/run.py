@@ -20,6 +20,7 @@ from hako_py.deploy.live import in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
+from hako_py.scripts.runner import NoScripts, ScriptSet
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -47,12 +48,16 @@ class Deployer:
         reporter: Reporter,
         options: DeployOptions,
         *,
+        scripts: ScriptSet | None = None,
+        preflight: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.ecs = ecs
         self.out = reporter
         self.options = options
+        self.scripts = scripts or NoScripts()
+        self.preflight = preflight
         self.clock = clock
         self.sleep = sleep
 
@@ -75,7 +80,11 @@ class Deployer:
             self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
                           "as defined")
             return EXIT_OK
+        if self.preflight is not None and not self.preflight():
+            self.out.line("verification failed: nothing was changed (fix the [NG] items, or --no-verify)")
+            return EXIT_FAILED
         if self.options.dry_run:
+            self.scripts.fire("before_writes", rendered.task_definition)
             self.out.line("dry run: would send")
             for step in plan.steps():
                 self.out.line(f"  {step}")
@@ -89,9 +98,11 @@ class Deployer:
                               f"Wait for it (hako status {app.file}) and deploy again.")
                 return EXIT_FAILED
         previous = str(live.service["taskDefinition"]) if live.service else None
+        self.scripts.fire("before_writes", rendered.task_definition)
         new_arn = self._register(plan)
         target = new_arn or str(plan.reuse_task_definition)
         service = self._apply_service(plan, target)
+        self.scripts.fire("deploy_started", service)
         if not self.options.wait:
             self.out.line(f"not waiting: the rollout of {short_td(target)} continues in ECS "
                           f"(watch it with hako status {app.file})")
@@ -109,6 +120,7 @@ class Deployer:
             return EXIT_INTERRUPTED
         if outcome.ok:
             self.out.line(f"deployment completed: service {app.app_id} runs {short_td(target)}")
+            self.scripts.fire("deploy_finished", target)
             return EXIT_OK
         return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, new_arn)
 
@@ -148,7 +160,9 @@ class Deployer:
         registered: str | None,
     ) -> int:
         self.out.line(f"deployment of {short_td(target)} failed ({state}): {message}")
-        report_stopped_tasks(self.out, stopped_tasks(self.ecs, app.cluster, app.app_id, target))
+        stopped = stopped_tasks(self.ecs, app.cluster, app.app_id, target)
+        report_stopped_tasks(self.out, stopped)
+        self.scripts.fire("deploy_failed", stopped)
         current = str(service.get("taskDefinition")) if service else None
         ecs_rolled_back = state == REPLACED and previous is not None and current == previous
         if ecs_rolled_back:
@@ -169,12 +183,14 @@ class Deployer:
             self.out.line(f"rolling back service {app.app_id} to {short_td(previous)}")
             self.ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": previous})
         assert previous is not None
+        self.scripts.fire("rollback_starting", target, previous)
         if registered is not None:
             self.ecs.deregister_task_definition(registered)
             self.out.line(f"deregistered {short_td(registered)}")
         settings = FollowSettings(interval=self.options.follow.interval, timeout=self.options.rollback_timeout)
         outcome = follow_rollout(lambda: self.ecs.describe_service(app.cluster, app.app_id), previous, self.out,
                                  settings, initial=service, clock=self.clock, sleep=self.sleep)
+        self.scripts.fire("rollback_finished", previous, outcome.state == COMPLETED)
         if outcome.state == COMPLETED:
             self.out.line(f"rolled back: service {app.app_id} runs {short_td(previous)} again; the deployment of "
                           f"{short_td(target)} failed")

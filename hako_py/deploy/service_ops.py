@@ -47,7 +47,7 @@ def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: 
 
 def rollback(
     ecs: EcsApi, app: AppDefinition, reporter: Reporter, settings: FollowSettings, *, to: int | None = None,
-    dry_run: bool = False, **timing: Any,
+    dry_run: bool = False, scripts: Any = None, **timing: Any,
 ) -> int:
     service = require_service(ecs, app)
     current = str(service["taskDefinition"])
@@ -71,11 +71,15 @@ def rollback(
         reporter.line(f"dry run: would send UpdateService taskDefinition={short_td(target)} and "
                       f"DeregisterTaskDefinition {short_td(current)}")
         return 0
+    if scripts is not None:
+        scripts.fire("rollback_starting", current, target)
     updated = ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": target})
     ecs.deregister_task_definition(current)
     reporter.line(f"deregistered {short_td(current)}")
     outcome = follow_rollout(lambda: ecs.describe_service(app.cluster, app.app_id), target, reporter, settings,
                              initial=updated, **timing)
+    if scripts is not None:
+        scripts.fire("rollback_finished", target, outcome.state == COMPLETED)
     if outcome.state == COMPLETED:
         reporter.line(f"rollback completed: service {app.app_id} runs {short_td(target)}")
         return 0

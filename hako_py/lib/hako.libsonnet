@@ -54,6 +54,17 @@ local need(field, what) =
     } + (if create_group then { 'awslogs-create-group': 'true' } else {}),
   },
 
+  // jenkinsTag(job, server=null, field='git_commit') -> the scripts entry that sets the app
+  // image tag from the Jenkins job's last successful build (server defaults to $JENKINS_URL).
+  jenkinsTag(job, server=null, field=null)::
+    { type: 'jenkins_tag', job: job }
+    + (if server == null then {} else { server: server })
+    + (if field == null then {} else { field: field }),
+
+  // ecrTag(pattern='.*') -> the scripts entry that sets the app image tag to the newest ECR
+  // tag matching pattern.
+  ecrTag(pattern=null):: { type: 'ecr_tag' } + (if pattern == null then {} else { pattern: pattern }),
+
   // fargate(cluster, subnets, security_groups, cpu, memory, ...) -> a scheduler for Fargate.
   fargate(cluster, subnets, security_groups=[], cpu=256, memory=512, desired_count=null,
           execution_role_arn=null, task_role_arn=null, assign_public_ip='DISABLED',

@@ -34,6 +34,7 @@ from hako_py.oneshot.request import (
     stream_name,
 )
 from hako_py.render import RenderedApp
+from hako_py.scripts.runner import NoScripts, ScriptSet
 
 EXIT_NO_CODE = 127
 EXIT_NOT_STARTED = 125
@@ -86,7 +87,8 @@ class Interrupts:
 class OneshotRunner:
     def __init__(self, ecs: EcsApi, logs_for: Callable[[str | None], LogsApi], stdout: TextIO, stderr: TextIO,
                  options: OneshotOptions, *, clock: Callable[[], float] = time.monotonic,
-                 interrupts: Interrupts | None = None) -> None:
+                 interrupts: Interrupts | None = None, scripts: ScriptSet | None = None) -> None:
+        self.scripts = scripts or NoScripts()
         self.ecs = ecs
         self.logs_for = logs_for
         self.stdout = stdout
@@ -102,6 +104,7 @@ class OneshotRunner:
     # task definition ---------------------------------------------------------------------
     def _task_definition(self, app: AppDefinition) -> tuple[str, dict[str, Any]]:
         desired = oneshot_task_definition(app, self.options.containers, self.options.tag)
+        self.scripts.fire("before_writes", desired)
         live = self.ecs.describe_task_definition(app.oneshot_family)
         if live is not None and normalize_task_definition(live[0], live[1]) == normalize_task_definition(desired):
             self.say(f"task definition unchanged: {short_td(live[0]['taskDefinitionArn'])}")
@@ -173,11 +176,14 @@ class OneshotRunner:
                 return EXIT_NOT_STARTED
             self.say(f"started task {task['taskArn'].rsplit('/', 1)[-1]} ({short_td(task['taskDefinitionArn'])}) "
                      f"in cluster {cluster}")
+        self.scripts.fire("oneshot_started", task)
         if not self.options.wait:
             self.stdout.write(json.dumps({"cluster": cluster, "taskArn": task["taskArn"],
                                           "taskDefinitionArn": task["taskDefinitionArn"]}) + "\n")
             return 0
-        return self._follow(app, cluster, task, task_definition)
+        exit_code = self._follow(app, cluster, task, task_definition)
+        self.scripts.fire("oneshot_finished", exit_code)
+        return exit_code
 
     def _attach(self, cluster: str) -> dict[str, Any] | None:
         assert self.options.attach_key is not None

@@ -122,8 +122,18 @@ def _expected(types: Any) -> str:
     return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
 
 
-def _problems(error: Any) -> Iterator[Problem]:
-    path = format_path(error.absolute_path)
+def located_problems(validator: Any, data: Any, base: str = "") -> list[Problem]:
+    """Problems of *data* under any validator, with paths below *base* (e.g. ``scripts[1]``)."""
+    found: set[Problem] = set()
+    for error in validator.iter_errors(data):
+        found.update(_problems(error, base))
+    return sorted(found)
+
+
+def _problems(error: Any, base: str = "") -> Iterator[Problem]:
+    path = base
+    for part in error.absolute_path:
+        path = join_path(path, part)
     schema = error.schema
     kind = error.validator
     if kind == "additionalProperties" and isinstance(error.instance, dict) and "properties" in schema:
@@ -184,7 +194,4 @@ def schema_problems(data: dict[str, Any]) -> list[Problem]:
     validator = _validator()
     if validator.is_valid(data):
         return []
-    found: set[Problem] = set()
-    for error in validator.iter_errors(data):
-        found.update(_problems(error))
-    return sorted(found)
+    return located_problems(validator, data)

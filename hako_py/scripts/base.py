@@ -1,0 +1,105 @@
+"""The script plugin interface.
+
+A script type is a class registered under the entry-point group ``hako_py.scripts``; a
+``{type: NAME, ...}`` entry in ``scripts`` creates one with the rest of the entry as its
+options, validated against the class's ``options_schema``. Hooks run in list order:
+
+- ``configure()`` once, before anything else;
+- ``deploy_starting(containers)`` / ``oneshot_starting(containers)``: may change the
+  containers (e.g. set the app image tag) before the task definition is rendered; no
+  AWS writes here, verification has not run yet;
+- ``before_writes(task_definition)``: verification passed and the first write request is
+  next (create resources here, e.g. log groups);
+- ``deploy_started(service)``, ``deploy_finished(task_definition_arn)``,
+  ``deploy_failed(stopped_tasks)``, ``rollback_starting(current, target)``,
+  ``rollback_finished(target, succeeded)``, ``oneshot_started(task)``,
+  ``oneshot_finished(exit_code)``, ``remove_starting()``, ``remove_finished()``.
+
+Under ``--dry-run``, ``context.dry_run`` is true and a script must not change anything
+outside the process. Raise :class:`ScriptError` to stop the command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TextIO
+
+from hako_py.definition import AppDefinition
+from hako_py.errors import HakoError
+
+
+class ScriptError(HakoError):
+    """A script failed; the command stops (before any write when raised early)."""
+
+
+@dataclass
+class ScriptContext:
+    """What every script may use."""
+
+    app: AppDefinition
+    dry_run: bool = False
+    tag_override: str | None = None
+    aws: Any = None  # hako_py.aws.AwsClients, or None for offline commands
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def say(self, message: str) -> None:
+        self.stderr.write(message + "\n")
+        self.stderr.flush()
+
+
+class Script:
+    """Base class of script types; override the hooks you need."""
+
+    type_name: ClassVar[str] = ""
+    options_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+    #: True for scripts that set the app image tag (silences the "latest" warning).
+    resolves_tag: ClassVar[bool] = False
+    #: True for scripts that create missing awslogs groups (verify counts them as present).
+    creates_log_groups: ClassVar[bool] = False
+
+    def __init__(self, options: dict[str, Any], context: ScriptContext) -> None:
+        self.options = options
+        self.context = context
+
+    def configure(self) -> None:
+        """Called once before any other hook."""
+
+    def deploy_starting(self, containers: dict[str, dict[str, Any]]) -> None:
+        """May change *containers* (hako-format dicts) before the task definition is built."""
+
+    def before_writes(self, task_definition: dict[str, Any]) -> None:
+        """Verification passed; the first write request is next."""
+
+    def deploy_started(self, service: dict[str, Any] | None) -> None:
+        """The service was created or updated; the rollout begins."""
+
+    def deploy_finished(self, task_definition_arn: str) -> None:
+        """The rollout completed."""
+
+    def deploy_failed(self, stopped_tasks: list[dict[str, Any]]) -> None:
+        """The rollout failed; *stopped_tasks* are ECS task descriptions."""
+
+    def rollback_starting(self, current: str, target: str) -> None:
+        """A rollback from *current* to *target* (task definition ARNs) begins."""
+
+    def rollback_finished(self, target: str, succeeded: bool) -> None:
+        """The rollback ended."""
+
+    def oneshot_starting(self, containers: dict[str, dict[str, Any]]) -> None:
+        """May change *containers* before the oneshot task definition is built."""
+
+    def oneshot_started(self, task: dict[str, Any]) -> None:
+        """RunTask started *task*."""
+
+    def oneshot_finished(self, exit_code: int) -> None:
+        """The oneshot ended with *exit_code* (hako's exit status)."""
+
+    def remove_starting(self) -> None:
+        """The service is about to be removed."""
+
+    def remove_finished(self) -> None:
+        """The service was removed."""

@@ -1,0 +1,38 @@
+"""``create_aws_cloud_watch_logs_log_group``: create each missing awslogs group (original hako's name)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from hako_py.scripts.base import Script
+
+
+def awslogs_groups(task_definition: dict[str, Any], default_region: str | None) -> list[tuple[str, str | None]]:
+    """(group, region) of every container using the awslogs driver."""
+    found = []
+    for container in task_definition.get("containerDefinitions", []):
+        config = container.get("logConfiguration") or {}
+        options = config.get("options") or {}
+        if config.get("logDriver") == "awslogs" and options.get("awslogs-group"):
+            found.append((str(options["awslogs-group"]), options.get("awslogs-region") or default_region))
+    return sorted(set(found), key=lambda g: (g[0], g[1] or ""))
+
+
+class CreateLogGroup(Script):
+    type_name = "create_aws_cloud_watch_logs_log_group"
+    options_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False, "properties": {}}
+    creates_log_groups = True
+
+    def before_writes(self, task_definition: dict[str, Any]) -> None:
+        from hako_py.aws.lookups import Lookups
+
+        lookups = Lookups(self.context.aws)
+        for group, region in awslogs_groups(task_definition, self.context.app.region):
+            region = region or self.context.aws.region
+            if lookups.log_group(region, group):
+                continue
+            if self.context.dry_run:
+                self.context.say(f"dry run: would create log group {group} ({region})")
+                continue
+            lookups.create_log_group(region, group)
+            self.context.say(f"created log group {group} ({region})")

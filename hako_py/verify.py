@@ -1,0 +1,160 @@
+"""``hako verify``: check, read-only, that everything a deploy or oneshot needs exists.
+
+Runs every check (one line each: [OK], [NG] or [SKIP] with the reason) and never reads a
+secret's value. ``deploy`` and ``oneshot`` run it first and stop before any write when a
+check is NG.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from hako_py.aws.errors import AwsError
+from hako_py.aws.lookups import Lookups
+from hako_py.definition import AppDefinition
+from hako_py.scripts.builtin.log_group import awslogs_groups
+
+OK, NG, SKIP = "OK", "NG", "SKIP"
+ECR_IMAGE = re.compile(
+    r"^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]+))?$"
+)
+SSM_ARN = re.compile(r"^arn:[^:]+:ssm:([^:]*):[^:]*:parameter(/.*)$")
+SECRET_ARN = re.compile(r"^arn:[^:]+:secretsmanager:([^:]*):[^:]*:secret:([^:]+)(?::([^:]*))?")
+BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str
+    subject: str
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"[{self.status}] {self.subject}{': ' + self.detail if self.detail else ''}"
+
+
+def _presence(subject: str, present: Callable[[], bool], missing: str = "does not exist") -> Check:
+    return _guard(subject, lambda: Check(OK, subject) if present() else Check(NG, subject, missing))
+
+
+def _guard(subject: str, check: Callable[[], Check]) -> Check:
+    try:
+        return check()
+    except AwsError as exc:
+        return Check(NG, subject, f"cannot check: {exc}")
+
+
+def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, *,
+           scripts_create_log_groups: bool = False) -> list[Check]:
+    region = app.region or lookups.clients.region
+    return list(_checks(app, task_definition, lookups, region, scripts_create_log_groups))
+
+
+def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: str,
+            creates_groups: bool) -> Iterator[Check]:
+    yield _presence(f"cluster {app.cluster}", lambda: lookups.cluster_status(app.cluster) == "ACTIVE",
+                    "does not exist (or is not ACTIVE)")
+    for container in td.get("containerDefinitions", []):
+        yield _image_check(container, lookups)
+        secrets = list(container.get("secrets") or [])
+        secrets += list((container.get("logConfiguration") or {}).get("secretOptions") or [])
+        for secret in secrets:
+            yield from _secret_checks(container["name"], secret, lookups, region)
+    for key in ("taskRoleArn", "executionRoleArn"):
+        if td.get(key):
+            yield _guard(f"{key} {td[key]}", partial(_role_check, key, str(td[key]), lookups))
+    create_group_options = {
+        (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group")
+        for c in td.get("containerDefinitions", [])
+        if str((c.get("logConfiguration") or {}).get("options", {}).get("awslogs-create-group", "")).lower() == "true"
+    }
+    for group, group_region in awslogs_groups(td, region):
+        subject = f"log group {group}"
+        yield _guard(subject, partial(_log_group_check, group, group_region or region, lookups, creates_groups,
+                                      group in create_group_options))
+    awsvpc = (app.scheduler.get("network_configuration") or {}).get("awsvpc_configuration") or {}
+    for subnet in awsvpc.get("subnets") or []:
+        yield _presence(f"subnet {subnet}", partial(_none_missing, lookups.missing_subnets, region, str(subnet)))
+    for group in awsvpc.get("security_groups") or []:
+        yield _presence(f"security group {group}",
+                        partial(_none_missing, lookups.missing_security_groups, region, str(group)))
+    for strategy in app.scheduler.get("capacity_provider_strategy") or []:
+        name = str(strategy.get("capacity_provider"))
+        if name in BUILTIN_CAPACITY_PROVIDERS:
+            yield Check(OK, f"capacity provider {name}", "built in")
+            continue
+        yield _presence(f"capacity provider {name}", partial(_no_missing_providers, lookups, name))
+
+
+def _none_missing(find_missing: Callable[[str, list[str]], list[str]], region: str, item: str) -> bool:
+    return not find_missing(region, [item])
+
+
+def _no_missing_providers(lookups: Lookups, name: str) -> bool:
+    return not lookups.missing_capacity_providers([name])
+
+
+def _image_check(container: dict[str, Any], lookups: Lookups) -> Check:
+    image = str(container.get("image"))
+    subject = f"image {image} ({container['name']})"
+    match = ECR_IMAGE.match(image)
+    if not match:
+        return Check(SKIP, subject, "not an ECR image; cannot check without pulling it")
+    region, repository, tag, digest = match.groups()
+    return _guard(subject, lambda: Check(OK, subject) if lookups.ecr_image(region, repository, tag, digest)
+                  else Check(NG, subject, "no such image in ECR"))
+
+
+def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, region: str) -> Iterator[Check]:
+    name, value_from = str(secret.get("name")), str(secret.get("valueFrom"))
+    subject = f"secret {name} ({container})"
+    if (m := SSM_ARN.match(value_from)) is not None:
+        parameter, where = m.group(2), m.group(1) or region
+        yield _guard(subject, lambda: Check(OK, subject, f"SSM parameter {parameter}")
+                     if lookups.ssm_parameter(where, parameter)
+                     else Check(NG, subject, f"SSM parameter {parameter} does not exist ({where})"))
+    elif (m := SECRET_ARN.match(value_from)) is not None:
+        secret_name, where, json_key = m.group(2), m.group(1) or region, m.group(3)
+        yield _guard(subject, lambda: Check(OK, subject, f"Secrets Manager secret {secret_name}")
+                     if lookups.secret(where, secret_name)
+                     else Check(NG, subject, f"Secrets Manager secret {secret_name} does not exist ({where})"))
+        if json_key:
+            yield Check(SKIP, f"{subject} JSON key {json_key}", "cannot be checked without reading the secret's value")
+    elif not value_from.startswith("arn:"):
+        parameter = value_from
+        yield _guard(subject, lambda: Check(OK, subject, f"SSM parameter {parameter}")
+                     if lookups.ssm_parameter(region, parameter)
+                     else Check(NG, subject, f"SSM parameter {parameter} does not exist ({region})"))
+    else:
+        yield Check(SKIP, subject, f"unrecognized valueFrom {value_from}")
+
+
+def _role_check(key: str, arn: str, lookups: Lookups) -> Check:
+    role = arn.rsplit("/", 1)[-1]
+    subject = f"{'task role' if key == 'taskRoleArn' else 'execution role'} {role}"
+    trusted = lookups.role_trusts_ecs_tasks(role)
+    if trusted is None:
+        return Check(NG, subject, "does not exist")
+    if not trusted:
+        return Check(NG, subject, "does not trust ecs-tasks.amazonaws.com")
+    return Check(OK, subject, "trusts ecs-tasks.amazonaws.com")
+
+
+def _log_group_check(group: str, region: str, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:
+    subject = f"log group {group}"
+    if lookups.log_group(region, group):
+        return Check(OK, subject)
+    if by_script:
+        return Check(OK, subject, "missing; the create_aws_cloud_watch_logs_log_group script creates it")
+    if by_driver:
+        return Check(OK, subject, "missing; awslogs-create-group creates it")
+    return Check(NG, subject, f"does not exist ({region}); create it or add the "
+                 "create_aws_cloud_watch_logs_log_group script")
+
+
+def failed(checks: list[Check]) -> bool:
+    return any(c.status == NG for c in checks)
