@@ -146,6 +146,10 @@ def _rekey(collections: Any, old_id: str, new_id: str) -> None:
         if old_id in objects:
             item = objects.pop(old_id)
             item.id = new_id
+            if hasattr(item, "group_id"):
+                item.group_id = new_id
+            if isinstance(vars(item).get("arn"), str):
+                item.arn = item.arn.replace(old_id, new_id)
             objects[new_id] = item
             return
 

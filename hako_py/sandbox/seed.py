@@ -66,7 +66,7 @@ class Wanted:
                 self.log_groups[str(options.get("awslogs-region") or region)].add(str(options["awslogs-group"]))
 
 
-def _manifest(repository: str, tag: str) -> str:
+def image_manifest(repository: str, tag: str) -> str:
     digest = "sha256:" + hashlib.sha256(f"{repository}:{tag}".encode()).hexdigest()
     return json.dumps({
         "schemaVersion": 2,
@@ -141,7 +141,7 @@ def seed(url: str, wanted: Wanted) -> list[str]:
             if repository not in repositories:
                 _create(ecr.create_repository, repositoryName=repository)
                 repositories.add(repository)
-            manifest = _manifest(repository, tag)
+            manifest = image_manifest(repository, tag)
             if _create(ecr.put_image, repositoryName=repository, imageManifest=manifest, imageTag=tag):
                 created.append(f"ECR image {repository}:{tag} ({region})")
     for region, parameters in wanted.parameters.items():
