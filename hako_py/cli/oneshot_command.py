@@ -69,12 +69,17 @@ class OneshotCommand(click.Command):
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
               help="Seconds between task status and log polls.")
 @click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
+@click.option("--local", is_flag=True, help="Run the task on the local Docker engine instead of ECS.")
+@click.option("--pull", type=click.Choice(["always", "missing", "never"]), default="missing", show_default=True,
+              help="With --local: when to pull images.")
+@click.option("--secrets-file", type=click.Path(exists=True, dir_okay=False),
+              help="With --local: KEY=VALUE lines giving secret values (instead of reading SSM/Secrets Manager).")
 @aws_options
 @loader_options
 def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
             memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
             attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
-            no_verify: bool, **kwargs: Any) -> None:
+            no_verify: bool, local: bool, pull: str, secrets_file: str | None, **kwargs: Any) -> None:
     """Run the app once as an ECS task, like a local program: the app container's output
     (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on stderr, and the
     app container's exit code as hako's.
@@ -112,6 +117,9 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     from hako_py.oneshot.run import EXIT_NOT_STARTED
 
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    if local:
+        sys.exit(_run_local(prepared, command, tuple(pairs), cpu, memory, containers, tag, timeout, pull,
+                            secrets_file))
     if not no_verify:
         task_definition = oneshot_task_definition(prepared.app, containers, tag)
         if not run_verify(prepared, task_definition, sys.stderr):
@@ -125,3 +133,26 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     )
     runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts)
     sys.exit(runner.run(prepared.app, prepared.rendered))
+
+
+def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
+               memory: int | None, containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
+               secrets_file: str | None) -> int:
+    from functools import partial
+
+    from hako_py.aws import secret_values
+    from hako_py.loading.providers import parse_env_file
+    from hako_py.local.engine import connect
+    from hako_py.local.run import LocalOptions, LocalRunner
+    from hako_py.oneshot.request import Overrides
+
+    secrets = None
+    if secrets_file is not None:
+        with open(secrets_file, encoding="utf-8") as handle:
+            secrets = parse_env_file(handle.read())
+    docker = connect()
+    options = LocalOptions(overrides=Overrides(command=command, env=env, cpu=cpu, memory=memory),
+                           containers=containers, tag=tag, timeout=timeout, pull=pull, secrets_file=secrets)
+    lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
+    runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options)
+    return runner.run(prepared.app)

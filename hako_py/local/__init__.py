@@ -1,0 +1,1 @@
+"""Running a definition's tasks on a local Docker engine (``hako oneshot --local``)."""
