@@ -28,7 +28,9 @@ def step(title: str, *args: str, env: dict[str, str]) -> None:
 def main() -> None:
     started = time.monotonic()
     print("Starting the sandbox (moto + simulated ECS) seeded from apps/ ...", flush=True)
-    sandbox = subprocess.Popen([HAKO, "sandbox", "--port", "0", "--seed", "apps", "--rollout-seconds", "1"],
+    # --no-docker: the example images do not exist locally, so simulated tasks show the flow
+    sandbox = subprocess.Popen([HAKO, "sandbox", "--port", "0", "--seed", "apps", "--rollout-seconds", "1",
+                                "--no-docker"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert sandbox.stdout is not None

@@ -118,7 +118,7 @@ POLL = ("--poll-interval", "0.02")
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     """One in-process sandbox for the whole session (fast rollouts)."""
-    box = Sandbox("127.0.0.1", 0, rollout_seconds=0.3, task_seconds=0.3, tick=0.02)
+    box = Sandbox("127.0.0.1", 0, rollout_seconds=0.3, task_seconds=0.3, tick=0.02, docker=False)
     box.start()
     yield box
     box.stop()
@@ -214,3 +214,39 @@ def deployable(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[..
         return path
 
     return write
+
+
+# --- Docker ----------------------------------------------------------------------------------
+
+import io  # noqa: E402
+import shutil  # noqa: E402
+import tarfile  # noqa: E402
+
+IMAGE = "hako-test/busybox:1"
+BUSYBOX_APPLETS = ("sh", "echo", "cat", "sleep", "env", "true", "false", "ls", "wget", "httpd", "mkdir", "test",
+                   "printf", "seq", "kill", "nc")
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Any:
+    """The local engine, with a tiny busybox image imported from the static busybox binary."""
+    from hako_py.local.engine import connect
+
+    client = connect()
+    try:
+        client.images.get(IMAGE)
+    except Exception:
+        busybox = shutil.which("busybox") or "/bin/busybox"
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            archive.add(busybox, arcname="bin/busybox")
+            for applet in BUSYBOX_APPLETS:
+                link = tarfile.TarInfo(f"bin/{applet}")
+                link.type = tarfile.SYMTYPE
+                link.linkname = "busybox"
+                archive.addfile(link)
+        repository, tag = IMAGE.split(":")
+        client.api.import_image_from_data(buffer.getvalue(), repository=repository, tag=tag)
+    return client
+
+

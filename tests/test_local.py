@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -16,33 +13,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import Repo, SandboxControl, unique
-
-IMAGE = "hako-test/busybox:1"
-BUSYBOX_APPLETS = ("sh", "echo", "cat", "sleep", "env", "true", "false", "ls", "wget", "httpd", "mkdir", "test",
-                   "printf", "seq", "kill", "nc")
-
-
-@pytest.fixture(scope="session")
-def docker_client() -> Any:
-    """The local engine, with a tiny busybox image imported from the static busybox binary."""
-    from hako_py.local.engine import connect
-
-    client = connect()
-    try:
-        client.images.get(IMAGE)
-    except Exception:
-        busybox = shutil.which("busybox") or "/bin/busybox"
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as archive:
-            archive.add(busybox, arcname="bin/busybox")
-            for applet in BUSYBOX_APPLETS:
-                link = tarfile.TarInfo(f"bin/{applet}")
-                link.type = tarfile.SYMTYPE
-                link.linkname = "busybox"
-                archive.addfile(link)
-        repository, tag = IMAGE.split(":")
-        client.api.import_image_from_data(buffer.getvalue(), repository=repository, tag=tag)
-    return client
 
 
 def job(app_extra: str = "", sidecars: str = "{}") -> str:

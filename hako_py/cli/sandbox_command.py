@@ -19,8 +19,11 @@ import click
 @click.option("--rollout-seconds", type=click.FloatRange(min=0), default=3.0, show_default=True,
               help="How long a simulated service rollout takes.")
 @click.option("--task-seconds", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="How long a RunTask task runs unless the control API says otherwise.")
-def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float) -> None:
+              help="How long a simulated RunTask task runs unless the control API says otherwise.")
+@click.option("--docker/--no-docker", "docker", default=None,
+              help="Run tasks as real containers on the local Docker engine (default: when one answers).")
+def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float,
+            docker: bool | None) -> None:
     """Run an embedded AWS endpoint (moto) with a simulated ECS scheduler.
 
     Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers, then
@@ -39,7 +42,7 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
         raise click.ClickException(f"the sandbox needs moto: pip install 'hako-py[sandbox]' ({exc})") from None
     from hako_py.errors import HakoError
 
-    box = Sandbox(host, port, rollout_seconds=rollout_seconds, task_seconds=task_seconds)
+    box = Sandbox(host, port, rollout_seconds=rollout_seconds, task_seconds=task_seconds, docker=docker)
     try:
         url = box.start()
     except OSError as exc:
@@ -47,6 +50,7 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
     try:
         if seeds:
             _seed(url, seeds)
+        click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
         print(f"AWS_ENDPOINT_URL={url}", flush=True)
         stopped = threading.Event()
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.sandbox import moto_glue as glue
+from hako_py.sandbox.docker_tasks import DockerTasks
 
 EVENT_LIMIT = 100
 ESSENTIAL_EXITED = "Essential container in task exited"
@@ -53,6 +54,7 @@ class _Oneshot:
     running_since: float | None = None
     lines_sent: int = 0
     finished: bool = False
+    stop_sent: bool = False
 
 
 def _short_id() -> str:
@@ -63,7 +65,8 @@ class EcsSimulator:
     """Advance every service and task of the regions seen so far, ``tick`` seconds apart."""
 
     def __init__(self, rollout_seconds: float = 3.0, task_seconds: float = 1.0, tick: float = 0.05,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, docker: DockerTasks | None = None) -> None:
+        self.docker = docker
         self.rollout_seconds = rollout_seconds
         self.task_seconds = task_seconds
         self.tick_seconds = tick
@@ -90,6 +93,9 @@ class EcsSimulator:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
+        if self.docker is not None:
+            with self.lock:
+                self.docker.close()
 
     def _run(self) -> None:
         while not self._stop.wait(self.tick_seconds):
@@ -136,6 +142,12 @@ class EcsSimulator:
         tasks = [glue.start_task(region, service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
         for task in tasks:
             self._managed.add(task.task_arn)
+            if self.docker is not None:
+                definition = glue.task_definition_of(region, task.task_definition_arn)
+                try:
+                    self.docker.start(region, task.task_arn, definition.container_definitions, {})
+                except Exception as exc:
+                    task.docker_error = str(exc)
         if tasks:
             ids = " ".join(f"(task {t.id})" for t in tasks)
             self._event(service, f"has started {len(tasks)} tasks: {ids}.")
@@ -145,8 +157,14 @@ class EcsSimulator:
                     event: bool = True) -> None:
         live = [t for t in tasks if t.last_status != "STOPPED"]
         for task in live:
+            codes: dict[str, int | None] = {c.name: exit_code for c in task.containers}
+            if self.docker is not None:
+                self.docker.stop(task.task_arn)
+                for name, state in self.docker.states(task.task_arn).items():
+                    codes[name] = state.get("ExitCode")
+                self.docker.remove(task.task_arn)
             glue.stop_task(task, stop_code="EssentialContainerExited" if exit_code else "ServiceSchedulerInitiated",
-                           reason=reason, exit_codes={c.name: exit_code for c in task.containers})
+                           reason=reason, exit_codes=codes)
         if live and event:
             ids = " ".join(f"(task {t.id})" for t in live)
             self._event(service, f"has stopped {len(live)} running tasks: {ids}.")
@@ -197,6 +215,9 @@ class EcsSimulator:
     def _advance_rollout(self, region: str, key: str, service: Any, rollout: _Rollout, now: float) -> None:
         deployment = rollout.deployment
         elapsed = now - rollout.started
+        if self.docker is not None and rollout.phase == "starting" and not rollout.fail:
+            rollout.fail = any(getattr(t, "docker_error", None) or any(
+                st.get("Status") == "exited" for st in self.docker.states(t.task_arn).values()) for t in rollout.tasks)
         if rollout.phase == "starting" and elapsed >= self.rollout_seconds / 2:
             if rollout.fail:
                 self._stop_tasks(service, rollout.tasks, reason=ESSENTIAL_EXITED, exit_code=1)
@@ -265,11 +286,24 @@ class EcsSimulator:
         if state is None:
             state = _Oneshot(self._outcome_for(task), now)
             self._oneshots[task.task_arn] = state
-            glue.complete_containers(task, glue.task_definition_of(region, task.task_definition_arn))
+            definition = glue.task_definition_of(region, task.task_definition_arn)
+            glue.complete_containers(task, definition)
             task.created_at = glue.utcnow()
             glue.set_task_state(task, "PROVISIONING")
+            if self.docker is not None:
+                try:
+                    self.docker.start(region, task.task_arn, definition.container_definitions, task.overrides or {})
+                except Exception as exc:
+                    reason = str(exc)
+                    glue.stop_task(task, stop_code="TaskFailedToStart", reason=reason, exit_codes={},
+                                   container_reasons={c.name: reason for c in task.containers})
+                    self.docker.remove(task.task_arn)
+                    state.finished = True
             return
         if state.finished:
+            return
+        if self.docker is not None:
+            self._tick_docker_oneshot(task, state)
             return
         outcome = state.outcome
         if task.desired_status == "STOPPED":  # StopTask
@@ -304,6 +338,32 @@ class EcsSimulator:
                 codes["app"] = outcome.exit_code
             glue.stop_task(task, stop_code="EssentialContainerExited", reason=outcome.stop_reason, exit_codes=codes)
             state.finished = True
+
+    def _tick_docker_oneshot(self, task: Any, state: _Oneshot) -> None:
+        """Task state follows the containers: RUNNING while the app runs, STOPPED with real exit codes."""
+        assert self.docker is not None
+        if task.desired_status == "STOPPED" and not state.stop_sent:  # StopTask
+            state.stop_sent = True
+            glue.set_task_state(task, "STOPPING")
+            self.docker.stop(task.task_arn)
+        states = self.docker.states(task.task_arn)
+        app = states.get("app") or next(iter(states.values()), {})
+        if state.running_since is None and (app.get("Running") or app.get("Status") == "exited"):
+            glue.set_task_state(task, "RUNNING")
+            task.started_at = glue.utcnow()
+            state.running_since = self.clock()
+        if app.get("Status") != "exited":
+            return
+        self.docker.stop(task.task_arn)  # the essential container exited: stop the others
+        states = self.docker.states(task.task_arn)
+        codes = {name: st.get("ExitCode") for name, st in states.items()}
+        if state.stop_sent:
+            glue.stop_task(task, stop_code="UserInitiated", reason=task.stopped_reason or "Task stopped by user",
+                           exit_codes=codes)
+        else:
+            glue.stop_task(task, stop_code="EssentialContainerExited", reason=ESSENTIAL_EXITED, exit_codes=codes)
+        self.docker.remove(task.task_arn)
+        state.finished = True
 
     def _emit_logs(self, region: str, task: Any, state: _Oneshot, upto: int) -> None:
         if upto <= state.lines_sent:

@@ -9,17 +9,35 @@ from typing import Any
 
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.control import SandboxApp
+from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
+
+
+def _docker_tasks(wanted: bool | None) -> DockerTasks | None:
+    if wanted is False:
+        return None
+    from hako_py.local.engine import NoDockerEngine, connect
+
+    try:
+        client = connect()
+    except NoDockerEngine:
+        if wanted:
+            raise
+        return None
+    return DockerTasks(client, glue.put_log_events)
 
 
 class Sandbox:
     """An AWS-shaped endpoint on loopback; ``url`` is what AWS_ENDPOINT_URL should be."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 4566, *, rollout_seconds: float = 3.0,
-                 task_seconds: float = 1.0, tick: float = 0.05) -> None:
+                 task_seconds: float = 1.0, tick: float = 0.05, docker: bool | None = False) -> None:
+        """``docker``: True runs tasks as containers (an engine is required), None does so when
+        an engine answers, False simulates them."""
         self.host = host
         self.port = port
-        self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick)
+        self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
+                                      docker=_docker_tasks(docker))
         self.app: SandboxApp | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -51,6 +69,10 @@ class Sandbox:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    @property
+    def runs_containers(self) -> bool:
+        return self.simulator.docker is not None
 
     def __enter__(self) -> Sandbox:
         self.start()

@@ -1,0 +1,141 @@
+"""The sandbox running tasks as real Docker containers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from hako_py.sandbox.server import Sandbox
+from tests.conftest import IMAGE, POLL, Repo, SandboxControl, unique
+
+ECR_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/hako-test/busybox"
+
+
+@pytest.fixture(scope="module")
+def docker_sandbox(docker_client: Any) -> Iterator[Sandbox]:
+    box = Sandbox("127.0.0.1", 0, rollout_seconds=1.0, tick=0.05, docker=True)
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def on_docker(docker_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> SandboxControl:
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", docker_sandbox.url)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/hako-test-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/hako-test-credentials")
+    return SandboxControl(docker_sandbox.url)
+
+
+def definition(cluster: str, subnet: str, group: str, command: str, desired: int | None = None) -> str:
+    count = f"desired_count: {desired}," if desired is not None else ""
+    return f"""
+    {{
+      scheduler: {{ type: 'ecs', region: 'us-east-1', cluster: '{cluster}', {count} launch_type: 'FARGATE',
+                   requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '256', memory: '512',
+                   network_configuration: {{ awsvpc_configuration: {{ subnets: ['{subnet}'],
+                                                                    security_groups: ['{group}'] }} }},
+                   deployment_configuration: {{ deployment_circuit_breaker: {{ enable: true, rollback: false }} }} }},
+      app: {{ image: '{ECR_IMAGE}', tag: '1', memory: 128, stop_timeout: 2, command: {command},
+              log_configuration: {{ log_driver: 'awslogs', options: {{ 'awslogs-group': '/ecs/docker-sandbox',
+                                    'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' }} }} }},
+    }}
+    """
+
+
+def write(repo: Repo, sandbox: Sandbox, name: str, text: str) -> str:
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    path = f"apps/{name}.jsonnet"
+    repo.write(path, text)
+    wanted = Wanted()
+    wanted.add_app(check_file(path).app)
+    seed(sandbox.url, wanted)
+    return path
+
+
+def containers(client: Any, task_definition_fragment: str = "") -> list[Any]:
+    found = client.containers.list(all=True, filters={"label": "hako.sandbox.task"})
+    return found
+
+
+def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # type: ignore[no-untyped-def]
+        hako, repo: Repo, docker_sandbox: Sandbox, on_docker: SandboxControl, docker_client: Any) -> None:
+    name = unique("dj-")
+    path = write(repo, docker_sandbox, name, definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']"))
+    result = hako("oneshot", path, *POLL, "sh", "-c", "echo real output from $HOSTNAME; seq 1 3; exit 5")
+    assert result.code == 5, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("real output from ") and len(lines[0]) > len("real output from ")  # a container id
+    assert lines[1:] == ["1", "2", "3"]
+    assert "container app: exit code 5" in result.err
+    assert IMAGE in [t for i in docker_client.images.list() for t in i.tags]
+
+
+def test_sandbox_stop_task_stops_the_container(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                               on_docker: SandboxControl) -> None:
+    path = write(repo, docker_sandbox, unique("dj-"), definition(unique("c-"), unique("subnet-"), unique("sg-"),
+                                                                   "['true']"))
+    result = hako("oneshot", path, *POLL, "--timeout", "1", "sh", "-c",
+                  'trap "echo stopping; exit 3" TERM; echo up; while true; do sleep 0.1; done')
+    assert result.code == 124
+    assert result.out == "up\nstopping\n"
+    assert "container app: exit code 3" in result.err
+
+
+def test_sandbox_missing_local_image_fails_to_start(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                                    on_docker: SandboxControl) -> None:
+    text = definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']").replace("tag: '1'", "tag: 'none'")
+    path = write(repo, docker_sandbox, unique("dj-"), text)
+    result = hako("oneshot", path, *POLL, "true")
+    assert result.code == 125
+    assert "CannotPullContainerError: image hako-test/busybox:none not found in the local Docker engine" in result.err
+
+
+def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                                        on_docker: SandboxControl, docker_client: Any) -> None:
+    cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
+    name = unique("ds-")
+    loop = "['sh', '-c', 'trap \"exit 0\" TERM; while true; do sleep 0.2; done']"
+    path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=2))
+    assert hako("deploy", path, *POLL).code == 0
+
+    def running(revision: str) -> int:
+        return sum(1 for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})
+                   if (c.status == "running" and revision in str(c.labels.get("hako.sandbox.task"))) or False)
+
+    first = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
+    assert len(first) >= 2
+    write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop.replace("0.2", "0.3"), desired=2))
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.out
+    started = result.out.index("has started 2 tasks")
+    stopped = result.out.index("has stopped 2 running tasks")
+    assert started < stopped  # the new tasks start before the old ones stop
+    now = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
+    assert len(now) >= 2 and not (now & first)
+
+
+def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                                          on_docker: SandboxControl) -> None:
+    cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
+    name = unique("ds-")
+    loop = "['sh', '-c', 'trap \"exit 0\" TERM; while true; do sleep 0.2; done']"
+    path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=1))
+    assert hako("deploy", path, *POLL).code == 0
+    write(repo, docker_sandbox, name, definition(cluster, subnet, group, "['sh', '-c', 'exit 1']", desired=1))
+    result = hako("deploy", path, *POLL)
+    assert result.code == 1
+    assert "failed (FAILED)" in result.out
+    assert "container app: exit code 1" in result.out
+    assert "rolled back: service" in result.out
+
+
+def test_engine_env_is_local_to_the_test() -> None:
+    assert os.environ.get("DOCKER_HOST") in (None, "")
