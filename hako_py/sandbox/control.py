@@ -100,11 +100,26 @@ class SandboxApp:
                 self.sim.next_outcomes.insert(0, TaskOutcome(
                     exit_code=None, pull_error=failure.get("reason", "CannotPullContainerError: pull access denied")))
             chunks = list(self.moto_app(environ, start_response))
+            if service == "ecs" and operation in ("CreateService", "RunTask"):
+                self._own(operation, json.loads(body or b"{}"), b"".join(chunks))
             if service == "ecs" and operation == "CreateService":
                 glue.apply_create_service_request(region, json.loads(body or b"{}"))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks
+
+    def _own(self, operation: str, request: dict[str, Any], response: bytes) -> None:
+        """Remember what this sandbox created: moto's state is per process, and another sandbox
+        in the same process (tests) must not simulate it too."""
+        if operation == "CreateService":
+            cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
+            self.sim.owned_services.add(f"{cluster}:{request.get('serviceName')}")
+            return
+        try:
+            tasks = json.loads(response).get("tasks") or []
+        except ValueError:
+            return
+        self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks)
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")

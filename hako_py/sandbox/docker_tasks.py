@@ -45,8 +45,12 @@ class DockerTasks:
         """Create and start the task's containers; raises RuntimeError with a reason on failure."""
         task_id = task_arn.rsplit("/", 1)[-1]
         by_name = {o.get("name"): o for o in overrides.get("containerOverrides") or []}
-        network = self.client.networks.create(f"hako-sandbox-{task_id[:12]}", driver="bridge",
-                                              labels={"hako.sandbox.task": task_arn})
+        network = None
+        network_name = "bridge"
+        if len(definitions) > 1:  # a private network only when containers must reach each other
+            network = self.client.networks.create(f"hako-sandbox-{task_id[:12]}", driver="bridge",
+                                                  labels={"hako.sandbox.task": task_arn})
+            network_name = network.name
         entry = TaskContainers(network)
         self.tasks[task_arn] = entry
         for definition in definitions:
@@ -64,9 +68,9 @@ class DockerTasks:
                 image=image, command=override.get("command") or definition.get("command"),
                 entrypoint=definition.get("entryPoint"), environment=[f"{k}={v}" for k, v in env.items()],
                 labels={"hako.sandbox.task": task_arn, "hako.container": name},
-                host_config=self.api.create_host_config(network_mode=network.name),
+                host_config=self.api.create_host_config(network_mode=network_name),
                 networking_config=self.api.create_networking_config(
-                    {network.name: self.api.create_endpoint_config(aliases=[name])}),
+                    {network_name: self.api.create_endpoint_config(aliases=[name])}) if network else None,
             )
             entry.containers[name] = str(created["Id"])
         for definition in definitions:
@@ -120,8 +124,9 @@ class DockerTasks:
         for container_id in entry.containers.values():
             with suppress(Exception):  # already gone
                 self.api.remove_container(container_id, force=True)
-        with suppress(Exception):
-            entry.network.remove()
+        if entry.network is not None:
+            with suppress(Exception):
+                entry.network.remove()
 
     def close(self) -> None:
         for task_arn in list(self.tasks):

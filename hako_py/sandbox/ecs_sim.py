@@ -73,6 +73,8 @@ class EcsSimulator:
         self.clock = clock
         self.lock = threading.RLock()
         self.regions: set[str] = set()
+        self.owned_services: set[str] = set()
+        self.owned_tasks: set[str] = set()
         self.fail_next_rollout: set[str] = set()
         self.next_outcomes: list[TaskOutcome] = []
         self.start_failures: list[dict[str, str]] = []
@@ -108,9 +110,10 @@ class EcsSimulator:
         with self.lock:
             for region in list(self.regions):
                 for service in glue.services(region):
-                    self._tick_service(region, service)
+                    if f"{service.cluster_name}:{service.name}" in self.owned_services:
+                        self._tick_service(region, service)
                 for task in glue.all_tasks(region):
-                    if task.task_arn not in self._managed:
+                    if task.task_arn in self.owned_tasks and task.task_arn not in self._managed:
                         self._tick_oneshot(region, task)
 
     # services ----------------------------------------------------------------------------
