@@ -25,6 +25,18 @@ def step(title: str, *args: str, env: dict[str, str]) -> None:
         raise SystemExit(f"demo step failed: hako {' '.join(args)} exited {result.returncode}")
 
 
+def push_image(url: str, repository: str, tag: str) -> None:
+    """What CI would do: push a new image, so the deploy's preflight finds it in ECR."""
+    import boto3
+
+    from hako_py.sandbox.seed import image_manifest
+
+    print(f"\n# CI pushed {repository}:{tag} to ECR", flush=True)
+    ecr = boto3.client("ecr", region_name="ap-northeast-1", endpoint_url=url, aws_access_key_id="demo",
+                       aws_secret_access_key="demo")
+    ecr.put_image(repositoryName=repository, imageTag=tag, imageManifest=image_manifest(repository, tag))
+
+
 def main() -> None:
     started = time.monotonic()
     print("Starting the sandbox (moto + simulated ECS) seeded from apps/ ...", flush=True)
@@ -45,6 +57,7 @@ def main() -> None:
         for app in ("apps/web.jsonnet", "apps/worker.yml", "apps/legacy-ec2.jsonnet"):
             step("first deploy creates the service", "deploy", app, env=env)
         step("nothing changed: no write request at all", "deploy", "apps/web.jsonnet", env=env)
+        push_image(env["AWS_ENDPOINT_URL"], "web", "v1.4.3")
         step("what a new image tag would change", "diff", "apps/web.jsonnet", "--tag", "v1.4.3", env=env)
         step("deploy the change and follow the rollout", "deploy", "apps/web.jsonnet", "--tag", "v1.4.3", env=env)
         step("the service now", "status", "apps/web.jsonnet", env=env)
