@@ -81,14 +81,16 @@ class AwsClients:
 
         return EcsApi(self.client("ecs"))
 
+    def for_region(self, region: str | None) -> AwsClients:
+        """These clients, or the same settings in another region (a log group or secret may live there)."""
+        if not region or region == self.region:
+            return self
+        options = AwsOptions(region=region, profile=self.options.profile, endpoint_url=self.options.endpoint_url,
+                             retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts)
+        return AwsClients(options)
+
     def logs(self, region: str | None = None) -> Any:
         """CloudWatch Logs, in *region* when a log configuration names another one."""
         from hako_py.aws.logs import LogsApi
 
-        if region and region != self.region:
-            other = AwsClients(AwsOptions(region=region, profile=self.options.profile,
-                                          endpoint_url=self.options.endpoint_url,
-                                          retry_mode=self.options.retry_mode,
-                                          max_attempts=self.options.max_attempts))
-            return LogsApi(other.client("logs"))
-        return LogsApi(self.client("logs"))
+        return LogsApi(self.for_region(region).client("logs"))

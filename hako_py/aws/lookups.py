@@ -26,13 +26,7 @@ class Lookups:
         self.clients = clients
 
     def _client(self, service: str, region: str | None = None) -> Any:
-        if region and region != self.clients.region:
-            from hako_py.aws.clients import AwsClients, AwsOptions
-
-            options = self.clients.options
-            other = AwsClients(AwsOptions(region=region, profile=options.profile, endpoint_url=options.endpoint_url))
-            return other.client(service)
-        return self.clients.client(service)
+        return self.clients.for_region(region).client(service)
 
     def cluster_status(self, cluster: str) -> str | None:
         with aws_errors(f"DescribeClusters {cluster}"):

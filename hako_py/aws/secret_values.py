@@ -38,10 +38,4 @@ def resolve(clients: Any, name: str, value_from: str, default_region: str | None
 
 
 def _client(clients: Any, service: str, region: str | None) -> Any:
-    if region and region != clients.region:
-        from hako_py.aws.clients import AwsClients, AwsOptions
-
-        options = clients.options
-        return AwsClients(AwsOptions(region=region, profile=options.profile,
-                                     endpoint_url=options.endpoint_url)).client(service)
-    return clients.client(service)
+    return clients.for_region(region).client(service)
