@@ -266,3 +266,17 @@ def test_show_definition_cli(repo: Repo, hako) -> None:  # type: ignore[no-untyp
     result = hako("show-definition", "apps/a.jsonnet", "--ext-str", "x=1")
     assert result.code == 0
     assert json.loads(result.out) == {"id": "a", "x": "1"}
+
+
+def test_installed_provider_from_entry_point(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example package registers `upper` under hako_py.env_providers."""
+    monkeypatch.setenv("HAKO_TEST_NAME", "shout")
+    repo.write("apps/a.jsonnet", "{ n: std.native('provide.upper')(std.toString({}), 'HAKO_TEST_NAME') }")
+    assert load_definition("apps/a.jsonnet", LoadOptions(expand=True)).data == {"n": "SHOUT"}
+    assert load_definition("apps/a.jsonnet").data == {"n": "${HAKO_TEST_NAME}"}
+
+
+def test_unknown_provider_lists_installed(repo: Repo) -> None:
+    repo.write("apps/a.jsonnet", "{ n: std.native('provide.nope')('{}', 'K') }")
+    with pytest.raises(LoadError, match=r"apps/a\.jsonnet:1:6: unknown provider nope \(installed: env, file, "):
+        load_definition("apps/a.jsonnet", LoadOptions(expand=True))

@@ -150,3 +150,10 @@ def test_no_engine_is_one_line(hako, repo: Repo, monkeypatch: pytest.MonkeyPatch
     assert result.code == 1
     assert result.err.startswith(f"no Docker engine reachable at unix://{tmp_path}/none.sock")
     assert result.err.count("\n") == 1
+
+
+def test_port_mappings_are_published_on_loopback(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/job.jsonnet", job("port_mappings: [{ container_port: 8080 }],"))
+    result = hako("oneshot", "--local", "apps/job.jsonnet", "sleep", "1")
+    assert result.code == 0, result.err
+    assert "  app 8080/tcp -> 127.0.0.1:" in result.err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
@@ -19,6 +20,7 @@ from hako_py.loading.errors import format_jsonnet_error
 from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+_PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
 
 
@@ -146,5 +148,10 @@ def evaluate_jsonnet(
             message = message.replace(first_line, "RUNTIME ERROR: " + failures[-1], 1)
         elif importer.failures and "importer error" in first_line:
             message = message.replace(first_line, "RUNTIME ERROR: " + importer.failures[-1], 1)
+        elif "expected function" in first_line:
+            unknown = sorted(set(_PROVIDE.findall(text)) - set(provider_names()))
+            if unknown:
+                message = message.replace(first_line, f"RUNTIME ERROR: unknown provider {', '.join(unknown)} "
+                                          f"(installed: {', '.join(provider_names())})", 1)
         raise JsonnetError(format_jsonnet_error(message)) from None
     return json.loads(output)

@@ -137,8 +137,9 @@ class LocalRunner:
         linux = definition.get("linuxParameters") or {}
         from docker.types import Ulimit
 
-        ports = {f"{p['containerPort']}/{p.get('protocol', 'tcp')}": ("127.0.0.1", None)
-                 for p in definition.get("portMappings") or []}
+        mappings = [(int(p["containerPort"]), str(p.get("protocol", "tcp")))
+                    for p in definition.get("portMappings") or []]
+        ports = {f"{port}/{protocol}": ("127.0.0.1",) for port, protocol in mappings}  # ephemeral host port
         host_config = self.api.create_host_config(
             network_mode=network_name,
             port_bindings=ports or None,
@@ -165,7 +166,7 @@ class LocalRunner:
                 working_dir=definition.get("workingDirectory"),
                 labels={**(definition.get("dockerLabels") or {}), "hako.app": app_id, "hako.run": self.run_id,
                         "hako.container": name},
-                ports=list(ports) or None,
+                ports=mappings or None,
                 healthcheck=healthcheck(definition.get("healthCheck")),
                 stop_timeout=definition.get("stopTimeout"),
                 host_config=host_config,

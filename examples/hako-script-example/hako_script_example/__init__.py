@@ -13,6 +13,18 @@ from typing import Any, ClassVar
 from hako_py.scripts import Script
 
 
+class UpperProvider:
+    """A value provider: environment variables, upper-cased (shows the env-provider interface)."""
+
+    def __init__(self, base_dir: object, options: dict[str, Any], **_: Any) -> None:
+        import os
+
+        self.environ = dict(os.environ)
+
+    def ask(self, keys: list[str]) -> dict[str, str]:
+        return {k: self.environ[k].upper() for k in keys if k in self.environ}
+
+
 class RecordHooks(Script):
     type_name = "record_hooks"
     options_schema: ClassVar[dict[str, Any]] = {
