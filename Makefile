@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck unit schema bench clean
+.PHONY: install engine demo test lint typecheck unit schema bench clean
 
 $(BIN)/.installed: pyproject.toml examples/hako-script-example/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/python scripts/demo.py
 
+## engine: a running Docker engine for the --local tests (installs docker.io on Debian as root)
+engine:
+	bash scripts/ensure_docker.sh
+
 ## test: ruff, mypy --strict and pytest
 test: lint typecheck unit
 
@@ -28,7 +32,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy hako_py
 
-unit: install
+unit: install engine
 	$(BIN)/pytest
 
 ## schema: regenerate schemas/definition.schema.json from the installed botocore

@@ -35,14 +35,16 @@ def cli() -> None:
       hako render apps/web.jsonnet         print the ECS requests it becomes
       hako show-definition apps/web.jsonnet
       hako schema > definition.schema.json JSON Schema for editors
+      hako diff --base origin/main         PR review: what a change does to every app
 
     \b
     Against ECS (or the embedded sandbox: hako sandbox --seed apps/ &, then
     export AWS_ENDPOINT_URL=http://127.0.0.1:4566):
       hako deploy apps/web.jsonnet         register, update, follow, roll back on failure
       hako diff apps/web.jsonnet           live vs local
-      hako status / rollback / stop / remove apps/web.jsonnet
+      hako status / rollback / stop / remove / verify apps/web.jsonnet
       hako oneshot apps/batch.jsonnet -- bundle exec rake -T
+      hako oneshot --local apps/batch.jsonnet -- bin/job   (on the local Docker engine)
     """
 
 
