@@ -103,6 +103,9 @@ def _deployment_configuration(value: dict[str, Any]) -> dict[str, Any]:
     config = {"maximumPercent": 200, "minimumHealthyPercent": 100, **value}
     breaker = {"enable": False, "rollback": False, **(value.get("deploymentCircuitBreaker") or {})}
     config["deploymentCircuitBreaker"] = breaker
+    alarms = {"alarmNames": [], "enable": False, "rollback": False, **(value.get("alarms") or {})}
+    alarms["alarmNames"] = sorted(alarms.get("alarmNames") or [])
+    config["alarms"] = alarms  # ECS reports disabled alarms on services that never set them
     return config
 
 
@@ -149,7 +152,8 @@ def service_changes(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict
         if key in SERVICE_IMMUTABLE:
             immutable.append(f"{key}: {have.get(key)!r} -> {want.get(key)!r}")
             continue
-        if key == "desiredCount" and want.get(key) is None:
+        value = desired.get(key) if desired.get(key) is not None else SERVICE_DEFAULTS[key]
+        if value is None:  # UpdateService cannot unset it; a defaulted value (e.g. LATEST) is fine
             continue
-        updates[key] = desired.get(key) if desired.get(key) is not None else SERVICE_DEFAULTS[key]
+        updates[key] = value
     return updates, immutable
