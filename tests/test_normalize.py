@@ -75,3 +75,12 @@ def test_real_changes_are_reported() -> None:
     updates, immutable = service_changes({"desiredCount": 3, "launchType": "FARGATE"}, live)
     assert updates == {"desiredCount": 3}
     assert immutable == ["launchType: 'EC2' -> 'FARGATE'"]
+
+
+def test_health_check_defaults_cause_no_diff() -> None:
+    request = {"family": "f", "containerDefinitions": [{"name": "app", "image": "i",
+                                                        "healthCheck": {"command": ["CMD", "true"]}}]}
+    described = {"family": "f", "containerDefinitions": [{"name": "app", "image": "i", "essential": True, "cpu": 0,
+                                                          "healthCheck": {"command": ["CMD", "true"], "interval": 30,
+                                                                          "timeout": 5, "retries": 3}}]}
+    assert normalize_task_definition(request) == normalize_task_definition(described, [])

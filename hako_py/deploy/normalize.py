@@ -76,6 +76,9 @@ def normalize_container(container: dict[str, Any], network_mode: str) -> dict[st
     c["dependsOn"] = _sorted_by(list(c.get("dependsOn") or []), "containerName")
     c["ulimits"] = _sorted_by(list(c.get("ulimits") or []), "name")
     c["systemControls"] = _sorted_by(list(c.get("systemControls") or []), "namespace")
+    if c.get("healthCheck"):
+        # ECS reports the defaults of a health check that set only its command
+        c["healthCheck"] = {"interval": 30, "timeout": 5, "retries": 3, **c["healthCheck"]}
     return dict(prune(c))
 
 
