@@ -7,7 +7,6 @@ check is NG.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -16,14 +15,10 @@ from typing import Any
 from hako_py.aws.errors import AwsError
 from hako_py.aws.lookups import Lookups
 from hako_py.definition import AppDefinition
+from hako_py.references import parse_ecr_image, parse_secret_source
 from hako_py.scripts.builtin.log_group import awslogs_groups
 
 OK, NG, SKIP = "OK", "NG", "SKIP"
-ECR_IMAGE = re.compile(
-    r"^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]+))?$"
-)
-SSM_ARN = re.compile(r"^arn:[^:]+:ssm:([^:]*):[^:]*:parameter(/.*)$")
-SECRET_ARN = re.compile(r"^arn:[^:]+:secretsmanager:([^:]*):[^:]*:secret:([^:]+)(?::([^:]*))?")
 BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
 
 
@@ -101,36 +96,28 @@ def _no_missing_providers(lookups: Lookups, name: str) -> bool:
 def _image_check(container: dict[str, Any], lookups: Lookups) -> Check:
     image = str(container.get("image"))
     subject = f"image {image} ({container['name']})"
-    match = ECR_IMAGE.match(image)
-    if not match:
+    ecr = parse_ecr_image(image)
+    if ecr is None:
         return Check(SKIP, subject, "not an ECR image; cannot check without pulling it")
-    region, repository, tag, digest = match.groups()
-    return _guard(subject, lambda: Check(OK, subject) if lookups.ecr_image(region, repository, tag, digest)
-                  else Check(NG, subject, "no such image in ECR"))
+    return _presence(subject, partial(lookups.ecr_image, ecr.region, ecr.repository, ecr.tag, ecr.digest),
+                     "no such image in ECR")
 
 
 def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, region: str) -> Iterator[Check]:
     name, value_from = str(secret.get("name")), str(secret.get("valueFrom"))
     subject = f"secret {name} ({container})"
-    if (m := SSM_ARN.match(value_from)) is not None:
-        parameter, where = m.group(2), m.group(1) or region
-        yield _guard(subject, lambda: Check(OK, subject, f"SSM parameter {parameter}")
-                     if lookups.ssm_parameter(where, parameter)
-                     else Check(NG, subject, f"SSM parameter {parameter} does not exist ({where})"))
-    elif (m := SECRET_ARN.match(value_from)) is not None:
-        secret_name, where, json_key = m.group(2), m.group(1) or region, m.group(3)
-        yield _guard(subject, lambda: Check(OK, subject, f"Secrets Manager secret {secret_name}")
-                     if lookups.secret(where, secret_name)
-                     else Check(NG, subject, f"Secrets Manager secret {secret_name} does not exist ({where})"))
-        if json_key:
-            yield Check(SKIP, f"{subject} JSON key {json_key}", "cannot be checked without reading the secret's value")
-    elif not value_from.startswith("arn:"):
-        parameter = value_from
-        yield _guard(subject, lambda: Check(OK, subject, f"SSM parameter {parameter}")
-                     if lookups.ssm_parameter(region, parameter)
-                     else Check(NG, subject, f"SSM parameter {parameter} does not exist ({region})"))
-    else:
+    source = parse_secret_source(value_from)
+    if source is None:
         yield Check(SKIP, subject, f"unrecognized valueFrom {value_from}")
+        return
+    where = source.region or region
+    label = "SSM parameter" if source.kind == "ssm" else "Secrets Manager secret"
+    exists = lookups.ssm_parameter if source.kind == "ssm" else lookups.secret
+    yield _guard(subject, lambda: Check(OK, subject, f"{label} {source.name}") if exists(where, source.name)
+                 else Check(NG, subject, f"{label} {source.name} does not exist ({where})"))
+    if source.json_key:
+        yield Check(SKIP, f"{subject} JSON key {source.json_key}",
+                    "cannot be checked without reading the secret's value")
 
 
 def _role_check(key: str, arn: str, lookups: Lookups) -> Check:

@@ -9,6 +9,7 @@ from typing import Any
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import load_model
 from hako_py.errors import HakoError
+from hako_py.references import awslogs_stream
 from hako_py.render import RenderedApp
 from hako_py.render.requests import task_definition_request
 
@@ -95,5 +96,4 @@ def awslogs_target(task_definition: dict[str, Any], region: str | None) -> tuple
 
 
 def stream_name(prefix: str, task_arn: str) -> str:
-    task_id = task_arn.rsplit("/", 1)[-1]
-    return f"{prefix}/{APP_CONTAINER}/{task_id}" if prefix else task_id
+    return awslogs_stream(prefix, APP_CONTAINER, task_arn.rsplit("/", 1)[-1])

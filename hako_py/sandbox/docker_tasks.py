@@ -9,7 +9,6 @@ the sandbox's CloudWatch Logs.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -17,12 +16,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-ECR_PREFIX = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/")
+from hako_py.references import awslogs_stream, local_image_name
+
 STOP_TIMEOUT = 2
-
-
-def local_image(image: str) -> str:
-    return ECR_PREFIX.sub("", image)
 
 
 @dataclass
@@ -55,7 +51,7 @@ class DockerTasks:
         self.tasks[task_arn] = entry
         for definition in definitions:
             name = definition["name"]
-            image = local_image(str(definition["image"]))
+            image = local_image_name(str(definition["image"]))
             override = by_name.get(name) or {}
             env = {e["name"]: e["value"] for e in definition.get("environment") or []}
             env.update({e["name"]: e["value"] for e in override.get("environment") or []})
@@ -79,8 +75,7 @@ class DockerTasks:
             config = definition.get("logConfiguration") or {}
             if config.get("logDriver") == "awslogs":
                 options = config.get("options") or {}
-                prefix = options.get("awslogs-stream-prefix")
-                stream = f"{prefix}/{definition['name']}/{task_id}" if prefix else task_id
+                stream = awslogs_stream(options.get("awslogs-stream-prefix"), definition["name"], task_id)
                 group = str(options.get("awslogs-group", "/ecs/sandbox"))
                 thread = threading.Thread(target=self._pump, daemon=True, name=f"hako-sandbox-logs-{task_id[:8]}",
                                           args=(options.get("awslogs-region", region), group, stream, container_id))

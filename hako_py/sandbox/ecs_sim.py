@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.references import awslogs_stream
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.docker_tasks import DockerTasks
 
@@ -380,8 +381,7 @@ class EcsSimulator:
             return
         options = config.get("options") or {}
         group = options.get("awslogs-group", f"/ecs/{definition.family}")
-        prefix = options.get("awslogs-stream-prefix")
-        stream = f"{prefix}/{container['name']}/{task.id}" if prefix else task.id
+        stream = awslogs_stream(options.get("awslogs-stream-prefix"), container["name"], task.id)
         now_ms = int(time.time() * 1000)
         lines = state.outcome.log_lines[state.lines_sent:upto]
         glue.put_log_events(options.get("awslogs-region", region), group, stream, [(now_ms, line) for line in lines])

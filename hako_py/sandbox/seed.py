@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import AppDefinition
+from hako_py.references import parse_ecr_image, parse_secret_source
 from hako_py.sandbox import moto_glue as glue
 
-ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?")
-SSM_ARN = re.compile(r"^arn:[^:]+:ssm:([^:]*):[^:]*:parameter(/.*)$")
-SECRET_ARN = re.compile(r"^arn:[^:]+:secretsmanager:([^:]*):[^:]*:secret:([^:]+)")
 DEFAULT_REGION = "us-east-1"
 
 
@@ -48,18 +45,14 @@ class Wanted:
                 self.roles.add(str(scheduler[key]).rsplit("/", 1)[-1])
         for container in app.containers.values():
             image = str(container.get("image_tag") or container.get("image") or "")
-            match = ECR_IMAGE.match(image)
-            if match:
-                tag = container.get("tag") or match.group(4) or "latest"
-                self.images[match.group(2)].add((match.group(3), str(tag)))
+            ecr = parse_ecr_image(image)
+            if ecr is not None:
+                self.images[ecr.region].add((ecr.repository, str(container.get("tag") or ecr.tag or "latest")))
             for secret in container.get("secrets") or []:
-                value_from = str(secret.get("value_from", ""))
-                if (m := SSM_ARN.match(value_from)) is not None:
-                    self.parameters[m.group(1) or region].add(m.group(2))
-                elif (m := SECRET_ARN.match(value_from)) is not None:
-                    self.secrets[m.group(1) or region].add(m.group(2))
-                elif value_from and not value_from.startswith("arn:"):
-                    self.parameters[region].add(value_from)
+                source = parse_secret_source(str(secret.get("value_from", "")))
+                if source is not None:
+                    wanted = self.parameters if source.kind == "ssm" else self.secrets
+                    wanted[source.region or region].add(source.name)
             log = container.get("log_configuration") or {}
             options = log.get("options") or {}
             if log.get("log_driver") == "awslogs" and options.get("awslogs-group"):

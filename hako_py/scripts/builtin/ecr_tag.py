@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from hako_py.references import parse_ecr_image
 from hako_py.scripts.base import Script, ScriptError
 from hako_py.scripts.builtin.tagging import app_repository, set_app_tag
-
-ECR_HOST = re.compile(r"^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/(.+)$")
 
 
 class EcrTag(Script):
@@ -35,9 +34,9 @@ class EcrTag(Script):
         from hako_py.aws.lookups import Lookups
 
         image = app_repository(containers)
-        match = ECR_HOST.match(image)
-        repository = self.options.get("repository") or (match.group(2) if match else image)
-        region = str(self.options.get("region") or (match.group(1) if match else None) or self.context.app.region
+        ecr = parse_ecr_image(image)
+        repository = self.options.get("repository") or (ecr.repository if ecr else image)
+        region = str(self.options.get("region") or (ecr.region if ecr else None) or self.context.app.region
                      or self.context.aws.region)
         try:
             pattern = re.compile(str(self.options.get("pattern", ".*")))
