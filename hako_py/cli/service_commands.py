@@ -28,10 +28,19 @@ def _prepare(file: str, loader: dict[str, Any], *, tag: str | None = None, expan
 
 
 def _ecs(checked: Any, aws: dict[str, Any]) -> Any:
-    from hako_py.aws import AwsClients, AwsOptions
+    from hako_py.cli.prepare import clients_for
 
-    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"])
-    return AwsClients(options, default_region=checked.app.region).ecs()
+    return clients_for(checked, aws).ecs()
+
+
+def _configured_scripts(checked: Any, clients: Any, dry_run: bool) -> Any:
+    """The definition's scripts for commands without a *_starting hook (rollback, remove)."""
+    from hako_py.scripts.base import ScriptContext
+    from hako_py.scripts.runner import ScriptSet
+
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout))
+    scripts.fire("configure")
+    return scripts
 
 
 def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -239,12 +248,9 @@ def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
             raise HakoError(f"refusing to remove {checked.app.app_id} without confirmation: pass --yes")
         click.confirm(f"Remove service {checked.app.app_id} from cluster {checked.app.cluster}?", abort=True)
     from hako_py.cli.prepare import clients_for
-    from hako_py.scripts.base import ScriptContext
-    from hako_py.scripts.runner import ScriptSet
 
     clients = clients_for(checked, aws)
-    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout))
-    scripts.fire("configure")
+    scripts = _configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
     code = do_remove(clients.ecs(), checked.app, _reporter(), dry_run=dry_run)
     scripts.fire("remove_finished")

@@ -40,6 +40,15 @@ EXIT_NO_CODE = 127
 EXIT_NOT_STARTED = 125
 EXIT_TIMEOUT = 124
 TRANSIENT = ("Too many concurrent attempts", "Throttl", "Rate exceeded", "RequestLimitExceeded")
+
+
+def is_transient(reason: str) -> bool:
+    """ECS failures worth retrying (concurrency limits, throttling) rather than reporting."""
+    return any(marker in reason for marker in TRANSIENT)
+
+
+def backoff(attempt: int) -> float:
+    return float(min(2 ** attempt * 0.5, 10))
 RUN_TASK_ATTEMPTS = 6
 STOP_DRAIN_SECONDS = 60.0
 
@@ -117,9 +126,9 @@ class OneshotRunner:
                 registered = self.ecs.register_task_definition(desired)
                 break
             except AwsError as exc:
-                if attempt + 1 == RUN_TASK_ATTEMPTS or not any(t in str(exc) for t in TRANSIENT):
+                if attempt + 1 == RUN_TASK_ATTEMPTS or not is_transient(str(exc)):
                     raise
-                self.interrupts.wait(min(2 ** attempt * 0.5, 10))
+                self.interrupts.wait(backoff(attempt))
         self.say(f"registered task definition {short_td(registered['taskDefinitionArn'])}")
         return str(registered["taskDefinitionArn"]), registered
 
@@ -132,7 +141,7 @@ class OneshotRunner:
                 response = self.ecs.run_task(request)
             except AwsError as exc:
                 reason = str(exc)
-                if not any(t in reason for t in TRANSIENT):
+                if not is_transient(reason):
                     return None, reason
             else:
                 tasks = response.get("tasks") or []
@@ -141,9 +150,9 @@ class OneshotRunner:
                 failures = response.get("failures") or []
                 reason = "; ".join(f"{f.get('reason')}{' (' + f['detail'] + ')' if f.get('detail') else ''}"
                                    for f in failures) or "no task started and no reason given"
-                if not any(t in reason for t in TRANSIENT):
+                if not is_transient(reason):
                     return None, reason
-            delay = min(2 ** attempt * 0.5, 10)
+            delay = backoff(attempt)
             self.say(f"RunTask: {reason}; retrying in {delay:g}s")
             self.interrupts.wait(delay)
             if self.interrupts.signum is not None:
