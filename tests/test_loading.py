@@ -228,6 +228,20 @@ def test_file_provider_reads_relative_file_and_records_it(repo: Repo) -> None:
     assert env_file.resolve() in loaded.imported_files
 
 
+def test_provider_called_from_an_imported_library(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The definition itself never mentions std.native: providers must still be registered.
+    monkeypatch.setenv("HAKO_TEST_USER", "bob")
+    repo.write("apps/lib/env.libsonnet", "{ user: std.native('provide.env')('{}', 'HAKO_TEST_USER') }")
+    repo.write("apps/a.jsonnet", "local lib = import 'lib/env.libsonnet'; { u: lib.user, n: std.isString(lib.user) }")
+    assert load_definition("apps/a.jsonnet", LoadOptions(expand=True)).data == {"u": "bob", "n": True}
+
+
+def test_provider_reached_without_spelling_native(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HAKO_TEST_USER", "carol")
+    repo.write("apps/a.jsonnet", "{ u: std['nat' + 'ive']('provide.env')('{}', 'HAKO_TEST_USER') }")
+    assert load_definition("apps/a.jsonnet", LoadOptions(expand=True)).data == {"u": "carol"}
+
+
 def test_file_provider_is_confined(repo: Repo) -> None:
     repo.write("apps/a.jsonnet", "{ n: std.native('provide.file')(std.toString({ path: '../../x.env' }), 'K') }")
     with pytest.raises(LoadError, match="escapes the repository root"):

@@ -32,6 +32,10 @@ class Confinement:
         self.root = Path(os.path.realpath(self.root))
         self.extra_dirs = tuple(Path(os.path.realpath(d)) for d in self.extra_dirs)
         self.trusted_dirs = tuple(Path(os.path.realpath(d)) for d in self.trusted_dirs)
+        # Checked as strings: an import callback runs for every import of every definition,
+        # and pathlib made it cost more than evaluating a small definition.
+        self._allowed = tuple(str(d) for d in self.allowed_dirs)
+        self._trusted = tuple(str(d) for d in self.trusted_dirs)
 
     @property
     def allowed_dirs(self) -> tuple[Path, ...]:
@@ -42,28 +46,28 @@ class Confinement:
         if os.path.isabs(written):
             raise ImportRefused(f"import of absolute path '{written}' is not allowed; "
                                 "import files by a path relative to the definition")
-        lexical = Path(os.path.normpath(candidate))
+        lexical = os.path.normpath(os.path.abspath(candidate))
         real = _realpath(candidate)
-        if not _inside(lexical, self.allowed_dirs):
+        if not _inside(lexical, self._allowed):
             raise ImportRefused(f"import '{written}' escapes the repository root {self.root}")
-        if not _inside(real, self.allowed_dirs):
+        if not _inside(real, self._allowed):
             raise ImportRefused(
                 f"import '{written}' resolves (through a symlink) to {real}, outside the repository root "
                 f"{self.root}"
             )
-        return real
+        return Path(real)
 
     def record(self, path: Path) -> None:
         """Remember that the definition's output depends on *path*."""
-        if not _inside(path, self.trusted_dirs):
+        if not _inside(str(path), self._trusted):
             self.read_files.add(path)
 
 
 @lru_cache(maxsize=65536)
-def _realpath(candidate: str) -> Path:
+def _realpath(candidate: str) -> str:
     """realpath() is costly and files do not move during one command, so remember it."""
-    return Path(os.path.realpath(candidate))
+    return os.path.realpath(candidate)
 
 
-def _inside(path: Path, folders: Iterable[Path]) -> bool:
-    return any(path == folder or path.is_relative_to(folder) for folder in folders)
+def _inside(path: str, folders: Iterable[str]) -> bool:
+    return any(path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
