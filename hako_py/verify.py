@@ -83,6 +83,9 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
             yield Check(OK, f"capacity provider {name}", "built in")
             continue
         yield _presence(f"capacity provider {name}", partial(_no_missing_providers, lookups, name))
+    from hako_py.traffic.verify import traffic_checks
+
+    yield from traffic_checks(app, td, lookups.clients)
 
 
 def _none_missing(find_missing: Callable[[str, list[str]], list[str]], region: str, item: str) -> bool:

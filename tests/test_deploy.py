@@ -237,7 +237,8 @@ def test_every_example_service_diffs_empty_after_deploy(hako, aws: SandboxContro
         wanted.add_app(app)
     seed(sandbox.url, wanted)
     services = [app for app in apps if app.has_service]
-    assert {a.app_id for a in services} == {"web", "worker", "legacy-ec2"}
+    assert {a.app_id for a in services} == {"web", "worker", "legacy-ec2", "hello-lb-v2", "hello-shared-alb",
+                                            "hello-service-discovery", "hello-autoscaling", "hello-internal-nlb"}
     for app in services:
         deployed = hako("deploy", app.file, *POLL)
         assert deployed.code == 0, deployed.out + deployed.err

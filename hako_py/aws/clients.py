@@ -94,3 +94,18 @@ class AwsClients:
         from hako_py.aws.logs import LogsApi
 
         return LogsApi(self.for_region(region).client("logs"))
+
+    def elbv2(self) -> Any:
+        from hako_py.aws.elbv2 import ElbApi
+
+        return ElbApi(self.client("elbv2"))
+
+    def cloudmap(self) -> Any:
+        from hako_py.aws.cloudmap import CloudMapApi
+
+        return CloudMapApi(self.client("servicediscovery"))
+
+    def scaling(self) -> Any:
+        from hako_py.aws.scaling import ScalingApi
+
+        return ScalingApi(self.client("application-autoscaling"), self.client("cloudwatch"))

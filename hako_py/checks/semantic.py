@@ -292,7 +292,9 @@ CHECKS: tuple[Check, ...] = (
 
 def semantic_problems(app_id: str, data: dict[str, Any]) -> list[Problem]:
     """Run every check; each sees the whole definition."""
+    from hako_py.checks.traffic import TRAFFIC_CHECKS
+
     problems: list[Problem] = []
-    for check in CHECKS:
+    for check in (*CHECKS, *TRAFFIC_CHECKS):
         problems.extend(check(app_id, data))
     return problems

@@ -50,3 +50,7 @@ def definition_warnings(data: dict[str, Any], *, tag: str | None = None) -> Iter
                 yield Problem(join_path(path, "image"),
                               "image has no tag or uses 'latest'; pin a tag (tag: ..., --tag, or a jenkins_tag/"
                               "ecr_tag script) so deploys are reproducible")
+    elb = (data.get("scheduler") or {}).get("elb_v2") or {}
+    if "load_balancer_name" in elb and "listener_rule" not in elb and "target_group_name" not in elb:
+        yield Problem("scheduler.elb_v2", f"no listener_rule: the shared load balancer {elb['load_balancer_name']} "
+                      "sends nothing to the target group hako creates until a rule forwards to it")

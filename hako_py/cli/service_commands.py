@@ -33,6 +33,13 @@ def _ecs(checked: Any, aws: dict[str, Any]) -> Any:
     return clients_for(checked, aws).ecs()
 
 
+def _traffic(app: Any, clients: Any) -> Any:
+    """The app's load balancer / Cloud Map / autoscaling manager, or None when it declares none."""
+    from hako_py.traffic.manager import Traffic, declares_traffic
+
+    return Traffic(clients, app) if declares_traffic(app) else None
+
+
 def _configured_scripts(checked: Any, clients: Any, dry_run: bool) -> Any:
     """The definition's scripts for commands without a *_starting hook (rollback, remove)."""
     from hako_py.scripts.base import ScriptContext
@@ -93,7 +100,7 @@ def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: floa
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stdout.isatty())
     deployer = Deployer(prepared.clients.ecs(), _reporter(), options, scripts=prepared.scripts,
-                        preflight=None if no_verify else preflight)
+                        preflight=None if no_verify else preflight, traffic=_traffic(prepared.app, prepared.clients))
     sys.exit(deployer.deploy(prepared.app, prepared.rendered))
 
 
@@ -163,10 +170,13 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, tag: str | None, ex
         sys.exit(2 if exit_code and result.changes else 0)
     if len(paths) != 1:
         raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
+    from hako_py.cli.prepare import clients_for
     from hako_py.deploy.service_ops import show_diff
 
     checked = _prepare(paths[0], loader, tag=tag)
-    changed = show_diff(_ecs(checked, aws), checked.app, checked.rendered, _reporter(), color=sys.stdout.isatty())
+    clients = clients_for(checked, aws)
+    changed = show_diff(clients.ecs(), checked.app, checked.rendered, _reporter(), color=sys.stdout.isatty(),
+                        traffic=_traffic(checked.app, clients))
     if not changed:
         click.echo(f"no differences: {checked.app.app_id} is as defined", err=True)
     sys.exit(2 if exit_code and changed else 0)
@@ -208,12 +218,16 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
 @aws_options
 @loader_options
 def status(file: str, output: str, **kwargs: Any) -> None:
-    """Show the service's deployments, running tasks and last 10 events."""
+    """Show the service's deployments, running tasks and last 10 events; with load balancers,
+    their DNS names, listeners and target health; with Cloud Map, the registered instances;
+    with autoscaling, its bounds, policies and recent scaling activities."""
+    from hako_py.cli.prepare import clients_for
     from hako_py.deploy.service_ops import format_status, service_status
 
     aws, loader = _split(kwargs)
     checked = _prepare(file, loader)
-    click.echo(format_status(service_status(_ecs(checked, aws), checked.app), output))
+    clients = clients_for(checked, aws)
+    click.echo(format_status(service_status(clients.ecs(), checked.app, _traffic(checked.app, clients)), output))
 
 
 @click.command()
@@ -237,7 +251,10 @@ def stop(file: str, dry_run: bool, **kwargs: Any) -> None:
 @aws_options
 @loader_options
 def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
-    """Scale the service to 0 and delete it. Asks for confirmation on a terminal."""
+    """Scale the service to 0 and delete it, then delete what hako created for it: the load
+    balancer, target group and listener rule (elb_v2), Cloud Map services and the scalable
+    target. Resources hako did not create (no hako:app tag for this app) are kept.
+    Asks for confirmation on a terminal."""
     from hako_py.deploy.service_ops import remove as do_remove
     from hako_py.errors import HakoError
 
@@ -252,7 +269,7 @@ def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
     clients = clients_for(checked, aws)
     scripts = _configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
-    code = do_remove(clients.ecs(), checked.app, _reporter(), dry_run=dry_run)
+    code = do_remove(clients.ecs(), checked.app, _reporter(), dry_run=dry_run, traffic=_traffic(checked.app, clients))
     scripts.fire("remove_finished")
     sys.exit(code)
 

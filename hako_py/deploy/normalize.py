@@ -38,9 +38,13 @@ SERVICE_DEFAULTS: dict[str, Any] = {
     "enableECSManagedTags": False,
     "schedulingStrategy": "REPLICA",
     "deploymentController": {"type": "ECS"},
+    "loadBalancers": [],
+    "serviceRegistries": [],
 }
 # Settings UpdateService cannot change on an existing service.
 SERVICE_IMMUTABLE = ("launchType", "schedulingStrategy", "deploymentController")
+# Settings UpdateService changes only on services of the ECS (rolling) deployment controller.
+ROLLING_ONLY = ("loadBalancers", "serviceRegistries")
 
 
 def prune(value: Any) -> Any:
@@ -141,6 +145,10 @@ def normalize_service(service: dict[str, Any]) -> dict[str, Any]:
     )
     if result["capacityProviderStrategy"]:
         result["launchType"] = None
+    result["loadBalancers"] = _sorted_by(list(result["loadBalancers"]), "targetGroupArn", "loadBalancerName",
+                                         "containerName", "containerPort")
+    result["serviceRegistries"] = _sorted_by(list(result["serviceRegistries"]), "registryArn", "containerName",
+                                             "containerPort", "port")
     return dict(prune(result))
 
 
@@ -154,6 +162,11 @@ def service_changes(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict
             continue
         if key in SERVICE_IMMUTABLE:
             immutable.append(f"{key}: {have.get(key)!r} -> {want.get(key)!r}")
+            continue
+        controller = (have.get("deploymentController") or {}).get("type", "ECS")
+        if key in ROLLING_ONLY and controller != "ECS":
+            immutable.append(f"{key}: ECS cannot change it on a service with deployment controller {controller} "
+                             f"({have.get(key)!r} -> {want.get(key)!r})")
             continue
         value = desired.get(key) if desired.get(key) is not None else SERVICE_DEFAULTS[key]
         if value is None:  # UpdateService cannot unset it; a defaulted value (e.g. LATEST) is fine

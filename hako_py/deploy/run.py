@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hako_py.aws.ecs import EcsApi
@@ -18,9 +18,11 @@ from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
 from hako_py.deploy.live import in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
+from hako_py.errors import HakoError
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
 from hako_py.scripts.runner import NoScripts, ScriptSet
+from hako_py.traffic.manager import Traffic, TrafficPlan
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -50,6 +52,7 @@ class Deployer:
         *,
         scripts: ScriptSet | None = None,
         preflight: Callable[[], bool] | None = None,
+        traffic: Traffic | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -58,25 +61,31 @@ class Deployer:
         self.options = options
         self.scripts = scripts or NoScripts()
         self.preflight = preflight
+        self.traffic = traffic
         self.clock = clock
         self.sleep = sleep
 
-    def _show_plan(self, app: AppDefinition, plan: Plan) -> None:
+    def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None) -> None:
         from hako_py.deploy.diff import colorize
 
-        for diff in (plan.task_definition_diff, plan.service_diff):
+        for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else ""):
             if diff:
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
         for change in plan.immutable_changes:
             self.out.line(f"warning: cannot change on an existing service: {change} "
                           f"(recreate it: hako remove {app.file} && hako deploy {app.file})")
+        for change in traffic.immutable if traffic else []:
+            self.out.line(f"warning: not applied: {change}")
 
     def deploy(self, app: AppDefinition, rendered: RenderedApp) -> int:
         self.out.line(f"Deploying {app.app_id} to cluster {app.cluster}")
         live = read_live(self.ecs, app.cluster, app.app_id)
+        traffic = self.traffic.plan(live.service) if self.traffic is not None else None
+        rendered = traffic.apply_to(rendered, live.service) if traffic else rendered
         plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
-        self._show_plan(app, plan)
-        if not plan.has_writes:
+        self._show_plan(app, plan, traffic)
+        traffic_steps = [step for step in traffic.steps if step.text] if traffic else []
+        if not plan.has_writes and not traffic_steps:
             self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
                           "as defined")
             return EXIT_OK
@@ -86,7 +95,9 @@ class Deployer:
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
             self.out.line("dry run: would send")
-            for step in plan.steps():
+            before = [s.text for p in traffic.before_service for s in p.steps if s.text] if traffic else []
+            after = [s.text for p in traffic.after_service for s in p.steps if s.text] if traffic else []
+            for step in (*before, *plan.steps(), *after):
                 self.out.line(f"  {step}")
             return EXIT_OK
         if live.service is not None:
@@ -99,9 +110,18 @@ class Deployer:
                 return EXIT_FAILED
         previous = str(live.service["taskDefinition"]) if live.service else None
         self.scripts.fire("before_writes", rendered.task_definition)
+        if traffic is not None:
+            traffic.run(traffic.before_service, self.out.line)
+            plan = self._resolved(plan, traffic)
         new_arn = self._register(plan)
         target = new_arn or str(plan.reuse_task_definition)
         service = self._apply_service(plan, target)
+        if traffic is not None:
+            traffic.run(traffic.after_service, self.out.line)
+        if not plan.has_writes:
+            self.out.line(f"service {app.app_id} runs {short_td(target)} as defined; only its traffic settings "
+                          "changed")
+            return EXIT_OK
         self.scripts.fire("deploy_started", service)
         if not self.options.wait:
             self.out.line(f"not waiting: the rollout of {short_td(target)} continues in ECS "
@@ -123,6 +143,15 @@ class Deployer:
             self.scripts.fire("deploy_finished", target)
             return EXIT_OK
         return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, new_arn)
+
+    @staticmethod
+    def _resolved(plan: Plan, traffic: TrafficPlan) -> Plan:
+        """The service request with the ARNs the traffic steps just created."""
+        missing = traffic.unresolved([plan.create_service, plan.update_service])
+        if missing:
+            raise HakoError(f"no ARN for {', '.join(sorted(set(missing)))} after applying the traffic settings")
+        return replace(plan, create_service=traffic.refs.resolve(plan.create_service),
+                       update_service=traffic.refs.resolve(plan.update_service))
 
     def _register(self, plan: Plan) -> str | None:
         if not plan.register:

@@ -15,6 +15,9 @@ from hako_py.deploy.plan import service_diff, task_definition_diff
 from hako_py.errors import HakoError
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
+from hako_py.traffic.manager import Traffic
+from hako_py.traffic.status import status_data, status_lines
+from hako_py.traffic.steps import Refs
 
 
 class ServiceMissing(HakoError):
@@ -29,17 +32,23 @@ def require_service(ecs: EcsApi, app: AppDefinition) -> dict[str, Any]:
     return service
 
 
-def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp) -> str:
-    """Unified diff live -> local of the normalized task definition and service settings."""
+def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: Traffic | None = None) -> str:
+    """Unified diff live -> local of the normalized task definition, service and traffic settings."""
     live = read_live(ecs, app.cluster, app.app_id)
+    traffic_plan = traffic.plan(live.service) if traffic is not None else None
+    if traffic_plan is not None:
+        rendered = traffic_plan.apply_to(rendered, live.service)
     parts = [task_definition_diff(rendered.task_definition, live, app.file)]
     if rendered.service is not None:
         parts.append(service_diff(rendered.service, live, app.file))
+    if traffic_plan is not None:
+        parts.append(traffic_plan.diff)
     return "".join(parts)
 
 
-def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: Reporter, *, color: bool) -> bool:
-    diff = live_diff(ecs, app, rendered)
+def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: Reporter, *, color: bool,
+              traffic: Traffic | None = None) -> bool:
+    diff = live_diff(ecs, app, rendered, traffic)
     if diff:
         reporter.line((colorize(diff) if color else diff).rstrip("\n"))
     return bool(diff)
@@ -87,7 +96,7 @@ def rollback(
     return 1
 
 
-def service_status(ecs: EcsApi, app: AppDefinition) -> dict[str, Any]:
+def service_status(ecs: EcsApi, app: AppDefinition, traffic: Traffic | None = None) -> dict[str, Any]:
     service = require_service(ecs, app)
     task_arns = ecs.list_service_tasks(app.cluster, app.app_id)
     tasks = [t for t in ecs.describe_tasks(app.cluster, task_arns) if t.get("group") in (None, f"service:{app.app_id}")]
@@ -111,6 +120,7 @@ def service_status(ecs: EcsApi, app: AppDefinition) -> dict[str, Any]:
         ],
         "events": [{"createdAt": e.get("createdAt"), "message": e.get("message")}
                    for e in (service.get("events") or [])[:10]],
+        "traffic": status_data(traffic, service) if traffic is not None else {},
     }
 
 
@@ -132,6 +142,7 @@ def format_status(status: dict[str, Any], output: str) -> str:
         created = e["createdAt"]
         stamp = created.strftime("%Y-%m-%d %H:%M:%S") if hasattr(created, "strftime") else str(created)
         lines.append(f"  {stamp} {e['message']}")
+    lines.extend(status_lines(status.get("traffic") or {}))
     return "\n".join(lines)
 
 
@@ -148,14 +159,16 @@ def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool =
     return 0
 
 
-def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False) -> int:
+def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False,
+           traffic: Traffic | None = None) -> int:
     service = ecs.describe_service(app.cluster, app.app_id)
     if service is None:
-        reporter.line(f"service {app.app_id} does not exist in cluster {app.cluster}; nothing to remove")
-        return 0
+        nothing = "" if traffic is not None else "; nothing to remove"
+        reporter.line(f"service {app.app_id} does not exist in cluster {app.cluster}{nothing}")
+        return _remove_traffic(traffic, reporter, dry_run)
     if dry_run:
         reporter.line(f"dry run: would scale {app.app_id} to 0 and delete it")
-        return 0
+        return _remove_traffic(traffic, reporter, dry_run)
     if service.get("desiredCount"):
         ecs.update_service({"cluster": app.cluster, "service": app.app_id, "desiredCount": 0})
         reporter.line(f"scaled {app.app_id} to 0")
@@ -164,6 +177,23 @@ def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool
     except AwsError as exc:
         raise HakoError(f"could not delete service {app.app_id}: {exc}") from None
     reporter.line(f"removed service {app.app_id} from cluster {app.cluster}")
+    return _remove_traffic(traffic, reporter, dry_run)
+
+
+def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool) -> int:
+    """Delete the load balancer, target group, Cloud Map services and scalable target hako created."""
+    if traffic is None:
+        return 0
+    plans, kept = traffic.removal()
+    steps = [step for plan in plans for step in plan.steps]
+    for step in steps:
+        if dry_run:
+            reporter.line(f"dry run: would send {step.text}")
+        else:
+            step.run(Refs())
+            reporter.line(step.text)
+    for item in kept:
+        reporter.line(f"kept {item}")
     return 0
 
 

@@ -13,6 +13,8 @@ from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import EcsModel, load_model
 from hako_py.render.convert import to_api
 from hako_py.schema.build import SCHEDULER_ECS_KEYS
+from hako_py.traffic.spec import attachments, discovery_specs
+from hako_py.traffic.views import traffic_view
 
 HAKO_CONTAINER_KEYS = {"image", "tag", "image_tag", "env"}
 ONESHOT_STARTED_BY = "hako-oneshot"
@@ -35,9 +37,13 @@ class RenderedApp:
     task_definition: dict[str, Any]
     service: dict[str, Any] | None
     run_task: dict[str, Any]
+    traffic: dict[str, Any] | None = None  # load balancer, Cloud Map and autoscaling settings
 
     def as_dict(self) -> dict[str, Any]:
-        return {"taskDefinition": self.task_definition, "service": self.service, "runTask": self.run_task}
+        rendered = {"taskDefinition": self.task_definition, "service": self.service, "runTask": self.run_task}
+        if self.traffic:
+            rendered["traffic"] = self.traffic
+        return rendered
 
 
 def split_image(image: str) -> tuple[str, str | None]:
@@ -164,6 +170,13 @@ def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | Non
     if tags:
         snake["tags"] = tags
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
+    # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
+    balancers = [a.api() for a in attachments(app.app_id, scheduler, app.containers)]
+    if balancers:
+        result["loadBalancers"] = balancers
+    registries = [spec.registry(spec.registry_ref) for spec in discovery_specs(app.app_id, scheduler)]
+    if registries:
+        result["serviceRegistries"] = registries
     return result
 
 
@@ -190,4 +203,5 @@ def render_app(app: AppDefinition, options: RenderOptions = RenderOptions()) -> 
         ),
         service=service_request(model, app),
         run_task=run_task_request(model, app),
+        traffic=traffic_view(app),
     )

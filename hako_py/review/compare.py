@@ -47,6 +47,8 @@ def render_view(file: str, root: str, jpath: tuple[str, ...] = (), ext_str: tupl
     if rendered.service is not None:
         view["service"] = {**rendered.service, **normalize_service(rendered.service)}
     view["runTask"] = rendered.run_task
+    if rendered.traffic:
+        view["traffic"] = rendered.traffic
     if checked.app.scripts:
         view["scripts"] = list(checked.app.scripts)
     return Rendered(view=view)
@@ -111,6 +113,18 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
         add("service", ", ".join(service_keys))
     if (old or {}).get("scripts") != (new or {}).get("scripts"):
         add("scripts", "changed")
+    traffic_a, traffic_b = (old or {}).get("traffic") or {}, (new or {}).get("traffic") or {}
+    for key, category in (("elbV2", "load balancer"), ("serviceDiscovery", "service discovery"),
+                          ("autoscaling", "autoscaling")):
+        before, after = traffic_a.get(key), traffic_b.get(key)
+        if before == after:
+            continue
+        if before is None or after is None:
+            add(category, "added" if before is None else "removed")
+        elif isinstance(before, dict) and isinstance(after, dict):
+            add(category, ", ".join(sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))))
+        else:
+            add(category, "changed")
     run_a, run_b = (old or {}).get("runTask") or {}, (new or {}).get("runTask") or {}
     run_keys = sorted(k for k in set(run_a) | set(run_b) if run_a.get(k) != run_b.get(k))
     if run_keys and old and new:

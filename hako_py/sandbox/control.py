@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
+from hako_py.sandbox.scaling_sim import ScalingSimulator
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
@@ -66,6 +67,7 @@ class SandboxApp:
         self.sim = simulator
         self.counts: Counter[str] = Counter()
         self.writes = 0
+        self.scaling = ScalingSimulator()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -99,7 +101,12 @@ class SandboxApp:
                 self.sim.start_failures.pop(0)
                 self.sim.next_outcomes.insert(0, TaskOutcome(
                     exit_code=None, pull_error=failure.get("reason", "CannotPullContainerError: pull access denied")))
+            if service == "application-autoscaling" and operation == "DescribeScalingActivities":
+                activities = self.scaling.describe(region, json.loads(body or b"{}"))
+                return _json_response(start_response, "200 OK", activities)
             chunks = list(self.moto_app(environ, start_response))
+            if service == "application-autoscaling" and operation == "RegisterScalableTarget":
+                self.scaling.registered(region, json.loads(body or b"{}"))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
                 self._own(operation, json.loads(body or b"{}"), b"".join(chunks))
             if service == "ecs" and operation == "CreateService":

@@ -146,6 +146,7 @@ class EcsSimulator:
         tasks = [glue.start_task(region, service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
         for task in tasks:
             self._managed.add(task.task_arn)
+            glue.register_task_traffic(service, task)
             if self.docker is not None:
                 definition = glue.task_definition_of(region, task.task_definition_arn)
                 try:
@@ -161,6 +162,7 @@ class EcsSimulator:
                     event: bool = True) -> None:
         live = [t for t in tasks if t.last_status != "STOPPED"]
         for task in live:
+            glue.deregister_task_traffic(service, task)
             codes: dict[str, int | None] = {c.name: exit_code for c in task.containers}
             if self.docker is not None:
                 self.docker.stop(task.task_arn)

@@ -172,3 +172,79 @@ def put_log_events(region: str, group: str, stream: str, messages: list[tuple[in
     if stream not in log_group.streams:
         backend.create_log_stream(group, stream)
     backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in messages])
+
+
+def _task_ip(task: Any) -> str | None:
+    for attachment in getattr(task, "attachments", None) or []:
+        for detail in attachment.get("details") or []:
+            if detail.get("name") == "privateIPv4Address":
+                return str(detail.get("value"))
+    return None
+
+
+def register_task_traffic(service: Any, task: Any) -> None:
+    """What ECS does for a service task: register its IP in the service's target groups and
+    Cloud Map services (only awsvpc tasks have an IP to register)."""
+    from moto.elbv2.models import elbv2_backends
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    ip = _task_ip(task)
+    if ip is None:
+        return
+    region = service.region_name
+    groups = elbv2_backends[ACCOUNT_ID][region].target_groups
+    for entry in getattr(service, "load_balancers", None) or []:
+        group = groups.get(str(entry.get("targetGroupArn")))
+        if group is not None:
+            group.register([{"Id": ip, "Port": entry.get("containerPort")}])
+    discovery = servicediscovery_backends[ACCOUNT_ID][region]
+    for entry in getattr(service, "service_registries", None) or []:
+        service_id = str(entry.get("registryArn", "")).rsplit("/", 1)[-1]
+        if service_id in discovery.services:
+            discovery.register_instance(service_id, task.id, task.id, {"AWS_INSTANCE_IPV4": ip,
+                                                                       "ECS_TASK_ARN": task.task_arn})
+
+
+def deregister_task_traffic(service: Any, task: Any) -> None:
+    from moto.elbv2.models import elbv2_backends
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    ip = _task_ip(task)
+    if ip is None:
+        return
+    region = service.region_name
+    groups = elbv2_backends[ACCOUNT_ID][region].target_groups
+    for entry in getattr(service, "load_balancers", None) or []:
+        group = groups.get(str(entry.get("targetGroupArn")))
+        if group is not None and ip in group.targets:
+            group.deregister([{"Id": ip}])
+    discovery = servicediscovery_backends[ACCOUNT_ID][region]
+    for entry in getattr(service, "service_registries", None) or []:
+        service_id = str(entry.get("registryArn", "")).rsplit("/", 1)[-1]
+        if service_id in discovery.services:
+            discovery.deregister_instance(service_id, task.id)
+
+
+def service_by_resource_id(region: str, resource_id: str) -> Any:
+    """The ECS service an Application Auto Scaling resource id (service/CLUSTER/NAME) names."""
+    parts = resource_id.split("/")
+    if len(parts) != 3 or parts[0] != "service":
+        return None
+    return ecs_backend(region).services.get(f"{parts[1]}:{parts[2]}")
+
+
+def rekey_vpc(region: str, vpc_id: str, wanted_id: str) -> None:
+    backend = ec2_backend(region)
+    vpc = backend.vpcs.pop(vpc_id)
+    vpc.id = wanted_id
+    backend.vpcs[wanted_id] = vpc
+
+
+def rekey_certificate(region: str, arn: str, wanted_arn: str) -> None:
+    """Give a requested ACM certificate the ARN a listener in a definition names."""
+    from moto.acm.models import acm_backends
+
+    certificates = acm_backends[ACCOUNT_ID][region]._certificates
+    bundle = certificates.pop(arn)
+    bundle.arn = wanted_arn
+    certificates[wanted_arn] = bundle

@@ -32,6 +32,12 @@ class Wanted:
     parameters: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     secrets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     log_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    vpcs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    namespaces: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    target_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    load_balancers: dict[str, set[tuple[str, int]]] = field(default_factory=lambda: defaultdict(set))
+    alarms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    certificates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add_app(self, app: AppDefinition) -> None:
         region = app.region or DEFAULT_REGION
@@ -40,6 +46,7 @@ class Wanted:
         awsvpc = (scheduler.get("network_configuration") or {}).get("awsvpc_configuration") or {}
         self.subnets[region].update(awsvpc.get("subnets") or [])
         self.security_groups[region].update(awsvpc.get("security_groups") or [])
+        self._add_traffic(region, scheduler)
         for key in ("task_role_arn", "execution_role_arn"):
             if scheduler.get(key):
                 self.roles.add(str(scheduler[key]).rsplit("/", 1)[-1])
@@ -57,6 +64,32 @@ class Wanted:
             options = log.get("options") or {}
             if log.get("log_driver") == "awslogs" and options.get("awslogs-group"):
                 self.log_groups[str(options.get("awslogs-region") or region)].add(str(options["awslogs-group"]))
+
+
+    def _add_traffic(self, region: str, scheduler: dict[str, Any]) -> None:
+        """What a load-balanced, discoverable, autoscaled app expects to exist already."""
+        elb = scheduler.get("elb_v2") or {}
+        if elb.get("vpc_id"):
+            self.vpcs[region].add(str(elb["vpc_id"]))
+        self.subnets[region].update(elb.get("subnets") or [])
+        self.security_groups[region].update(elb.get("security_groups") or [])
+        if elb.get("load_balancer_name"):
+            port = int((elb.get("listener_rule") or {}).get("port") or 80)
+            self.load_balancers[region].add((str(elb["load_balancer_name"]), port))
+        if elb.get("target_group_name"):
+            self.target_groups[region].add(str(elb["target_group_name"]))
+        for listener in elb.get("listeners") or []:
+            if listener.get("certificate_arn"):
+                self.certificates[region].add(str(listener["certificate_arn"]))
+        for entry in scheduler.get("load_balancers") or []:
+            if entry.get("target_group_name"):
+                self.target_groups[region].add(str(entry["target_group_name"]))
+        for entry in scheduler.get("service_discovery") or []:
+            namespace = (entry.get("service") or {}).get("namespace")
+            if namespace:
+                self.namespaces[region].add(str(namespace))
+        for policy in (scheduler.get("autoscaling") or {}).get("policies") or []:
+            self.alarms[region].update(str(a) for a in policy.get("alarms") or [])
 
 
 def image_manifest(repository: str, tag: str) -> str:
@@ -150,4 +183,56 @@ def seed(url: str, wanted: Wanted) -> list[str]:
         for group in sorted(groups):
             if _create(client("logs", region).create_log_group, logGroupName=group):
                 created.append(f"log group {group} ({region})")
+    created += _seed_traffic(client, wanted)
+    return created
+
+
+def _seed_traffic(client: Any, wanted: Wanted) -> list[str]:
+    created: list[str] = []
+    for region, certificates in wanted.certificates.items():
+        acm = client("acm", region)
+        have = {c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"]}
+        for arn in sorted(certificates - have):
+            made = acm.request_certificate(DomainName="sandbox.example.com")["CertificateArn"]
+            glue.rekey_certificate(region, made, arn)
+            created.append(f"ACM certificate {arn}")
+    for region in set(wanted.vpcs) | set(wanted.namespaces) | set(wanted.target_groups) | set(
+            wanted.load_balancers) | set(wanted.alarms):
+        ec2 = client("ec2", region)
+        default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+        have = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+        for index, vpc_id in enumerate(sorted(wanted.vpcs.get(region, set()) - have)):
+            made = ec2.create_vpc(CidrBlock=f"10.{100 + index}.0.0/16")["Vpc"]["VpcId"]
+            glue.rekey_vpc(region, made, vpc_id)
+            created.append(f"VPC {vpc_id} ({region})")
+        vpc = sorted(wanted.vpcs.get(region) or [default_vpc])[0]
+        elb = client("elbv2", region)
+        for name in sorted(wanted.target_groups.get(region, set())):
+            if _create(elb.create_target_group, Name=name, Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"):
+                created.append(f"target group {name} ({region})")
+        subnets = [s["SubnetId"] for s in ec2.describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": [default_vpc]}])["Subnets"]][:2]
+        for name, port in sorted(wanted.load_balancers.get(region, set())):
+            existing = elb.describe_load_balancers()["LoadBalancers"]
+            lb = next((b for b in existing if b["LoadBalancerName"] == name), None)
+            if lb is None:
+                lb = elb.create_load_balancer(Name=name, Subnets=subnets, Type="application")["LoadBalancers"][0]
+                created.append(f"load balancer {name} ({region})")
+            ports = {ls["Port"] for ls in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
+            if port not in ports:
+                elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=port,
+                                    DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
+                                        "StatusCode": "404", "ContentType": "text/plain", "MessageBody": "no route"}}])
+                created.append(f"listener {name}:{port} ({region})")
+        discovery = client("servicediscovery", region)
+        have_namespaces = {n["Name"] for n in discovery.list_namespaces()["Namespaces"]}
+        for name in sorted(wanted.namespaces.get(region, set()) - have_namespaces):
+            discovery.create_private_dns_namespace(Name=name, Vpc=vpc)
+            created.append(f"Cloud Map namespace {name} ({region})")
+        cloudwatch = client("cloudwatch", region)
+        for name in sorted(wanted.alarms.get(region, set())):
+            cloudwatch.put_metric_alarm(AlarmName=name, MetricName="CPUUtilization", Namespace="AWS/ECS",
+                                        Statistic="Average", Period=60, EvaluationPeriods=3, Threshold=50.0,
+                                        ComparisonOperator="GreaterThanThreshold")
+            created.append(f"CloudWatch alarm {name} ({region})")
     return created

@@ -12,9 +12,9 @@ from functools import cache
 from typing import Any
 
 from hako_py.ecs_model import EcsModel, Shape, load_model
+from hako_py.schema.traffic import TRAFFIC_KEYS, integer
 
 SCHEMA_ID = "https://hako-py.invalid/schemas/definition.schema.json"
-INTEGER_PATTERN = "^-?[0-9]+$"
 
 # Container fields hako spells differently from the ECS API.
 CONTAINER_REPLACED = {"name", "image", "environment"}
@@ -51,14 +51,7 @@ SCHEDULER_SOURCE_OPERATIONS = ("CreateService", "RunTask", "RegisterTaskDefiniti
 
 
 def _integer(doc: str, shape: Shape | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": ["integer", "string"], "pattern": INTEGER_PATTERN, "x-hako-kind": "integer"}
-    if shape is not None and shape.minimum is not None:
-        schema["minimum"] = shape.minimum
-    if shape is not None and shape.maximum is not None:
-        schema["maximum"] = shape.maximum
-    if doc:
-        schema["description"] = doc
-    return schema
+    return integer(doc, shape.minimum if shape else None, shape.maximum if shape else None)
 
 
 class _Builder:
@@ -165,6 +158,7 @@ def _scheduler(builder: _Builder) -> dict[str, Any]:
             "x-hako-data-keys": True,
         },
     }
+    properties.update(TRAFFIC_KEYS)
     for key in SCHEDULER_ECS_KEYS:
         for operation in SCHEDULER_SOURCE_OPERATIONS:
             member = model.input_shape(operation).member_by_snake().get(key)

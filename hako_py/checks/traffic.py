@@ -1,0 +1,162 @@
+"""Checks of load_balancers, elb_v2, service_discovery and autoscaling that the schema
+cannot express: what must be set together, and containers/ports that must exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hako_py.checks.semantic import containers_of
+from hako_py.definition import as_int
+from hako_py.errors import Problem
+from hako_py.paths import join_path
+from hako_py.traffic.spec import default_container, policy_name
+
+MAX_LOAD_BALANCER_NAME = 32
+ALB_LISTENER_PROTOCOLS = {"HTTP", "HTTPS"}
+NLB_LISTENER_PROTOCOLS = {"TCP", "TLS", "UDP", "TCP_UDP"}
+
+
+def _container_port(data: dict[str, Any], path: str, name: str, port: int | None) -> Iterator[Problem]:
+    containers = {n: c for n, (_, c) in containers_of(data).items()}
+    if name not in containers:
+        yield Problem(join_path(path, "container_name"),
+                      f"no container named '{name}' (containers: {', '.join(sorted(containers))})")
+        return
+    mapped = {as_int(m.get("container_port")) for m in containers[name].get("port_mappings") or []}
+    if port is not None and port not in mapped:
+        shown = ", ".join(str(p) for p in sorted(p for p in mapped if p is not None)) or "none"
+        yield Problem(join_path(path, "container_port"),
+                      f"container '{name}' does not map port {port} (its port_mappings: {shown})")
+
+
+def check_load_balancers(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    for index, entry in enumerate(data.get("scheduler", {}).get("load_balancers") or []):
+        path = join_path("scheduler.load_balancers", index)
+        given = [k for k in ("target_group_arn", "target_group_name") if k in entry]
+        if len(given) != 1:
+            yield Problem(path, "give exactly one of target_group_arn and target_group_name")
+        if "target_group_arn" in entry and ":targetgroup/" not in str(entry["target_group_arn"]):
+            yield Problem(join_path(path, "target_group_arn"), "is not a target group ARN "
+                          "(arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)")
+        yield from _container_port(data, path, str(entry.get("container_name") or "app"),
+                                   as_int(entry.get("container_port")))
+
+
+def check_elb_v2(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    scheduler = data.get("scheduler", {})
+    config = scheduler.get("elb_v2")
+    if not config:
+        return
+    path = "scheduler.elb_v2"
+    network = config.get("type") == "network"
+    shared = "load_balancer_name" in config
+    awsvpc = scheduler.get("network_mode") == "awsvpc"
+    if shared:
+        if config.get("listeners"):
+            yield Problem(join_path(path, "listeners"), "hako creates listeners only on its own load balancer; "
+                          "on a shared load_balancer_name use listener_rule")
+    else:
+        for key in ("subnets", "listeners"):
+            if not config.get(key):
+                yield Problem(join_path(path, key), "is required when hako creates the load balancer "
+                              "(or name an existing one with load_balancer_name)")
+        if not network and not config.get("security_groups"):
+            yield Problem(join_path(path, "security_groups"), "is required for the application load balancer "
+                          "hako creates")
+        if "listener_rule" in config:
+            yield Problem(join_path(path, "listener_rule"), "applies to a shared load balancer: set "
+                          "load_balancer_name, or use listeners on the load balancer hako creates")
+    name = config.get("load_balancer_name")
+    if name is not None and len(str(name)) > MAX_LOAD_BALANCER_NAME:
+        yield Problem(join_path(path, "load_balancer_name"), f"is longer than {MAX_LOAD_BALANCER_NAME} characters")
+    if "target_group_name" not in config and not config.get("vpc_id"):
+        yield Problem(join_path(path, "vpc_id"), "is required when hako creates the target group")
+    allowed = NLB_LISTENER_PROTOCOLS if network else ALB_LISTENER_PROTOCOLS
+    for index, listener in enumerate(config.get("listeners") or []):
+        lpath = join_path(join_path(path, "listeners"), index)
+        if listener.get("protocol") not in allowed:
+            yield Problem(join_path(lpath, "protocol"), f"a {'network' if network else 'application'} load "
+                          f"balancer listens with {', '.join(sorted(allowed))}")
+        if listener.get("protocol") in ("HTTPS", "TLS") and not listener.get("certificate_arn"):
+            yield Problem(join_path(lpath, "certificate_arn"), f"is required for a {listener['protocol']} listener")
+    ports = [as_int(listener.get("port")) for listener in config.get("listeners") or []]
+    if len(ports) != len(set(ports)):
+        yield Problem(join_path(path, "listeners"), "two listeners use the same port")
+    rule = config.get("listener_rule")
+    if rule is not None:
+        if network:
+            yield Problem(join_path(path, "listener_rule"), "network load balancers have no listener rules")
+        if not rule.get("host_header") and not rule.get("path_pattern"):
+            yield Problem(join_path(path, "listener_rule"), "set host_header or path_pattern (what to route)")
+    target_type = config.get("target_type")
+    if target_type == "instance" and awsvpc:
+        yield Problem(join_path(path, "target_type"), "tasks with network_mode awsvpc register by IP: use 'ip'")
+    if target_type == "ip" and not awsvpc:
+        yield Problem(join_path(path, "target_type"), "'ip' targets need network_mode 'awsvpc'")
+    containers = {n: c for n, (_, c) in containers_of(data).items()}
+    container = str(config.get("container_name") or default_container(containers))
+    yield from _container_port(data, path, container, as_int(config.get("container_port")) or 80)
+
+
+def check_service_discovery(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    scheduler = data.get("scheduler", {})
+    seen: set[tuple[str, str]] = set()
+    for index, entry in enumerate(scheduler.get("service_discovery") or []):
+        path = join_path("scheduler.service_discovery", index)
+        service = entry.get("service") or {}
+        spath = join_path(path, "service")
+        given = [k for k in ("namespace_id", "namespace") if k in service]
+        if len(given) != 1:
+            yield Problem(spath, "give exactly one of namespace_id and namespace")
+        key = (str(service.get("namespace_id") or service.get("namespace")), str(service.get("name")))
+        if key in seen:
+            yield Problem(join_path(spath, "name"), f"service {key[1]} is registered twice")
+        seen.add(key)
+        records = (service.get("dns_config") or {}).get("dns_records") or []
+        if any(r.get("type") == "SRV" for r in records):
+            if "container_port" not in entry and "port" not in entry:
+                yield Problem(path, "an SRV record needs container_port (or port without awsvpc)")
+        elif "container_port" in entry:
+            yield Problem(join_path(path, "container_port"), "is used by SRV records only; add an SRV record "
+                          "or remove it")
+        if "container_port" in entry:
+            yield from _container_port(data, path, str(entry.get("container_name") or "app"),
+                                       as_int(entry.get("container_port")))
+
+
+def check_autoscaling(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    scheduler = data.get("scheduler", {})
+    config = scheduler.get("autoscaling")
+    if not config:
+        return
+    path = "scheduler.autoscaling"
+    low, high = as_int(config.get("min_capacity")), as_int(config.get("max_capacity"))
+    if low is not None and high is not None and low > high:
+        yield Problem(join_path(path, "min_capacity"), f"{low} is above max_capacity {high}")
+    targets = len(scheduler.get("load_balancers") or []) + (1 if scheduler.get("elb_v2") else 0)
+    names: set[str] = set()
+    for index, policy in enumerate(config.get("policies") or []):
+        ppath = join_path(join_path(path, "policies"), index)
+        name = policy_name(policy)
+        if name in names:
+            yield Problem(join_path(ppath, "name"), f"two policies are named '{name}'; set distinct names")
+        names.add(name)
+        if policy.get("predefined_metric_type") == "ALBRequestCountPerTarget" and targets != 1:
+            yield Problem(join_path(ppath, "predefined_metric_type"),
+                          "ALBRequestCountPerTarget needs exactly one load balancer target group "
+                          f"(elb_v2 or one load_balancers entry; this service has {targets})")
+
+
+def check_needs_service(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    scheduler = data.get("scheduler", {})
+    if "desired_count" in scheduler or scheduler.get("scheduling_strategy") == "DAEMON":
+        return
+    for key in ("load_balancers", "elb_v2", "service_discovery", "autoscaling"):
+        if scheduler.get(key):
+            yield Problem(join_path("scheduler", key), "applies to the app's service; set desired_count "
+                          "(a batch-only app has no service)")
+
+
+TRAFFIC_CHECKS = (check_load_balancers, check_elb_v2, check_service_discovery, check_autoscaling,
+                  check_needs_service)
