@@ -44,7 +44,10 @@ bench: install
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/validate_many.py
 	$(BIN)/python bench/deploy_requests.py
+	$(BIN)/python bench/traffic_requests.py
 	$(BIN)/python bench/oneshot_latency.py
+	$(BIN)/python bench/review_many.py
+	$(BIN)/python bench/local_overhead.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

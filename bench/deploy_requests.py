@@ -44,11 +44,11 @@ def completed_at(region: str, cluster: str, service: str) -> float:
     return stamp.timestamp()
 
 
-def run(label: str, argv: list[str], env: dict[str, str], url: str, *, finish: tuple[str, str, str] | None = None
-        ) -> dict[str, Any]:
+def run(label: str, argv: list[str], env: dict[str, str], url: str, *, finish: tuple[str, str, str] | None = None,
+        cwd: Path = ROOT) -> dict[str, Any]:
     control(url, "requests/reset", {})
     start = time.time()
-    result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     end = time.time()
     if result.returncode != 0:
         raise SystemExit(f"{label} failed ({result.returncode}): {result.stdout[-800:]}{result.stderr[-800:]}")

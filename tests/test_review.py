@@ -210,3 +210,17 @@ def test_pre_commit_entry_runs(hako, gitrepo: Repo) -> None:  # type: ignore[no-
     assert result.code == 1
     assert result.out.count("app.memory: must be an integer") == 3  # delta takes memory from other.libsonnet
     assert "4 definitions checked: 3 invalid" in result.err
+
+
+def test_traffic_settings_are_reviewed_too(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    lib = LIB.replace("desired_count: 1,", "desired_count: 1, autoscaling: { min_capacity: 1, max_capacity: 4 },")
+    gitrepo.write("apps/lib/base.libsonnet", lib)
+    git(gitrepo.root, "commit", "-qam", "autoscaling")
+    gitrepo.write("apps/lib/base.libsonnet", lib.replace("max_capacity: 4", "max_capacity: 8"))
+    result = hako("diff", "--base", "main", "--format", "json", "--exit-code")
+    assert result.code == 2, result.out + result.err
+    data = json.loads(result.out)
+    assert len(data["apps"]) == 4  # every app takes its scheduler from base.libsonnet
+    assert data["apps"][0]["changes"] == {"autoscaling": ["MaxCapacity"]}
+    text = hako("diff", "--base", "main")
+    assert '-      "MaxCapacity": 4,' in text.out and '+      "MaxCapacity": 8,' in text.out
