@@ -62,6 +62,9 @@ def main() -> None:
         step("deploy the change and follow the rollout", "deploy", "apps/web.jsonnet", "--tag", "v1.4.3", env=env)
         step("the service now", "status", "apps/web.jsonnet", env=env)
         step("back to the previous revision", "rollback", "apps/web.jsonnet", env=env)
+        step("a service behind a load balancer hako creates, with autoscaling", "deploy",
+             "apps/hello-lb-v2.jsonnet", env=env)
+        step("its load balancer, targets and scaling", "status", "apps/hello-lb-v2.jsonnet", env=env)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=20)
