@@ -54,15 +54,19 @@ class AwsClients:
                 self._session = boto3.session.Session(profile_name=self.options.profile, region_name=self.region)
         return self._session
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
+    def client(self, service: str, attempts: int | None = None) -> Any:
+        """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
+        for writes that are not idempotent and that hako retries itself after checking)."""
+        key = f"{service}/{attempts}" if attempts else service
+        if key not in self._clients:
             from botocore.config import Config
 
             session = self.session()
             endpoint = self.options.resolved_endpoint()
             kwargs: dict[str, Any] = {
                 "config": Config(
-                    retries={"mode": self.options.retry_mode, "max_attempts": self.options.max_attempts},
+                    retries={"mode": self.options.retry_mode,
+                             "total_max_attempts": attempts or self.options.max_attempts},
                     connect_timeout=5,
                     read_timeout=30,
                     user_agent_extra="hako-py",
@@ -73,13 +77,13 @@ class AwsClients:
             if is_loopback(endpoint) and session.get_credentials() is None:
                 kwargs.update(SANDBOX_CREDENTIALS)  # the sandbox accepts any credentials
             with aws_errors(f"{service} client"):
-                self._clients[service] = session.client(service, **kwargs)
-        return self._clients[service]
+                self._clients[key] = session.client(service, **kwargs)
+        return self._clients[key]
 
     def ecs(self) -> Any:
         from hako_py.aws.ecs import EcsApi
 
-        return EcsApi(self.client("ecs"))
+        return EcsApi(self.client("ecs"), once=self.client("ecs", attempts=1))
 
     def for_region(self, region: str | None) -> AwsClients:
         """These clients, or the same settings in another region (a log group or secret may live there)."""

@@ -15,8 +15,9 @@ def _plain(response: dict[str, Any]) -> dict[str, Any]:
 class EcsApi:
     """Typed wrapper around an ECS boto3 client."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, once: Any = None) -> None:
         self.client = client
+        self.once = once or client  # without automatic retries: for RegisterTaskDefinition
 
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
         """The service, or None when it does not exist (or is INACTIVE after deletion)."""
@@ -40,8 +41,11 @@ class EcsApi:
         return response["taskDefinition"], list(response.get("tags") or [])
 
     def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One attempt: RegisterTaskDefinition has no idempotency token, so a retry after a lost
+        response would register a duplicate revision. Callers retry through
+        :func:`hako_py.deploy.register.register_once`, which checks first."""
         with aws_errors(f"RegisterTaskDefinition {request.get('family')}"):
-            result: dict[str, Any] = self.client.register_task_definition(**request)["taskDefinition"]
+            result: dict[str, Any] = self.once.register_task_definition(**request)["taskDefinition"]
         return result
 
     def deregister_task_definition(self, arn: str) -> None:

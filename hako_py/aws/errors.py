@@ -48,3 +48,16 @@ def aws_errors(action: str) -> Iterator[None]:
         raise AwsError(f"{action}: {exc}", "ProfileNotFound") from None
     except BotoCoreError as exc:
         raise AwsError(f"{action}: {exc}", type(exc).__name__) from None
+
+
+RETRYABLE_CODES = {
+    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+    "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalError",
+    "ServerException", "500", "502", "503", "504", "ConnectionClosedError", "EndpointConnectionError",
+    "ReadTimeoutError", "ConnectTimeoutError", "ResponseStreamingError", "IncompleteReadError", "ProtocolError",
+}
+
+
+def retryable(exc: AwsError) -> bool:
+    """Whether the call may succeed if made again (throttling, server errors, dropped connections)."""
+    return exc.code in RETRYABLE_CODES or "Throttl" in exc.code

@@ -8,6 +8,7 @@ before); success is reported only for a COMPLETED rollout of the revision deploy
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -18,6 +19,7 @@ from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
 from hako_py.deploy.live import in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
+from hako_py.deploy.register import register_once
 from hako_py.errors import HakoError
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
@@ -158,14 +160,18 @@ class Deployer:
             if plan.reuse_task_definition:
                 self.out.line(f"task definition unchanged: {short_td(plan.reuse_task_definition)}")
             return None
-        registered = self.ecs.register_task_definition(plan.register)
+        registered, now = register_once(self.ecs, plan.register, self.sleep)
         arn = str(registered["taskDefinitionArn"])
-        self.out.line(f"registered task definition {short_td(arn)}")
+        if now:
+            self.out.line(f"registered task definition {short_td(arn)}")
+        else:
+            self.out.line(f"task definition {short_td(arn)} is already registered (never deployed); using it")
         return arn
 
     def _apply_service(self, plan: Plan, target: str) -> dict[str, Any] | None:
         if plan.create_service is not None:
-            request = {**plan.create_service, "taskDefinition": target}
+            # the token makes CreateService idempotent across retries of a lost response
+            request = {**plan.create_service, "taskDefinition": target, "clientToken": uuid.uuid4().hex}
             service = self.ecs.create_service(request)
             self.out.line(f"created service {plan.app_id} with {short_td(target)} "
                           f"(desiredCount {request.get('desiredCount')})")

@@ -14,16 +14,18 @@ import signal
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from hako_py.aws.ecs import EcsApi
-from hako_py.aws.errors import AwsError
+from hako_py.aws.errors import AwsError, retryable
 from hako_py.aws.logs import LogsApi
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.deploy.follow import short_td
 from hako_py.deploy.normalize import normalize_task_definition
+from hako_py.deploy.register import backoff, register_once
 from hako_py.oneshot.logs import LogFollower
 from hako_py.oneshot.request import (
     Overrides,
@@ -47,8 +49,6 @@ def is_transient(reason: str) -> bool:
     return any(marker in reason for marker in TRANSIENT)
 
 
-def backoff(attempt: int) -> float:
-    return float(min(2 ** attempt * 0.5, 10))
 RUN_TASK_ATTEMPTS = 6
 STOP_DRAIN_SECONDS = 60.0
 
@@ -121,14 +121,7 @@ class OneshotRunner:
         if self.options.dry_run:
             self.say(f"dry run: would register a new revision of {app.oneshot_family}")
             return f"{app.oneshot_family}:<new revision>", desired
-        for attempt in range(RUN_TASK_ATTEMPTS):
-            try:
-                registered = self.ecs.register_task_definition(desired)
-                break
-            except AwsError as exc:
-                if attempt + 1 == RUN_TASK_ATTEMPTS or not is_transient(str(exc)):
-                    raise
-                self.interrupts.wait(backoff(attempt))
+        registered, _ = register_once(self.ecs, desired, self.interrupts.wait)
         self.say(f"registered task definition {short_td(registered['taskDefinitionArn'])}")
         return str(registered["taskDefinitionArn"]), registered
 
@@ -136,14 +129,18 @@ class OneshotRunner:
     def _start(self, request: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
         """RunTask with retries of transient failures; (task, failure reason)."""
         reason = ""
+        # The same token across retries of a call whose outcome is unknown: ECS starts the
+        # task once. A new one after ECS answered that it started nothing.
+        token = uuid.uuid4().hex
         for attempt in range(RUN_TASK_ATTEMPTS):
             try:
-                response = self.ecs.run_task(request)
+                response = self.ecs.run_task({**request, "clientToken": token})
             except AwsError as exc:
                 reason = str(exc)
-                if not is_transient(reason):
+                if not is_transient(reason) and not retryable(exc):
                     return None, reason
             else:
+                token = uuid.uuid4().hex
                 tasks = response.get("tasks") or []
                 if tasks:
                     return tasks[0], ""

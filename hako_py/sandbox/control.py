@@ -68,6 +68,7 @@ class SandboxApp:
         self.counts: Counter[str] = Counter()
         self.writes = 0
         self.scaling = ScalingSimulator()
+        self.idempotent: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -104,7 +105,22 @@ class SandboxApp:
             if service == "application-autoscaling" and operation == "DescribeScalingActivities":
                 activities = self.scaling.describe(region, json.loads(body or b"{}"))
                 return _json_response(start_response, "200 OK", activities)
-            chunks = list(self.moto_app(environ, start_response))
+            token = self._client_token(service, operation, body)
+            if token is not None and token in self.idempotent:
+                status, headers, cached = self.idempotent[token]
+                start_response(status, headers)
+                return [cached]
+            if token is not None:
+                captured: dict[str, Any] = {}
+
+                def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                    captured.update(status=status, headers=headers)
+                    return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+                chunks = list(self.moto_app(environ, capture))
+                if str(captured.get("status", "")).startswith("200"):
+                    self.idempotent[token] = (captured["status"], captured["headers"], b"".join(chunks))
+            else:
+                chunks = list(self.moto_app(environ, start_response))
             if service == "application-autoscaling" and operation == "RegisterScalableTarget":
                 self.scaling.registered(region, json.loads(body or b"{}"))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
@@ -114,6 +130,18 @@ class SandboxApp:
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks
+
+    @staticmethod
+    def _client_token(service: str, operation: str, body: bytes) -> str | None:
+        """ECS's clientToken: a repeated RunTask/CreateService answers as the first one did
+        (moto ignores the token; ECS does not)."""
+        if service != "ecs" or operation not in ("RunTask", "CreateService"):
+            return None
+        try:
+            token = json.loads(body or b"{}").get("clientToken")
+        except ValueError:
+            return None
+        return f"{operation}:{token}" if token else None
 
     def _own(self, operation: str, request: dict[str, Any], response: bytes) -> None:
         """Remember what this sandbox created: moto's state is per process, and another sandbox

@@ -1,0 +1,179 @@
+"""Reliability under injected faults: a proxy between hako and the sandbox throttles, fails
+(500/503), resets connections before and after the sandbox handled a request (lost
+responses), slows and truncates responses, from a seeded RNG. Every run must keep the
+promises: deploy completes on the new revision or fails on a working one, with one new
+revision at most; oneshot returns the true exit code with every log line once; diff,
+status and verify answer correctly or fail with one clean line."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from hako_py.sandbox.faults import FaultProxy, FaultRates
+from hako_py.sandbox.server import Sandbox
+from tests.conftest import Repo, SandboxControl
+from tests.test_oneshot import family, job  # noqa: F401 - the fixture
+
+DEPLOY_SEEDS = range(8)
+ONESHOT_SEEDS = range(6)
+RATE = 0.02  # per kind and request: ~12% of the requests to the faulty services fail one way or another
+TOTALS: Counter[str] = Counter()
+
+
+def direct(sandbox: Sandbox, service: str) -> Any:
+    """A client straight to the sandbox, past the proxy: the test's view of the truth."""
+    return boto3.client(service, region_name="us-east-1", endpoint_url=sandbox.url, aws_access_key_id="t",
+                        aws_secret_access_key="t")
+
+
+@pytest.fixture
+def faulty(sandbox: Sandbox, aws: SandboxControl, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FaultProxy]]:
+    proxies: list[FaultProxy] = []
+
+    def start(seed: int, rates: FaultRates) -> FaultProxy:
+        for old in proxies:
+            old.stop()
+        proxy = FaultProxy(sandbox.url, rates, seed=seed)
+        proxy.start()
+        proxies.append(proxy)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()
+        TOTALS.update({f"injected.{k}": v for k, v in proxy.injected.items()})
+        TOTALS["requests"] += proxy.requests
+
+
+def assert_clean_failure(result: Any) -> None:
+    assert "Traceback" not in result.out + result.err
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert lines, "a failure says why"
+
+
+def test_deploy_under_faults_completes_or_stays_on_a_working_revision(  # type: ignore[no-untyped-def]
+        hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy], sandbox: Sandbox,
+        repo: Repo) -> None:
+    path = deployable(name="faulty")
+    assert hako("deploy", path, "--poll-interval", "0.02").code == 0
+    cluster = (repo.root / path).read_text().split("cluster: '")[1].split("'")[0]
+    ecs = direct(sandbox, "ecs")
+    outcomes: Counter[str] = Counter()
+    for seed in DEPLOY_SEEDS:
+        before = ecs.list_task_definitions(familyPrefix="faulty")["taskDefinitionArns"]
+        deployable(name="faulty", env=f"{{ MODE: 'run{seed}' }}")
+        proxy = faulty(seed, FaultRates.uniform(RATE, services=("ecs",)))
+        result = hako("deploy", path, "--poll-interval", "0.02", "--timeout", "60")
+        proxy.stop()
+        after = ecs.list_task_definitions(familyPrefix="faulty")["taskDefinitionArns"]
+        new = sorted(set(after) - set(before))
+        assert len(new) <= 1, f"seed {seed}: duplicate revisions {new}\n{result.out}{result.err}"
+        service = ecs.describe_services(cluster=cluster, services=["faulty"])["services"][0]
+        described = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        assert described["status"] == "ACTIVE", f"seed {seed}: the service runs a deregistered revision"
+        if result.code == 0:
+            outcomes["completed"] += 1
+            assert new and service["taskDefinition"] == new[0], f"seed {seed}: {result.out}"
+            primary = next(d for d in service["deployments"] if d["status"] == "PRIMARY")
+            assert primary["rolloutState"] == "COMPLETED"
+            assert "deployment completed" in result.out
+        else:
+            outcomes["failed cleanly"] += 1
+            assert "deployment completed" not in result.out
+            assert_clean_failure(result)
+        TOTALS["deploy runs"] += 1
+    TOTALS.update({f"deploy {k}": v for k, v in outcomes.items()})
+    assert sum(outcomes.values()) == len(DEPLOY_SEEDS)
+
+
+def test_oneshot_under_faults_returns_the_true_exit_code_and_every_line(  # type: ignore[no-untyped-def]
+        hako, job, faulty: Callable[..., FaultProxy], aws: SandboxControl) -> None:
+    path = job()
+    lines = [f"line {i:03d}" for i in range(40)]
+    for seed in ONESHOT_SEEDS:
+        code = 3 + seed
+        aws.call("POST", "next-task", {"family": family(path), "exitCode": code, "logLines": lines,
+                                        "runSeconds": 0.6})
+        faulty(seed, FaultRates.uniform(RATE, services=("ecs", "logs")))
+        result = hako("oneshot", path, "--poll-interval", "0.05", "--", "work")
+        if result.code in (code,):
+            assert [line for line in result.out.splitlines() if line.startswith("line ")] == lines, (
+                f"seed {seed}: lost or repeated lines")
+            TOTALS["oneshot true exit code"] += 1
+        else:
+            # only a failure to start or follow is allowed, and it must say so (125/127), never a wrong code
+            assert result.code in (125, 127, 1), f"seed {seed}: exit {result.code}\n{result.err}"
+            assert_clean_failure(result)
+            TOTALS["oneshot failed cleanly"] += 1
+        TOTALS["oneshot runs"] += 1
+
+
+def test_read_commands_under_faults_answer_or_fail_cleanly(  # type: ignore[no-untyped-def]
+        hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy]) -> None:
+    path = deployable(name="readers")
+    assert hako("deploy", path, "--poll-interval", "0.02").code == 0
+    for seed in range(6):
+        faulty(100 + seed, FaultRates.uniform(RATE * 2))
+        diff = hako("diff", path, "--exit-code")
+        assert diff.code in (0, 1), diff.out
+        if diff.code == 0:
+            assert diff.out == ""
+        else:
+            assert_clean_failure(diff)
+        status = hako("status", path)
+        assert status.code in (0, 1)
+        if status.code == 0:
+            assert "Service readers in cluster" in status.out
+        else:
+            assert_clean_failure(status)
+        verify = hako("verify", path)
+        assert verify.code in (0, 1)
+        assert "Traceback" not in verify.out + verify.err
+        if verify.code == 1:
+            assert "[NG]" in verify.out and "cannot check" in verify.out
+        TOTALS["read command runs"] += 3
+
+
+def test_zz_report_fault_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prints what the runs above went through (pytest -s shows it; the closing note quotes it)."""
+    with capsys.disabled():
+        print("\nfault injection:", dict(sorted(TOTALS.items())))
+    if os.environ.get("HAKO_FAULT_REPORT"):
+        with open(os.environ["HAKO_FAULT_REPORT"], "w") as handle:
+            handle.write(repr(dict(sorted(TOTALS.items()))))
+    assert TOTALS["requests"] > 0 or not TOTALS
+
+
+@pytest.mark.parametrize("kind", ["lost", "truncate"])
+def test_a_lost_register_response_does_not_duplicate_the_revision(  # type: ignore[no-untyped-def]
+        hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy], sandbox: Sandbox, kind: str) -> None:
+    path = deployable(name=f"once{kind}")
+    ecs = direct(sandbox, "ecs")
+    proxy = faulty(0, FaultRates(**{kind: 1.0}, operations=("RegisterTaskDefinition",), limit=1))
+    result = hako("deploy", path, "--poll-interval", "0.02")
+    assert result.code == 0, result.out + result.err
+    assert proxy.injected[kind] == 1
+    assert len(ecs.list_task_definitions(familyPrefix=f"once{kind}")["taskDefinitionArns"]) == 1
+    assert "is already registered (never deployed); using it" in result.out
+
+
+def test_a_lost_run_task_response_starts_one_task(  # type: ignore[no-untyped-def]
+        hako, job, faulty: Callable[..., FaultProxy], aws: SandboxControl, sandbox: Sandbox) -> None:
+    path = job()
+    aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": ["only once"]})
+    proxy = faulty(0, FaultRates(lost=1.0, operations=("RunTask",), limit=1))
+    result = hako("oneshot", path, "--poll-interval", "0.05", "--", "work")
+    assert result.code == 0, result.err
+    assert proxy.injected["lost"] == 1
+    assert result.out.count("only once") == 1
+    cluster = [c for c in direct(sandbox, "ecs").list_clusters()["clusterArns"]]
+    started = sum(len(direct(sandbox, "ecs").list_tasks(cluster=c, family=family(path), desiredStatus="STOPPED")[
+        "taskArns"]) for c in cluster)
+    assert started == 1, "RunTask's clientToken makes the retry return the first task"
