@@ -88,6 +88,15 @@ class Deployer:
         self._show_plan(app, plan, traffic)
         traffic_steps = [step for step in traffic.steps if step.text] if traffic else []
         if not plan.has_writes and not traffic_steps:
+            busy = in_progress_deployment(live.service) if live.service else None
+            if live.service and busy and busy.get("taskDefinition") == live.task_definition_arn and self.options.wait:
+                # an earlier deploy (killed, or --no-wait) started this rollout: see it through
+                target = str(live.task_definition_arn)
+                self.out.line(f"no changes; the rollout of {short_td(target)} started earlier is still in "
+                              "progress: following it")
+                older = [d for d in live.service.get("deployments") or [] if d.get("status") == "ACTIVE"]
+                previous = str(older[0]["taskDefinition"]) if older else None
+                return self._follow(app, target, live.service, previous=previous, registered=None)
             self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
                           "as defined")
             return EXIT_OK
@@ -129,6 +138,10 @@ class Deployer:
             self.out.line(f"not waiting: the rollout of {short_td(target)} continues in ECS "
                           f"(watch it with hako status {app.file})")
             return EXIT_OK
+        return self._follow(app, target, service, previous, new_arn)
+
+    def _follow(self, app: AppDefinition, target: str, service: dict[str, Any] | None, previous: str | None,
+                registered: str | None) -> int:
         self.out.line(f"Following the rollout of {short_td(target)} (timeout {self.options.follow.timeout:g}s)")
         try:
             outcome = follow_rollout(
@@ -144,7 +157,7 @@ class Deployer:
             self.out.line(f"deployment completed: service {app.app_id} runs {short_td(target)}")
             self.scripts.fire("deploy_finished", target)
             return EXIT_OK
-        return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, new_arn)
+        return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, registered)
 
     @staticmethod
     def _resolved(plan: Plan, traffic: TrafficPlan) -> Plan:

@@ -57,6 +57,7 @@ class _Stall:
     seen: int = 0
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    drop: bool = False  # on release, close the connection instead of forwarding the request
 
 
 class FaultProxy:
@@ -75,9 +76,10 @@ class FaultProxy:
         self._server: ThreadingHTTPServer | None = None
 
     # control -----------------------------------------------------------------------------
-    def stall(self, operation: str, after: int = 0) -> _Stall:
-        """Hold the (after+1)-th request of *operation* (e.g. 'UpdateService') until released."""
-        stall = _Stall(operation, after)
+    def stall(self, operation: str, after: int = 0, *, drop: bool = False) -> _Stall:
+        """Hold the (after+1)-th request of *operation* (e.g. 'UpdateService') until released;
+        with *drop* it then never reaches the sandbox (the client was killed meanwhile)."""
+        stall = _Stall(operation, after, drop=drop)
         with self.lock:
             self.stalls.append(stall)
         return stall
@@ -155,7 +157,9 @@ class FaultProxy:
             with self.lock:
                 self.requests += 1
                 self.by_operation[f"{service}.{operation}"] += 1
-            self._maybe_stall(operation)
+            if not self._maybe_stall(operation):
+                self._reset(handler)
+                return
         fault = None if control else self._draw(service, operation)
         if fault is not None:
             with self.lock:
@@ -194,7 +198,8 @@ class FaultProxy:
         handler.end_headers()
         handler.wfile.write(payload)
 
-    def _maybe_stall(self, operation: str) -> None:
+    def _maybe_stall(self, operation: str) -> bool:
+        """False when a stalled request must be dropped."""
         for stall in list(self.stalls):
             if stall.operation != operation:
                 continue
@@ -204,6 +209,9 @@ class FaultProxy:
             if hold:
                 stall.reached.set()
                 stall.release.wait()
+                if stall.drop:
+                    return False
+        return True
 
     def _forward(self, handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
         connection = http.client.HTTPConnection(*self.upstream, timeout=60)
