@@ -21,6 +21,8 @@ from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, Prov
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
+# What calling std.native('...') looks like when no callbacks were registered.
+_NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
 BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
 
 
@@ -140,8 +142,8 @@ def evaluate_jsonnet(
     with_natives = "native" in text
     try:
         output, importer = _evaluate(path, text, ext_vars, ext_codes, jpath, confinement, expand, with_natives)
-    except JsonnetError:
-        if with_natives:
+    except JsonnetError as exc:
+        if with_natives or not _NULL_CALL.search(str(exc)):
             raise
         output, importer = _evaluate(path, text, ext_vars, ext_codes, jpath, confinement, expand, True)
     if importer.mentions_native and not with_natives:

@@ -1,0 +1,218 @@
+"""Bad input never gives a traceback: generated definitions, random mutations of the example
+definitions and arbitrary bytes all end in a valid render or a located error; a render
+compared with itself after normalization is always empty. A corpus of hostile
+definitions stays refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hako_py.deploy.normalize import normalize_service, normalize_task_definition
+from hako_py.deploy.plan import LiveState, service_diff, task_definition_diff
+from hako_py.errors import HakoError
+from hako_py.loading import LoadOptions, load_definition
+from hako_py.pipeline import check_file
+from tests.conftest import PROJECT_ROOT, Repo
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 70000) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=12,
+)
+KEYS = ["type", "region", "cluster", "desired_count", "cpu", "memory", "network_mode", "launch_type",
+        "requires_compatibilities", "network_configuration", "elb_v2", "autoscaling", "load_balancers",
+        "service_discovery", "image", "tag", "env", "secrets", "port_mappings", "command", "essential",
+        "health_check", "log_configuration", "depends_on", "mount_points", "volumes", "sidecars", "scripts"]
+
+
+def outcome(path: str) -> Any:
+    """The checked app, or the error; anything else (a traceback) fails the test."""
+    try:
+        return check_file(path, LoadOptions(expand=False))
+    except HakoError as exc:
+        message = str(exc)
+        assert message.startswith(path) or path in message, f"not located: {message!r}"
+        return exc
+
+
+def assert_self_diff_empty(checked: Any) -> None:
+    rendered = checked.rendered
+    td = rendered.task_definition
+    assert normalize_task_definition(normalize_task_definition(td)) == normalize_task_definition(td)
+    live = LiveState(service=rendered.service, task_definition=td)
+    assert task_definition_diff(td, live, "f") == ""
+    if rendered.service is not None:
+        assert normalize_service(normalize_service(rendered.service)) == normalize_service(rendered.service)
+        assert service_diff(rendered.service, live, "f") == ""
+
+
+@SETTINGS
+@given(scheduler=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5),
+       app=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5), extra=st.dictionaries(st.sampled_from(KEYS),
+                                                                                            JSON, max_size=2))
+def test_generated_definitions_render_or_give_located_errors(repo: Repo, scheduler: dict[str, Any],
+                                                             app: dict[str, Any], extra: dict[str, Any]) -> None:
+    definition = {"scheduler": {"type": "ecs", **scheduler}, "app": {"image": "busybox", **app}, **extra}
+    repo.write("apps/gen.json", json.dumps(definition))
+    result = outcome("apps/gen.json")
+    if not isinstance(result, HakoError):
+        assert_self_diff_empty(result)
+
+
+EXAMPLES = sorted(p.name for p in (PROJECT_ROOT / "apps").iterdir() if p.suffix in (".jsonnet", ".yml"))
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+def mutate(data: Any, rng: random.Random, replacement: Any) -> Any:
+    replacement = copy.deepcopy(replacement)
+    paths = _paths(data)
+    path = rng.choice(paths)
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    action = rng.choice(["delete", "replace", "insert"])
+    last = path[-1]
+    if action == "delete":
+        del parent[last]
+    elif action == "replace":
+        parent[last] = replacement
+    elif isinstance(parent, dict):
+        parent[f"unknown_{rng.randint(0, 9)}"] = replacement
+    else:
+        parent.insert(int(last), replacement)
+    return data
+
+
+@SETTINGS
+@given(example=st.sampled_from(EXAMPLES), seed=st.integers(0, 2**32), replacement=JSON,
+       count=st.integers(1, 3))
+def test_mutated_examples_render_or_give_located_errors(repo: Repo, example: str, seed: int, replacement: Any,
+                                                        count: int) -> None:
+    original = load_definition(str(PROJECT_ROOT / "apps" / example), LoadOptions(root=PROJECT_ROOT)).data
+    rng = random.Random(seed)
+    data = json.loads(json.dumps(original))
+    for _ in range(count):
+        data = mutate(data, rng, replacement)
+    repo.write("apps/mutant.json", json.dumps(data))
+    result = outcome("apps/mutant.json")
+    if not isinstance(result, HakoError):
+        assert_self_diff_empty(result)
+
+
+@SETTINGS
+@given(payload=st.binary(max_size=300), suffix=st.sampled_from([".jsonnet", ".json", ".yml", ".yaml"]))
+def test_arbitrary_bytes_give_located_errors(repo: Repo, payload: bytes, suffix: str) -> None:
+    path = repo.root / "apps" / f"bytes{suffix}"
+    path.write_bytes(payload)
+    outcome(f"apps/bytes{suffix}")
+
+
+def test_every_example_renders_and_diffs_empty_against_itself() -> None:
+    for example in EXAMPLES:
+        assert_self_diff_empty(check_file(str(PROJECT_ROOT / "apps" / example), LoadOptions(root=PROJECT_ROOT)))
+
+
+# --- hostile definitions ----------------------------------------------------------------
+
+# from apps/evil.jsonnet, '../' is the repository root and '../../' is outside it
+ESCAPES = [
+    "import '../../secret.libsonnet'",
+    "import './../../secret.libsonnet'",
+    "import 'lib/../../../secret.libsonnet'",
+    "import 'lib/./../.././../secret.libsonnet'",
+    "import '..//..//secret.libsonnet'",
+    "import '../apps/../../secret.libsonnet'",
+    "importstr '../../secret.libsonnet'",
+    "importbin '../../secret.libsonnet'",
+    "import '/etc/hostname'",
+    "importstr '/etc/passwd'",
+    "import '//etc/passwd'",
+    "import '%s'" % ("../" * 12 + "etc/passwd"),
+    "std.native('provide.file')(std.toString({ path: '../../secret.env' }), 'K')",
+    "std.native('provide.file')(std.toString({ path: '/etc/hostname' }), 'K')",
+]
+
+
+@pytest.mark.parametrize("expression", ESCAPES)
+def test_import_escapes_in_every_spelling_are_refused(repo: Repo, expression: str) -> None:
+    (repo.root.parent / "secret.libsonnet").write_text("{ stolen: 'SECRET-OUTSIDE' }")
+    (repo.root.parent / "secret.env").write_text("K=SECRET-OUTSIDE\n")
+    (repo.root / "apps" / "lib").mkdir(exist_ok=True)
+    repo.write("apps/evil.jsonnet", f"{{ x: {expression} }}")
+    with pytest.raises(HakoError) as info:
+        load_definition("apps/evil.jsonnet", LoadOptions(expand=True))
+    message = str(info.value)
+    assert message.startswith("apps/evil.jsonnet")
+    assert "SECRET-OUTSIDE" not in message
+    assert any(word in message for word in ("escapes the repository root", "absolute path", "outside"))
+
+
+def test_symlinks_out_of_the_root_are_refused_for_imports_yaml_and_providers(repo: Repo) -> None:
+    outside = repo.root.parent / "outside"
+    outside.mkdir()
+    (outside / "x.libsonnet").write_text("{ stolen: 'SECRET-OUTSIDE' }")
+    (outside / "x.env").write_text("K=SECRET-OUTSIDE\n")
+    os.symlink(outside, repo.root / "apps" / "link")
+    cases = {
+        "apps/a.jsonnet": "{ x: import 'link/x.libsonnet' }",
+        "apps/b.jsonnet": "{ x: std.native('provide.file')(std.toString({ path: 'link/x.env' }), 'K') }",
+        "apps/c.yml": "x: !include link/x.libsonnet\n",
+    }
+    for path, text in cases.items():
+        repo.write(path, text)
+        with pytest.raises(HakoError) as info:
+            load_definition(path, LoadOptions(expand=True))
+        assert "SECRET-OUTSIDE" not in str(info.value)
+        assert "outside the repository root" in str(info.value) or "escapes" in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("recursion.jsonnet", "local f(x) = f(x + 1); { x: f(0) }", "max stack frames exceeded"),
+    ("object-loop.jsonnet", "local o = { a: o.a + 1 }; o", "max stack frames exceeded"),
+    ("deep.json", "[" * 5000 + "]" * 5000, "max stack frames exceeded"),
+    ("deep.yml", "a: " + "[" * 5000 + "]" * 5000 + "\n", ""),
+    ("aliases.yml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                    "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n", ""),
+])
+def test_pathological_definitions_end_in_a_located_error(repo: Repo, name: str, text: str, expected: str) -> None:
+    repo.write(f"apps/{name}", text)
+    with pytest.raises(HakoError) as info:
+        check_file(f"apps/{name}")
+    assert str(info.value).startswith(f"apps/{name}")
+    assert expected in str(info.value)
+
+
+def test_huge_and_non_utf8_files_are_refused(repo: Repo) -> None:
+    huge = repo.root / "apps" / "huge.jsonnet"
+    with huge.open("wb") as handle:
+        handle.truncate(17 * 1024 * 1024)
+    with pytest.raises(HakoError, match="limited to"):
+        load_definition("apps/huge.jsonnet")
+    (repo.root / "apps" / "latin1.jsonnet").write_bytes(b"{ name: '\xe9t\xe9' }")
+    with pytest.raises(HakoError, match=r"apps/latin1.jsonnet: not UTF-8 text \(byte 9\)"):
+        load_definition("apps/latin1.jsonnet")
+    repo.write("apps/imports-huge.jsonnet", "{ x: importstr 'huge.jsonnet' }")
+    with pytest.raises(HakoError, match="limited to"):
+        load_definition("apps/imports-huge.jsonnet")
