@@ -216,6 +216,53 @@ def deployable(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[..
     return write
 
 
+# --- batch jobs for oneshot -----------------------------------------------------------------
+
+def batch_app(cluster: str, subnet: str, group: str, *, awslogs: bool = True, sidecars: str = "{}") -> str:
+    logs = ("log_configuration: { log_driver: 'awslogs', options: { 'awslogs-group': '/ecs/batch', "
+            "'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'batch' } },") if awslogs else ""
+    return f"""
+    {{
+      scheduler: {{
+        type: 'ecs', region: 'us-east-1', cluster: '{cluster}', launch_type: 'FARGATE',
+        requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '512', memory: '1024',
+        network_configuration: {{ awsvpc_configuration: {{ subnets: ['{subnet}'], security_groups: ['{group}'] }} }},
+      }},
+      app: {{
+        image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/batch', tag: 'v1', memory: 256,
+        command: ['default'], env: {{ MODE: 'batch' }},
+        {logs}
+      }},
+      sidecars: {sidecars},
+    }}
+    """
+
+
+@pytest.fixture
+def job(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[..., str]:
+    """Write a batch definition with a unique app id (so sandbox outcomes target only it)."""
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
+    name = unique("job-")
+
+    def write(**kwargs: Any) -> str:
+        path = f"apps/{name}.jsonnet"
+        repo.write(path, batch_app(cluster, subnet, group, **kwargs))
+        wanted = Wanted()
+        wanted.add_app(check_file(path).app)
+        seed(sandbox.url, wanted)
+        return path
+
+    return write
+
+
+def family(path: str) -> str:
+    return Path(path).stem + "-oneshot"
+
+
+
 # --- Docker ----------------------------------------------------------------------------------
 
 import io  # noqa: E402

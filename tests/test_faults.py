@@ -17,8 +17,7 @@ import pytest
 
 from hako_py.sandbox.faults import FaultProxy, FaultRates
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import Repo, SandboxControl
-from tests.test_oneshot import family, job  # noqa: F401 - the fixture
+from tests.conftest import Repo, SandboxControl, family
 
 DEPLOY_SEEDS = range(8)
 ONESHOT_SEEDS = range(6)
@@ -141,16 +140,6 @@ def test_read_commands_under_faults_answer_or_fail_cleanly(  # type: ignore[no-u
         TOTALS["read command runs"] += 3
 
 
-def test_zz_report_fault_counts(capsys: pytest.CaptureFixture[str]) -> None:
-    """Prints what the runs above went through (pytest -s shows it; the closing note quotes it)."""
-    with capsys.disabled():
-        print("\nfault injection:", dict(sorted(TOTALS.items())))
-    if os.environ.get("HAKO_FAULT_REPORT"):
-        with open(os.environ["HAKO_FAULT_REPORT"], "w") as handle:
-            handle.write(repr(dict(sorted(TOTALS.items()))))
-    assert TOTALS["requests"] > 0 or not TOTALS
-
-
 @pytest.mark.parametrize("kind", ["lost", "truncate"])
 def test_a_lost_register_response_does_not_duplicate_the_revision(  # type: ignore[no-untyped-def]
         hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy], sandbox: Sandbox, kind: str) -> None:
@@ -177,3 +166,13 @@ def test_a_lost_run_task_response_starts_one_task(  # type: ignore[no-untyped-de
     started = sum(len(direct(sandbox, "ecs").list_tasks(cluster=c, family=family(path), desiredStatus="STOPPED")[
         "taskArns"]) for c in cluster)
     assert started == 1, "RunTask's clientToken makes the retry return the first task"
+
+
+def test_zz_report_fault_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prints what the runs above went through (pytest -s shows it; the closing note quotes it)."""
+    with capsys.disabled():
+        print("\nfault injection:", dict(sorted(TOTALS.items())))
+    if os.environ.get("HAKO_FAULT_REPORT"):
+        with open(os.environ["HAKO_FAULT_REPORT"], "w") as handle:
+            handle.write(repr(dict(sorted(TOTALS.items()))))
+    assert TOTALS["requests"] > 0 or not TOTALS

@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
