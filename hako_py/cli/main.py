@@ -110,21 +110,24 @@ def result_root() -> str:
 @click.option("--with-scripts", is_flag=True,
               help="Apply what the definition's scripts change in containers (e.g. the image tag jenkins_tag or "
                    "ecr_tag resolves); scripts run as under --dry-run and may call Jenkins/AWS read APIs.")
+@click.option("--reveal-secrets", is_flag=True,
+              help="Print the values of env entries whose names look secret (hidden as <masked> otherwise).")
 @aws_options
 @loader_options
 def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool, with_scripts: bool,
-           **loader: Any) -> None:
+           reveal_secrets: bool, **loader: Any) -> None:
     """Print the ECS requests a definition becomes, without calling AWS.
 
     Output is {"taskDefinition": ..., "service": ... | null, "runTask": ...}: the
     RegisterTaskDefinition request, the CreateService request (null for a batch-only
     app, i.e. one without scheduler.desired_count) and the RunTask request a oneshot
-    sends (before per-run overrides).
+    sends (before per-run overrides). Values of env entries whose names look secret
+    (PASSWORD, TOKEN, API_KEY, ...) print as <masked> unless --reveal-secrets.
 
     \b
     Example:
       aws ecs register-task-definition \\
-        --cli-input-json "$(hako render --expand --only task-definition apps/web.jsonnet)"
+        --cli-input-json "$(hako render --expand --reveal-secrets --only task-definition apps/web.jsonnet)"
     """
     from hako_py.cli.output import dump
     from hako_py.pipeline import check_file
@@ -140,6 +143,10 @@ def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool,
 
         rendered = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=True, stderr=sys.stderr).rendered
     data: Any = rendered.as_dict()
+    if not reveal_secrets:
+        from hako_py.masking import mask_requests
+
+        data = mask_requests(data)
     if only:
         key = {"task-definition": "taskDefinition", "service": "service", "run-task": "runTask"}[only]
         data = data[key]
@@ -153,14 +160,18 @@ def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool,
 @click.option("--expand", is_flag=True,
               help="Show values from std.native('provide.*') instead of ${key} placeholders.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--reveal-secrets", is_flag=True,
+              help="Print the values of env entries whose names look secret (hidden as <masked> otherwise).")
 @loader_options
-def show_definition(file: str, expand: bool, fmt: str, **loader: Any) -> None:
-    """Print the evaluated definition (as the original hako's show-definition does)."""
+def show_definition(file: str, expand: bool, fmt: str, reveal_secrets: bool, **loader: Any) -> None:
+    """Print the evaluated definition (as the original hako's show-definition does); values
+    of env entries whose names look secret print as <masked> unless --reveal-secrets."""
     from hako_py.cli.output import dump
     from hako_py.loading import load_definition
+    from hako_py.masking import mask_definition
 
     loaded = load_definition(file, build_load_options(**loader, expand=expand))
-    click.echo(dump(loaded.data, fmt))
+    click.echo(dump(loaded.data if reveal_secrets else mask_definition(loaded.data), fmt))
 
 
 @cli.command()

@@ -26,6 +26,7 @@ from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.deploy.follow import short_td
 from hako_py.deploy.normalize import normalize_task_definition
 from hako_py.deploy.register import backoff, register_once
+from hako_py.masking import mask_requests
 from hako_py.oneshot.logs import LogFollower
 from hako_py.oneshot.request import (
     Overrides,
@@ -170,7 +171,7 @@ class OneshotRunner:
         request = run_task_request(rendered, arn, self.options.overrides, attach_key=self.options.attach_key,
                                    task_cpu=task_cpu, task_memory=task_memory)
         if self.options.dry_run:
-            self.stdout.write(json.dumps(request, indent=2) + "\n")
+            self.stdout.write(json.dumps(mask_requests(request), indent=2) + "\n")
             return 0
         cluster = str(request["cluster"])
         task = self._attach(cluster) if self.options.attach_key else None
