@@ -22,8 +22,12 @@ import click
               help="How long a simulated RunTask task runs unless the control API says otherwise.")
 @click.option("--docker/--no-docker", "docker", default=None,
               help="Run tasks as real containers on the local Docker engine (default: when one answers).")
+@click.option("--faults", type=click.FloatRange(0, 0.16), default=0.0, metavar="RATE",
+              help="Put a fault-injecting proxy in front: each kind of fault (throttling, 500/503, reset, lost "
+                   "response, slow, truncated) hits a request with this probability. The printed URL is the proxy.")
+@click.option("--faults-seed", type=int, default=0, show_default=True, help="Seed of the fault proxy's choices.")
 def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float,
-            docker: bool | None) -> None:
+            docker: bool | None, faults: float, faults_seed: int) -> None:
     """Run an embedded AWS endpoint (moto) with a simulated ECS scheduler.
 
     Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers, then
@@ -51,6 +55,14 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
         if seeds:
             _seed(url, seeds)
         click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
+        proxy = None
+        if faults:
+            from hako_py.sandbox.faults import FaultProxy, FaultRates
+
+            proxy = FaultProxy(url, FaultRates.uniform(faults), seed=faults_seed)
+            click.echo(f"sandbox: faults injected at {faults:g} per kind and request (seed {faults_seed}); the "
+                       f"sandbox itself answers at {url}", err=True)
+            url = proxy.start()
         print(f"AWS_ENDPOINT_URL={url}", flush=True)
         stopped = threading.Event()
 
@@ -61,6 +73,10 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
         signal.signal(signal.SIGTERM, on_signal)
         while not stopped.wait(0.5):
             pass
+        if proxy is not None:
+            proxy.stop()
+            click.echo(f"sandbox: faults injected: {dict(sorted(proxy.injected.items()))} in {proxy.requests} "
+                       "requests", err=True)
     finally:
         box.stop()
     sys.exit(0)
