@@ -33,10 +33,11 @@ class Check:
 
 
 def _presence(subject: str, present: Callable[[], bool], missing: str = "does not exist") -> Check:
-    return _guard(subject, lambda: Check(OK, subject) if present() else Check(NG, subject, missing))
+    return guarded(subject, lambda: Check(OK, subject) if present() else Check(NG, subject, missing))
 
 
-def _guard(subject: str, check: Callable[[], Check]) -> Check:
+def guarded(subject: str, check: Callable[[], Check]) -> Check:
+    """Run one check; an AWS failure makes it NG with the reason instead of ending verify."""
     try:
         return check()
     except AwsError as exc:
@@ -61,7 +62,7 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
             yield from _secret_checks(container["name"], secret, lookups, region)
     for key in ("taskRoleArn", "executionRoleArn"):
         if td.get(key):
-            yield _guard(f"{key} {td[key]}", partial(_role_check, key, str(td[key]), lookups))
+            yield guarded(f"{key} {td[key]}", partial(_role_check, key, str(td[key]), lookups))
     create_group_options = {
         (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group")
         for c in td.get("containerDefinitions", [])
@@ -69,7 +70,7 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
     }
     for group, group_region in awslogs_groups(td, region):
         subject = f"log group {group}"
-        yield _guard(subject, partial(_log_group_check, group, group_region or region, lookups, creates_groups,
+        yield guarded(subject, partial(_log_group_check, group, group_region or region, lookups, creates_groups,
                                       group in create_group_options))
     awsvpc = (app.scheduler.get("network_configuration") or {}).get("awsvpc_configuration") or {}
     for subnet in awsvpc.get("subnets") or []:
@@ -116,7 +117,7 @@ def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, reg
     where = source.region or region
     label = "SSM parameter" if source.kind == "ssm" else "Secrets Manager secret"
     exists = lookups.ssm_parameter if source.kind == "ssm" else lookups.secret
-    yield _guard(subject, lambda: Check(OK, subject, f"{label} {source.name}") if exists(where, source.name)
+    yield guarded(subject, lambda: Check(OK, subject, f"{label} {source.name}") if exists(where, source.name)
                  else Check(NG, subject, f"{label} {source.name} does not exist ({where})"))
     if source.json_key:
         yield Check(SKIP, f"{subject} JSON key {source.json_key}",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hako_py.aws.elbv2 import call
+from hako_py.aws.calls import Writes, call
 from hako_py.aws.errors import AwsError, aws_errors
 
 
-class CloudMapApi:
+class CloudMapApi(Writes):
     """Namespaces, discovery services and their instances."""
 
     def __init__(self, client: Any) -> None:
@@ -55,6 +55,3 @@ class CloudMapApi:
     def instances(self, service_id: str) -> list[dict[str, Any]]:
         return list(call(self.client, "list_instances", "ListInstances", ServiceId=service_id).get("Instances", []))
 
-    def write(self, operation: str, **request: Any) -> dict[str, Any]:
-        label = "".join(part.capitalize() for part in operation.split("_"))
-        return call(self.client, operation, label, **request)

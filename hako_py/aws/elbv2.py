@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from hako_py.aws.errors import AwsError, aws_errors
-
-
-def call(client: Any, operation: str, action: str, **request: Any) -> dict[str, Any]:
-    """One API call with hako's error translation; the response without its metadata."""
-    with aws_errors(action):
-        response: dict[str, Any] = getattr(client, operation)(**request)
-    response.pop("ResponseMetadata", None)
-    return response
+from hako_py.aws.calls import Writes, call
+from hako_py.aws.errors import AwsError
 
 
 def _absent(exc: AwsError) -> bool:
     return "NotFound" in exc.code
 
 
-class ElbApi:
+class ElbApi(Writes):
     """Load balancers, target groups, listeners and rules."""
 
     def __init__(self, client: Any) -> None:
@@ -71,7 +64,3 @@ class ElbApi:
         found = call(self.client, "describe_target_health", "DescribeTargetHealth", TargetGroupArn=target_group_arn)
         return list(found.get("TargetHealthDescriptions", []))
 
-    def write(self, operation: str, **request: Any) -> dict[str, Any]:
-        """Any ELBv2 write (create_*, modify_*, delete_*, set_*), named by its boto3 method."""
-        label = "".join(part.capitalize() for part in operation.split("_"))
-        return call(self.client, operation, label, **request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hako_py.aws.elbv2 import call
+from hako_py.aws.calls import Writes, call
 
 NAMESPACE = "ecs"
 DIMENSION = "ecs:service:DesiredCount"
@@ -14,7 +14,7 @@ def resource_id(cluster: str, service: str) -> str:
     return f"service/{cluster.rsplit('/', 1)[-1]}/{service}"
 
 
-class ScalingApi:
+class ScalingApi(Writes):
     """The scalable target and policies of one ECS service."""
 
     def __init__(self, client: Any, cloudwatch: Any) -> None:
@@ -41,9 +41,6 @@ class ScalingApi:
         found = call(self.cloudwatch, "describe_alarms", "DescribeAlarms", AlarmNames=names)
         return {str(a["AlarmName"]): dict(a) for a in found.get("MetricAlarms") or []}
 
-    def write(self, operation: str, **request: Any) -> dict[str, Any]:
-        label = "".join(part.capitalize() for part in operation.split("_"))
-        return call(self.client, operation, label, **request)
 
     def put_alarm(self, request: dict[str, Any]) -> None:
         call(self.cloudwatch, "put_metric_alarm", f"PutMetricAlarm {request.get('AlarmName')}", **request)

@@ -3,39 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
 from hako_py.traffic.spec import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
-from hako_py.verify import NG, OK, Check
+from hako_py.verify import NG, OK, Check, guarded
 
 
 def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Any) -> Iterator[Check]:
     for attachment in attachments(app.app_id, app.scheduler, app.containers):
         yield _container_check(task_definition, attachment.container_name, attachment.container_port)
     for entry in app.scheduler.get("load_balancers") or []:
-        yield _guarded(f"target group {entry.get('target_group_arn') or entry.get('target_group_name')}",
-                       lambda entry=entry: _target_group_check(app, clients, entry))
+        yield guarded(f"target group {entry.get('target_group_arn') or entry.get('target_group_name')}",
+                      partial(_target_group_check, app, clients, entry))
     spec = elb_spec(app.app_id, app.scheduler, app.containers)
     if spec is not None:
         yield from _elb_checks(spec, clients)
     for discovery in discovery_specs(app.app_id, app.scheduler):
         subject = f"Cloud Map namespace {discovery.namespace_label}"
-        yield _guarded(subject, lambda discovery=discovery, subject=subject: _namespace_check(
-            clients, discovery.namespace_id, discovery.namespace, subject))
+        yield guarded(subject, partial(_namespace_check, clients, discovery.namespace_id, discovery.namespace,
+                                       subject))
     scaling = scaling_spec(app.scheduler)
     alarms = sorted({str(a) for p in (scaling.policies if scaling else ()) for a in p.get("alarms") or []})
     if alarms:
-        yield _guarded(f"CloudWatch alarms {', '.join(alarms)}", lambda: _alarms_check(clients, alarms))
-
-
-def _guarded(subject: str, check: Any) -> Check:
-    try:
-        result: Check = check()
-        return result
-    except AwsError as exc:
-        return Check(NG, subject, f"cannot check: {exc}")
+        yield guarded(f"CloudWatch alarms {', '.join(alarms)}", lambda: _alarms_check(clients, alarms))
 
 
 def _container_check(td: dict[str, Any], name: str, port: int) -> Check:
