@@ -139,6 +139,8 @@ def evaluate_jsonnet(
         text = source.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise JsonnetError(f"not UTF-8 text (byte {exc.start})") from None
+    if "\x00" in text:
+        raise JsonnetError(f"not a text file: NUL byte at offset {text.index(chr(0))}")
     with_natives = "native" in text
     try:
         output, importer = _evaluate(path, text, ext_vars, ext_codes, jpath, confinement, expand, with_natives)
