@@ -23,6 +23,8 @@ def _env_maps(td: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 
 def mask_pair(left: dict[str, Any] | None, right: dict[str, Any] | None) -> tuple[Any, Any]:
     """Copies with secret-looking env values replaced; a changed value still shows as changed."""
+    if not any(looks_secret(key[1]) for side in (left, right) if side for key in _env_maps(side)):
+        return left, right  # nothing to hide: no copy (PR review compares thousands of these)
     left_copy, right_copy = copy.deepcopy(left), copy.deepcopy(right)
     left_env = _env_maps(left_copy) if left_copy else {}
     right_env = _env_maps(right_copy) if right_copy else {}
