@@ -25,6 +25,7 @@ from hako_py.traffic.spec import (
     elb_spec,
     is_ref,
     scaling_spec,
+    target_group_of,
 )
 from hako_py.traffic.steps import Refs, ResourcePlan, Step
 
@@ -112,7 +113,7 @@ class Traffic:
     def _named_target_groups(self, refs: Refs) -> None:
         """ARNs of the load_balancers entries given by name (read-only)."""
         for attachment in attachments(self.app.app_id, self.app.scheduler, self.app.containers):
-            name = attachment.target_group[len("{{target-group:"):-2] if is_ref(attachment.target_group) else None
+            name = target_group_of(attachment.target_group)
             if name is None or attachment.target_group in refs:
                 continue
             if self.elb_spec is not None and name == self.elb_spec.target_group_name:

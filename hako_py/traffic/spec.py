@@ -28,6 +28,12 @@ def target_group_ref(name: str) -> str:
     return "{{target-group:" + name + "}}"
 
 
+def target_group_of(ref: str) -> str | None:
+    """The target group name in a :func:`target_group_ref`, or None for anything else (an ARN)."""
+    prefix = "{{target-group:"
+    return ref[len(prefix):-2] if ref.startswith(prefix) and ref.endswith("}}") else None
+
+
 def cloud_map_ref(namespace: str, name: str) -> str:
     return "{{cloud-map:" + namespace + "/" + name + "}}"
 
