@@ -76,8 +76,12 @@ def check_file(
     file: str | Path, options: LoadOptions | None = None, render: RenderOptions | None = None
 ) -> CheckedApp:
     """Load, validate and render *file*."""
+    return check_loaded(load_definition(file, options or LoadOptions()), render)
+
+
+def check_loaded(loaded: LoadedDefinition, render: RenderOptions | None = None) -> CheckedApp:
+    """Validate and render an already loaded definition."""
     render = render or RenderOptions()
-    loaded = load_definition(file, options or LoadOptions())
     app, warnings = to_app(loaded, tag=render.tag)
     try:
         rendered = render_app(app, render)

@@ -224,3 +224,23 @@ def test_traffic_settings_are_reviewed_too(hako, gitrepo: Repo) -> None:  # type
     assert data["apps"][0]["changes"] == {"autoscaling": ["MaxCapacity"]}
     text = hako("diff", "--base", "main")
     assert '-      "MaxCapacity": 4,' in text.out and '+      "MaxCapacity": 8,' in text.out
+
+
+def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp_path: Path) -> None:
+    from hako_py.review.compare import render_both, render_view
+    from hako_py.review.git import materialize, resolve_ref, snapshot
+
+    gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 512"))
+    files = snapshot(gitrepo.root, resolve_ref(gitrepo.root, "main"))
+    base = tmp_path / "base"
+    materialize(files, set(files), base)
+    both = render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root))
+    assert both is not None, "one evaluation for both sides"
+    assert both == (render_view("apps/alpha.jsonnet", str(base)), render_view("apps/alpha.jsonnet", str(gitrepo.root)))
+    assert both[0] != both[1]
+    # providers resolve files relative to each side's folder: those apps are evaluated side by side
+    gitrepo.write("apps/alpha.jsonnet", app("alpha", env="USER: std.native('provide.env')('{}', 'USER')"))
+    assert render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root)) is None
+    # a side that fails to evaluate makes each side be rendered alone (for its own located error)
+    gitrepo.write("apps/alpha.jsonnet", "{ app: error 'broken' }")
+    assert render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root)) is None

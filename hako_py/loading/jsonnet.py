@@ -184,3 +184,44 @@ def _evaluate(path: Path, text: str, ext_vars: dict[str, str], ext_codes: dict[s
                                           f"(installed: {', '.join(provider_names())})", 1)
         raise JsonnetError(format_jsonnet_error(message)) from None
     return output, importer
+
+
+class _ListedImporter(_Importer):
+    """Also accepts the absolute paths of the files a combined evaluation lists."""
+
+    def __init__(self, main_dir: Path, confinement: Confinement, listed: set[str]) -> None:
+        super().__init__(main_dir, (), confinement)
+        self.listed = listed
+
+    def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
+        if rel in self.listed:
+            content = read_confined(Path(self.confinement.check(rel, os.path.basename(rel))))
+            self.mentions_native = self.mentions_native or b"native" in content
+            return rel, content
+        return super()._resolve(base, rel)
+
+
+def evaluate_together(paths: list[Path], *, ext_vars: dict[str, str], ext_codes: dict[str, str],
+                      confinement: Confinement) -> list[Any] | None:
+    """Evaluate files that share ext vars in one VM, so the libraries they share (the bundled
+    hako.libsonnet above all) are parsed once: PR review renders each app at two revisions.
+
+    None when that cannot give the same results as evaluating each file alone (one of them
+    uses providers, whose base folder is per file) or when any fails: callers then evaluate
+    them one by one, which also gives each its own located error.
+    """
+    import _gojsonnet
+
+    listed = [str(p) for p in paths]
+    snippet = "[" + ", ".join(f"import {json.dumps(p)}" for p in listed) + "]"
+    importer = _ListedImporter(paths[0].parent, confinement, set(listed))
+    try:
+        output = _gojsonnet.evaluate_snippet(str(paths[0].parent / ".hako-together.jsonnet"), snippet,
+                                             ext_vars=ext_vars, ext_codes=ext_codes, native_callbacks={},
+                                             import_callback=importer)
+    except (RuntimeError, UnicodeDecodeError):
+        return None
+    if importer.mentions_native:
+        return None
+    values = json.loads(output)
+    return values if isinstance(values, list) and len(values) == len(paths) else None

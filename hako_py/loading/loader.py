@@ -10,7 +10,7 @@ from typing import Any
 
 from hako_py.errors import LoadError
 from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet
+from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, MAX_FILE_BYTES, JsonnetError, evaluate_jsonnet, evaluate_together
 from hako_py.loading.yaml_loader import YamlError, load_yaml
 from hako_py.paths import app_id_for, display_path
 from hako_py.repo import RepoConfig, find_root, load_config
@@ -18,6 +18,7 @@ from hako_py.repo import RepoConfig, find_root, load_config
 JSONNET_SUFFIXES = (".jsonnet", ".json")
 YAML_SUFFIXES = (".yml", ".yaml")
 DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
+MAX_PEEK = MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,35 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
         config=config,
         imported_files=frozenset(confinement.read_files),
     )
+
+
+def load_together(files: list[Path], roots: list[Path], options: LoadOptions = LoadOptions()) -> list[
+        LoadedDefinition] | None:
+    """Load the same app at several revisions (one root each) in one evaluation, or None when
+    that cannot be done exactly like loading each alone (see ``evaluate_together``)."""
+    if options.jpath or any(f.suffix.lower() not in JSONNET_SUFFIXES for f in files):
+        return None
+    app_ids = {app_id_for(f) for f in files}
+    configs = [_config_for(root.resolve()) for root in roots]
+    if len(app_ids) != 1:
+        return None
+    app_id = app_ids.pop()
+    rendered_configs = {json.dumps(c.for_app(app_id), sort_keys=True) for c in configs}
+    if len(rendered_configs) != 1:
+        return None
+    for file in files:
+        if not file.is_file() or b"native" in file.read_bytes()[:MAX_PEEK]:
+            return None
+    confinement = Confinement(root=roots[-1].resolve(), extra_dirs=tuple(r.resolve() for r in roots[:-1]),
+                              trusted_dirs=(BUNDLED_LIB_DIR,))
+    ext_vars = {"appId": app_id, **dict(options.ext_str)}
+    ext_codes = {"hako": json.dumps(configs[-1].for_app(app_id)), **dict(options.ext_code)}
+    values = evaluate_together([f.absolute() for f in files], ext_vars=ext_vars, ext_codes=ext_codes,
+                               confinement=confinement)
+    if values is None or not all(isinstance(v, dict) for v in values):
+        return None
+    return [
+        LoadedDefinition(file=display_path(file), path=file.absolute(), app_id=app_id, data=value, config=config,
+                         imported_files=frozenset(confinement.read_files))
+        for file, value, config in zip(files, values, configs, strict=True)
+    ]

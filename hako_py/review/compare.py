@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,29 @@ def render_view(file: str, root: str, jpath: tuple[str, ...] = (), ext_str: tupl
     from hako_py.pipeline import check_file
 
     options = LoadOptions(root=Path(root), jpath=tuple(Path(p) for p in jpath), ext_str=ext_str, ext_code=ext_code)
+    return _rendered(file, root, lambda: check_file(os.path.join(root, file), options))
+
+
+def render_both(file: str, base_root: str, head_root: str, ext_str: tuple[tuple[str, str], ...] = (),
+                ext_code: tuple[tuple[str, str], ...] = ()) -> tuple[Rendered, Rendered] | None:
+    """Both sides of one app from a single evaluation (shared libraries parsed once), or None
+    when that is not exactly equivalent; the caller then renders each side alone."""
+    from hako_py.loading.loader import load_together
+    from hako_py.pipeline import check_loaded
+
+    options = LoadOptions(ext_str=ext_str, ext_code=ext_code)
+    loaded = load_together([Path(base_root, file), Path(head_root, file)], [Path(base_root), Path(head_root)],
+                           options)
+    if loaded is None:
+        return None
+    base, head = loaded
+    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file))),
+            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file))))
+
+
+def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
     try:
-        checked = check_file(os.path.join(root, file), options)
+        checked = check()
     except DefinitionError as exc:
         return Rendered(error="\n".join(p.format(file) for p in exc.problems))
     except HakoError as exc:

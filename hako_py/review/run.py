@@ -19,7 +19,7 @@ from pathlib import Path
 from hako_py.loading import LoadOptions
 from hako_py.loading.loader import DEFINITION_SUFFIXES
 from hako_py.repo import CONFIG_NAME, load_config
-from hako_py.review.compare import AppChange, compare, render_view
+from hako_py.review.compare import AppChange, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner, disk_source, memory_source
 from hako_py.review.git import changed_paths, materialize, resolve_ref, snapshot, toplevel
 
@@ -110,6 +110,10 @@ class Job:
 
     def __call__(self) -> AppChange | None:
         base = head = None
+        if self.base_root is not None and self.head_root is not None and not self.base_jpath and not self.head_jpath:
+            both = render_both(self.file, self.base_root, self.head_root, self.ext_str, self.ext_code)
+            if both is not None:
+                return compare(self.file, both[0], both[1], self.ref)
         if self.base_root is not None:
             base = render_view(self.file, self.base_root, self.base_jpath, self.ext_str, self.ext_code)
         if self.head_root is not None:
