@@ -168,6 +168,36 @@ def test_a_lost_run_task_response_starts_one_task(  # type: ignore[no-untyped-de
     assert started == 1, "RunTask's clientToken makes the retry return the first task"
 
 
+def test_sandbox_command_with_faults_serves_through_the_proxy() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+
+    process = subprocess.Popen([sys.executable, "-m", "hako_py", "sandbox", "--port", "0", "--no-docker",
+                                "--faults", "0.03", "--faults-seed", "3"], cwd=PROJECT_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    try:
+        url = line.split("=", 1)[1]
+        from botocore.config import Config
+
+        ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=url, aws_access_key_id="t",
+                           aws_secret_access_key="t",
+                           config=Config(retries={"mode": "standard", "total_max_attempts": 10}))
+        for _ in range(30):  # botocore's retries get through ~18% of faulty requests
+            ecs.list_clusters()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "faults injected at 0.03 per kind and request (seed 3)" in err
+    injected = err.rsplit("faults injected: ", 1)[1]
+    assert "requests" in injected and injected.split(" in ")[0] != "{}", err
+
+
 def test_zz_report_fault_counts(capsys: pytest.CaptureFixture[str]) -> None:
     """Prints what the runs above went through (pytest -s shows it; the closing note quotes it)."""
     with capsys.disabled():
