@@ -15,12 +15,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.errors import HakoError
-from hako_py.oneshot.request import Overrides, oneshot_task_definition
+from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
 from hako_py.oneshot.run import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
 
 DEFAULT_STOP_TIMEOUT = 30
@@ -37,11 +37,7 @@ class DependencyFailed(HakoError):
 
 
 @dataclass(frozen=True)
-class LocalOptions:
-    overrides: Overrides = field(default_factory=Overrides)
-    containers: tuple[str, ...] = ()
-    tag: str | None = None
-    timeout: float | None = None
+class LocalOptions(TaskRunOptions):
     pull: str = "missing"
     secrets_file: dict[str, str] | None = None
     interval: float = 0.02  # a local inspect costs ~1 ms; polling often makes exit detection immediate

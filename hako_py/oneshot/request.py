@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import APP_CONTAINER, AppDefinition
@@ -25,6 +25,16 @@ class Overrides:
     env: tuple[tuple[str, str], ...] = ()
     cpu: int | None = None
     memory: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskRunOptions:
+    """What a oneshot run takes on ECS and on the local engine alike."""
+
+    overrides: Overrides = field(default_factory=Overrides)
+    containers: tuple[str, ...] = ()
+    tag: str | None = None
+    timeout: float | None = None
 
 
 def containers_for(app: AppDefinition, requested: tuple[str, ...]) -> list[str]:

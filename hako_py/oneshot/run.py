@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hako_py.aws.ecs import EcsApi
@@ -29,7 +29,7 @@ from hako_py.deploy.register import backoff, register_once
 from hako_py.masking import mask_requests
 from hako_py.oneshot.logs import LogFollower
 from hako_py.oneshot.request import (
-    Overrides,
+    TaskRunOptions,
     attach_marker,
     awslogs_target,
     oneshot_task_definition,
@@ -55,11 +55,7 @@ STOP_DRAIN_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
-class OneshotOptions:
-    overrides: Overrides = field(default_factory=Overrides)
-    containers: tuple[str, ...] = ()
-    tag: str | None = None
-    timeout: float | None = None
+class OneshotOptions(TaskRunOptions):
     wait: bool = True
     attach_key: str | None = None
     result_file: str | None = None

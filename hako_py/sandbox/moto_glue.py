@@ -182,47 +182,49 @@ def _task_ip(task: Any) -> str | None:
     return None
 
 
-def register_task_traffic(service: Any, task: Any) -> None:
-    """What ECS does for a service task: register its IP in the service's target groups and
-    Cloud Map services (only awsvpc tasks have an IP to register)."""
+def _task_traffic(service: Any, task: Any) -> tuple[str, list[tuple[Any, Any]], Any, list[str]] | None:
+    """(task IP, [(target group, container port)], Cloud Map backend, [discovery service ids])
+    of a service task; None for a task without an IP (only awsvpc tasks have one)."""
     from moto.elbv2.models import elbv2_backends
     from moto.servicediscovery.models import servicediscovery_backends
 
     ip = _task_ip(task)
     if ip is None:
-        return
+        return None
     region = service.region_name
     groups = elbv2_backends[ACCOUNT_ID][region].target_groups
-    for entry in getattr(service, "load_balancers", None) or []:
-        group = groups.get(str(entry.get("targetGroupArn")))
-        if group is not None:
-            group.register([{"Id": ip, "Port": entry.get("containerPort")}])
+    targets = [(groups[str(e.get("targetGroupArn"))], e.get("containerPort"))
+               for e in getattr(service, "load_balancers", None) or [] if str(e.get("targetGroupArn")) in groups]
     discovery = servicediscovery_backends[ACCOUNT_ID][region]
-    for entry in getattr(service, "service_registries", None) or []:
-        service_id = str(entry.get("registryArn", "")).rsplit("/", 1)[-1]
-        if service_id in discovery.services:
-            discovery.register_instance(service_id, task.id, task.id, {"AWS_INSTANCE_IPV4": ip,
-                                                                       "ECS_TASK_ARN": task.task_arn})
+    services = [sid for e in getattr(service, "service_registries", None) or []
+                if (sid := str(e.get("registryArn", "")).rsplit("/", 1)[-1]) in discovery.services]
+    return ip, targets, discovery, services
+
+
+def register_task_traffic(service: Any, task: Any) -> None:
+    """What ECS does for a service task: register its IP in the service's target groups and
+    Cloud Map services."""
+    found = _task_traffic(service, task)
+    if found is None:
+        return
+    ip, targets, discovery, services = found
+    for group, port in targets:
+        group.register([{"Id": ip, "Port": port}])
+    for service_id in services:
+        discovery.register_instance(service_id, task.id, task.id, {"AWS_INSTANCE_IPV4": ip,
+                                                                   "ECS_TASK_ARN": task.task_arn})
 
 
 def deregister_task_traffic(service: Any, task: Any) -> None:
-    from moto.elbv2.models import elbv2_backends
-    from moto.servicediscovery.models import servicediscovery_backends
-
-    ip = _task_ip(task)
-    if ip is None:
+    found = _task_traffic(service, task)
+    if found is None:
         return
-    region = service.region_name
-    groups = elbv2_backends[ACCOUNT_ID][region].target_groups
-    for entry in getattr(service, "load_balancers", None) or []:
-        group = groups.get(str(entry.get("targetGroupArn")))
-        if group is not None and ip in group.targets:
+    ip, targets, discovery, services = found
+    for group, _ in targets:
+        if ip in group.targets:
             group.deregister([{"Id": ip}])
-    discovery = servicediscovery_backends[ACCOUNT_ID][region]
-    for entry in getattr(service, "service_registries", None) or []:
-        service_id = str(entry.get("registryArn", "")).rsplit("/", 1)[-1]
-        if service_id in discovery.services:
-            discovery.deregister_instance(service_id, task.id)
+    for service_id in services:
+        discovery.deregister_instance(service_id, task.id)
 
 
 def service_by_resource_id(region: str, resource_id: str) -> Any:

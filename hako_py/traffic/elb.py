@@ -7,6 +7,7 @@ plans the writes. Only resources tagged ``hako:app=APP_ID`` are ever deleted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -182,11 +183,8 @@ def _plan_load_balancer(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resou
             result.add(f"SetSecurityGroups {spec.load_balancer_name}: {', '.join(spec.security_groups)}",
                        lambda refs: api.write("set_security_groups", LoadBalancerArn=refs[lb_key],
                                               SecurityGroups=list(spec.security_groups)))
-    changed = {k: v for k, v in spec.load_balancer_attributes.items() if live.load_balancer_attributes.get(k) != v}
-    if changed:
-        result.add(f"ModifyLoadBalancerAttributes {spec.load_balancer_name}: {', '.join(sorted(changed))}",
-                   lambda refs: api.write("modify_load_balancer_attributes", LoadBalancerArn=refs[lb_key],
-                                          Attributes=[{"Key": k, "Value": v} for k, v in sorted(changed.items())]))
+    _attributes_step(api, result, "LoadBalancer", spec.load_balancer_name, spec.load_balancer_attributes,
+                     live.load_balancer_attributes, lb_key)
 
 
 def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_ref: str,
@@ -215,11 +213,20 @@ def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resour
         if health:
             result.add(f"ModifyTargetGroup {spec.target_group_name}: {', '.join(sorted(health))}",
                        lambda refs: api.write("modify_target_group", TargetGroupArn=refs[tg_ref], **health))
-    changed = {k: v for k, v in spec.target_group_attributes.items() if live.target_group_attributes.get(k) != v}
-    if changed:
-        result.add(f"ModifyTargetGroupAttributes {spec.target_group_name}: {', '.join(sorted(changed))}",
-                   lambda refs: api.write("modify_target_group_attributes", TargetGroupArn=refs[tg_ref],
-                                          Attributes=[{"Key": k, "Value": v} for k, v in sorted(changed.items())]))
+    _attributes_step(api, result, "TargetGroup", spec.target_group_name, spec.target_group_attributes,
+                     live.target_group_attributes, tg_ref)
+
+
+def _attributes_step(api: ElbApi, result: ResourcePlan, kind: str, name: str, wanted: dict[str, str],
+                     live: dict[str, str], arn_ref: str) -> None:
+    """Modify{kind}Attributes with the declared attributes whose live value differs (others are left)."""
+    changed = {k: v for k, v in wanted.items() if live.get(k) != v}
+    if not changed:
+        return
+    operation = "modify_load_balancer_attributes" if kind == "LoadBalancer" else "modify_target_group_attributes"
+    attributes = [{"Key": k, "Value": v} for k, v in sorted(changed.items())]
+    result.add(f"Modify{kind}Attributes {name}: {', '.join(sorted(changed))}",
+               lambda refs: api.write(operation, **{f"{kind}Arn": refs[arn_ref]}, Attributes=attributes))
 
 
 def _listener_request(listener: dict[str, Any]) -> dict[str, Any]:
@@ -305,11 +312,8 @@ def owned(api: ElbApi, arn: str, app_id: str) -> bool:
 
 
 def removal(api: ElbApi, spec: ElbSpec, live: ElbLive, *, retries: int = 30,
-            sleep: Any = None) -> tuple[ResourcePlan, list[str]]:
+            sleep: Callable[[float], None] = time.sleep) -> tuple[ResourcePlan, list[str]]:
     """Deletes of what hako created for *spec* (tagged hako:app=APP_ID); and what it leaves, why."""
-    import time
-
-    pause = sleep or time.sleep
     result = ResourcePlan()
     kept: list[str] = []
     tg = live.target_group
@@ -347,7 +351,7 @@ def removal(api: ElbApi, spec: ElbSpec, live: ElbLive, *, retries: int = 30,
                     except AwsError as exc:  # still in use while the load balancer goes away
                         if exc.code != "ResourceInUse" or attempt == retries - 1:
                             raise
-                        pause(1.0)
+                        sleep(1.0)
             result.add(f"DeleteTargetGroup {spec.target_group_name}", delete_target_group)
         else:
             kept.append(f"target group {spec.target_group_name} (not created by hako for this app)")
