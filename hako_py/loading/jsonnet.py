@@ -10,7 +10,7 @@ import json
 import os
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,11 @@ class _Importer:
             self.failures.append(str(exc))
             raise ImportRefused(str(exc)) from None
 
+    def _read(self, real: Path) -> bytes:
+        content = read_confined(real)
+        self.mentions_native = self.mentions_native or b"native" in content
+        return content
+
     def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if os.path.isabs(rel):
             raise ImportRefused(f"import of absolute path '{rel}' is not allowed; "
@@ -77,9 +82,7 @@ class _Importer:
                 real = self.confinement.check(candidate, rel)
                 if os.path.isfile(real):
                     self.confinement.record(real)
-                    content = read_confined(real)
-                    self.mentions_native = self.mentions_native or b"native" in content
-                    return candidate, content
+                    return candidate, self._read(real)
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
 
 
@@ -142,14 +145,15 @@ def evaluate_jsonnet(
     if "\x00" in text:
         raise JsonnetError(f"not a text file: NUL byte at offset {text.index(chr(0))}")
     with_natives = "native" in text
+    evaluate = partial(_evaluate, path, text, ext_vars, ext_codes, jpath, confinement, expand)
     try:
-        output, importer = _evaluate(path, text, ext_vars, ext_codes, jpath, confinement, expand, with_natives)
+        output, importer = evaluate(with_natives)
     except JsonnetError as exc:
         if with_natives or not _NULL_CALL.search(str(exc)):
             raise
-        output, importer = _evaluate(path, text, ext_vars, ext_codes, jpath, confinement, expand, True)
+        output, importer = evaluate(True)
     if importer.mentions_native and not with_natives:
-        output, importer = _evaluate(path, text, ext_vars, ext_codes, jpath, confinement, expand, True)
+        output, importer = evaluate(True)
     return json.loads(output)
 
 
@@ -195,9 +199,7 @@ class _ListedImporter(_Importer):
 
     def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if rel in self.listed:
-            content = read_confined(Path(self.confinement.check(rel, os.path.basename(rel))))
-            self.mentions_native = self.mentions_native or b"native" in content
-            return rel, content
+            return rel, self._read(self.confinement.check(rel, os.path.basename(rel)))
         return super()._resolve(base, rel)
 
 

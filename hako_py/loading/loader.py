@@ -10,7 +10,7 @@ from typing import Any
 
 from hako_py.errors import LoadError
 from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, MAX_FILE_BYTES, JsonnetError, evaluate_jsonnet, evaluate_together
+from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet, evaluate_together
 from hako_py.loading.yaml_loader import YamlError, load_yaml
 from hako_py.paths import app_id_for, display_path
 from hako_py.repo import RepoConfig, find_root, load_config
@@ -18,7 +18,6 @@ from hako_py.repo import RepoConfig, find_root, load_config
 JSONNET_SUFFIXES = (".jsonnet", ".json")
 YAML_SUFFIXES = (".yml", ".yaml")
 DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
-MAX_PEEK = MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -111,9 +110,6 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     rendered_configs = {json.dumps(c.for_app(app_id), sort_keys=True) for c in configs}
     if len(rendered_configs) != 1:
         return None
-    for file in files:
-        if not file.is_file() or b"native" in file.read_bytes()[:MAX_PEEK]:
-            return None
     confinement = Confinement(root=roots[-1].resolve(), extra_dirs=tuple(r.resolve() for r in roots[:-1]),
                               trusted_dirs=(BUNDLED_LIB_DIR,))
     ext_vars = {"appId": app_id, **dict(options.ext_str)}

@@ -20,16 +20,10 @@ def status_data(traffic: Traffic, service: dict[str, Any]) -> dict[str, Any]:
     registries = [_registry(traffic, entry) for entry in service.get("serviceRegistries") or []]
     if registries:
         data["serviceDiscovery"] = registries
-    if traffic.scaling_spec is not None or _has_target(traffic):
-        data["autoscaling"] = _scaling(traffic)
+    scaling = _scaling(traffic)  # shown when declared, or when something else registered the service
+    if traffic.scaling_spec is not None or not ({"registered", "error"} & set(scaling)):
+        data["autoscaling"] = scaling
     return data
-
-
-def _has_target(traffic: Traffic) -> bool:
-    try:
-        return traffic.clients.scaling().scalable_target(traffic.resource_id) is not None
-    except AwsError:
-        return False
 
 
 def _load_balancer(traffic: Traffic, entry: dict[str, Any]) -> dict[str, Any]:

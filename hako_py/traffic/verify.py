@@ -90,8 +90,7 @@ def _guarded_value(read: Any) -> Any:
 
 def _namespace_check(clients: Any, namespace_id: str | None, name: str | None, subject: str) -> Check:
     api = clients.cloudmap()
-    found = api.namespace(namespace_id) if namespace_id else (
-        {"Id": api.namespace_id(name)} if name and api.namespace_id(name) else None)
+    found = api.namespace(namespace_id) is not None if namespace_id else bool(name and api.namespace_id(name))
     return Check(OK, subject) if found else Check(NG, subject, "does not exist")
 
 
