@@ -14,6 +14,7 @@ from typing import Any
 from hako_py.checks.warnings import looks_secret
 
 MASK = "<masked>"
+MASK_CHANGED = "<masked, changed>"  # in diffs: hidden, but different on the two sides
 
 
 def _mask_pairs(entries: Any) -> None:

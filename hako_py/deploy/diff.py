@@ -8,9 +8,7 @@ import json
 from typing import Any
 
 from hako_py.checks.warnings import looks_secret
-
-MASK = "<masked>"
-MASK_CHANGED = "<masked, changed>"
+from hako_py.masking import MASK, MASK_CHANGED
 
 
 def _env_maps(td: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

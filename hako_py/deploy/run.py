@@ -86,7 +86,7 @@ class Deployer:
         rendered = traffic.apply_to(rendered, live.service) if traffic else rendered
         plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
         self._show_plan(app, plan, traffic)
-        traffic_steps = [step for step in traffic.steps if step.text] if traffic else []
+        traffic_steps = traffic.steps if traffic else []
         if not plan.has_writes and not traffic_steps:
             busy = in_progress_deployment(live.service) if live.service else None
             if live.service and busy and busy.get("taskDefinition") == live.task_definition_arn and self.options.wait:
@@ -106,8 +106,8 @@ class Deployer:
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
             self.out.line("dry run: would send")
-            before = [s.text for p in traffic.before_service for s in p.steps if s.text] if traffic else []
-            after = [s.text for p in traffic.after_service for s in p.steps if s.text] if traffic else []
+            before = [s.text for p in traffic.before_service for s in p.steps] if traffic else []
+            after = [s.text for p in traffic.after_service for s in p.steps] if traffic else []
             for step in (*before, *plan.steps(), *after):
                 self.out.line(f"  {step}")
             return EXIT_OK

@@ -29,8 +29,6 @@ from hako_py.traffic.spec import (
 )
 from hako_py.traffic.steps import Refs, ResourcePlan, Step
 
-RESOURCE_LABEL = "resource-label"
-
 
 def declares_traffic(app: AppDefinition) -> bool:
     return any(app.scheduler.get(k) for k in ("load_balancers", "elb_v2", "service_discovery", "autoscaling"))
@@ -159,18 +157,11 @@ class Traffic:
                                              for p in spec_scaling.policies) else None
             live_scaling = scaling.read_live(api, self.resource_id) if live_service is not None else \
                 scaling.ScalingLive(self.resource_id)
-            scaling_plan = scaling.plan(api, spec_scaling, live_scaling, label, self.app.file)
-            if label is None and scaling_plan.steps:
-                scaling_plan.steps.insert(0, Step("", lambda refs: self._remember_label(refs)))
-            result.after_service.append(scaling_plan)
+            result.after_service.append(scaling.plan(api, spec_scaling, live_scaling, label, self.app.file,
+                                                     label_from=self._label))
             result.keep_desired_count = live_service is not None
             result.clamp = spec_scaling.clamp
         return result
-
-    def _remember_label(self, refs: Refs) -> None:
-        label = self._label(refs)
-        if label:
-            refs[RESOURCE_LABEL] = label
 
     def removal(self) -> tuple[list[ResourcePlan], list[str]]:
         """Deletes of what hako created for this app (run after the ECS service is gone)."""

@@ -7,6 +7,7 @@ definition declares autoscaling.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -80,12 +81,13 @@ def live_view(spec: ScalingSpec, live: ScalingLive, resource_label: str | None) 
     return view
 
 
-def plan(api: ScalingApi, spec: ScalingSpec, live: ScalingLive, resource_label: str | None,
-         file: str) -> ResourcePlan:
+def plan(api: ScalingApi, spec: ScalingSpec, live: ScalingLive, resource_label: str | None, file: str,
+         label_from: Callable[[Refs], str | None] | None = None) -> ResourcePlan:
     """Register the target when its bounds differ, put changed policies, delete undeclared ones.
 
     *resource_label* (for ALBRequestCountPerTarget) may still be unknown when the load
-    balancer is created by the same deploy; steps then compute it from *refs* when they run.
+    balancer is created by the same deploy; *label_from* then computes it from the ARNs the
+    earlier steps put in *refs*, when the policy is put.
     """
     want, have = desired_view(spec, resource_label), live_view(spec, live, resource_label)
     result = ResourcePlan(diff=unified(have, want, "live autoscaling", f"local {file}") if have != want else "")
@@ -107,7 +109,7 @@ def plan(api: ScalingApi, spec: ScalingSpec, live: ScalingLive, resource_label: 
             continue
 
         def put(refs: Refs, declared: dict[str, Any] = declared) -> None:
-            body = policy_request(declared, resource_label or refs.get("resource-label"))
+            body = policy_request(declared, resource_label or (label_from(refs) if label_from else None))
             created = api.write("put_scaling_policy", **base, **body)
             for alarm in declared.get("alarms") or []:
                 _point_alarm(api, str(alarm), str(created["PolicyARN"]))
