@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/oneshot_latency.py
 	$(BIN)/python bench/review_many.py
 	$(BIN)/python bench/local_overhead.py
+	$(BIN)/python bench/fault_soak.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """Overhead of `hako oneshot --local` over a plain `docker run --rm` of the same image and command.
 
-Target (issue 7): within 0.5 s. Needs a Docker engine and the test image hako-test/busybox:1
-(the tests import it; or: python bench/local_overhead.py --import-image).
+Target (issue 7): within 0.5 s. Needs a Docker engine; the test image hako-test/busybox:1 is
+imported from the host's static busybox when missing (as the tests do).
 Usage: python bench/local_overhead.py [--runs 5]
 """
 
@@ -16,8 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.busybox_image import IMAGE, ensure_busybox_image  # noqa: E402
+
 HAKO = shutil.which("hako", path=str(Path(sys.executable).parent)) or "hako"
-IMAGE = "hako-test/busybox:1"
 DEFINITION = """
 {
   scheduler: { type: 'ecs', region: 'us-east-1', cluster: 'c', network_mode: 'awsvpc', cpu: '256', memory: '512',
@@ -41,6 +44,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    from hako_py.local.engine import connect
+
+    ensure_busybox_image(connect())
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, ".git").mkdir()
         Path(tmp, "job.jsonnet").write_text(DEFINITION)

@@ -45,14 +45,19 @@ def log_timestamps(url: str, stream: str) -> dict[str, float]:
 def hako_run(url: str, env: dict[str, str], lines: int) -> dict[str, Any]:
     messages = [f"bench line {i}" for i in range(lines)]
     control(url, "next-task", {"family": FAMILY, "exitCode": 0, "runSeconds": 3, "logLines": messages})
-    process = subprocess.Popen([HAKO, "oneshot", APP, "--result-file", "/tmp/hako-bench-result.json", "true"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # --tag: the app's jenkins_tag script would otherwise ask a Jenkins server for it (the sandbox holds :latest)
+    process = subprocess.Popen([HAKO, "oneshot", APP, "--tag", "latest", "--result-file",
+                                "/tmp/hako-bench-result.json", "true"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     arrivals: dict[str, float] = {}
     assert process.stdout is not None
     for line in process.stdout:
         arrivals[line.rstrip("\n")] = time.time()
     process.wait()
     exited = time.time()
+    if process.returncode != 0:
+        assert process.stderr is not None
+        sys.exit(f"hako oneshot exited {process.returncode}:\n{process.stderr.read()}")
     result = json.loads(Path("/tmp/hako-bench-result.json").read_text())
     task = task_times(url, result["cluster"], result["taskArn"])
     stream = f"awesome-batch/app/{result['taskArn'].rsplit('/', 1)[-1]}"

@@ -51,7 +51,8 @@ def main() -> None:
         git(root, "-c", "user.email=b@example.com", "-c", "user.name=b", "add", "-A")
         git(root, "-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "base")
         print(f"apps: {count}")
-        (apps / "app0500.jsonnet").write_text(APP % 999999)
+        # an existing app (the middle one), so a small COUNT edits rather than adds
+        (apps / f"app{count // 2:04d}.jsonnet").write_text(APP % 999999)
         timed(root, "one app changed")
         git(root, "checkout", "-q", "--", ".")
         library = apps / "lib" / "base.libsonnet"

@@ -265,35 +265,16 @@ def family(path: str) -> str:
 
 # --- Docker ----------------------------------------------------------------------------------
 
-import io  # noqa: E402
-import shutil  # noqa: E402
-import tarfile  # noqa: E402
-
-IMAGE = "hako-test/busybox:1"
-BUSYBOX_APPLETS = ("sh", "echo", "cat", "sleep", "env", "true", "false", "ls", "wget", "httpd", "mkdir", "test",
-                   "printf", "seq", "kill", "nc")
+from tests.busybox_image import ensure_busybox_image  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def docker_client() -> Any:
-    """The local engine, with a tiny busybox image imported from the static busybox binary."""
+    """The local engine, with the tiny busybox test image imported."""
     from hako_py.local.engine import connect
 
     client = connect()
-    try:
-        client.images.get(IMAGE)
-    except Exception:
-        busybox = shutil.which("busybox") or "/bin/busybox"
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as archive:
-            archive.add(busybox, arcname="bin/busybox")
-            for applet in BUSYBOX_APPLETS:
-                link = tarfile.TarInfo(f"bin/{applet}")
-                link.type = tarfile.SYMTYPE
-                link.linkname = "busybox"
-                archive.addfile(link)
-        repository, tag = IMAGE.split(":")
-        client.api.import_image_from_data(buffer.getvalue(), repository=repository, tag=tag)
+    ensure_busybox_image(client)
     return client
 
 

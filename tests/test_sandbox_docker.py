@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import IMAGE, POLL, Repo, SandboxControl, unique
+from tests.busybox_image import IMAGE
+from tests.conftest import POLL, Repo, SandboxControl, unique
 
 ECR_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/hako-test/busybox"
 

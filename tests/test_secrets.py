@@ -129,7 +129,7 @@ def test_reveal_secrets_is_the_only_way_to_print_them(hako, secretive) -> None: 
 
 def test_local_oneshot_reads_secrets_to_run_and_prints_none(hako, secretive, aws: SandboxControl,  # type: ignore[no-untyped-def]
                                                             docker_client: Any) -> None:
-    from tests.conftest import IMAGE
+    from tests.busybox_image import IMAGE
 
     path = secretive()
     file = Path(path)
