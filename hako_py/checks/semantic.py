@@ -10,11 +10,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hako_py.checks.fargate import FARGATE_MEMORY, cpu_units, describe_valid, memory_mib
+from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
 from hako_py.definition import APP_CONTAINER, as_int, is_fargate
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 from hako_py.render.requests import split_image
+from hako_py.units import cpu_units, memory_mib
 
 FAMILY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 MIN_CONTAINER_MEMORY = 6

@@ -11,12 +11,23 @@ from hako_py.deploy.plan import LiveState
 def read_live(ecs: EcsApi, cluster: str, app_id: str) -> LiveState:
     """The service, and the task definition it runs (or the family's latest without a service)."""
     service = ecs.describe_service(cluster, app_id)
-    reference = service.get("taskDefinition") if service else app_id
+    reference = running_task_definition(service) or app_id if service else app_id
     described = ecs.describe_task_definition(str(reference)) if reference else None
     if described is None:
         return LiveState(service=service, task_definition=None)
     task_definition, tags = described
     return LiveState(service=service, task_definition=task_definition, task_definition_tags=tags)
+
+
+def running_task_definition(service: dict[str, Any]) -> str | None:
+    """The revision a service runs. A service with the EXTERNAL deployment controller has no
+    ``taskDefinition`` of its own (CLI create-service example 3): its PRIMARY task set's."""
+    if service.get("taskDefinition"):
+        return str(service["taskDefinition"])
+    for task_set in service.get("taskSets") or []:
+        if task_set.get("status") == "PRIMARY" and task_set.get("taskDefinition"):
+            return str(task_set["taskDefinition"])
+    return None
 
 
 def in_progress_deployment(service: dict[str, Any]) -> dict[str, Any] | None:

@@ -74,8 +74,10 @@ class Deployer:
             if diff:
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
         for change in plan.immutable_changes:
-            self.out.line(f"warning: cannot change on an existing service: {change} "
-                          f"(recreate it: hako remove {app.file} && hako deploy {app.file})")
+            self.out.line(f"warning: not applied to the existing service: {change}")
+        if plan.immutable_changes:
+            self.out.line(f"  (to apply such a change, recreate the service, which stops its tasks: "
+                          f"hako remove {app.file} && hako deploy {app.file})")
         for change in traffic.immutable if traffic else []:
             self.out.line(f"warning: not applied: {change}")
 
@@ -127,11 +129,13 @@ class Deployer:
         new_arn = self._register(plan)
         target = new_arn or str(plan.reuse_task_definition)
         service = self._apply_service(plan, target)
+        self._apply_tags(plan, service or live.service)
         if traffic is not None:
             traffic.run(traffic.after_service, self.out.line)
-        if not plan.has_writes:
-            self.out.line(f"service {app.app_id} runs {short_td(target)} as defined; only its traffic settings "
-                          "changed")
+        if not (plan.register or plan.create_service or plan.update_service):
+            changed = " and ".join(what for what, did in (("tags", bool(plan.tag_service)),
+                                                           ("traffic settings", bool(traffic_steps))) if did)
+            self.out.line(f"service {app.app_id} runs {short_td(target)} as defined; only its {changed} changed")
             return EXIT_OK
         self.scripts.fire("deploy_started", service)
         if not self.options.wait:
@@ -180,6 +184,18 @@ class Deployer:
         else:
             self.out.line(f"task definition {short_td(arn)} is already registered (never deployed); using it")
         return arn
+
+    def _apply_tags(self, plan: Plan, service: dict[str, Any] | None) -> None:
+        """TagResource / UntagResource: UpdateService cannot change a service's tags."""
+        if not plan.tag_service or plan.create_service is not None or service is None:
+            return  # CreateService set them already
+        arn = str(service["serviceArn"])
+        if plan.tag_service.add:
+            self.ecs.tag_resource(arn, plan.tag_service.add)
+            self.out.line(f"tagged service {plan.app_id}: {', '.join(sorted(plan.tag_service.add))}")
+        if plan.tag_service.remove:
+            self.ecs.untag_resource(arn, list(plan.tag_service.remove))
+            self.out.line(f"untagged service {plan.app_id}: {', '.join(plan.tag_service.remove)}")
 
     def _apply_service(self, plan: Plan, target: str) -> dict[str, Any] | None:
         if plan.create_service is not None:

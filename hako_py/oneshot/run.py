@@ -22,9 +22,9 @@ from typing import Any, TextIO
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError, retryable
 from hako_py.aws.logs import LogsApi
+from hako_py.compare.task_definition import same_task_definition
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.deploy.follow import short_td
-from hako_py.deploy.normalize import normalize_task_definition
 from hako_py.deploy.register import backoff, register_once
 from hako_py.masking import mask_requests
 from hako_py.oneshot.logs import LogFollower
@@ -112,7 +112,7 @@ class OneshotRunner:
         desired = oneshot_task_definition(app, self.options.containers, self.options.tag)
         self.scripts.fire("before_writes", desired)
         live = self.ecs.describe_task_definition(app.oneshot_family)
-        if live is not None and normalize_task_definition(live[0], live[1]) == normalize_task_definition(desired):
+        if live is not None and same_task_definition(desired, live[0], live[1]):
             self.say(f"task definition unchanged: {short_td(live[0]['taskDefinitionArn'])}")
             return str(live[0]["taskDefinitionArn"]), live[0]
         if self.options.dry_run:
