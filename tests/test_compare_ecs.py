@@ -206,3 +206,20 @@ def test_real_changes_still_show() -> None:
     removed = compare_services({**SERVICE, "launchType": "FARGATE"},
                                live_service(launchType="FARGATE", healthCheckGracePeriodSeconds=60))
     assert removed.updates == {"healthCheckGracePeriodSeconds": 0}
+
+
+def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import POLL
+
+    path = deployable(extra="tags: { team: 'a', old: 'x' },")
+    assert hako("deploy", path, *POLL).code == 0
+    path = deployable(extra="tags: { team: 'b', tier: 'front' },")
+    aws.reset()
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.out
+    assert "tagged service svc: team, tier" in result.out
+    assert "untagged service svc: old" in result.out
+    calls = aws.requests()["byOperation"]
+    assert calls.get("ecs.TagResource") == 1 and calls.get("ecs.UntagResource") == 1
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0 and "no changes" in again.out
