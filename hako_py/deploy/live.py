@@ -39,3 +39,12 @@ def in_progress_deployment(service: dict[str, Any]) -> dict[str, Any] | None:
     if len(deployments) > 1:
         return dict(next(d for d in deployments if d.get("status") == "PRIMARY") or deployments[0])
     return None
+
+
+def failed_rollout(service: dict[str, Any]) -> dict[str, Any] | None:
+    """The PRIMARY deployment when its rollout FAILED (circuit breaker, or a task that never
+    started): the service then does not run what it was last given, whatever the definition says."""
+    for deployment in service.get("deployments") or []:
+        if deployment.get("status") == "PRIMARY" and deployment.get("rolloutState") == "FAILED":
+            return dict(deployment)
+    return None

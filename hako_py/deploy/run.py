@@ -17,7 +17,7 @@ from hako_py.aws.ecs import EcsApi
 from hako_py.definition import AppDefinition
 from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
-from hako_py.deploy.live import in_progress_deployment, read_live
+from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
 from hako_py.deploy.register import register_once
 from hako_py.errors import HakoError
@@ -90,7 +90,19 @@ class Deployer:
         self._show_plan(app, plan, traffic)
         traffic_steps = traffic.steps if traffic else []
         if not plan.has_writes and not traffic_steps:
+            failed = failed_rollout(live.service) if live.service else None
+            if failed is not None:
+                # nothing to change, but the service does not run as defined: never a success
+                self.out.line(f"no changes to apply, but the last rollout of {short_td(failed.get('taskDefinition'))} "
+                              f"FAILED ({failed.get('rolloutStateReason') or 'no reason given'}); the service runs "
+                              f"{failed.get('runningCount', 0)}/{failed.get('desiredCount', 0)} tasks of it. Fix the "
+                              f"definition and deploy again, or go back with hako rollback {app.file}")
+                return EXIT_FAILED
             busy = in_progress_deployment(live.service) if live.service else None
+            if busy and self.options.dry_run:
+                self.out.line(f"no changes; a rollout of {short_td(busy.get('taskDefinition'))} is still in progress "
+                              f"(dry run: not following it; hako status {app.file})")
+                return EXIT_OK
             if live.service and busy and busy.get("taskDefinition") == live.task_definition_arn and self.options.wait:
                 # an earlier deploy (killed, or --no-wait) started this rollout: see it through
                 target = str(live.task_definition_arn)
@@ -99,6 +111,10 @@ class Deployer:
                 older = [d for d in live.service.get("deployments") or [] if d.get("status") == "ACTIVE"]
                 previous = str(older[0]["taskDefinition"]) if older else None
                 return self._follow(app, target, live.service, previous=previous, registered=None)
+            if busy and not self.options.wait:
+                self.out.line(f"no changes to apply; the rollout of {short_td(busy.get('taskDefinition'))} is still "
+                              f"in progress (not waiting: watch it with hako status {app.file})")
+                return EXIT_OK
             self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
                           "as defined")
             return EXIT_OK
