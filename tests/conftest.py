@@ -77,6 +77,10 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     """Share one model cache per test session, away from the user's home."""
     cache = tmp_path_factory.getbasetemp() / "hako-cache"
     monkeypatch.setenv("HAKO_CACHE_DIR", str(cache))
+    # The sandbox delivers logs at once (unless a test delays them): a short log grace keeps
+    # every oneshot test from waiting 3 s for lines that cannot come (tests/test_oneshot.py
+    # tests the grace itself against delayed delivery).
+    monkeypatch.setenv("HAKO_LOG_GRACE", "0.1")
 
 
 @pytest.fixture
