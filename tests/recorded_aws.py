@@ -337,7 +337,9 @@ class RecordedAws:
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.answer))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="recorded-aws", daemon=True)
+        # a short poll interval: shutdown() waits for the serving loop to look at its flag
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                                        name="recorded-aws", daemon=True)
 
     @property
     def url(self) -> str:
