@@ -13,10 +13,10 @@ Synthetic objects are built from the definition's own rendered request plus only
 documented in ``/work/research/defaults/ECS_DEFAULTS.md`` (cited where each is added). They
 are never presented as recorded.
 
-Two adjustments are made to recorded objects, both forced by hako's conventions and both
-listed per pair: hako's main container is always named ``app``, so a recorded container
-name is read as ``app`` (in the task definition and in the service's load balancers); and
-recorded values are otherwise served as published.
+One adjustment is made to recorded objects, forced by hako's conventions and listed per
+pair (``Pair.renames``): hako's main container is always named ``app``, so a recorded
+container name is read as ``app`` (in the task definition and in the service's load
+balancers). Everything else is served as published.
 """
 
 from __future__ import annotations
