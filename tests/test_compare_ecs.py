@@ -9,7 +9,7 @@ from typing import Any
 
 from hako_py.compare.service import compare_services
 from hako_py.compare.task_definition import compare_task_definitions, same_task_definition
-from hako_py.deploy.live import running_task_definition
+from hako_py.deploy.plan import running_task_definition
 
 
 def td(**extra: Any) -> dict[str, Any]:

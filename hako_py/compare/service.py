@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.compare.ecs_defaults import service as service_shape
-from hako_py.compare.shapes import ABSENT, Field, Struct, defaults_of, pair, view
+from hako_py.compare.shapes import ABSENT, Struct, defaults_of, pair, view
 
 # Members of CreateServiceRequest that ECS reports on the PRIMARY deployment, not the service.
 ON_DEPLOYMENT = ("serviceConnectConfiguration", "volumeConfigurations", "vpcLatticeConfigurations")
@@ -105,10 +105,11 @@ def _prepared_pair(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict[
     for key in ON_DEPLOYMENT:
         if key in primary:
             have[key] = copy.deepcopy(primary[key])
-    if "roleArn" in live:
-        have["role"] = _role_name(live["roleArn"])
-    if "role" in want:
+    have.pop("roleArn", None)
+    if "role" in want:  # compared only when the definition names one (ECS fills in its own role)
         want["role"] = _role_name(want["role"])
+        if "roleArn" in live:
+            have["role"] = _role_name(live["roleArn"])
     if "launchType" not in want and "capacityProviderStrategy" not in want:
         for side in (want, have):  # the cluster's default, whatever ECS made of it
             side.pop("launchType", None)
@@ -127,11 +128,9 @@ def _prepared_pair(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict[
 
 
 def _shape(desired: dict[str, Any], live: dict[str, Any]) -> Struct:
-    base = service_shape(daemon=_is_daemon(desired) or _is_daemon(live))
-    # Known only when the definition sets them; the rest of the request's members are
-    # compared as plain values when set (see shapes.pair).
-    extra = {"role": Field(canonical=_role_name)}
-    return Struct({**base.fields, **extra})
+    """The service's known fields; the rest of the request's members (role, Service
+    Connect, ...) are compared as plain values when the definition sets them."""
+    return service_shape(daemon=_is_daemon(desired) or _is_daemon(live))
 
 
 def update_service_members() -> frozenset[str]:

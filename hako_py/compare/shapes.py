@@ -65,7 +65,9 @@ PLAIN = Field()
 
 
 def is_empty(value: Any) -> bool:
-    return value is ABSENT or value is None or value == [] or value == {}
+    """Left out, as ECS sees it: ECS drops empty strings too (botocore's RegisterTaskDefinition
+    example sends ``taskRoleArn: ""`` and the described revision has none)."""
+    return value is ABSENT or value is None or value == "" or value == [] or value == {}
 
 
 def plain(value: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hako_py.aws.ecs import EcsApi
-from hako_py.deploy.plan import LiveState
+from hako_py.deploy.plan import LiveState, running_task_definition
 
 
 def read_live(ecs: EcsApi, cluster: str, app_id: str) -> LiveState:
@@ -17,17 +17,6 @@ def read_live(ecs: EcsApi, cluster: str, app_id: str) -> LiveState:
         return LiveState(service=service, task_definition=None)
     task_definition, tags = described
     return LiveState(service=service, task_definition=task_definition, task_definition_tags=tags)
-
-
-def running_task_definition(service: dict[str, Any]) -> str | None:
-    """The revision a service runs. A service with the EXTERNAL deployment controller has no
-    ``taskDefinition`` of its own (CLI create-service example 3): its PRIMARY task set's."""
-    if service.get("taskDefinition"):
-        return str(service["taskDefinition"])
-    for task_set in service.get("taskSets") or []:
-        if task_set.get("status") == "PRIMARY" and task_set.get("taskDefinition"):
-            return str(task_set["taskDefinition"])
-    return None
 
 
 def in_progress_deployment(service: dict[str, Any]) -> dict[str, Any] | None:

@@ -19,6 +19,17 @@ from hako_py.render import RenderedApp
 NEW_REVISION = "<new revision>"
 
 
+def running_task_definition(service: dict[str, Any]) -> str | None:
+    """The revision a service runs. A service with the EXTERNAL deployment controller has no
+    ``taskDefinition`` of its own (CLI create-service example 3): its PRIMARY task set's."""
+    if service.get("taskDefinition"):
+        return str(service["taskDefinition"])
+    for task_set in service.get("taskSets") or []:
+        if task_set.get("status") == "PRIMARY" and task_set.get("taskDefinition"):
+            return str(task_set["taskDefinition"])
+    return None
+
+
 @dataclass(frozen=True)
 class LiveState:
     """What runs in ECS now: the service (or None) and its task definition (or the family's latest)."""
@@ -112,7 +123,14 @@ def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *,
                     create_service=create, task_definition_diff=td_diff, service_diff=svc_diff)
     comparison = compare_services(service_request, live.service)
     updates, immutable = dict(comparison.updates), list(comparison.immutable)
-    if register or force or live.service.get("taskDefinition") != target:
+    controller = str((live.service.get("deploymentController") or {}).get("type") or "ECS")
+    if controller != "ECS":
+        # API UpdateService: CODE_DEPLOY and EXTERNAL services change revisions through their
+        # controller (a CodeDeploy deployment, CreateTaskSet), never through UpdateService.
+        if register:
+            immutable.append(f"taskDefinition: a service with deployment controller {controller} gets new "
+                             "revisions through its controller (CodeDeploy, or CreateTaskSet), not UpdateService")
+    elif register or force or running_task_definition(live.service) != target:
         updates["taskDefinition"] = target
     if force:
         updates["forceNewDeployment"] = True

@@ -75,7 +75,7 @@ class Deployer:
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
         for change in plan.immutable_changes:
             self.out.line(f"warning: not applied to the existing service: {change}")
-        if plan.immutable_changes:
+        if any("UpdateService cannot change it" in change for change in plan.immutable_changes):
             self.out.line(f"  (to apply such a change, recreate the service, which stops its tasks: "
                           f"hako remove {app.file} && hako deploy {app.file})")
         for change in traffic.immutable if traffic else []:
