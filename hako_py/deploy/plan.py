@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hako_py.deploy.diff import mask_pair, unified
+from hako_py.deploy.diff import unified
 from hako_py.deploy.normalize import normalize_service, normalize_task_definition, service_changes
+from hako_py.masking import mask_pair
 from hako_py.render import RenderedApp
 
 NEW_REVISION = "<new revision>"
@@ -77,7 +78,8 @@ def service_diff(rendered_service: dict[str, Any] | None, live: LiveState, file:
     want = normalize_service(rendered_service) if rendered_service else None
     have = normalize_service(live.service) if live.service else None
     label = live.service.get("serviceName", "(none)") if live.service else "(none)"
-    return unified(have, want, f"live service {label}", f"local {file}")
+    left, right = mask_pair(have, want)
+    return unified(left, right, f"live service {label}", f"local {file}")
 
 
 def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *, force: bool = False) -> Plan:
