@@ -20,14 +20,15 @@ import click
               help="How long a simulated service rollout takes.")
 @click.option("--task-seconds", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="How long a simulated RunTask task runs unless the control API says otherwise.")
-@click.option("--docker/--no-docker", "docker", default=None,
-              help="Run tasks as real containers on the local Docker engine (default: when one answers).")
+@click.option("--docker/--no-docker", "docker", default=False,
+              help="Run tasks as real containers on the local Docker engine (needs one; off by default: tasks "
+                   "are simulated). --no-docker is the default and kept for old scripts.")
 @click.option("--faults", type=click.FloatRange(0, 0.16), default=0.0, metavar="RATE",
               help="Put a fault-injecting proxy in front: each kind of fault (throttling, 500/503, reset, lost "
                    "response, slow, truncated) hits a request with this probability. The printed URL is the proxy.")
 @click.option("--faults-seed", type=int, default=0, show_default=True, help="Seed of the fault proxy's choices.")
 def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float,
-            docker: bool | None, faults: float, faults_seed: int) -> None:
+            docker: bool, faults: float, faults_seed: int) -> None:
     """Run an embedded AWS endpoint (moto) with a simulated ECS scheduler.
 
     Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers, then
