@@ -10,11 +10,14 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from hako_py.sandbox import control_input
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
+from hako_py.sandbox.replies import Reply, aws_error, json_reply, status_line, uses_json_protocol
 from hako_py.sandbox.scaling_sim import ScalingSimulator
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
@@ -22,6 +25,7 @@ _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 # Requests signed with an access key starting with this are refused, to test bad credentials.
 INVALID_KEY_PREFIX = "INVALID"
 _READ_PREFIXES = ("Describe", "List", "Get", "Filter")
+MAX_AWS_BODY_BYTES = 256 * 1024 * 1024  # everything moto holds is in memory
 
 HELP = {
     "GET /_sandbox/": "this description",
@@ -37,12 +41,18 @@ HELP = {
                                       "RunTask returns a failure (or its task stops before starting)",
     "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1}',
 }
+RULES = ("POST bodies: Content-Type application/json, a JSON object with only the fields shown; seconds are "
+         "finite numbers in [0, 3600], exit codes integers (or null), names at most 255 characters, at most "
+         "10000 log lines. A refused request answers 4xx with {\"error\", \"field\"}.")
 
 
 def _json_response(start_response: Any, status: str, data: Any) -> list[bytes]:
-    body = json.dumps(data, default=str).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-    return [body]
+    return _send(start_response, json_reply(status, data))
+
+
+def _send(start_response: Any, reply: Reply) -> list[bytes]:
+    start_response(reply.status, reply.headers)
+    return [reply.body]
 
 
 def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
@@ -74,18 +84,19 @@ class SandboxApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox"):
             return self.control(environ, start_response, path)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = control_input.content_length(environ, limit=MAX_AWS_BODY_BYTES)
+        except control_input.BadInput as exc:
+            json_protocol = uses_json_protocol(environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("CONTENT_TYPE", ""))
+            return _send(start_response, aws_error(exc.status, "InvalidRequest", str(exc), json_protocol=json_protocol))
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         service, operation, region = operation_of(environ, body)
         key = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
         if key and key.group(1).startswith(INVALID_KEY_PREFIX):
-            error = json.dumps({"__type": "UnrecognizedClientException",
-                                "message": "The security token included in the request is invalid."}).encode()
-            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
-                                               ("x-amzn-ErrorType", "UnrecognizedClientException"),
-                                               ("Content-Length", str(len(error)))])
-            return [error]
+            return _send(start_response, aws_error(400, "UnrecognizedClientException",
+                                                   "The security token included in the request is invalid.",
+                                                   json_protocol=True))
         with self.sim.lock:
             self.sim.regions.add(region)
             self.counts[f"{service}.{operation}"] += 1
@@ -157,53 +168,57 @@ class SandboxApp:
         self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks)
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        raw = environ["wsgi.input"].read(length) if length else b""
+        """``/_sandbox/...``: JSON in (POST bodies checked by control_input), JSON out."""
+        route = f"{environ.get('REQUEST_METHOD', 'GET')} {path.rstrip('/') or '/_sandbox'}"
+        handler = self._routes().get(route)
+        if handler is None:
+            return _json_response(start_response, "404 Not Found", {"error": f"no such control endpoint: {route}",
+                                                                     "api": HELP})
         try:
-            payload = json.loads(raw) if raw else {}
-        except ValueError:
-            return _json_response(start_response, "400 Bad Request", {"error": "body must be JSON"})
-        route = f"{method} {path.rstrip('/') or '/_sandbox'}"
-        with self.sim.lock:
-            if route in ("GET /_sandbox", "GET /_sandbox/"):
-                return _json_response(start_response, "200 OK", {
-                    "api": HELP,
-                    "settings": {"rolloutSeconds": self.sim.rollout_seconds, "taskSeconds": self.sim.task_seconds},
-                })
-            if route == "GET /_sandbox/requests":
-                return _json_response(start_response, "200 OK", {
-                    "total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)})
-            if route == "POST /_sandbox/requests/reset":
-                self.counts.clear()
-                self.writes = 0
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/fail-next-rollout":
-                name = payload.get("service")
-                if not name:
-                    return _json_response(start_response, "400 Bad Request", {"error": "service is required"})
-                cluster = payload.get("cluster")
-                self.sim.fail_next_rollout.add(f"{cluster}:{name}" if cluster else str(name))
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/next-task":
-                self.sim.next_outcomes.append(TaskOutcome(
-                    exit_code=payload.get("exitCode", 0),
-                    stop_reason=payload.get("stopReason", "Essential container in task exited"),
-                    log_lines=[str(line) for line in payload.get("logLines", [])],
-                    run_seconds=payload.get("runSeconds"),
-                    container_exit_codes=dict(payload.get("containerExitCodes", {})),
-                    family=payload.get("family"),
-                ))
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/fail-next-start":
-                self.sim.start_failures.append({"reason": str(payload.get("reason", "RESOURCE:MEMORY")),
-                                                "mode": str(payload.get("mode", "failure"))})
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/settings":
-                if "rolloutSeconds" in payload:
-                    self.sim.rollout_seconds = float(payload["rolloutSeconds"])
-                if "taskSeconds" in payload:
-                    self.sim.task_seconds = float(payload["taskSeconds"])
-                return _json_response(start_response, "200 OK", {"ok": True})
-        return _json_response(start_response, "404 Not Found", {"error": f"no such control endpoint: {route}",
-                                                                 "api": HELP})
+            payload = control_input.json_object(environ) if route.startswith("POST ") else {}
+            with self.sim.lock:
+                answer = handler(payload)
+        except control_input.BadInput as exc:
+            return _json_response(start_response, status_line(exc.status), {"error": str(exc), "field": exc.field})
+        return _json_response(start_response, "200 OK", answer)
+
+    def _routes(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        return {
+            "GET /_sandbox": self._describe,
+            "GET /_sandbox/requests": self._requests,
+            "POST /_sandbox/requests/reset": self._reset_requests,
+            "POST /_sandbox/fail-next-rollout": self._fail_next_rollout,
+            "POST /_sandbox/next-task": self._next_task,
+            "POST /_sandbox/fail-next-start": self._fail_next_start,
+            "POST /_sandbox/settings": self._settings,
+        }
+
+    def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"api": HELP, "rules": RULES, "settings": {"rolloutSeconds": self.sim.rollout_seconds,
+                                                          "taskSeconds": self.sim.task_seconds}}
+
+    def _requests(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)}
+
+    def _reset_requests(self, payload: dict[str, Any]) -> dict[str, Any]:
+        control_input.only(payload, ())
+        self.counts.clear()
+        self.writes = 0
+        return {"ok": True}
+
+    def _fail_next_rollout(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.sim.fail_next_rollout.add(control_input.rollout_failure(payload))
+        return {"ok": True}
+
+    def _next_task(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.sim.next_outcomes.append(control_input.task_outcome(payload))
+        return {"ok": True}
+
+    def _fail_next_start(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.sim.start_failures.append(control_input.start_failure(payload))
+        return {"ok": True}
+
+    def _settings(self, payload: dict[str, Any]) -> dict[str, Any]:
+        for name, value in control_input.timings(payload).items():
+            setattr(self.sim, name, value)
+        return {"ok": True}

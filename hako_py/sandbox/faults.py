@@ -12,7 +12,6 @@ Used by the reliability tests, ``bench/fault_soak.py`` and ``hako sandbox --faul
 from __future__ import annotations
 
 import http.client
-import json
 import random
 import socket
 import struct
@@ -25,6 +24,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from hako_py.sandbox.control import operation_of
+from hako_py.sandbox.replies import Reply, aws_error
 
 KINDS = ("throttle", "error", "reset", "lost", "slow", "truncate")
 
@@ -226,19 +226,16 @@ class FaultProxy:
 
     @staticmethod
     def _error(handler: BaseHTTPRequestHandler, status: int, json_protocol: bool, code: str, message: str) -> None:
-        if json_protocol:
-            payload = json.dumps({"__type": code, "message": message}).encode()
-            content_type = "application/x-amz-json-1.1"
-        else:
-            payload = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
-                       "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>").encode()
-            content_type = "text/xml"
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("x-amzn-ErrorType", code)
-        handler.send_header("Content-Length", str(len(payload)))
+        FaultProxy._reply(handler, aws_error(status, code, message, json_protocol=json_protocol))
+
+    @staticmethod
+    def _reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        code, _, reason = reply.status.partition(" ")
+        handler.send_response(int(code), reason)
+        for name, value in reply.headers:
+            handler.send_header(name, value)
         handler.end_headers()
-        handler.wfile.write(payload)
+        handler.wfile.write(reply.body)
 
     @staticmethod
     def _reset(handler: BaseHTTPRequestHandler) -> None:

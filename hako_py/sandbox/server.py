@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import urllib.request
 from typing import Any
 
 from hako_py.sandbox import moto_glue as glue
+from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
@@ -54,8 +54,7 @@ class Sandbox:
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
         self.simulator.start()
-        with urllib.request.urlopen(f"{self.url}/_sandbox/", timeout=10) as response:  # it answers
-            response.read()
+        control(self.url, "")  # it answers
         return self.url
 
     def stop(self) -> None:
