@@ -8,7 +8,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -193,6 +195,232 @@ def test_control_api_takes_values_at_their_bounds(box: Sandbox) -> None:
 
 def test_a_broken_content_length_is_a_clear_error(box: Sandbox) -> None:
     for path in ("/_sandbox/settings", "/"):
-        answer = send(box.url, "POST", path, headers={"Content-Type": "application/json", "Content-Length": "x1"})
+        answer = send(box.url, "POST", path, headers={"Content-Type": "application/json", "Content-Length": "x1",
+                                                      "Authorization": FAKE_SIGV4})
         assert answer.status == 400, answer.body
         assert b"Content-Length" in answer.body and b"Traceback" not in answer.body
+
+
+# --- web pages ------------------------------------------------------------------------------
+
+ECS_TARGET = "AmazonEC2ContainerServiceV20141113"
+FAKE_SIGV4 = ("AWS4-HMAC-SHA256 Credential=t/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, "
+              "Signature=00")
+
+
+def ecs_request(url: str, operation: str, payload: dict[str, Any], **headers: str) -> Answer:
+    """An ECS call as an SDK sends it (moto does not check signatures), plus *headers*."""
+    return send(url, "POST", "/", body=json.dumps(payload).encode(), headers={
+        "X-Amz-Target": f"{ECS_TARGET}.{operation}", "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": FAKE_SIGV4, **{k.replace("_", "-"): v for k, v in headers.items()}})
+
+
+def clusters(url: str) -> list[str]:
+    answer = ecs_request(url, "ListClusters", {})
+    assert answer.status == 200, answer.body
+    return [arn.rsplit("/", 1)[-1] for arn in answer.json()["clusterArns"]]
+
+
+def has_cors(answer: Answer) -> bool:
+    return any(name.startswith("access-control-") for name in answer.headers)
+
+
+def test_no_cors_headers_and_no_preflight(box: Sandbox) -> None:
+    """moto's flask app answers preflights and adds Access-Control-Allow-Origin: *; the sandbox does neither."""
+    preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type,x-amz-target"}
+    for path in ("/", "/_sandbox/settings", "/moto-api/reset"):
+        answer = send(box.url, "OPTIONS", path, headers=preflight)
+        assert answer.status == 403 and not has_cors(answer), (path, answer.headers)
+        assert b"answers no CORS preflight" in answer.body
+    assert send(box.url, "OPTIONS", "/").status == 403  # with or without Origin
+    served = ecs_request(box.url, "ListClusters", {})
+    assert served.status == 200 and not has_cors(served)
+
+
+PAGE_HEADERS = [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Origin": "http://127.0.0.1:4566"},
+                {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                {"Sec-Fetch-Site": "same-origin"}]
+
+
+@pytest.mark.parametrize("headers", PAGE_HEADERS, ids=[next(iter(h.values())) for h in PAGE_HEADERS])
+def test_requests_from_web_pages_are_refused(box: Sandbox, headers: dict[str, str]) -> None:
+    name = f"from-page-{abs(hash(str(headers))) % 10**8}"
+    answer = ecs_request(box.url, "CreateCluster", {"clusterName": name}, **headers)
+    assert answer.status == 403 and not has_cors(answer)
+    assert answer.json()["__type"] == "AccessDeniedException"
+    assert "web page" in answer.json()["message"]
+    assert name not in clusters(box.url)
+    before = steering(box)
+    control = send(box.url, "POST", "/_sandbox/settings", body=b'{"rolloutSeconds": 1e308}',
+                   headers={"Content-Type": "application/json", **headers})
+    assert control.status == 403 and "web page" in control.json()["error"] and not has_cors(control)
+    assert steering(box) == before
+
+
+def test_a_browser_tab_opened_by_its_user_may_read_the_control_api(box: Sandbox) -> None:
+    answer = send(box.url, "GET", "/_sandbox/", headers={"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate"})
+    assert answer.status == 200 and not has_cors(answer)
+
+
+FOREIGN_HOSTS = ["evil.example:4566", "evil.example", "127.0.0.1.nip.io:4566", "localhost.:4566", "0.0.0.0:4566",
+                 "192.168.1.10", "[::ffff:127.0.0.1]:4566", "127.0.0.1:99999", "127.0.0.1:4566,evil.example",
+                 "localhost@evil.example", ""]
+
+
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+def test_foreign_host_header_is_refused(box: Sandbox, host: str) -> None:
+    """DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends that name as Host."""
+    name = f"rebound-{abs(hash(host)) % 10**8}"
+    answer = ecs_request(box.url, "CreateCluster", {"clusterName": name}, Host=host)
+    assert answer.status == 403
+    assert answer.headers["content-type"] == "application/x-amz-json-1.1"
+    assert answer.json()["__type"] == "AccessDeniedException"
+    assert "is not a loopback name" in answer.json()["message"]
+    assert name not in clusters(box.url)
+    control = send(box.url, "GET", "/_sandbox/requests", headers={"Host": host})
+    assert control.status == 403 and "is not a loopback name" in control.json()["error"]
+
+
+def test_request_without_host_header_is_refused(box: Sandbox) -> None:
+    parsed = urlparse(box.url)
+    connection = http.client.HTTPConnection(parsed.hostname or "", parsed.port, timeout=10)
+    try:
+        connection.putrequest("GET", "/_sandbox/requests", skip_host=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 403
+        assert "has no Host header" in json.loads(response.read())["error"]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:{port}", "localhost", "localhost:{port}", "LocalHost:1",
+                                  "[::1]", "[::1]:{port}", "127.1.2.3:80"])
+def test_loopback_host_headers_are_served(box: Sandbox, host: str) -> None:
+    answer = send(box.url, "GET", "/_sandbox/requests", headers={"Host": host.format(port=urlparse(box.url).port)})
+    assert answer.status == 200, answer.body
+
+
+def test_sdk_clients_read_the_refusal_as_an_aws_error(box: Sandbox) -> None:
+    """boto3 shows the reason, in the JSON protocol (ECS) and the query protocol (ELBv2)."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    def rebind(request: Any, **kwargs: Any) -> None:
+        request.headers["Host"] = "evil.example:4566"
+
+    for service, call, code in (("ecs", "list_clusters", "AccessDeniedException"),
+                                ("elbv2", "describe_load_balancers", "AccessDenied")):
+        client = boto3.client(service, region_name="us-east-1", endpoint_url=box.url, aws_access_key_id="t",
+                              aws_secret_access_key="t")
+        client.meta.events.register("before-send", rebind)
+        with pytest.raises(ClientError) as raised:
+            getattr(client, call)()
+        assert raised.value.response["Error"]["Code"] == code
+        assert "'evil.example:4566' is not a loopback name" in raised.value.response["Error"]["Message"]
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_moto_api_is_not_served(box: Sandbox) -> None:
+    """moto's reset, data dump (secret values) and recorder act on plain requests, several on GET."""
+    name = "survives-moto-reset"
+    assert ecs_request(box.url, "CreateCluster", {"clusterName": name}).status == 200
+    for method, path in (("POST", "/moto-api/reset"), ("GET", "/moto-api/data.json"), ("GET", "/moto-api/"),
+                         ("GET", "/moto-api/seed?a=1"), ("GET", "/moto-api/recorder/replay-recording"),
+                         ("POST", "/moto-api/state-manager/set-transition"), ("GET", "/moto%2Dapi/reset")):
+        answer = send(box.url, method, path, headers={"Authorization": FAKE_SIGV4})
+        assert answer.status == 403, (path, answer.body[:200])
+        assert "does not serve moto's own API" in answer.json()["error"]
+    assert name in clusters(box.url)
+
+
+def test_unsigned_aws_requests_are_refused(box: Sandbox) -> None:
+    """A page can make a browser without Sec-Fetch-Site send a plain GET, never an Authorization header."""
+    answer = send(box.url, "GET", "/")  # S3 ListBuckets, unsigned
+    assert answer.status == 403
+    assert b"<Code>MissingAuthenticationToken</Code>" in answer.body
+    answer = send(box.url, "GET", "/iam_us-east-1/?Action=CreateUser&UserName=mallory&Version=2010-05-08")
+    assert answer.status == 403
+    unsigned = send(box.url, "POST", "/", body=b"{}", headers={
+        "X-Amz-Target": f"{ECS_TARGET}.ListClusters", "Content-Type": "application/x-amz-json-1.1"})
+    assert unsigned.status == 403
+    assert unsigned.json()["__type"] == "MissingAuthenticationTokenException"
+    assert "signed with Signature Version 4" in unsigned.json()["message"]
+
+
+def test_fault_proxy_refuses_what_the_sandbox_refuses(box: Sandbox) -> None:
+    """The proxy puts its own Host on what it forwards, so it checks its clients itself."""
+    from hako_py.sandbox.faults import FaultProxy, FaultRates
+
+    with FaultProxy(box.url, FaultRates()) as proxy:
+        assert ecs_request(proxy.url, "ListClusters", {}).status == 200
+        for headers in ({"Host": "evil.example:4566"}, {"Origin": "https://evil.example"},
+                        {"Sec-Fetch-Site": "cross-site"}):
+            answer = ecs_request(proxy.url, "CreateCluster", {"clusterName": "via-proxy"}, **headers)
+            assert answer.status == 403 and answer.json()["__type"] == "AccessDeniedException", answer.body
+        assert send(proxy.url, "OPTIONS", "/", headers={"Origin": "https://evil.example"}).status == 403
+        assert send(proxy.url, "GET", "/moto-api/data.json", headers={"Authorization": FAKE_SIGV4}).status == 403
+        assert proxy.requests == 1  # refusals reach neither the fault dice nor the sandbox
+    assert "via-proxy" not in clusters(box.url)
+
+
+# --- other local users ----------------------------------------------------------------------
+
+def test_socket_table_names_the_owner_of_a_loopback_connection() -> None:
+    from hako_py.sandbox.peers import socket_owner, tables_name_owners
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux's /proc/net/tcp names a connection's owner")
+    assert tables_name_owners()
+    families = [("127.0.0.1", socket.AF_INET)] + ([("::1", socket.AF_INET6)] if socket.has_ipv6 else [])
+    for address, family in families:
+        try:
+            listener = socket.create_server((address, 0), family=family)
+        except OSError:  # no IPv6 loopback here
+            continue
+        with listener, socket.create_connection(listener.getsockname()[:2], timeout=5) as client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert socket_owner(accepted.getpeername()[:2], accepted.getsockname()[:2]) == os.geteuid()
+                assert socket_owner(client.getsockname()[:2], (address, 1)) is None  # not connected there
+
+
+OTHER_USER_CLIENT = """
+import sys, urllib.error, urllib.request
+request = urllib.request.Request(sys.argv[1], data=b'{"rolloutSeconds": 0.3}', method="POST",
+                                 headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        print(answer.status, answer.read().decode())
+except urllib.error.HTTPError as error:
+    print(error.code, error.read().decode())
+"""
+
+
+def run_client_as(uid: int, url: str) -> str:
+    """POST a harmless control request from a process of local user *uid*."""
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None:
+        pytest.skip("no system python3 that another user can run")
+    result = subprocess.run([python, "-I", "-c", OTHER_USER_CLIENT, url], user=uid, group=uid, extra_groups=[],
+                            cwd="/", env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="runs a client as another local user, which needs root")
+def test_another_local_users_connections_are_refused(box: Sandbox) -> None:
+    from hako_py.sandbox.faults import FaultProxy, FaultRates
+
+    nobody = 65534
+    with FaultProxy(box.url, FaultRates()) as proxy:
+        for url in (box.url, proxy.url):
+            answer = run_client_as(nobody, f"{url}/_sandbox/settings")
+            assert answer.startswith("403 "), answer
+            assert f"serves only root (uid {os.geteuid()}), who started it" in answer
+            assert f"(uid {nobody})" in answer
+            assert run_client_as(os.geteuid(), f"{url}/_sandbox/settings").startswith("200 ")
+        assert proxy.requests == 0
+    assert box.tells_users_apart

@@ -56,6 +56,9 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
         if seeds:
             _seed(url, seeds)
         click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
+        if not box.tells_users_apart:
+            click.echo("sandbox: this system cannot tell which local user opens a connection (no /proc/net/tcp): "
+                       "every local user can reach the sandbox", err=True)
         proxy = None
         if faults:
             from hako_py.sandbox.faults import FaultProxy, FaultRates

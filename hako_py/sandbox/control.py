@@ -17,7 +17,8 @@ from urllib.parse import parse_qs
 from hako_py.sandbox import control_input
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
-from hako_py.sandbox.replies import Reply, aws_error, json_reply, status_line, uses_json_protocol
+from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
+from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
 from hako_py.sandbox.scaling_sim import ScalingSimulator
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
@@ -72,23 +73,34 @@ def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
 class SandboxApp:
     """WSGI app in front of moto's dispatcher."""
 
-    def __init__(self, moto_app: Any, simulator: EcsSimulator) -> None:
+    def __init__(self, moto_app: Any, simulator: EcsSimulator, guard: Guard | None = None) -> None:
         self.moto_app = moto_app
         self.sim = simulator
+        self.guard = guard or Guard()
         self.counts: Counter[str] = Counter()
         self.writes = 0
         self.scaling = ScalingSimulator()
         self.idempotent: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/_sandbox"):
-            return self.control(environ, start_response, path)
+        """Refuse what is not the local user's (see guard), then serve without CORS headers."""
+        request = Request.from_environ(environ)
+        refusal = self.guard.refusal(request, environ.get("werkzeug.socket"))
+        if refusal is not None:
+            return _send(start_response, refusal_reply(refusal, request))
+        start_response = without_cors(start_response)
+        if request.path.startswith(CONTROL_PREFIX):
+            return self.control(environ, start_response, request.path)
+        return self.aws(environ, start_response)
+
+    def aws(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """An AWS request: counted, steered (failure injection, client tokens), answered by moto."""
         try:
             length = control_input.content_length(environ, limit=MAX_AWS_BODY_BYTES)
         except control_input.BadInput as exc:
             json_protocol = uses_json_protocol(environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("CONTENT_TYPE", ""))
-            return _send(start_response, aws_error(exc.status, "InvalidRequest", str(exc), json_protocol=json_protocol))
+            return _send(start_response, closing(aws_error(exc.status, "InvalidRequest", str(exc),
+                                                           json_protocol=json_protocol)))
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         service, operation, region = operation_of(environ, body)
@@ -179,7 +191,8 @@ class SandboxApp:
             with self.sim.lock:
                 answer = handler(payload)
         except control_input.BadInput as exc:
-            return _json_response(start_response, status_line(exc.status), {"error": str(exc), "field": exc.field})
+            return _send(start_response, closing(json_reply(status_line(exc.status),
+                                                            {"error": str(exc), "field": exc.field})))
         return _json_response(start_response, "200 OK", answer)
 
     def _routes(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:

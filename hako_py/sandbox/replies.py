@@ -52,3 +52,9 @@ def json_reply(status: str, data: object) -> Reply:
 def uses_json_protocol(target: str, content_type: str) -> bool:
     """JSON-protocol AWS requests name their operation in X-Amz-Target (or declare a JSON body)."""
     return bool(target) or "json" in content_type.lower()
+
+
+def closing(reply: Reply) -> Reply:
+    """*reply* ending the connection: sent before the request's body was read, the rest of that
+    body must not be taken for the next request."""
+    return reply._replace(headers=[*reply.headers, ("Connection", "close")])

@@ -11,6 +11,7 @@ from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
+from hako_py.sandbox.guard import Guard
 
 
 def _docker_tasks(wanted: bool) -> DockerTasks | None:
@@ -34,6 +35,7 @@ class Sandbox:
         self.port = port
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
                                       docker=_docker_tasks(docker))
+        self.guard = Guard()
         self.app: SandboxApp | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -43,11 +45,16 @@ class Sandbox:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def tells_users_apart(self) -> bool:
+        """Whether connections of other local users are refused (Linux); elsewhere any local user is served."""
+        return self.guard.peers.available
+
     def start(self) -> str:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         def wrap(moto_app: Any) -> SandboxApp:
-            self.app = SandboxApp(moto_app, self.simulator)
+            self.app = SandboxApp(moto_app, self.simulator, self.guard)
             return self.app
 
         self._server = glue.make_server(self.host, self.port, wrap)
