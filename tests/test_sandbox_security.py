@@ -424,3 +424,26 @@ def test_another_local_users_connections_are_refused(box: Sandbox) -> None:
             assert run_client_as(os.geteuid(), f"{url}/_sandbox/settings").startswith("200 ")
         assert proxy.requests == 0
     assert box.tells_users_apart
+
+
+# --- where it listens --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.com"])
+def test_sandbox_listens_only_on_loopback(host: str) -> None:
+    with pytest.raises(ValueError, match="is not a loopback address"):
+        Sandbox(host, 0)
+    result = subprocess.run([sys.executable, "-m", "hako_py", "sandbox", "--host", host, "--port", "0"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60, env=clean_env())
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"Invalid value for '--host': {host} is not a loopback address" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sandbox_on_ipv6_loopback_serves_its_user() -> None:
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with Sandbox("::1", 0) as sandbox:
+        assert sandbox.url.startswith("http://[::1]:")
+        assert send(sandbox.url, "GET", "/_sandbox/requests").status == 200

@@ -10,8 +10,17 @@ from typing import Any
 import click
 
 
+def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from hako_py.sandbox.guard import NOT_LOOPBACK, is_loopback_address
+
+    if not is_loopback_address(value):
+        raise click.BadParameter(NOT_LOOPBACK.format(host=value))
+    return value
+
+
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it loopback).")
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_loopback,
+              help="Loopback address to listen on (127.0.0.1, ::1 or localhost; nothing else is accepted).")
 @click.option("--port", type=click.IntRange(0, 65535), default=4566, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @click.option("--seed", "seeds", multiple=True, type=click.Path(exists=True), metavar="PATH",

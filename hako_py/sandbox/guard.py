@@ -34,6 +34,8 @@ _HOST = re.compile(r"(?P<name>[^:\[\]]+|\[[^\]]+\])(?::(?P<port>\d{1,5}))?")
 CONTROL_PREFIX = "/_sandbox"
 MOTO_API_PREFIX = "/moto-api"
 SIGV4_PREFIX = "AWS4-"  # AWS4-HMAC-SHA256 (SigV4), AWS4-ECDSA-P256-SHA256 (SigV4a)
+NOT_LOOPBACK = ("{host} is not a loopback address: the sandbox serves only its own local user, so it listens only "
+                "on loopback (127.0.0.1, ::1 or localhost)")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,16 @@ class Request:
 
 
 # the checks, each about one way in ------------------------------------------------------------
+def is_loopback_address(host: str) -> bool:
+    """Whether the sandbox may listen on *host*: a loopback address, or the name localhost."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _is_loopback_host_header(value: str) -> bool:
     """``127.0.0.1``, ``localhost`` or ``[::1]`` (any 127.x address too), with or without a port:
     literal addresses and the one name no DNS answer can rebind."""

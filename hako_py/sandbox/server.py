@@ -11,7 +11,7 @@ from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
-from hako_py.sandbox.guard import Guard
+from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
 
 
 def _docker_tasks(wanted: bool) -> DockerTasks | None:
@@ -30,7 +30,10 @@ class Sandbox:
     def __init__(self, host: str = "127.0.0.1", port: int = 4566, *, rollout_seconds: float = 3.0,
                  task_seconds: float = 1.0, tick: float = 0.05, docker: bool = False) -> None:
         """``docker``: True runs tasks as containers (an engine is required, else NoDockerEngine),
-        False (the default) simulates them."""
+        False (the default) simulates them. *host* must be a loopback address: the sandbox serves
+        only its local user (ValueError otherwise)."""
+        if not is_loopback_address(host):
+            raise ValueError(NOT_LOOPBACK.format(host=host))
         self.host = host
         self.port = port
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
@@ -43,7 +46,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     @property
     def tells_users_apart(self) -> bool:
