@@ -365,6 +365,16 @@ def test_fault_proxy_refuses_what_the_sandbox_refuses(box: Sandbox) -> None:
     assert "via-proxy" not in clusters(box.url)
 
 
+@pytest.mark.parametrize("operation", ["CreateService", "RunTask"])
+def test_an_sdk_request_whose_body_is_not_json_gets_an_aws_error(box: Sandbox, operation: str) -> None:
+    """The sandbox reads these bodies before moto does; a broken one is moto's to refuse, not a crash."""
+    answer = send(box.url, "POST", "/", body=b"not json", headers={
+        "X-Amz-Target": f"{ECS_TARGET}.{operation}", "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": FAKE_SIGV4})
+    assert answer.status == 400, answer.body[:200]
+    assert "__type" in answer.json()
+
+
 # --- other local users ----------------------------------------------------------------------
 
 def test_socket_table_names_the_owner_of_a_loopback_connection() -> None:

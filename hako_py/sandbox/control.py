@@ -56,6 +56,15 @@ def _send(start_response: Any, reply: Reply) -> list[bytes]:
     return [reply.body]
 
 
+def _json_body(body: bytes) -> dict[str, Any]:
+    """A JSON-protocol request's parameters; {} for a body that is no JSON object (moto answers it)."""
+    try:
+        parsed = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
     """(service, operation, region) of an AWS request."""
     match = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
@@ -118,7 +127,7 @@ class SandboxApp:
                 failure = self.sim.start_failures[0]
                 if failure.get("mode", "failure") == "failure":
                     self.sim.start_failures.pop(0)
-                    request = json.loads(body or b"{}")
+                    request = _json_body(body)
                     return _json_response(start_response, "200 OK", {"tasks": [], "failures": [
                         {"arn": request.get("taskDefinition", ""), "reason": failure.get("reason", "RESOURCE:MEMORY")}
                     ]})
@@ -126,7 +135,7 @@ class SandboxApp:
                 self.sim.next_outcomes.insert(0, TaskOutcome(
                     exit_code=None, pull_error=failure.get("reason", "CannotPullContainerError: pull access denied")))
             if service == "application-autoscaling" and operation == "DescribeScalingActivities":
-                activities = self.scaling.describe(region, json.loads(body or b"{}"))
+                activities = self.scaling.describe(region, _json_body(body))
                 return _json_response(start_response, "200 OK", activities)
             token = self._client_token(service, operation, body)
             if token is not None and token in self.idempotent:
@@ -145,11 +154,11 @@ class SandboxApp:
             else:
                 chunks = list(self.moto_app(environ, start_response))
             if service == "application-autoscaling" and operation == "RegisterScalableTarget":
-                self.scaling.registered(region, json.loads(body or b"{}"))
+                self.scaling.registered(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
-                self._own(operation, json.loads(body or b"{}"), b"".join(chunks))
+                self._own(operation, _json_body(body), b"".join(chunks))
             if service == "ecs" and operation == "CreateService":
-                glue.apply_create_service_request(region, json.loads(body or b"{}"))
+                glue.apply_create_service_request(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks
@@ -160,10 +169,7 @@ class SandboxApp:
         (moto ignores the token; ECS does not)."""
         if service != "ecs" or operation not in ("RunTask", "CreateService"):
             return None
-        try:
-            token = json.loads(body or b"{}").get("clientToken")
-        except ValueError:
-            return None
+        token = _json_body(body).get("clientToken")
         return f"{operation}:{token}" if token else None
 
     def _own(self, operation: str, request: dict[str, Any], response: bytes) -> None:
@@ -173,11 +179,8 @@ class SandboxApp:
             cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
             self.sim.owned_services.add(f"{cluster}:{request.get('serviceName')}")
             return
-        try:
-            tasks = json.loads(response).get("tasks") or []
-        except ValueError:
-            return
-        self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks)
+        tasks = _json_body(response).get("tasks") or []
+        self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks if isinstance(t, dict))
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
         """``/_sandbox/...``: JSON in (POST bodies checked by control_input), JSON out."""
