@@ -94,9 +94,10 @@ def _is_loopback_host_header(value: str) -> bool:
     if name in ("localhost", "[::1]"):
         return True
     try:
-        return isinstance(ipaddress.ip_address(name), ipaddress.IPv4Address) and ipaddress.ip_address(name).is_loopback
+        address = ipaddress.ip_address(name)
     except ValueError:
         return False
+    return isinstance(address, ipaddress.IPv4Address) and address.is_loopback
 
 
 def _shown(value: str) -> str:
