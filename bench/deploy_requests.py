@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,9 @@ TOOLS_VENV = Path(tempfile.gettempdir()) / "hako-bench-tools"
 
 
 def control(url: str, path: str, payload: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(f"{url}/_sandbox/{path}", data=data, method="POST" if data else "GET")
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
+    from hako_py.sandbox.client import control as call
+
+    return call(url, path, payload)
 
 
 def completed_at(region: str, cluster: str, service: str) -> float:

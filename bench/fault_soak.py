@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0.03, help="probability per fault kind and request")
     args = parser.parse_args()
     from hako_py.pipeline import check_file
+    from hako_py.sandbox.client import control
     from hako_py.sandbox.faults import FaultProxy, FaultRates
     from hako_py.sandbox.seed import Wanted, seed
     from hako_py.sandbox.server import Sandbox
@@ -88,12 +89,8 @@ def main() -> None:
         control_env = {**base_env, "AWS_ENDPOINT_URL": box.url}
         for run in range(args.oneshots):
             code = run % 7
-            import json
-            import urllib.request
-
-            request = urllib.request.Request(f"{box.url}/_sandbox/next-task", method="POST", data=json.dumps(
-                {"family": "job-oneshot", "exitCode": code, "logLines": lines, "runSeconds": 0.4}).encode())
-            urllib.request.urlopen(request).read()
+            control(box.url, "next-task", {"family": "job-oneshot", "exitCode": code, "logLines": lines,
+                                           "runSeconds": 0.4})
             with FaultProxy(box.url, FaultRates.uniform(args.rate, services=("ecs", "logs")), seed=1000 + run) as proxy:
                 result = subprocess.run([HAKO, "oneshot", "apps/job.jsonnet", "--poll-interval", "0.05", "--",
                                          "work"], env={**control_env, "AWS_ENDPOINT_URL": proxy.url},

@@ -10,13 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hako_py.redaction import redact
+
 _LOCATED = re.compile(r"^[^\s:]+:\d+:\d+: ")
 
 
 class HakoError(Exception):
-    """A failure the user can act on; its message is complete and printable."""
+    """A failure the user can act on; its message is complete and printable.
+
+    ``str()`` hides remembered secret values and credential-shaped text (see
+    :mod:`hako_py.redaction`): error texts are printed in CI logs and PR comments.
+    """
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +38,7 @@ class Problem:
     def format(self, file: str, *, severity: str = "") -> str:
         prefix = f"{severity}: " if severity else ""
         location = f"{file}: {self.path}: " if self.path else f"{file}: "
-        return f"{location}{prefix}{self.message}"
+        return redact(f"{location}{prefix}{self.message}")
 
 
 class DefinitionError(HakoError):

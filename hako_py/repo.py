@@ -17,7 +17,18 @@ CONFIG_NAME = "hako.toml"
 DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
 DEFAULT_APPS_DIR = "apps"
 
-_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition"}
+_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts"}
+
+
+@dataclass(frozen=True)
+class ScriptSettings:
+    """The ``[scripts]`` table of ``hako.toml``: trusted because maintainers own that file."""
+
+    allowed_servers: tuple[str, ...] = ()
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_type(self, type_name: str) -> dict[str, Any]:
+        return dict(self.options.get(type_name) or {})
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,10 @@ class RepoConfig:
     apps: str = DEFAULT_APPS_DIR
     source: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``[scripts]``: ``allowed_servers`` (URLs a definition may name for scripts that send
+    #: credentials) and one table per script type of trusted options (``[scripts.jenkins_tag]``).
+    #: Kept out of Jsonnet's view: it is settings for hako, not data for definitions.
+    scripts: ScriptSettings = field(default_factory=lambda: ScriptSettings())
 
     def for_app(self, app_id: str) -> dict[str, Any]:
         """The object Jsonnet code sees as ``std.extVar('hako')``."""
@@ -80,4 +95,28 @@ def load_config(root: Path) -> RepoConfig:
                 raise HakoError(f"{path}: {key}: must be a string")
             values[key] = value
     extra = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
-    return RepoConfig(root=root, source=path, extra=extra, **values)
+    scripts = _script_settings(path, table.get("scripts", {}))
+    return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, **values)
+
+
+def _script_settings(path: Path, table: Any) -> ScriptSettings:
+    if not isinstance(table, dict):
+        raise HakoError(f"{path}: scripts: must be a table ([scripts])")
+    allowed = table.get("allowed_servers", [])
+    if not isinstance(allowed, list) or not all(isinstance(url, str) for url in allowed):
+        raise HakoError(f"{path}: scripts.allowed_servers: must be a list of URLs")
+    from hako_py.outbound import OutboundError, check_allowed_server
+
+    for url in allowed:
+        try:
+            check_allowed_server(url)
+        except OutboundError as exc:
+            raise HakoError(f"{path}: scripts.allowed_servers: {exc}") from None
+    options: dict[str, dict[str, Any]] = {}
+    for name, value in table.items():
+        if name == "allowed_servers":
+            continue
+        if not isinstance(value, dict):
+            raise HakoError(f"{path}: scripts.{name}: must be a table of options for the script type {name}")
+        options[name] = value
+    return ScriptSettings(allowed_servers=tuple(allowed), options=options)

@@ -108,12 +108,11 @@ def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
 
 # --- the sandbox ----------------------------------------------------------------------------
 
-import json as _json  # noqa: E402
-import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
+from hako_py.sandbox.client import control  # noqa: E402
 from hako_py.sandbox.server import Sandbox  # noqa: E402
 
 POLL = ("--poll-interval", "0.02")
@@ -135,10 +134,7 @@ class SandboxControl:
         self.url = url
 
     def call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
-        data = _json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.url}/_sandbox/{path}", data=data, method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return _json.loads(response.read())
+        return control(self.url, path, payload, method=method)
 
     def requests(self) -> dict[str, Any]:
         result: dict[str, Any] = self.call("GET", "requests")

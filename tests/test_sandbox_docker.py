@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from hako_py.sandbox.server import Sandbox
@@ -136,6 +137,29 @@ def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, doc
     assert "failed (FAILED)" in result.out
     assert "container app: exit code 1" in result.out
     assert "rolled back: service" in result.out
+
+
+def test_service_task_whose_image_is_missing_fails_to_start_like_ecs(  # type: ignore[no-untyped-def]
+        hako, repo: Repo, docker_sandbox: Sandbox, on_docker: SandboxControl) -> None:
+    cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
+    name = unique("ds-")
+    text = definition(cluster, subnet, group, "['true']", desired=1).replace("tag: '1'", "tag: 'none'")
+    path = write(repo, docker_sandbox, name, text)
+    result = hako("deploy", path, *POLL)
+    assert result.code == 1
+    assert "failed (FAILED)" in result.out
+    assert "stopped: CannotPullContainerError: image hako-test/busybox:none not found in the local Docker engine" \
+        in result.out
+    assert "exit code 1" not in result.out
+    ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=docker_sandbox.url, aws_access_key_id="t",
+                       aws_secret_access_key="t")
+    arns = ecs.list_tasks(cluster=cluster, serviceName=name, desiredStatus="STOPPED")["taskArns"]
+    tasks = ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"]
+    assert len(tasks) == 1
+    assert tasks[0]["stopCode"] == "TaskFailedToStart"
+    assert tasks[0]["stoppedReason"].startswith("CannotPullContainerError: ")
+    assert tasks[0]["containers"][0]["reason"].startswith("CannotPullContainerError: ")
+    assert "exitCode" not in tasks[0]["containers"][0]
 
 
 def test_engine_env_is_local_to_the_test() -> None:

@@ -251,6 +251,7 @@ def test_jenkins_tag_from_a_jenkins_api(hako, env: Env, http_server: str,  # typ
                     {"_class": "hudson.plugins.git.util.BuildData", "lastBuiltRevision": {"SHA1": sha}}]}
     monkeypatch.setenv("JENKINS_USER", "bot")
     monkeypatch.setenv("JENKINS_TOKEN", "t0k3n")
+    monkeypatch.setenv("JENKINS_URL", http_server)  # trusted: credentials may go there
     path = env.write(scripts=f"[{{ type: 'jenkins_tag', job: 'team/app', server: '{http_server}' }}]")
     rendered = json.loads(hako("render", path, "--with-scripts", "--only", "task-definition").out)
     assert rendered["containerDefinitions"][0]["image"].endswith(f"/{env.name}:{sha}")

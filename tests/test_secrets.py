@@ -18,7 +18,7 @@ from hako_py.sandbox.server import Sandbox
 from tests.conftest import POLL, Repo, SandboxControl, family, unique
 
 LEAKS = ("LEAK-env-password", "LEAK-env-token", "LEAK-ssm-value", "LEAK-sm-value", "LEAK-provider-value",
-         "LEAK-override-value", "LEAK-changed-password")
+         "LEAK-override-value", "LEAK-changed-password", "LEAK-shaped-userinfo")
 
 
 def definition(cluster: str, subnet: str, group: str, password: str = "LEAK-env-password") -> str:
@@ -36,6 +36,7 @@ def definition(cluster: str, subnet: str, group: str, password: str = "LEAK-env-
           API_TOKEN: 'LEAK-env-token',
           SESSION_SECRET: std.native('provide.env')('{{}}', 'HAKO_TEST_SESSION_SECRET'),
           MODE: 'visible',
+          UPSTREAM_URL: 'https://app:LEAK-shaped-userinfo@upstream.internal/v1',  // hidden by its shape
         }},
         secrets: [
           {{ name: 'DATABASE_URL', value_from: 'arn:aws:ssm:us-east-1:123456789012:parameter/secretive/db' }},

@@ -111,13 +111,31 @@ def check_resources(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(join_path(path, "memory"), f"{memory} exceeds the task's memory {task_memory}")
 
 
+def _variable_name_problem(name: str) -> str | None:
+    """Why *name* cannot be an environment variable's name: POSIX environment strings are
+    NAME=VALUE, so a name is never empty and never holds '=' (or NUL); Docker refuses both
+    (and quotes the whole entry, secret value included, in its error)."""
+    if not name:
+        return "a variable name cannot be empty"
+    if "=" in name or "\0" in name:
+        return f"variable name {name!r} cannot contain '=' or NUL"
+    return None
+
+
 def check_env_and_secrets(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     for path, container in containers_of(data).values():
         env = container.get("env") or {}
+        for key in env:
+            problem = _variable_name_problem(str(key))
+            if problem:
+                yield Problem(join_path(join_path(path, "env"), str(key)), problem)
         seen: set[str] = set()
         for index, secret in enumerate(container.get("secrets") or []):
             secret_name = secret.get("name")
             spath = join_path(join_path(path, "secrets"), index)
+            problem = _variable_name_problem(str(secret_name))
+            if problem:
+                yield Problem(join_path(spath, "name"), problem)
             if secret_name in env:
                 yield Problem(join_path(spath, "name"), f"'{secret_name}' is also set in env; "
                               "a variable comes either from env or from secrets")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,32 +10,27 @@ from hako_py.definition import APP_CONTAINER, TAG_RESOLVING_SCRIPTS, as_int
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 from hako_py.render.requests import split_image
+from hako_py.secret_detection import has_secret_shape, is_harmless, looks_secret
 from hako_py.units import cpu_units, memory_mib
-
-SECRET_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|(^|_)KEY($|_)|AUTH)",
-    re.IGNORECASE,
-)
-# Values that are clearly not secrets: empty, references and placeholders.
-_HARMLESS = re.compile(r"^(|\$\{[^}]*\}|true|false|none|null|changeme|dummy|[0-9]{1,5})$", re.IGNORECASE)
-
-
-def looks_secret(name: str) -> bool:
-    """Whether an environment variable's *name* suggests a secret value."""
-    return bool(SECRET_NAME.search(name))
 
 
 def definition_warnings(data: dict[str, Any], *, tag: str | None = None) -> Iterator[Problem]:
     tag_scripts = {str(s.get("type")) for s in data.get("scripts") or [] if isinstance(s, dict)}
     tag_resolved = bool(tag) or bool(tag_scripts & TAG_RESOLVING_SCRIPTS)
     for name, (path, container) in containers_of(data).items():
-        for key, value in (container.get("env") or {}).items():
-            if looks_secret(key) and not _HARMLESS.match(str(value)):
+        env = container.get("env") or {}
+        for key, value in env.items():
+            shaped = isinstance(value, str) and has_secret_shape(value)
+            if shaped or (looks_secret(key) and not is_harmless(value)):
+                why = "holds a credential-shaped value" if shaped else "looks like a secret but is a literal value"
                 yield Problem(
                     join_path(join_path(path, "env"), key),
-                    "looks like a secret but is a literal value in env; move it to secrets "
-                    "(e.g. secret('" + key + "') from hako.libsonnet) so it is not stored in the task definition",
+                    f"{why} in env; move it to secrets (e.g. secret('{key}') from hako.libsonnet) so it is not "
+                    "stored in the task definition or shown in output (hako masks it)",
                 )
+        for where in _credential_shaped(container, path, skip=("env",)):
+            yield Problem(where, "looks like a credential (by its name or shape) written as a literal; pass it "
+                                 "through secrets (or secret_options for log drivers) instead (hako masks it)")
         if "image_tag" in container:
             tag_of = split_image(str(container["image_tag"]))[1]
             if "@" not in str(container["image_tag"]) and tag_of in (None, "latest"):
@@ -89,3 +83,17 @@ def _health_check_warnings(data: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(join_path(join_path(join_path(path, "health_check"), "command"), 0),
                           f"{command[0]!r} is run as an exec-form command (CMD); start with CMD or CMD-SHELL to "
                           "say which you mean")
+
+
+def _credential_shaped(value: Any, path: str, key: str = "", skip: tuple[str, ...] = ()) -> Iterator[str]:
+    """Paths of the strings under *value* that look like credentials: by their shape, or by
+    the secret-looking key they are stored under (log driver options, labels)."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name not in skip:
+                yield from _credential_shaped(item, join_path(path, str(name)), str(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _credential_shaped(item, join_path(path, index))
+    elif isinstance(value, str) and (has_secret_shape(value) or (looks_secret(key) and not is_harmless(value))):
+        yield path

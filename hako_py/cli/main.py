@@ -6,6 +6,7 @@ so ``hako --help`` and ``hako --version`` start fast.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 from hako_py import __version__
 from hako_py.cli.options import aws_options, build_load_options, loader_options
 from hako_py.errors import HakoError
+from hako_py.redaction import redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -203,7 +205,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()  # click echoes bad option values back; hide remembered secrets
+        exc.show(file=shown)
+        sys.stderr.write(redact(shown.getvalue()))
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
@@ -218,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if os.environ.get("HAKO_DEBUG"):
             raise
-        click.echo(f"hako: internal error: {type(exc).__name__}: {exc} (set HAKO_DEBUG=1 for a traceback; "
+        click.echo(f"hako: internal error: {type(exc).__name__}: {redact(str(exc))} (set HAKO_DEBUG=1 for a traceback; "
                    "please report it)", err=True)
         sys.exit(70)
     sys.exit(0)

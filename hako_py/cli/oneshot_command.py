@@ -151,11 +151,13 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
     from hako_py.local.engine import connect
     from hako_py.local.run import LocalOptions, LocalRunner
     from hako_py.oneshot.request import Overrides
+    from hako_py.redaction import remember
 
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
             secrets = parse_env_file(handle.read())
+        remember(secrets.values())  # never quoted back in an error message
     docker = connect()
     options = LocalOptions(overrides=Overrides(command=command, env=env, cpu=cpu, memory=memory),
                            containers=containers, tag=tag, timeout=timeout, pull=pull, secrets_file=secrets)

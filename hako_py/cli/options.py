@@ -19,10 +19,10 @@ def _pairs(values: tuple[str, ...], option: str, *, from_env: bool) -> tuple[tup
     for value in values:
         key, sep, rest = value.partition("=")
         if not key:
-            raise UsageError(f"{option} {value!r}: expected KEY=VALUE")
+            raise UsageError(f"{option}: expected KEY=VALUE, got '=' followed by a value")
         if not sep:
             if not from_env or key not in os.environ:
-                raise UsageError(f"{option} {value!r}: expected KEY=VALUE (or KEY naming a set environment variable)")
+                raise UsageError(f"{option} {key!r}: expected KEY=VALUE (or KEY naming a set environment variable)")
             rest = os.environ[key]
         pairs.append((key, rest))
     return tuple(pairs)

@@ -30,7 +30,8 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
             stderr: TextIO) -> Prepared:
     """Run configure and the *_starting hook, then render what the scripts left."""
     clients = clients_for(checked, aws)
-    context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr)
+    context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
+                            settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)
     app = scripts.prepared(hook)
     rendered = checked.rendered if app is checked.app else render_app(app, RenderOptions(tag=tag))

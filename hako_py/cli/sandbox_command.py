@@ -10,8 +10,17 @@ from typing import Any
 import click
 
 
+def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from hako_py.sandbox.guard import NOT_LOOPBACK, is_loopback_address
+
+    if not is_loopback_address(value):
+        raise click.BadParameter(NOT_LOOPBACK.format(host=value))
+    return value
+
+
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it loopback).")
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_loopback,
+              help="Loopback address to listen on (127.0.0.1, ::1 or localhost; nothing else is accepted).")
 @click.option("--port", type=click.IntRange(0, 65535), default=4566, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @click.option("--seed", "seeds", multiple=True, type=click.Path(exists=True), metavar="PATH",
@@ -20,14 +29,15 @@ import click
               help="How long a simulated service rollout takes.")
 @click.option("--task-seconds", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="How long a simulated RunTask task runs unless the control API says otherwise.")
-@click.option("--docker/--no-docker", "docker", default=None,
-              help="Run tasks as real containers on the local Docker engine (default: when one answers).")
+@click.option("--docker/--no-docker", "docker", default=False,
+              help="Run tasks as real containers on the local Docker engine (needs one; off by default: tasks "
+                   "are simulated). --no-docker is the default and kept for old scripts.")
 @click.option("--faults", type=click.FloatRange(0, 0.16), default=0.0, metavar="RATE",
               help="Put a fault-injecting proxy in front: each kind of fault (throttling, 500/503, reset, lost "
                    "response, slow, truncated) hits a request with this probability. The printed URL is the proxy.")
 @click.option("--faults-seed", type=int, default=0, show_default=True, help="Seed of the fault proxy's choices.")
 def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float,
-            docker: bool | None, faults: float, faults_seed: int) -> None:
+            docker: bool, faults: float, faults_seed: int) -> None:
     """Run an embedded AWS endpoint (moto) with a simulated ECS scheduler.
 
     Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers, then
@@ -55,6 +65,9 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
         if seeds:
             _seed(url, seeds)
         click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
+        if not box.tells_users_apart:
+            click.echo("sandbox: this system cannot tell which local user opens a connection (no /proc/net/tcp): "
+                       "every local user can reach the sandbox", err=True)
         proxy = None
         if faults:
             from hako_py.sandbox.faults import FaultProxy, FaultRates

@@ -45,7 +45,8 @@ def _configured_scripts(checked: Any, clients: Any, dry_run: bool) -> Any:
     from hako_py.scripts.base import ScriptContext
     from hako_py.scripts.runner import ScriptSet
 
-    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout))
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout,
+                                                       settings=checked.loaded.config.scripts))
     scripts.fire("configure")
     return scripts
 
@@ -206,7 +207,8 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
     checked = _prepare(file, loader)
     settings = FollowSettings(interval=poll_interval, timeout=timeout)
     clients = clients_for(checked, aws)
-    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout))
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout,
+                                                       settings=checked.loaded.config.scripts))
     scripts.fire("configure")
     sys.exit(do_rollback(clients.ecs(), checked.app, _reporter(), settings, to=to, dry_run=dry_run,
                          scripts=scripts))

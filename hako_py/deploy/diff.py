@@ -1,42 +1,10 @@
-"""Unified diffs of normalized ECS objects, with secret-looking env values masked."""
+"""Unified diffs of normalized ECS objects (callers hide secrets first: ``masking.mask_pair``)."""
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 from typing import Any
-
-from hako_py.checks.warnings import looks_secret
-from hako_py.masking import MASK, MASK_CHANGED
-
-
-def _env_maps(td: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    found = {}
-    for container in td.get("containerDefinitions") or []:
-        for entry in container.get("environment") or []:
-            found[(str(container.get("name")), str(entry.get("name")))] = entry
-    return found
-
-
-def mask_pair(left: dict[str, Any] | None, right: dict[str, Any] | None) -> tuple[Any, Any]:
-    """Copies with secret-looking env values replaced; a changed value still shows as changed."""
-    if not any(looks_secret(key[1]) for side in (left, right) if side for key in _env_maps(side)):
-        return left, right  # nothing to hide: no copy (PR review compares thousands of these)
-    left_copy, right_copy = copy.deepcopy(left), copy.deepcopy(right)
-    left_env = _env_maps(left_copy) if left_copy else {}
-    right_env = _env_maps(right_copy) if right_copy else {}
-    for key in set(left_env) | set(right_env):
-        if not looks_secret(key[1]):
-            continue
-        old, new = left_env.get(key), right_env.get(key)
-        if old is not None and new is not None and old.get("value") != new.get("value"):
-            old["value"], new["value"] = MASK, MASK_CHANGED
-            continue
-        for entry in (old, new):
-            if entry is not None:
-                entry["value"] = MASK
-    return left_copy, right_copy
 
 
 def dump(value: Any) -> list[str]:

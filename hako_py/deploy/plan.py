@@ -13,7 +13,8 @@ from typing import Any
 from hako_py.compare.service import TagChanges, compare_services
 from hako_py.compare.shapes import ABSENT
 from hako_py.compare.task_definition import compare_task_definitions
-from hako_py.deploy.diff import mask_pair, unified
+from hako_py.deploy.diff import unified
+from hako_py.masking import mask_pair
 from hako_py.render import RenderedApp
 
 NEW_REVISION = "<new revision>"

@@ -18,6 +18,7 @@ from typing import Any
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
 from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
+from hako_py.redaction import remember
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
@@ -113,6 +114,7 @@ def _native_callbacks(
             if key not in values:
                 failures.append(f"provider '{name}' has no value for '{key}'")
                 raise ProviderError(failures[-1])
+            remember([values[key]])  # never quoted back in an error message
             return values[key]
 
         return provide

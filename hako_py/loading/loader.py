@@ -13,6 +13,7 @@ from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet, evaluate_together
 from hako_py.loading.yaml_loader import YamlError, load_yaml
 from hako_py.paths import app_id_for, display_path
+from hako_py.redaction import remember
 from hako_py.repo import RepoConfig, find_root, load_config
 
 JSONNET_SUFFIXES = (".jsonnet", ".json")
@@ -50,6 +51,7 @@ def _config_for(root: Path) -> RepoConfig:
 
 def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> LoadedDefinition:
     """Evaluate *file*; raise :class:`LoadError` with a located message on any failure."""
+    remember(value for _, value in (*options.ext_str, *options.ext_code))
     shown = display_path(file)
     path = Path(file).absolute()
     if not path.is_file():

@@ -22,6 +22,7 @@ from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.errors import HakoError
 from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
 from hako_py.oneshot.run import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
+from hako_py.redaction import redact, remember
 
 DEFAULT_STOP_TIMEOUT = 30
 DEPENDENCY_TIMEOUT = 300.0
@@ -87,7 +88,7 @@ class LocalRunner:
         self.network: Any = None
 
     def say(self, message: str) -> None:
-        self.stderr.write(message + "\n")
+        self.stderr.write(redact(message) + "\n")
         self.stderr.flush()
 
     # configuration -----------------------------------------------------------------------
@@ -104,6 +105,8 @@ class LocalRunner:
                                   "or AWS access)")
         if definition["name"] == APP_CONTAINER:
             env.update(dict(self.options.overrides.env))
+        # Docker quotes entries in its errors; make sure no secret value reaches the user.
+        remember(str(env[secret["name"]]) for secret in definition.get("secrets") or [])
         return [f"{k}={v}" for k, v in env.items()]
 
     def _ensure_image(self, image: str) -> None:

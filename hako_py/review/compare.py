@@ -10,9 +10,10 @@ from typing import Any
 
 from hako_py.compare.service import service_view
 from hako_py.compare.task_definition import task_definition_view
-from hako_py.deploy.diff import mask_pair, unified
+from hako_py.deploy.diff import unified
 from hako_py.errors import DefinitionError, HakoError
 from hako_py.loading import LoadOptions
+from hako_py.masking import mask_pair
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,8 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
 
 
 def _masked(view: dict[str, Any] | None, other: dict[str, Any] | None) -> tuple[Any, Any]:
-    if view is None and other is None:
-        return None, None
-    left_td, right_td = mask_pair((view or {}).get("taskDefinition"), (other or {}).get("taskDefinition"))
-    left = {**view, "taskDefinition": left_td} if view else None
-    right = {**other, "taskDefinition": right_td} if other else None
-    return left, right
+    """Both sides with every secret hidden: env values, options, overrides, scripts' options."""
+    return mask_pair(view, other)
 
 
 def compare(file: str, base: Rendered | None, head: Rendered | None, ref: str) -> AppChange | None:

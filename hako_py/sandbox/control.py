@@ -10,11 +10,15 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from hako_py.sandbox import control_input
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
+from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
+from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
 from hako_py.sandbox.scaling_sim import ScalingSimulator
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
@@ -22,6 +26,7 @@ _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 # Requests signed with an access key starting with this are refused, to test bad credentials.
 INVALID_KEY_PREFIX = "INVALID"
 _READ_PREFIXES = ("Describe", "List", "Get", "Filter")
+MAX_AWS_BODY_BYTES = 256 * 1024 * 1024  # everything moto holds is in memory
 
 HELP = {
     "GET /_sandbox/": "this description",
@@ -37,12 +42,27 @@ HELP = {
                                       "RunTask returns a failure (or its task stops before starting)",
     "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1}',
 }
+RULES = ("POST bodies: Content-Type application/json, a JSON object with only the fields shown; seconds are "
+         "finite numbers in [0, 3600], exit codes integers (or null), names at most 255 characters, at most "
+         "10000 log lines. A refused request answers 4xx with {\"error\", \"field\"}.")
 
 
 def _json_response(start_response: Any, status: str, data: Any) -> list[bytes]:
-    body = json.dumps(data, default=str).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-    return [body]
+    return _send(start_response, json_reply(status, data))
+
+
+def _send(start_response: Any, reply: Reply) -> list[bytes]:
+    start_response(reply.status, reply.headers)
+    return [reply.body]
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
+    """A JSON-protocol request's parameters; {} for a body that is no JSON object (moto answers it)."""
+    try:
+        parsed = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
@@ -62,30 +82,42 @@ def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
 class SandboxApp:
     """WSGI app in front of moto's dispatcher."""
 
-    def __init__(self, moto_app: Any, simulator: EcsSimulator) -> None:
+    def __init__(self, moto_app: Any, simulator: EcsSimulator, guard: Guard | None = None) -> None:
         self.moto_app = moto_app
         self.sim = simulator
+        self.guard = guard or Guard()
         self.counts: Counter[str] = Counter()
         self.writes = 0
         self.scaling = ScalingSimulator()
         self.idempotent: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/_sandbox"):
-            return self.control(environ, start_response, path)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        """Refuse what is not the local user's (see guard), then serve without CORS headers."""
+        request = Request.from_environ(environ)
+        refusal = self.guard.refusal(request, environ.get("werkzeug.socket"))
+        if refusal is not None:
+            return _send(start_response, refusal_reply(refusal, request))
+        start_response = without_cors(start_response)
+        if request.path.startswith(CONTROL_PREFIX):
+            return self.control(environ, start_response, request.path)
+        return self.aws(environ, start_response)
+
+    def aws(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """An AWS request: counted, steered (failure injection, client tokens), answered by moto."""
+        try:
+            length = control_input.content_length(environ, limit=MAX_AWS_BODY_BYTES)
+        except control_input.BadInput as exc:
+            json_protocol = uses_json_protocol(environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("CONTENT_TYPE", ""))
+            return _send(start_response, closing(aws_error(exc.status, "InvalidRequest", str(exc),
+                                                           json_protocol=json_protocol)))
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         service, operation, region = operation_of(environ, body)
         key = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
         if key and key.group(1).startswith(INVALID_KEY_PREFIX):
-            error = json.dumps({"__type": "UnrecognizedClientException",
-                                "message": "The security token included in the request is invalid."}).encode()
-            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
-                                               ("x-amzn-ErrorType", "UnrecognizedClientException"),
-                                               ("Content-Length", str(len(error)))])
-            return [error]
+            return _send(start_response, aws_error(400, "UnrecognizedClientException",
+                                                   "The security token included in the request is invalid.",
+                                                   json_protocol=True))
         with self.sim.lock:
             self.sim.regions.add(region)
             self.counts[f"{service}.{operation}"] += 1
@@ -95,7 +127,7 @@ class SandboxApp:
                 failure = self.sim.start_failures[0]
                 if failure.get("mode", "failure") == "failure":
                     self.sim.start_failures.pop(0)
-                    request = json.loads(body or b"{}")
+                    request = _json_body(body)
                     return _json_response(start_response, "200 OK", {"tasks": [], "failures": [
                         {"arn": request.get("taskDefinition", ""), "reason": failure.get("reason", "RESOURCE:MEMORY")}
                     ]})
@@ -103,7 +135,7 @@ class SandboxApp:
                 self.sim.next_outcomes.insert(0, TaskOutcome(
                     exit_code=None, pull_error=failure.get("reason", "CannotPullContainerError: pull access denied")))
             if service == "application-autoscaling" and operation == "DescribeScalingActivities":
-                activities = self.scaling.describe(region, json.loads(body or b"{}"))
+                activities = self.scaling.describe(region, _json_body(body))
                 return _json_response(start_response, "200 OK", activities)
             token = self._client_token(service, operation, body)
             if token is not None and token in self.idempotent:
@@ -122,11 +154,11 @@ class SandboxApp:
             else:
                 chunks = list(self.moto_app(environ, start_response))
             if service == "application-autoscaling" and operation == "RegisterScalableTarget":
-                self.scaling.registered(region, json.loads(body or b"{}"))
+                self.scaling.registered(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
-                self._own(operation, json.loads(body or b"{}"), b"".join(chunks))
+                self._own(operation, _json_body(body), b"".join(chunks))
             if service == "ecs" and operation == "CreateService":
-                glue.apply_create_service_request(region, json.loads(body or b"{}"))
+                glue.apply_create_service_request(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks
@@ -137,10 +169,7 @@ class SandboxApp:
         (moto ignores the token; ECS does not)."""
         if service != "ecs" or operation not in ("RunTask", "CreateService"):
             return None
-        try:
-            token = json.loads(body or b"{}").get("clientToken")
-        except ValueError:
-            return None
+        token = _json_body(body).get("clientToken")
         return f"{operation}:{token}" if token else None
 
     def _own(self, operation: str, request: dict[str, Any], response: bytes) -> None:
@@ -150,60 +179,62 @@ class SandboxApp:
             cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
             self.sim.owned_services.add(f"{cluster}:{request.get('serviceName')}")
             return
-        try:
-            tasks = json.loads(response).get("tasks") or []
-        except ValueError:
-            return
-        self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks)
+        tasks = _json_body(response).get("tasks") or []
+        self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks if isinstance(t, dict))
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        raw = environ["wsgi.input"].read(length) if length else b""
+        """``/_sandbox/...``: JSON in (POST bodies checked by control_input), JSON out."""
+        route = f"{environ.get('REQUEST_METHOD', 'GET')} {path.rstrip('/') or '/_sandbox'}"
+        handler = self._routes().get(route)
+        if handler is None:
+            return _json_response(start_response, "404 Not Found", {"error": f"no such control endpoint: {route}",
+                                                                     "api": HELP})
         try:
-            payload = json.loads(raw) if raw else {}
-        except ValueError:
-            return _json_response(start_response, "400 Bad Request", {"error": "body must be JSON"})
-        route = f"{method} {path.rstrip('/') or '/_sandbox'}"
-        with self.sim.lock:
-            if route in ("GET /_sandbox", "GET /_sandbox/"):
-                return _json_response(start_response, "200 OK", {
-                    "api": HELP,
-                    "settings": {"rolloutSeconds": self.sim.rollout_seconds, "taskSeconds": self.sim.task_seconds},
-                })
-            if route == "GET /_sandbox/requests":
-                return _json_response(start_response, "200 OK", {
-                    "total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)})
-            if route == "POST /_sandbox/requests/reset":
-                self.counts.clear()
-                self.writes = 0
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/fail-next-rollout":
-                name = payload.get("service")
-                if not name:
-                    return _json_response(start_response, "400 Bad Request", {"error": "service is required"})
-                cluster = payload.get("cluster")
-                self.sim.fail_next_rollout.add(f"{cluster}:{name}" if cluster else str(name))
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/next-task":
-                self.sim.next_outcomes.append(TaskOutcome(
-                    exit_code=payload.get("exitCode", 0),
-                    stop_reason=payload.get("stopReason", "Essential container in task exited"),
-                    log_lines=[str(line) for line in payload.get("logLines", [])],
-                    run_seconds=payload.get("runSeconds"),
-                    container_exit_codes=dict(payload.get("containerExitCodes", {})),
-                    family=payload.get("family"),
-                ))
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/fail-next-start":
-                self.sim.start_failures.append({"reason": str(payload.get("reason", "RESOURCE:MEMORY")),
-                                                "mode": str(payload.get("mode", "failure"))})
-                return _json_response(start_response, "200 OK", {"ok": True})
-            if route == "POST /_sandbox/settings":
-                if "rolloutSeconds" in payload:
-                    self.sim.rollout_seconds = float(payload["rolloutSeconds"])
-                if "taskSeconds" in payload:
-                    self.sim.task_seconds = float(payload["taskSeconds"])
-                return _json_response(start_response, "200 OK", {"ok": True})
-        return _json_response(start_response, "404 Not Found", {"error": f"no such control endpoint: {route}",
-                                                                 "api": HELP})
+            payload = control_input.json_object(environ) if route.startswith("POST ") else {}
+            with self.sim.lock:
+                answer = handler(payload)
+        except control_input.BadInput as exc:
+            return _send(start_response, closing(json_reply(status_line(exc.status),
+                                                            {"error": str(exc), "field": exc.field})))
+        return _json_response(start_response, "200 OK", answer)
+
+    def _routes(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        return {
+            "GET /_sandbox": self._describe,
+            "GET /_sandbox/requests": self._requests,
+            "POST /_sandbox/requests/reset": self._reset_requests,
+            "POST /_sandbox/fail-next-rollout": self._fail_next_rollout,
+            "POST /_sandbox/next-task": self._next_task,
+            "POST /_sandbox/fail-next-start": self._fail_next_start,
+            "POST /_sandbox/settings": self._settings,
+        }
+
+    def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"api": HELP, "rules": RULES, "settings": {"rolloutSeconds": self.sim.rollout_seconds,
+                                                          "taskSeconds": self.sim.task_seconds}}
+
+    def _requests(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)}
+
+    def _reset_requests(self, payload: dict[str, Any]) -> dict[str, Any]:
+        control_input.only(payload, ())
+        self.counts.clear()
+        self.writes = 0
+        return {"ok": True}
+
+    def _fail_next_rollout(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.sim.fail_next_rollout.add(control_input.rollout_failure(payload))
+        return {"ok": True}
+
+    def _next_task(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.sim.next_outcomes.append(control_input.task_outcome(payload))
+        return {"ok": True}
+
+    def _fail_next_start(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.sim.start_failures.append(control_input.start_failure(payload))
+        return {"ok": True}
+
+    def _settings(self, payload: dict[str, Any]) -> dict[str, Any]:
+        for name, value in control_input.timings(payload).items():
+            setattr(self.sim, name, value)
+        return {"ok": True}

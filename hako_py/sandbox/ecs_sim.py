@@ -24,6 +24,7 @@ from hako_py.sandbox.docker_tasks import DockerTasks
 
 EVENT_LIMIT = 100
 ESSENTIAL_EXITED = "Essential container in task exited"
+START_RETRY_SECONDS = 5.0  # after a service task failed to start, before the scheduler tries again
 
 
 @dataclass
@@ -81,6 +82,7 @@ class EcsSimulator:
         self.start_failures: list[dict[str, str]] = []
         self._rollouts: dict[str, _Rollout] = {}
         self._service_tasks: dict[str, list[Any]] = {}
+        self._retry_start_at: dict[str, float] = {}  # service key -> when to try again after a failed start
         self._managed: set[str] = set()
         self._oneshots: dict[str, _Oneshot] = {}
         self._stop = threading.Event()
@@ -143,20 +145,32 @@ class EcsSimulator:
         }
 
     def _start_tasks(self, region: str, service: Any, deployment: dict[str, Any], count: int) -> list[Any]:
+        """Start *count* tasks; in Docker mode one whose containers cannot start is already STOPPED."""
         tasks = [glue.start_task(region, service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
         for task in tasks:
             self._managed.add(task.task_arn)
-            glue.register_task_traffic(service, task)
-            if self.docker is not None:
-                definition = glue.task_definition_of(region, task.task_definition_arn)
-                try:
-                    self.docker.start(region, task.task_arn, definition.container_definitions, {})
-                except Exception as exc:
-                    task.docker_error = str(exc)
+            if self.docker is None or self._start_containers(region, task, {}):
+                glue.register_task_traffic(service, task)
         if tasks:
             ids = " ".join(f"(task {t.id})" for t in tasks)
             self._event(service, f"has started {len(tasks)} tasks: {ids}.")
         return tasks
+
+    def _start_containers(self, region: str, task: Any, overrides: dict[str, Any]) -> bool:
+        """Run the task's containers; False when they cannot start (e.g. the image is missing),
+        and the task is then stopped as ECS reports it: TaskFailedToStart, CannotPullContainerError."""
+        assert self.docker is not None
+        definition = glue.task_definition_of(region, task.task_definition_arn)
+        try:
+            self.docker.start(region, task.task_arn, definition.container_definitions, overrides)
+        except Exception as exc:
+            reason = str(exc)
+            task.docker_error = reason
+            glue.stop_task(task, stop_code="TaskFailedToStart", reason=reason, exit_codes={},
+                           container_reasons={c.name: reason for c in task.containers})
+            self.docker.remove(task.task_arn)
+            return False
+        return True
 
     def _stop_tasks(self, service: Any, tasks: list[Any], *, reason: str, exit_code: int | None,
                     event: bool = True) -> None:
@@ -264,8 +278,11 @@ class EcsSimulator:
     def _scale(self, region: str, key: str, service: Any, primary: dict[str, Any]) -> None:
         tasks = [t for t in self._service_tasks.get(key, []) if t.last_status != "STOPPED"]
         wanted = service.desired_count
-        if len(tasks) < wanted:
-            started = self._start_tasks(region, service, primary, wanted - len(tasks))
+        if len(tasks) < wanted and self.clock() >= self._retry_start_at.get(key, 0.0):
+            started = [t for t in self._start_tasks(region, service, primary, wanted - len(tasks))
+                       if t.last_status != "STOPPED"]
+            if len(tasks) + len(started) < wanted:  # some failed to start: ECS retries later, not at once
+                self._retry_start_at[key] = self.clock() + START_RETRY_SECONDS
             for task in started:
                 glue.set_task_state(task, "RUNNING")
                 task.started_at = glue.utcnow()
@@ -296,15 +313,8 @@ class EcsSimulator:
             glue.complete_containers(task, definition)
             task.created_at = glue.utcnow()
             glue.set_task_state(task, "PROVISIONING")
-            if self.docker is not None:
-                try:
-                    self.docker.start(region, task.task_arn, definition.container_definitions, task.overrides or {})
-                except Exception as exc:
-                    reason = str(exc)
-                    glue.stop_task(task, stop_code="TaskFailedToStart", reason=reason, exit_codes={},
-                                   container_reasons={c.name: reason for c in task.containers})
-                    self.docker.remove(task.task_arn)
-                    state.finished = True
+            if self.docker is not None and not self._start_containers(region, task, task.overrides or {}):
+                state.finished = True
             return
         if state.finished:
             return

@@ -12,7 +12,6 @@ Used by the reliability tests, ``bench/fault_soak.py`` and ``hako sandbox --faul
 from __future__ import annotations
 
 import http.client
-import json
 import random
 import socket
 import struct
@@ -24,7 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
-from hako_py.sandbox.control import operation_of
+from hako_py.sandbox import control_input
+from hako_py.sandbox.control import MAX_AWS_BODY_BYTES, operation_of
+from hako_py.sandbox.guard import Guard, Request, refusal_reply
+from hako_py.sandbox.replies import Reply, aws_error, closing
 
 KINDS = ("throttle", "error", "reset", "lost", "slow", "truncate")
 
@@ -63,8 +65,9 @@ class _Stall:
 class FaultProxy:
     """``url`` is what AWS_ENDPOINT_URL should be; ``injected`` counts the faults by kind."""
 
-    def __init__(self, upstream: str, rates: FaultRates, *, seed: int = 0) -> None:
+    def __init__(self, upstream: str, rates: FaultRates, *, seed: int = 0, guard: Guard | None = None) -> None:
         parsed = urlparse(upstream)
+        self.guard = guard or Guard()  # its own: behind the proxy, the sandbox sees only the proxy
         self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
         self.rates = rates
         self.random = random.Random(seed)
@@ -124,7 +127,7 @@ class FaultProxy:
             def do_GET(self) -> None:
                 proxy._handle(self)
 
-            do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
+            do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -146,7 +149,17 @@ class FaultProxy:
 
     # one request -------------------------------------------------------------------------
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
+        request = Request.from_message(handler.command, handler.path, handler.headers)
+        refusal = self.guard.refusal(request, handler.connection)
+        if refusal is not None:  # the same refusals as the sandbox's, before the proxy's Host replaces the client's
+            self._reply(handler, refusal_reply(refusal, request))
+            return
+        try:
+            length = control_input.content_length({"CONTENT_LENGTH": handler.headers.get("Content-Length")},
+                                                  limit=MAX_AWS_BODY_BYTES)
+        except control_input.BadInput as exc:
+            self._reply(handler, closing(aws_error(exc.status, "InvalidRequest", str(exc), json_protocol=False)))
+            return
         body = handler.rfile.read(length) if length else b""
         environ = {"HTTP_AUTHORIZATION": handler.headers.get("Authorization", ""),
                    "HTTP_X_AMZ_TARGET": handler.headers.get("X-Amz-Target", ""),
@@ -226,19 +239,16 @@ class FaultProxy:
 
     @staticmethod
     def _error(handler: BaseHTTPRequestHandler, status: int, json_protocol: bool, code: str, message: str) -> None:
-        if json_protocol:
-            payload = json.dumps({"__type": code, "message": message}).encode()
-            content_type = "application/x-amz-json-1.1"
-        else:
-            payload = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
-                       "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>").encode()
-            content_type = "text/xml"
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("x-amzn-ErrorType", code)
-        handler.send_header("Content-Length", str(len(payload)))
+        FaultProxy._reply(handler, aws_error(status, code, message, json_protocol=json_protocol))
+
+    @staticmethod
+    def _reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        code, _, reason = reply.status.partition(" ")
+        handler.send_response(int(code), reason)
+        for name, value in reply.headers:
+            handler.send_header(name, value)
         handler.end_headers()
-        handler.wfile.write(payload)
+        handler.wfile.write(reply.body)
 
     @staticmethod
     def _reset(handler: BaseHTTPRequestHandler) -> None:

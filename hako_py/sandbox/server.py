@@ -4,40 +4,41 @@ from __future__ import annotations
 
 import logging
 import threading
-import urllib.request
 from typing import Any
 
 from hako_py.sandbox import moto_glue as glue
+from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
+from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
 
 
-def _docker_tasks(wanted: bool | None) -> DockerTasks | None:
-    if wanted is False:
+def _docker_tasks(wanted: bool) -> DockerTasks | None:
+    """Containers only when asked for: whether an engine happens to answer must not change
+    what a deploy against the sandbox does (the example images exist nowhere locally)."""
+    if not wanted:
         return None
-    from hako_py.local.engine import NoDockerEngine, connect
+    from hako_py.local.engine import connect
 
-    try:
-        client = connect()
-    except NoDockerEngine:
-        if wanted:
-            raise
-        return None
-    return DockerTasks(client, glue.put_log_events)
+    return DockerTasks(connect(), glue.put_log_events)
 
 
 class Sandbox:
     """An AWS-shaped endpoint on loopback; ``url`` is what AWS_ENDPOINT_URL should be."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 4566, *, rollout_seconds: float = 3.0,
-                 task_seconds: float = 1.0, tick: float = 0.05, docker: bool | None = False) -> None:
-        """``docker``: True runs tasks as containers (an engine is required), None does so when
-        an engine answers, False simulates them."""
+                 task_seconds: float = 1.0, tick: float = 0.05, docker: bool = False) -> None:
+        """``docker``: True runs tasks as containers (an engine is required, else NoDockerEngine),
+        False (the default) simulates them. *host* must be a loopback address: the sandbox serves
+        only its local user (ValueError otherwise)."""
+        if not is_loopback_address(host):
+            raise ValueError(NOT_LOOPBACK.format(host=host))
         self.host = host
         self.port = port
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
                                       docker=_docker_tasks(docker))
+        self.guard = Guard()
         self.app: SandboxApp | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -45,21 +46,25 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    @property
+    def tells_users_apart(self) -> bool:
+        """Whether connections of other local users are refused (Linux); elsewhere any local user is served."""
+        return self.guard.peers.available
 
     def start(self) -> str:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         def wrap(moto_app: Any) -> SandboxApp:
-            self.app = SandboxApp(moto_app, self.simulator)
+            self.app = SandboxApp(moto_app, self.simulator, self.guard)
             return self.app
 
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
         self.simulator.start()
-        with urllib.request.urlopen(f"{self.url}/_sandbox/", timeout=10) as response:  # it answers
-            response.read()
+        control(self.url, "")  # it answers
         return self.url
 
     def stop(self) -> None:

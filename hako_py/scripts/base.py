@@ -17,6 +17,12 @@ options, validated against the class's ``options_schema``. Hooks run in list ord
 
 Under ``--dry-run``, ``context.dry_run`` is true and a script must not change anything
 outside the process. Raise :class:`ScriptError` to stop the command.
+
+Options come from the definition, which comes from a pull request: never let them choose
+where credentials go. ``server()`` finds a server URL (definition option, ``hako.toml``'s
+``[scripts.TYPE]`` table, or an environment variable, remembering which is trusted) and
+``send()`` makes the request, attaching credentials only where :mod:`hako_py.outbound`'s
+rule allows (trusted or allow-listed URL, https or loopback, never along a redirect).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from typing import Any, ClassVar, TextIO
 
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
+from hako_py.outbound import Destination, OutboundError, send
+from hako_py.repo import ScriptSettings
 
 
 class ScriptError(HakoError):
@@ -45,6 +53,8 @@ class ScriptContext:
     aws: Any = None  # hako_py.aws.AwsClients, or None for offline commands
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    #: ``hako.toml``'s ``[scripts]`` table (trusted settings, unlike the definition's options).
+    settings: ScriptSettings = field(default_factory=ScriptSettings)
 
     def say(self, message: str) -> None:
         self.stderr.write(message + "\n")
@@ -64,6 +74,42 @@ class Script:
     def __init__(self, options: dict[str, Any], context: ScriptContext) -> None:
         self.options = options
         self.context = context
+
+    @property
+    def trusted_options(self) -> dict[str, Any]:
+        """This type's table in ``hako.toml`` (``[scripts.TYPE]``), owned by the maintainers."""
+        return self.context.settings.for_type(self.type_name)
+
+    def server(self, option: str, env_var: str | None = None) -> Destination | None:
+        """The URL of the server this script talks to, and whether it is trusted.
+
+        The definition's option *option* wins (a job may use another server) but is trusted
+        only when it equals a trusted value; then ``hako.toml``'s ``[scripts.TYPE]`` *option*;
+        then ``$env_var``. None when none is set.
+        """
+        trusted: list[Destination] = []
+        if isinstance(self.trusted_options.get(option), str):
+            trusted.append(Destination(self.trusted_options[option], True,
+                                       f"hako.toml [scripts.{self.type_name}] {option}"))
+        if env_var and self.context.env.get(env_var):
+            trusted.append(Destination(self.context.env[env_var], True, f"${env_var}"))
+        named = self.options.get(option)
+        if isinstance(named, str) and named:
+            same = next((d for d in trusted if d.url.rstrip("/") == named.rstrip("/")), None)
+            return same or Destination(named, False, f"the definition's {self.type_name} option '{option}'")
+        return trusted[0] if trusted else None
+
+    def send(self, destination: Destination, *, credentials: Mapping[str, str] | None = None,
+             secret_url: bool = False, headers: Mapping[str, str] | None = None, data: bytes | None = None,
+             method: str | None = None, timeout: float = 15) -> bytes:
+        """An HTTP request; *credentials* (header → value) only where the credential rule
+        allows (``secret_url``: the URL itself is a credential, e.g. a webhook's). Refusals
+        and failures raise :class:`ScriptError` naming this script type."""
+        try:
+            return send(destination, allowed=self.context.settings.allowed_servers, credentials=credentials,
+                        secret_url=secret_url, headers=headers, data=data, method=method, timeout=timeout)
+        except OutboundError as exc:
+            raise ScriptError(f"{self.type_name}: {exc}") from None
 
     def configure(self) -> None:
         """Called once before any other hook."""

@@ -1,20 +1,23 @@
 """``jenkins_tag``: the app image tag is what a Jenkins job's last successful build produced.
 
 Options: ``job`` (required; folders as ``a/job/b`` or ``a/b``), ``server`` (URL; default
-``$JENKINS_URL``), ``field``: ``git_commit`` (default; the build's git revision) or
-``build_number``. Credentials come from the environment only: ``JENKINS_USER`` and
-``JENKINS_TOKEN`` (HTTP basic auth). ``--tag`` on the command line wins over the script.
+``hako.toml``'s ``[scripts.jenkins_tag] server``, then ``$JENKINS_URL``), ``field``:
+``git_commit`` (default; the build's git revision) or ``build_number``. Credentials come
+from the environment only (``JENKINS_USER`` and ``JENKINS_TOKEN``, HTTP basic auth) and go
+only to a trusted server: ``$JENKINS_URL``, the ``hako.toml`` setting, or a server the
+definition names that ``hako.toml``'s ``[scripts] allowed_servers`` lists — over https (or
+http to loopback), never along a redirect. ``--tag`` on the command line wins.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
+from dataclasses import replace
 from typing import Any, ClassVar
 
+from hako_py.outbound import display_url
 from hako_py.scripts.base import Script, ScriptError
 from hako_py.scripts.builtin.tagging import set_app_tag
 
@@ -23,7 +26,9 @@ TIMEOUT = 15
 
 def job_path(job: str) -> str:
     parts = [p for p in job.split("/") if p and p != "job"]
-    return "/".join(f"job/{urllib.parse.quote(p)}" for p in parts)
+    if any(p in (".", "..") for p in parts):
+        raise ScriptError(f"jenkins_tag: job {job!r}: '.' and '..' are not job names")
+    return "/".join(f"job/{urllib.parse.quote(p, safe='')}" for p in parts)
 
 
 def git_commit(build: dict[str, Any]) -> str | None:
@@ -48,27 +53,32 @@ class JenkinsTag(Script):
         "required": ["job"],
         "properties": {
             "job": {"type": "string", "minLength": 1, "description": "Jenkins job name (folders: a/b)."},
-            "server": {"type": "string", "pattern": "^https?://", "description": "Jenkins URL; default $JENKINS_URL."},
+            "server": {"type": "string", "pattern": "^https?://",
+                       "description": "Jenkins URL; default hako.toml [scripts.jenkins_tag] server, then $JENKINS_URL. "
+                                      "Credentials go to it only when hako.toml's [scripts] allowed_servers lists it."},
             "field": {"enum": ["git_commit", "build_number"], "description": "What becomes the tag."},
         },
     }
 
     def _resolve(self) -> str:
-        server = self.options.get("server") or self.context.env.get("JENKINS_URL")
-        if not server:
-            raise ScriptError("jenkins_tag: no Jenkins server (set the option `server` or $JENKINS_URL)")
-        url = f"{str(server).rstrip('/')}/{job_path(str(self.options['job']))}/lastSuccessfulBuild/api/json"
-        request = urllib.request.Request(url, headers={"Accept": "application/json"})
+        destination = self.server("server", "JENKINS_URL")
+        if destination is None:
+            raise ScriptError("jenkins_tag: no Jenkins server (set $JENKINS_URL, [scripts.jenkins_tag] server in "
+                              "hako.toml, or the option `server`)")
+        url = f"{destination.url.rstrip('/')}/{job_path(str(self.options['job']))}/lastSuccessfulBuild/api/json"
         user, token = self.context.env.get("JENKINS_USER"), self.context.env.get("JENKINS_TOKEN")
+        credentials = None
         if user and token:
-            request.add_header("Authorization", "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode())
+            credentials = {"Authorization": "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()}
+        body = self.send(replace(destination, url=url), credentials=credentials,
+                         headers={"Accept": "application/json"})
+        url = display_url(url)
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                build = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            raise ScriptError(f"jenkins_tag: {url}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise ScriptError(f"jenkins_tag: {url}: {getattr(exc, 'reason', exc)}") from None
+            build = json.loads(body)
+        except ValueError:
+            raise ScriptError(f"jenkins_tag: {url}: the answer is not JSON") from None
+        if not isinstance(build, dict):
+            raise ScriptError(f"jenkins_tag: {url}: the answer is not a JSON object")
         if self.options.get("field", "git_commit") == "build_number":
             if build.get("number") is None:
                 raise ScriptError(f"jenkins_tag: {url}: the build has no number")

@@ -1,20 +1,25 @@
 """``notify_webhook``: post deploy, rollback and oneshot outcomes as JSON to a webhook.
 
-The URL comes from the environment variable named by ``url_env`` (default
-``HAKO_WEBHOOK_URL``), never from the definition. The payload has a Slack-compatible
-``text`` plus ``event``, ``app``, ``cluster`` and event details. A failing webhook is
-reported on stderr and never fails the command.
+The URL comes from the environment, never from the definition: ``$HAKO_WEBHOOK_URL``, or
+the variable named by ``url_env`` — which must start with ``HAKO_WEBHOOK_URL`` (so a
+definition cannot make hako post to, and print, ``$DATABASE_URL`` or any other variable);
+``hako.toml``'s ``[scripts.notify_webhook] url_env`` may name any variable. A webhook URL is
+itself a credential (Slack's carry their token in the path): it is sent over https only
+(http to loopback) and never printed. The payload has a Slack-compatible ``text`` plus
+``event``, ``app``, ``cluster`` and event details. A failing webhook is reported on stderr
+and never fails the command.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.request
 from typing import Any, ClassVar
 
-from hako_py.scripts.base import Script
+from hako_py.outbound import Destination
+from hako_py.scripts.base import Script, ScriptError
 
 TIMEOUT = 10
+URL_ENV_PREFIX = "HAKO_WEBHOOK_URL"
 
 
 class NotifyWebhook(Script):
@@ -23,8 +28,9 @@ class NotifyWebhook(Script):
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "url_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
-                        "description": "Environment variable holding the webhook URL (default HAKO_WEBHOOK_URL)."},
+            "url_env": {"type": "string", "pattern": f"^{URL_ENV_PREFIX}[A-Za-z0-9_]*$",
+                        "description": "Environment variable holding the webhook URL (default HAKO_WEBHOOK_URL; "
+                                       "must start with HAKO_WEBHOOK_URL)."},
             "events": {"type": "array", "items": {"type": "string"},
                        "description": "Events to post (default: all)."},
         },
@@ -34,7 +40,7 @@ class NotifyWebhook(Script):
         wanted = self.options.get("events")
         if wanted and event not in wanted:
             return
-        variable = str(self.options.get("url_env", "HAKO_WEBHOOK_URL"))
+        variable = str(self.trusted_options.get("url_env") or self.options.get("url_env") or URL_ENV_PREFIX)
         url = self.context.env.get(variable)
         if not url:
             self.context.say(f"notify_webhook: ${variable} is not set; not posting {event}")
@@ -45,13 +51,13 @@ class NotifyWebhook(Script):
         app = self.context.app
         payload = {"text": f"[{app.app_id}] {text}", "event": event, "app": app.app_id, "cluster": app.cluster,
                    **details}
-        request = urllib.request.Request(url, data=json.dumps(payload, default=str).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                response.read()
-        except Exception as exc:  # a failing webhook never fails the deploy
-            self.context.say(f"notify_webhook: posting {event} failed: {getattr(exc, 'reason', exc)} (ignored)")
+            self.send(Destination(url, True, f"${variable}"), secret_url=True,
+                      headers={"Content-Type": "application/json"}, data=json.dumps(payload, default=str).encode(),
+                      method="POST", timeout=TIMEOUT)
+        except ScriptError as exc:  # a failing webhook never fails the deploy
+            reason = str(exc).removeprefix(f"{self.type_name}: ")
+            self.context.say(f"notify_webhook: posting {event} failed: {reason} (URL from ${variable}; ignored)")
 
     def deploy_finished(self, task_definition_arn: str) -> None:
         self._post("deploy_finished", f"deployed {task_definition_arn.rsplit('/', 1)[-1]}",

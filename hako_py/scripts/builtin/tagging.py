@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hako_py.definition import APP_CONTAINER
 from hako_py.render.requests import split_image
-from hako_py.scripts.base import ScriptContext
+from hako_py.scripts.base import ScriptContext, ScriptError
+
+# Docker's tag grammar (distribution/reference): what a remote server answers becomes part
+# of the image reference, so it must be a tag and nothing else.
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
 def set_app_tag(context: ScriptContext, containers: dict[str, dict[str, Any]], tag: str, source: str) -> None:
+    if not _TAG.match(tag):
+        raise ScriptError(f"{source}: {tag[:80]!r} is not a valid image tag")
     app = containers[APP_CONTAINER]
     if "image_tag" in app:
         app["image_tag"] = f"{split_image(str(app['image_tag']))[0]}:{tag}"

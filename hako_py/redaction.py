@@ -1,0 +1,48 @@
+"""Keep secret values out of error messages and reports.
+
+Error texts quote values: go-jsonnet prints the string ``std.parseInt`` choked on, an
+unknown ``--ext-code`` expression is echoed as ``Unknown variable: hunter2``, JSON Schema
+messages repeat the offending value, Docker's errors quote environment entries. Those
+texts end up in CI logs and PR comments, so every value hako was handed from outside the
+definition (``--ext-str``/``--ext-code`` values, provider values, secrets read for a local
+run) is remembered here and replaced by ``<masked>`` in every error hako shows, and
+credential-shaped text (``postgres://u:pw@h``, ``AKIA...``) is hidden whatever its origin.
+
+The registry is per process: each worker process remembers what it was handed itself
+(loading a definition remembers its ext vars), so no secret crosses a process boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hako_py.secret_detection import SECRET_SHAPE
+
+MASK = "<masked>"
+# Shorter values would garble ordinary words in messages; such values are no secrets anyway.
+MIN_LENGTH = 4
+
+_known: set[str] = set()
+_ordered: list[str] = []  # longest first, so a value containing another is replaced whole
+
+
+def remember(values: Iterable[str]) -> None:
+    """Hide these values from now on in every text passed to :func:`redact`."""
+    added = False
+    for value in values:
+        for candidate in (value, value.strip()):
+            if len(candidate) >= MIN_LENGTH and candidate not in _known:
+                _known.add(candidate)
+                added = True
+    if added:
+        _ordered[:] = sorted(_known, key=len, reverse=True)
+
+
+def redact(text: str) -> str:
+    """*text* with remembered values and credential-shaped substrings replaced by ``<masked>``."""
+    for value in _ordered:
+        if value in text:
+            text = text.replace(value, MASK)
+    if len(text) >= 20 and SECRET_SHAPE.search(text):
+        text = SECRET_SHAPE.sub(MASK, text)
+    return text

@@ -1,0 +1,81 @@
+"""Recognise secret values: by the name they are stored under, and by their own shape.
+
+Rendered requests, diffs and PR comments are printed and posted publicly, so hako hides
+any value that looks like a credential. Names catch ``DB_PASSWORD: 'pw'``; shapes catch
+what a name does not tell: ``DATABASE_URL: 'postgres://app:pw@db/x'`` (URL userinfo),
+``SENTRY_DSN: 'https://key@o1.ingest.sentry.io/1'``, AWS access keys, GitHub and Slack
+tokens, JWTs and private key blocks. Both are heuristics that err on the side of hiding.
+
+This module has no dependencies inside hako-py, so checks, masking and error reporting
+can all use it without importing each other.
+"""
+
+from __future__ import annotations
+
+import re
+
+SECRET_NAME = re.compile(
+    r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PRIVATE|CREDENTIAL|API[_.-]?KEY|ACCESS[_.-]?KEY|AUTH|DSN|"
+    r"(^|[_.-])(KEY|PASS|PWD|PW|SALT|COOKIE|SIGNING)($|[_.-]))",
+    re.IGNORECASE,
+)
+# Never hidden, whatever the name: empty, ``${KEY}`` provider placeholders and ARNs (a
+# secret's *location*, e.g. a Secrets Manager ARN, is not a secret).
+REFERENCE_VALUE = re.compile(r"^(|\$\{[^}]*\}|arn:\S+)$")
+# Not worth a warning under a secret-looking name: also flags, placeholders, small numbers.
+HARMLESS_VALUE = re.compile(
+    r"^(|\$\{[^}]*\}|arn:\S+|true|false|none|null|changeme|dummy|[0-9]{1,5})$", re.IGNORECASE
+)
+
+# Each alternative is a well-known credential format; sources: AWS access key IDs
+# (AKIA/ASIA + 16 upper-case alphanumerics, IAM user guide "Understanding unique ID
+# prefixes"), GitHub token prefixes (ghp_/gho_/ghu_/ghs_/ghr_/github_pat_, GitHub docs
+# "About authentication to GitHub"), Slack tokens (xoxb-/xoxp-/xoxa-/xoxr-/xoxs-) and
+# incoming-webhook URLs, JSON Web Tokens (base64url header starting eyJ), PEM private keys,
+# Stripe live keys, Google API keys (AIza + 35 characters).
+_SHAPES = [
+    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]*@",  # URL with user:password@
+    r"[a-z][a-z0-9+.-]*://[A-Za-z0-9_\-]{16,}@",  # URL with a key as the user (Sentry DSN)
+    r"\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b",
+    r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
+    r"\bgithub_pat_[A-Za-z0-9_]{40,}",
+    r"\bxox[abprs]-[A-Za-z0-9-]{10,}",
+    r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{8,}",
+    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY( BLOCK)?-----",
+    r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}",
+    r"\bAIza[0-9A-Za-z_-]{35}\b",
+]
+SECRET_SHAPE = re.compile("|".join(f"(?:{shape})" for shape in _SHAPES))
+# Strings shorter than the shortest shape above cannot match; skipping them keeps masking
+# a 1,000-app review cheap.
+_MIN_SHAPE_LENGTH = 20
+
+
+def looks_secret(name: str) -> bool:
+    """Whether an environment variable's (or option's) *name* suggests a secret value."""
+    return bool(SECRET_NAME.search(name))
+
+
+def has_secret_shape(value: str) -> bool:
+    """Whether *value* contains something formatted like a credential, whatever its name."""
+    return len(value) >= _MIN_SHAPE_LENGTH and SECRET_SHAPE.search(value) is not None
+
+
+def is_harmless(value: object) -> bool:
+    """A value not worth a warning even under a secret-looking name (see ``HARMLESS_VALUE``)."""
+    return bool(HARMLESS_VALUE.match(str(value)))
+
+
+def secret_entry(name: str, value: object) -> bool:
+    """Whether ``name = value`` (an env entry, a log option, a label) must be hidden in output.
+
+    Errs on hiding: under a secret-looking name only references stay visible (a four-digit
+    PIN is a secret), and a credential-shaped value is hidden under any name.
+    """
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return False
+    text = str(value)
+    if has_secret_shape(text):
+        return True
+    return looks_secret(name) and not REFERENCE_VALUE.match(text)
