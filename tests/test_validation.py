@@ -244,3 +244,28 @@ def test_validate_reports_missing_files_without_traceback(repo: Repo, hako) -> N
     result = hako("validate", "apps/nope.jsonnet")
     assert result.code == 1
     assert result.out == "apps/nope.jsonnet: no such file\n"
+
+
+def test_service_keys_come_from_the_ecs_model(repo: Repo) -> None:
+    # CreateService members hako has no code for (Service Connect, EBS volumes, registries by
+    # ARN) are accepted, rendered into CreateService and not into RunTask.
+    repo.write("apps/x.jsonnet", fargate(scheduler="""
+        service_connect_configuration: { enabled: true, namespace: 'internal' },
+        volume_configurations: [{ name: 'data', managed_ebs_volume: { role_arn: 'arn:aws:iam::1:role/ebs',
+                                                                      size_in_gi_b: 10 } }],
+        service_registries: [{ registry_arn: 'arn:aws:servicediscovery:us-east-1:1:service/srv-1' }],"""))
+    rendered = check_file("apps/x.jsonnet").rendered
+    assert rendered.service is not None
+    assert rendered.service["serviceConnectConfiguration"] == {"enabled": True, "namespace": "internal"}
+    assert rendered.service["volumeConfigurations"][0]["managedEBSVolume"]["sizeInGiB"] == 10
+    assert rendered.service["serviceRegistries"] == [
+        {"registryArn": "arn:aws:servicediscovery:us-east-1:1:service/srv-1"}]
+    assert "volumeConfigurations" not in rendered.run_task
+
+
+def test_registries_by_arn_and_service_discovery_exclude_each_other(repo: Repo) -> None:
+    lines = problems_of(repo, fargate(scheduler="""
+        service_registries: [{ registry_arn: 'arn:aws:servicediscovery:us-east-1:1:service/srv-1' }],
+        service_discovery: [{ service: { name: 'x', namespace: 'internal.local',
+                                          dns_config: { dns_records: [{ type: 'A', ttl: 60 }] } } }],"""))
+    assert any("scheduler.service_registries: set either service_registries" in line for line in lines)

@@ -275,6 +275,9 @@ def check_service(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     if maximum is not None and minimum is not None and maximum < minimum:
         yield Problem("scheduler.deployment_configuration.maximum_percent",
                       f"{maximum} is below minimum_healthy_percent {minimum}")
+    if "service_registries" in scheduler and "service_discovery" in scheduler:
+        yield Problem("scheduler.service_registries", "set either service_registries (Cloud Map services by ARN) or "
+                      "service_discovery (services hako creates), not both")
     if scheduler.get("scheduling_strategy") == "DAEMON" and "desired_count" in scheduler:
         yield Problem("scheduler.desired_count", "DAEMON services run one task per instance; remove desired_count")
     count = as_int(scheduler.get("desired_count"))
