@@ -3,7 +3,8 @@
 moto's ECS stores services and tasks but never runs them: deployments stay as created,
 tasks advance one state per DescribeTasks and all exit 0. The simulator edits moto's
 backend objects directly, in the same process as the server; keeping those edits in one
-module makes a moto upgrade a one-file job.
+module makes a moto upgrade a one-file job. Its sibling moto_ecs_hooks changes how moto
+answers ECS requests (ECS's defaults and checks); nothing else touches moto.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import logging
 import threading
 from typing import Any
 
+from hako_py.sandbox import moto_ecs_hooks
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
@@ -60,6 +61,7 @@ class Sandbox:
             self.app = SandboxApp(moto_app, self.simulator, self.guard)
             return self.app
 
+        moto_ecs_hooks.install()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
