@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.conftest import unique
 from tests.ecs_corpus import TASK_DEFINITION_NEWER, differences, load
@@ -180,3 +181,74 @@ def test_docker_and_efs_volume_defaults(ecs: Any) -> None:
     assert volumes["shared"]["dockerVolumeConfiguration"] == {"driver": "local", "scope": "shared",
                                                               "autoprovision": True}
     assert volumes["efs"]["efsVolumeConfiguration"] == {"fileSystemId": "fs-1", "rootDirectory": "/"}
+
+
+# revisions: a bare family is the latest ACTIVE one; INACTIVE ones are refused --------------------
+def _register(ecs: Any, family: str, count: int, **extra: Any) -> list[str]:
+    return [ecs.register_task_definition(family=family, containerDefinitions=[
+        {"name": "app", "image": f"busybox:{n}", "memory": 64}], **extra)["taskDefinition"]["taskDefinitionArn"]
+        for n in range(count)]
+
+
+def test_bare_family_describes_the_latest_active_revision(ecs: Any) -> None:
+    """API DescribeTaskDefinitionRequest.taskDefinition: "If a revision isn't specified, the latest ACTIVE
+    revision is used" (moto took the latest revision, INACTIVE or not)."""
+    family = unique("latest-")
+    arns = _register(ecs, family, 3)
+    ecs.deregister_task_definition(taskDefinition=arns[2])
+    assert ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"] == arns[1]
+    inactive = ecs.describe_task_definition(taskDefinition=arns[2])["taskDefinition"]  # by revision: still there
+    assert inactive["status"] == "INACTIVE"
+    for arn in arns[:2]:
+        ecs.deregister_task_definition(taskDefinition=arn)
+    with pytest.raises(ClientError) as refused:
+        ecs.describe_task_definition(taskDefinition=family)
+    assert refused.value.response["Error"]["Code"] == "ClientException"
+
+
+def test_services_resolve_a_bare_family_to_the_latest_active_revision(ecs: Any) -> None:
+    """API CreateServiceRequest.taskDefinition / operation UpdateService: a family without revision is its
+    latest ACTIVE revision, stored as a full ARN (REAL repo-update-service-2026-rolling-strategy-alb:
+    "retail-store-ecs-ui" -> ":4"). After a rollback deregistered :2, a deploy of the family runs :1 again."""
+    cluster, family = unique("c-"), unique("rollback-")
+    ecs.create_cluster(clusterName=cluster)
+    arns = _register(ecs, family, 2)
+    created = ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=family, desiredCount=0)
+    assert created["service"]["taskDefinition"] == arns[1]
+    ecs.deregister_task_definition(taskDefinition=arns[1])
+    updated = ecs.update_service(cluster=cluster, service="web", taskDefinition=family)["service"]
+    assert updated["taskDefinition"] == arns[0]
+    described = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
+    assert described["taskDefinition"] == arns[0]
+
+
+def test_inactive_revisions_are_refused(ecs: Any, default_network: dict[str, Any]) -> None:
+    """Operation DeregisterTaskDefinition: an INACTIVE revision runs no new tasks and no new services, and
+    no service can be updated to it. UpdateService: "ClientException: TaskDefinition is inactive" (REAL
+    operator log, research code-index 66045849313); RunTask: "InvalidParameterException: TaskDefinition is
+    inactive" (DefangLabs/defang PR #775). CreateService's exact error is not published: the sandbox
+    answers UpdateService's."""
+    cluster, family = unique("c-"), unique("inactive-")
+    ecs.create_cluster(clusterName=cluster)
+    active, inactive = _register(ecs, family, 2, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+                                 cpu="256", memory="512")
+    ecs.deregister_task_definition(taskDefinition=inactive)
+    ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=active, desiredCount=0,
+                       launchType="FARGATE", networkConfiguration=default_network)
+    calls = {
+        "UpdateService": lambda: ecs.update_service(cluster=cluster, service="web", taskDefinition=inactive),
+        "RunTask": lambda: ecs.run_task(cluster=cluster, taskDefinition=inactive, launchType="FARGATE",
+                                        networkConfiguration=default_network),
+        "CreateService": lambda: ecs.create_service(cluster=cluster, serviceName="web2", taskDefinition=inactive,
+                                                    desiredCount=0, launchType="FARGATE",
+                                                    networkConfiguration=default_network),
+    }
+    codes = {"UpdateService": "ClientException", "RunTask": "InvalidParameterException",
+             "CreateService": "ClientException"}
+    for operation, call in calls.items():
+        with pytest.raises(ClientError) as refused:
+            call()
+        error = refused.value.response["Error"]
+        assert (operation, error["Code"], error["Message"]) == (operation, codes[operation], "TaskDefinition is inactive")
+    service = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
+    assert service["taskDefinition"] == active

@@ -3,7 +3,8 @@
 moto answers an ECS request in one method of its response class: the method reads the
 request's parameters, calls the backend and returns the objects moto then serializes. Each
 hook here wraps one such method. Before it, the request is completed as ECS completes it
-(:mod:`hako_py.sandbox.ecs_defaults`). After it, what moto's parser drops
+(:mod:`hako_py.sandbox.ecs_defaults`), a bare family is resolved to its latest ACTIVE
+revision, or the request is refused as ECS refuses it. After it, what moto's parser drops
 (such as ``enableFaultInjection``) is stored on moto's objects before they are serialized, so
 both this answer and every later Describe carry it. With :mod:`hako_py.sandbox.moto_glue`,
 the only module that reaches into moto's internals.
@@ -16,6 +17,8 @@ from typing import Any
 
 from hako_py.sandbox import ecs_defaults
 from hako_py.sandbox import moto_glue as glue
+
+INACTIVE = "TaskDefinition is inactive"
 
 
 class Call:
@@ -63,6 +66,53 @@ def _wrapped(hook: Callable[[Call], Any], original: Callable[[Any], Any]) -> Cal
 
 
 # task definitions ------------------------------------------------------------------------------
+def _not_found() -> Exception:
+    from moto.ecs.exceptions import TaskDefinitionNotFoundException
+
+    return TaskDefinitionNotFoundException()
+
+
+def _resolve(backend: Any, reference: str) -> str:
+    """A bare family names its latest ACTIVE revision (API DescribeTaskDefinitionRequest.taskDefinition,
+    CreateServiceRequest.taskDefinition, operation UpdateService); moto takes its latest revision,
+    even an INACTIVE one. A family without an ACTIVE revision is not found."""
+    name = reference.rsplit("/", 1)[-1]
+    if ":" in name:
+        return reference
+    revisions = backend.task_definitions.get(name) or {}
+    active = [number for number, definition in revisions.items() if definition.status == "ACTIVE"]
+    if not active:
+        raise _not_found()
+    return str(revisions[max(active)].arn)
+
+
+def _active_definition(call: Call, refusal: Callable[[str], Exception]) -> Any:
+    """The ACTIVE task definition the request names (its ARN put into the request), or *refusal*.
+    Operation DeregisterTaskDefinition: "you can't use an INACTIVE task definition to run new tasks
+    or create new services, and you can't update an existing service to reference an INACTIVE task
+    definition"; operation DeleteTaskDefinitions: DELETE_IN_PROGRESS likewise."""
+    reference = call.params.get("taskDefinition")
+    if not isinstance(reference, str) or not reference:
+        return None
+    definition = call.backend.describe_task_definition(_resolve(call.backend, reference))
+    if definition.status != "ACTIVE":
+        raise refusal(INACTIVE)
+    call.params["taskDefinition"] = definition.arn
+    return definition
+
+
+def _client_error(message: str) -> Exception:
+    from moto.ecs.exceptions import EcsClientException
+
+    return EcsClientException(message)
+
+
+def _invalid_parameter(message: str) -> Exception:
+    from moto.ecs.exceptions import InvalidParameterException
+
+    return InvalidParameterException(message)
+
+
 def register_task_definition(call: Call) -> Any:
     sent = call.params
     completed = ecs_defaults.task_definition(sent)
@@ -82,6 +132,13 @@ def register_task_definition(call: Call) -> Any:
     return result
 
 
+def describe_task_definition(call: Call) -> Any:
+    reference = call.params.get("taskDefinition")
+    if isinstance(reference, str) and reference:
+        call.params["taskDefinition"] = _resolve(call.backend, reference)
+    return call.proceed()
+
+
 def deregister_task_definition(call: Call) -> Any:
     result = call.proceed()
     # API TaskDefinition.deregisteredAt; REAL awscli-delete-task-definitions-curltest-delete-in-progress.
@@ -89,7 +146,32 @@ def deregister_task_definition(call: Call) -> Any:
     return result
 
 
+def run_task(call: Call) -> Any:
+    # ISSUE DefangLabs/defang PR #775: RunTask of an INACTIVE revision: InvalidParameterException.
+    _active_definition(call, _invalid_parameter)
+    return call.proceed()
+
+
+# services --------------------------------------------------------------------------------------
+def create_service(call: Call) -> Any:
+    # Operation DeregisterTaskDefinition: no new services of an INACTIVE revision (the error's code
+    # and wording are UpdateService's; CreateService's own are not published).
+    _active_definition(call, _client_error)
+    return call.proceed()
+
+
+def update_service(call: Call) -> Any:
+    # API operation DeregisterTaskDefinition; REAL operator log (research: code-index 66045849313):
+    # "ClientException: TaskDefinition is inactive".
+    _active_definition(call, _client_error)
+    return call.proceed()
+
+
 HOOKS: dict[str, Callable[[Call], Any]] = {
     "register_task_definition": register_task_definition,
+    "describe_task_definition": describe_task_definition,
     "deregister_task_definition": deregister_task_definition,
+    "run_task": run_task,
+    "create_service": create_service,
+    "update_service": update_service,
 }
