@@ -252,3 +252,24 @@ def test_inactive_revisions_are_refused(ecs: Any, default_network: dict[str, Any
         assert (operation, error["Code"], error["Message"]) == (operation, codes[operation], "TaskDefinition is inactive")
     service = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
     assert service["taskDefinition"] == active
+
+
+def test_run_task_takes_a_fargate_definition_with_task_level_memory_only(ecs: Any,
+                                                                         default_network: dict[str, Any]) -> None:
+    """API ContainerDefinition.memory: "If using the Fargate launch type, this parameter is optional" (moto
+    answered HTTP 500: it adds up container memory). A bare family runs its latest ACTIVE revision."""
+    cluster, family = unique("c-"), unique("taskmem-")
+    ecs.create_cluster(clusterName=cluster)
+    arns = _register(ecs, family, 2, requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256",
+                     memory="512")
+    ecs.register_task_definition(family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256",
+                                 memory="512", containerDefinitions=[{"name": "app", "image": "busybox"},
+                                                                     {"name": "side", "image": "busybox"}])
+    answer = ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE",
+                          networkConfiguration=default_network)
+    assert answer["failures"] == []
+    assert answer["tasks"][0]["taskDefinitionArn"].endswith(f"{family}:3")
+    ecs.deregister_task_definition(taskDefinition=f"{family}:3")
+    again = ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE",
+                         networkConfiguration=default_network)
+    assert again["tasks"][0]["taskDefinitionArn"] == arns[1]

@@ -12,6 +12,7 @@ the only module that reaches into moto's internals.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from hako_py.sandbox import ecs_defaults
 from hako_py.sandbox import moto_glue as glue
 
 INACTIVE = "TaskDefinition is inactive"
+_MEMORY_KEYS = ("memory", "memoryReservation", "Memory", "MemoryReservation")
 
 
 class Call:
@@ -48,6 +50,7 @@ class Call:
 
 def install() -> None:
     """Wrap moto's ECS handlers (once per process; every sandbox in it wants ECS's answers)."""
+    from moto.ecs.models import EC2ContainerServiceBackend
     from moto.ecs.responses import EC2ContainerServiceResponse
 
     if getattr(EC2ContainerServiceResponse, "_hako_hooks", False):
@@ -55,6 +58,9 @@ def install() -> None:
     for name, hook in HOOKS.items():
         original = getattr(EC2ContainerServiceResponse, name)
         setattr(EC2ContainerServiceResponse, name, _wrapped(hook, original))
+    requirements = EC2ContainerServiceBackend._calculate_task_resource_requirements
+    setattr(EC2ContainerServiceBackend, "_calculate_task_resource_requirements",  # noqa: B010
+            staticmethod(_requirements(requirements)))
     setattr(EC2ContainerServiceResponse, "_hako_hooks", True)  # noqa: B010
 
 
@@ -150,6 +156,25 @@ def run_task(call: Call) -> Any:
     # ISSUE DefangLabs/defang PR #775: RunTask of an INACTIVE revision: InvalidParameterException.
     _active_definition(call, _invalid_parameter)
     return call.proceed()
+
+
+def _requirements(original: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    """moto adds up container memory and fails (HTTP 500) on a container with neither memory nor
+    memoryReservation; API ContainerDefinition.memory: "If using the Fargate launch type, this
+    parameter is optional" (the task-level memory is what the task reserves)."""
+
+    def calculate(task_definition: Any) -> dict[str, Any]:
+        containers = task_definition.container_definitions
+        if all(any(key in c for key in _MEMORY_KEYS) for c in containers):
+            return original(task_definition)
+        reserved = [c if any(key in c for key in _MEMORY_KEYS) else {**c, "memoryReservation": 0} for c in containers]
+        needs = original(types.SimpleNamespace(container_definitions=reserved))
+        task_memory = str(task_definition.memory or "")
+        if task_memory.isdigit():
+            needs["MEMORY"] = max(int(needs["MEMORY"]), int(task_memory))
+        return needs
+
+    return calculate
 
 
 # services --------------------------------------------------------------------------------------
