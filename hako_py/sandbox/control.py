@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from hako_py.sandbox import control_input
-from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
 from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
 from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
@@ -157,8 +156,6 @@ class SandboxApp:
                 self.scaling.registered(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
                 self._own(operation, _json_body(body), b"".join(chunks))
-            if service == "ecs" and operation == "CreateService":
-                glue.apply_create_service_request(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks

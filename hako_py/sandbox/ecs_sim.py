@@ -138,8 +138,7 @@ class EcsSimulator:
             "failedTasks": 0,
             "createdAt": now,
             "updatedAt": now,
-            "launchType": service.launch_type,
-            "networkConfiguration": getattr(service, "network_configuration", None) or None,
+            **glue.deployment_fields(service),  # launch type, platform, network, Service Connect, volumes
             "rolloutState": "IN_PROGRESS",
             "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
         }
@@ -200,6 +199,8 @@ class EcsSimulator:
             for tasks in (self._service_tasks.pop(key, []), getattr(self._rollouts.pop(key, None), "tasks", [])):
                 self._stop_tasks(service, tasks, reason="Service deleted", exit_code=None, event=False)
             return
+        if service.scheduling_strategy == "DAEMON":  # one task per container instance, not a count asked for
+            service.desired_count = glue.daemon_desired_count(region, service)
         primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
         rollout = self._rollouts.get(key)
         now = self.clock()

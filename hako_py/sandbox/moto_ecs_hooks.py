@@ -16,10 +16,17 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from botocore import xform_name
+
 from hako_py.sandbox import ecs_defaults
 from hako_py.sandbox import moto_glue as glue
 
 INACTIVE = "TaskDefinition is inactive"
+CREATE_SERVICE_TAGS = "CreateServiceResponse.service.tags"
+# CreateService members moto's create_service drops, stored as UpdateService would store them.
+SERVICE_MEMBERS = ("deploymentConfiguration", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
+                   "placementStrategy", "placementConstraints", "capacityProviderStrategy", "enableECSManagedTags",
+                   "propagateTags", "availabilityZoneRebalancing", "platformFamily")
 _MEMORY_KEYS = ("memory", "memoryReservation", "Memory", "MemoryReservation")
 
 
@@ -178,18 +185,109 @@ def _requirements(original: Callable[[Any], dict[str, Any]]) -> Callable[[Any], 
 
 
 # services --------------------------------------------------------------------------------------
+def _cluster(call: Call) -> Any:
+    name = str(call.params.get("cluster") or "default").rsplit("/", 1)[-1]
+    return call.backend.clusters.get(name)
+
+
+def _store(service: Any, members: dict[str, Any]) -> None:
+    for key, value in members.items():
+        setattr(service, xform_name(key), value)
+
+
+def _deployment_settings(service: Any, deployment_only: dict[str, Any]) -> dict[str, Any]:
+    """The service's current settings a deployment shows (see ecs_defaults.deployment)."""
+    return {
+        "launchType": service.launch_type,
+        "capacityProviderStrategy": getattr(service, "capacity_provider_strategy", None),
+        "networkConfiguration": getattr(service, "network_configuration", None),
+        "platformVersion": service.platform_version,
+        "platformFamily": getattr(service, "platform_family", None),
+        **deployment_only,
+    }
+
+
+def _deployment_only(request: dict[str, Any], cluster: Any, previous: dict[str, Any]) -> dict[str, Any]:
+    """The request's Service Connect, EBS volume and VPC Lattice settings (else the previous
+    deployment's), which ECS shows on deployments, not on the service."""
+    settings = {key: request[key] if key in request else previous.get(key) for key in ecs_defaults.DEPLOYMENT_ONLY}
+    connect = settings.get("serviceConnectConfiguration")
+    if isinstance(connect, dict):
+        namespace = (getattr(cluster, "service_connect_defaults", None) or {}).get("namespace")
+        settings["serviceConnectConfiguration"] = ecs_defaults.service_connect(connect, namespace)
+    return settings
+
+
 def create_service(call: Call) -> Any:
     # Operation DeregisterTaskDefinition: no new services of an INACTIVE revision (the error's code
     # and wording are UpdateService's; CreateService's own are not published).
-    _active_definition(call, _client_error)
-    return call.proceed()
+    definition = _active_definition(call, _client_error)
+    cluster = _cluster(call)
+    system = ((getattr(definition, "runtime_platform", None) or {}).get("operatingSystemFamily")
+              if definition is not None else None)
+    completed = ecs_defaults.service(call.params, operating_system=system,
+                                     cluster_strategy=getattr(cluster, "default_capacity_provider_strategy", None))
+    call.replace(completed)
+    # CLI create-service.rst: Example 1 (tags sent) answers with them, Example 2 (none) has no tags key; moto
+    # answers tags [] (its transformers are per operation and live on the class: set them on every call).
+    if completed.get("tags"):
+        call.handler._include_in_response(CREATE_SERVICE_TAGS)
+    else:
+        call.handler._exclude_from_response(CREATE_SERVICE_TAGS)
+    result = call.proceed()
+    service = result.result["service"]
+    _store(service, {key: completed[key] for key in SERVICE_MEMBERS if key in completed})
+    if not service.network_configuration:
+        service.network_configuration = None  # CLI create-service.rst Example 2: no key; moto answers {}
+    if completed.get("capacityProviderStrategy"):
+        # API Service.launchType / Service.capacityProviderStrategy: a service has one or the other;
+        # moto makes every service without a launch type an EC2 one.
+        service.launch_type = None
+    if completed["schedulingStrategy"] == "DAEMON":
+        service.desired_count = glue.daemon_desired_count(service.region_name, service)
+    if completed["deploymentController"].get("type") == "ECS":
+        # No ECS-controller service in the corpus has taskSets (CLI create-service.rst Example 3 shows
+        # taskSets [] for the EXTERNAL controller); moto lists []. moto's serializer looks for an attribute
+        # named like the member's shape (TaskSets) before task_sets, which moto's own code keeps using.
+        service.TaskSets = None
+    deployment_only = _deployment_only(completed, cluster, {})
+    fields = ecs_defaults.deployment(_deployment_settings(service, deployment_only))
+    glue.set_deployment_fields(service, fields)
+    for deployment in service.deployments:  # moto's first deployment, made before these settings
+        for key in ("launchType", "platformVersion", "platformFamily", "networkConfiguration"):
+            deployment.pop(key, None)
+        deployment.update(fields, desiredCount=service.desired_count)
+    return result
+
+
+def _existing_service(call: Call) -> Any:
+    try:
+        return call.backend._get_service(str(call.params.get("cluster") or "default"),
+                                         str(call.params.get("service", "")).rsplit("/", 1)[-1])
+    except Exception:  # moto answers it (ServiceNotFoundException, ClusterNotFoundException)
+        return None
 
 
 def update_service(call: Call) -> Any:
     # API operation DeregisterTaskDefinition; REAL operator log (research: code-index 66045849313):
     # "ClientException: TaskDefinition is inactive".
     _active_definition(call, _client_error)
-    return call.proceed()
+    existing = _existing_service(call)
+    if existing is None:
+        return call.proceed()
+    completed = ecs_defaults.service_update(call.params, scheduling=existing.scheduling_strategy,
+                                            controller=existing.deployment_controller.get("type", "ECS"))
+    # moto would set every member as an attribute; these are the deployments' (ecs_defaults.DEPLOYMENT_ONLY).
+    call.replace({key: value for key, value in completed.items() if key not in ecs_defaults.DEPLOYMENT_ONLY})
+    result = call.proceed()
+    service = result.result["service"]
+    if completed.get("capacityProviderStrategy"):
+        service.launch_type = None  # API Service.launchType: not with a capacity provider strategy
+        if ecs_defaults.runs_on_fargate({"capacityProviderStrategy": completed["capacityProviderStrategy"]}):
+            service.platform_version = service.platform_version or "LATEST"
+    deployment_only = _deployment_only(completed, _cluster(call), glue.deployment_fields(service))
+    glue.set_deployment_fields(service, ecs_defaults.deployment(_deployment_settings(service, deployment_only)))
+    return result
 
 
 HOOKS: dict[str, Callable[[Call], Any]] = {
