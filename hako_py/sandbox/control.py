@@ -39,7 +39,8 @@ HELP = {
                                 "RunTask task (of that family)",
     "POST /_sandbox/fail-next-start": '{"reason": "RESOURCE:MEMORY", "mode": "failure" | "pull-error"} - the next '
                                       "RunTask returns a failure (or its task stops before starting)",
-    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1}',
+    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0} - timings; '
+                               "logDelaySeconds: task output reaches CloudWatch Logs that much later",
 }
 RULES = ("POST bodies: Content-Type application/json, a JSON object with only the fields shown; seconds are "
          "finite numbers in [0, 3600], exit codes integers (or null), names at most 255 characters, at most "
@@ -208,7 +209,8 @@ class SandboxApp:
 
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"api": HELP, "rules": RULES, "settings": {"rolloutSeconds": self.sim.rollout_seconds,
-                                                          "taskSeconds": self.sim.task_seconds}}
+                                                          "taskSeconds": self.sim.task_seconds,
+                                                          "logDelaySeconds": self.sim.log_delay_seconds}}
 
     def _requests(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)}

@@ -13,16 +13,17 @@ from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
 from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
+from hako_py.sandbox.log_delivery import LogDelivery
 
 
-def _docker_tasks(wanted: bool) -> DockerTasks | None:
+def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
     """Containers only when asked for: whether an engine happens to answer must not change
     what a deploy against the sandbox does (the example images exist nowhere locally)."""
     if not wanted:
         return None
     from hako_py.local.engine import connect
 
-    return DockerTasks(connect(), glue.put_log_events)
+    return DockerTasks(connect(), logs.put)
 
 
 class Sandbox:
@@ -37,8 +38,9 @@ class Sandbox:
             raise ValueError(NOT_LOOPBACK.format(host=host))
         self.host = host
         self.port = port
+        logs = LogDelivery(glue.put_log_events)
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
-                                      docker=_docker_tasks(docker))
+                                      docker=_docker_tasks(docker, logs), logs=logs)
         self.guard = Guard()
         self.app: SandboxApp | None = None
         self._server: Any = None
