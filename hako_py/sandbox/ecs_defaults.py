@@ -2,13 +2,14 @@
 
 The sandbox exists so hako-py's tests see what real ECS answers; moto stores most requests
 as they were sent. Each function here completes a request the way ECS stores it, and each
-rule cites where that behaviour is documented or was seen (the research in
-ECS_DEFAULTS.md / defaults.json; the corpus copies are under tests/corpus/):
+rule cites where that behaviour is documented or was seen (the project's research notes
+ECS_DEFAULTS.md / defaults.json and their corpus of published responses):
 
 - ``API Shape.member``: the botocore 1.44.8 ECS model's doc string, the same text as the
   AWS API Reference page of that shape;
 - ``CLI file``: an AWS CLI documented example (aws/aws-cli awscli/examples/ecs/, 07c4fe36);
-- ``REAL name``: a real published response (tests/corpus/NAME.json);
+- ``REAL name``: a real published response, corpus file NAME.json (those the tests compare
+  against are copied to tests/corpus/);
 - ``PRIOR``: another deploy tool's normalization code (evidence of what ECS returns).
 
 Rules the research marks unknown or low-confidence are left out on purpose: the bridge-mode
