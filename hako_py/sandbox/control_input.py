@@ -197,6 +197,7 @@ def start_failure(payload: dict[str, Any]) -> dict[str, str]:
 
 def timings(payload: dict[str, Any]) -> dict[str, float]:
     """``POST /_sandbox/settings``: the simulator attributes to change (nothing changes on an error)."""
-    only(payload, ("rolloutSeconds", "taskSeconds"))
-    chosen = {"rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds")}
+    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds"))
+    chosen = {"rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
+              "log_delay_seconds": seconds(payload, "logDelaySeconds")}
     return {name: value for name, value in chosen.items() if value is not None}
