@@ -10,7 +10,7 @@ that renders the request which produced it. What the endpoint serves for a pair:
 * a tasks sample: the recorded tasks, and a synthetic service they belong to (for ``status``).
 
 Synthetic objects are built from the definition's own rendered request plus only fill-ins
-documented in ``/work/research/defaults/ECS_DEFAULTS.md`` (cited where each is added). They
+documented in ``docs/ecs-defaults.md`` (cited where each is added). They
 are never presented as recorded.
 
 One adjustment is made to recorded objects, forced by hako's conventions and listed per
@@ -124,7 +124,7 @@ def _revision(arn: str) -> int:
 
 def _filled_port(mapping: dict[str, Any], network_mode: str | None) -> dict[str, Any]:
     filled = dict(mapping)
-    filled.setdefault("protocol", "tcp")  # ECS_DEFAULTS.md §1 portMappings[].protocol (Medium-High)
+    filled.setdefault("protocol", "tcp")  # docs/ecs-defaults.md §1 portMappings[].protocol (Medium-High)
     if network_mode == "awsvpc":
         filled.setdefault("hostPort", filled["containerPort"])  # §1 portMappings[].hostPort (awsvpc), High
     return filled
@@ -142,7 +142,7 @@ def _filled_container(container: dict[str, Any], network_mode: str | None) -> di
 def synthetic_task_definition(request: dict[str, Any], arn: str) -> dict[str, Any]:
     """How ECS describes a registration of *request* (RegisterTaskDefinition), served at *arn*.
 
-    Only High-confidence fill-ins of ECS_DEFAULTS.md (plus ``protocol: tcp``); container
+    Only High-confidence fill-ins of docs/ecs-defaults.md (plus ``protocol: tcp``); container
     ``cpu: 0`` (Medium) is left out. The family is the definition's, even where *arn* (the
     recorded service's reference) names another family.
     """
@@ -193,7 +193,7 @@ def synthetic_service(request: dict[str, Any], task_definition_arn: str) -> dict
     """How ECS describes a service made by *request* (CreateService), running *task_definition_arn*.
 
     The request echoed, plus the fill-ins the AWS CLI's create-service Example 2 output shows
-    (ECS_DEFAULTS.md §3, all High). Newer fill-ins (circuit breaker, strategy, ...) are left
+    (docs/ecs-defaults.md §3, all High). Newer fill-ins (circuit breaker, strategy, ...) are left
     out on purpose: recorded services test those; a synthetic service only carries a
     recorded task definition or recorded tasks.
     """

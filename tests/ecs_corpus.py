@@ -24,7 +24,8 @@ IDENTITY = re.compile(r"(Arn|At|By|^id)$")
 def load(name: str, renames: dict[str, str] | None = None) -> dict[str, Any]:
     """A corpus file, with the names in *renames* (a family, a cluster...) replaced by the test's
     own unique ones (the sandbox is shared by every test of the session)."""
-    text = (CORPUS / f"{name}.json").read_text()
+    (path,) = CORPUS.glob(f"*/{name}.json")  # grouped by what they hold: services/, task_definitions/...
+    text = path.read_text()
     for old, new in sorted((renames or {}).items(), key=lambda item: -len(item[0])):
         text = text.replace(f'"{old}"', f'"{new}"').replace(f"/{old}:", f"/{new}:")
     data: dict[str, Any] = json.loads(text)

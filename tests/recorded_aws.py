@@ -181,12 +181,12 @@ class EcsReads:
             if service is None:
                 failures.append({"arn": self._arn("service", f"{cluster}/{last_segment(name)}"), "reason": "MISSING"})
                 continue
-            # DescribeServices returns tags only when asked (include: ["TAGS"]); ECS_DEFAULTS.md §3 "tags"
+            # DescribeServices returns tags only when asked (include: ["TAGS"]); docs/ecs-defaults.md §3 "tags"
             found.append({k: v for k, v in service.items() if with_tags or k != "tags"})
         return {"services": found, "failures": failures}
 
     def _task_definition(self, reference: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
-        """By ARN, by ``family:revision``, or by family: its latest ACTIVE revision (ECS_DEFAULTS.md §2)."""
+        """By ARN, by ``family:revision``, or by family: its latest ACTIVE revision (docs/ecs-defaults.md §2)."""
         recorded = self.recordings.task_definitions
         for task_definition, tags in recorded:
             arn = str(task_definition.get("taskDefinitionArn", ""))
@@ -273,7 +273,7 @@ class LogsReads:
             return page
         if token == page.get("nextForwardToken"):
             # Reading forward past the end: no events, and the token sent comes back
-            # (botocore logs model, GetLogEventsResponse.nextForwardToken; ECS_DEFAULTS.md
+            # (botocore logs model, GetLogEventsResponse.nextForwardToken; docs/ecs-defaults.md
             # "CloudWatch Logs delivery delay").
             return {"events": [], "nextForwardToken": token, "nextBackwardToken": page.get("nextBackwardToken")}
         raise AwsFault("InvalidParameterException", "The specified nextToken is not recorded.")

@@ -203,7 +203,7 @@ def test_real_change_shows_in_diff(pair: Pair, change: Change, hako: Hako, tmp_p
 # --- retired revisions and rollouts in progress --------------------------------------------------------
 
 def _add_delete_requested_at(recordings: Recordings) -> None:
-    """``deleteRequestedAt`` is a member of the ECS model's TaskDefinition (ECS_DEFAULTS.md §2,
+    """``deleteRequestedAt`` is a member of the ECS model's TaskDefinition (docs/ecs-defaults.md §2,
     response-only members) that no recorded response shows. Added to the recorded
     DELETE_IN_PROGRESS revision with its recorded ``deregisteredAt`` as the value: NOT a
     recording, only the documented member with a plausible time."""
@@ -221,7 +221,7 @@ RETIRED: list[tuple[str, Adjust | None]] = [
 @pytest.mark.parametrize(("sample", "adjust"), RETIRED,
                          ids=["INACTIVE", "DELETE_IN_PROGRESS", "DELETE_IN_PROGRESS+model-deleteRequestedAt"])
 def test_retired_revision_does_not_crash_diff(sample: str, adjust: Adjust | None, hako: Hako) -> None:
-    """A service may keep running a deregistered or deleted revision (ECS_DEFAULTS.md §3b);
+    """A service may keep running a deregistered or deleted revision (docs/ecs-defaults.md §3b);
     its timestamps are response-only and must not reach the diff (nor break it)."""
     pair = next(p for p in PAIRS if p.sample == sample)
     with serving(pair, adjust) as aws:

@@ -3,7 +3,7 @@
 The sandbox exists so hako-py's tests see what real ECS answers; moto stores most requests
 as they were sent. Each function here completes a request the way ECS stores it, and each
 rule cites where that behaviour is documented or was seen (the project's research notes
-ECS_DEFAULTS.md / defaults.json and their corpus of published responses):
+docs/ecs-defaults.md / defaults.json and their corpus of published responses):
 
 - ``API Shape.member``: the botocore 1.44.8 ECS model's doc string, the same text as the
   AWS API Reference page of that shape;

@@ -3,7 +3,7 @@
 //     --task-definition sleep360:2 --desired-count 1
 // and this definition renders that CreateService request, except: hako's taskDefinition is
 // its own family, and hako always sends propagateTags ('NONE', what ECS stored).
-// No launch type was sent; ECS reports launchType EC2 (ECS_DEFAULTS.md §3 launchType).
+// No launch type was sent; ECS reports launchType EC2 (docs/ecs-defaults.md §3 launchType).
 // The task part is lib/sleep360.libsonnet (sleep360:2 is not in the corpus).
 (import '../lib/sleep360.libsonnet') + {
   scheduler: {

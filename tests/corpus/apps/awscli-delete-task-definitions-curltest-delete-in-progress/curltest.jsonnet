@@ -1,10 +1,10 @@
 // awscli-delete-task-definitions-curltest-delete-in-progress: a DELETE_IN_PROGRESS revision
 // (with deregisteredAt); its registration request was not published. Reconstructed from the
-// response without what ECS fills in (ECS_DEFAULTS.md §1: container cpu 0, empty lists;
+// response without what ECS fills in (docs/ecs-defaults.md §1: container cpu 0, empty lists;
 // §2: volumes []). Main container `app` (recorded as `ctest`).
 // Not in the sample: the scheduler's service keys (desired_count, launch_type,
 // network_configuration with made-up ids). The test serves a synthetic service that still
-// runs this revision (ECS_DEFAULTS.md §3b: services keep running it).
+// runs this revision (docs/ecs-defaults.md §3b: services keep running it).
 {
   scheduler: {
     type: 'ecs',

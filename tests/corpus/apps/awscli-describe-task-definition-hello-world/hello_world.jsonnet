@@ -1,6 +1,6 @@
 // awscli-describe-task-definition-hello-world: revision 8 of hello_world; its registration
 // request was not published. Reconstructed from the response without what ECS fills in
-// (ECS_DEFAULTS.md §1: empty environment/mountPoints/portMappings/volumesFrom; §2: volumes [],
+// (docs/ecs-defaults.md §1: empty environment/mountPoints/portMappings/volumesFrom; §2: volumes [],
 // placementConstraints []). `essential: true` is in both containers of the response and hako
 // sends it anyway. Main container `app` (recorded as `wordpress`); `mysql` keeps its name.
 // Not in the sample: the scheduler's service keys (see the sleep360 definitions).

@@ -1,7 +1,7 @@
 // awscli-update-service-desired-count-capacity-provider: the state after
 //   aws ecs update-service --cluster MyCluster --service my-http-service --desired-count 2
 // The CreateService request was not published. Reconstructed from the state without what ECS
-// fills in (ECS_DEFAULTS.md §3: capacity provider base 0, platformVersion LATEST for a FARGATE
+// fills in (docs/ecs-defaults.md §3: capacity provider base 0, platformVersion LATEST for a FARGATE
 // capacity provider, maximumPercent/minimumHealthyPercent, healthCheckGracePeriodSeconds 0,
 // the console's alarms block, ...). Kept: the FARGATE capacity provider strategy (whether it
 // came from a cluster default is not shown), the circuit breaker on, enableECSManagedTags

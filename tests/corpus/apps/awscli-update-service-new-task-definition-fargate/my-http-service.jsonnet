@@ -1,7 +1,7 @@
 // awscli-update-service-new-task-definition-fargate: the state after
 //   aws ecs update-service --cluster test --service my-http-service --task-definition amazon-ecs-sample
 // (a rollout in progress). The CreateService request was not published. Reconstructed from
-// the state without what ECS fills in (ECS_DEFAULTS.md §3: maximumPercent 200 /
+// the state without what ECS fills in (docs/ecs-defaults.md §3: maximumPercent 200 /
 // minimumHealthyPercent 100, healthCheckGracePeriodSeconds 0, enableExecuteCommand false,
 // deploymentController ECS, schedulingStrategy REPLICA, availabilityZoneRebalancing, the
 // alarms block the console sends). Kept because they are not defaults: platformVersion 1.4.0

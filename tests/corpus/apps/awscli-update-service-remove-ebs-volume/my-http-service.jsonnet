@@ -3,7 +3,7 @@
 //     --service my-http-service --desired-count 2 --volume-configurations "[]"
 // (a rollout in progress; the new deployment has no volume configuration, which is what a
 // definition without one asks for). The CreateService request was not published.
-// Reconstructed from the state without what ECS fills in (ECS_DEFAULTS.md §3:
+// Reconstructed from the state without what ECS fills in (docs/ecs-defaults.md §3:
 // platformVersion LATEST, maximumPercent/minimumHealthyPercent, healthCheckGracePeriodSeconds
 // 0, the console's alarms block, availabilityZoneRebalancing, ...). Kept: the circuit breaker
 // on, enableECSManagedTags true. propagateTags 'NONE': hako always sends one. The task part is

@@ -1,6 +1,6 @@
 // repo-taskdef-fargate-efs-console-export: a console export (June 2024, a CloudFormation-made
 // family); no request was published. Reconstructed from the response without what ECS fills
-// in (ECS_DEFAULTS.md §1: container cpu 0, protocol tcp, hostPort = containerPort under awsvpc,
+// in (docs/ecs-defaults.md §1: container cpu 0, protocol tcp, hostPort = containerPort under awsvpc,
 // empty volumesFrom/dockerLabels/systemControls; §2: efsVolumeConfiguration.rootDirectory "/").
 // The environment is the sample's: 6 of 24 entries, two values <REDACTED> by the researcher.
 // Main container `app` (recorded as `flowise-service`).

@@ -1,6 +1,6 @@
 // repo-taskdef-fargate-enable-fault-injection-2024: a console export (Oct 2024); no request was
 // published. This is the request a user would send for it: everything in the export except the
-// fields ECS_DEFAULTS.md lists as filled in (container cpu 0, empty lists, enableFaultInjection
+// fields docs/ecs-defaults.md lists as filled in (container cpu 0, empty lists, enableFaultInjection
 // false) and the response-only fields. The ${...} placeholders are the author's edits, kept as text.
 // The scheduler's service keys (desired_count, launch_type, network_configuration) are not part
 // of the sample: they give `hako deploy` a service, which the test serves as a synthetic one.

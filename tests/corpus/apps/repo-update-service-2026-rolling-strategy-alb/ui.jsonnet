@@ -2,7 +2,7 @@
 //   aws ecs update-service --cluster retail-store-ecs-cluster --service ui
 //     --task-definition retail-store-ecs-ui --enable-execute-command --force-new-deployment
 // (2026). The CreateService request was not published. Reconstructed from the state without
-// what ECS fills in (ECS_DEFAULTS.md §3: platformVersion LATEST, assignPublicIp DISABLED,
+// what ECS fills in (docs/ecs-defaults.md §3: platformVersion LATEST, assignPublicIp DISABLED,
 // maximumPercent/minimumHealthyPercent, the circuit breaker off, strategy ROLLING,
 // bakeTimeInMinutes 0, availabilityZoneRebalancing ENABLED). Kept: the target group, the
 // grace period of 30 s, enableExecuteCommand (the update sent it). propagateTags 'NONE':
