@@ -233,7 +233,7 @@ def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp
     gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 512"))
     files = snapshot(gitrepo.root, resolve_ref(gitrepo.root, "main"))
     base = tmp_path / "base"
-    materialize(files, set(files), base)
+    materialize(files, base, gitrepo.root)
     both = render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root))
     assert both is not None, "one evaluation for both sides"
     assert both == (render_view("apps/alpha.jsonnet", str(base)), render_view("apps/alpha.jsonnet", str(gitrepo.root)))

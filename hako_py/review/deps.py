@@ -1,104 +1,299 @@
-"""Which files a definition's output can depend on, found by scanning import statements.
+"""Which files a definition's output can depend on, found as the loader would find them.
 
-Jsonnet requires import paths to be string literals, so scanning ``import``/``importstr``/
-``importbin`` (and YAML ``!include``) finds every file the loader could read; a match
-inside a comment only adds a file, so the result is a superset of what the loader
-records. Definitions using the ``file`` provider read a path computed at run time, so
-they are treated as depending on everything.
+PR review renders only the apps whose inputs differ between two revisions, so this must
+never miss an input. It therefore reads each side as a real folder (the working tree, or
+the base revision written out in full) and repeats the loader's own steps:
 
-Files are named by repository-relative POSIX paths and read through a ``FileSource``,
-so the base revision is scanned straight from git objects without writing it to disk.
+- Jsonnet files are tokenized (``jsonnet_lexer``), never matched with a regex: an import
+  is an ``import``/``importstr``/``importbin`` token followed by a string token, whatever
+  comments, escapes or verbatim quoting spell it. YAML files are composed by PyYAML, so
+  ``!include`` is found by its resolved tag (``!<!include>``, ``%TAG`` shorthands).
+- Import paths are resolved like the import callback: the importing file's folder (as
+  go-jsonnet names it, symlinks not resolved), then each ``--jpath`` folder, then the
+  bundled library, with the same confinement check. Every symlink crossed on the way is
+  an input too (retargeting it changes what is read), and so is the file it reaches.
+- Whatever cannot be analysed (a lex or YAML error, an unreadable file, a symlink loop, a
+  ``std`` use that could reach a file-reading provider) yields ``ALWAYS``: the app is
+  rendered whenever anything changed.
+
+Dependencies are repository-relative paths (files and symlinks); inputs outside the
+repository (an absolute ``--jpath``) are the same at both revisions and are not listed.
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
-import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-_JSONNET_IMPORT = re.compile(r"""\bimport(?:str|bin)?\s+@?(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")""")
-_YAML_INCLUDE = re.compile(r"!include\s+['\"]?([^\s'\"]+)")
-DYNAMIC = "provide.file"
+from hako_py.loading.confinement import Confinement, ImportRefused
+from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, MAX_FILE_BYTES
+from hako_py.repo import CONFIG_NAME
+from hako_py.review.jsonnet_lexer import LexError, scan
+from hako_py.review.yaml_includes import YamlScanError, includes
+
 ALWAYS = "*"
+MAX_LINKS = 40  # as the kernel's ELOOP limit
 
-FileSource = Callable[[str], "str | None"]
+JSONNET = "jsonnet"
+YAML = "yaml"
+DATA = "data"  # importstr / importbin: read, not parsed
 
 
-def disk_source(root: str) -> FileSource:
-    """Read repository-relative paths from the working tree."""
+class Unanalysable(Exception):
+    """A path or file the scan cannot follow exactly."""
 
-    def read(rel: str) -> str | None:
-        path = rel if os.path.isabs(rel) else os.path.join(root, rel)
+
+@dataclass(frozen=True)
+class _Node:
+    """One file read one way: what it reads itself, and what it leads to."""
+
+    inputs: frozenset[str]
+    children: tuple[tuple[str, str], ...]  # (kind, path as the loader names it)
+
+
+def _parse(kind: str, data: bytes) -> tuple[tuple[str, str], ...] | str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start})"
+    if kind == YAML:
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                return handle.read()
-        except OSError:
-            return None
+            return tuple(("!include", name) for name in includes(text))
+        except YamlScanError as exc:
+            return str(exc)
+    try:
+        found = scan(text)
+    except LexError as exc:
+        return str(exc)
+    return ((ALWAYS, ""),) * found.reads_anything + found.imports
 
-    return read
 
+@dataclass(frozen=True)
+class _Found:
+    """Where an import led: the file as the loader names it and its real path (None when
+    refused or not found), and the symlinks crossed while searching."""
 
-def memory_source(files: dict[str, bytes], fallback: FileSource) -> FileSource:
-    """Read from a snapshot of a revision (absolute paths, outside the repository, from disk)."""
-
-    def read(rel: str) -> str | None:
-        if os.path.isabs(rel):
-            return fallback(rel)
-        data = files.get(rel)
-        return data.decode("utf-8", "replace") if data is not None else None
-
-    return read
+    candidate: str | None
+    real: str | None
+    crossed: tuple[str, ...]
 
 
 @dataclass
 class DependencyScanner:
-    """Transitive imports of definitions; ``jpath`` entries are repository-relative or absolute."""
+    """Transitive inputs of definitions under *root* (a real folder: the working tree or a
+    written-out revision); ``jpath`` entries are absolute folders, as the loader gets them."""
 
-    read: FileSource
+    root: str
     jpath: tuple[str, ...] = ()
-    _memo: dict[str, frozenset[str]] = field(default_factory=dict)
-    _text: dict[str, str | None] = field(default_factory=dict)
+    # analyses by content, shared by both sides' scanners: most files are equal at both revisions
+    contents: dict[tuple[str, bytes], tuple[tuple[str, str], ...] | str] = field(default_factory=dict)
+    # the bytes of a repository file when already known (the base revision's, from git objects)
+    known: Callable[[str], bytes | None] | None = None
+    read_files: dict[str, bytes] = field(default_factory=dict)  # repository files read, by path
+    _nodes: dict[tuple[str, str], _Node] = field(default_factory=dict)
+    _resolved: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    _paths: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    _definitions: dict[str, frozenset[str]] = field(default_factory=dict)
+    _imports: dict[tuple[str, str], _Found] = field(default_factory=dict)
 
-    def _content(self, rel: str) -> str | None:
-        if rel not in self._text:
-            self._text[rel] = self.read(rel)
-        return self._text[rel]
+    def __post_init__(self) -> None:
+        self.root = os.path.realpath(self.root)
+        self._prefix = self.root + os.sep
+        self._confinement = Confinement(root=Path(self.root), extra_dirs=tuple(Path(p) for p in self.jpath),
+                                        trusted_dirs=(BUNDLED_LIB_DIR,))
+        self._search = (*self.jpath, str(BUNDLED_LIB_DIR))
+        self._bundled = os.path.realpath(BUNDLED_LIB_DIR) + os.sep
 
-    def _resolve(self, importer: str, name: str) -> str | None:
-        if name.startswith("/"):
-            return None
-        for folder in (posixpath.dirname(importer), *self.jpath):
-            candidate = posixpath.normpath(posixpath.join(folder, name)) if folder else posixpath.normpath(name)
-            if candidate.startswith("../"):
-                continue
-            if self._content(candidate) is not None:
-                return candidate
-        return None
+    # -- paths ---------------------------------------------------------------------------
 
-    def dependencies(self, rel: str, _stack: frozenset[str] = frozenset()) -> frozenset[str]:
-        """Files *rel* imports, transitively; ``*`` means "anything"."""
-        if rel in self._memo:
-            return self._memo[rel]
-        if rel in _stack:
-            return frozenset()
-        text = self._content(rel)
-        if text is None:
-            return frozenset()
-        found: set[str] = set()
-        if DYNAMIC in text:
-            found.add(ALWAYS)
-        if rel.endswith((".yml", ".yaml")):
-            names = [m.group(1) for m in _YAML_INCLUDE.finditer(text)]
+    def _relative(self, real: str) -> str | None:
+        return real[len(self._prefix):] if real.startswith(self._prefix) else None
+
+    def _trace(self, path: str, hops: int = 0) -> tuple[str, tuple[str, ...]]:
+        """The real path of absolute *path* and the symlinks crossed to get there (as realpath
+        resolves it: ``..`` after a symlink goes to the parent of its target). Remembered for
+        every prefix walked, so a path whose folder is known costs one step."""
+        known = self._paths.get(path)
+        if known is not None:
+            return known
+        parent, _, last = path.rpartition(os.sep)
+        start = self._paths.get(parent) if parent else None
+        if start is not None:
+            real, crossed = start
+            prefix, parts = parent, [last]
         else:
-            names = [m.group(1) if m.group(1) is not None else m.group(2) for m in _JSONNET_IMPORT.finditer(text)]
-        for name in names:
-            target = self._resolve(rel, name)
-            if target is None:
+            real, crossed = os.sep, ()
+            prefix, parts = "", path.split(os.sep)[1:]
+        for part in parts:
+            prefix = prefix + os.sep + part
+            if part == "..":
+                real = os.path.dirname(real)
+            elif part not in ("", "."):
+                step = real + part if real == os.sep else real + os.sep + part
+                resolved = self._resolved.get(step)
+                if resolved is None:
+                    resolved = self._step(step, hops)
+                    self._resolved[step] = resolved
+                real = resolved[0]
+                crossed += resolved[1]
+            self._paths[prefix] = (real, crossed)
+        return real, crossed
+
+    def _step(self, step: str, hops: int) -> tuple[str, tuple[str, ...]]:
+        try:
+            if not stat.S_ISLNK(os.lstat(step).st_mode):
+                return step, ()
+            target = os.readlink(step)
+        except OSError:
+            return step, ()
+        if hops >= MAX_LINKS:
+            raise Unanalysable(f"{step}: too many levels of symbolic links")
+        real, crossed = self._trace(os.path.join(os.path.dirname(step), target), hops + 1)
+        return real, (step, *crossed)
+
+    def _inputs_of(self, crossed: tuple[str, ...], real: str) -> set[str]:
+        found = {rel for rel in (self._relative(link) for link in crossed) if rel is not None}
+        rel = self._relative(real)
+        if rel is not None:
+            found.add(rel)
+        return found
+
+    # -- one file ------------------------------------------------------------------------
+
+    def _read(self, real: str) -> bytes:
+        rel = self._relative(real)
+        if rel is not None:
+            data = self.known(rel) if self.known is not None else None
+            if data is None:
+                data = self._read_disk(real)
+                if data is not None:
+                    self.read_files[rel] = data
+            return data or b""
+        return self._read_disk(real) or b""
+
+    def _read_disk(self, real: str) -> bytes | None:
+        """The file's bytes, or None past the loader's size limit (it refuses the file, so
+        nothing more is read through it)."""
+        try:
+            with open(real, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                    return None
+                data = handle.read()
+        except OSError as exc:
+            raise Unanalysable(f"{real}: {exc.strerror}") from None
+        return None if len(data) > MAX_FILE_BYTES else data
+
+    def _resolve_import(self, importer_dir: str, rel: str) -> _Found:
+        """Where the import callback finds *rel*, searching as it does; the bundled library is
+        not an input (it comes with hako-py, not with the revision)."""
+        key = (importer_dir, rel)
+        known = self._imports.get(key)
+        if known is not None:
+            return known
+        if "\0" in rel:
+            raise Unanalysable(f"import path {rel!r} has a NUL character")
+        found = _Found(None, None, ())
+        crossed_all: tuple[str, ...] = ()
+        for index, folder in enumerate(() if os.path.isabs(rel) else (importer_dir, *self._search)):
+            candidate = os.path.join(folder, rel)
+            real, crossed = self._trace(candidate)
+            crossed_all += crossed
+            if index and not os.path.exists(real):
                 continue
-            found.add(target)
-            found |= self.dependencies(target, _stack | {rel})
-        result = frozenset(found)
-        self._memo[rel] = result
-        return result
+            try:
+                self._confinement.check(candidate, rel)
+            except ImportRefused:
+                break
+            if os.path.isfile(real):
+                if not real.startswith(self._bundled):
+                    found = _Found(candidate, real, ())
+                break
+        found = _Found(found.candidate, found.real, crossed_all)
+        self._imports[key] = found
+        return found
+
+    def _node(self, kind: str, path: str) -> _Node:
+        key = (kind, path)
+        node = self._nodes.get(key)
+        if node is None:
+            try:
+                node = self._analyse(kind, path)
+            except Unanalysable:
+                node = _Node(frozenset({ALWAYS}), ())
+            self._nodes[key] = node
+        return node
+
+    def _analyse(self, kind: str, path: str) -> _Node:
+        real, crossed = self._trace(path)
+        inputs = self._inputs_of(crossed, real)
+        if kind == DATA or not os.path.isfile(real):
+            return _Node(frozenset(inputs), ())
+        parsed = self._parsed(kind, self._read(real))
+        if isinstance(parsed, str):
+            raise Unanalysable(f"{path}: {parsed}")
+        children: list[tuple[str, str]] = []
+        for keyword, name in parsed:
+            if keyword == ALWAYS:
+                inputs.add(ALWAYS)
+            elif kind == YAML:  # relative to the folder the file was named in (a real one when included)
+                self._follow_include(os.path.dirname(path), name, inputs, children)
+            else:
+                target = self._resolve_import(os.path.dirname(path), name)
+                inputs |= self._inputs_of(target.crossed, target.real or "")
+                if target.candidate is not None:
+                    children.append((JSONNET if keyword == "import" else DATA, target.candidate))
+        return _Node(frozenset(inputs), tuple(children))
+
+    def _parsed(self, kind: str, data: bytes) -> tuple[tuple[str, str], ...] | str:
+        """What a file's text says it reads, as (keyword, path) pairs, ``(ALWAYS, "")`` for a
+        possible file-reading provider; or why it cannot be analysed."""
+        key = (kind, data)
+        known = self.contents.get(key)
+        if known is None:
+            known = _parse(kind, data)
+            self.contents[key] = known
+        return known
+
+    def _follow_include(self, folder: str, name: str, inputs: set[str], children: list[tuple[str, str]]) -> None:
+        """YAML ``!include``: relative to the including file's real folder, no search path."""
+        if os.path.isabs(name):
+            return
+        if "\0" in name:
+            raise Unanalysable(f"!include path {name!r} has a NUL character")
+        candidate = os.path.join(folder, name)
+        real, crossed = self._trace(candidate)
+        inputs |= self._inputs_of(crossed, "")
+        try:
+            self._confinement.check(candidate, name)
+        except ImportRefused:
+            return
+        if os.path.isfile(real):
+            children.append((YAML, real))
+
+    # -- definitions ---------------------------------------------------------------------
+
+    def dependencies(self, rel: str) -> frozenset[str]:
+        """Every input of definition *rel* (itself, ``hako.toml`` and what it reads, transitively,
+        symlinks included); ``ALWAYS`` among them means "anything"."""
+        known = self._definitions.get(rel)
+        if known is None:
+            known = self._definitions[rel] = self._closure(rel)
+        return known
+
+    def _closure(self, rel: str) -> frozenset[str]:
+        kind = YAML if rel.lower().endswith((".yml", ".yaml")) else JSONNET
+        start = (kind, os.path.join(self.root, rel))
+        found: set[str] = set(self._node(DATA, os.path.join(self.root, CONFIG_NAME)).inputs)
+        seen = {start}
+        stack = [start]
+        while stack:
+            node = self._node(*stack.pop())
+            found |= node.inputs
+            for child in node.children:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return frozenset(found)

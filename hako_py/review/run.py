@@ -1,9 +1,14 @@
 """``hako diff --base REF``: which apps' rendered requests a change alters, and how.
 
-Only apps that can have changed are rendered: the app file itself changed, a file it
-imports changed (at either revision), ``hako.toml`` changed, or the app was added or
-removed. The base revision is rendered from a ``git archive`` of REF in a temporary
-folder; the user's working tree and index are never touched.
+Only apps that can have changed are rendered: one of its inputs (the app file,
+``hako.toml``, every file it imports at either revision, every symlink on the way) differs
+byte for byte between REF and the working tree, or the app was added or removed. Inputs
+are compared directly rather than taken from ``git diff``, which filters content
+(``.gitattributes`` eol and clean filters) and skips ignored files.
+
+The whole of REF is written to a temporary folder (from git objects) and rendered from
+there, so a render at REF reads exactly the files of REF; the user's working tree and
+index are never touched.
 """
 
 from __future__ import annotations
@@ -11,17 +16,20 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
 from hako_py.loading.loader import DEFINITION_SUFFIXES
-from hako_py.repo import CONFIG_NAME, load_config
+from hako_py.repo import load_config
 from hako_py.review.compare import AppChange, compare, render_both, render_view
-from hako_py.review.deps import ALWAYS, DependencyScanner, disk_source, memory_source
-from hako_py.review.git import changed_paths, materialize, resolve_ref, snapshot, toplevel
+from hako_py.review.deps import ALWAYS, DependencyScanner
+from hako_py.review.git import Snapshot, materialize, resolve_ref, snapshot, toplevel
+from hako_py.review.inputs import Differences
+from hako_py.review.jsonnet_lexer import LexError, scan
 
 PARALLEL_THRESHOLD = 16
 
@@ -54,10 +62,19 @@ def definitions_in(names: set[str], folders: list[str]) -> set[str]:
     return found
 
 
-def worktree_files(root: Path, folders: list[str]) -> set[str]:
+def listed_files(root: Path, folders: list[str], side: str = "") -> set[str]:
+    """Files directly inside each folder (or the file given), as repository-relative paths.
+
+    A folder must stay inside *root* through symlinks too: a revision whose ``apps`` is a
+    symlink out of the repository must not list (and so render and report) outside files.
+    """
     names: set[str] = set()
+    real_root = os.path.realpath(root)
     for folder in folders:
         path = root / folder
+        real = os.path.realpath(path)
+        if real != real_root and not real.startswith(real_root + os.sep):
+            raise HakoError(f"{folder}{side}: resolves (through a symlink) to {real}, outside the repository root")
         if path.is_file():
             names.add(Path(folder).as_posix())
         elif path.is_dir():
@@ -72,6 +89,28 @@ def default_folders(root: Path) -> list[str]:
     return [load_config(root).apps]
 
 
+def cli_folder(path: str, root: Path) -> str:
+    """A PATH argument as a repository-relative folder; one outside the repository is an error."""
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, root)
+    real = os.path.realpath(absolute)
+    if rel == ".." or rel.startswith(".." + os.sep) or not (real == str(root) or real.startswith(f"{root}{os.sep}")):
+        raise UsageError(f"{path}: outside the repository {root} (hako diff --base reviews files of one repository)")
+    return rel
+
+
+def ext_code_reads(options: LoadOptions) -> bool:
+    """Whether an --ext-code snippet may read files (it is evaluated with every app)."""
+    for _, code in options.ext_code:
+        try:
+            found = scan(code)
+        except LexError:
+            return True
+        if found.imports or found.reads_anything:
+            return True
+    return False
+
+
 def _repo_relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root).as_posix()
@@ -80,17 +119,15 @@ def _repo_relative(path: Path, root: Path) -> str:
 
 
 def candidates(head_scan: DependencyScanner, base_scan: DependencyScanner, head: set[str], base: set[str],
-               changed: set[str]) -> set[str]:
+               differs: Differences, everything: bool = False) -> set[str]:
     """Apps whose rendered output can differ between base and head."""
-    if CONFIG_NAME in changed:
-        return head | base
     chosen: set[str] = set()
     for file in head | base:
-        if file not in head or file not in base or file in changed:
+        if everything or file not in head or file not in base:
             chosen.add(file)
             continue
         deps = head_scan.dependencies(file) | base_scan.dependencies(file)
-        if ALWAYS in deps or deps & changed:
+        if ALWAYS in deps or any(differs(dep) for dep in deps):
             chosen.add(file)
     return chosen
 
@@ -107,10 +144,12 @@ class Job:
     head_jpath: tuple[str, ...]
     ext_str: tuple[tuple[str, str], ...]
     ext_code: tuple[tuple[str, str], ...]
+    together: bool = True  # False when the base revision has a symlink out of its folder
 
     def __call__(self) -> AppChange | None:
         base = head = None
-        if self.base_root is not None and self.head_root is not None and not self.base_jpath and not self.head_jpath:
+        if (self.together and self.base_root is not None and self.head_root is not None and not self.base_jpath
+                and not self.head_jpath):
             both = render_both(self.file, self.base_root, self.head_root, self.ext_str, self.ext_code)
             if both is not None:
                 return compare(self.file, both[0], both[1], self.ref)
@@ -141,39 +180,42 @@ def _fast_tmp() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
+def _write_base(root: Path, commit: str, destination: Path) -> tuple[Snapshot, bool]:
+    files = snapshot(root, commit)
+    return files, materialize(files, destination, root)
+
+
 def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None = None,
            head_only: bool = False) -> Review:
     """Compare every definition under *paths* at *ref* and in the working tree."""
     root = toplevel(Path.cwd())
     commit = resolve_ref(root, ref)
-    folders = [os.path.relpath(os.path.abspath(p), root) for p in paths] if paths else default_folders(root)
-    changed = changed_paths(root, commit)
-    files = snapshot(root, commit)
-    head_defs = definitions_in(worktree_files(root, folders), folders)
-    base_defs = definitions_in(set(files), folders)
+    folders = [cli_folder(p, root) for p in paths] if paths else default_folders(root)
     jpath = tuple(_repo_relative(p, root) for p in options.jpath)
-    head_scan = DependencyScanner(disk_source(str(root)), jpath)
-    base_scan = DependencyScanner(memory_source(files, disk_source(str(root))), jpath)
-    chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, changed))
-    if head_only:
-        return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
-    workers = jobs or (os.cpu_count() or 1)
-    with tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
-        base_root = Path(tmp)
-        needed = {CONFIG_NAME}
-        for file in chosen:
-            if file in base_defs:
-                deps = base_scan.dependencies(file)
-                needed |= set(files) if ALWAYS in deps else {file, *deps}
-        for folder in jpath:
-            if not os.path.isabs(folder):
-                needed |= {name for name in files if name.startswith(folder.rstrip("/") + "/")}
-        materialize(files, needed, base_root)
+    head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
+    head_defs = definitions_in(listed_files(root, folders), folders)
+    head_scan = DependencyScanner(str(root), head_jpath)
+    with ThreadPoolExecutor(max_workers=1) as reader, \
+            tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
+        # the base revision is read (git, in its own process) and written out while the working
+        # tree is scanned
+        base_root = Path(os.path.realpath(tmp))
+        pending = reader.submit(_write_base, root, commit, base_root)
+        for file in head_defs:
+            head_scan.dependencies(file)
+        files, contained = pending.result()
         base_jpath = tuple(str(base_root / p) if not os.path.isabs(p) else p for p in jpath)
-        head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
+        base_defs = definitions_in(listed_files(base_root, folders, f" (at {ref})"), folders)
+        base_scan = DependencyScanner(str(base_root), base_jpath, contents=head_scan.contents, known=files.file_bytes)
+        differs = Differences(root, files, head_scan.read_files)
+        chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs,
+                                   everything=ext_code_reads(options)))
+        if head_only:
+            return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
+        workers = jobs or (os.cpu_count() or 1)
         work = [
             Job(file, ref, str(base_root) if file in base_defs else None, str(root) if file in head_defs else None,
-                base_jpath, head_jpath, options.ext_str, options.ext_code)
+                base_jpath, head_jpath, options.ext_str, options.ext_code, together=contained)
             for file in chosen
         ]
         changes = [change for change in _run_all(work, workers) if change is not None]

@@ -1,0 +1,210 @@
+"""PR review cannot be bypassed by how a dependency is spelled or reached.
+
+Each test edits only a library (or a provider file) that an app reads through one legal
+spelling, and checks that the review still selects the app (and shows the change).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Repo
+from tests.test_review import git
+
+SCHEDULER = """\
+{
+  type: 'ecs', region: 'us-east-1', cluster: 'c', desired_count: 1, launch_type: 'FARGATE',
+  requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '256', memory: '512',
+  network_configuration: { awsvpc_configuration: { subnets: ['subnet-1'] } },
+}
+"""
+IMAGE_LIB = "{ image:: 'example/web:v1' }\n"
+
+
+def web_app(import_expr: str) -> str:
+    return f"""\
+local lib = {import_expr};
+{{
+  scheduler: import 'lib/scheduler.libsonnet',
+  app: {{ image: lib.image, memory: 256 }},
+}}
+"""
+
+
+@pytest.fixture
+def librepo(repo: Repo) -> Repo:
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "config", "user.email", "t@example.com")
+    git(repo.root, "config", "user.name", "t")
+    repo.write("apps/lib/scheduler.libsonnet", SCHEDULER)
+    repo.write("apps/other.jsonnet", web_app("{ image:: 'example/other:v1' }"))
+    return repo
+
+
+def commit(repo: Repo, message: str = "base") -> None:
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", message)
+
+
+def changed_files(hako, *args: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    result = hako("diff", "--base", "main", "--format", "json", *args)
+    assert result.code in (0, 2), result.out + result.err
+    return {a["file"]: a["status"] for a in json.loads(result.out)["apps"]}
+
+
+SPELLINGS = {
+    "block comment between": "import /* c */ 'lib/x.libsonnet'",
+    "no space": "import'lib/x.libsonnet'",
+    "escaped slash": r"import 'lib\/x.libsonnet'",
+    "unicode escape": r"import 'lib\u002fx.libsonnet'",
+    "unicode escape, double quotes": r'import "lib\u002Fx.libsonnet"',
+    "verbatim, no space": "import@'lib/x.libsonnet'",
+    "verbatim, doubled quote": "import @'lib/x''.libsonnet'",
+    "hash comment with a decoy import": "import # import 'lib/decoy.libsonnet'\n  'lib/x.libsonnet'",
+    "line comment with a decoy import": "import // import 'lib/decoy.libsonnet'\n  'lib/x.libsonnet'",
+    "surrogate pair": r"import 'lib/\ud83d\ude00.libsonnet'",
+    "newline escape in the name": r"import 'lib/x\n.libsonnet'",
+}
+FILE_NAMES = {"verbatim, doubled quote": "lib/x'.libsonnet", "surrogate pair": "lib/\U0001f600.libsonnet",
+              "newline escape in the name": "lib/x\n.libsonnet"}
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+def test_every_import_spelling_is_followed(hako, librepo: Repo, spelling: str) -> None:  # type: ignore[no-untyped-def]
+    name = FILE_NAMES.get(spelling, "lib/x.libsonnet")
+    librepo.write(f"apps/{name}", IMAGE_LIB)
+    librepo.write("apps/lib/decoy.libsonnet", "{}\n")
+    librepo.write("apps/web.jsonnet", web_app(SPELLINGS[spelling]))
+    commit(librepo)
+    assert hako("render", "apps/web.jsonnet").code == 0
+    librepo.write(f"apps/{name}", IMAGE_LIB.replace("v1", "v2"))
+    assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
+    result = hako("validate", "--changed-since", "main")
+    assert "no definition can have changed" not in result.err
+
+
+def test_an_import_only_in_a_comment_or_string_is_not_a_dependency(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
+    librepo.write("apps/web.jsonnet", "// import 'lib/x.libsonnet'\n# import 'lib/x.libsonnet'\n"
+                  + web_app("{ image:: 'example/web:v1', note:: \"import 'lib/x.libsonnet'\" }"))
+    commit(librepo)
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
+    result = hako("diff", "--base", "main")
+    assert result.code == 0 and "0 renders" in result.out, result.out
+
+
+YAML_APP = """\
+scheduler:
+  type: ecs
+  region: us-east-1
+  cluster: c
+  desired_count: 1
+  launch_type: FARGATE
+  requires_compatibilities: [FARGATE]
+  network_mode: awsvpc
+  cpu: '256'
+  memory: '512'
+  network_configuration: {awsvpc_configuration: {subnets: [subnet-1]}}
+"""
+
+
+@pytest.mark.parametrize("spelling", ["!include lib/app.yml", "!<!include> lib/app.yml", "%TAG"])
+def test_yaml_include_by_any_tag_spelling(hako, librepo: Repo, spelling: str) -> None:  # type: ignore[no-untyped-def]
+    if spelling == "%TAG":
+        text = "%TAG !i! !inc\n---\n" + YAML_APP + "app: !i!lude lib/app.yml\n"
+    else:
+        text = YAML_APP + f"app: {spelling}\n"
+    librepo.write("apps/web.yml", text)
+    librepo.write("apps/lib/app.yml", "image: example/web:v1\nmemory: 256\n")
+    commit(librepo)
+    assert hako("render", "apps/web.yml").code == 0
+    librepo.write("apps/lib/app.yml", "image: example/web:v2\nmemory: 256\n")
+    assert changed_files(hako) == {"apps/web.yml": "changed"}
+
+
+@pytest.mark.parametrize("call", [
+    "std.native('provide.fi' + 'le')",
+    "std['native']('provide.file')",
+    "(local s = std; s.native('provide.file'))",
+    "std.native(@'provide.file')",
+])
+def test_any_native_but_literal_env_depends_on_everything(hako, librepo: Repo, call: str) -> None:  # type: ignore[no-untyped-def]
+    librepo.write("apps/web.env", "RELEASE=1\n")
+    librepo.write("apps/web.jsonnet", web_app("{ image:: 'example/web:v1' }").replace(
+        "memory: 256", f"memory: 256, env: {{ RELEASE: {call}(std.toString({{ path: 'web.env' }}), 'RELEASE') }}"))
+    librepo.write("apps/envonly.jsonnet", web_app("{ image:: 'example/web:v1' }").replace(
+        "memory: 256", "memory: 256, env: { U: std.native('provide.env')(std.toString({}), 'USER') }"))
+    commit(librepo)
+    librepo.write("apps/web.env", "RELEASE=2\n")
+    result = hako("validate", "--changed-since", "main")
+    assert result.code == 0, result.out + result.err
+    assert "1 definition checked" in result.err, result.err  # web, not envonly nor other
+
+
+@pytest.mark.parametrize("layout", ["symlinked folder", "symlinked file", "symlink inside a --jpath folder"])
+def test_a_library_reached_through_a_symlink(hako, librepo: Repo, layout: str) -> None:  # type: ignore[no-untyped-def]
+    librepo.write("shared/x.libsonnet", IMAGE_LIB)
+    args: tuple[str, ...] = ()
+    if layout == "symlinked folder":
+        os.symlink("../../shared", librepo.root / "apps/lib/shared")
+        librepo.write("apps/web.jsonnet", web_app("import 'lib/shared/x.libsonnet'"))
+    elif layout == "symlinked file":
+        os.symlink("../../shared/x.libsonnet", librepo.root / "apps/lib/x.libsonnet")
+        librepo.write("apps/web.jsonnet", web_app("import 'lib/x.libsonnet'"))
+    else:
+        (librepo.root / "vendor").mkdir()
+        os.symlink("../shared", librepo.root / "vendor/lib")
+        librepo.write("apps/web.jsonnet", web_app("import 'lib/x.libsonnet'"))
+        args = ("-J", "vendor")
+    commit(librepo)
+    assert hako("render", "apps/web.jsonnet", *args).code == 0
+    librepo.write("shared/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
+    assert changed_files(hako, *args) == {"apps/web.jsonnet": "changed"}
+
+
+def test_a_symlink_retargeted_by_the_change(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    librepo.write("shared/v1/x.libsonnet", IMAGE_LIB)
+    librepo.write("shared/v2/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
+    os.symlink("../../shared/v1", librepo.root / "apps/lib/current")
+    librepo.write("apps/web.jsonnet", web_app("import 'lib/current/x.libsonnet'"))
+    commit(librepo)
+    os.unlink(librepo.root / "apps/lib/current")
+    os.symlink("../../shared/v2", librepo.root / "apps/lib/current")
+    assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
+
+
+def test_the_base_side_renders_every_file_it_imports(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    # the app changes too, so it is selected either way: its base side must still import the library
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
+    librepo.write("apps/web.jsonnet", web_app("import'lib/x.libsonnet'"))
+    commit(librepo)
+    librepo.write("apps/web.jsonnet", web_app("import'lib/x.libsonnet'").replace("memory: 256", "memory: 512"))
+    assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
+
+
+def test_a_file_git_ignores_that_shadows_a_library(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    librepo.write(".gitignore", "apps/lib/x.libsonnet\n")
+    librepo.write("vendor/lib/x.libsonnet", IMAGE_LIB)
+    librepo.write("apps/web.jsonnet", web_app("import 'lib/x.libsonnet'"))
+    commit(librepo)
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB.replace("v1", "v9"))  # found before the -J folder
+    assert changed_files(hako, "-J", "vendor") == {"apps/web.jsonnet": "changed"}
+
+
+def test_unanalysable_library_counts_as_depending_on_everything(tmp_path: Path) -> None:
+    from hako_py.review.deps import ALWAYS, DependencyScanner
+
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps/web.jsonnet").write_text("import 'a.libsonnet'")
+    (tmp_path / "apps/a.libsonnet").write_text("{ x: import ('b' + '.libsonnet') }")
+    (tmp_path / "apps/ok.jsonnet").write_text("import 'ok.libsonnet'")
+    (tmp_path / "apps/ok.libsonnet").write_text("{}")
+    (tmp_path / "apps/bad.yml").write_text("a: [")
+    scanner = DependencyScanner(str(tmp_path))
+    assert ALWAYS in scanner.dependencies("apps/web.jsonnet")
+    assert ALWAYS in scanner.dependencies("apps/bad.yml")
+    assert scanner.dependencies("apps/ok.jsonnet") == {"apps/ok.jsonnet", "apps/ok.libsonnet", "hako.toml"}
