@@ -31,7 +31,8 @@ from pathlib import Path
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, MAX_FILE_BYTES
 from hako_py.repo import CONFIG_NAME
-from hako_py.review.jsonnet_lexer import LexError, scan
+from hako_py.review.jsonnet_lexer import LexError
+from hako_py.review.jsonnet_scan import scan
 from hako_py.review.yaml_includes import YamlScanError, includes
 
 ALWAYS = "*"

@@ -1,4 +1,4 @@
-"""A tokenizer for Jsonnet's lexical grammar, to find what a file imports.
+"""A tokenizer for Jsonnet's lexical grammar (used to find what a file imports).
 
 PR review must know every file a definition can read. A regex over the raw text cannot
 know whether ``import`` sits in a comment or a string, nor decode ``'lib\\u002fx'``, so
@@ -7,12 +7,8 @@ this follows go-jsonnet's lexer (``internal/parser/lexer.go``) rule for rule: co
 go-jsonnet's parser does, surrogate pairs included); verbatim ``@'...'``/``@"..."``;
 text blocks ``|||`` / ``|||-``; identifiers, keywords, numbers and operators.
 
-go-jsonnet parses ``import`` as ``import <expression>`` and refuses anything but a
-plain string literal (no text block, no computed path), so in a file go-jsonnet accepts
-every import is an import keyword token followed by a string token. Anything this
-module cannot tokenize raises :class:`LexError`; callers then assume the worst.
-
-One pass over the text, each character looked at a bounded number of times: linear.
+Anything this module cannot tokenize raises :class:`LexError`; callers then assume the
+worst. One pass over the text, each character looked at a bounded number of times: linear.
 """
 
 from __future__ import annotations
@@ -66,7 +62,7 @@ def _where(text: str, offset: int) -> str:
     return f"{line}:{column}"
 
 
-def _fail(text: str, offset: int, message: str) -> LexError:
+def fail(text: str, offset: int, message: str) -> LexError:
     return LexError(f"{_where(text, offset)}: {message}")
 
 
@@ -106,15 +102,15 @@ def tokens_from(text: str, i: int) -> Iterator[Token]:
             value, i = _verbatim(text, i)
             yield Token(VERBATIM, value, start)
         elif c == "/" and text.startswith("*", i + 1):
-            raise _fail(text, start, "multi-line comment has no terminating */")
+            raise fail(text, start, "multi-line comment has no terminating */")
         elif c == "|" and text.startswith("||", i + 1):
-            value, i = _text_block(text, i)
+            value, i = text_block(text, i)
             yield Token(BLOCK, value, start)
         elif c in _SYMBOLS:
             i = _operator_end(text, i)
             yield Token(OPERATOR, text[start:i], start)
         else:
-            raise _fail(text, start, f"could not lex the character {c!r}")
+            raise fail(text, start, f"could not lex the character {c!r}")
 
 
 def _number(text: str, i: int) -> int:
@@ -133,20 +129,20 @@ def _number(text: str, i: int) -> int:
             elif digit and state != "zero":
                 pass
             elif c == "_" and state == "zero":
-                raise _fail(text, j, "couldn't lex number, _ not allowed after leading 0")
+                raise fail(text, j, "couldn't lex number, _ not allowed after leading 0")
             elif c == "_":
                 state = "under"
             else:
                 return j
         elif state == "dot":
             if not digit:
-                raise _fail(text, j, "couldn't lex number, junk after decimal point")
+                raise fail(text, j, "couldn't lex number, junk after decimal point")
             state = "frac"
         elif state in ("under", "exp_under"):
             if c == "_":
-                raise _fail(text, j, "couldn't lex number, multiple consecutive _'s")
+                raise fail(text, j, "couldn't lex number, multiple consecutive _'s")
             if not digit:
-                raise _fail(text, j, "couldn't lex number, junk after '_'")
+                raise fail(text, j, "couldn't lex number, junk after '_'")
             state = "int" if state == "under" else "exp"
         elif state == "e":
             if c in ("+", "-"):
@@ -154,10 +150,10 @@ def _number(text: str, i: int) -> int:
             elif digit:
                 state = "exp"
             else:
-                raise _fail(text, j, "couldn't lex number, junk after 'E'")
+                raise fail(text, j, "couldn't lex number, junk after 'E'")
         elif state == "sign":
             if not digit:
-                raise _fail(text, j, "couldn't lex number, junk after exponent sign")
+                raise fail(text, j, "couldn't lex number, junk after exponent sign")
             state = "exp"
         else:  # exp
             if c == "_":
@@ -177,7 +173,7 @@ def _quoted_end(text: str, i: int) -> int:
         if c == quote:
             return j + 1
         j += 2 if c == "\\" and j + 1 < n else 1
-    raise _fail(text, i, "unterminated string")
+    raise fail(text, i, "unterminated string")
 
 
 def unescape(raw: str, text: str = "", offset: int = 0) -> str:
@@ -194,7 +190,7 @@ def unescape(raw: str, text: str = "", offset: int = 0) -> str:
             i += 1
             continue
         if i + 1 >= n:
-            raise _fail(text, offset, "truncated escape sequence in string literal")
+            raise fail(text, offset, "truncated escape sequence in string literal")
         e = raw[i + 1]
         i += 2
         if e in _SIMPLE_ESCAPES:
@@ -203,9 +199,9 @@ def unescape(raw: str, text: str = "", offset: int = 0) -> str:
             code, i = _hex4(raw, i, text, offset)
             if 0xD800 <= code <= 0xDFFF:
                 if i + 6 > n:
-                    raise _fail(text, offset, "truncated unicode surrogate pair escape sequence in string literal")
+                    raise fail(text, offset, "truncated unicode surrogate pair escape sequence in string literal")
                 if raw[i:i + 2] != "\\u":
-                    raise _fail(text, offset, "unicode surrogate pair escape sequence missing low surrogate")
+                    raise fail(text, offset, "unicode surrogate pair escape sequence missing low surrogate")
                 low, i = _hex4(raw, i + 2, text, offset)
                 if code <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
@@ -213,16 +209,16 @@ def unescape(raw: str, text: str = "", offset: int = 0) -> str:
                     code = 0xFFFD  # Go's utf16.DecodeRune for an invalid pair
             out.append(chr(code))
         else:
-            raise _fail(text, offset, f"unknown escape sequence in string literal: \\{e}")
+            raise fail(text, offset, f"unknown escape sequence in string literal: \\{e}")
     return "".join(out)
 
 
 def _hex4(raw: str, i: int, text: str, offset: int) -> tuple[int, int]:
     digits = raw[i:i + 4]
     if len(digits) < 4:
-        raise _fail(text, offset, "truncated unicode escape sequence in string literal")
+        raise fail(text, offset, "truncated unicode escape sequence in string literal")
     if not all(d in _HEX for d in digits):  # int(..., 16) would accept "+041", " 041" and "0_41"
-        raise _fail(text, offset, f"unicode escape sequence was malformed: \\u{digits}")
+        raise fail(text, offset, f"unicode escape sequence was malformed: \\u{digits}")
     return int(digits, 16), i + 4
 
 
@@ -230,13 +226,13 @@ def _verbatim(text: str, i: int) -> tuple[str, int]:
     """``@'...'``: no escapes, a doubled quote stands for one."""
     quote = text[i + 1] if i + 1 < len(text) else ""
     if quote not in ("'", '"'):
-        raise _fail(text, i, "couldn't lex verbatim string, junk after '@'")
+        raise fail(text, i, "couldn't lex verbatim string, junk after '@'")
     parts: list[str] = []
     j = i + 2
     while True:
         end = text.find(quote, j)
         if end < 0:
-            raise _fail(text, i, "unterminated string")
+            raise fail(text, i, "unterminated string")
         parts.append(text[j:end])
         if text.startswith(quote, end + 1):
             parts.append(quote)
@@ -245,7 +241,7 @@ def _verbatim(text: str, i: int) -> tuple[str, int]:
             return "".join(parts), end + 1
 
 
-def _text_block(text: str, i: int) -> tuple[str, int]:
+def text_block(text: str, i: int) -> tuple[str, int]:
     """``|||`` (or ``|||-``), a new line, lines indented at least like the first, then ``|||``."""
     n = len(text)
     j = i + 3
@@ -255,7 +251,7 @@ def _text_block(text: str, i: int) -> tuple[str, int]:
     while j < n and text[j] in " \t\r":
         j += 1
     if not text.startswith("\n", j):
-        raise _fail(text, i, "text block requires new line after |||")
+        raise fail(text, i, "text block requires new line after |||")
     j += 1
     lines: list[str] = []
     while text.startswith("\n", j):
@@ -266,12 +262,12 @@ def _text_block(text: str, i: int) -> tuple[str, int]:
         k += 1
     indent = text[j:k]
     if not indent:
-        raise _fail(text, i, "text block's first line must start with whitespace")
+        raise fail(text, i, "text block's first line must start with whitespace")
     while True:
         j += len(indent)
         end = text.find("\n", j)
         if end < 0:
-            raise _fail(text, i, "unexpected end of file in text block")
+            raise fail(text, i, "unexpected end of file in text block")
         lines.append(text[j:end + 1])
         j = end + 1
         while text.startswith("\n", j):
@@ -281,7 +277,7 @@ def _text_block(text: str, i: int) -> tuple[str, int]:
             while j < n and text[j] in " \t":
                 j += 1
             if not text.startswith("|||", j):
-                raise _fail(text, i, "text block not terminated with |||")
+                raise fail(text, i, "text block not terminated with |||")
             value = "".join(lines)
             return (value[:-1] if chomp else value), j + 3
 
@@ -300,103 +296,3 @@ def _operator_end(text: str, i: int) -> int:
     if j > i + 1 and text[j - 1] in "+-~!$":
         j = i + 1  # go-jsonnet winds back to the first character
     return j
-
-
-class Scan(NamedTuple):
-    """What a Jsonnet file can read: import paths by keyword, and whether it may call a provider
-    that reads files (``std.native`` other than a literal ``std.native('provide.env')`` call)."""
-
-    imports: tuple[tuple[str, str], ...]  # (keyword, path)
-    reads_anything: bool
-
-
-SAFE_NATIVES = frozenset({"provide.env"})
-_STRINGS = (STRING, VERBATIM)
-_NATIVE_NAMES = (STRING, VERBATIM, BLOCK)
-# What can hide or be an import: comments, strings, text blocks, and the words ``import``,
-# ``importstr``, ``importbin`` and ``std`` (whole: not inside a longer identifier, nor
-# glued to a number, which no valid program has). Everything else is skipped by the regex
-# engine, which is sound: none of it can begin a string or a comment. Unterminated forms
-# match the last alternative and are errors.
-_LANDMARKS = re.compile(r"""
-    (?P<comment>\#[^\n]*|//[^\n]*|/\*.*?\*/)
-  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|@'(?:[^']|'')*'|@"(?:[^"]|"")*")
-  | (?P<block>\|\|\|)
-  | (?<![A-Za-z0-9_])(?P<word>import(?:str|bin)?|std)(?![A-Za-z0-9_])
-  | (?P<open>/\*|['"@])
-""", re.VERBOSE | re.DOTALL)
-
-
-# Shortcuts for the usual forms, exact because only whitespace stands between the tokens:
-# an import's plain string, and ``std.NAME``.
-_PLAIN_NEXT = re.compile(r"""[ \t\r\n]*(?:'([^'\\]*)'|"([^"\\]*)")""")
-_STD_FIELD = re.compile(r"[ \t\r\n]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def scan(text: str) -> Scan:
-    """Imports and native use of a Jsonnet file; :class:`LexError` when it cannot be read.
-
-    Every comment, string and text block is delimited exactly as go-jsonnet does, so a
-    word found outside them is a real token; the tokens after ``import`` and ``std`` are
-    then lexed precisely. ``std`` used other than as ``std.NAME`` (an alias,
-    ``std['native']``, ``std.get(std, ..)``) could reach ``std.native`` by a computed name,
-    so it counts as reading anything. (Errors go-jsonnet would report elsewhere in the
-    file are not looked for: such a file is never evaluated, so it reads nothing.)
-    """
-    imports: list[tuple[str, str]] = []
-    reads_anything = False
-    search = _LANDMARKS.search
-    match = search(text, 0)
-    while match is not None:
-        kind = match.lastgroup
-        position = match.end()
-        if kind == "word":
-            word = match.group()
-            plain = _PLAIN_NEXT.match(text, position) if word != "std" else None
-            if plain is not None:
-                imports.append((word, plain.group(1) if plain.group(1) is not None else plain.group(2)))
-            elif word in IMPORT_KEYWORDS:
-                following = next(tokens_from(text, position), None)
-                if following is None or following.kind not in _STRINGS:
-                    # go-jsonnet refuses this (computed import, text block); assume the worst
-                    raise _fail(text, match.start(), f"{word} must be followed by a string literal")
-                imports.append((word, following.value))
-            elif word == "std" and not reads_anything and not _field_named_std(text, match.start()):
-                field = _STD_FIELD.match(text, position)
-                if field is None or field.group(1) == "native":
-                    reads_anything = not _harmless_std_use(tokens_from(text, position))
-        elif kind == "block":
-            position = _text_block(text, match.start())[1]
-        elif kind == "open":
-            if match.group() == "/*":
-                raise _fail(text, match.start(), "multi-line comment has no terminating */")
-            if match.group() == "@":
-                raise _fail(text, match.start(), "couldn't lex verbatim string, junk after '@'")
-            raise _fail(text, match.start(), "unterminated string")
-        match = search(text, position)
-    return Scan(tuple(imports), reads_anything)
-
-
-def _field_named_std(text: str, start: int) -> bool:
-    """``x.std``: a field, not the standard library. Only when ``.`` stands just before on the
-    same line (so no comment can be between them, and that ``.`` cannot be in one)."""
-    i = start - 1
-    while i >= 0 and text[i] in " \t\r":
-        i -= 1
-    return i >= 0 and text[i] == "."
-
-
-def _harmless_std_use(following: Iterator[Token]) -> bool:
-    """``std.NAME`` with NAME not ``native``, or exactly ``std.native(<literal safe provider>)``."""
-    window: list[Token] = []
-    for token in following:
-        window.append(token)
-        if len(window) == 5:
-            break
-    if len(window) < 2 or window[0] != (PUNCT, ".", window[0].offset) or window[1].kind != IDENT:
-        return False
-    if window[1].value != "native":
-        return True
-    return (len(window) == 5 and window[2].kind == PUNCT and window[2].value == "("
-            and window[3].kind in _NATIVE_NAMES and window[3].value in SAFE_NATIVES
-            and window[4].kind == PUNCT and window[4].value == ")")

@@ -29,7 +29,8 @@ from hako_py.review.compare import AppChange, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import Snapshot, materialize, resolve_ref, snapshot, toplevel
 from hako_py.review.inputs import Differences
-from hako_py.review.jsonnet_lexer import LexError, scan
+from hako_py.review.jsonnet_lexer import LexError
+from hako_py.review.jsonnet_scan import scan
 
 PARALLEL_THRESHOLD = 16
 
@@ -193,17 +194,17 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
     folders = [cli_folder(p, root) for p in paths] if paths else default_folders(root)
     jpath = tuple(_repo_relative(p, root) for p in options.jpath)
     head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
-    head_defs = definitions_in(listed_files(root, folders), folders)
-    head_scan = DependencyScanner(str(root), head_jpath)
-    with ThreadPoolExecutor(max_workers=1) as reader, \
-            tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
-        # the base revision is read (git, in its own process) and written out while the working
-        # tree is scanned
+    with tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
         base_root = Path(os.path.realpath(tmp))
-        pending = reader.submit(_write_base, root, commit, base_root)
-        for file in head_defs:
-            head_scan.dependencies(file)
-        files, contained = pending.result()
+        # the base revision is read (git, in its own process) and written out while the working
+        # tree is scanned; the reader is joined before the folder is removed
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            pending = reader.submit(_write_base, root, commit, base_root)
+            head_defs = definitions_in(listed_files(root, folders), folders)
+            head_scan = DependencyScanner(str(root), head_jpath)
+            for file in head_defs:
+                head_scan.dependencies(file)
+            files, contained = pending.result()
         base_jpath = tuple(str(base_root / p) if not os.path.isabs(p) else p for p in jpath)
         base_defs = definitions_in(listed_files(base_root, folders, f" (at {ref})"), folders)
         base_scan = DependencyScanner(str(base_root), base_jpath, contents=head_scan.contents, known=files.file_bytes)
