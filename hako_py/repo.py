@@ -6,12 +6,14 @@ is posted in public pull-request comments and must never contain files from outs
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hako_py.errors import HakoError
+from hako_py.paths import display_path
 
 CONFIG_NAME = "hako.toml"
 DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
@@ -79,5 +81,25 @@ def load_config(root: Path) -> RepoConfig:
             if not isinstance(value, str):
                 raise HakoError(f"{path}: {key}: must be a string")
             values[key] = value
+    if "apps" in values:
+        _check_inside(root, values["apps"], f"{display_path(path)}: apps")
     extra = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
     return RepoConfig(root=root, source=path, extra=extra, **values)
+
+
+def _check_inside(root: Path, value: str, where: str) -> None:
+    """A folder named in ``hako.toml`` must lie inside the repository, as written and through
+    symlinks: the pull request that edits ``hako.toml`` must not make review list, render or
+    name files outside it."""
+    top = os.path.abspath(root)
+    if not _inside(os.path.normpath(os.path.join(top, value)), top):
+        raise HakoError(f"{where}: {value!r} escapes the repository root {root}")
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, value))
+    if not _inside(real, real_root):
+        raise HakoError(f"{where}: {value!r} resolves (through a symlink) to {real}, outside the repository root "
+                        f"{root}")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
