@@ -139,7 +139,7 @@ def test_very_long_diffs_are_shortened(hako, gitrepo: Repo) -> None:  # type: ig
     env = ", ".join(f"V{i}: '{i}'" for i in range(300))
     gitrepo.write("apps/beta.jsonnet", app("beta", env=env))
     out = hako("diff", "--base", "main", "--format", "markdown").out
-    assert "more lines (run hako diff --base locally)" in out
+    assert "more lines (see the full report or run hako diff --base locally)" in out
     assert len(out) < 60000
 
 
