@@ -221,7 +221,8 @@ def test_traffic_settings_are_reviewed_too(hako, gitrepo: Repo) -> None:  # type
 
 def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp_path: Path) -> None:
     from hako_py.review.compare import render_both, render_view
-    from hako_py.review.git import materialize, resolve_ref, snapshot
+    from hako_py.review.git import resolve_ref
+    from hako_py.review.revision import materialize, snapshot
 
     gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 512"))
     files = snapshot(gitrepo.root, resolve_ref(gitrepo.root, "main"))

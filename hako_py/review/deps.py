@@ -96,6 +96,7 @@ class DependencyScanner:
     read_files: dict[str, bytes] = field(default_factory=dict)  # repository files read, by path
     _nodes: dict[tuple[str, str], _Node] = field(default_factory=dict)
     _resolved: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    _modes: dict[str, int | None] = field(default_factory=dict)  # lstat mode of real paths (None: missing)
     _paths: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     _definitions: dict[str, frozenset[str]] = field(default_factory=dict)
     _imports: dict[tuple[str, str], _Found] = field(default_factory=dict)
@@ -145,15 +146,31 @@ class DependencyScanner:
 
     def _step(self, step: str, hops: int) -> tuple[str, tuple[str, ...]]:
         try:
-            if not stat.S_ISLNK(os.lstat(step).st_mode):
+            mode = os.lstat(step).st_mode
+            if not stat.S_ISLNK(mode):
+                self._modes[step] = mode
                 return step, ()
             target = os.readlink(step)
         except OSError:
+            self._modes[step] = None
             return step, ()
         if hops >= MAX_LINKS:
             raise Unanalysable(f"{step}: too many levels of symbolic links")
         real, crossed = self._trace(os.path.join(os.path.dirname(step), target), hops + 1)
         return real, (step, *crossed)
+
+    def _mode(self, real: str) -> int | None:
+        """The file type of a real path (every real path was looked at while tracing it)."""
+        if real not in self._modes:
+            try:
+                self._modes[real] = os.lstat(real).st_mode
+            except OSError:
+                self._modes[real] = None
+        return self._modes[real]
+
+    def _is_file(self, real: str) -> bool:
+        mode = self._mode(real)
+        return mode is not None and stat.S_ISREG(mode)
 
     def _inputs_of(self, crossed: tuple[str, ...], real: str) -> set[str]:
         found = {rel for rel in (self._relative(link) for link in crossed) if rel is not None}
@@ -202,13 +219,13 @@ class DependencyScanner:
             candidate = os.path.join(folder, rel)
             real, crossed = self._trace(candidate)
             crossed_all += crossed
-            if index and not os.path.exists(real):
+            if index and self._mode(real) is None:
                 continue
             try:
                 self._confinement.check(candidate, rel)
             except ImportRefused:
                 break
-            if os.path.isfile(real):
+            if self._is_file(real):
                 if not real.startswith(self._bundled):
                     found = _Found(candidate, real, ())
                 break
@@ -230,7 +247,7 @@ class DependencyScanner:
     def _analyse(self, kind: str, path: str) -> _Node:
         real, crossed = self._trace(path)
         inputs = self._inputs_of(crossed, real)
-        if kind == DATA or not os.path.isfile(real):
+        if kind == DATA or not self._is_file(real):
             return _Node(frozenset(inputs), ())
         parsed = self._parsed(kind, self._read(real))
         if isinstance(parsed, str):
@@ -271,7 +288,7 @@ class DependencyScanner:
             self._confinement.check(candidate, name)
         except ImportRefused:
             return
-        if os.path.isfile(real):
+        if self._is_file(real):
             children.append((YAML, real))
 
     # -- definitions ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 
 from hako_py.loading.jsonnet import MAX_FILE_BYTES
-from hako_py.review.git import Snapshot
+from hako_py.review.revision import Snapshot
 
 
 def worktree_fingerprint(root: Path, rel: str) -> tuple[str, bytes | int] | None:

@@ -27,10 +27,11 @@ from hako_py.loading.loader import DEFINITION_SUFFIXES
 from hako_py.repo import load_config
 from hako_py.review.compare import AppChange, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
-from hako_py.review.git import Snapshot, materialize, resolve_ref, snapshot, toplevel
+from hako_py.review.git import resolve_ref, toplevel
 from hako_py.review.inputs import Differences
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
+from hako_py.review.revision import read_revision
 
 PARALLEL_THRESHOLD = 16
 
@@ -113,10 +114,13 @@ def ext_code_reads(options: LoadOptions) -> bool:
 
 
 def _repo_relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path.resolve())
+    """A --jpath folder inside the repository as a repository path, so each revision resolves
+    its own symlinks in it (not the working tree's); a folder outside stays absolute."""
+    for candidate in (os.path.abspath(path), os.path.realpath(path)):
+        rel = os.path.relpath(candidate, root)
+        if rel != ".." and not rel.startswith(".." + os.sep):
+            return Path(rel).as_posix()
+    return os.path.realpath(path)
 
 
 def candidates(head_scan: DependencyScanner, base_scan: DependencyScanner, head: set[str], base: set[str],
@@ -181,11 +185,6 @@ def _fast_tmp() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def _write_base(root: Path, commit: str, destination: Path) -> tuple[Snapshot, bool]:
-    files = snapshot(root, commit)
-    return files, materialize(files, destination, root)
-
-
 def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None = None,
            head_only: bool = False) -> Review:
     """Compare every definition under *paths* at *ref* and in the working tree."""
@@ -199,7 +198,7 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
         # the base revision is read (git, in its own process) and written out while the working
         # tree is scanned; the reader is joined before the folder is removed
         with ThreadPoolExecutor(max_workers=1) as reader:
-            pending = reader.submit(_write_base, root, commit, base_root)
+            pending = reader.submit(read_revision, root, commit, base_root, root)
             head_defs = definitions_in(listed_files(root, folders), folders)
             head_scan = DependencyScanner(str(root), head_jpath)
             for file in head_defs:
