@@ -23,28 +23,20 @@ repository (an absolute ``--jpath``) are the same at both revisions and are not 
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, MAX_FILE_BYTES
+from hako_py.loading.jsonnet import BUNDLED_LIB_DIR
 from hako_py.repo import CONFIG_NAME
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
+from hako_py.review.tree import DiskTree, Tree, Unanalysable, Walker, inside
 from hako_py.review.yaml_includes import YamlScanError, includes
 
 ALWAYS = "*"
-MAX_LINKS = 40  # as the kernel's ELOOP limit
 
 JSONNET = "jsonnet"
 YAML = "yaml"
 DATA = "data"  # importstr / importbin: read, not parsed
-
-
-class Unanalysable(Exception):
-    """A path or file the scan cannot follow exactly."""
 
 
 @dataclass(frozen=True)
@@ -84,93 +76,40 @@ class _Found:
 
 @dataclass
 class DependencyScanner:
-    """Transitive inputs of definitions under *root* (a real folder: the working tree or a
-    written-out revision); ``jpath`` entries are absolute folders, as the loader gets them."""
+    """Transitive inputs of definitions under *root*: the working tree, or a revision (a
+    :class:`~hako_py.review.tree.SnapshotTree` for the folder it is written to). ``jpath``
+    entries are absolute folders, as the loader gets them."""
 
     root: str
     jpath: tuple[str, ...] = ()
     # analyses by content, shared by both sides' scanners: most files are equal at both revisions
     contents: dict[tuple[str, bytes], tuple[tuple[str, str], ...] | str] = field(default_factory=dict)
-    # the bytes of a repository file when already known (the base revision's, from git objects)
-    known: Callable[[str], bytes | None] | None = None
-    read_files: dict[str, bytes] = field(default_factory=dict)  # repository files read, by path
+    tree: Tree = field(default_factory=DiskTree)
+    read_files: dict[str, bytes] = field(default_factory=dict)  # repository files read whole, by path
     _nodes: dict[tuple[str, str], _Node] = field(default_factory=dict)
-    _resolved: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-    _modes: dict[str, int | None] = field(default_factory=dict)  # lstat mode of real paths (None: missing)
-    _paths: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     _definitions: dict[str, frozenset[str]] = field(default_factory=dict)
     _imports: dict[tuple[str, str], _Found] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = os.path.realpath(self.root)
         self._prefix = self.root + os.sep
-        self._confinement = Confinement(root=Path(self.root), extra_dirs=tuple(Path(p) for p in self.jpath),
-                                        trusted_dirs=(BUNDLED_LIB_DIR,))
+        self._walker = Walker(self.tree)
         self._search = (*self.jpath, str(BUNDLED_LIB_DIR))
-        self._bundled = os.path.realpath(BUNDLED_LIB_DIR) + os.sep
+        self._bundled = os.path.realpath(BUNDLED_LIB_DIR)
+        # the folders imports may read, real, as hako_py.loading.confinement has them
+        try:
+            jpath_real = tuple(self._walker.trace(folder)[0] for folder in self.jpath)
+        except Unanalysable:
+            jpath_real = ()
+            self._everything = True
+        else:
+            self._everything = False
+        self._allowed = (self.root, *jpath_real, self._bundled)
 
     # -- paths ---------------------------------------------------------------------------
 
     def _relative(self, real: str) -> str | None:
         return real[len(self._prefix):] if real.startswith(self._prefix) else None
-
-    def _trace(self, path: str, hops: int = 0) -> tuple[str, tuple[str, ...]]:
-        """The real path of absolute *path* and the symlinks crossed to get there (as realpath
-        resolves it: ``..`` after a symlink goes to the parent of its target). Remembered for
-        every prefix walked, so a path whose folder is known costs one step."""
-        known = self._paths.get(path)
-        if known is not None:
-            return known
-        parent, _, last = path.rpartition(os.sep)
-        start = self._paths.get(parent) if parent else None
-        if start is not None:
-            real, crossed = start
-            prefix, parts = parent, [last]
-        else:
-            real, crossed = os.sep, ()
-            prefix, parts = "", path.split(os.sep)[1:]
-        for part in parts:
-            prefix = prefix + os.sep + part
-            if part == "..":
-                real = os.path.dirname(real)
-            elif part not in ("", "."):
-                step = real + part if real == os.sep else real + os.sep + part
-                resolved = self._resolved.get(step)
-                if resolved is None:
-                    resolved = self._step(step, hops)
-                    self._resolved[step] = resolved
-                real = resolved[0]
-                crossed += resolved[1]
-            self._paths[prefix] = (real, crossed)
-        return real, crossed
-
-    def _step(self, step: str, hops: int) -> tuple[str, tuple[str, ...]]:
-        try:
-            mode = os.lstat(step).st_mode
-            if not stat.S_ISLNK(mode):
-                self._modes[step] = mode
-                return step, ()
-            target = os.readlink(step)
-        except OSError:
-            self._modes[step] = None
-            return step, ()
-        if hops >= MAX_LINKS:
-            raise Unanalysable(f"{step}: too many levels of symbolic links")
-        real, crossed = self._trace(os.path.join(os.path.dirname(step), target), hops + 1)
-        return real, (step, *crossed)
-
-    def _mode(self, real: str) -> int | None:
-        """The file type of a real path (every real path was looked at while tracing it)."""
-        if real not in self._modes:
-            try:
-                self._modes[real] = os.lstat(real).st_mode
-            except OSError:
-                self._modes[real] = None
-        return self._modes[real]
-
-    def _is_file(self, real: str) -> bool:
-        mode = self._mode(real)
-        return mode is not None and stat.S_ISREG(mode)
 
     def _inputs_of(self, crossed: tuple[str, ...], real: str) -> set[str]:
         found = {rel for rel in (self._relative(link) for link in crossed) if rel is not None}
@@ -179,30 +118,36 @@ class DependencyScanner:
             found.add(rel)
         return found
 
+    def _confined(self, candidate: str, real: str) -> bool:
+        """The loader's confinement check: inside an allowed folder as written and as resolved."""
+        return inside(os.path.normpath(candidate), self._allowed) and inside(real, self._allowed)
+
+    def files_in(self, folder: str) -> set[str] | None:
+        """Repository paths of the regular files directly in *folder* (symlinks followed, as
+        ``os.scandir``'s ``is_file``), *folder* itself when it is a file; None when the folder
+        resolves outside the repository."""
+        path = os.path.normpath(os.path.join(self.root, folder))
+        real, _ = self._walker.trace(path)
+        if not inside(real, (self.root,)):
+            return None
+        if self._walker.is_file(real):
+            return {os.path.relpath(path, self.root)}
+        rel = os.path.relpath(path, self.root)
+        found: set[str] = set()
+        for name in self.tree.listdir(real):
+            target, _ = self._walker.trace(os.path.join(real, name))
+            if self._walker.is_file(target):
+                found.add(name if rel == "." else f"{rel}/{name}")
+        return found
+
     # -- one file ------------------------------------------------------------------------
 
     def _read(self, real: str) -> bytes:
+        data = self.tree.read(real)
         rel = self._relative(real)
-        if rel is not None:
-            data = self.known(rel) if self.known is not None else None
-            if data is None:
-                data = self._read_disk(real)
-                if data is not None:
-                    self.read_files[rel] = data
-            return data or b""
-        return self._read_disk(real) or b""
-
-    def _read_disk(self, real: str) -> bytes | None:
-        """The file's bytes, or None past the loader's size limit (it refuses the file, so
-        nothing more is read through it)."""
-        try:
-            with open(real, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                    return None
-                data = handle.read()
-        except OSError as exc:
-            raise Unanalysable(f"{real}: {exc.strerror}") from None
-        return None if len(data) > MAX_FILE_BYTES else data
+        if rel is not None and data is not None:
+            self.read_files[rel] = data
+        return data or b""
 
     def _resolve_import(self, importer_dir: str, rel: str) -> _Found:
         """Where the import callback finds *rel*, searching as it does; the bundled library is
@@ -217,16 +162,14 @@ class DependencyScanner:
         crossed_all: tuple[str, ...] = ()
         for index, folder in enumerate(() if os.path.isabs(rel) else (importer_dir, *self._search)):
             candidate = os.path.join(folder, rel)
-            real, crossed = self._trace(candidate)
+            real, crossed = self._walker.trace(candidate)
             crossed_all += crossed
-            if index and self._mode(real) is None:
+            if index and self._walker.mode(real) is None:
                 continue
-            try:
-                self._confinement.check(candidate, rel)
-            except ImportRefused:
-                break
-            if self._is_file(real):
-                if not real.startswith(self._bundled):
+            if not self._confined(candidate, real):
+                break  # the loader refuses the import: nothing is read
+            if self._walker.is_file(real):
+                if not inside(real, (self._bundled,)):
                     found = _Found(candidate, real, ())
                 break
         found = _Found(found.candidate, found.real, crossed_all)
@@ -245,9 +188,9 @@ class DependencyScanner:
         return node
 
     def _analyse(self, kind: str, path: str) -> _Node:
-        real, crossed = self._trace(path)
+        real, crossed = self._walker.trace(path)
         inputs = self._inputs_of(crossed, real)
-        if kind == DATA or not self._is_file(real):
+        if kind == DATA or not self._walker.is_file(real):
             return _Node(frozenset(inputs), ())
         parsed = self._parsed(kind, self._read(real))
         if isinstance(parsed, str):
@@ -276,19 +219,15 @@ class DependencyScanner:
         return known
 
     def _follow_include(self, folder: str, name: str, inputs: set[str], children: list[tuple[str, str]]) -> None:
-        """YAML ``!include``: relative to the including file's real folder, no search path."""
+        """YAML ``!include``: relative to the including file's folder, no search path."""
         if os.path.isabs(name):
             return
         if "\0" in name:
             raise Unanalysable(f"!include path {name!r} has a NUL character")
         candidate = os.path.join(folder, name)
-        real, crossed = self._trace(candidate)
+        real, crossed = self._walker.trace(candidate)
         inputs |= self._inputs_of(crossed, "")
-        try:
-            self._confinement.check(candidate, name)
-        except ImportRefused:
-            return
-        if self._is_file(real):
+        if self._confined(candidate, real) and self._walker.is_file(real):
             children.append((YAML, real))
 
     # -- definitions ---------------------------------------------------------------------
@@ -302,6 +241,8 @@ class DependencyScanner:
         return known
 
     def _closure(self, rel: str) -> frozenset[str]:
+        if self._everything:
+            return frozenset({ALWAYS})
         kind = YAML if rel.lower().endswith((".yml", ".yaml")) else JSONNET
         start = (kind, os.path.join(self.root, rel))
         found: set[str] = set(self._node(DATA, os.path.join(self.root, CONFIG_NAME)).inputs)

@@ -50,14 +50,24 @@ class Snapshot:
         return (entry.kind, entry.data if entry.kind == "link" or entry.size <= MAX_FILE_BYTES else entry.size)
 
 
+def link_target(data: bytes, destination: str, worktree: str) -> str:
+    """Where a committed symlink points once written under *destination*: as committed, except that
+    an absolute target inside the working tree points at the same place under *destination* (the
+    revision must see its own files, not the working tree's)."""
+    pointed = os.fsdecode(data)
+    tree = worktree.rstrip(os.sep) + os.sep
+    if os.path.isabs(pointed) and os.path.normpath(pointed).startswith(tree):
+        return os.path.join(destination, os.path.normpath(pointed)[len(tree):])
+    return pointed
+
+
 class _Writer:
-    """Writes entries under a folder. An absolute symlink into the working tree is pointed at the
-    same place under the folder (the revision must see its own files, not the working tree's);
-    files over the size limit are written sparse, at their size, so they are refused alike."""
+    """Writes entries under a folder, symlinks as :func:`link_target` says; files over the size
+    limit are written sparse, at their size, so they are refused alike."""
 
     def __init__(self, destination: Path, worktree: Path) -> None:
         self.dest = str(destination)
-        self.tree = str(worktree).rstrip(os.sep) + os.sep
+        self.tree = str(worktree)
         self.made: set[str] = set()
         self.links: list[str] = []
 
@@ -68,10 +78,7 @@ class _Writer:
             os.makedirs(parent, exist_ok=True)
             self.made.add(parent)
         if entry.kind == "link":
-            pointed = os.fsdecode(entry.data)
-            if os.path.isabs(pointed) and os.path.normpath(pointed).startswith(self.tree):
-                pointed = os.path.join(self.dest, os.path.normpath(pointed)[len(self.tree):])
-            os.symlink(pointed, target)
+            os.symlink(link_target(entry.data, self.dest, self.tree), target)
             self.links.append(target)
             return
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

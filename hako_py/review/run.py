@@ -32,6 +32,7 @@ from hako_py.review.inputs import Differences
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
 from hako_py.review.revision import read_revision
+from hako_py.review.tree import SnapshotTree
 
 PARALLEL_THRESHOLD = 16
 
@@ -64,26 +65,18 @@ def definitions_in(names: set[str], folders: list[str]) -> set[str]:
     return found
 
 
-def listed_files(root: Path, folders: list[str], side: str = "") -> set[str]:
+def listed_files(scanner: DependencyScanner, folders: list[str], side: str = "") -> set[str]:
     """Files directly inside each folder (or the file given), as repository-relative paths.
 
-    A folder must stay inside *root* through symlinks too: a revision whose ``apps`` is a
-    symlink out of the repository must not list (and so render and report) outside files.
+    A folder must stay inside the repository through symlinks too: a revision whose ``apps``
+    is a symlink out of it must not list (and so render and report) outside files.
     """
     names: set[str] = set()
-    real_root = os.path.realpath(root)
     for folder in folders:
-        path = root / folder
-        real = os.path.realpath(path)
-        if real != real_root and not real.startswith(real_root + os.sep):
-            raise HakoError(f"{folder}{side}: resolves (through a symlink) to {real}, outside the repository root")
-        if path.is_file():
-            names.add(Path(folder).as_posix())
-        elif path.is_dir():
-            for entry in os.scandir(path):
-                if entry.is_file():
-                    names.add(posixpath.join(Path(folder).as_posix(), entry.name) if folder not in ("", ".")
-                              else entry.name)
+        found = scanner.files_in(folder)
+        if found is None:
+            raise HakoError(f"{folder}{side}: resolves (through a symlink) outside the repository root")
+        names |= found
     return names
 
 
@@ -195,18 +188,20 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
     head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
     with tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
         base_root = Path(os.path.realpath(tmp))
-        # the base revision is read (git, in its own process) and written out while the working
-        # tree is scanned; the reader is joined before the folder is removed
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            pending = reader.submit(read_revision, root, commit, base_root, root)
-            head_defs = definitions_in(listed_files(root, folders), folders)
+        base_jpath = tuple(str(base_root / p) if not os.path.isabs(p) else p for p in jpath)
+        # git reads the base revision (in its own process) and it is written out for rendering
+        # as it arrives, while the working tree is scanned; the revision is then scanned from
+        # memory. The worker is joined before the folder is removed.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pending = worker.submit(read_revision, root, commit, None if head_only else base_root, root)
             head_scan = DependencyScanner(str(root), head_jpath)
+            head_defs = definitions_in(listed_files(head_scan, folders), folders)
             for file in head_defs:
                 head_scan.dependencies(file)
             files, contained = pending.result()
-        base_jpath = tuple(str(base_root / p) if not os.path.isabs(p) else p for p in jpath)
-        base_defs = definitions_in(listed_files(base_root, folders, f" (at {ref})"), folders)
-        base_scan = DependencyScanner(str(base_root), base_jpath, contents=head_scan.contents, known=files.file_bytes)
+        base_scan = DependencyScanner(str(base_root), base_jpath, contents=head_scan.contents,
+                                      tree=SnapshotTree(files, str(base_root), str(root)))
+        base_defs = definitions_in(listed_files(base_scan, folders, f" (at {ref})"), folders)
         differs = Differences(root, files, head_scan.read_files)
         chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs,
                                    everything=ext_code_reads(options)))
