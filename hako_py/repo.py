@@ -65,6 +65,9 @@ def load_config(root: Path) -> RepoConfig:
     path = root / CONFIG_NAME
     if not path.is_file():
         return RepoConfig(root=root)
+    # hako.toml itself may not be a symlink out of the repository: its keys reach every
+    # definition (std.extVar('hako')), and so the rendered output
+    _check_inside(root, CONFIG_NAME, display_path(path))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -88,9 +91,9 @@ def load_config(root: Path) -> RepoConfig:
 
 
 def _check_inside(root: Path, value: str, where: str) -> None:
-    """A folder named in ``hako.toml`` must lie inside the repository, as written and through
-    symlinks: the pull request that edits ``hako.toml`` must not make review list, render or
-    name files outside it."""
+    """A path named by ``hako.toml`` (or ``hako.toml`` itself) must lie inside the repository, as
+    written and through symlinks: the pull request that edits ``hako.toml`` must not make
+    review list, render or name files outside it."""
     top = os.path.abspath(root)
     if not _inside(os.path.normpath(os.path.join(top, value)), top):
         raise HakoError(f"{where}: {value!r} escapes the repository root {root}")

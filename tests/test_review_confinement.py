@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Repo
-from tests.test_review import git, gitrepo  # noqa: F401  (fixture)
+from tests.test_review import app, git, gitrepo  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -63,3 +63,16 @@ def test_a_path_argument_outside_the_repository(hako, gitrepo: Repo, outside: Pa
         result = hako(*args)
         assert result.code != 0, (args, result.out)
         assert "outside the repository" in result.err and "secret" not in result.out
+
+
+def test_hako_toml_symlinked_out_of_the_repository(hako, gitrepo: Repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    elsewhere = tmp_path / "credentials.toml"
+    elsewhere.write_text('[registry]\ntoken = "s3cr3t-token"\n')
+    (gitrepo.root / "hako.toml").unlink()
+    os.symlink(elsewhere, gitrepo.root / "hako.toml")
+    gitrepo.write("apps/beta.jsonnet", "local h = std.extVar('hako');\n" + app("beta", env="T: h.registry.token"))
+    for args in (("diff", "--base", "main"), ("render", "apps/beta.jsonnet")):
+        result = hako(*args)
+        assert result.code == 1, (args, result.out)
+        assert "s3cr3t-token" not in result.out + result.err
+        assert "hako.toml: 'hako.toml' resolves (through a symlink) to" in result.err + result.out, result.err
