@@ -208,3 +208,63 @@ def test_unanalysable_library_counts_as_depending_on_everything(tmp_path: Path) 
     assert ALWAYS in scanner.dependencies("apps/web.jsonnet")
     assert ALWAYS in scanner.dependencies("apps/bad.yml")
     assert scanner.dependencies("apps/ok.jsonnet") == {"apps/ok.jsonnet", "apps/ok.libsonnet", "hako.toml"}
+
+
+def test_a_revision_scanned_from_memory_equals_it_written_out(librepo: Repo, tmp_path: Path) -> None:
+    """The base revision is scanned before it is written; both views must agree exactly."""
+    from hako_py.review.deps import DependencyScanner
+    from hako_py.review.git import resolve_ref
+    from hako_py.review.revision import materialize, snapshot
+    from hako_py.review.tree import SnapshotTree
+
+    librepo.write("shared/v1/x.libsonnet", IMAGE_LIB)
+    librepo.write("shared/v1/y.libsonnet", "import '../../apps/lib/scheduler.libsonnet'")
+    os.symlink("../../shared/v1", librepo.root / "apps/lib/current")
+    os.symlink(str(librepo.root / "shared"), librepo.root / "apps/lib/absolute")
+    os.symlink("current/../current", librepo.root / "apps/lib/twisty")
+    os.symlink("nowhere", librepo.root / "apps/lib/dangling")
+    os.symlink("loop", librepo.root / "apps/lib/loop")
+    for name, expr in {"a": "import 'lib/current/x.libsonnet'", "b": "import 'lib/absolute/v1/x.libsonnet'",
+                       "c": "import 'lib/twisty/y.libsonnet'", "d": "import 'lib/dangling/x.libsonnet'",
+                       "e": "import 'lib/loop/x.libsonnet'", "f": "importstr 'lib/current/../v1/x.libsonnet'"}.items():
+        librepo.write(f"apps/{name}.jsonnet", web_app(expr))
+    commit(librepo)
+    files = snapshot(librepo.root, resolve_ref(librepo.root, "main"))
+    written = tmp_path / "base"
+    materialize(files, written, librepo.root)
+    on_disk = DependencyScanner(str(written))
+    in_memory = DependencyScanner(str(written), tree=SnapshotTree(files, str(written), str(librepo.root)))
+    for name in "abcdef":
+        app_file = f"apps/{name}.jsonnet"
+        assert in_memory.dependencies(app_file) == on_disk.dependencies(app_file), app_file
+    assert on_disk.files_in("apps") == in_memory.files_in("apps")
+    assert "shared/v1/x.libsonnet" in on_disk.dependencies("apps/b.jsonnet")  # absolute link, rewritten
+
+
+def test_symlinks_are_resolved_as_realpath_does(tmp_path: Path) -> None:
+    import random
+
+    from hako_py.review.tree import DiskTree, Walker
+
+    root = Path(os.path.realpath(tmp_path))
+    (root / "a/b/c").mkdir(parents=True)
+    (root / "x/y").mkdir(parents=True)
+    os.symlink("../x", root / "a/l")
+    os.symlink(str(tmp_path), root / "a/abs")
+    os.symlink("b/c/..", root / "a/m")
+    os.symlink("../../a/l/y", root / "a/b/n")
+    parts = ["a", "b", "c", "..", ".", "l", "y", "abs", "m", "n", "x", "", "zz"]
+    chooser = random.Random(7)
+    walker = Walker(DiskTree())
+    for _ in range(3000):
+        path = str(root) + "/" + "/".join(chooser.choice(parts) for _ in range(chooser.randint(1, 6)))
+        assert walker.trace(path)[0] == os.path.realpath(path), path
+
+
+def test_an_ext_code_snippet_that_imports_selects_every_app(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
+    librepo.write("apps/web.jsonnet", web_app("{ image:: std.extVar('img').image }"))
+    commit(librepo)
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
+    args = ("--ext-code", "img=import 'lib/x.libsonnet'")
+    assert changed_files(hako, *args) == {"apps/web.jsonnet": "changed"}

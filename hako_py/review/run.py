@@ -142,7 +142,7 @@ class Job:
     head_jpath: tuple[str, ...]
     ext_str: tuple[tuple[str, str], ...]
     ext_code: tuple[tuple[str, str], ...]
-    together: bool = True  # False when the base revision has a symlink out of its folder
+    together: bool = True  # False when one evaluation of both sides could mix them (see review())
 
     def __call__(self) -> AppChange | None:
         base = head = None
@@ -203,14 +203,16 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
                                       tree=SnapshotTree(files, str(base_root), str(root)))
         base_defs = definitions_in(listed_files(base_scan, folders, f" (at {ref})"), folders)
         differs = Differences(root, files, head_scan.read_files)
-        chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs,
-                                   everything=ext_code_reads(options)))
+        ext_reads = ext_code_reads(options)
+        chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs, everything=ext_reads))
         if head_only:
             return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
         workers = jobs or (os.cpu_count() or 1)
         work = [
             Job(file, ref, str(base_root) if file in base_defs else None, str(root) if file in head_defs else None,
-                base_jpath, head_jpath, options.ext_str, options.ext_code, together=contained)
+                base_jpath, head_jpath, options.ext_str, options.ext_code,
+                # one VM evaluates --ext-code once, so an import in it would read one side's file for both
+                together=contained and not ext_reads)
             for file in chosen
         ]
         changes = [change for change in _run_all(work, workers) if change is not None]
