@@ -268,3 +268,22 @@ def test_an_ext_code_snippet_that_imports_selects_every_app(hako, librepo: Repo)
     librepo.write("apps/lib/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
     args = ("--ext-code", "img=import 'lib/x.libsonnet'")
     assert changed_files(hako, *args) == {"apps/web.jsonnet": "changed"}
+
+
+def test_the_base_side_cannot_read_the_working_tree(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    """Both revisions of an app are evaluated in one VM; each side must still be confined to its
+    own folder. A base revision that, only when evaluated from the temporary folder, imports the
+    working tree's copy of its library would hide a change to that library."""
+    from hako_py.review.run import _fast_tmp
+
+    temporary = Path(_fast_tmp() or __import__("tempfile").gettempdir())
+    depth = len(temporary.resolve().parts)  # the base revision is written to <temporary>/hako-base-*/
+    escape = "../" * (depth + 1) + str(librepo.root.relative_to("/")) + "/apps/lib/x.libsonnet"
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
+    librepo.write("apps/web.jsonnet", web_app(
+        f"if std.startsWith(std.thisFile, '{temporary.resolve()}/') then import '{escape}' "
+        "else import 'lib/x.libsonnet'"))
+    commit(librepo)
+    assert hako("render", "apps/web.jsonnet").code == 0
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
+    assert changed_files(hako) == {"apps/web.jsonnet": "fixed"}  # at the base its import is refused
