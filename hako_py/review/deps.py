@@ -134,8 +134,11 @@ class DependencyScanner:
             return {os.path.relpath(path, self.root)}
         rel = os.path.relpath(path, self.root)
         found: set[str] = set()
-        for name in self.tree.listdir(real):
-            target, _ = self._walker.trace(os.path.join(real, name))
+        for name, mode in self.tree.listdir(real):
+            entry = os.path.join(real, name)
+            if mode is not None:
+                self._walker.known(entry, mode)
+            target, _ = self._walker.trace(entry)
             if self._walker.is_file(target):
                 found.add(name if rel == "." else f"{rel}/{name}")
         return found

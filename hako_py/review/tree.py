@@ -32,7 +32,7 @@ class Tree(Protocol):
 
     def read(self, path: str) -> bytes | None: ...
 
-    def listdir(self, path: str) -> list[str]: ...
+    def listdir(self, path: str) -> list[tuple[str, int | None]]: ...
 
 
 class DiskTree:
@@ -61,11 +61,18 @@ class DiskTree:
             raise Unanalysable(f"{path}: {exc.strerror}") from None
         return None if len(data) > MAX_FILE_BYTES else data
 
-    def listdir(self, path: str) -> list[str]:
+    def listdir(self, path: str) -> list[tuple[str, int | None]]:
+        """Names in a folder, with the file type when the folder listing gives it (no stat)."""
+        found: list[tuple[str, int | None]] = []
         try:
-            return os.listdir(path)
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    kind = (stat.S_IFLNK if entry.is_symlink() else stat.S_IFREG if entry.is_file(follow_symlinks=False)
+                            else stat.S_IFDIR if entry.is_dir(follow_symlinks=False) else None)
+                    found.append((entry.name, kind))
         except OSError:
             return []
+        return found
 
 
 _FILE = stat.S_IFREG | 0o644
@@ -121,11 +128,11 @@ class SnapshotTree:
         entry = self.snap.entries[rel]
         return entry.data if entry.size <= MAX_FILE_BYTES else None
 
-    def listdir(self, path: str) -> list[str]:
+    def listdir(self, path: str) -> list[tuple[str, int | None]]:
         rel = self._rel(path)
         if rel is None:
             return self._disk.listdir(path)
-        return list(self._children.get(rel, []))
+        return [(name, self.lstat(os.path.join(path, name))) for name in self._children.get(rel, [])]
 
 
 class Walker:
@@ -175,6 +182,12 @@ class Walker:
             raise Unanalysable(f"{step}: too many levels of symbolic links")
         real, crossed = self.trace(os.path.join(os.path.dirname(step), self.tree.readlink(step)), hops + 1)
         return real, (step, *crossed)
+
+    def known(self, path: str, mode: int) -> None:
+        """Record a path's file type learnt elsewhere (a folder listing): not a symlink."""
+        if not stat.S_ISLNK(mode):
+            self._steps.setdefault(path, (path, ()))
+            self._modes.setdefault(path, mode)
 
     def mode(self, real: str) -> int | None:
         """The file type of a real path (looked up once)."""
