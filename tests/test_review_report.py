@@ -131,3 +131,16 @@ def test_900_apps_changed_by_one_library_edit(hako, gitrepo: Repo, tmp_path: Pat
     as_json = tmp_path / "full.json"
     hako("diff", "--base", "main", "--format", "json", "--output-file", str(as_json))
     assert len(json.loads(as_json.read_text())["apps"]) == 903
+
+
+def test_a_file_name_that_is_not_utf8(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    import os
+
+    with open(os.fsencode(gitrepo.root / "apps") + b"/bad\xff.jsonnet", "w") as handle:
+        handle.write(app("bad"))
+    for fmt in ("text", "json", "markdown"):
+        result = hako("diff", "--base", "main", "--format", fmt)
+        assert result.code == 1, (fmt, result.err)  # listed as broken, with a located message
+        assert "bad\\udcff.jsonnet" in result.out and "the file name is not UTF-8" in result.out.replace(
+            "&#45;", "-"), result.out
+    assert_inert(hako("diff", "--base", "main", "--format", "markdown").out)

@@ -52,6 +52,11 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     """Evaluate *file*; raise :class:`LoadError` with a located message on any failure."""
     shown = display_path(file)
     path = Path(file).absolute()
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8: gojsonnet cannot even take the name
+        raise LoadError(shown.encode("utf-8", "backslashreplace").decode("utf-8"),
+                        "the file name is not UTF-8") from None
     if not path.is_file():
         raise LoadError(shown, "no such file" if not path.exists() else "not a file")
     suffix = path.suffix.lower()

@@ -132,9 +132,15 @@ def as_json(review: Review) -> str:
 
 
 def render(review: Review, fmt: str, *, color: bool = False, full: bool = False) -> str:
-    """The report in *fmt* (text, markdown or json); ``full`` never shortens the Markdown."""
+    """The report in *fmt* (text, markdown or json); ``full`` never shortens the Markdown.
+
+    A file name git holds in bytes that are not UTF-8 reaches here with lone surrogates,
+    which no output can encode: they are written as ``\\udcXX`` escapes instead.
+    """
     if fmt == "markdown":
-        return markdown(review, limit=None if full else MAX_MARKDOWN_CHARS)
-    if fmt == "json":
-        return as_json(review)
-    return text(review, color=color)
+        out = markdown(review, limit=None if full else MAX_MARKDOWN_CHARS)
+    elif fmt == "json":
+        out = as_json(review)
+    else:
+        out = text(review, color=color)
+    return out.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -72,6 +72,12 @@ class _Writer:
         self.links: list[str] = []
 
     def write(self, name: str, entry: Entry) -> None:
+        try:
+            self._write(name, entry)
+        except OSError as exc:  # a full temporary folder, a name this file system refuses
+            raise GitError(f"cannot write {name!r} of the base revision to {self.dest}: {exc.strerror}") from None
+
+    def _write(self, name: str, entry: Entry) -> None:
         target = os.path.join(self.dest, name)
         parent = os.path.dirname(target)
         if parent not in self.made:
