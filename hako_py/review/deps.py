@@ -112,10 +112,9 @@ class DependencyScanner:
         return real[len(self._prefix):] if real.startswith(self._prefix) else None
 
     def _inputs_of(self, crossed: tuple[str, ...], real: str) -> set[str]:
-        found = {rel for rel in (self._relative(link) for link in crossed) if rel is not None}
-        rel = self._relative(real)
-        if rel is not None:
-            found.add(rel)
+        found = {rel for rel in (self._relative(link) for link in crossed) if rel is not None} if crossed else set()
+        if real.startswith(self._prefix):
+            found.add(real[len(self._prefix):])
         return found
 
     def _confined(self, candidate: str, real: str) -> bool:
@@ -247,8 +246,8 @@ class DependencyScanner:
         if self._everything:
             return frozenset({ALWAYS})
         kind = YAML if rel.lower().endswith((".yml", ".yaml")) else JSONNET
-        start = (kind, os.path.join(self.root, rel))
-        found: set[str] = set(self._node(DATA, os.path.join(self.root, CONFIG_NAME)).inputs)
+        start = (kind, self._prefix + rel)
+        found: set[str] = set(self._node(DATA, self._prefix + CONFIG_NAME).inputs)
         seen = {start}
         stack = [start]
         while stack:
