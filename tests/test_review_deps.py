@@ -287,3 +287,24 @@ def test_the_base_side_cannot_read_the_working_tree(hako, librepo: Repo) -> None
     assert hako("render", "apps/web.jsonnet").code == 0
     librepo.write("apps/lib/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
     assert changed_files(hako) == {"apps/web.jsonnet": "fixed"}  # at the base its import is refused
+
+
+def test_a_revision_reads_the_same_from_loose_and_packed_objects(librepo: Repo) -> None:
+    from hako_py.review.git import resolve_ref
+    from hako_py.review.revision import snapshot
+
+    librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
+    (librepo.root / "apps/big.bin").write_bytes(bytes(range(256)) * 4000)
+    os.symlink("x.libsonnet", librepo.root / "apps/lib/y.libsonnet")
+    commit(librepo)
+    commit_id = resolve_ref(librepo.root, "main")
+    loose = snapshot(librepo.root, commit_id)
+    git(librepo.root, "gc", "-q", "--prune=now")  # now packed: read through git cat-file
+    packed = snapshot(librepo.root, commit_id)
+    assert loose.entries == packed.entries
+    blob = git(librepo.root, "rev-parse", "main:apps/lib/x.libsonnet").strip()
+    damaged = librepo.root / ".git" / "objects" / blob[:2] / blob[2:]
+    damaged.parent.mkdir(exist_ok=True)
+    damaged.write_bytes(__import__("zlib").compress(b"blob 5\0evil!"))  # does not hash to its id: not taken
+    assert snapshot(librepo.root, commit_id).entries == loose.entries
+    assert loose.entries["apps/lib/y.libsonnet"].kind == "link" and len(loose.entries) == 6

@@ -9,10 +9,12 @@ written as ``git cat-file`` delivers it, so writing overlaps reading.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
 import threading
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -142,8 +144,48 @@ def read_revision(root: Path, commit: str, destination: Path | None = None,
         else:
             by_blob.setdefault(blob, []).append((name, kind))
     if by_blob:
-        _read_blobs(root, by_blob, snap, writer)
+        loose = _LooseObjects(root)
+        packed: dict[str, list[tuple[str, str]]] = {}
+        for blob, names in by_blob.items():
+            data = loose.read(blob)
+            if data is None:
+                packed[blob] = names
+                continue
+            for name, kind in names:
+                entry = snap.entries[name] = Entry(kind, data, len(data))
+                if writer is not None:
+                    writer.write(name, entry)
+        if packed:
+            _read_blobs(root, packed, snap, writer)
     return snap, writer.contained() if writer is not None else True
+
+
+class _LooseObjects:
+    """Blobs stored loose (one zlib file each, as after a fresh commit), read directly: ``git
+    cat-file`` opens each of them twice. A blob is taken only if its content hashes to its id
+    (so it is exactly the committed blob); anything else (packed, an alternate object store,
+    a damaged file) is left to ``git cat-file``."""
+
+    def __init__(self, root: Path) -> None:
+        try:
+            where = git(root, "rev-parse", "--git-path", "objects").decode().strip()
+        except GitError:
+            where = ""
+        self.folder = os.path.join(root, where) if where else ""
+
+    def read(self, blob: str) -> bytes | None:
+        if not self.folder or len(blob) not in (40, 64):
+            return None
+        try:
+            with open(os.path.join(self.folder, blob[:2], blob[2:]), "rb") as handle:
+                raw = zlib.decompress(handle.read())
+        except (OSError, zlib.error):
+            return None
+        header, _, data = raw.partition(b"\0")
+        digest = hashlib.sha1(raw) if len(blob) == 40 else hashlib.sha256(raw)
+        if header != b"blob %d" % len(data) or digest.hexdigest() != blob:
+            return None
+        return data
 
 
 def _read_blobs(root: Path, by_blob: dict[str, list[tuple[str, str]]], snap: Snapshot,
