@@ -1,10 +1,11 @@
 """Which files a definition's output can depend on, found as the loader would find them.
 
 PR review renders only the apps whose inputs differ between two revisions, so this must
-never miss an input. It therefore reads each side as a real folder (the working tree, or
-the base revision written out in full) and repeats the loader's own steps:
+never miss an input. It therefore sees each side as the loader will (the working tree,
+or the base revision as it is written out: :mod:`hako_py.review.tree`) and repeats the
+loader's own steps:
 
-- Jsonnet files are tokenized (``jsonnet_lexer``), never matched with a regex: an import
+- Jsonnet files are tokenized (``jsonnet_scan``), never matched with a regex: an import
   is an ``import``/``importstr``/``importbin`` token followed by a string token, whatever
   comments, escapes or verbatim quoting spell it. YAML files are composed by PyYAML, so
   ``!include`` is found by its resolved tag (``!<!include>``, ``%TAG`` shorthands).
@@ -13,8 +14,8 @@ the base revision written out in full) and repeats the loader's own steps:
   bundled library, with the same confinement check. Every symlink crossed on the way is
   an input too (retargeting it changes what is read), and so is the file it reaches.
 - Whatever cannot be analysed (a lex or YAML error, an unreadable file, a symlink loop, a
-  ``std`` use that could reach a file-reading provider) yields ``ALWAYS``: the app is
-  rendered whenever anything changed.
+  ``std`` use that could reach a file-reading provider, an import followed by anything
+  but a string) yields ``ALWAYS``: the app is rendered whenever anything changed.
 
 Dependencies are repository-relative paths (files and symlinks); inputs outside the
 repository (an absolute ``--jpath``) are the same at both revisions and are not listed.
@@ -48,6 +49,8 @@ class _Node:
 
 
 def _parse(kind: str, data: bytes) -> tuple[tuple[str, str], ...] | str:
+    """What a file says it reads, as (keyword, path) pairs (``(ALWAYS, "")`` first when it may
+    call a file-reading provider), or why it cannot be analysed."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -6,9 +6,9 @@ byte for byte between REF and the working tree, or the app was added or removed.
 are compared directly rather than taken from ``git diff``, which filters content
 (``.gitattributes`` eol and clean filters) and skips ignored files.
 
-The whole of REF is written to a temporary folder (from git objects) and rendered from
-there, so a render at REF reads exactly the files of REF; the user's working tree and
-index are never touched.
+REF is read from git objects, scanned from memory and written whole to a temporary
+folder it is rendered from, so a render at REF reads exactly the files of REF, whatever
+the scan found; the user's working tree and index are never touched.
 """
 
 from __future__ import annotations
