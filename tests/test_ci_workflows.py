@@ -122,10 +122,18 @@ def post(tmp_path: Path, pr_number: str, body: str, prs: dict[str, str],
     (tmp_path / "hako-review").mkdir(exist_ok=True)
     (tmp_path / "hako-review" / "pr-number").write_text(pr_number)
     (tmp_path / "hako-review" / "comment.md").write_text(body)
+    return run_posting_script(tmp_path, prs, existing or [])
+
+
+def run_posting_script(tmp_path: Path, prs: dict[str, str], existing: list[dict[str, Any]]) -> list[list[Any]]:
+    """The posting workflow's script, under node, with stand-ins for GitHub's API objects."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
     (tmp_path / "script.js").write_text(posting_script())
     (tmp_path / "harness.js").write_text(HARNESS)
-    done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path), json.dumps(prs),
-                           json.dumps(existing or [])], capture_output=True, text=True, check=True)
+    done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path), json.dumps(prs), json.dumps(existing)],
+                          capture_output=True, text=True, check=True)
     calls: list[list[Any]] = json.loads(done.stdout)
     return calls
 
@@ -152,3 +160,17 @@ def test_the_posting_script_posts_the_body_as_it_is(tmp_path: Path) -> None:
     assert post(tmp_path, "12", BODY, {"12": "abc123"}, mine) == [["update", 5, BODY]]
     too_long = post(tmp_path, "12", "x" * 65537, {"12": "abc123"})
     assert [c[0] for c in too_long] == ["failed"]
+
+
+def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:
+    secret = tmp_path / "runner-secret"
+    secret.write_text("<!-- hako-diff -->\nGITHUB_TOKEN=ghs_secret\n")
+    post(tmp_path, "12", BODY, {"12": "abc123"})  # lays out the artifact
+    comment = tmp_path / "hako-review" / "comment.md"
+    comment.unlink()
+    comment.symlink_to(secret)
+    calls = run_posting_script(tmp_path, {"12": "abc123"}, [])
+    assert [c[0] for c in calls] == ["failed"] and "not a plain file" in calls[0][1]
+    comment.unlink()
+    calls = run_posting_script(tmp_path, {"12": "abc123"}, [])  # no comment file at all
+    assert [c[0] for c in calls] == ["failed"]
