@@ -38,6 +38,13 @@ def remember(values: Iterable[str]) -> None:
         _ordered[:] = sorted(_known, key=len, reverse=True)
 
 
+def forget_all() -> None:
+    """Start a new command with nothing remembered (the CLI runs each command in a fresh
+    registry, also when several run in one process, as the tests do)."""
+    _known.clear()
+    _ordered.clear()
+
+
 def redact(text: str) -> str:
     """*text* with remembered values and credential-shaped substrings replaced by ``<masked>``."""
     for value in _ordered:

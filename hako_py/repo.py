@@ -6,12 +6,14 @@ is posted in public pull-request comments and must never contain files from outs
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hako_py.errors import HakoError
+from hako_py.paths import display_path
 
 CONFIG_NAME = "hako.toml"
 DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
@@ -78,6 +80,9 @@ def load_config(root: Path) -> RepoConfig:
     path = root / CONFIG_NAME
     if not path.is_file():
         return RepoConfig(root=root)
+    # hako.toml itself may not be a symlink out of the repository: its keys reach every
+    # definition (std.extVar('hako')), and so the rendered output
+    _check_inside(root, CONFIG_NAME, display_path(path))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -94,6 +99,8 @@ def load_config(root: Path) -> RepoConfig:
             if not isinstance(value, str):
                 raise HakoError(f"{path}: {key}: must be a string")
             values[key] = value
+    if "apps" in values:
+        _check_inside(root, values["apps"], f"{display_path(path)}: apps")
     extra = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
     return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, **values)
@@ -120,3 +127,21 @@ def _script_settings(path: Path, table: Any) -> ScriptSettings:
             raise HakoError(f"{path}: scripts.{name}: must be a table of options for the script type {name}")
         options[name] = value
     return ScriptSettings(allowed_servers=tuple(allowed), options=options)
+
+
+def _check_inside(root: Path, value: str, where: str) -> None:
+    """A path named by ``hako.toml`` (or ``hako.toml`` itself) must lie inside the repository, as
+    written and through symlinks: the pull request that edits ``hako.toml`` must not make
+    review list, render or name files outside it."""
+    top = os.path.abspath(root)
+    if not _inside(os.path.normpath(os.path.join(top, value)), top):
+        raise HakoError(f"{where}: {value!r} escapes the repository root {root}")
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, value))
+    if not _inside(real, real_root):
+        raise HakoError(f"{where}: {value!r} resolves (through a symlink) to {real}, outside the repository root "
+                        f"{root}")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -17,7 +17,7 @@ import click
 from hako_py import __version__
 from hako_py.cli.options import aws_options, build_load_options, loader_options
 from hako_py.errors import HakoError
-from hako_py.redaction import redact
+from hako_py.redaction import forget_all, redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -200,6 +200,7 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors become one located message and a non-zero exit."""
+    forget_all()
     try:
         cli.main(args=argv, prog_name="hako", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -133,13 +133,16 @@ def verify(file: str, tag: str | None, for_oneshot: bool, **kwargs: Any) -> None
                    "apps folder of hako.toml), rendered at REF and in the working tree.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="Output format with --base (markdown is made for PR comments).")
+@click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+              help="With --base: also write the full report (never shortened) in the chosen format to PATH, "
+                   "e.g. for a workflow artifact beside a shortened PR comment.")
 @click.option("-t", "--tag", help="Image tag for the app container (live diff).")
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences, 0 when none (1 on errors).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for --base (default: one per core).")
 @aws_options
 @loader_options
-def diff(paths: tuple[str, ...], base: str | None, fmt: str, tag: str | None, exit_code: bool, jobs: int | None,
-         **kwargs: Any) -> None:
+def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | None, tag: str | None,
+         exit_code: bool, jobs: int | None, **kwargs: Any) -> None:
     """Show what would change: live ECS vs a definition, or (with --base REF) a git revision
     vs the working tree for every app, without touching AWS.
 
@@ -160,12 +163,13 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, tag: str | None, ex
         from hako_py.review.run import review
 
         result = review(list(paths), base, build_load_options(**loader), jobs=jobs)
-        if fmt == "markdown":
-            click.echo(report.markdown(result), nl=False)
-        elif fmt == "json":
-            click.echo(report.as_json(result), nl=False)
-        else:
-            click.echo(report.text(result, color=sys.stdout.isatty()), nl=False)
+        if output_file is not None:
+            try:
+                with open(output_file, "w", encoding="utf-8") as handle:
+                    handle.write(report.render(result, fmt, full=True))
+            except OSError as exc:
+                raise UsageError(f"--output-file {output_file}: {exc.strerror}") from None
+        click.echo(report.render(result, fmt, color=sys.stdout.isatty()), nl=False)
         if result.broken:
             sys.exit(1)
         sys.exit(2 if exit_code and result.changes else 0)

@@ -70,19 +70,24 @@ class _Importer:
         self.mentions_native = self.mentions_native or b"native" in content
         return content
 
+    def _confinement_for(self, base: str) -> Confinement:
+        """The folders an import from folder *base* may read."""
+        return self.confinement
+
     def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if os.path.isabs(rel):
             raise ImportRefused(f"import of absolute path '{rel}' is not allowed; "
                                 "import files by a path relative to the definition")
         first: str = base or str(self.main_dir)
+        confinement = self._confinement_for(first)
         tried = []
         for index, folder in enumerate((first, *self.search)):
             candidate = os.path.join(folder, rel)
             tried.append(folder)
             if index == 0 or os.path.exists(candidate):
-                real = self.confinement.check(candidate, rel)
+                real = confinement.check(candidate, rel)
                 if os.path.isfile(real):
-                    self.confinement.record(real)
+                    confinement.record(real)
                     return candidate, self._read(real)
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
 
@@ -193,32 +198,43 @@ def _evaluate(path: Path, text: str, ext_vars: dict[str, str], ext_codes: dict[s
 
 
 class _ListedImporter(_Importer):
-    """Also accepts the absolute paths of the files a combined evaluation lists."""
+    """Also accepts the absolute paths of the files a combined evaluation lists, and confines
+    each file to its own folder: one revision must never read another's files."""
 
-    def __init__(self, main_dir: Path, confinement: Confinement, listed: set[str]) -> None:
-        super().__init__(main_dir, (), confinement)
+    def __init__(self, main_dir: Path, sides: list[tuple[str, Confinement]], listed: set[str]) -> None:
+        super().__init__(main_dir, (), sides[0][1])
+        self.sides = sides
         self.listed = listed
+
+    def _confinement_for(self, base: str) -> Confinement:
+        for root, confinement in self.sides:
+            if base == root or base.startswith(root.rstrip(os.sep) + os.sep):
+                return confinement
+        raise ImportRefused(f"import from {base} is outside every folder of this evaluation")
 
     def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if rel in self.listed:
-            return rel, self._read(self.confinement.check(rel, os.path.basename(rel)))
+            confinement = self._confinement_for(os.path.dirname(rel))
+            return rel, self._read(confinement.check(rel, os.path.basename(rel)))
         return super()._resolve(base, rel)
 
 
 def evaluate_together(paths: list[Path], *, ext_vars: dict[str, str], ext_codes: dict[str, str],
-                      confinement: Confinement) -> list[Any] | None:
+                      sides: list[tuple[Path, Confinement]]) -> list[Any] | None:
     """Evaluate files that share ext vars in one VM, so the libraries they share (the bundled
     hako.libsonnet above all) are parsed once: PR review renders each app at two revisions.
 
     None when that cannot give the same results as evaluating each file alone (one of them
     uses providers, whose base folder is per file) or when any fails: callers then evaluate
-    them one by one, which also gives each its own located error.
+    them one by one, which also gives each its own located error. *sides* pairs each root
+    folder with the confinement of the files under it.
     """
     import _gojsonnet
 
     listed = [str(p) for p in paths]
     snippet = "[" + ", ".join(f"import {json.dumps(p)}" for p in listed) + "]"
-    importer = _ListedImporter(paths[0].parent, confinement, set(listed))
+    importer = _ListedImporter(paths[0].parent, [(str(root), confinement) for root, confinement in sides],
+                               set(listed))
     try:
         output = _gojsonnet.evaluate_snippet(str(paths[0].parent / ".hako-together.jsonnet"), snippet,
                                              ext_vars=ext_vars, ext_codes=ext_codes, native_callbacks={},

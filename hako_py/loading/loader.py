@@ -54,6 +54,11 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     remember(value for _, value in (*options.ext_str, *options.ext_code))
     shown = display_path(file)
     path = Path(file).absolute()
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8: gojsonnet cannot even take the name
+        raise LoadError(shown.encode("utf-8", "backslashreplace").decode("utf-8"),
+                        "the file name is not UTF-8") from None
     if not path.is_file():
         raise LoadError(shown, "no such file" if not path.exists() else "not a file")
     suffix = path.suffix.lower()
@@ -112,16 +117,16 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     rendered_configs = {json.dumps(c.for_app(app_id), sort_keys=True) for c in configs}
     if len(rendered_configs) != 1:
         return None
-    confinement = Confinement(root=roots[-1].resolve(), extra_dirs=tuple(r.resolve() for r in roots[:-1]),
-                              trusted_dirs=(BUNDLED_LIB_DIR,))
+    # each revision confined to its own root, as when loaded alone
+    confinements = [Confinement(root=root.resolve(), trusted_dirs=(BUNDLED_LIB_DIR,)) for root in roots]
     ext_vars = {"appId": app_id, **dict(options.ext_str)}
     ext_codes = {"hako": json.dumps(configs[-1].for_app(app_id)), **dict(options.ext_code)}
     values = evaluate_together([f.absolute() for f in files], ext_vars=ext_vars, ext_codes=ext_codes,
-                               confinement=confinement)
+                               sides=[(root.absolute(), c) for root, c in zip(roots, confinements, strict=True)])
     if values is None or not all(isinstance(v, dict) for v in values):
         return None
     return [
         LoadedDefinition(file=display_path(file), path=file.absolute(), app_id=app_id, data=value, config=config,
                          imported_files=frozenset(confinement.read_files))
-        for file, value, config in zip(files, values, configs, strict=True)
+        for file, value, config, confinement in zip(files, values, configs, confinements, strict=True)
     ]

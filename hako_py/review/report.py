@@ -1,4 +1,10 @@
-"""Review output: text for terminals, Markdown for PR comments, JSON for bots."""
+"""Review output: text for terminals, Markdown for PR comments, JSON for bots.
+
+The Markdown goes into a public PR comment: everything taken from a definition is made
+inert (``markdown_safe``), and the comment always fits GitHub's limit: the counts come
+first, then as many table rows and app details as fit, with a note that the full report
+is in the file ``--output-file`` wrote (an artifact of the workflow run).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,18 @@ import json
 
 from hako_py.deploy.diff import colorize
 from hako_py.review.compare import AppChange
+from hako_py.review.markdown_safe import fenced, inline, shorten, size
 from hako_py.review.run import Review
 
 MAX_DIFF_LINES = 200
-MAX_MARKDOWN_CHARS = 60000  # GitHub comments are limited to 65536 characters
+MAX_DIFF_CHARS = 20_000
+MAX_ERROR_CHARS = 5_000
+MAX_MARKDOWN_CHARS = 60_000  # GitHub refuses comments over 65,536 characters; measured in UTF-8 bytes
 MARKER = "<!-- hako-diff -->"
-
-
-def _shorten(diff: str, limit: int = MAX_DIFF_LINES) -> str:
-    lines = diff.splitlines()
-    if len(lines) <= limit:
-        return diff
-    return "\n".join(lines[:limit]) + f"\n... {len(lines) - limit} more lines (run hako diff --base locally)\n"
+FULL_REPORT = ("This comment is shortened to fit GitHub's size limit: the full report is attached to the "
+               "workflow run (written by <code>hako diff --output-file</code>), or run <code>hako diff --base</code> "
+               "locally.")
+_TABLE_HEAD = "| app | status | what changed |\n| --- | --- | --- |\n"
 
 
 def _headline(change: AppChange) -> str:
@@ -46,39 +52,74 @@ def text(review: Review, *, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(text_: str) -> str:
-    return text_.replace("|", "\\|").replace("\n", "<br>")
+def _row(change: AppChange, limit: int | None) -> str:
+    cap = None if limit is None else limit // 2
+    details = "<br>".join(f"**{inline(category)}**: {inline('; '.join(items), cap)}"
+                          for category, items in change.changes.items())
+    if change.error:
+        first = change.error.splitlines()[0] if change.error.strip() else change.error
+        details = (details + "<br>" if details else "") + "**error**: " + inline(first, cap)
+    return f"| <code>{inline(change.file, limit)}</code> | {change.status} | {details or '-'} |\n"
 
 
-def markdown(review: Review) -> str:
-    head: list[str] = [MARKER, f"### hako diff against `{review.ref}`", ""]
+def _details(change: AppChange, full: bool) -> tuple[str, bool]:
+    """One app's collapsible block, and whether its content was shortened."""
+    parts = [f"<details><summary><code>{inline(change.file, None if full else 300)}</code> "
+             f"({change.status})</summary>\n\n"]
+    cut = False
+    if change.error:
+        error, cut_error = (change.error, False) if full else shorten(
+            change.error, MAX_DIFF_LINES, MAX_ERROR_CHARS, "see the full report")
+        parts.append(fenced(error) + "\n")
+        cut = cut or cut_error
+    if change.diff:
+        diff, cut_diff = (change.diff, False) if full else shorten(
+            change.diff, MAX_DIFF_LINES, MAX_DIFF_CHARS, "see the full report or run hako diff --base locally")
+        parts.append(fenced(diff.rstrip("\n"), "diff") + "\n")
+        cut = cut or cut_diff
+    parts.append("</details>\n")
+    return "".join(parts), cut
+
+
+def markdown(review: Review, *, limit: int | None = MAX_MARKDOWN_CHARS) -> str:
+    """The PR comment; ``limit=None`` gives the full report (for ``--output-file``)."""
+    top = f"{MARKER}\n### hako diff against <code>{inline(review.ref, 200)}</code>\n{inline(counts(review), 1000)}\n"
     if not review.changes:
-        return "\n".join([*head, "No app's rendered ECS requests change.", ""])
-    head += ["| app | status | what changed |", "| --- | --- | --- |"]
+        return top + "\nNo app's rendered ECS requests change.\n"
+    full = limit is None
+    budget = (limit or 0) - size(top) - size(FULL_REPORT) - 400  # room for the notes below
+    table = [_TABLE_HEAD]
+    used = size(_TABLE_HEAD)
+    listed = 0
     for change in review.changes:
-        details = "<br>".join(f"**{category}**: {'; '.join(items)}" for category, items in change.changes.items())
-        if change.error:
-            details = (details + "<br>" if details else "") + "**error**: " + _cell(change.error.splitlines()[0])
-        head.append(f"| `{change.file}` | {change.status} | {details or '-'} |")
-    head.append("")
-    body: list[str] = []
-    for change in review.changes:
-        lines = [f"<details><summary><code>{change.file}</code> ({change.status})</summary>", ""]
-        if change.error:
-            lines += ["```", change.error, "```", ""]
-        if change.diff:
-            lines += ["```diff", _shorten(change.diff).rstrip("\n"), "```", ""]
-        lines += ["</details>", ""]
-        body.append("\n".join(lines))
-    footer = f"\n{counts(review)}\n"
-    result = "\n".join(head)
-    for index, block in enumerate(body):
-        if len(result) + len(block) + len(footer) > MAX_MARKDOWN_CHARS:
-            left_out = len(body) - index
-            result += f"\n_{left_out} more app diffs left out to fit a comment; run `hako diff --base` locally._\n"
+        row = _row(change, None if full else 300)
+        if not full and used + size(row) > budget:
             break
-        result += "\n" + block
-    return result + footer
+        table.append(row)
+        used += size(row)
+        listed += 1
+    blocks: list[str] = []
+    shortened = listed < len(review.changes)
+    for change in review.changes[:listed]:
+        block, cut = _details(change, full)
+        if not full and used + size(block) + 1 > budget:
+            shortened = True
+            continue
+        blocks.append(block)
+        used += size(block) + 1
+        shortened = shortened or cut
+    notes = []
+    if listed < len(review.changes):
+        notes.append(f"{len(review.changes) - listed} more apps are not listed here.")
+    if len(blocks) < listed:
+        notes.append(f"The details of {listed - len(blocks)} listed apps are left out.")
+    if shortened:
+        notes.append(FULL_REPORT)
+    note = ("\n" + " ".join(notes) + "\n") if notes else ""
+    result = top + note + "\n" + "".join(table) + "\n" + "\n".join(blocks)
+    if limit is not None and size(result) > limit:  # not with the budget above; never an oversize comment
+        return top + "\n" + FULL_REPORT + "\n"
+    return result
 
 
 def as_json(review: Review) -> str:
@@ -88,3 +129,18 @@ def as_json(review: Review) -> str:
         "apps": [{"file": c.file, "status": c.status, "changes": c.changes, "error": c.error, "diff": c.diff}
                  for c in review.changes],
     }, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(review: Review, fmt: str, *, color: bool = False, full: bool = False) -> str:
+    """The report in *fmt* (text, markdown or json); ``full`` never shortens the Markdown.
+
+    A file name git holds in bytes that are not UTF-8 reaches here with lone surrogates,
+    which no output can encode: they are written as ``\\udcXX`` escapes instead.
+    """
+    if fmt == "markdown":
+        out = markdown(review, limit=None if full else MAX_MARKDOWN_CHARS)
+    elif fmt == "json":
+        out = as_json(review)
+    else:
+        out = text(review, color=color)
+    return out.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -1,9 +1,14 @@
 """``hako diff --base REF``: which apps' rendered requests a change alters, and how.
 
-Only apps that can have changed are rendered: the app file itself changed, a file it
-imports changed (at either revision), ``hako.toml`` changed, or the app was added or
-removed. The base revision is rendered from a ``git archive`` of REF in a temporary
-folder; the user's working tree and index are never touched.
+Only apps that can have changed are rendered: one of its inputs (the app file,
+``hako.toml``, every file it imports at either revision, every symlink on the way) differs
+byte for byte between REF and the working tree, or the app was added or removed. Inputs
+are compared directly rather than taken from ``git diff``, which filters content
+(``.gitattributes`` eol and clean filters) and skips ignored files.
+
+REF is read from git objects, scanned from memory and written whole to a temporary
+folder it is rendered from, so a render at REF reads exactly the files of REF, whatever
+the scan found; the user's working tree and index are never touched.
 """
 
 from __future__ import annotations
@@ -11,17 +16,23 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
 from hako_py.loading.loader import DEFINITION_SUFFIXES
-from hako_py.repo import CONFIG_NAME, load_config
+from hako_py.repo import load_config
 from hako_py.review.compare import AppChange, compare, render_both, render_view
-from hako_py.review.deps import ALWAYS, DependencyScanner, disk_source, memory_source
-from hako_py.review.git import changed_paths, materialize, resolve_ref, snapshot, toplevel
+from hako_py.review.deps import ALWAYS, DependencyScanner
+from hako_py.review.git import resolve_ref, toplevel
+from hako_py.review.inputs import Differences
+from hako_py.review.jsonnet_lexer import LexError
+from hako_py.review.jsonnet_scan import scan
+from hako_py.review.revision import read_revision
+from hako_py.review.tree import SnapshotTree
 
 PARALLEL_THRESHOLD = 16
 
@@ -54,17 +65,18 @@ def definitions_in(names: set[str], folders: list[str]) -> set[str]:
     return found
 
 
-def worktree_files(root: Path, folders: list[str]) -> set[str]:
+def listed_files(scanner: DependencyScanner, folders: list[str], side: str = "") -> set[str]:
+    """Files directly inside each folder (or the file given), as repository-relative paths.
+
+    A folder must stay inside the repository through symlinks too: a revision whose ``apps``
+    is a symlink out of it must not list (and so render and report) outside files.
+    """
     names: set[str] = set()
     for folder in folders:
-        path = root / folder
-        if path.is_file():
-            names.add(Path(folder).as_posix())
-        elif path.is_dir():
-            for entry in os.scandir(path):
-                if entry.is_file():
-                    names.add(posixpath.join(Path(folder).as_posix(), entry.name) if folder not in ("", ".")
-                              else entry.name)
+        found = scanner.files_in(folder)
+        if found is None:
+            raise HakoError(f"{folder}{side}: resolves (through a symlink) outside the repository root")
+        names |= found
     return names
 
 
@@ -72,25 +84,48 @@ def default_folders(root: Path) -> list[str]:
     return [load_config(root).apps]
 
 
+def cli_folder(path: str, root: Path) -> str:
+    """A PATH argument as a repository-relative folder; one outside the repository is an error."""
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, root)
+    real = os.path.realpath(absolute)
+    if rel == ".." or rel.startswith(".." + os.sep) or not (real == str(root) or real.startswith(f"{root}{os.sep}")):
+        raise UsageError(f"{path}: outside the repository {root} (hako diff --base reviews files of one repository)")
+    return rel
+
+
+def ext_code_reads(options: LoadOptions) -> bool:
+    """Whether an --ext-code snippet may read files (it is evaluated with every app)."""
+    for _, code in options.ext_code:
+        try:
+            found = scan(code)
+        except LexError:
+            return True
+        if found.imports or found.reads_anything:
+            return True
+    return False
+
+
 def _repo_relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path.resolve())
+    """A --jpath folder inside the repository as a repository path, so each revision resolves
+    its own symlinks in it (not the working tree's); a folder outside stays absolute."""
+    for candidate in (os.path.abspath(path), os.path.realpath(path)):
+        rel = os.path.relpath(candidate, root)
+        if rel != ".." and not rel.startswith(".." + os.sep):
+            return Path(rel).as_posix()
+    return os.path.realpath(path)
 
 
 def candidates(head_scan: DependencyScanner, base_scan: DependencyScanner, head: set[str], base: set[str],
-               changed: set[str]) -> set[str]:
+               differs: Differences, everything: bool = False) -> set[str]:
     """Apps whose rendered output can differ between base and head."""
-    if CONFIG_NAME in changed:
-        return head | base
     chosen: set[str] = set()
     for file in head | base:
-        if file not in head or file not in base or file in changed:
+        if everything or file not in head or file not in base:
             chosen.add(file)
             continue
         deps = head_scan.dependencies(file) | base_scan.dependencies(file)
-        if ALWAYS in deps or deps & changed:
+        if ALWAYS in deps or any(differs(dep) for dep in deps):
             chosen.add(file)
     return chosen
 
@@ -107,10 +142,12 @@ class Job:
     head_jpath: tuple[str, ...]
     ext_str: tuple[tuple[str, str], ...]
     ext_code: tuple[tuple[str, str], ...]
+    together: bool = True  # False when one evaluation of both sides could mix them (see review())
 
     def __call__(self) -> AppChange | None:
         base = head = None
-        if self.base_root is not None and self.head_root is not None and not self.base_jpath and not self.head_jpath:
+        if (self.together and self.base_root is not None and self.head_root is not None and not self.base_jpath
+                and not self.head_jpath):
             both = render_both(self.file, self.base_root, self.head_root, self.ext_str, self.ext_code)
             if both is not None:
                 return compare(self.file, both[0], both[1], self.ref)
@@ -146,34 +183,36 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
     """Compare every definition under *paths* at *ref* and in the working tree."""
     root = toplevel(Path.cwd())
     commit = resolve_ref(root, ref)
-    folders = [os.path.relpath(os.path.abspath(p), root) for p in paths] if paths else default_folders(root)
-    changed = changed_paths(root, commit)
-    files = snapshot(root, commit)
-    head_defs = definitions_in(worktree_files(root, folders), folders)
-    base_defs = definitions_in(set(files), folders)
+    folders = [cli_folder(p, root) for p in paths] if paths else default_folders(root)
     jpath = tuple(_repo_relative(p, root) for p in options.jpath)
-    head_scan = DependencyScanner(disk_source(str(root)), jpath)
-    base_scan = DependencyScanner(memory_source(files, disk_source(str(root))), jpath)
-    chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, changed))
-    if head_only:
-        return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
-    workers = jobs or (os.cpu_count() or 1)
+    head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
     with tempfile.TemporaryDirectory(prefix="hako-base-", dir=_fast_tmp()) as tmp:
-        base_root = Path(tmp)
-        needed = {CONFIG_NAME}
-        for file in chosen:
-            if file in base_defs:
-                deps = base_scan.dependencies(file)
-                needed |= set(files) if ALWAYS in deps else {file, *deps}
-        for folder in jpath:
-            if not os.path.isabs(folder):
-                needed |= {name for name in files if name.startswith(folder.rstrip("/") + "/")}
-        materialize(files, needed, base_root)
+        base_root = Path(os.path.realpath(tmp))
         base_jpath = tuple(str(base_root / p) if not os.path.isabs(p) else p for p in jpath)
-        head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
+        # git reads the base revision (in its own process) and it is written out for rendering
+        # as it arrives, while the working tree is scanned; the revision is then scanned from
+        # memory. The worker is joined before the folder is removed.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pending = worker.submit(read_revision, root, commit, None if head_only else base_root, root)
+            head_scan = DependencyScanner(str(root), head_jpath)
+            head_defs = definitions_in(listed_files(head_scan, folders), folders)
+            for file in head_defs:
+                head_scan.dependencies(file)
+            files, contained = pending.result()
+        base_scan = DependencyScanner(str(base_root), base_jpath, contents=head_scan.contents,
+                                      tree=SnapshotTree(files, str(base_root), str(root)))
+        base_defs = definitions_in(listed_files(base_scan, folders, f" (at {ref})"), folders)
+        differs = Differences(root, files, head_scan.read_files)
+        ext_reads = ext_code_reads(options)
+        chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs, everything=ext_reads))
+        if head_only:
+            return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
+        workers = jobs or (os.cpu_count() or 1)
         work = [
             Job(file, ref, str(base_root) if file in base_defs else None, str(root) if file in head_defs else None,
-                base_jpath, head_jpath, options.ext_str, options.ext_code)
+                base_jpath, head_jpath, options.ext_str, options.ext_code,
+                # one VM evaluates --ext-code once, so an import in it would read one side's file for both
+                together=contained and not ext_reads)
             for file in chosen
         ]
         changes = [change for change in _run_all(work, workers) if change is not None]

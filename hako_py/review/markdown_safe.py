@@ -1,0 +1,81 @@
+"""Untrusted text (file names, error messages, values from definitions) in a GitHub comment.
+
+A pull request writes its definitions, and the review posts what they render: text from
+them must read as text. Outside code blocks every character Markdown or HTML could take
+as markup becomes a numeric character reference (CommonMark treats those as literal
+text), so no tag, comment, emphasis, link or table cell border can come from a
+definition. Blocks are fenced with more backticks than any run inside them, so nothing
+inside can close the fence.
+"""
+
+from __future__ import annotations
+
+import string
+
+_PLAIN = frozenset(string.ascii_letters + string.digits + " .,/=+-%();?")
+_VISIBLE_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+ELLIPSIS = "…"
+
+
+def size(text: str) -> int:
+    """What counts against GitHub's limit, measured strictly: UTF-8 bytes are never fewer than
+    characters or UTF-16 units."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _piece(char: str) -> str:
+    if char in _PLAIN:
+        return char
+    if char in _VISIBLE_CONTROLS:
+        return "".join(f"&#{ord(c)};" for c in _VISIBLE_CONTROLS[char])
+    if not char.isprintable():  # controls, format characters (bidi overrides), lone surrogates
+        return "".join(f"&#{ord(c)};" for c in f"\\u{ord(char):04x}")
+    return char if ord(char) > 127 else f"&#{ord(char)};"
+
+
+def inline(text: str, limit: int | None = None) -> str:
+    """*text* as inert inline content (a table cell, ``<summary>``, a heading), at most *limit*
+    characters of output (cut with an ellipsis)."""
+    out: list[str] = []
+    used = 0
+    for char in text:
+        piece = _piece(char)
+        if limit is not None and used + len(piece) > limit - 1:
+            out.append(ELLIPSIS)
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out)
+
+
+def _longest_backtick_run(text: str) -> int:
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return longest
+
+
+def fenced(text: str, info: str = "") -> str:
+    """*text* as a fenced code block that nothing inside can end (NUL, which Markdown would
+    replace anyway, is shown as ``\\0``)."""
+    body = text.replace("\0", "\\0")
+    if not body.endswith("\n"):
+        body += "\n"
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
+    return f"{fence}{info}\n{body}{fence}\n"
+
+
+def shorten(text: str, max_lines: int, max_chars: int, hint: str) -> tuple[str, bool]:
+    """At most *max_lines* lines and about *max_chars* characters of *text*, and whether it was cut."""
+    lines = text.splitlines()
+    kept: list[str] = []
+    used = 0
+    for line in lines[:max_lines]:
+        if used + len(line) + 1 > max_chars:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if len(kept) == len(lines):
+        return text, False
+    return "\n".join(kept) + f"\n... {len(lines) - len(kept)} more lines ({hint})\n", True
