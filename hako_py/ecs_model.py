@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 OPERATIONS = ("RegisterTaskDefinition", "CreateService", "UpdateService", "RunTask")
-CACHE_FORMAT = 3
+# Shapes whose member *names* hako needs: what DescribeServices / DescribeTaskDefinition
+# report, so a setting is only offered when hako can read it back and compare it.
+REPORTED = ("Service", "Deployment", "TaskDefinition")
+CACHE_FORMAT = 4
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])\.\s")
 
@@ -64,10 +67,12 @@ def _snake_index(shape: Shape) -> dict[str, Member]:
 class EcsModel:
     """Shapes by name, and the input shape of each operation hako sends."""
 
-    def __init__(self, shapes: dict[str, Shape], operations: dict[str, str], botocore_version: str) -> None:
+    def __init__(self, shapes: dict[str, Shape], operations: dict[str, str], botocore_version: str,
+                 reported: dict[str, frozenset[str]] | None = None) -> None:
         self.shapes = shapes
         self.operations = operations
         self.botocore_version = botocore_version
+        self.reported = reported or {}
 
     def shape(self, name: str) -> Shape:
         return self.shapes[name]
@@ -132,7 +137,9 @@ def _derive() -> tuple[dict[str, Any], str]:
     for operation in OPERATIONS:
         op = model.operation_model(operation)
         operations[operation] = visit(op.input_shape)
-    return {"format": CACHE_FORMAT, "shapes": shapes, "operations": operations}, botocore.__version__
+    reported = {name: sorted(model.shape_for(name).members) for name in REPORTED}
+    return ({"format": CACHE_FORMAT, "shapes": shapes, "operations": operations, "reported": reported},
+            botocore.__version__)
 
 
 def _from_raw(raw: dict[str, Any], botocore_version: str) -> EcsModel:
@@ -151,7 +158,8 @@ def _from_raw(raw: dict[str, Any], botocore_version: str) -> EcsModel:
             minimum=entry.get("min"),
             maximum=entry.get("max"),
         )
-    return EcsModel(shapes, dict(raw["operations"]), botocore_version)
+    reported = {name: frozenset(members) for name, members in raw.get("reported", {}).items()}
+    return EcsModel(shapes, dict(raw["operations"]), botocore_version, reported)
 
 
 def cache_dir() -> Path:

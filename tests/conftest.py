@@ -77,6 +77,10 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     """Share one model cache per test session, away from the user's home."""
     cache = tmp_path_factory.getbasetemp() / "hako-cache"
     monkeypatch.setenv("HAKO_CACHE_DIR", str(cache))
+    # The sandbox delivers logs at once (unless a test delays them): a short log grace keeps
+    # every oneshot test from waiting 3 s for lines that cannot come (tests/test_oneshot.py
+    # tests the grace itself against delayed delivery).
+    monkeypatch.setenv("HAKO_LOG_GRACE", "0.1")
 
 
 @pytest.fixture
@@ -274,3 +278,30 @@ def docker_client() -> Any:
     return client
 
 
+
+
+# --- AWS clients on the sandbox -------------------------------------------------------------
+
+def aws_client(url: str, service: str, region: str = "us-east-1") -> Any:
+    """A boto3 client of the sandbox that does not retry: an HTTP 500 shows at once."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name=region)
+    return session.client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
+
+
+@pytest.fixture
+def ecs(sandbox: Sandbox) -> Any:
+    return aws_client(sandbox.url, "ecs")
+
+
+@pytest.fixture
+def default_network(sandbox: Sandbox) -> dict[str, Any]:
+    """An awsvpcConfiguration in moto's default VPC (first subnet, default security group)."""
+    ec2 = aws_client(sandbox.url, "ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    group = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                  {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    return {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group["GroupId"]]}}

@@ -136,6 +136,39 @@ def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aw
     assert "not rolling back (--no-rollback)" in result.out
 
 
+def test_a_redeploy_never_calls_a_failed_rollout_success(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                         aws: SandboxControl, repo: Repo) -> None:
+    path = deployable()
+    assert hako("deploy", path, *POLL).code == 0
+    deployable(env="{ MODE: 'broken' }")
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster_of(repo, path)})
+    assert hako("deploy", path, "--no-rollback", *POLL).code == 1
+    for extra in ((), ("--no-wait",), ("--dry-run",)):
+        aws.reset()
+        again = hako("deploy", path, *extra, *POLL)
+        assert again.code == 1, (extra, again.out)
+        assert "FAILED" in again.out and "no changes: service" not in again.out
+        assert aws.requests()["writes"] == 0
+
+
+def test_dry_run_never_follows_a_rollout_in_progress(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                     aws: SandboxControl) -> None:
+    import time
+
+    path = deployable()
+    aws.call("POST", "settings", {"rolloutSeconds": 30})
+    try:
+        assert hako("deploy", path, "--no-wait").code == 0
+        started = time.monotonic()
+        result = hako("deploy", path, "--dry-run", *POLL)
+        took = time.monotonic() - started
+    finally:
+        aws.call("POST", "settings", {"rolloutSeconds": 0.3})
+    assert result.code == 0
+    assert "still in progress (dry run: not following it" in result.out
+    assert took < 10
+
+
 def test_concurrent_deploy_is_refused_without_writes(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
                                                      aws: SandboxControl, repo: Repo) -> None:
     path = deployable()

@@ -1,8 +1,9 @@
-"""Normalization: a rendered request and what ECS reports for it compare equal."""
+"""Comparison: a rendered request and what ECS reports for it compare equal."""
 
 from __future__ import annotations
 
-from hako_py.deploy.normalize import normalize_service, normalize_task_definition, service_changes
+from hako_py.compare.service import compare_services
+from hako_py.compare.task_definition import same_task_definition
 
 
 def test_ecs_described_task_definition_equals_the_request() -> None:
@@ -48,7 +49,7 @@ def test_ecs_described_task_definition_equals_the_request() -> None:
             "systemControls": [],
         }],
     }
-    assert normalize_task_definition(request) == normalize_task_definition(described, [])
+    assert same_task_definition(request, described, [])
 
 
 def test_ecs_described_service_equals_the_request() -> None:
@@ -66,15 +67,16 @@ def test_ecs_described_service_equals_the_request() -> None:
         "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s-1", "s-2"], "securityGroups": [],
                                                          "assignPublicIp": "DISABLED"}},
     }
-    assert normalize_service(request) == normalize_service(described)
-    assert service_changes(request, described) == ({}, [])
+    comparison = compare_services(request, described)
+    assert comparison.desired == comparison.live
+    assert (comparison.updates, comparison.immutable) == ({}, ())
 
 
 def test_real_changes_are_reported() -> None:
     live = {"desiredCount": 2, "launchType": "EC2"}
-    updates, immutable = service_changes({"desiredCount": 3, "launchType": "FARGATE"}, live)
-    assert updates == {"desiredCount": 3}
-    assert immutable == ["launchType: 'EC2' -> 'FARGATE'"]
+    comparison = compare_services({"desiredCount": 3, "launchType": "FARGATE"}, live)
+    assert comparison.updates == {"desiredCount": 3}
+    assert comparison.immutable == ("launchType: 'EC2' -> 'FARGATE' (UpdateService cannot change it)",)
 
 
 def test_health_check_defaults_cause_no_diff() -> None:
@@ -83,4 +85,4 @@ def test_health_check_defaults_cause_no_diff() -> None:
     described = {"family": "f", "containerDefinitions": [{"name": "app", "image": "i", "essential": True, "cpu": 0,
                                                           "healthCheck": {"command": ["CMD", "true"], "interval": 30,
                                                                           "timeout": 5, "retries": 3}}]}
-    assert normalize_task_definition(request) == normalize_task_definition(described, [])
+    assert same_task_definition(request, described, [])

@@ -222,3 +222,28 @@ def test_stdout_redirect_captures_only_job_output(job: Callable[..., str], aws: 
                               stdout=out, stderr=subprocess.PIPE, env=os.environ).returncode
     assert code == 0
     assert (repo.root / "out.txt").read_text() == "only this\n"
+
+
+@pytest.mark.parametrize(("code", "shown"), [(256, "256 (0x00000100)"), (3221225477, "3221225477 (0xC0000005)"),
+                                             (-1, "-1 (0xFFFFFFFF)")])
+def test_exit_codes_outside_0_255_never_become_success(hako, job: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path, code: int, shown: str) -> None:
+    # Windows containers report NTSTATUS values such as 3221225477 (0xC0000005); 256 % 256 == 0.
+    path = job()
+    next_task(aws, path, exitCode=code, runSeconds=0.1)
+    result_file = tmp_path / "result.json"
+    result = hako("oneshot", path, *POLL, "--result-file", str(result_file), "true")
+    assert result.code == 1
+    assert f"the app's exit code {shown} does not fit an exit status (0-255); exiting 1" in result.err
+    summary = json.loads(result_file.read_text())
+    assert summary["exitCode"] == 1 and summary["containerExitCode"] == code
+
+
+def test_result_file_in_a_missing_folder_is_refused_before_anything_starts(  # type: ignore[no-untyped-def]
+        hako, job: Callable[..., str], aws: SandboxControl, tmp_path: Path) -> None:
+    path = job()
+    aws.reset()
+    result = hako("oneshot", path, *POLL, "--result-file", str(tmp_path / "missing" / "r.json"), "true")
+    assert result.code == 2
+    assert "--result-file" in result.err and "does not exist" in result.err
+    assert aws.requests()["byOperation"].get("ecs.RunTask") is None

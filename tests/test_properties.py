@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hako_py.deploy.normalize import normalize_service, normalize_task_definition
+from hako_py.compare.service import service_view
+from hako_py.compare.task_definition import task_definition_view
 from hako_py.deploy.plan import LiveState, service_diff, task_definition_diff
 from hako_py.errors import HakoError
 from hako_py.loading import LoadOptions, load_definition
@@ -48,11 +49,11 @@ def outcome(path: str) -> Any:
 def assert_self_diff_empty(checked: Any) -> None:
     rendered = checked.rendered
     td = rendered.task_definition
-    assert normalize_task_definition(normalize_task_definition(td)) == normalize_task_definition(td)
+    assert task_definition_view(task_definition_view(td)) == task_definition_view(td)
     live = LiveState(service=rendered.service, task_definition=td)
     assert task_definition_diff(td, live, "f") == ""
     if rendered.service is not None:
-        assert normalize_service(normalize_service(rendered.service)) == normalize_service(rendered.service)
+        assert service_view(service_view(rendered.service)) == service_view(rendered.service)
         assert service_diff(rendered.service, live, "f") == ""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from hako_py.deploy.normalize import service_changes
+from hako_py.compare.service import compare_services
 from hako_py.sandbox.server import Sandbox
 from tests.conftest import POLL, Repo, SandboxControl, service_app, unique
 
@@ -363,12 +363,12 @@ def test_load_balancer_changes_on_a_code_deploy_service_are_reported_not_sent() 
                "deploymentController": {"type": "CODE_DEPLOY"}}
     live = {"loadBalancers": [{"targetGroupArn": "arn:old", "containerName": "app", "containerPort": 80}],
             "deploymentController": {"type": "CODE_DEPLOY"}}
-    updates, immutable = service_changes(desired, live)
-    assert "loadBalancers" not in updates
-    assert immutable and "deployment controller CODE_DEPLOY" in immutable[0]
-    rolling = service_changes({**desired, "deploymentController": {"type": "ECS"}},
-                              {**live, "deploymentController": {"type": "ECS"}})
-    assert rolling[0]["loadBalancers"] == desired["loadBalancers"] and not rolling[1]
+    comparison = compare_services(desired, live)
+    assert "loadBalancers" not in comparison.updates
+    assert comparison.immutable and "deployment controller CODE_DEPLOY" in comparison.immutable[0]
+    rolling = compare_services({**desired, "deploymentController": {"type": "ECS"}},
+                               {**live, "deploymentController": {"type": "ECS"}})
+    assert rolling.updates["loadBalancers"] == desired["loadBalancers"] and not rolling.immutable
 
 
 def test_render_refers_to_target_groups_by_name_until_deploy() -> None:

@@ -23,7 +23,7 @@ class EcsApi:
         """The service, or None when it does not exist (or is INACTIVE after deletion)."""
         with aws_errors(f"DescribeServices {service}"):
             try:
-                response = self.client.describe_services(cluster=cluster, services=[service])
+                response = self.client.describe_services(cluster=cluster, services=[service], include=["TAGS"])
             except self.client.exceptions.ClusterNotFoundException:
                 raise AwsError(f"cluster '{cluster}' does not exist", "ClusterNotFoundException") from None
         services = [s for s in response.get("services", []) if s.get("status") != "INACTIVE"]
@@ -71,6 +71,14 @@ class EcsApi:
         with aws_errors(f"UpdateService {request.get('service')}"):
             result: dict[str, Any] = self.client.update_service(**request)["service"]
         return result
+
+    def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
+        with aws_errors(f"TagResource {arn.rsplit('/', 1)[-1]}"):
+            self.client.tag_resource(resourceArn=arn, tags=[{"key": k, "value": v} for k, v in sorted(tags.items())])
+
+    def untag_resource(self, arn: str, keys: list[str]) -> None:
+        with aws_errors(f"UntagResource {arn.rsplit('/', 1)[-1]}"):
+            self.client.untag_resource(resourceArn=arn, tagKeys=keys)
 
     def delete_service(self, cluster: str, service: str) -> None:
         with aws_errors(f"DeleteService {service}"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 # cpu units -> allowed memory values in MiB
 FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
@@ -14,33 +12,6 @@ FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     8192: tuple(range(16384, 61440 + 1, 4096)),
     16384: tuple(range(32768, 122880 + 1, 8192)),
 }
-
-_VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
-_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
-
-
-def _amount(value: object, unit: re.Pattern[str], scale: int) -> int | None:
-    """An integer, a string of digits, or "<number> <unit>" times *scale*."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        if value.strip().isdigit():
-            return int(value)
-        match = unit.match(value)
-        if match:
-            return int(float(match.group(1)) * scale)
-    return None
-
-
-def cpu_units(value: object) -> int | None:
-    """Task cpu in units: 1024, '1024' or '1 vCPU'."""
-    return _amount(value, _VCPU, 1024)
-
-
-def memory_mib(value: object) -> int | None:
-    """Task memory in MiB: 2048, '2048' or '2 GB'."""
-    return _amount(value, _GB, 1024)
-
 
 def describe_valid(cpu: int) -> str:
     values = FARGATE_MEMORY[cpu]

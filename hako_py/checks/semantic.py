@@ -1,5 +1,9 @@
 """Semantic checks: rules ECS enforces at registration that a JSON Schema cannot express.
 
+Only what ECS itself refuses is an error here (each check says which rule); a definition
+ECS would register but that is probably a mistake gets a warning (``warnings.py``):
+refusing what ECS accepts would lock out real task definitions.
+
 Each check is a small generator of :class:`Problem`; they all run, so the user sees every
 problem in one go. Input is schema-valid data (after :func:`strip_nulls`).
 """
@@ -10,11 +14,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hako_py.checks.fargate import FARGATE_MEMORY, cpu_units, describe_valid, memory_mib
+from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
 from hako_py.definition import APP_CONTAINER, as_int, is_fargate
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 from hako_py.render.requests import split_image
+from hako_py.units import cpu_units, memory_mib
 
 FAMILY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 MIN_CONTAINER_MEMORY = 6
@@ -84,21 +89,15 @@ def check_fargate(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
 
 def check_resources(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     scheduler = data.get("scheduler", {})
-    task_cpu = cpu_units(scheduler.get("cpu")) if "cpu" in scheduler else None
     task_memory = memory_mib(scheduler.get("memory")) if "memory" in scheduler else None
     for key, value, parse in (("cpu", scheduler.get("cpu"), cpu_units), ("memory", scheduler.get("memory"),
                                                                           memory_mib)):
         if value is not None and parse(value) is None:
             unit = "'1 vCPU'" if key == "cpu" else "'2 GB'"
             yield Problem(join_path("scheduler", key), f"must be a number or a string like {unit}, got {value!r}")
-    total_cpu = 0
-    total_memory = 0
     for path, container in containers_of(data).values():
-        cpu = as_int(container.get("cpu")) or 0
         memory = as_int(container.get("memory"))
         reservation = as_int(container.get("memory_reservation"))
-        total_cpu += cpu
-        total_memory += reservation if reservation is not None else (memory or 0)
         if memory is not None and reservation is not None and reservation > memory:
             yield Problem(join_path(path, "memory_reservation"),
                           f"{reservation} exceeds the container's hard limit memory {memory}")
@@ -110,12 +109,6 @@ def check_resources(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
                           "set memory or memory_reservation (required when the task has no task-level memory)")
         if task_memory is not None and memory is not None and memory > task_memory:
             yield Problem(join_path(path, "memory"), f"{memory} exceeds the task's memory {task_memory}")
-    if task_cpu is not None and total_cpu > task_cpu:
-        yield Problem("scheduler.cpu",
-                      f"containers reserve {total_cpu} cpu units in total, more than the task's {task_cpu}")
-    if task_memory is not None and total_memory > task_memory:
-        yield Problem("scheduler.memory",
-                      f"containers reserve {total_memory} MiB in total, more than the task's {task_memory}")
 
 
 def _variable_name_problem(name: str) -> str | None:
@@ -273,10 +266,6 @@ def check_health_checks(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
             value = as_int(health.get(key))
             if value is not None and not low <= value <= high:
                 yield Problem(join_path(hpath, key), f"must be between {low} and {high}, got {value}")
-        command = health.get("command") or []
-        if command and command[0] not in ("CMD", "CMD-SHELL", "NONE"):
-            yield Problem(join_path(join_path(hpath, "command"), 0),
-                          f"must start with CMD, CMD-SHELL or NONE, got {command[0]!r}")
 
 
 def check_service(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
@@ -286,6 +275,9 @@ def check_service(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     if maximum is not None and minimum is not None and maximum < minimum:
         yield Problem("scheduler.deployment_configuration.maximum_percent",
                       f"{maximum} is below minimum_healthy_percent {minimum}")
+    if "service_registries" in scheduler and "service_discovery" in scheduler:
+        yield Problem("scheduler.service_registries", "set either service_registries (Cloud Map services by ARN) or "
+                      "service_discovery (services hako creates), not both")
     if scheduler.get("scheduling_strategy") == "DAEMON" and "desired_count" in scheduler:
         yield Problem("scheduler.desired_count", "DAEMON services run one task per instance; remove desired_count")
     count = as_int(scheduler.get("desired_count"))

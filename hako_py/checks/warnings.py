@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from hako_py.checks.semantic import containers_of
-from hako_py.definition import APP_CONTAINER, TAG_RESOLVING_SCRIPTS
+from hako_py.definition import APP_CONTAINER, TAG_RESOLVING_SCRIPTS, as_int
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 from hako_py.render.requests import split_image
 from hako_py.secret_detection import has_secret_shape, is_harmless, looks_secret
+from hako_py.units import cpu_units, memory_mib
 
 
 def definition_warnings(data: dict[str, Any], *, tag: str | None = None) -> Iterator[Problem]:
@@ -44,10 +45,44 @@ def definition_warnings(data: dict[str, Any], *, tag: str | None = None) -> Iter
                 yield Problem(join_path(path, "image"),
                               "image has no tag or uses 'latest'; pin a tag (tag: ..., --tag, or a jenkins_tag/"
                               "ecr_tag script) so deploys are reproducible")
+    yield from _resource_warnings(data)
+    yield from _health_check_warnings(data)
     elb = (data.get("scheduler") or {}).get("elb_v2") or {}
     if "load_balancer_name" in elb and "listener_rule" not in elb and "target_group_name" not in elb:
         yield Problem("scheduler.elb_v2", f"no listener_rule: the shared load balancer {elb['load_balancer_name']} "
                       "sends nothing to the target group hako creates until a rule forwards to it")
+
+
+def _resource_warnings(data: dict[str, Any]) -> Iterator[Problem]:
+    """Containers reserving more than the task has. ECS registers such task definitions (a
+    FireLens task on EC2 reserving 2,098 MiB under a 2,048 MiB task is a real one), so it is
+    a warning; a container whose hard limit exceeds the task's is refused (semantic.py)."""
+    scheduler = data.get("scheduler") or {}
+    task_cpu = cpu_units(scheduler["cpu"]) if "cpu" in scheduler else None
+    task_memory = memory_mib(scheduler["memory"]) if "memory" in scheduler else None
+    total_cpu = total_memory = 0
+    for _, container in containers_of(data).values():
+        total_cpu += as_int(container.get("cpu")) or 0
+        reservation = as_int(container.get("memory_reservation"))
+        total_memory += reservation if reservation is not None else (as_int(container.get("memory")) or 0)
+    if task_cpu is not None and total_cpu > task_cpu:
+        yield Problem("scheduler.cpu", f"containers reserve {total_cpu} cpu units in total, more than the task's "
+                                       f"{task_cpu}; they will compete for it")
+    if task_memory is not None and total_memory > task_memory:
+        yield Problem("scheduler.memory", f"containers reserve {total_memory} MiB in total, more than the task's "
+                                          f"{task_memory}; tasks may fail to place or be killed for memory")
+
+
+def _health_check_warnings(data: dict[str, Any]) -> Iterator[Problem]:
+    """A health check command without CMD/CMD-SHELL: ECS accepts it and runs it as CMD
+    (developer guide, task definition parameters, 2023: "If neither is specified, CMD is
+    used"; App Mesh's own example is ['echo test']), so it is only worth a warning."""
+    for _, (path, container) in containers_of(data).items():
+        command = (container.get("health_check") or {}).get("command") or []
+        if command and command[0] not in ("CMD", "CMD-SHELL", "NONE"):
+            yield Problem(join_path(join_path(join_path(path, "health_check"), "command"), 0),
+                          f"{command[0]!r} is run as an exec-form command (CMD); start with CMD or CMD-SHELL to "
+                          "say which you mean")
 
 
 def _credential_shaped(value: Any, path: str, key: str = "", skip: tuple[str, ...] = ()) -> Iterator[str]:

@@ -68,6 +68,10 @@ class OneshotCommand(click.Command):
 @click.option("--dry-run", is_flag=True, help="Print the RunTask request; register and start nothing.")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
               help="Seconds between task status and log polls.")
+@click.option("--log-grace", type=click.FloatRange(0, 600), default=3.0, show_default=True, metavar="SECONDS",
+              envvar="HAKO_LOG_GRACE",
+              help="After the task stopped, read its log stream until it has been quiet this long "
+                   "(CloudWatch Logs delivers the last lines late); also $HAKO_LOG_GRACE.")
 @click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
 @click.option("--local", is_flag=True, help="Run the task on the local Docker engine instead of ECS.")
 @click.option("--pull", type=click.Choice(["always", "missing", "never"]), default="missing", show_default=True,
@@ -79,7 +83,7 @@ class OneshotCommand(click.Command):
 def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
             memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
             attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
-            no_verify: bool, local: bool, pull: str, secrets_file: str | None, **kwargs: Any) -> None:
+            log_grace: float, no_verify: bool, local: bool, pull: str, secrets_file: str | None, **kwargs: Any) -> None:
     """Run the app once as an ECS task, like a local program: the app container's output
     (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on stderr, and the
     app container's exit code as hako's.
@@ -109,6 +113,8 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
         if not name or not sep:
             raise UsageError(f"--env {item!r}: expected NAME=VALUE")
         pairs.append((name, value))
+    if result_file is not None:
+        check_result_file(result_file)
     checked = check_file(file, build_load_options(**kwargs, expand=True), RenderOptions(tag=tag))
     for warning in checked.warnings:
         click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
@@ -129,7 +135,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     options = OneshotOptions(
         overrides=Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory),
         containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
-        result_file=result_file, dry_run=dry_run, interval=poll_interval,
+        result_file=result_file, dry_run=dry_run, interval=poll_interval, log_grace=log_grace,
     )
     runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts)
     sys.exit(runner.run(prepared.app, prepared.rendered))
@@ -158,3 +164,19 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options)
     return runner.run(prepared.app)
+
+
+def check_result_file(path: str) -> None:
+    """Refuse a --result-file that cannot be written before anything starts: a job that ran
+    must never end in an error about its summary (and lose its exit code)."""
+    import os
+
+    from hako_py.errors import UsageError
+
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"--result-file {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--result-file {path}: folder {folder} is not writable")
+    if os.path.isdir(path):
+        raise UsageError(f"--result-file {path}: is a folder")

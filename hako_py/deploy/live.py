@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from hako_py.aws.ecs import EcsApi
-from hako_py.deploy.plan import LiveState
+from hako_py.deploy.plan import LiveState, running_task_definition
 
 
 def read_live(ecs: EcsApi, cluster: str, app_id: str) -> LiveState:
     """The service, and the task definition it runs (or the family's latest without a service)."""
     service = ecs.describe_service(cluster, app_id)
-    reference = service.get("taskDefinition") if service else app_id
+    reference = running_task_definition(service) or app_id if service else app_id
     described = ecs.describe_task_definition(str(reference)) if reference else None
     if described is None:
         return LiveState(service=service, task_definition=None)
@@ -27,4 +27,13 @@ def in_progress_deployment(service: dict[str, Any]) -> dict[str, Any] | None:
             return dict(deployment)
     if len(deployments) > 1:
         return dict(next(d for d in deployments if d.get("status") == "PRIMARY") or deployments[0])
+    return None
+
+
+def failed_rollout(service: dict[str, Any]) -> dict[str, Any] | None:
+    """The PRIMARY deployment when its rollout FAILED (circuit breaker, or a task that never
+    started): the service then does not run what it was last given, whatever the definition says."""
+    for deployment in service.get("deployments") or []:
+        if deployment.get("status") == "PRIMARY" and deployment.get("rolloutState") == "FAILED":
+            return dict(deployment)
     return None

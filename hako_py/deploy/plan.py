@@ -10,12 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.compare.service import TagChanges, compare_services
+from hako_py.compare.shapes import ABSENT
+from hako_py.compare.task_definition import compare_task_definitions
 from hako_py.deploy.diff import unified
-from hako_py.deploy.normalize import normalize_service, normalize_task_definition, service_changes
 from hako_py.masking import mask_pair
 from hako_py.render import RenderedApp
 
 NEW_REVISION = "<new revision>"
+
+
+def running_task_definition(service: dict[str, Any]) -> str | None:
+    """The revision a service runs. A service with the EXTERNAL deployment controller has no
+    ``taskDefinition`` of its own (CLI create-service example 3): its PRIMARY task set's."""
+    if service.get("taskDefinition"):
+        return str(service["taskDefinition"])
+    for task_set in service.get("taskSets") or []:
+        if task_set.get("status") == "PRIMARY" and task_set.get("taskDefinition"):
+            return str(task_set["taskDefinition"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class Plan:
     reuse_task_definition: str | None = None
     create_service: dict[str, Any] | None = None
     update_service: dict[str, Any] | None = None
+    tag_service: TagChanges = field(default_factory=TagChanges)
     immutable_changes: tuple[str, ...] = ()
     task_definition_diff: str = ""
     service_diff: str = ""
@@ -48,7 +62,7 @@ class Plan:
 
     @property
     def has_writes(self) -> bool:
-        return bool(self.register or self.create_service or self.update_service)
+        return bool(self.register or self.create_service or self.update_service or self.tag_service)
 
     def steps(self) -> list[str]:
         """Human-readable list of the requests this plan sends."""
@@ -61,24 +75,36 @@ class Plan:
         if self.update_service:
             keys = ", ".join(k for k in self.update_service if k not in ("cluster", "service"))
             steps.append(f"UpdateService {self.app_id}: {keys}")
+        if self.tag_service.add:
+            steps.append(f"TagResource service {self.app_id}: {', '.join(sorted(self.tag_service.add))}")
+        if self.tag_service.remove:
+            steps.append(f"UntagResource service {self.app_id}: {', '.join(self.tag_service.remove)}")
         return steps
 
 
+def _shown(value: Any) -> Any:
+    return None if value is ABSENT else value
+
+
 def task_definition_diff(rendered_td: dict[str, Any], live: LiveState, file: str) -> str:
-    live_norm = (
-        normalize_task_definition(live.task_definition, live.task_definition_tags) if live.task_definition else None
-    )
-    want = normalize_task_definition(rendered_td)
-    left, right = mask_pair(live_norm, want)
+    """The diff of what the definition owns in the task definition (empty: the same)."""
+    comparison = compare_task_definitions(rendered_td, live.task_definition, live.task_definition_tags)
+    if live.task_definition is not None and comparison.same:
+        return ""
+    left, right = mask_pair(_shown(comparison.live), _shown(comparison.desired))
     label = live.task_definition_arn.rsplit("/", 1)[-1] if live.task_definition_arn else "(none)"
     return unified(left, right, f"live task definition {label}", f"local {file}")
 
 
 def service_diff(rendered_service: dict[str, Any] | None, live: LiveState, file: str) -> str:
-    want = normalize_service(rendered_service) if rendered_service else None
-    have = normalize_service(live.service) if live.service else None
+    """The diff of the service settings the definition owns (empty: the same)."""
+    if rendered_service is None:
+        return ""
+    comparison = compare_services(rendered_service, live.service or {})
+    if live.service is not None and comparison.same:
+        return ""
     label = live.service.get("serviceName", "(none)") if live.service else "(none)"
-    left, right = mask_pair(have, want)
+    left, right = mask_pair(comparison.live if live.service else None, comparison.desired)
     return unified(left, right, f"live service {label}", f"local {file}")
 
 
@@ -96,8 +122,16 @@ def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *,
         create = {**service_request, "taskDefinition": target}
         return Plan(app_id, cluster, register=register, reuse_task_definition=None if register else target,
                     create_service=create, task_definition_diff=td_diff, service_diff=svc_diff)
-    updates, immutable = service_changes(service_request, live.service)
-    if register or force or live.service.get("taskDefinition") != target:
+    comparison = compare_services(service_request, live.service)
+    updates, immutable = dict(comparison.updates), list(comparison.immutable)
+    controller = str((live.service.get("deploymentController") or {}).get("type") or "ECS")
+    if controller != "ECS":
+        # API UpdateService: CODE_DEPLOY and EXTERNAL services change revisions through their
+        # controller (a CodeDeploy deployment, CreateTaskSet), never through UpdateService.
+        if register:
+            immutable.append(f"taskDefinition: a service with deployment controller {controller} gets new "
+                             "revisions through its controller (CodeDeploy, or CreateTaskSet), not UpdateService")
+    elif register or force or running_task_definition(live.service) != target:
         updates["taskDefinition"] = target
     if force:
         updates["forceNewDeployment"] = True
@@ -108,7 +142,8 @@ def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *,
         register=register,
         reuse_task_definition=None if register else target,
         update_service=update,
+        tag_service=comparison.tags,
         immutable_changes=tuple(immutable),
         task_definition_diff=td_diff,
-        service_diff=svc_diff if updates or immutable else "",
+        service_diff=svc_diff if updates or immutable or comparison.tags else "",
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError, retryable
-from hako_py.deploy.normalize import normalize_task_definition
+from hako_py.compare.task_definition import same_task_definition
 
 ATTEMPTS = 6
 
@@ -25,11 +25,10 @@ def backoff(attempt: int) -> float:
 def register_once(ecs: EcsApi, request: dict[str, Any], wait: Callable[[float], None],
                   attempts: int = ATTEMPTS) -> tuple[dict[str, Any], bool]:
     """(task definition, whether this call registered it)."""
-    want = normalize_task_definition(request)
     family = str(request["family"])
     for attempt in range(attempts):
         latest = ecs.describe_task_definition(family)
-        if latest is not None and normalize_task_definition(latest[0], latest[1]) == want:
+        if latest is not None and same_task_definition(request, latest[0], latest[1]):
             return latest[0], False
         try:
             return ecs.register_task_definition(request), True

@@ -17,7 +17,7 @@ from hako_py.aws.ecs import EcsApi
 from hako_py.definition import AppDefinition
 from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
-from hako_py.deploy.live import in_progress_deployment, read_live
+from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
 from hako_py.deploy.register import register_once
 from hako_py.errors import HakoError
@@ -74,8 +74,10 @@ class Deployer:
             if diff:
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
         for change in plan.immutable_changes:
-            self.out.line(f"warning: cannot change on an existing service: {change} "
-                          f"(recreate it: hako remove {app.file} && hako deploy {app.file})")
+            self.out.line(f"warning: not applied to the existing service: {change}")
+        if any("UpdateService cannot change it" in change for change in plan.immutable_changes):
+            self.out.line(f"  (to apply such a change, recreate the service, which stops its tasks: "
+                          f"hako remove {app.file} && hako deploy {app.file})")
         for change in traffic.immutable if traffic else []:
             self.out.line(f"warning: not applied: {change}")
 
@@ -88,7 +90,19 @@ class Deployer:
         self._show_plan(app, plan, traffic)
         traffic_steps = traffic.steps if traffic else []
         if not plan.has_writes and not traffic_steps:
+            failed = failed_rollout(live.service) if live.service else None
+            if failed is not None:
+                # nothing to change, but the service does not run as defined: never a success
+                self.out.line(f"no changes to apply, but the last rollout of {short_td(failed.get('taskDefinition'))} "
+                              f"FAILED ({failed.get('rolloutStateReason') or 'no reason given'}); the service runs "
+                              f"{failed.get('runningCount', 0)}/{failed.get('desiredCount', 0)} tasks of it. Fix the "
+                              f"definition and deploy again, or go back with hako rollback {app.file}")
+                return EXIT_FAILED
             busy = in_progress_deployment(live.service) if live.service else None
+            if busy and self.options.dry_run:
+                self.out.line(f"no changes; a rollout of {short_td(busy.get('taskDefinition'))} is still in progress "
+                              f"(dry run: not following it; hako status {app.file})")
+                return EXIT_OK
             if live.service and busy and busy.get("taskDefinition") == live.task_definition_arn and self.options.wait:
                 # an earlier deploy (killed, or --no-wait) started this rollout: see it through
                 target = str(live.task_definition_arn)
@@ -97,6 +111,10 @@ class Deployer:
                 older = [d for d in live.service.get("deployments") or [] if d.get("status") == "ACTIVE"]
                 previous = str(older[0]["taskDefinition"]) if older else None
                 return self._follow(app, target, live.service, previous=previous, registered=None)
+            if busy and not self.options.wait:
+                self.out.line(f"no changes to apply; the rollout of {short_td(busy.get('taskDefinition'))} is still "
+                              f"in progress (not waiting: watch it with hako status {app.file})")
+                return EXIT_OK
             self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
                           "as defined")
             return EXIT_OK
@@ -127,11 +145,13 @@ class Deployer:
         new_arn = self._register(plan)
         target = new_arn or str(plan.reuse_task_definition)
         service = self._apply_service(plan, target)
+        self._apply_tags(plan, service or live.service)
         if traffic is not None:
             traffic.run(traffic.after_service, self.out.line)
-        if not plan.has_writes:
-            self.out.line(f"service {app.app_id} runs {short_td(target)} as defined; only its traffic settings "
-                          "changed")
+        if not (plan.register or plan.create_service or plan.update_service):
+            changed = " and ".join(what for what, did in (("tags", bool(plan.tag_service)),
+                                                           ("traffic settings", bool(traffic_steps))) if did)
+            self.out.line(f"service {app.app_id} runs {short_td(target)} as defined; only its {changed} changed")
             return EXIT_OK
         self.scripts.fire("deploy_started", service)
         if not self.options.wait:
@@ -180,6 +200,18 @@ class Deployer:
         else:
             self.out.line(f"task definition {short_td(arn)} is already registered (never deployed); using it")
         return arn
+
+    def _apply_tags(self, plan: Plan, service: dict[str, Any] | None) -> None:
+        """TagResource / UntagResource: UpdateService cannot change a service's tags."""
+        if not plan.tag_service or plan.create_service is not None or service is None:
+            return  # CreateService set them already
+        arn = str(service["serviceArn"])
+        if plan.tag_service.add:
+            self.ecs.tag_resource(arn, plan.tag_service.add)
+            self.out.line(f"tagged service {plan.app_id}: {', '.join(sorted(plan.tag_service.add))}")
+        if plan.tag_service.remove:
+            self.ecs.untag_resource(arn, list(plan.tag_service.remove))
+            self.out.line(f"untagged service {plan.app_id}: {', '.join(plan.tag_service.remove)}")
 
     def _apply_service(self, plan: Plan, target: str) -> dict[str, Any] | None:
         if plan.create_service is not None:

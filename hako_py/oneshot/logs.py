@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 from hako_py.aws.logs import LogsApi
 
 MAX_PAGES_PER_POLL = 100
+DRAIN_POLL_SECONDS = 0.5
+# How long the stream must stay quiet after the task stopped before hako stops reading it.
+DEFAULT_LOG_GRACE_SECONDS = 3.0
 
 
 class LogFollower:
@@ -38,8 +42,15 @@ class LogFollower:
         self.lines += written
         return written
 
-    def drain(self, quiet_polls: int = 2) -> None:
-        """After the task stopped: read until *quiet_polls* polls in a row bring nothing."""
-        quiet = 0
-        while quiet < quiet_polls:
-            quiet = quiet + 1 if self.poll() == 0 else 0
+    def drain(self, grace: float, wait: Callable[[float], None], clock: Callable[[], float]) -> None:
+        """After the task stopped: keep reading until the stream has been quiet for *grace*
+        seconds. CloudWatch Logs delivers events late (the awslogs driver sends batches every
+        few seconds; GetLogEvents is eventually consistent), so the last lines of a job can
+        arrive after ECS reports the task STOPPED; two polls in a row were not enough."""
+        quiet_since = clock()
+        while True:
+            if self.poll():
+                quiet_since = clock()
+            elif clock() - quiet_since >= grace:
+                return
+            wait(min(DRAIN_POLL_SECONDS, max(grace, 0.01)))

@@ -22,12 +22,13 @@ from typing import Any, TextIO
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError, retryable
 from hako_py.aws.logs import LogsApi
+from hako_py.compare.task_definition import same_task_definition
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.deploy.follow import short_td
-from hako_py.deploy.normalize import normalize_task_definition
 from hako_py.deploy.register import backoff, register_once
 from hako_py.masking import mask_requests
-from hako_py.oneshot.logs import LogFollower
+from hako_py.oneshot.exit_status import describe, exit_status
+from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS, LogFollower
 from hako_py.oneshot.request import (
     TaskRunOptions,
     attach_marker,
@@ -61,6 +62,7 @@ class OneshotOptions(TaskRunOptions):
     result_file: str | None = None
     dry_run: bool = False
     interval: float = 1.0
+    log_grace: float = DEFAULT_LOG_GRACE_SECONDS
 
 
 class Interrupts:
@@ -112,7 +114,7 @@ class OneshotRunner:
         desired = oneshot_task_definition(app, self.options.containers, self.options.tag)
         self.scripts.fire("before_writes", desired)
         live = self.ecs.describe_task_definition(app.oneshot_family)
-        if live is not None and normalize_task_definition(live[0], live[1]) == normalize_task_definition(desired):
+        if live is not None and same_task_definition(desired, live[0], live[1]):
             self.say(f"task definition unchanged: {short_td(live[0]['taskDefinitionArn'])}")
             return str(live[0]["taskDefinitionArn"]), live[0]
         if self.options.dry_run:
@@ -219,7 +221,7 @@ class OneshotRunner:
                 follower.poll()
             if current.get("lastStatus") == "STOPPED":
                 if follower is not None:
-                    follower.drain()
+                    follower.drain(self.options.log_grace, self.interrupts.wait, self.clock)
                 break
             signum = self.interrupts.signum
             if signum is not None and stop_requested is None:
@@ -255,7 +257,10 @@ class OneshotRunner:
         elif stop_code == "TaskFailedToStart" and app_exit is None:
             exit_code = EXIT_NOT_STARTED
         elif app_exit is not None:
-            exit_code = int(app_exit)
+            exit_code = exit_status(int(app_exit))
+            if exit_code != int(app_exit):
+                self.say(f"the app's exit code {describe(int(app_exit))} does not fit an exit status (0-255); "
+                         f"exiting {exit_code}")
         elif stop_requested is not None and self.interrupts.signum is not None:
             exit_code = 128 + int(self.interrupts.signum)
         else:
@@ -269,6 +274,10 @@ class OneshotRunner:
             return
         result: dict[str, Any] = {"exitCode": exit_code}
         if task is not None:
+            app_code = next((c.get("exitCode") for c in task.get("containers") or []
+                             if c.get("name") == APP_CONTAINER), None)
+            if app_code is not None:
+                result["containerExitCode"] = app_code
             result.update({
                 "cluster": task.get("clusterArn"),
                 "taskArn": task.get("taskArn"),
@@ -283,9 +292,17 @@ class OneshotRunner:
         if reason is not None:
             result["startFailure"] = reason
         folder = os.path.dirname(os.path.abspath(path))
-        with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as handle:
-            json.dump(result, handle, indent=2, default=str)
-        os.replace(handle.name, path)
+        try:
+            with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as handle:
+                json.dump(result, handle, indent=2, default=_iso)
+            os.replace(handle.name, path)
+        except OSError as exc:  # the job's exit code matters more than the summary: never lose it
+            self.say(f"could not write the result file {path}: {exc.strerror or exc} (exit code {exit_code})")
+
+
+def _iso(value: Any) -> str:
+    """Timestamps in ISO 8601 (botocore gives datetimes)."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _int(value: Any) -> int | None:

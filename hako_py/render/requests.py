@@ -12,15 +12,14 @@ from typing import Any
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import EcsModel, load_model
 from hako_py.render.convert import to_api
-from hako_py.schema.build import SCHEDULER_ECS_KEYS
+from hako_py.schema.build import scheduler_keys
 from hako_py.traffic.spec import attachments, discovery_specs
 from hako_py.traffic.views import traffic_view
+from hako_py.units import cpu_units, memory_mib
 
 HAKO_CONTAINER_KEYS = {"image", "tag", "image_tag", "env"}
 ONESHOT_STARTED_BY = "hako-oneshot"
 DEFAULT_PROPAGATE_TAGS = "TASK_DEFINITION"
-# Scheduler keys that exist on several requests but mean something else on some.
-EXCLUDED = {("RegisterTaskDefinition", "placement_constraints")}
 
 
 @dataclass(frozen=True)
@@ -101,12 +100,9 @@ def _tags(scheduler: dict[str, Any]) -> list[dict[str, str]] | None:
 
 
 def _scheduler_fields(model: EcsModel, operation: str, scheduler: dict[str, Any]) -> dict[str, Any]:
-    members = model.input_shape(operation).member_by_snake()
-    return {
-        key: scheduler[key]
-        for key in SCHEDULER_ECS_KEYS
-        if key in scheduler and key in members and (operation, key) not in EXCLUDED
-    }
+    """The scheduler keys that belong in *operation* (see ``schema.build.scheduler_keys``)."""
+    keys = scheduler_keys(model)
+    return {name: scheduler[name] for name, key in keys.items() if name in scheduler and operation in key.operations}
 
 
 def _volume(name: str, volume: dict[str, Any]) -> dict[str, Any]:
@@ -130,9 +126,12 @@ def task_definition_request(
         **_scheduler_fields(model, "RegisterTaskDefinition", scheduler),
         "volumes": [_volume(n, app.volumes[n]) for n in sorted(app.volumes)],
     }
-    for key in ("cpu", "memory"):
+    for key, amount in (("cpu", cpu_units), ("memory", memory_mib)):
         if key in scheduler:
-            snake[key] = scheduler[key]
+            # '1 vCPU' / '2 GB' sent as the integer string ECS stores anyway ('1024' / '2048'):
+            # fractions such as '0.25 vCPU' are not documented for ECS's own conversion.
+            converted = amount(scheduler[key])
+            snake[key] = str(converted) if converted is not None else scheduler[key]
     if not snake["volumes"]:
         del snake["volumes"]
     tags = _tags(scheduler)

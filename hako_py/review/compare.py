@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hako_py.compare.service import service_view
+from hako_py.compare.task_definition import task_definition_view
 from hako_py.deploy.diff import unified
-from hako_py.deploy.normalize import normalize_service, normalize_task_definition
 from hako_py.errors import DefinitionError, HakoError
 from hako_py.loading import LoadOptions
 from hako_py.masking import mask_pair
@@ -66,9 +67,9 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
     except HakoError as exc:
         return Rendered(error=str(exc).replace(os.path.join(root, ""), ""))
     rendered = checked.rendered
-    view: dict[str, Any] = {"taskDefinition": normalize_task_definition(rendered.task_definition)}
+    view: dict[str, Any] = {"taskDefinition": task_definition_view(rendered.task_definition)}
     if rendered.service is not None:
-        view["service"] = {**rendered.service, **normalize_service(rendered.service)}
+        view["service"] = {**rendered.service, **service_view(rendered.service)}
     view["runTask"] = rendered.run_task
     if rendered.traffic:
         view["traffic"] = rendered.traffic
@@ -87,6 +88,11 @@ def _named(items: list[dict[str, Any]] | None, value_key: str) -> dict[str, Any]
     return {str(i.get("name")): i.get(value_key) for i in items or []}
 
 
+def _shown(value: Any) -> str:
+    """A value for a summary line: never Python's ``None``."""
+    return "not set" if value is None else str(value)
+
+
 def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list[str]]:
     """What changed, by category, without revealing any value that could be secret."""
     changes: dict[str, list[str]] = {}
@@ -101,10 +107,11 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
             add("containers", f"{name} {'added' if b else 'removed'}")
             continue
         if a.get("image") != b.get("image"):
-            add("image", f"{name}: {a.get('image')} → {b.get('image')}")
+            add("image", f"{name}: {_shown(a.get('image'))} → {_shown(b.get('image'))}")
         for key in ("cpu", "memory", "memoryReservation"):
             if a.get(key) != b.get(key):
-                add("cpu/memory", f"{name}.{key}: {a.get(key)} → {b.get(key)}")
+                default = 0 if key == "cpu" else None  # ECS's container cpu default (ecs_defaults)
+                add("cpu/memory", f"{name}.{key}: {_shown(a.get(key, default))} → {_shown(b.get(key, default))}")
         env_a, env_b = _named(a.get("environment"), "value"), _named(b.get("environment"), "value")
         for label, names in (("added", set(env_b) - set(env_a)), ("removed", set(env_a) - set(env_b)),
                              ("changed", {n for n in set(env_a) & set(env_b) if env_a[n] != env_b[n]})):
@@ -125,7 +132,7 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
     td_b = (new or {}).get("taskDefinition", {})
     for key in ("cpu", "memory"):
         if td_a.get(key) != td_b.get(key):
-            add("cpu/memory", f"task {key}: {td_a.get(key)} → {td_b.get(key)}")
+            add("cpu/memory", f"task {key}: {_shown(td_a.get(key))} → {_shown(td_b.get(key))}")
     task_other = sorted(k for k in set(td_a) | set(td_b)
                         if td_a.get(k) != td_b.get(k) and k not in ("cpu", "memory", "containerDefinitions"))
     if task_other:

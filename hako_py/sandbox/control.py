@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from hako_py.sandbox import control_input
-from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
 from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
 from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
@@ -40,7 +39,8 @@ HELP = {
                                 "RunTask task (of that family)",
     "POST /_sandbox/fail-next-start": '{"reason": "RESOURCE:MEMORY", "mode": "failure" | "pull-error"} - the next '
                                       "RunTask returns a failure (or its task stops before starting)",
-    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1}',
+    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0} - timings; '
+                               "logDelaySeconds: task output reaches CloudWatch Logs that much later",
 }
 RULES = ("POST bodies: Content-Type application/json, a JSON object with only the fields shown; seconds are "
          "finite numbers in [0, 3600], exit codes integers (or null), names at most 255 characters, at most "
@@ -157,8 +157,6 @@ class SandboxApp:
                 self.scaling.registered(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
                 self._own(operation, _json_body(body), b"".join(chunks))
-            if service == "ecs" and operation == "CreateService":
-                glue.apply_create_service_request(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
                 self.sim.tick()  # ECS starts the deployment / task before it answers
         return chunks
@@ -211,7 +209,8 @@ class SandboxApp:
 
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"api": HELP, "rules": RULES, "settings": {"rolloutSeconds": self.sim.rollout_seconds,
-                                                          "taskSeconds": self.sim.task_seconds}}
+                                                          "taskSeconds": self.sim.task_seconds,
+                                                          "logDelaySeconds": self.sim.log_delay_seconds}}
 
     def _requests(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)}

@@ -22,7 +22,10 @@ MAX_REASON = 1024
 MAX_LOG_LINES = 10_000
 MAX_LOG_LINE = 256 * 1024  # CloudWatch Logs' limit for one event
 MAX_CONTAINERS = 10  # ECS's limit of containers per task definition
-INT32 = (-(2**31), 2**31 - 1)  # ECS's exitCode is a 32-bit integer
+# ECS's exitCode is a 32-bit integer (model: Container.exitCode is BoxedInteger); Windows
+# tasks report NTSTATUS values such as 3221225477 (0xC0000005) in the unsigned form, so both
+# the signed and the unsigned range are accepted.
+EXIT_CODE_RANGE = (-(2**31), 2**32 - 1)
 START_FAILURE_MODES = ("failure", "pull-error")
 
 
@@ -104,7 +107,7 @@ def exit_code(value: Any, name: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadInput(name, f"must be an integer or null, not {_kind(value)}")
-    if not INT32[0] <= value <= INT32[1]:
+    if not EXIT_CODE_RANGE[0] <= value <= EXIT_CODE_RANGE[1]:
         raise BadInput(name, f"{value} is out of range for an exit code (32-bit integer)")
     return value
 
@@ -194,6 +197,7 @@ def start_failure(payload: dict[str, Any]) -> dict[str, str]:
 
 def timings(payload: dict[str, Any]) -> dict[str, float]:
     """``POST /_sandbox/settings``: the simulator attributes to change (nothing changes on an error)."""
-    only(payload, ("rolloutSeconds", "taskSeconds"))
-    chosen = {"rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds")}
+    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds"))
+    chosen = {"rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
+              "log_delay_seconds": seconds(payload, "logDelaySeconds")}
     return {name: value for name, value in chosen.items() if value is not None}

@@ -21,6 +21,7 @@ from typing import Any
 from hako_py.references import awslogs_stream
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.docker_tasks import DockerTasks
+from hako_py.sandbox.log_delivery import LogDelivery
 
 EVENT_LIMIT = 100
 ESSENTIAL_EXITED = "Essential container in task exited"
@@ -67,8 +68,10 @@ class EcsSimulator:
     """Advance every service and task of the regions seen so far, ``tick`` seconds apart."""
 
     def __init__(self, rollout_seconds: float = 3.0, task_seconds: float = 1.0, tick: float = 0.05,
-                 clock: Callable[[], float] = time.monotonic, docker: DockerTasks | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, docker: DockerTasks | None = None,
+                 logs: LogDelivery | None = None) -> None:
         self.docker = docker
+        self.logs = logs or LogDelivery(glue.put_log_events)
         self.rollout_seconds = rollout_seconds
         self.task_seconds = task_seconds
         self.tick_seconds = tick
@@ -87,6 +90,15 @@ class EcsSimulator:
         self._oneshots: dict[str, _Oneshot] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def log_delay_seconds(self) -> float:
+        """How much later task output reaches CloudWatch Logs (see LogDelivery)."""
+        return self.logs.delay
+
+    @log_delay_seconds.setter
+    def log_delay_seconds(self, seconds: float) -> None:
+        self.logs.delay = seconds
 
     # lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -111,6 +123,7 @@ class EcsSimulator:
 
     def tick(self) -> None:
         with self.lock:
+            self.logs.flush()
             for region in list(self.regions):
                 for service in glue.services(region):
                     if f"{service.cluster_name}:{service.name}" in self.owned_services:
@@ -138,8 +151,7 @@ class EcsSimulator:
             "failedTasks": 0,
             "createdAt": now,
             "updatedAt": now,
-            "launchType": service.launch_type,
-            "networkConfiguration": getattr(service, "network_configuration", None) or None,
+            **glue.deployment_fields(service),  # launch type, platform, network, Service Connect, volumes
             "rolloutState": "IN_PROGRESS",
             "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
         }
@@ -200,6 +212,8 @@ class EcsSimulator:
             for tasks in (self._service_tasks.pop(key, []), getattr(self._rollouts.pop(key, None), "tasks", [])):
                 self._stop_tasks(service, tasks, reason="Service deleted", exit_code=None, event=False)
             return
+        if service.scheduling_strategy == "DAEMON":  # one task per container instance, not a count asked for
+            service.desired_count = glue.daemon_desired_count(region, service)
         primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
         rollout = self._rollouts.get(key)
         now = self.clock()
@@ -396,5 +410,5 @@ class EcsSimulator:
         stream = awslogs_stream(options.get("awslogs-stream-prefix"), container["name"], task.id)
         now_ms = int(time.time() * 1000)
         lines = state.outcome.log_lines[state.lines_sent:upto]
-        glue.put_log_events(options.get("awslogs-region", region), group, stream, [(now_ms, line) for line in lines])
+        self.logs.put(options.get("awslogs-region", region), group, stream, [(now_ms, line) for line in lines])
         state.lines_sent = upto

@@ -3,11 +3,13 @@
 moto's ECS stores services and tasks but never runs them: deployments stay as created,
 tasks advance one state per DescribeTasks and all exit 0. The simulator edits moto's
 backend objects directly, in the same process as the server; keeping those edits in one
-module makes a moto upgrade a one-file job.
+module makes a moto upgrade a one-file job. Its sibling moto_ecs_hooks changes how moto
+answers ECS requests (ECS's defaults and checks); nothing else touches moto.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -61,20 +63,30 @@ def all_tasks(region: str) -> list[Any]:
     return [task for cluster_tasks in list(backend.tasks.values()) for task in list(cluster_tasks.values())]
 
 
-def apply_create_service_request(region: str, request: dict[str, Any]) -> None:
-    """moto's CreateService drops settings its UpdateService keeps; store them like UpdateService does."""
-    from moto.core.utils import camelcase_to_underscores
+DEPLOYMENT_FIELDS = "hako_deployment_fields"  # attribute of a moto Service (set by moto_ecs_hooks)
 
-    backend = ecs_backend(region)
-    cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
-    service = backend.services.get(f"{cluster}:{request.get('serviceName')}")
-    if service is None:
-        return
-    for key in ("deploymentConfiguration", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
-                "placementStrategy", "placementConstraints", "capacityProviderStrategy", "enableECSManagedTags",
-                "propagateTags"):
-        if key in request:
-            setattr(service, camelcase_to_underscores(key), request[key])
+
+def deployment_fields(service: Any) -> dict[str, Any]:
+    """What each new deployment of *service* carries besides id, counts and state (launch type or
+    capacity providers, platform, network, Service Connect, EBS volumes...), as moto_ecs_hooks
+    recorded it at CreateService/UpdateService."""
+    fields = getattr(service, DEPLOYMENT_FIELDS, None)
+    if fields is None:
+        network = getattr(service, "network_configuration", None) or None
+        fields = {"launchType": service.launch_type, "networkConfiguration": network}
+    return copy.deepcopy(dict(fields))
+
+
+def set_deployment_fields(service: Any, fields: dict[str, Any]) -> None:
+    setattr(service, DEPLOYMENT_FIELDS, copy.deepcopy(fields))
+
+
+def daemon_desired_count(region: str, service: Any) -> int:
+    """A DAEMON service runs one task per ACTIVE container instance of its cluster (ECS Developer
+    Guide ecs_services: "you don't need to specify a desired number of tasks"; REAL
+    repo-describe-services-daemon-ec2: desiredCount 1 with one instance)."""
+    instances = ecs_backend(region).container_instances.get(service.cluster_name, {})
+    return sum(1 for instance in list(instances.values()) if instance.status == "ACTIVE")
 
 
 def start_task(region: str, service: Any, group: str, started_by: str) -> Any:

@@ -6,22 +6,24 @@ import logging
 import threading
 from typing import Any
 
+from hako_py.sandbox import moto_ecs_hooks
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
 from hako_py.sandbox.ecs_sim import EcsSimulator
 from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
+from hako_py.sandbox.log_delivery import LogDelivery
 
 
-def _docker_tasks(wanted: bool) -> DockerTasks | None:
+def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
     """Containers only when asked for: whether an engine happens to answer must not change
     what a deploy against the sandbox does (the example images exist nowhere locally)."""
     if not wanted:
         return None
     from hako_py.local.engine import connect
 
-    return DockerTasks(connect(), glue.put_log_events)
+    return DockerTasks(connect(), logs.put)
 
 
 class Sandbox:
@@ -36,8 +38,9 @@ class Sandbox:
             raise ValueError(NOT_LOOPBACK.format(host=host))
         self.host = host
         self.port = port
+        logs = LogDelivery(glue.put_log_events)
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
-                                      docker=_docker_tasks(docker))
+                                      docker=_docker_tasks(docker, logs), logs=logs)
         self.guard = Guard()
         self.app: SandboxApp | None = None
         self._server: Any = None
@@ -60,6 +63,7 @@ class Sandbox:
             self.app = SandboxApp(moto_app, self.simulator, self.guard)
             return self.app
 
+        moto_ecs_hooks.install()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()

@@ -8,6 +8,7 @@ its fields, enums and descriptions follow the installed botocore.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -19,35 +20,61 @@ SCHEMA_ID = "https://hako-py.invalid/schemas/definition.schema.json"
 # Container fields hako spells differently from the ECS API.
 CONTAINER_REPLACED = {"name", "image", "environment"}
 
-# Scheduler keys taken from the ECS request shapes, in the order the README documents them.
-SCHEDULER_ECS_KEYS = (
-    "task_role_arn",
-    "execution_role_arn",
-    "network_mode",
-    "requires_compatibilities",
-    "launch_type",
-    "platform_version",
-    "capacity_provider_strategy",
-    "ephemeral_storage",
-    "runtime_platform",
-    "network_configuration",
-    "deployment_configuration",
-    "deployment_controller",
-    "health_check_grace_period_seconds",
-    "placement_constraints",
-    "placement_strategy",
-    "scheduling_strategy",
-    "role",
-    "enable_execute_command",
-    "enable_ecs_managed_tags",
-    "propagate_tags",
-    "availability_zone_rebalancing",
-    "pid_mode",
-    "ipc_mode",
-    "proxy_configuration",
-    "enable_fault_injection",
-)
+# Scheduler keys come from the ECS request shapes, so a field ECS adds works after upgrading
+# botocore: every member of RegisterTaskDefinition (task level), CreateService and RunTask,
+# except the ones hako fills itself or spells its own way (below). A key present in several
+# requests goes to each whose member has the same shape (the first operation's shape is the
+# key's schema), e.g. CreateService's volumeConfigurations (ServiceVolumeConfiguration) does
+# not go to RunTask, whose member of that name is a different structure.
 SCHEDULER_SOURCE_OPERATIONS = ("CreateService", "RunTask", "RegisterTaskDefinition")
+HAKO_MANAGED = {
+    "RegisterTaskDefinition": {"family", "container_definitions", "volumes", "tags", "cpu", "memory"},
+    "CreateService": {"cluster", "service_name", "task_definition", "desired_count", "client_token", "tags",
+                      "load_balancers"},
+    "RunTask": {"cluster", "count", "group", "overrides", "reference_id", "started_by", "tags", "task_definition",
+                "client_token"},
+}
+# What each request's members are read back from: a service setting DescribeServices does not
+# report (CreateService's monitoring and gatewayConnectors, reported only by
+# DescribeServiceRevisions) could never be compared, so every deploy would resend it; such
+# members are left out rather than offered half-working.
+READ_BACK_FROM = {"CreateService": ("Service", "Deployment"), "RegisterTaskDefinition": ("TaskDefinition",)}
+# A few members are reported under another name (CreateService.role -> Service.roleArn).
+REPORTED_AS = {"role": "roleArn"}
+
+
+@dataclass(frozen=True)
+class SchedulerKey:
+    """A scheduler key taken from the ECS model: its shape and the requests it goes to."""
+
+    name: str
+    shape: str
+    doc: str
+    operations: tuple[str, ...]
+
+
+def _read_back(model: EcsModel, operation: str, api_name: str) -> bool:
+    sources = READ_BACK_FROM.get(operation)
+    if sources is None or not model.reported:
+        return True
+    names = REPORTED_AS.get(api_name, api_name)
+    return any(names in model.reported.get(source, frozenset()) for source in sources)
+
+
+@cache
+def scheduler_keys(model: EcsModel) -> dict[str, SchedulerKey]:
+    """Every scheduler key the ECS model offers, by snake_case name."""
+    keys: dict[str, SchedulerKey] = {}
+    for operation in SCHEDULER_SOURCE_OPERATIONS:
+        for member in model.input_shape(operation).members:
+            if member.snake in HAKO_MANAGED[operation] or not _read_back(model, operation, member.name):
+                continue
+            known = keys.get(member.snake)
+            if known is None:
+                keys[member.snake] = SchedulerKey(member.snake, member.shape, member.doc, (operation,))
+            elif known.shape == member.shape:
+                keys[member.snake] = SchedulerKey(known.name, known.shape, known.doc, (*known.operations, operation))
+    return keys
 
 
 def _integer(doc: str, shape: Shape | None = None) -> dict[str, Any]:
@@ -159,12 +186,9 @@ def _scheduler(builder: _Builder) -> dict[str, Any]:
         },
     }
     properties.update(TRAFFIC_KEYS)
-    for key in SCHEDULER_ECS_KEYS:
-        for operation in SCHEDULER_SOURCE_OPERATIONS:
-            member = model.input_shape(operation).member_by_snake().get(key)
-            if member is not None:
-                properties[key] = builder.shape(member.shape, member.doc)
-                break
+    for key in scheduler_keys(model).values():
+        if key.name not in properties:
+            properties[key.name] = builder.shape(key.shape, key.doc)
     return {
         "type": "object",
         "description": "Where and how the app runs on ECS (cluster, networking, deployment settings).",

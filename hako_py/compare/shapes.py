@@ -1,0 +1,177 @@
+"""Compare what a definition asks for with what AWS reports, field by field, by a schema.
+
+A live ECS object carries more than the request that made it: defaults ECS filled in
+(``essential: true``, ``enableFaultInjection: false``, ``strategy: ROLLING``), fields of
+features the request never used, and fields AWS adds next year. Comparing the two objects
+whole therefore reports differences that are not changes, and every such phantom makes a
+deploy register a revision or restart a service.
+
+The rule here: a field is compared when the definition sets it, or when it is *known* —
+listed in a :class:`Struct` with the value ECS means when it is left out (its default).
+A field the definition leaves out and hako does not know (a new AWS field) is ignored on
+the live side, so it can never cause a diff. Known fields equal to their default on both
+sides are left out of the views, so diffs show what matters.
+
+:func:`pair` returns the two comparable *views*; the objects are equal exactly when the
+views are, and a unified diff of the views shows the difference.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class _Absent:
+    """A field that is not there (distinct from an explicit ``null``)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list: ordered (``key`` None), matched by ``key`` members, or an unordered ``set``."""
+
+    item: Struct | None = None
+    key: tuple[str, ...] | None = None
+    set: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """A known field: what ECS means when it is left out, its nested shape, and how its
+    values are put in one form (``canonical``) before comparing."""
+
+    default: Any = ABSENT
+    shape: Struct | Items | None = None
+    canonical: Callable[[Any], Any] | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Struct:
+    """An object whose known fields are listed; unknown fields count only when desired."""
+
+    fields: Mapping[str, Field] = field(default_factory=dict)
+
+
+PLAIN = Field()
+
+
+def is_empty(value: Any) -> bool:
+    """Left out, as ECS sees it: ECS drops empty strings too (botocore's RegisterTaskDefinition
+    example sends ``taskRoleArn: ""`` and the described revision has none)."""
+    return value is ABSENT or value is None or value == "" or value == [] or value == {}
+
+
+def plain(value: Any) -> Any:
+    """A JSON-like value in one form: timestamps as ISO strings, empties dropped from objects."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items() if not is_empty(v)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def pair(desired: Any, live: Any, shape: Struct | Items | None) -> tuple[Any, Any]:
+    """The comparable views of *desired* and *live* under *shape* (ABSENT when missing)."""
+    if isinstance(shape, Struct) and _is_object(desired) and _is_object(live):
+        return _pair_struct(desired, live, shape)
+    if isinstance(shape, Items) and _is_list(desired) and _is_list(live):
+        return _pair_items(list(desired or []), list(live or []), shape)
+    return plain(desired), plain(live)
+
+
+def defaults_of(shape: Struct | Items | None) -> Any:
+    """What ECS means by an object of *shape* left out entirely (ABSENT when nothing)."""
+    if not isinstance(shape, Struct):
+        return ABSENT
+    result = {}
+    for name, known in shape.fields.items():
+        value = known.default if known.default is not ABSENT else defaults_of(known.shape)
+        if not is_empty(value):
+            result[name] = value
+    return result or ABSENT
+
+
+def view(value: Any, shape: Struct | Items | None) -> Any:
+    """The canonical view of one object (both sides of a review are desired objects)."""
+    return pair(value, value, shape)[0]
+
+
+def _is_object(value: Any) -> bool:
+    return value is ABSENT or value is None or isinstance(value, dict)
+
+
+def _is_list(value: Any) -> bool:
+    return value is ABSENT or value is None or isinstance(value, list)
+
+
+def _pair_struct(desired: Any, live: Any, shape: Struct) -> tuple[Any, Any]:
+    desired_map = desired if isinstance(desired, dict) else {}
+    live_map = live if isinstance(live, dict) else {}
+    desired_view: dict[str, Any] = {}
+    live_view: dict[str, Any] = {}
+    for name in sorted(set(desired_map) | set(shape.fields)):
+        known = shape.fields.get(name, PLAIN)
+        left = desired_map.get(name, known.default)
+        right = live_map.get(name, known.default)
+        if known.canonical is not None:
+            left, right = known.canonical(left), known.canonical(right)
+        left, right = pair(left, right, known.shape)
+        if left == right and (is_empty(left) or left == known.default):
+            continue  # the same default on both sides: nothing to show
+        if not is_empty(left):
+            desired_view[name] = left
+        if not is_empty(right):
+            live_view[name] = right
+    return (desired_view if desired is not ABSENT or desired_view else ABSENT,
+            live_view if live is not ABSENT or live_view else ABSENT)
+
+
+def _key_of(item: Any, key: tuple[str, ...], shape: Struct | None = None) -> str:
+    """The identity of a list item: its key members, defaults filled (a port mapping without
+    ``protocol`` is the same mapping as one with ``protocol: tcp``)."""
+    if not isinstance(item, dict):
+        return repr(item)
+    parts = []
+    for name in key:
+        known = shape.fields.get(name, PLAIN) if shape else PLAIN
+        value = item.get(name, known.default)
+        if known.canonical is not None:
+            value = known.canonical(value)
+        parts.append("" if value is ABSENT or value is None else str(value))
+    return "\0".join(parts)
+
+
+def _pair_items(desired: list[Any], live: list[Any], shape: Items) -> tuple[list[Any], list[Any]]:
+    if shape.set:
+        return sorted(map(plain, desired), key=repr), sorted(map(plain, live), key=repr)
+    if shape.key is None:
+        pairs = [pair(d, lv, shape.item) for d, lv in zip(desired, live, strict=False)]
+        desired_view = [p[0] for p in pairs] + [view(d, shape.item) for d in desired[len(live):]]
+        live_view = [p[1] for p in pairs] + [view(lv, shape.item) for lv in live[len(desired):]]
+        return desired_view, live_view
+    live_by_key = {_key_of(item, shape.key, shape.item): item for item in live}
+    desired_view, live_view = [], []
+    for item in desired:
+        key = _key_of(item, shape.key, shape.item)
+        if key in live_by_key:
+            left, right = pair(item, live_by_key.pop(key), shape.item)
+            desired_view.append(left)
+            live_view.append(right)
+        else:
+            desired_view.append(view(item, shape.item))
+    live_view.extend(view(item, shape.item) for item in live_by_key.values())
+    def order(item: Any) -> str:
+        return _key_of(item, shape.key or (), shape.item)
+
+    return sorted(desired_view, key=order), sorted(live_view, key=order)
