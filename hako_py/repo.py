@@ -60,13 +60,20 @@ def find_root(start: Path) -> Path:
 
 def load_config(root: Path) -> RepoConfig:
     """Read ``hako.toml`` at *root*; a missing file means all defaults."""
+    from hako_py.loading.confinement import ImportRefused
+    from hako_py.loading.reading import read_limited_text
+
     path = root / CONFIG_NAME
     if not path.is_file():
         return RepoConfig(root=root)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_limited_text(path))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise HakoError(f"{path}: invalid TOML: {exc}") from None
+    except ImportRefused as exc:
+        raise HakoError(str(exc)) from None
+    except OSError as exc:
+        raise HakoError(f"{path}: {exc.strerror}") from None
     table = raw.get("hako", raw)
     if not isinstance(table, dict):
         raise HakoError(f"{path}: [hako] must be a table")

@@ -215,3 +215,27 @@ def test_huge_and_non_utf8_files_are_refused(repo: Repo) -> None:
     repo.write("apps/imports-huge.jsonnet", "{ x: importstr 'huge.jsonnet' }")
     with pytest.raises(HakoError, match="limited to"):
         load_definition("apps/imports-huge.jsonnet")
+
+
+def test_special_files_are_refused_by_name_and_never_read(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    # Reads are bounded by what is read, not by stat(): st_size is 0 for FIFOs, devices and
+    # /proc files. Opening a FIFO without a writer would block, reading /dev/zero never ends.
+    os.mkfifo(repo.root / "apps" / "pipe.libsonnet")
+    cases = {
+        "apps/a.jsonnet": ("{ x: importstr 'pipe.libsonnet' }", "apps/pipe.libsonnet is a FIFO, not a regular file"),
+        "apps/b.yml": ("x: !include pipe.libsonnet\n", "apps/pipe.libsonnet is a FIFO, not a regular file"),
+        "apps/c.jsonnet": ("{ x: std.native('provide.file')(std.toString({ path: 'pipe.libsonnet' }), 'K') }",
+                           "apps/pipe.libsonnet is a FIFO, not a regular file"),
+        "apps/d.jsonnet": ("{ x: importstr 'zero' }", "/dev/zero is a character device, not a regular file"),
+    }
+    for path, (text, expected) in cases.items():
+        repo.write(path, text)
+        result = hako("show-definition", "--expand", "-J", "/dev", path)
+        assert result.code == 1, (path, result)
+        assert result.err.startswith(path) and expected in result.err, (path, result.err)
+    os.mkfifo(repo.root / "apps" / "fifo.jsonnet")
+    result = hako("validate", "apps/fifo.jsonnet")
+    assert result.out == "apps/fifo.jsonnet: not a regular file (a FIFO)\n"
+    # /proc files are regular files that stat() says are empty: read, within the size cap
+    repo.write("apps/e.jsonnet", "{ x: std.length(importstr 'self/status') > 0 }")
+    assert hako("show-definition", "-J", "/proc", "apps/e.jsonnet").out.split() == ["{", '"x":', "true", "}"]

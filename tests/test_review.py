@@ -244,3 +244,24 @@ def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp
     # a side that fails to evaluate makes each side be rendered alone (for its own located error)
     gitrepo.write("apps/alpha.jsonnet", "{ app: error 'broken' }")
     assert render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root)) is None
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_library_turned_into_a_special_file_is_a_located_error(hako_process, gitrepo: Repo,  # type: ignore[no-untyped-def]
+                                                                 special: str) -> None:
+    # The dependency scan reads every library an import names before anything is evaluated:
+    # /dev/zero once filled the memory, a FIFO blocked forever.
+    lib = gitrepo.root / "apps/lib/other.libsonnet"
+    lib.unlink()
+    if special == "fifo":
+        os.mkfifo(lib)
+        expected = "apps/lib/other.libsonnet is a FIFO, not a regular file"
+    else:
+        os.symlink(special, lib)
+        expected = "resolves (through a symlink) to /dev/zero, outside the repository root"
+    for args in (("diff", "--base", "main"), ("validate", "--changed-since", "main")):
+        result = hako_process(*args, timeout=30)
+        assert result.code == 1, result
+        assert f"apps/delta.jsonnet:1:13: import 'lib/other.libsonnet' {expected}" in result.out or (
+            f"apps/delta.jsonnet:1:13: {expected}" in result.out), result
+        assert "Traceback" not in result.err and "internal error" not in result.err, result

@@ -18,8 +18,8 @@ from typing import Any
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
 from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
+from hako_py.loading.reading import read_limited
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
 _NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
@@ -36,14 +36,6 @@ def provider_names() -> tuple[str, ...]:
     names = set(BUILTIN)
     names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
     return tuple(sorted(names))
-
-
-def read_confined(path: Path) -> bytes:
-    """Read a file the definition depends on, refusing huge files."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ImportRefused(f"{path} is {size} bytes; definitions and imports are limited to {MAX_FILE_BYTES}")
-    return path.read_bytes()
 
 
 class _Importer:
@@ -65,7 +57,7 @@ class _Importer:
             raise ImportRefused(str(exc)) from None
 
     def _read(self, real: Path) -> bytes:
-        content = read_confined(real)
+        content = read_limited(real)
         self.mentions_native = self.mentions_native or b"native" in content
         return content
 
@@ -80,7 +72,9 @@ class _Importer:
             tried.append(folder)
             if index == 0 or os.path.exists(candidate):
                 real = self.confinement.check(candidate, rel)
-                if os.path.isfile(real):
+                # Anything but a folder is read, so a FIFO or device is refused by name
+                # rather than reported as "not found".
+                if os.path.exists(real) and not os.path.isdir(real):
                     self.confinement.record(real)
                     return candidate, self._read(real)
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
@@ -137,7 +131,7 @@ def evaluate_jsonnet(
     with them; one whose imports mention it is re-run too, so the result never depends on
     the shortcut.
     """
-    source = read_confined(path)
+    source = read_limited(path)
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as exc:

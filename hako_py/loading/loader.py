@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from hako_py.errors import LoadError
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet, evaluate_together
+from hako_py.loading.reading import file_kind
 from hako_py.loading.yaml_loader import YamlError, load_yaml
 from hako_py.paths import app_id_for, display_path
 from hako_py.repo import RepoConfig, find_root, load_config
@@ -52,8 +54,14 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     """Evaluate *file*; raise :class:`LoadError` with a located message on any failure."""
     shown = display_path(file)
     path = Path(file).absolute()
-    if not path.is_file():
-        raise LoadError(shown, "no such file" if not path.exists() else "not a file")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise LoadError(shown, "no such file") from None
+    except OSError as exc:
+        raise LoadError(shown, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise LoadError(shown, f"not a regular file ({file_kind(mode)})")
     suffix = path.suffix.lower()
     if suffix not in DEFINITION_SUFFIXES:
         raise LoadError(
@@ -83,6 +91,8 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
         raise LoadError(shown, str(exc)) from None
     except RecursionError:
         raise LoadError(shown, "definition nested too deeply") from None
+    except OSError as exc:
+        raise LoadError(shown, f"cannot read: {exc.strerror}") from None
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__.replace("dict", "object").replace("list", "array")
         raise LoadError(shown, f"a definition must evaluate to an object, got {kind}")

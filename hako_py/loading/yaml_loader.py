@@ -11,7 +11,7 @@ import yaml
 
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_yaml_error
-from hako_py.loading.jsonnet import read_confined
+from hako_py.loading.reading import read_limited
 
 MAX_INCLUDE_DEPTH = 32
 
@@ -36,7 +36,7 @@ def load_yaml(path: Path, confinement: Confinement, _stack: tuple[Path, ...] = (
             real = confinement.check(os.path.join(path.parent, rel), rel)
         except ImportRefused as exc:
             raise YamlError(f"{where}: {exc}") from None
-        if not real.is_file():
+        if not real.exists() or real.is_dir():
             raise YamlError(f"{where}: !include {rel}: no such file")
         confinement.record(real)
         return real
@@ -58,11 +58,13 @@ def load_yaml(path: Path, confinement: Confinement, _stack: tuple[Path, ...] = (
 
     _Loader.add_constructor("!include", include)
     try:
-        text = read_confined(path).decode("utf-8")
+        text = read_limited(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except ImportRefused as exc:
         raise YamlError(str(exc)) from None
+    except OSError as exc:
+        raise YamlError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         return _jsonable(yaml.load(text, Loader=_Loader))
     except yaml.YAMLError as exc:

@@ -20,8 +20,9 @@ from hako_py.loading import LoadOptions
 from hako_py.loading.loader import DEFINITION_SUFFIXES
 from hako_py.repo import CONFIG_NAME, load_config
 from hako_py.review.compare import AppChange, compare, render_both, render_view
-from hako_py.review.deps import ALWAYS, DependencyScanner, disk_source, memory_source
+from hako_py.review.deps import ALWAYS, DependencyScanner, memory_source
 from hako_py.review.git import changed_paths, materialize, resolve_ref, snapshot, toplevel
+from hako_py.review.sources import bounded_disk_source
 
 PARALLEL_THRESHOLD = 16
 
@@ -152,8 +153,8 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
     head_defs = definitions_in(worktree_files(root, folders), folders)
     base_defs = definitions_in(set(files), folders)
     jpath = tuple(_repo_relative(p, root) for p in options.jpath)
-    head_scan = DependencyScanner(disk_source(str(root)), jpath)
-    base_scan = DependencyScanner(memory_source(files, disk_source(str(root))), jpath)
+    head_scan = DependencyScanner(bounded_disk_source(str(root)), jpath)
+    base_scan = DependencyScanner(memory_source(files, bounded_disk_source(str(root))), jpath)
     chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, changed))
     if head_only:
         return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
