@@ -86,6 +86,8 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def mutate(data: Any, rng: random.Random, replacement: Any) -> Any:
     replacement = copy.deepcopy(replacement)
     paths = _paths(data)
+    if not paths:  # earlier mutations deleted everything
+        return data
     path = rng.choice(paths)
     parent = data
     for step in path[:-1]:
