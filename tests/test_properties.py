@@ -9,6 +9,7 @@ import copy
 import json
 import os
 import random
+import time
 from typing import Any
 
 import pytest
@@ -191,7 +192,8 @@ def test_symlinks_out_of_the_root_are_refused_for_imports_yaml_and_providers(rep
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("recursion.jsonnet", "local f(x) = f(x + 1); { x: f(0) }", "max stack frames exceeded"),
     ("object-loop.jsonnet", "local o = { a: o.a + 1 }; o", "max stack frames exceeded"),
-    ("deep.json", "[" * 5000 + "]" * 5000, "max stack frames exceeded"),
+    ("deep.json", "[" * 5000 + "]" * 5000, "apps/deep.json:1:1001: brackets, braces and parentheses nested deeper "
+                                           "than 1000 levels"),
     ("deep.yml", "a: " + "[" * 5000 + "]" * 5000 + "\n", ""),
     ("aliases.yml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
@@ -241,3 +243,28 @@ def test_special_files_are_refused_by_name_and_never_read(repo: Repo, hako) -> N
     # /proc files are regular files that stat() says are empty: read, within the size cap
     repo.write("apps/e.jsonnet", "{ x: std.length(importstr 'self/status') > 0 }")
     assert hako("show-definition", "-J", "/proc", "apps/e.jsonnet").out.split() == ["{", '"x":', "true", "}"]
+
+
+def test_deep_nesting_is_refused_before_go_jsonnet_parses_it(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # 50,000 nested brackets overflowed go-jsonnet's stack: the Go runtime aborted the process.
+    deep = "[" * 50000 + "]" * 50000
+    repo.write("apps/deep.jsonnet", deep)
+    repo.write("apps/lib/deep.libsonnet", "{ a: 1 }\n + " + deep)
+    repo.write("apps/imports.jsonnet", "local lib = import 'lib/deep.libsonnet';\n{ x: lib }")
+    # brackets in strings, text blocks and comments do not count
+    quoted = "[" * 3000
+    repo.write("apps/quoted.jsonnet", "{ s: '%s', v: @'%s''', t: |||\n  %s\n  |||\n|||,\n"
+                                      "  // %s\n  # %s\n  /* %s */ c: 1 }" % ((quoted,) * 6))
+    started = time.monotonic()
+    result = hako_process("validate", "apps/deep.jsonnet", "apps/imports.jsonnet", "apps/quoted.jsonnet")
+    assert time.monotonic() - started < 10, result
+    assert result.code == 1, result
+    assert result.out.splitlines()[:2] == [
+        "apps/deep.jsonnet:1:1001: brackets, braces and parentheses nested deeper than 1000 levels "
+        "(hako's limit; go-jsonnet would exhaust its stack)",
+        "apps/imports.jsonnet:1:13: apps/lib/deep.libsonnet:2:1004: brackets, braces and parentheses nested deeper "
+        "than 1000 levels (hako's limit; go-jsonnet would exhaust its stack)",
+    ], result
+    assert "apps/quoted.jsonnet: s: unknown key 's'" in result.out, result
+    assert "nested deeper" not in result.out.split("apps/quoted.jsonnet", 1)[1], result
+    assert result.err == "3 definitions checked: 3 invalid\n", result

@@ -17,8 +17,10 @@ from typing import Any
 
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
+from hako_py.loading.nesting import bytes_nesting_problem, nesting_problem
 from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
 from hako_py.loading.reading import read_limited
+from hako_py.paths import display_path
 
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
@@ -58,6 +60,10 @@ class _Importer:
 
     def _read(self, real: Path) -> bytes:
         content = read_limited(real)
+        # Checked for every import kind: the callback cannot tell import from importstr.
+        problem = bytes_nesting_problem(content, display_path(real))
+        if problem:
+            raise ImportRefused(problem)
         self.mentions_native = self.mentions_native or b"native" in content
         return content
 
@@ -138,6 +144,9 @@ def evaluate_jsonnet(
         raise JsonnetError(f"not UTF-8 text (byte {exc.start})") from None
     if "\x00" in text:
         raise JsonnetError(f"not a text file: NUL byte at offset {text.index(chr(0))}")
+    problem = nesting_problem(text, display_path(path))
+    if problem:
+        raise JsonnetError(problem)
     with_natives = "native" in text
     evaluate = partial(_evaluate, path, text, ext_vars, ext_codes, jpath, confinement, expand)
     try:
