@@ -268,3 +268,19 @@ def test_deep_nesting_is_refused_before_go_jsonnet_parses_it(repo: Repo, hako_pr
     assert "apps/quoted.jsonnet: s: unknown key 's'" in result.out, result
     assert "nested deeper" not in result.out.split("apps/quoted.jsonnet", 1)[1], result
     assert result.err == "3 definitions checked: 3 invalid\n", result
+
+
+def test_yaml_alias_bomb_is_refused_by_name(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # 270 bytes, 8 levels of 9 aliases: 43 million values once expanded (it took > 1.5 GB
+    # and ended in MemoryError)
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip("abcdefg", "bcdefgh", strict=True)]
+    repo.write("apps/bomb.yml", "\n".join(levels) + "\n")
+    repo.write("apps/lib/bomb.yml", "\n".join(levels) + "\n")
+    repo.write("apps/includes.yml", "app: !include lib/bomb.yml\n")
+    started = time.monotonic()
+    result = hako_process("validate", "apps/bomb.yml", "apps/includes.yml")
+    assert time.monotonic() - started < 10, result
+    limit = "YAML aliases and merges expand to more than 1,000,000 values (hako's limit; an alias bomb?)"
+    assert result.out.splitlines() == [f"apps/bomb.yml: {limit}", f"apps/includes.yml: apps/lib/bomb.yml: {limit}"]
+    assert result.code == 1, result
