@@ -77,7 +77,7 @@ class _Importer:
             candidate = os.path.join(folder, rel)
             tried.append(folder)
             if index == 0 or os.path.exists(candidate):
-                real = self.confinement.check(candidate, rel)
+                real = self.confinement.check(folder, rel)
                 # Anything but a folder is read, so a FIFO or device is refused by name
                 # rather than reported as "not found".
                 if os.path.exists(real) and not os.path.isdir(real):
@@ -202,7 +202,7 @@ class _ListedImporter(_Importer):
 
     def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if rel in self.listed:
-            return rel, self._read(self.confinement.check(rel, os.path.basename(rel)))
+            return rel, self._read(self.confinement.check(os.path.dirname(rel), os.path.basename(rel)))
         return super()._resolve(base, rel)
 
 

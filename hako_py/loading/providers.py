@@ -46,7 +46,7 @@ class FileProvider:
         if not isinstance(path, str) or not path:
             raise ProviderError("provider 'file' needs the option 'path'")
         candidate = os.path.join(base_dir, path)
-        real = confinement.check(candidate, path) if confinement else Path(candidate)
+        real = confinement.check(base_dir, path) if confinement else Path(candidate)
         if not real.exists() or real.is_dir():
             raise ProviderError(f"provider 'file': {path} does not exist")
         if confinement:

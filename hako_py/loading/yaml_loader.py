@@ -12,7 +12,6 @@ values) and small enough that checking the result stays well under a second.
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,7 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
         if not isinstance(rel, str) or not rel:
             raise YamlError(f"{where}: !include needs a relative file name")
         try:
-            real = confinement.check(os.path.join(path.parent, rel), rel)
+            real = confinement.check(path.parent, rel)
         except ImportRefused as exc:
             raise YamlError(f"{where}: {exc}") from None
         if not real.exists() or real.is_dir():

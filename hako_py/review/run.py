@@ -147,7 +147,8 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
     """Compare every definition under *paths* at *ref* and in the working tree."""
     root = toplevel(Path.cwd())
     commit = resolve_ref(root, ref)
-    folders = [os.path.relpath(os.path.abspath(p), root) for p in paths] if paths else default_folders(root)
+    # real paths: git's top level is one, and a path given through a symlink to the repository is not
+    folders = [os.path.relpath(os.path.realpath(p), root) for p in paths] if paths else default_folders(root)
     changed = changed_paths(root, commit)
     files = snapshot(root, commit)
     head_defs = definitions_in(worktree_files(root, folders), folders)
