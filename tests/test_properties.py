@@ -9,6 +9,7 @@ import copy
 import json
 import os
 import random
+import re
 import time
 from typing import Any
 
@@ -284,3 +285,59 @@ def test_yaml_alias_bomb_is_refused_by_name(repo: Repo, hako_process) -> None:  
     limit = "YAML aliases and merges expand to more than 1,000,000 values (hako's limit; an alias bomb?)"
     assert result.out.splitlines() == [f"apps/bomb.yml: {limit}", f"apps/includes.yml: apps/lib/bomb.yml: {limit}"]
     assert result.code == 1, result
+
+
+# --- evaluation budget: time and memory (see hako_py/workers) ---------------------------------
+
+SLOW = "std.foldl(function(a, i) std.foldl(function(b, j) b + j, std.range(1, 1000), a), std.range(1, 100000), 0)"
+LIMIT = r"evaluation exceeded the (time limit of 2 s \(HAKO_EVAL_TIMEOUT\)|memory limit of 1024 MiB \(HAKO_EVAL_MEMORY\))"
+
+
+def test_time_bombs_end_at_the_time_limit(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # These ran for minutes (std.repeat and std.makeArray also end at the memory limit,
+    # depending on how fast the machine fills 1 GiB); the foldl is pure computation.
+    repo.write("apps/repeat.jsonnet", "{ x: std.repeat('x', 1e8) }")
+    repo.write("apps/array.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    repo.write("apps/slow.jsonnet", f"{{ x: {SLOW} }}")
+    started = time.monotonic()
+    result = hako_process("validate", "apps/repeat.jsonnet", "apps/array.jsonnet", "apps/slow.jsonnet",
+                          env={"HAKO_EVAL_TIMEOUT": "2"}, timeout=60)
+    elapsed = time.monotonic() - started
+    lines = result.out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["apps/repeat.jsonnet", "apps/array.jsonnet",
+                                                      "apps/slow.jsonnet"], result
+    assert all(re.fullmatch(rf"apps/\w+\.jsonnet: {LIMIT}", line) for line in lines), result
+    assert lines[2] == "apps/slow.jsonnet: evaluation exceeded the time limit of 2 s (HAKO_EVAL_TIMEOUT)"
+    assert elapsed < 3 * 2 + 5, elapsed  # each within its 2 s, plus start-up
+    assert result.code == 1 and "Traceback" not in result.err, result
+
+
+def test_memory_bombs_end_at_the_memory_limit(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # Go aborts the process when it cannot allocate; Python raises MemoryError: both are
+    # the worker's end, reported for the file it was evaluating.
+    repo.write("apps/array.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    repo.write("apps/doubling.jsonnet", "{ x: std.length(std.foldl(function(s, i) s + s, std.range(1, 40), 'x')) }")
+    repo.write("apps/ok.jsonnet", "{ x: 1 }")
+    result = hako_process("show-definition", "apps/array.jsonnet", env={"HAKO_EVAL_MEMORY": "256"})
+    assert (result.code, result.out, result.err) == (
+        1, "", "apps/array.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)\n"), result
+    result = hako_process("validate", "apps/doubling.jsonnet", "apps/ok.jsonnet", env={"HAKO_EVAL_MEMORY": "256"})
+    assert result.out.splitlines()[0] == (
+        "apps/doubling.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)"), result
+    assert "apps/ok.jsonnet: scheduler: is required" in result.out, result
+    assert result.err == "2 definitions checked: 2 invalid\n", result
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("HAKO_EVAL_TIMEOUT", "soon", "HAKO_EVAL_TIMEOUT='soon': expected a number of seconds from 0.5 to 3600 (default 30)"),
+    ("HAKO_EVAL_TIMEOUT", "0", "HAKO_EVAL_TIMEOUT='0': expected a number of seconds from 0.5 to 3600 (default 30)"),
+    ("HAKO_EVAL_MEMORY", "1.5", "HAKO_EVAL_MEMORY='1.5': expected a whole number of MiB from 256 to 1048576 "
+                                "(default 1024)"),
+    ("HAKO_EVAL_MEMORY", "64", "HAKO_EVAL_MEMORY='64': expected a whole number of MiB from 256 to 1048576 "
+                               "(default 1024)"),
+])
+def test_malformed_budget_settings_are_usage_errors(repo: Repo, hako, name: str, value: str,  # type: ignore[no-untyped-def]
+                                                    expected: str) -> None:
+    repo.write("apps/a.jsonnet", "{}")
+    result = hako("show-definition", "apps/a.jsonnet", env={name: value})
+    assert (result.code, result.err) == (2, expected + "\n")

@@ -196,8 +196,23 @@ def _register_commands() -> None:
 _register_commands()
 
 
+# Commands that evaluate definitions (in a budgeted worker process, see hako_py/workers).
+EVALUATING_COMMANDS = frozenset({"validate", "render", "show-definition", "deploy", "diff", "rollback", "status",
+                                 "stop", "remove", "verify", "oneshot", "sandbox"})
+
+
+def _prestart_worker(args: list[str]) -> None:
+    """Start the evaluation worker before the command imports its modules: its own start-up
+    (~0.15 s) then overlaps theirs instead of following it."""
+    if args and args[0] in EVALUATING_COMMANDS and not {"-h", "--help"} & set(args):
+        from hako_py.workers.shared import prestart
+
+        prestart()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors become one located message and a non-zero exit."""
+    _prestart_worker(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=argv, prog_name="hako", standalone_mode=False)
     except click.exceptions.Exit as exc:

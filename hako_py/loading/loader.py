@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from hako_py.errors import LoadError
-from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet, evaluate_together
+from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
 from hako_py.loading.reading import file_kind
-from hako_py.loading.yaml_loader import YamlError, load_yaml
 from hako_py.paths import app_id_for, display_path
 from hako_py.repo import RepoConfig, find_root, load_config
+from hako_py.workers.failure import Failure
+from hako_py.workers.shared import run_budgeted
 
 JSONNET_SUFFIXES = (".jsonnet", ".json")
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -72,27 +72,20 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
         raise LoadError(shown, f"the definition lies outside the repository root {root}")
     config = _config_for(root)
     app_id = app_id_for(path)
-    confinement = Confinement(root=root, extra_dirs=options.jpath, trusted_dirs=(BUNDLED_LIB_DIR,))
-    try:
-        if suffix in JSONNET_SUFFIXES:
-            ext_vars = {"appId": app_id, **dict(options.ext_str)}
-            ext_codes = {"hako": json.dumps(config.for_app(app_id)), **dict(options.ext_code)}
-            data = evaluate_jsonnet(
-                path,
-                ext_vars=ext_vars,
-                ext_codes=ext_codes,
-                jpath=options.jpath,
-                confinement=confinement,
-                expand=options.expand,
-            )
-        else:
-            data = load_yaml(path, confinement)
-    except (JsonnetError, YamlError, ImportRefused) as exc:
-        raise LoadError(shown, str(exc)) from None
-    except RecursionError:
-        raise LoadError(shown, "definition nested too deeply") from None
-    except OSError as exc:
-        raise LoadError(shown, f"cannot read: {exc.strerror}") from None
+    yaml = suffix not in JSONNET_SUFFIXES
+    request = Evaluation(
+        path=path,
+        yaml=yaml,
+        root=root,
+        jpath=options.jpath,
+        ext_vars=() if yaml else (("appId", app_id), *options.ext_str),
+        ext_codes=() if yaml else (("hako", json.dumps(config.for_app(app_id))), *options.ext_code),
+        expand=options.expand,
+    )
+    outcome = run_budgeted(evaluate, request)
+    if isinstance(outcome, Failure | Refused):
+        raise LoadError(shown, outcome.message)
+    data = outcome.value
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__.replace("dict", "object").replace("list", "array")
         raise LoadError(shown, f"a definition must evaluate to an object, got {kind}")
@@ -102,7 +95,7 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
         app_id=app_id,
         data=data,
         config=config,
-        imported_files=frozenset(confinement.read_files),
+        imported_files=outcome.read_files,
     )
 
 
@@ -120,16 +113,18 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     rendered_configs = {json.dumps(c.for_app(app_id), sort_keys=True) for c in configs}
     if len(rendered_configs) != 1:
         return None
-    confinement = Confinement(root=roots[-1].resolve(), extra_dirs=tuple(r.resolve() for r in roots[:-1]),
-                              trusted_dirs=(BUNDLED_LIB_DIR,))
-    ext_vars = {"appId": app_id, **dict(options.ext_str)}
-    ext_codes = {"hako": json.dumps(configs[-1].for_app(app_id)), **dict(options.ext_code)}
-    values = evaluate_together([f.absolute() for f in files], ext_vars=ext_vars, ext_codes=ext_codes,
-                               confinement=confinement)
-    if values is None or not all(isinstance(v, dict) for v in values):
+    ext_vars = (("appId", app_id), *options.ext_str)
+    ext_codes = (("hako", json.dumps(configs[-1].for_app(app_id))), *options.ext_code)
+    request = TogetherEvaluation(tuple(f.absolute() for f in files), tuple(r.resolve() for r in roots), ext_vars,
+                                 ext_codes)
+    outcome = run_budgeted(evaluate_revisions, request)
+    if not isinstance(outcome, Evaluated):
+        return None  # failed or over budget: loading each alone says which and why
+    values = outcome.value
+    if not all(isinstance(v, dict) for v in values):
         return None
     return [
         LoadedDefinition(file=display_path(file), path=file.absolute(), app_id=app_id, data=value, config=config,
-                         imported_files=frozenset(confinement.read_files))
+                         imported_files=outcome.read_files)
         for file, value, config in zip(files, values, configs, strict=True)
     ]
