@@ -1,15 +1,23 @@
-"""``hako validate``: check many files, in parallel when there are many."""
+"""``hako validate``: check many files, in parallel when there are many.
+
+Every file is evaluated within the budget of :mod:`hako_py.workers`: in parallel, each
+file is one task of a budget pool (a worker that overran or died is that file's error,
+and the pool goes on with the others); one by one, the shared worker evaluates it.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from multiprocessing import get_context
 
 from hako_py.loading import LoadOptions
+from hako_py.paths import display_path
 from hako_py.pipeline import FileReport, expand_paths, report_file
+from hako_py.workers.budget import budget_from_environment
+from hako_py.workers.failure import Failure
+from hako_py.workers.launch import forkserver_worker
+from hako_py.workers.pool import BudgetPool
 
 PARALLEL_THRESHOLD = 64
 
@@ -20,12 +28,16 @@ def validate_files(files: list[str], options: LoadOptions, jobs: int | None = No
         workers = 1
     if workers <= 1 or len(files) < 2:
         return [report_file(f, options) for f in files]
-    # forkserver, not fork: see hako_py/preload.py (gojsonnet's Go runtime and fork()).
-    context = get_context("forkserver")
-    context.set_forkserver_preload(["hako_py.preload"])
-    chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(partial(report_file, options=options), files, chunksize=chunk))
+    with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
+        outcomes = pool.map(partial(report_file, options=options), files)
+    return [_report(file, outcome) for file, outcome in zip(files, outcomes, strict=True)]
+
+
+def _report(file: str, outcome: FileReport | Failure) -> FileReport:
+    if isinstance(outcome, Failure):
+        shown = display_path(file)
+        return FileReport(file=shown, errors=(outcome.located(shown),))
+    return outcome
 
 
 def run_validate(paths: list[str], options: LoadOptions, *, strict: bool, jobs: int | None, quiet: bool) -> int:
