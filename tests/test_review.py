@@ -265,3 +265,28 @@ def test_a_library_turned_into_a_special_file_is_a_located_error(hako_process, g
         assert f"apps/delta.jsonnet:1:13: import 'lib/other.libsonnet' {expected}" in result.out or (
             f"apps/delta.jsonnet:1:13: {expected}" in result.out), result
         assert "Traceback" not in result.err and "internal error" not in result.err, result
+
+
+def test_bombs_in_a_parallel_review_are_broken_entries_and_the_rest_is_compared(  # type: ignore[no-untyped-def]
+        hako_process, gitrepo: Repo) -> None:
+    # 2 renders per app, so 9 apps are rendered by a budget pool (16+ renders)
+    for name in ("e1", "e2", "e3", "e4", "e5"):
+        gitrepo.write(f"apps/{name}.jsonnet", app(name))
+    git(gitrepo.root, "add", "-A")
+    git(gitrepo.root, "commit", "-qm", "more apps")
+    for name in ("alpha", "beta", "e1", "e2", "e3", "e4", "e5"):
+        gitrepo.write(f"apps/{name}.jsonnet", app(name, env="CHANGED: 'yes'"))
+    gitrepo.write("apps/gamma.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    gitrepo.write("apps/delta.jsonnet", "{ x: std.foldl(function(a, i) std.foldl(function(b, j) b + j, "
+                                        "std.range(1, 1000), a), std.range(1, 100000), 0) }")
+    result = hako_process("diff", "--base", "main", "--format", "json", "-j", "2",
+                          env={"HAKO_EVAL_TIMEOUT": "2", "HAKO_EVAL_MEMORY": "256"})
+    assert result.code == 1, result
+    apps = {a["file"]: (a["status"], a.get("error")) for a in json.loads(result.out)["apps"]}
+    assert apps == {
+        **{f"apps/{name}.jsonnet": ("changed", None) for name in ("alpha", "beta", "e1", "e2", "e3", "e4", "e5")},
+        "apps/gamma.jsonnet": ("broken", "apps/gamma.jsonnet: evaluation exceeded the memory limit of 256 MiB "
+                                         "(HAKO_EVAL_MEMORY)"),
+        "apps/delta.jsonnet": ("broken", "apps/delta.jsonnet: evaluation exceeded the time limit of 2 s "
+                                         "(HAKO_EVAL_TIMEOUT)"),
+    }, result
