@@ -196,6 +196,8 @@ def test_symlinks_out_of_the_root_are_refused_for_imports_yaml_and_providers(rep
     ("deep.json", "[" * 5000 + "]" * 5000, "apps/deep.json:1:1001: brackets, braces and parentheses nested deeper "
                                            "than 1000 levels"),
     ("deep.yml", "a: " + "[" * 5000 + "]" * 5000 + "\n", ""),
+    ("huge-output.jsonnet", "{ x: std.join('', std.makeArray(300000, function(i) '%s')) }" % ("x" * 70),
+     "apps/huge-output.jsonnet: evaluates to more than 16 MiB of JSON (hako's limit)"),
     ("aliases.yml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
                     "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n", ""),

@@ -25,6 +25,9 @@ _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
 _NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
 BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
+# What a definition may evaluate to: real ones are tens of KB. The evaluated value leaves
+# the budgeted worker to be validated and rendered, so its size bounds that work too.
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024
 
 
 class JsonnetError(Exception):
@@ -158,6 +161,9 @@ def evaluate_jsonnet(
         output, importer = evaluate(True)
     if importer.mentions_native and not with_natives:
         output, importer = evaluate(True)
+    if len(output) > MAX_OUTPUT_CHARS:
+        raise JsonnetError(f"{display_path(path)}: evaluates to more than {MAX_OUTPUT_CHARS // 2**20} MiB of JSON "
+                           "(hako's limit)")
     return json.loads(output)
 
 
@@ -228,6 +234,8 @@ def evaluate_together(paths: list[Path], *, ext_vars: dict[str, str], ext_codes:
     except (RuntimeError, UnicodeDecodeError):
         return None
     if importer.mentions_native:
+        return None
+    if len(output) > MAX_OUTPUT_CHARS * len(paths):
         return None
     values = json.loads(output)
     return values if isinstance(values, list) and len(values) == len(paths) else None
