@@ -18,6 +18,8 @@ from hako_py.workers.budget import Budget
 MEMORY_EXIT = 3
 _OUT_OF_MEMORY = re.compile(r"out of memory|cannot allocate memory|MemoryError", re.IGNORECASE)
 _FATAL = re.compile(r"^(fatal error: .*|runtime: goroutine stack exceeds .*)$", re.MULTILINE)
+# The last line of a Python traceback (a worker that could not start, say).
+_PYTHON_ERROR = re.compile(r"^(\w+(?:Error|Exception)\b.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ def died(returncode: int | None, stderr_tail: str, budget: Budget) -> Failure:
     if returncode == -signal.SIGXCPU:
         return timed_out(budget)
     how = _how(returncode)
-    fatal = _FATAL.findall(stderr_tail)
+    # One line says why, never the trace: the user did nothing wrong but write a definition.
+    fatal = _FATAL.findall(stderr_tail) or _PYTHON_ERROR.findall(stderr_tail)[-1:]
     if fatal:
         how += f": {fatal[0][:200]}"
     elif returncode == -signal.SIGKILL:
