@@ -51,7 +51,11 @@ def _config_for(root: Path) -> RepoConfig:
 
 
 def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> LoadedDefinition:
-    """Evaluate *file*; raise :class:`LoadError` with a located message on any failure."""
+    """Evaluate *file*; raise :class:`LoadError` with a located message on any failure.
+
+    What is cheap and trusted (the file's kind, its root, ``hako.toml``) is checked here;
+    the evaluation itself runs within the budget of :mod:`hako_py.workers`.
+    """
     shown = display_path(file)
     path = Path(file).absolute()
     try:

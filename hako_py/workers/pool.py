@@ -34,6 +34,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 STARTUP_SECONDS = 60.0
 _STDERR_TAIL = 16384
+_SEND_ATTEMPTS = 3
 
 
 class WorkerError(RuntimeError):
@@ -86,15 +87,21 @@ class BudgetPool:
         results: list[Any] = [None] * len(items)
         queue = deque(range(len(items)))
         running: dict[Connection, _Running] = {}
+        refused = 0
         try:
             while queue or running:
                 while queue and (self._idle or self._live < self.size):
                     worker = self._idle.pop() if self._idle else self._new_worker()
                     index = queue.popleft()
-                    if not self._send(worker, context, ("run", function, items[index])):
+                    if self._send(worker, context, ("run", function, items[index])):
+                        running[worker.process.conn] = _Running(worker, index, self._deadline(worker))
+                        refused = 0
+                    elif (refused := refused + 1) > _SEND_ATTEMPTS:
+                        results[index] = Failure("crash", "evaluation crashed (no worker process would start)")
+                    else:
                         queue.appendleft(index)  # it died while idle: nobody's fault, try another
-                        continue
-                    running[worker.process.conn] = _Running(worker, index, self._deadline(worker))
+                if not running:
+                    continue
                 nearest = min(task.deadline for task in running.values())
                 for conn in wait(list(running), timeout=max(0.0, nearest - time.monotonic())):
                     assert isinstance(conn, Connection)
