@@ -319,15 +319,20 @@ def test_memory_bombs_end_at_the_memory_limit(repo: Repo, hako_process) -> None:
     # the worker's end, reported for the file it was evaluating.
     repo.write("apps/array.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
     repo.write("apps/doubling.jsonnet", "{ x: std.length(std.foldl(function(s, i) s + s, std.range(1, 40), 'x')) }")
+    # nesting without brackets, which the nesting guard does not see: go-jsonnet's parser
+    # recurses once per `local` and runs out of memory
+    repo.write("apps/locals.jsonnet", "local a = 1; " * 200000 + "{ x: a }")
     repo.write("apps/ok.jsonnet", "{ x: 1 }")
     result = hako_process("show-definition", "apps/array.jsonnet", env={"HAKO_EVAL_MEMORY": "256"})
     assert (result.code, result.out, result.err) == (
         1, "", "apps/array.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)\n"), result
-    result = hako_process("validate", "apps/doubling.jsonnet", "apps/ok.jsonnet", env={"HAKO_EVAL_MEMORY": "256"})
-    assert result.out.splitlines()[0] == (
-        "apps/doubling.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)"), result
+    result = hako_process("validate", "apps/doubling.jsonnet", "apps/locals.jsonnet", "apps/ok.jsonnet",
+                          env={"HAKO_EVAL_MEMORY": "256"})
+    assert result.out.splitlines()[:2] == [
+        "apps/doubling.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)",
+        "apps/locals.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)"], result
     assert "apps/ok.jsonnet: scheduler: is required" in result.out, result
-    assert result.err == "2 definitions checked: 2 invalid\n", result
+    assert result.err == "3 definitions checked: 3 invalid\n", result
 
 
 @pytest.mark.parametrize(("name", "value", "expected"), [

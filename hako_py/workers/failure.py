@@ -37,15 +37,15 @@ def timed_out(budget: Budget) -> Failure:
     return Failure("time", f"evaluation exceeded {budget.time_limit()}")
 
 
-def died(returncode: int | None, stderr_tail: str, budget: Budget) -> Failure:
-    """The failure a worker's exit status and the end of its stderr describe."""
-    if returncode == MEMORY_EXIT or _OUT_OF_MEMORY.search(stderr_tail):
+def died(returncode: int | None, stderr: str, budget: Budget) -> Failure:
+    """The failure a worker's exit status and (the start and end of) its stderr describe."""
+    if returncode == MEMORY_EXIT or _OUT_OF_MEMORY.search(stderr):
         return Failure("memory", f"evaluation exceeded {budget.memory_limit()}")
     if returncode == -signal.SIGXCPU:
         return timed_out(budget)
     how = _how(returncode)
     # One line says why, never the trace: the user did nothing wrong but write a definition.
-    fatal = _FATAL.findall(stderr_tail) or _PYTHON_ERROR.findall(stderr_tail)[-1:]
+    fatal = _FATAL.findall(stderr) or _PYTHON_ERROR.findall(stderr)[-1:]
     if fatal:
         how += f": {fatal[0][:200]}"
     elif returncode == -signal.SIGKILL:

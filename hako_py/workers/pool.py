@@ -33,7 +33,7 @@ from hako_py.workers.launch import Launch, WorkerProcess
 T = TypeVar("T")
 R = TypeVar("R")
 STARTUP_SECONDS = 60.0
-_STDERR_TAIL = 16384
+_STDERR_PART = 8192
 _SEND_ATTEMPTS = 3
 
 
@@ -174,12 +174,14 @@ class BudgetPool:
         returncode = worker.process.wait()
         try:
             with open(worker.stderr_path, "rb") as stderr:
-                stderr.seek(max(0, os.fstat(stderr.fileno()).st_size - _STDERR_TAIL))
-                tail = stderr.read().decode("utf-8", "replace")
+                # Go says why at the top of its trace, Python at the bottom of its traceback.
+                head = stderr.read(_STDERR_PART)
+                stderr.seek(max(len(head), os.fstat(stderr.fileno()).st_size - _STDERR_PART))
+                said = (head + b"\n" + stderr.read()).decode("utf-8", "replace")
         except OSError:
-            tail = ""
+            said = ""
         self._discard(worker)
-        return failure.died(returncode, tail, self.budget)
+        return failure.died(returncode, said, self.budget)
 
     def _discard(self, worker: _Worker) -> None:
         """Forget a dead or killed worker; a new one starts when a task needs it."""
