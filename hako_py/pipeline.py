@@ -6,7 +6,6 @@ reports the same problems the same way.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from hako_py.checks.warnings import definition_warnings
 from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
 from hako_py.errors import DefinitionError, HakoError, Problem
 from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
-from hako_py.loading.loader import DEFINITION_SUFFIXES
+from hako_py.paths import expand_paths as expand_paths  # re-exported: commands import it from here
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.render.convert import ConversionError
 from hako_py.schema.validate import schema_problems
@@ -103,20 +102,6 @@ def report_file(file: str, options: LoadOptions) -> FileReport:
         warnings=tuple(w.format(checked.loaded.file, severity="warning") for w in checked.warnings),
         imported_files=tuple(sorted(str(p) for p in checked.loaded.imported_files)),
     )
-
-
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; for a folder, the definitions directly inside it (not libraries)."""
-    files: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for name in sorted(os.listdir(path)):
-                full = os.path.join(path, name)
-                if os.path.isfile(full) and name.lower().endswith(DEFINITION_SUFFIXES) and not name.startswith("."):
-                    files.append(full)
-        else:
-            files.append(path)
-    return files
 
 
 def summary_counts(reports: list[FileReport]) -> dict[str, Any]:

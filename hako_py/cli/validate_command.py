@@ -10,23 +10,37 @@ from __future__ import annotations
 import os
 import sys
 from functools import partial
+from typing import TYPE_CHECKING
 
-from hako_py.loading import LoadOptions
-from hako_py.paths import display_path
-from hako_py.pipeline import FileReport, expand_paths, report_file
-from hako_py.workers.budget import budget_from_environment
+from hako_py.paths import display_path, expand_paths
 from hako_py.workers.failure import Failure
-from hako_py.workers.launch import forkserver_worker
-from hako_py.workers.pool import BudgetPool
+
+if TYPE_CHECKING:
+    from hako_py.loading import LoadOptions
+    from hako_py.pipeline import FileReport
 
 PARALLEL_THRESHOLD = 64
 
 
+def parallel_workers(count: int, jobs: int | None) -> int:
+    """Worker processes for validating *count* files; 1 means one by one, in the shared worker.
+
+    Cheap to ask before the pipeline is imported, so that the CLI starts the shared worker
+    only when it will be used.
+    """
+    if count < 2 or (jobs is None and count < PARALLEL_THRESHOLD):
+        return 1
+    return jobs or (os.cpu_count() or 1)
+
+
 def validate_files(files: list[str], options: LoadOptions, jobs: int | None = None) -> list[FileReport]:
-    workers = jobs or (os.cpu_count() or 1)
-    if jobs is None and len(files) < PARALLEL_THRESHOLD:
-        workers = 1
-    if workers <= 1 or len(files) < 2:
+    from hako_py.pipeline import report_file
+    from hako_py.workers.budget import budget_from_environment
+    from hako_py.workers.launch import forkserver_worker
+    from hako_py.workers.pool import BudgetPool
+
+    workers = parallel_workers(len(files), jobs)
+    if workers <= 1:
         return [report_file(f, options) for f in files]
     with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
         outcomes = pool.map(partial(report_file, options=options), files)
@@ -34,6 +48,8 @@ def validate_files(files: list[str], options: LoadOptions, jobs: int | None = No
 
 
 def _report(file: str, outcome: FileReport | Failure) -> FileReport:
+    from hako_py.pipeline import FileReport
+
     if isinstance(outcome, Failure):
         shown = display_path(file)
         return FileReport(file=shown, errors=(outcome.located(shown),))

@@ -12,14 +12,10 @@ from typing import Any
 from hako_py.errors import LoadError
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
 from hako_py.loading.reading import file_kind
-from hako_py.paths import app_id_for, display_path
+from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
 from hako_py.repo import RepoConfig, find_root, load_config
 from hako_py.workers.failure import Failure
 from hako_py.workers.shared import run_budgeted
-
-JSONNET_SUFFIXES = (".jsonnet", ".json")
-YAML_SUFFIXES = (".yml", ".yaml")
-DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
 
 
 @dataclass(frozen=True)

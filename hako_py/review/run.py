@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hako_py.loading import LoadOptions
-from hako_py.loading.loader import DEFINITION_SUFFIXES
+from hako_py.paths import DEFINITION_SUFFIXES
 from hako_py.repo import CONFIG_NAME, load_config
 from hako_py.review.compare import AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner, memory_source
