@@ -34,14 +34,14 @@ def parallel_workers(count: int, jobs: int | None) -> int:
 
 
 def validate_files(files: list[str], options: LoadOptions, jobs: int | None = None) -> list[FileReport]:
-    from hako_py.pipeline import report_file
+    from hako_py.pipeline import report_file, report_files
     from hako_py.workers.budget import budget_from_environment
     from hako_py.workers.launch import forkserver_worker
     from hako_py.workers.pool import BudgetPool
 
     workers = parallel_workers(len(files), jobs)
     if workers <= 1:
-        return [report_file(f, options) for f in files]
+        return report_files(files, options)
     with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
         outcomes = pool.map(partial(report_file, options=options), files)
     return [_report(file, outcome) for file, outcome in zip(files, outcomes, strict=True)]

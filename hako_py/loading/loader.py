@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hako_py.errors import LoadError
+from hako_py.errors import HakoError, LoadError
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
 from hako_py.loading.reading import file_kind
 from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
 from hako_py.repo import RepoConfig, find_root, load_config
 from hako_py.workers.failure import Failure
-from hako_py.workers.shared import run_budgeted
+from hako_py.workers.shared import imap_budgeted, run_budgeted
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,42 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     What is cheap and trusted (the file's kind, its root, ``hako.toml``) is checked here;
     the evaluation itself runs within the budget of :mod:`hako_py.workers`.
     """
+    prepared = _prepare(file, options)
+    return _finish(prepared, run_budgeted(evaluate, prepared.request))
+
+
+def load_definitions(files: list[str], options: LoadOptions = LoadOptions()) -> Iterator[LoadedDefinition | HakoError]:
+    """:func:`load_definition` of each file, or the error it raised, in order; the shared worker
+    evaluates the next files while the caller works on those already loaded."""
+    prepared: list[_Prepared | HakoError] = []
+    for file in files:
+        try:
+            prepared.append(_prepare(file, options))
+        except HakoError as exc:
+            prepared.append(exc)
+    outcomes = imap_budgeted(evaluate, [p.request for p in prepared if isinstance(p, _Prepared)])
+    for each in prepared:
+        if isinstance(each, HakoError):
+            yield each
+            continue
+        try:
+            yield _finish(each, next(outcomes))
+        except LoadError as exc:
+            yield exc
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A definition that passed the cheap checks, and what a worker needs to evaluate it."""
+
+    shown: str
+    path: Path
+    app_id: str
+    config: RepoConfig
+    request: Evaluation
+
+
+def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
     shown = display_path(file)
     path = Path(file).absolute()
     try:
@@ -82,19 +119,22 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
         ext_codes=() if yaml else (("hako", json.dumps(config.for_app(app_id))), *options.ext_code),
         expand=options.expand,
     )
-    outcome = run_budgeted(evaluate, request)
+    return _Prepared(shown, path, app_id, config, request)
+
+
+def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> LoadedDefinition:
     if isinstance(outcome, Failure | Refused):
-        raise LoadError(shown, outcome.message)
+        raise LoadError(prepared.shown, outcome.message)
     data = outcome.value
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__.replace("dict", "object").replace("list", "array")
-        raise LoadError(shown, f"a definition must evaluate to an object, got {kind}")
+        raise LoadError(prepared.shown, f"a definition must evaluate to an object, got {kind}")
     return LoadedDefinition(
-        file=shown,
-        path=path,
-        app_id=app_id,
+        file=prepared.shown,
+        path=prepared.path,
+        app_id=prepared.app_id,
         data=data,
-        config=config,
+        config=prepared.config,
         imported_files=outcome.read_files,
     )
 

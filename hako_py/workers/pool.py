@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from types import TracebackType
@@ -39,6 +39,7 @@ QUEUED = 2
 STARTUP_SECONDS = 60.0
 _STDERR_PART = 8192
 _SEND_ATTEMPTS = 3
+_PENDING: Any = object()
 
 
 class WorkerError(RuntimeError):
@@ -98,26 +99,38 @@ class BudgetPool:
     def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R | Failure]:
         """``function(item)`` for every item, in order; a task that overran the budget or whose
         worker died is a :class:`Failure` instead. Runs where and as this process does."""
-        run = _Run(function, items, (os.getcwd(), dict(os.environ)), [None] * len(items), deque(range(len(items))))
+        return list(self.imap(function, items))
+
+    def imap(self, function: Callable[[T], R], items: Sequence[T]) -> Iterator[R | Failure]:
+        """:meth:`map`, yielding each result as soon as it and those before it are in: while the
+        caller works on one, the workers go on with the tasks already sent to them."""
+        run = _Run(function, items, (os.getcwd(), dict(os.environ)), [_PENDING] * len(items),
+                   deque(range(len(items))))
+        given = 0
         try:
             while run.queue or run.busy:
                 self._dispatch(run)
-                if not run.busy:
-                    continue
-                nearest = min(worker.deadline for worker in run.busy.values())
-                for conn in wait(list(run.busy), timeout=max(0.0, nearest - time.monotonic())):
-                    assert isinstance(conn, Connection)
-                    self._receive(run, run.busy[conn])
-                now = time.monotonic()
-                for worker in [w for w in run.busy.values() if now >= w.deadline]:
-                    worker.process.kill()
-                    self._end(run, worker, failure.timed_out(self.budget) if worker.ready else
-                              Failure("crash", "evaluation crashed (the worker did not start)"))
+                if run.busy:
+                    self._wait(run)
+                while given < len(items) and run.results[given] is not _PENDING:
+                    yield run.results[given]
+                    given += 1
         finally:
             for worker in run.busy.values():
                 worker.process.kill()
                 self._discard(worker)
-        return run.results
+
+    def _wait(self, run: _Run) -> None:
+        """Until a worker answers or the nearest deadline; kill the workers past theirs."""
+        nearest = min(worker.deadline for worker in run.busy.values())
+        for conn in wait(list(run.busy), timeout=max(0.0, nearest - time.monotonic())):
+            assert isinstance(conn, Connection)
+            self._receive(run, run.busy[conn])
+        now = time.monotonic()
+        for worker in [w for w in run.busy.values() if now >= w.deadline]:
+            worker.process.kill()
+            self._end(run, worker, failure.timed_out(self.budget) if worker.ready else
+                      Failure("crash", "evaluation crashed (the worker did not start)"))
 
     def close(self) -> None:
         """Stop every worker (they hold no state worth a graceful exit) and remove their files."""

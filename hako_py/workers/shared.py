@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import atexit
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from hako_py.errors import UsageError
@@ -24,8 +24,9 @@ from hako_py.workers.worker import inside_worker
 
 T = TypeVar("T")
 R = TypeVar("R")
-_lock = threading.Lock()
+_lock = threading.RLock()
 _pool: BudgetPool | None = None
+_streaming = False
 
 
 def run_budgeted(function: Callable[[T], R], argument: T) -> R | Failure:
@@ -34,7 +35,31 @@ def run_budgeted(function: Callable[[T], R], argument: T) -> R | Failure:
         return function(argument)
     budget = budget_from_environment()
     with _lock:
+        _not_streaming()
         return _shared(budget).map(function, [argument])[0]
+
+
+def imap_budgeted(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R | Failure]:
+    """``function(item)`` for each item within the budget, yielded in order as they are done,
+    so the caller works on one while the shared worker evaluates the next. The caller must
+    not evaluate anything else before it has read them all."""
+    if inside_worker():
+        yield from (function(item) for item in items)
+        return
+    global _streaming
+    budget = budget_from_environment()
+    with _lock:
+        _not_streaming()
+        _streaming = True
+        try:
+            yield from _shared(budget).imap(function, items)
+        finally:
+            _streaming = False
+
+
+def _not_streaming() -> None:
+    if _streaming:  # same thread (the lock is reentrant): it would tangle the worker's answers
+        raise RuntimeError("an evaluation was asked for while a stream of evaluations is being read")
 
 
 def prestart() -> None:
