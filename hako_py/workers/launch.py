@@ -17,13 +17,13 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from multiprocessing import get_context
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hako_py.workers.budget import Budget
-from hako_py.workers.worker import serve
+from hako_py.workers.channel import Channel, Link
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
 
 FORKSERVER_PRELOAD = ["hako_py.preload"]
 
@@ -31,7 +31,7 @@ FORKSERVER_PRELOAD = ["hako_py.preload"]
 class WorkerProcess(Protocol):
     """A started worker: its connection, and how to kill it and learn how it ended."""
 
-    conn: Connection
+    conn: Link
 
     def kill(self) -> None: ...
 
@@ -43,7 +43,7 @@ class Launch(Protocol):
 
 
 class _Forked:
-    def __init__(self, conn: Connection, process: BaseProcess) -> None:
+    def __init__(self, conn: Link, process: BaseProcess) -> None:
         self.conn = conn
         self.process = process
 
@@ -56,7 +56,7 @@ class _Forked:
 
 
 class _Spawned:
-    def __init__(self, conn: Connection, popen: subprocess.Popen[bytes]) -> None:
+    def __init__(self, conn: Link, popen: subprocess.Popen[bytes]) -> None:
         self.conn = conn
         self.popen = popen
 
@@ -69,6 +69,10 @@ class _Spawned:
 
 def forkserver_worker(budget: Budget, stderr_path: str) -> WorkerProcess:
     """A worker forked from the (preloaded) forkserver."""
+    from multiprocessing import get_context
+
+    from hako_py.workers.worker import serve
+
     context = get_context("forkserver")
     context.set_forkserver_preload(FORKSERVER_PRELOAD)
     parent, child = context.Pipe()
@@ -87,4 +91,4 @@ def interpreter_worker(budget: Budget, stderr_path: str) -> WorkerProcess:
              str(budget.memory_mib), stderr_path],
             pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
         )
-    return _Spawned(Connection(parent.detach()), popen)
+    return _Spawned(Channel(parent), popen)

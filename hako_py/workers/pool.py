@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import shutil
 import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from types import TracebackType
 from typing import Any, TypeVar
 
 from hako_py.workers import failure
 from hako_py.workers.budget import Budget
+from hako_py.workers.channel import Link
 from hako_py.workers.failure import Failure
 from hako_py.workers.launch import Launch, WorkerProcess
 
@@ -40,6 +41,8 @@ STARTUP_SECONDS = 60.0
 _STDERR_PART = 8192
 _SEND_ATTEMPTS = 3
 _PENDING: Any = object()
+# poll(), not epoll: a selector lives for one wait on a few workers, and poll needs no fd of its own
+_Selector = getattr(selectors, "PollSelector", selectors.SelectSelector)
 
 
 class WorkerError(RuntimeError):
@@ -56,7 +59,7 @@ class _Worker:
     deadline: float = 0.0  # of the first task
 
     @property
-    def conn(self) -> Connection:
+    def conn(self) -> Link:
         return self.process.conn
 
 
@@ -69,7 +72,7 @@ class _Run:
     context: tuple[str, dict[str, str]]
     results: list[Any]
     queue: deque[int]
-    busy: dict[Connection, _Worker] = field(default_factory=dict)
+    busy: dict[Link, _Worker] = field(default_factory=dict)
 
 
 class BudgetPool:
@@ -123,9 +126,12 @@ class BudgetPool:
     def _wait(self, run: _Run) -> None:
         """Until a worker answers or the nearest deadline; kill the workers past theirs."""
         nearest = min(worker.deadline for worker in run.busy.values())
-        for conn in wait(list(run.busy), timeout=max(0.0, nearest - time.monotonic())):
-            assert isinstance(conn, Connection)
-            self._receive(run, run.busy[conn])
+        with _Selector() as selector:
+            for conn, worker in run.busy.items():
+                selector.register(conn, selectors.EVENT_READ, worker)
+            answered: list[_Worker] = [key.data for key, _ in selector.select(max(0.0, nearest - time.monotonic()))]
+        for worker in answered:
+            self._receive(run, worker)
         now = time.monotonic()
         for worker in [w for w in run.busy.values() if now >= w.deadline]:
             worker.process.kill()

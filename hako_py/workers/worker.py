@@ -22,10 +22,10 @@ import resource
 import signal
 import traceback
 from collections.abc import Iterable
-from multiprocessing.connection import Connection
 from typing import Any
 
 from hako_py.workers.budget import Budget
+from hako_py.workers.channel import Link
 from hako_py.workers.failure import MEMORY_EXIT
 
 _inside = False
@@ -36,7 +36,7 @@ def inside_worker() -> bool:
     return _inside
 
 
-def serve(conn: Connection, budget: Budget, stderr_path: str, preload: Iterable[str] = ()) -> None:
+def serve(conn: Link, budget: Budget, stderr_path: str, preload: Iterable[str] = ()) -> None:
     """Apply *budget* to this process and answer tasks until the parent closes *conn*."""
     global _inside
     _inside = True
@@ -108,6 +108,10 @@ def _limit_cpu(budget: Budget) -> None:
 
 def main(argv: list[str]) -> None:
     """Entry point of a worker started as ``python -P -m hako_py.workers FD SECONDS MIB STDERR``."""
+    import socket
+
+    from hako_py.workers.channel import Channel
+
     fd, seconds, memory_mib, stderr_path = argv
-    serve(Connection(int(fd)), Budget(float(seconds), int(memory_mib)), stderr_path,
+    serve(Channel(socket.socket(fileno=int(fd))), Budget(float(seconds), int(memory_mib)), stderr_path,
           preload=("hako_py.loading.evaluation",))
