@@ -7,6 +7,9 @@ import re
 from pathlib import Path
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+JSONNET_SUFFIXES = (".jsonnet", ".json")
+YAML_SUFFIXES = (".yml", ".yaml")
+DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -34,3 +37,17 @@ def join_path(parent: str, key: str | int) -> str:
         return f"{parent}.{key}" if parent else key
     quoted = key.replace("\\", "\\\\").replace('"', '\\"')
     return f'{parent}["{quoted}"]'
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given; for a folder, the definitions directly inside it (not libraries)."""
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                full = os.path.join(path, name)
+                if os.path.isfile(full) and name.lower().endswith(DEFINITION_SUFFIXES) and not name.startswith("."):
+                    files.append(full)
+        else:
+            files.append(path)
+    return files

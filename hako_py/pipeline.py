@@ -6,7 +6,6 @@ reports the same problems the same way.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from hako_py.checks.warnings import definition_warnings
 from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
 from hako_py.errors import DefinitionError, HakoError, Problem
 from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
-from hako_py.loading.loader import DEFINITION_SUFFIXES
+from hako_py.loading.loader import load_definitions
+from hako_py.paths import expand_paths as expand_paths  # re-exported: commands import it from here
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.render.convert import ConversionError
 from hako_py.schema.validate import schema_problems
@@ -93,11 +93,23 @@ def check_loaded(loaded: LoadedDefinition, render: RenderOptions | None = None) 
 def report_file(file: str, options: LoadOptions) -> FileReport:
     """``validate`` for one file, as data; never raises for definition problems."""
     try:
-        checked = check_file(file, options)
-    except DefinitionError as exc:
-        return FileReport(file=exc.file, errors=tuple(p.format(exc.file) for p in exc.problems))
+        return _report(file, load_definition(file, options))
     except HakoError as exc:
-        return FileReport(file=str(file), errors=(str(exc),))
+        return _failed(file, exc)
+
+
+def report_files(files: list[str], options: LoadOptions) -> list[FileReport]:
+    """:func:`report_file` for each file, one after another; the shared worker evaluates the
+    next files while this process validates the ones it has evaluated."""
+    return [_failed(file, loaded) if isinstance(loaded, HakoError) else _report(file, loaded)
+            for file, loaded in zip(files, load_definitions(files, options), strict=True)]
+
+
+def _report(file: str, loaded: LoadedDefinition) -> FileReport:
+    try:
+        checked = check_loaded(loaded)
+    except HakoError as exc:
+        return _failed(file, exc)
     return FileReport(
         file=checked.loaded.file,
         warnings=tuple(w.format(checked.loaded.file, severity="warning") for w in checked.warnings),
@@ -105,18 +117,10 @@ def report_file(file: str, options: LoadOptions) -> FileReport:
     )
 
 
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; for a folder, the definitions directly inside it (not libraries)."""
-    files: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for name in sorted(os.listdir(path)):
-                full = os.path.join(path, name)
-                if os.path.isfile(full) and name.lower().endswith(DEFINITION_SUFFIXES) and not name.startswith("."):
-                    files.append(full)
-        else:
-            files.append(path)
-    return files
+def _failed(file: str, exc: HakoError) -> FileReport:
+    if isinstance(exc, DefinitionError):
+        return FileReport(file=exc.file, errors=tuple(p.format(exc.file) for p in exc.problems))
+    return FileReport(file=str(file), errors=(str(exc),))
 
 
 def summary_counts(reports: list[FileReport]) -> dict[str, Any]:

@@ -77,6 +77,9 @@ def find_root(start: Path) -> Path:
 
 def load_config(root: Path) -> RepoConfig:
     """Read ``hako.toml`` at *root*; a missing file means all defaults."""
+    from hako_py.loading.confinement import ImportRefused
+    from hako_py.loading.reading import read_limited_text
+
     path = root / CONFIG_NAME
     if not path.is_file():
         return RepoConfig(root=root)
@@ -84,9 +87,13 @@ def load_config(root: Path) -> RepoConfig:
     # definition (std.extVar('hako')), and so the rendered output
     _check_inside(root, CONFIG_NAME, display_path(path))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_limited_text(path))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise HakoError(f"{path}: invalid TOML: {exc}") from None
+    except ImportRefused as exc:
+        raise HakoError(str(exc)) from None
+    except OSError as exc:
+        raise HakoError(f"{path}: {exc.strerror}") from None
     table = raw.get("hako", raw)
     if not isinstance(table, dict):
         raise HakoError(f"{path}: [hako] must be a table")

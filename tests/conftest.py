@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,6 +105,33 @@ def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
             os.environ.update(saved)
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
+
+    return run
+
+
+HAKO_BIN = Path(sys.executable).parent / "hako"
+PROCESS_MEMORY_CAP = 3 * 2**30
+
+
+def _cap_memory() -> None:
+    """A subprocess under test may not take more than 3 GiB, so a regression that loses a
+    budget fails its test instead of exhausting the shared machine."""
+    resource.setrlimit(resource.RLIMIT_DATA, (PROCESS_MEMORY_CAP, PROCESS_MEMORY_CAP))
+
+
+@pytest.fixture
+def hako_process():  # type: ignore[no-untyped-def]
+    """Run the real CLI as a subprocess (for input that must not be able to kill the test
+    process); *timeout* ends a run that hangs, reported as code -1."""
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
+        try:
+            done = subprocess.run([str(HAKO_BIN), *args], capture_output=True, text=True, timeout=timeout,
+                                  env={**os.environ, **(env or {})}, preexec_fn=_cap_memory)
+        except subprocess.TimeoutExpired as exc:
+            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+            return Result(-1, out, f"timed out after {timeout} s")
+        return Result(done.returncode, done.stdout, done.stderr)
 
     return run
 

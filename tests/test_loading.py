@@ -294,3 +294,39 @@ def test_unknown_provider_lists_installed(repo: Repo) -> None:
     repo.write("apps/a.jsonnet", "{ n: std.native('provide.nope')('{}', 'K') }")
     with pytest.raises(LoadError, match=r"apps/a\.jsonnet:1:6: unknown provider nope \(installed: env, file, "):
         load_definition("apps/a.jsonnet", LoadOptions(expand=True))
+
+
+def test_a_repository_reached_through_a_symlink_works(repo: Repo, hako, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Paths are compared as real paths: the root is found (and resolved) from the definition,
+    # while the importing file's folder still named the symlink, so every import "escaped".
+    from tests.conftest import FARGATE_APP
+
+    repo.write("apps/lib/base.libsonnet", FARGATE_APP)
+    repo.write("apps/lib/env.yml", "A: '1'\n")
+    repo.write("apps/web.env", "RELEASE=r1\n")
+    repo.write("apps/svc.jsonnet", """
+        local provide(key) = std.native('provide.file')(std.toString({ path: 'web.env' }), key);
+        (import 'lib/base.libsonnet') + { app+: { env: { R: provide('RELEASE'), T: std.length(importstr '../hako.toml') > 0 } } }
+    """)
+    repo.write("apps/w.yml", "scheduler: {type: ecs, region: us-east-1, cluster: c, desired_count: 1}\n"
+                             "app: {image: busybox, memory: 128, env: !include lib/env.yml}\n")
+    os.symlink(repo.root, tmp_path / "repo-link")
+    monkeypatch.chdir(tmp_path)
+    for extra in ((), ("--root", "repo-link")):
+        result = hako("validate", *extra, "repo-link/apps/svc.jsonnet", "repo-link/apps/w.yml")
+        assert result.code == 0, result
+    assert json.loads(hako("show-definition", "--expand", "repo-link/apps/svc.jsonnet").out)["app"]["env"] == {
+        "R": "r1", "T": True}
+    # a symlink pointing out of the repository, and climbing out of it, are still refused
+    (tmp_path / "outside.libsonnet").write_text("{ stolen: 'SECRET' }")
+    os.symlink(tmp_path / "outside.libsonnet", repo.root / "apps" / "out.libsonnet")
+    repo.write("apps/evil.jsonnet", "{ a: import 'out.libsonnet' }")
+    repo.write("apps/climb.jsonnet", "{ a: import '../../outside.libsonnet' }")
+    result = hako("validate", "repo-link/apps/evil.jsonnet", "repo-link/apps/climb.jsonnet")
+    assert result.out.splitlines() == [
+        f"repo-link/apps/evil.jsonnet:1:6: import 'out.libsonnet' resolves (through a symlink) to "
+        f"{os.path.realpath(tmp_path / 'outside.libsonnet')}, outside the repository root {repo.root.resolve()}",
+        f"repo-link/apps/climb.jsonnet:1:6: import '../../outside.libsonnet' escapes the repository root "
+        f"{repo.root.resolve()}",
+    ], result

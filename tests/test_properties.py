@@ -9,6 +9,8 @@ import copy
 import json
 import os
 import random
+import re
+import time
 from typing import Any
 
 import pytest
@@ -87,6 +89,8 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def mutate(data: Any, rng: random.Random, replacement: Any) -> Any:
     replacement = copy.deepcopy(replacement)
     paths = _paths(data)
+    if not paths:  # earlier mutations deleted everything
+        return data
     path = rng.choice(paths)
     parent = data
     for step in path[:-1]:
@@ -190,8 +194,11 @@ def test_symlinks_out_of_the_root_are_refused_for_imports_yaml_and_providers(rep
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("recursion.jsonnet", "local f(x) = f(x + 1); { x: f(0) }", "max stack frames exceeded"),
     ("object-loop.jsonnet", "local o = { a: o.a + 1 }; o", "max stack frames exceeded"),
-    ("deep.json", "[" * 5000 + "]" * 5000, "max stack frames exceeded"),
+    ("deep.json", "[" * 5000 + "]" * 5000, "apps/deep.json:1:1001: brackets, braces and parentheses nested deeper "
+                                           "than 1000 levels"),
     ("deep.yml", "a: " + "[" * 5000 + "]" * 5000 + "\n", ""),
+    ("huge-output.jsonnet", "{ x: std.join('', std.makeArray(300000, function(i) '%s')) }" % ("x" * 70),
+     "apps/huge-output.jsonnet: evaluates to more than 16 MiB of JSON (hako's limit)"),
     ("aliases.yml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
                     "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n", ""),
@@ -216,3 +223,131 @@ def test_huge_and_non_utf8_files_are_refused(repo: Repo) -> None:
     repo.write("apps/imports-huge.jsonnet", "{ x: importstr 'huge.jsonnet' }")
     with pytest.raises(HakoError, match="limited to"):
         load_definition("apps/imports-huge.jsonnet")
+
+
+def test_special_files_are_refused_by_name_and_never_read(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    # Reads are bounded by what is read, not by stat(): st_size is 0 for FIFOs, devices and
+    # /proc files. Opening a FIFO without a writer would block, reading /dev/zero never ends.
+    os.mkfifo(repo.root / "apps" / "pipe.libsonnet")
+    cases = {
+        "apps/a.jsonnet": ("{ x: importstr 'pipe.libsonnet' }", "apps/pipe.libsonnet is a FIFO, not a regular file"),
+        "apps/b.yml": ("x: !include pipe.libsonnet\n", "apps/pipe.libsonnet is a FIFO, not a regular file"),
+        "apps/c.jsonnet": ("{ x: std.native('provide.file')(std.toString({ path: 'pipe.libsonnet' }), 'K') }",
+                           "apps/pipe.libsonnet is a FIFO, not a regular file"),
+        "apps/d.jsonnet": ("{ x: importstr 'zero' }", "/dev/zero is a character device, not a regular file"),
+    }
+    for path, (text, expected) in cases.items():
+        repo.write(path, text)
+        result = hako("show-definition", "--expand", "-J", "/dev", path)
+        assert result.code == 1, (path, result)
+        assert result.err.startswith(path) and expected in result.err, (path, result.err)
+    os.mkfifo(repo.root / "apps" / "fifo.jsonnet")
+    result = hako("validate", "apps/fifo.jsonnet")
+    assert result.out == "apps/fifo.jsonnet: not a regular file (a FIFO)\n"
+    # /proc files are regular files that stat() says are empty: read, within the size cap
+    repo.write("apps/e.jsonnet", "{ x: std.length(importstr 'self/status') > 0 }")
+    assert hako("show-definition", "-J", "/proc", "apps/e.jsonnet").out.split() == ["{", '"x":', "true", "}"]
+
+
+def test_deep_nesting_is_refused_before_go_jsonnet_parses_it(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # 50,000 nested brackets overflowed go-jsonnet's stack: the Go runtime aborted the process.
+    deep = "[" * 50000 + "]" * 50000
+    repo.write("apps/deep.jsonnet", deep)
+    repo.write("apps/lib/deep.libsonnet", "{ a: 1 }\n + " + deep)
+    repo.write("apps/imports.jsonnet", "local lib = import 'lib/deep.libsonnet';\n{ x: lib }")
+    # brackets in strings, text blocks and comments do not count
+    quoted = "[" * 3000
+    repo.write("apps/quoted.jsonnet", "{ s: '%s', v: @'%s''', t: |||\n  %s\n  |||\n|||,\n"
+                                      "  // %s\n  # %s\n  /* %s */ c: 1 }" % ((quoted,) * 6))
+    started = time.monotonic()
+    result = hako_process("validate", "apps/deep.jsonnet", "apps/imports.jsonnet", "apps/quoted.jsonnet")
+    assert time.monotonic() - started < 10, result
+    assert result.code == 1, result
+    assert result.out.splitlines()[:2] == [
+        "apps/deep.jsonnet:1:1001: brackets, braces and parentheses nested deeper than 1000 levels "
+        "(hako's limit; go-jsonnet would exhaust its stack)",
+        "apps/imports.jsonnet:1:13: apps/lib/deep.libsonnet:2:1004: brackets, braces and parentheses nested deeper "
+        "than 1000 levels (hako's limit; go-jsonnet would exhaust its stack)",
+    ], result
+    assert "apps/quoted.jsonnet: s: unknown key 's'" in result.out, result
+    assert "nested deeper" not in result.out.split("apps/quoted.jsonnet", 1)[1], result
+    assert result.err == "3 definitions checked: 3 invalid\n", result
+
+
+def test_yaml_alias_bomb_is_refused_by_name(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # 270 bytes, 8 levels of 9 aliases: 43 million values once expanded (it took > 1.5 GB
+    # and ended in MemoryError)
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip("abcdefg", "bcdefgh", strict=True)]
+    repo.write("apps/bomb.yml", "\n".join(levels) + "\n")
+    repo.write("apps/lib/bomb.yml", "\n".join(levels) + "\n")
+    repo.write("apps/includes.yml", "app: !include lib/bomb.yml\n")
+    started = time.monotonic()
+    result = hako_process("validate", "apps/bomb.yml", "apps/includes.yml")
+    assert time.monotonic() - started < 10, result
+    limit = "YAML aliases and merges expand to more than 1,000,000 values (hako's limit; an alias bomb?)"
+    assert result.out.splitlines() == [f"apps/bomb.yml: {limit}", f"apps/includes.yml: apps/lib/bomb.yml: {limit}"]
+    assert result.code == 1, result
+
+
+# --- evaluation budget: time and memory (see hako_py/workers) ---------------------------------
+
+LIMIT = r"evaluation exceeded the (time limit of 1 s \(HAKO_EVAL_TIMEOUT\)|memory limit of 1024 MiB \(HAKO_EVAL_MEMORY\))"
+
+
+def test_time_bombs_end_at_the_time_limit(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # These ran for minutes. The first two also end at the memory limit, depending on how
+    # fast the machine fills 1 GiB; the loops are pure computation in little memory.
+    repo.write("apps/repeat.jsonnet", "{ x: std.repeat('x', 1e8) }")
+    repo.write("apps/array.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    repo.write("apps/repeat-loop.jsonnet",
+               "{ x: std.foldl(function(a, i) a + std.length(std.repeat('x', 1000)), std.range(1, 100000), 0) }")
+    repo.write("apps/array-loop.jsonnet", "{ x: std.foldl(function(a, i) a + std.length(std.makeArray(1000, "
+                                          "function(j) j)), std.makeArray(100000, function(i) i), 0) }")
+    files = ["apps/repeat.jsonnet", "apps/array.jsonnet", "apps/repeat-loop.jsonnet", "apps/array-loop.jsonnet"]
+    started = time.monotonic()
+    result = hako_process("validate", *files, env={"HAKO_EVAL_TIMEOUT": "1"}, timeout=60)
+    elapsed = time.monotonic() - started
+    lines = result.out.splitlines()
+    assert [line.split(": ")[0] for line in lines] == files, result
+    assert all(re.fullmatch(rf"apps/[\w-]+\.jsonnet: {LIMIT}", line) for line in lines[:2]), result
+    assert lines[2:] == [f"{file}: evaluation exceeded the time limit of 1 s (HAKO_EVAL_TIMEOUT)"
+                         for file in files[2:]], result
+    assert elapsed < 4 * (1 + 1) + 3, elapsed  # each within its 1 s (and a worker's restart), plus start-up
+    assert result.code == 1 and "Traceback" not in result.err, result
+
+
+def test_memory_bombs_end_at_the_memory_limit(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # Go aborts the process when it cannot allocate; Python raises MemoryError: both are
+    # the worker's end, reported for the file it was evaluating.
+    repo.write("apps/array.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    repo.write("apps/doubling.jsonnet", "{ x: std.length(std.foldl(function(s, i) s + s, std.range(1, 40), 'x')) }")
+    # nesting without brackets, which the nesting guard does not see: go-jsonnet's parser
+    # recurses once per `local` and runs out of memory
+    repo.write("apps/locals.jsonnet", "local a = 1; " * 200000 + "{ x: a }")
+    repo.write("apps/ok.jsonnet", "{ x: 1 }")
+    result = hako_process("show-definition", "apps/array.jsonnet", env={"HAKO_EVAL_MEMORY": "256"})
+    assert (result.code, result.out, result.err) == (
+        1, "", "apps/array.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)\n"), result
+    result = hako_process("validate", "apps/doubling.jsonnet", "apps/locals.jsonnet", "apps/ok.jsonnet",
+                          env={"HAKO_EVAL_MEMORY": "256"})
+    assert result.out.splitlines()[:2] == [
+        "apps/doubling.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)",
+        "apps/locals.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)"], result
+    assert "apps/ok.jsonnet: scheduler: is required" in result.out, result
+    assert result.err == "3 definitions checked: 3 invalid\n", result
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("HAKO_EVAL_TIMEOUT", "soon", "HAKO_EVAL_TIMEOUT='soon': expected a number of seconds from 0.5 to 3600 (default 30)"),
+    ("HAKO_EVAL_TIMEOUT", "0", "HAKO_EVAL_TIMEOUT='0': expected a number of seconds from 0.5 to 3600 (default 30)"),
+    ("HAKO_EVAL_MEMORY", "1.5", "HAKO_EVAL_MEMORY='1.5': expected a whole number of MiB from 256 to 1048576 "
+                                "(default 1024)"),
+    ("HAKO_EVAL_MEMORY", "64", "HAKO_EVAL_MEMORY='64': expected a whole number of MiB from 256 to 1048576 "
+                               "(default 1024)"),
+])
+def test_malformed_budget_settings_are_usage_errors(repo: Repo, hako, name: str, value: str,  # type: ignore[no-untyped-def]
+                                                    expected: str) -> None:
+    repo.write("apps/a.jsonnet", "{}")
+    result = hako("show-definition", "apps/a.jsonnet", env={name: value})
+    assert (result.code, result.err) == (2, expected + "\n")

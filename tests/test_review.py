@@ -238,3 +238,49 @@ def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp
     # a side that fails to evaluate makes each side be rendered alone (for its own located error)
     gitrepo.write("apps/alpha.jsonnet", "{ app: error 'broken' }")
     assert render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root)) is None
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_library_turned_into_a_special_file_is_a_located_error(hako_process, gitrepo: Repo,  # type: ignore[no-untyped-def]
+                                                                 special: str) -> None:
+    # The dependency scan reads every library an import names before anything is evaluated:
+    # /dev/zero once filled the memory, a FIFO blocked forever.
+    lib = gitrepo.root / "apps/lib/other.libsonnet"
+    lib.unlink()
+    if special == "fifo":
+        os.mkfifo(lib)
+        expected = "apps/lib/other.libsonnet is a FIFO, not a regular file"
+    else:
+        os.symlink(special, lib)
+        expected = "resolves (through a symlink) to /dev/zero, outside the repository root"
+    for args in (("diff", "--base", "main"), ("validate", "--changed-since", "main")):
+        result = hako_process(*args, timeout=30)
+        assert result.code == 1, result
+        assert f"apps/delta.jsonnet:1:13: import 'lib/other.libsonnet' {expected}" in result.out or (
+            f"apps/delta.jsonnet:1:13: {expected}" in result.out), result
+        assert "Traceback" not in result.err and "internal error" not in result.err, result
+
+
+def test_bombs_in_a_parallel_review_are_broken_entries_and_the_rest_is_compared(  # type: ignore[no-untyped-def]
+        hako_process, gitrepo: Repo) -> None:
+    # 2 renders per app, so 9 apps are rendered by a budget pool (16+ renders)
+    for name in ("e1", "e2", "e3", "e4", "e5"):
+        gitrepo.write(f"apps/{name}.jsonnet", app(name))
+    git(gitrepo.root, "add", "-A")
+    git(gitrepo.root, "commit", "-qm", "more apps")
+    for name in ("alpha", "beta", "e1", "e2", "e3", "e4", "e5"):
+        gitrepo.write(f"apps/{name}.jsonnet", app(name, env="CHANGED: 'yes'"))
+    gitrepo.write("apps/gamma.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    gitrepo.write("apps/delta.jsonnet", "{ x: std.foldl(function(a, i) std.foldl(function(b, j) b + j, "
+                                        "std.range(1, 1000), a), std.range(1, 100000), 0) }")
+    result = hako_process("diff", "--base", "main", "--format", "json", "-j", "2",
+                          env={"HAKO_EVAL_TIMEOUT": "1", "HAKO_EVAL_MEMORY": "256"})
+    assert result.code == 1, result
+    apps = {a["file"]: (a["status"], a.get("error")) for a in json.loads(result.out)["apps"]}
+    assert apps == {
+        **{f"apps/{name}.jsonnet": ("changed", None) for name in ("alpha", "beta", "e1", "e2", "e3", "e4", "e5")},
+        "apps/gamma.jsonnet": ("broken", "apps/gamma.jsonnet: evaluation exceeded the memory limit of 256 MiB "
+                                         "(HAKO_EVAL_MEMORY)"),
+        "apps/delta.jsonnet": ("broken", "apps/delta.jsonnet: evaluation exceeded the time limit of 1 s "
+                                         "(HAKO_EVAL_TIMEOUT)"),
+    }, result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hako_py.errors import DefinitionError
@@ -269,3 +271,25 @@ def test_registries_by_arn_and_service_discovery_exclude_each_other(repo: Repo) 
         service_discovery: [{ service: { name: 'x', namespace: 'internal.local',
                                           dns_config: { dns_records: [{ type: 'A', ttl: 60 }] } } }],"""))
     assert any("scheduler.service_registries: set either service_registries" in line for line in lines)
+
+
+def test_bombs_in_a_parallel_validate_cost_only_their_own_results(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+    # A worker that died (Go abort, memory limit) broke the whole process pool: every result
+    # was lost. Now each bomb is its own file's error and the pool replaces the worker.
+    for i in range(67):
+        repo.write(f"apps/app{i:02d}.jsonnet", FARGATE_APP)
+    repo.write("apps/deep.jsonnet", "[" * 50000 + "]" * 50000)
+    repo.write("apps/memory.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
+    repo.write("apps/time.jsonnet", "{ x: std.foldl(function(a, i) std.foldl(function(b, j) b + j, std.range(1, 1000), "
+                                    "a), std.range(1, 100000), 0) }")
+    started = time.monotonic()
+    result = hako_process("validate", "apps", env={"HAKO_EVAL_TIMEOUT": "1", "HAKO_EVAL_MEMORY": "256"})
+    assert time.monotonic() - started < 30
+    assert result.err == "70 definitions checked: 3 invalid\n", result
+    assert result.out.splitlines() == [
+        "apps/deep.jsonnet:1:1001: brackets, braces and parentheses nested deeper than 1000 levels (hako's limit; "
+        "go-jsonnet would exhaust its stack)",
+        "apps/memory.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)",
+        "apps/time.jsonnet: evaluation exceeded the time limit of 1 s (HAKO_EVAL_TIMEOUT)",
+    ], result
+    assert result.code == 1

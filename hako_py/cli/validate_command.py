@@ -1,31 +1,59 @@
-"""``hako validate``: check many files, in parallel when there are many."""
+"""``hako validate``: check many files, in parallel when there are many.
+
+Every file is evaluated within the budget of :mod:`hako_py.workers`: in parallel, each
+file is one task of a budget pool (a worker that overran or died is that file's error,
+and the pool goes on with the others); one by one, the shared worker evaluates it.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
-from hako_py.loading import LoadOptions
-from hako_py.pipeline import FileReport, expand_paths, report_file
+from hako_py.paths import display_path, expand_paths
+from hako_py.workers.failure import Failure
+
+if TYPE_CHECKING:
+    from hako_py.loading import LoadOptions
+    from hako_py.pipeline import FileReport
 
 PARALLEL_THRESHOLD = 64
 
 
+def parallel_workers(count: int, jobs: int | None) -> int:
+    """Worker processes for validating *count* files; 1 means one by one, in the shared worker.
+
+    Cheap to ask before the pipeline is imported, so that the CLI starts the shared worker
+    only when it will be used.
+    """
+    if count < 2 or (jobs is None and count < PARALLEL_THRESHOLD):
+        return 1
+    return jobs or (os.cpu_count() or 1)
+
+
 def validate_files(files: list[str], options: LoadOptions, jobs: int | None = None) -> list[FileReport]:
-    workers = jobs or (os.cpu_count() or 1)
-    if jobs is None and len(files) < PARALLEL_THRESHOLD:
-        workers = 1
-    if workers <= 1 or len(files) < 2:
-        return [report_file(f, options) for f in files]
-    # forkserver, not fork: see hako_py/preload.py (gojsonnet's Go runtime and fork()).
-    context = get_context("forkserver")
-    context.set_forkserver_preload(["hako_py.preload"])
-    chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(partial(report_file, options=options), files, chunksize=chunk))
+    from hako_py.pipeline import report_file, report_files
+    from hako_py.workers.budget import budget_from_environment
+    from hako_py.workers.launch import forkserver_worker
+    from hako_py.workers.pool import BudgetPool
+
+    workers = parallel_workers(len(files), jobs)
+    if workers <= 1:
+        return report_files(files, options)
+    with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
+        outcomes = pool.map(partial(report_file, options=options), files)
+    return [_report(file, outcome) for file, outcome in zip(files, outcomes, strict=True)]
+
+
+def _report(file: str, outcome: FileReport | Failure) -> FileReport:
+    from hako_py.pipeline import FileReport
+
+    if isinstance(outcome, Failure):
+        shown = display_path(file)
+        return FileReport(file=shown, errors=(outcome.located(shown),))
+    return outcome
 
 
 def run_validate(paths: list[str], options: LoadOptions, *, strict: bool, jobs: int | None, quiet: bool) -> int:

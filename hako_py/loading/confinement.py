@@ -3,7 +3,9 @@
 Rendered output is posted in public PR comments, so ``import '/etc/passwd'`` or
 ``importstr '../../.aws/credentials'`` must be refused. A path is checked both as
 written (lexically) and after resolving symlinks, so a symlink inside the repository
-pointing outside it is refused too.
+pointing outside it is refused too. Both checks compare real paths: the folder a path is
+relative to is resolved first, so a repository reached through a symlink
+(``repo-link -> repo``) is inside its own (real) root.
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ class Confinement:
     def allowed_dirs(self) -> tuple[Path, ...]:
         return (self.root, *self.extra_dirs, *self.trusted_dirs)
 
-    def check(self, candidate: str, written: str) -> Path:
-        """Return the real path of *candidate* or raise :class:`ImportRefused`."""
+    def check(self, folder: str | os.PathLike[str], written: str) -> Path:
+        """Return the real path of *written* (relative to *folder*) or raise :class:`ImportRefused`."""
         if os.path.isabs(written):
             raise ImportRefused(f"import of absolute path '{written}' is not allowed; "
                                 "import files by a path relative to the definition")
-        lexical = os.path.normpath(os.path.abspath(candidate))
-        real = _realpath(candidate)
+        base = _realpath(os.path.abspath(folder))
+        lexical = os.path.normpath(os.path.join(base, written))
+        real = _realpath(os.path.join(base, written))
         if not _inside(lexical, self._allowed):
             raise ImportRefused(f"import '{written}' escapes the repository root {self.root}")
         if not _inside(real, self._allowed):

@@ -11,20 +11,24 @@ import os
 import re
 from collections.abc import Callable
 from functools import cache, partial
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
+from hako_py.loading.nesting import bytes_nesting_problem, nesting_problem
 from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
+from hako_py.loading.reading import read_limited
+from hako_py.paths import display_path
 from hako_py.redaction import remember
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
 _NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
 BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
+# What a definition may evaluate to: real ones are tens of KB. The evaluated value leaves
+# the budgeted worker to be validated and rendered, so its size bounds that work too.
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024
 
 
 class JsonnetError(Exception):
@@ -35,16 +39,10 @@ class JsonnetError(Exception):
 def provider_names() -> tuple[str, ...]:
     """Every provider a definition can call as ``std.native('provide.NAME')``."""
     names = set(BUILTIN)
+    from importlib.metadata import entry_points  # ~12 ms to import: only when a definition uses natives
+
     names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
     return tuple(sorted(names))
-
-
-def read_confined(path: Path) -> bytes:
-    """Read a file the definition depends on, refusing huge files."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ImportRefused(f"{path} is {size} bytes; definitions and imports are limited to {MAX_FILE_BYTES}")
-    return path.read_bytes()
 
 
 class _Importer:
@@ -66,7 +64,11 @@ class _Importer:
             raise ImportRefused(str(exc)) from None
 
     def _read(self, real: Path) -> bytes:
-        content = read_confined(real)
+        content = read_limited(real)
+        # Checked for every import kind: the callback cannot tell import from importstr.
+        problem = bytes_nesting_problem(content, display_path(real))
+        if problem:
+            raise ImportRefused(problem)
         self.mentions_native = self.mentions_native or b"native" in content
         return content
 
@@ -85,8 +87,10 @@ class _Importer:
             candidate = os.path.join(folder, rel)
             tried.append(folder)
             if index == 0 or os.path.exists(candidate):
-                real = confinement.check(candidate, rel)
-                if os.path.isfile(real):
+                real = confinement.check(folder, rel)
+                # Anything but a folder is read, so a FIFO or device is refused by name
+                # rather than reported as "not found".
+                if os.path.exists(real) and not os.path.isdir(real):
                     confinement.record(real)
                     return candidate, self._read(real)
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
@@ -144,13 +148,16 @@ def evaluate_jsonnet(
     with them; one whose imports mention it is re-run too, so the result never depends on
     the shortcut.
     """
-    source = read_confined(path)
+    source = read_limited(path)
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise JsonnetError(f"not UTF-8 text (byte {exc.start})") from None
     if "\x00" in text:
         raise JsonnetError(f"not a text file: NUL byte at offset {text.index(chr(0))}")
+    problem = nesting_problem(text, display_path(path))
+    if problem:
+        raise JsonnetError(problem)
     with_natives = "native" in text
     evaluate = partial(_evaluate, path, text, ext_vars, ext_codes, jpath, confinement, expand)
     try:
@@ -161,6 +168,9 @@ def evaluate_jsonnet(
         output, importer = evaluate(True)
     if importer.mentions_native and not with_natives:
         output, importer = evaluate(True)
+    if len(output) > MAX_OUTPUT_CHARS:
+        raise JsonnetError(f"{display_path(path)}: evaluates to more than {MAX_OUTPUT_CHARS // 2**20} MiB of JSON "
+                           "(hako's limit)")
     return json.loads(output)
 
 
@@ -215,7 +225,7 @@ class _ListedImporter(_Importer):
     def _resolve(self, base: str, rel: str) -> tuple[str, bytes]:
         if rel in self.listed:
             confinement = self._confinement_for(os.path.dirname(rel))
-            return rel, self._read(confinement.check(rel, os.path.basename(rel)))
+            return rel, self._read(confinement.check(os.path.dirname(rel), os.path.basename(rel)))
         return super()._resolve(base, rel)
 
 
@@ -242,6 +252,8 @@ def evaluate_together(paths: list[Path], *, ext_vars: dict[str, str], ext_codes:
     except (RuntimeError, UnicodeDecodeError):
         return None
     if importer.mentions_native:
+        return None
+    if len(output) > MAX_OUTPUT_CHARS * len(paths):
         return None
     values = json.loads(output)
     return values if isinstance(values, list) and len(values) == len(paths) else None

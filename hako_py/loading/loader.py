@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hako_py.errors import LoadError
-from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet, evaluate_together
-from hako_py.loading.yaml_loader import YamlError, load_yaml
-from hako_py.paths import app_id_for, display_path
+from hako_py.errors import HakoError, LoadError
+from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
+from hako_py.loading.reading import file_kind
+from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
 from hako_py.redaction import remember
 from hako_py.repo import RepoConfig, find_root, load_config
-
-JSONNET_SUFFIXES = (".jsonnet", ".json")
-YAML_SUFFIXES = (".yml", ".yaml")
-DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
+from hako_py.workers.failure import Failure
+from hako_py.workers.shared import imap_budgeted, run_budgeted
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,48 @@ def _config_for(root: Path) -> RepoConfig:
 
 
 def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> LoadedDefinition:
-    """Evaluate *file*; raise :class:`LoadError` with a located message on any failure."""
+    """Evaluate *file*; raise :class:`LoadError` with a located message on any failure.
+
+    What is cheap and trusted (the file's kind, its root, ``hako.toml``) is checked here;
+    the evaluation itself runs within the budget of :mod:`hako_py.workers`.
+    """
+    prepared = _prepare(file, options)
+    return _finish(prepared, run_budgeted(evaluate, prepared.request))
+
+
+def load_definitions(files: list[str], options: LoadOptions = LoadOptions()) -> Iterator[LoadedDefinition | HakoError]:
+    """:func:`load_definition` of each file, or the error it raised, in order; the shared worker
+    evaluates the next files while the caller works on those already loaded."""
+    prepared: list[_Prepared | HakoError] = []
+    for file in files:
+        try:
+            prepared.append(_prepare(file, options))
+        except HakoError as exc:
+            prepared.append(exc)
+    outcomes = imap_budgeted(evaluate, [p.request for p in prepared if isinstance(p, _Prepared)])
+    for each in prepared:
+        if isinstance(each, HakoError):
+            yield each
+            continue
+        try:
+            yield _finish(each, next(outcomes))
+        except LoadError as exc:
+            yield exc
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A definition that passed the cheap checks, and what a worker needs to evaluate it."""
+
+    shown: str
+    path: Path
+    app_id: str
+    config: RepoConfig
+    request: Evaluation
+
+
+def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
+    # Values handed in from outside the definition are never quoted by an error message.
     remember(value for _, value in (*options.ext_str, *options.ext_code))
     shown = display_path(file)
     path = Path(file).absolute()
@@ -59,8 +99,14 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     except UnicodeEncodeError:  # bytes that are not UTF-8: gojsonnet cannot even take the name
         raise LoadError(shown.encode("utf-8", "backslashreplace").decode("utf-8"),
                         "the file name is not UTF-8") from None
-    if not path.is_file():
-        raise LoadError(shown, "no such file" if not path.exists() else "not a file")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise LoadError(shown, "no such file") from None
+    except OSError as exc:
+        raise LoadError(shown, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise LoadError(shown, f"not a regular file ({file_kind(mode)})")
     suffix = path.suffix.lower()
     if suffix not in DEFINITION_SUFFIXES:
         raise LoadError(
@@ -71,35 +117,33 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
         raise LoadError(shown, f"the definition lies outside the repository root {root}")
     config = _config_for(root)
     app_id = app_id_for(path)
-    confinement = Confinement(root=root, extra_dirs=options.jpath, trusted_dirs=(BUNDLED_LIB_DIR,))
-    try:
-        if suffix in JSONNET_SUFFIXES:
-            ext_vars = {"appId": app_id, **dict(options.ext_str)}
-            ext_codes = {"hako": json.dumps(config.for_app(app_id)), **dict(options.ext_code)}
-            data = evaluate_jsonnet(
-                path,
-                ext_vars=ext_vars,
-                ext_codes=ext_codes,
-                jpath=options.jpath,
-                confinement=confinement,
-                expand=options.expand,
-            )
-        else:
-            data = load_yaml(path, confinement)
-    except (JsonnetError, YamlError, ImportRefused) as exc:
-        raise LoadError(shown, str(exc)) from None
-    except RecursionError:
-        raise LoadError(shown, "definition nested too deeply") from None
+    yaml = suffix not in JSONNET_SUFFIXES
+    request = Evaluation(
+        path=path,
+        yaml=yaml,
+        root=root,
+        jpath=options.jpath,
+        ext_vars=() if yaml else (("appId", app_id), *options.ext_str),
+        ext_codes=() if yaml else (("hako", json.dumps(config.for_app(app_id))), *options.ext_code),
+        expand=options.expand,
+    )
+    return _Prepared(shown, path, app_id, config, request)
+
+
+def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> LoadedDefinition:
+    if isinstance(outcome, Failure | Refused):
+        raise LoadError(prepared.shown, outcome.message)
+    data = outcome.value
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__.replace("dict", "object").replace("list", "array")
-        raise LoadError(shown, f"a definition must evaluate to an object, got {kind}")
+        raise LoadError(prepared.shown, f"a definition must evaluate to an object, got {kind}")
     return LoadedDefinition(
-        file=shown,
-        path=path,
-        app_id=app_id,
+        file=prepared.shown,
+        path=prepared.path,
+        app_id=prepared.app_id,
         data=data,
-        config=config,
-        imported_files=frozenset(confinement.read_files),
+        config=prepared.config,
+        imported_files=outcome.read_files,
     )
 
 
@@ -117,16 +161,18 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     rendered_configs = {json.dumps(c.for_app(app_id), sort_keys=True) for c in configs}
     if len(rendered_configs) != 1:
         return None
-    # each revision confined to its own root, as when loaded alone
-    confinements = [Confinement(root=root.resolve(), trusted_dirs=(BUNDLED_LIB_DIR,)) for root in roots]
-    ext_vars = {"appId": app_id, **dict(options.ext_str)}
-    ext_codes = {"hako": json.dumps(configs[-1].for_app(app_id)), **dict(options.ext_code)}
-    values = evaluate_together([f.absolute() for f in files], ext_vars=ext_vars, ext_codes=ext_codes,
-                               sides=[(root.absolute(), c) for root, c in zip(roots, confinements, strict=True)])
-    if values is None or not all(isinstance(v, dict) for v in values):
+    ext_vars = (("appId", app_id), *options.ext_str)
+    ext_codes = (("hako", json.dumps(configs[-1].for_app(app_id))), *options.ext_code)
+    request = TogetherEvaluation(tuple(f.absolute() for f in files), tuple(r.resolve() for r in roots), ext_vars,
+                                 ext_codes)
+    outcome = run_budgeted(evaluate_revisions, request)
+    if not isinstance(outcome, Evaluated):
+        return None  # failed or over budget: loading each alone says which and why
+    values = outcome.value
+    if not all(isinstance(v, dict) for v in values):
         return None
     return [
         LoadedDefinition(file=display_path(file), path=file.absolute(), app_id=app_id, data=value, config=config,
-                         imported_files=frozenset(confinement.read_files))
-        for file, value, config, confinement in zip(files, values, configs, confinements, strict=True)
+                         imported_files=outcome.read_files)
+        for file, value, config in zip(files, values, configs, strict=True)
     ]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
-from hako_py.loading.confinement import Confinement
+from hako_py.loading.confinement import Confinement, ImportRefused
+from hako_py.loading.reading import read_limited_text
 
 ENTRY_POINT_GROUP = "hako_py.env_providers"
 
@@ -45,12 +45,17 @@ class FileProvider:
         if not isinstance(path, str) or not path:
             raise ProviderError("provider 'file' needs the option 'path'")
         candidate = os.path.join(base_dir, path)
-        real = confinement.check(candidate, path) if confinement else Path(candidate)
-        if not real.is_file():
+        real = confinement.check(base_dir, path) if confinement else Path(candidate)
+        if not real.exists() or real.is_dir():
             raise ProviderError(f"provider 'file': {path} does not exist")
         if confinement:
             confinement.record(real)
-        self.values = parse_env_file(real.read_text(encoding="utf-8"))
+        try:
+            self.values = parse_env_file(read_limited_text(real))
+        except ImportRefused as exc:
+            raise ProviderError(f"provider 'file': {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ProviderError(f"provider 'file': {path} is not UTF-8 text (byte {exc.start})") from None
 
     def ask(self, keys: list[str]) -> dict[str, str]:
         return {k: self.values[k] for k in keys if k in self.values}
@@ -75,6 +80,8 @@ def provider_class(name: str) -> Callable[..., Provider]:
     """Find a provider by name: built-ins first, then installed entry points."""
     if name in BUILTIN:
         return BUILTIN[name]
+    from importlib.metadata import entry_points  # ~12 ms to import: only when a provider is used
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             loaded: Callable[..., Provider] = ep.load()

@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from hako_py.loading.jsonnet import MAX_FILE_BYTES
+from hako_py.loading.reading import MAX_FILE_BYTES
 from hako_py.review.revision import Snapshot
 
 
@@ -27,7 +27,8 @@ def worktree_fingerprint(root: Path, rel: str) -> tuple[str, bytes | int] | None
         if info.st_size > MAX_FILE_BYTES:
             return ("file", info.st_size)
         with open(path, "rb") as handle:
-            return ("file", handle.read())
+            data = handle.read(MAX_FILE_BYTES + 1)  # never more, whatever the file became since lstat
+        return ("file", data) if len(data) <= MAX_FILE_BYTES else ("file", len(data))
     except OSError:
         return None
 

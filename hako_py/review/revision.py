@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from hako_py.loading.jsonnet import MAX_FILE_BYTES
+from hako_py.loading.reading import MAX_FILE_BYTES
 from hako_py.review.git import GitError, git
 
 

@@ -16,16 +16,15 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
-from hako_py.loading.loader import DEFINITION_SUFFIXES
+from hako_py.paths import DEFINITION_SUFFIXES
 from hako_py.repo import load_config
-from hako_py.review.compare import AppChange, compare, render_both, render_view
+from hako_py.review.compare import AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import resolve_ref, toplevel
 from hako_py.review.inputs import Differences
@@ -33,6 +32,10 @@ from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
 from hako_py.review.revision import read_revision
 from hako_py.review.tree import SnapshotTree
+from hako_py.workers.budget import budget_from_environment
+from hako_py.workers.failure import Failure
+from hako_py.workers.launch import forkserver_worker
+from hako_py.workers.pool import BudgetPool
 
 PARALLEL_THRESHOLD = 16
 
@@ -86,11 +89,12 @@ def default_folders(root: Path) -> list[str]:
 
 def cli_folder(path: str, root: Path) -> str:
     """A PATH argument as a repository-relative folder; one outside the repository is an error."""
-    absolute = os.path.abspath(path)
-    rel = os.path.relpath(absolute, root)
-    real = os.path.realpath(absolute)
-    if rel == ".." or rel.startswith(".." + os.sep) or not (real == str(root) or real.startswith(f"{root}{os.sep}")):
+    # real paths: git's top level is one, and a path given through a symlink to the
+    # repository (repo-link/apps) names the same folder
+    real = os.path.realpath(os.path.abspath(path))
+    if not (real == str(root) or real.startswith(f"{root}{os.sep}")):
         raise UsageError(f"{path}: outside the repository {root} (hako diff --base reviews files of one repository)")
+    rel = os.path.relpath(real, root)
     return rel
 
 
@@ -145,31 +149,64 @@ class Job:
     together: bool = True  # False when one evaluation of both sides could mix them (see review())
 
     def __call__(self) -> AppChange | None:
-        base = head = None
         if (self.together and self.base_root is not None and self.head_root is not None and not self.base_jpath
                 and not self.head_jpath):
             both = render_both(self.file, self.base_root, self.head_root, self.ext_str, self.ext_code)
             if both is not None:
                 return compare(self.file, both[0], both[1], self.ref)
-        if self.base_root is not None:
-            base = render_view(self.file, self.base_root, self.base_jpath, self.ext_str, self.ext_code)
-        if self.head_root is not None:
-            head = render_view(self.file, self.head_root, self.head_jpath, self.ext_str, self.ext_code)
-        return compare(self.file, base, head, self.ref)
+        head = self.render(base=False)
+        if head is not None and head.error:
+            return compare(self.file, None, head, self.ref)  # broken, whatever the base was: skip it
+        return compare(self.file, self.render(base=True), head, self.ref)
+
+    def render(self, *, base: bool) -> Rendered | None:
+        """One side alone, or None where the app does not exist."""
+        root, jpath = (self.base_root, self.base_jpath) if base else (self.head_root, self.head_jpath)
+        return None if root is None else render_view(self.file, root, jpath, self.ext_str, self.ext_code)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a job, rendered alone when the job as a whole ran out of budget or crashed:
+    only then can the result say which revision is broken."""
+
+    job: Job
+    base: bool
 
 
 def run_job(job: Job) -> AppChange | None:
     return job()
 
 
+def run_side(side: Side) -> Rendered | None:
+    return side.job.render(base=side.base)
+
+
 def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
+    """Every job's change; in a budget pool when there are many renders, where a job that overran
+    its budget or crashed its worker is retried side by side, each side with a budget of its own."""
     renders = sum((j.base_root is not None) + (j.head_root is not None) for j in jobs)
     if workers <= 1 or renders < PARALLEL_THRESHOLD:
-        return [job() for job in jobs]
-    context = get_context("forkserver")  # not fork: gojsonnet's Go runtime does not survive fork()
-    context.set_forkserver_preload(["hako_py.preload"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(run_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        return [job() for job in jobs]  # evaluated one by one by the shared budgeted worker
+    with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
+        changes = pool.map(run_job, jobs)
+        failed = [(job, change) for job, change in zip(jobs, changes, strict=True) if isinstance(change, Failure)]
+        sides = [Side(job, base) for job, _ in failed
+                 if job.base_root is not None and job.head_root is not None for base in (False, True)]
+        rendered = dict(zip(((side.job.file, side.base) for side in sides), pool.map(run_side, sides), strict=True))
+    retried = {job.file: compare(job.file, _side(job, True, failure, rendered), _side(job, False, failure, rendered),
+                                 job.ref) for job, failure in failed}
+    return [retried[job.file] if isinstance(change, Failure) else change
+            for job, change in zip(jobs, changes, strict=True)]
+
+
+def _side(job: Job, base: bool, failure: Failure, rendered: dict[tuple[str, bool], Rendered | Failure | None]
+          ) -> Rendered | None:
+    """A side of a failed job: as rendered alone, or the job's failure when it has only this side."""
+    if (job.base_root if base else job.head_root) is None:
+        return None
+    result = rendered.get((job.file, base), failure)
+    return Rendered(error=result.located(job.file)) if isinstance(result, Failure) else result
 
 
 def _fast_tmp() -> str | None:

@@ -13,7 +13,7 @@ import os
 import stat
 from typing import Protocol
 
-from hako_py.loading.jsonnet import MAX_FILE_BYTES
+from hako_py.loading.reading import MAX_FILE_BYTES
 from hako_py.review.revision import Snapshot, link_target
 
 MAX_LINKS = 40  # as the kernel's ELOOP limit
@@ -51,14 +51,30 @@ class DiskTree:
             raise Unanalysable(f"{path}: {exc.strerror}") from None
 
     def read(self, path: str) -> bytes | None:
-        """The file's bytes, or None past the loader's size limit (it refuses the file)."""
+        """The file's bytes, or None when the loader refuses it: past the size limit, or not a
+        regular file (a FIFO would block the scan, /dev/zero never ends). Opened without
+        blocking and checked on the open file, so a swap after a stat cannot slip through;
+        read at most one byte past the limit whatever the size says."""
         try:
-            with open(path, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                    return None
-                data = handle.read()
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError as exc:
             raise Unanalysable(f"{path}: {exc.strerror}") from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                return None
+            chunks, left = [], MAX_FILE_BYTES + 1
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        except OSError as exc:
+            raise Unanalysable(f"{path}: {exc.strerror}") from None
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
         return None if len(data) > MAX_FILE_BYTES else data
 
     def listdir(self, path: str) -> list[tuple[str, int | None]]:
