@@ -14,6 +14,7 @@ The registry is per process: each worker process remembers what it was handed it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from hako_py.secret_detection import SECRET_SHAPE
@@ -36,6 +37,29 @@ def remember(values: Iterable[str]) -> None:
                 added = True
     if added:
         _ordered[:] = sorted(_known, key=len, reverse=True)
+
+
+# Tokens of a Jsonnet snippet: quoted strings (whole), words, anything else one character.
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z0-9_]+|\s+|.""", re.DOTALL)
+_KEYWORDS = frozenset({"assert", "else", "error", "false", "for", "function", "if", "import", "importstr",
+                       "importbin", "in", "local", "null", "self", "super", "tailstrict", "then", "true", "std"})
+
+
+def code_literals(code: str) -> list[str]:
+    """The values in an ``--ext-code`` snippet worth hiding: the snippet, its string literals
+    and its bare words that are not keywords or field names (``{user: "app", password:
+    hunter2}`` gives ``app`` and ``hunter2``): an error can quote any one of them."""
+    found = [code]
+    for match in _TOKEN.finditer(code):
+        token = match.group(0)
+        if token.isspace() or (len(token) == 1 and not token.isalnum()):
+            continue
+        if code[match.end():].lstrip().startswith(":"):
+            continue  # a field name
+        text = token[1:-1] if token[0] in "'\"" else token
+        if text and text not in _KEYWORDS:
+            found.append(text)
+    return found
 
 
 def forget_all() -> None:
