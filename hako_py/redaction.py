@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hako_py.secret_detection import SECRET_SHAPE
+from hako_py.secret_detection import hide_shapes
 
 MASK = "<masked>"
 # Shorter values would garble ordinary words in messages; such values are no secrets anyway.
@@ -74,6 +74,4 @@ def redact(text: str) -> str:
     for value in _ordered:
         if value in text:
             text = text.replace(value, MASK)
-    if len(text) >= 20 and SECRET_SHAPE.search(text):
-        text = SECRET_SHAPE.sub(MASK, text)
-    return text
+    return hide_shapes(text, MASK)

@@ -24,7 +24,7 @@ from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
 from hako_py.paths import DEFINITION_SUFFIXES
 from hako_py.repo import load_config
-from hako_py.review.compare import AppChange, Rendered, compare, render_both, render_view
+from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import resolve_ref, toplevel
 from hako_py.review.inputs import Differences
@@ -209,6 +209,23 @@ def _side(job: Job, base: bool, failure: Failure, rendered: dict[tuple[str, bool
     return Rendered(error=result.located(job.file)) if isinstance(result, Failure) else result
 
 
+def _provider_inputs(change: AppChange | None, differs: Differences) -> AppChange | None:
+    """An app that renders the same at both revisions but reads provider values: the review
+    shows those values as ``${KEY}`` (they may be secrets, and a deploy's environment is not
+    the review's), so a definition could branch on them and deploy something else than it
+    shows. Such an app is reported whenever a file it reads changed, with a note saying the
+    rendered diff cannot show everything; otherwise it is dropped like any unchanged app."""
+    if change is None or change.status != PROVIDER_INPUTS:
+        return change
+    changed = [rel for rel in change.read if differs(rel)]
+    if not changed:
+        return None
+    names = ", ".join(f"provide.{name}" for name in change.changes.get("providers", []))
+    note = (f"reads values from {names}, which review shows as ${{KEY}}: what it deploys may differ from "
+            f"the rendered requests; changed inputs: {', '.join(changed[:10])}")
+    return AppChange(change.file, "changed", {"provider values": [note]})
+
+
 def _fast_tmp() -> str | None:
     """A memory-backed folder when there is one: creating many small files on disk is slow."""
     shm = "/dev/shm"
@@ -252,6 +269,7 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
                 together=contained and not ext_reads)
             for file in chosen
         ]
-        changes = [change for change in _run_all(work, workers) if change is not None]
+        changes = [change for change in (_provider_inputs(c, differs) for c in _run_all(work, workers))
+                   if change is not None]
         renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
     return Review(ref, changes, len(head_defs | base_defs), renders)
