@@ -105,6 +105,21 @@ class _Importer:
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
 
 
+def _record_file(name: str, options: str, base_dir: Path, confinement: Confinement) -> None:
+    """The file a ``file`` provider would read, recorded as an input even when its values
+    are not (review must know the app depends on it)."""
+    if name != "file":
+        return
+    try:
+        path = json.loads(options).get("path") if options else None
+        if isinstance(path, str) and path:
+            real = confinement.check(str(base_dir), path)
+            if real.is_file():
+                confinement.record(real)
+    except (ValueError, AttributeError, ImportRefused, OSError):
+        pass  # an unreadable provider file is reported when the values are read
+
+
 @dataclass
 class ProviderUsage:
     """Which providers an evaluation called and the values they gave: the values are never
@@ -127,6 +142,7 @@ def _native_callbacks(
         def provide(options: str, key: str) -> str:
             usage.names.add(name)
             if not expand:
+                _record_file(name, options, base_dir, confinement)
                 return "${" + key + "}"
             try:
                 provider = providers.get((name, options))

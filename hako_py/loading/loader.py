@@ -15,7 +15,7 @@ from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherE
 from hako_py.loading.reading import file_kind
 from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
 from hako_py.redaction import code_literals, remember
-from hako_py.repo import RepoConfig, config_root, find_root, load_config
+from hako_py.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
 from hako_py.workers.failure import Failure
 from hako_py.workers.shared import imap_budgeted, run_budgeted
 
@@ -45,8 +45,19 @@ class LoadedDefinition:
     providers: frozenset[str] = field(default_factory=frozenset)
 
 
-@lru_cache(maxsize=64)
 def _config_for(root: Path) -> RepoConfig:
+    """``hako.toml`` of *root*, read once per version of the file (a process may run several
+    commands, as the tests do, and the file may change between them)."""
+    try:
+        info = (root / CONFIG_NAME).stat()
+        version: tuple[int, int] = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        version = (0, -1)
+    return _config_version(root, version)
+
+
+@lru_cache(maxsize=64)
+def _config_version(root: Path, version: tuple[int, int]) -> RepoConfig:
     return load_config(root)
 
 

@@ -191,9 +191,14 @@ def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
     with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
         changes = pool.map(run_job, jobs)
         failed = [(job, change) for job, change in zip(jobs, changes, strict=True) if isinstance(change, Failure)]
-        sides = [Side(job, base) for job, _ in failed
-                 if job.base_root is not None and job.head_root is not None for base in (False, True)]
-        rendered = dict(zip(((side.job.file, side.base) for side in sides), pool.map(run_side, sides), strict=True))
+        # heads first, and a base only where its head rendered: a bomb costs at most twice the
+        # time limit (the job, then its head alone), never three times
+        heads = [Side(job, False) for job, _ in failed if job.base_root is not None and job.head_root is not None]
+        rendered: dict[tuple[str, bool], Rendered | Failure | None] = dict(
+            zip(((side.job.file, side.base) for side in heads), pool.map(run_side, heads), strict=True))
+        bases = [Side(side.job, True) for side in heads
+                 if not isinstance(rendered[(side.job.file, False)], Failure)]
+        rendered.update(zip(((side.job.file, side.base) for side in bases), pool.map(run_side, bases), strict=True))
     retried = {job.file: compare(job.file, _side(job, True, failure, rendered), _side(job, False, failure, rendered),
                                  job.ref) for job, failure in failed}
     return [retried[job.file] if isinstance(change, Failure) else change
@@ -221,8 +226,9 @@ def _provider_inputs(change: AppChange | None, differs: Differences) -> AppChang
     if not changed:
         return None
     names = ", ".join(f"provide.{name}" for name in change.changes.get("providers", []))
-    note = (f"reads values from {names}, which review shows as ${{KEY}}: what it deploys may differ from "
-            f"the rendered requests; changed inputs: {', '.join(changed[:10])}")
+    note = (f"changed inputs {', '.join(changed[:10])}{' ...' if len(changed) > 10 else ''}; it reads values "
+            f"from {names}, which review shows as ${{KEY}}, so what it deploys may differ from the rendered "
+            "requests")
     return AppChange(change.file, "changed", {"provider values": [note]})
 
 
