@@ -1,12 +1,19 @@
 """Hide secret values in what hako prints: rendered requests, definitions, diffs, reports.
 
-A value is hidden when the name it is stored under looks secret (``DB_PASSWORD``) or when
-the value itself is shaped like a credential (``postgres://app:pw@db/x``, ``AKIA...``,
-``ghp_...``); see :mod:`hako_py.secret_detection`. Names are looked at in two forms, both
-found anywhere in the structure: ``{name: N, value: V}`` pairs (the ECS ``environment``
-list, container overrides) and mappings (``env``, log driver ``options``, labels). Real
-secrets belong in ``secrets``, whose values hako never prints; this catches the ones that
-were put somewhere else anyway. Commands print them only when asked (``--reveal-secrets``).
+Three ways a string is recognised as (holding) a secret, see :mod:`hako_py.secret_detection`:
+
+- by the name it is stored under (``DB_PASSWORD``): in ``{name, value}`` and ``{key,
+  value}`` pairs (the ECS ``environment`` list, tags, overrides) and as a mapping key
+  (``env``, log driver ``options``, labels); the whole value is hidden, and in such a data
+  mapping a list or object under a secret-looking key is hidden whole too;
+- by its own shape (``postgres://app:pw@db``, ``AKIA...``, ``ghp_...``): only the matching
+  part is hidden (``postgres://<masked>@db``), so hiding a token cannot hide what a command
+  around it does;
+- as the value of a command-line flag naming a secret (``--password X``, ``--token=X``).
+
+Real secrets belong in ``secrets``, whose values hako never prints; this catches the ones
+that were put somewhere else anyway. Commands print them only when asked
+(``--reveal-secrets``).
 """
 
 from __future__ import annotations
@@ -15,42 +22,87 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from hako_py.secret_detection import secret_entry
+from hako_py.secret_detection import SECRET_FLAG, hide_shapes, looks_secret, secret_entry
 
 MASK = "<masked>"
 MASK_CHANGED = "<masked, changed>"  # in diffs: hidden, but different on the two sides
+
+# Mappings whose keys are chosen by the user (so a key can name a secret), in both the
+# definition's and the API's spelling.
+DATA_MAPS = frozenset({"env", "environment", "docker_labels", "dockerLabels", "options", "tags", "labels",
+                       "driver_opts", "driverOpts"})
+# Fields that hold a pair's label, never a secret however they read.
+LABELS = frozenset({"name", "key"})
 
 # A path step: a mapping key, a list index, or ("name", N) for the list item named N, so
 # that the same environment entry is found on both sides of a diff whatever its position.
 Step = str | int | tuple[str, str]
 Path = tuple[Step, ...]
+WHOLE, SHAPES, AFTER_EQUALS = "whole", "shapes", "after="
 
 
 def _named(item: Any) -> str | None:
-    if isinstance(item, dict) and isinstance(item.get("name"), str):
-        return str(item["name"])
+    if isinstance(item, dict):
+        for label in ("name", "key"):
+            if isinstance(item.get(label), str):
+                return str(item[label])
     return None
 
 
-def secret_paths(value: Any, path: Path = ()) -> Iterator[Path]:
-    """The paths of every string in *value* that must be hidden."""
+def secret_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+    """(path, how) of every string in *value* that must be (partly) hidden."""
     if isinstance(value, dict):
-        # In a {name, value} pair the value is judged by the pair's name, elsewhere by its key.
         pair_name = _named(value) or ""
+        in_data_map = bool(path) and path[-1] in DATA_MAPS
         for key, item in value.items():
             if isinstance(item, dict | list):
-                yield from secret_paths(item, (*path, key))
-            elif secret_entry(pair_name if key == "value" else str(key), item):
-                yield (*path, key)
+                if in_data_map and looks_secret(str(key)):
+                    yield (*path, key), WHOLE
+                else:
+                    yield from secret_paths(item, (*path, key))
+                continue
+            how = _string_rule(pair_name if key == "value" else ("" if key in LABELS else str(key)), item)
+            if how:
+                yield (*path, key), how
     elif isinstance(value, list):
         names = [_named(item) for item in value]
         unique = len(set(names)) == len(names) and None not in names
+        flag_before = False
         for index, item in enumerate(value):
             if isinstance(item, dict | list):
                 step: Step = ("name", str(names[index])) if unique else index
                 yield from secret_paths(item, (*path, step))
-            elif isinstance(item, str) and secret_entry("", item):
-                yield (*path, index)
+            elif isinstance(item, str):
+                flag = SECRET_FLAG.match(item)
+                if flag_before:
+                    yield (*path, index), WHOLE
+                elif flag and flag.group("value"):
+                    yield (*path, index), AFTER_EQUALS
+                else:
+                    how = _string_rule("", item)
+                    if how:
+                        yield (*path, index), how
+                flag_before = flag is not None and not flag.group("value")
+                continue
+            flag_before = False
+
+
+def _string_rule(name: str, value: Any) -> str | None:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    if not secret_entry(name, value):
+        return None
+    return WHOLE if name and looks_secret(name) else SHAPES
+
+
+def hidden(value: Any, how: str, mask: str = MASK) -> Any:
+    """*value* with its secret part replaced by *mask*, as *how* says."""
+    text = str(value)
+    if how == SHAPES:
+        return hide_shapes(text, mask)
+    if how == AFTER_EQUALS:
+        return text.partition("=")[0] + "=" + mask
+    return mask
 
 
 def _slot(value: Any, path: Path) -> tuple[Any, str | int] | None:
@@ -81,40 +133,39 @@ def _get(value: Any, path: Path) -> tuple[bool, Any]:
     return (True, slot[0][slot[1]]) if slot else (False, None)
 
 
-def _set(value: Any, path: Path, replacement: str) -> None:
+def _replace(value: Any, path: Path, how: str, mask: str) -> None:
     slot = _slot(value, path)
     if slot:
-        slot[0][slot[1]] = replacement
+        slot[0][slot[1]] = hidden(slot[0][slot[1]], how, mask)
 
 
 def mask(value: Any) -> Any:
-    """A copy of *value* with every secret string replaced by ``<masked>`` (no copy when
-    nothing needs hiding)."""
+    """A copy of *value* with every secret hidden (no copy when nothing needs hiding)."""
     paths = list(secret_paths(value))
     if not paths:
         return value
     result = copy.deepcopy(value)
-    for path in paths:
-        _set(result, path, MASK)
+    for path, how in paths:
+        _replace(result, path, how, MASK)
     return result
 
 
 def mask_pair(left: Any, right: Any) -> tuple[Any, Any]:
     """Copies of both sides of a diff with secrets hidden; a changed secret still shows as
     changed (``<masked>`` → ``<masked, changed>``) without showing either value."""
-    paths = {*secret_paths(left), *secret_paths(right)}
-    if not paths:
+    rules: dict[Path, str] = {}
+    for side in (left, right):
+        for path, how in secret_paths(side):
+            rules[path] = WHOLE if WHOLE in (how, rules.get(path)) else how
+    if not rules:
         return left, right  # nothing to hide: no copy (PR review compares thousands of these)
     left_copy, right_copy = copy.deepcopy(left), copy.deepcopy(right)
-    for path in paths:
+    for path, how in rules.items():
         had_left, old = _get(left, path)
         had_right, new = _get(right, path)
-        if had_left and had_right and old != new:
-            _set(left_copy, path, MASK)
-            _set(right_copy, path, MASK_CHANGED)
-            continue
-        _set(left_copy, path, MASK)
-        _set(right_copy, path, MASK)
+        changed = had_left and had_right and old != new
+        _replace(left_copy, path, how, MASK)
+        _replace(right_copy, path, how, MASK_CHANGED if changed else MASK)
     return left_copy, right_copy
 
 
@@ -126,6 +177,6 @@ def mask_requests(rendered: dict[str, Any]) -> dict[str, Any]:
 
 def mask_definition(data: dict[str, Any]) -> dict[str, Any]:
     """An evaluated definition with secrets hidden (``env`` maps, ``environment`` lists,
-    log options, anything credential-shaped)."""
+    log options, command flags, anything credential-shaped)."""
     result: dict[str, Any] = mask(data)
     return result

@@ -16,10 +16,12 @@ The rule:
 from __future__ import annotations
 
 import ipaddress
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from hako_py.errors import HakoError
@@ -121,6 +123,28 @@ def credential_problem(destination: Destination, allowed: tuple[str, ...]) -> st
     return problem
 
 
+# What a script's server may answer: the answer of a definition-named server is untrusted,
+# and a tag lookup needs a few kilobytes (a 3 GB answer once took 5.9 GB of memory).
+MAX_RESPONSE_BYTES = 1024 * 1024
+
+
+def _read_bounded(response: Any, deadline: float, parts: SplitResult) -> bytes:
+    """The body, at most MAX_RESPONSE_BYTES, read before *deadline*: a socket timeout bounds
+    each read, not a server that sends one byte every ten seconds."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise OutboundError(f"{_shown(parts)}: the answer took too long")
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise OutboundError(f"{_shown(parts)}: the answer is larger than {MAX_RESPONSE_BYTES // 1024} KiB")
+        chunks.append(chunk)
+
+
 def send(destination: Destination, *, allowed: tuple[str, ...], credentials: Mapping[str, str] | None = None,
          secret_url: bool = False, headers: Mapping[str, str] | None = None, data: bytes | None = None,
          method: str | None = None, timeout: float = 15) -> bytes:
@@ -143,10 +167,10 @@ def send(destination: Destination, *, allowed: tuple[str, ...], credentials: Map
     request = urllib.request.Request(destination.url, data=data, headers=dict(headers or {}), method=method)
     for name, value in (credentials or {}).items():
         request.add_unredirected_header(name, value)
+    deadline = time.monotonic() + timeout
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            body: bytes = response.read()
-            return body
+            return _read_bounded(response, deadline, parts)
     except urllib.error.HTTPError as exc:
         raise OutboundError(f"{_shown(parts)}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:

@@ -14,9 +14,10 @@ The registry is per process: each worker process remembers what it was handed it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from hako_py.secret_detection import SECRET_SHAPE
+from hako_py.secret_detection import hide_shapes
 
 MASK = "<masked>"
 # Shorter values would garble ordinary words in messages; such values are no secrets anyway.
@@ -38,6 +39,29 @@ def remember(values: Iterable[str]) -> None:
         _ordered[:] = sorted(_known, key=len, reverse=True)
 
 
+# Tokens of a Jsonnet snippet: quoted strings (whole), words, anything else one character.
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z0-9_]+|\s+|.""", re.DOTALL)
+_KEYWORDS = frozenset({"assert", "else", "error", "false", "for", "function", "if", "import", "importstr",
+                       "importbin", "in", "local", "null", "self", "super", "tailstrict", "then", "true", "std"})
+
+
+def code_literals(code: str) -> list[str]:
+    """The values in an ``--ext-code`` snippet worth hiding: the snippet, its string literals
+    and its bare words that are not keywords or field names (``{user: "app", password:
+    hunter2}`` gives ``app`` and ``hunter2``): an error can quote any one of them."""
+    found = [code]
+    for match in _TOKEN.finditer(code):
+        token = match.group(0)
+        if token.isspace() or (len(token) == 1 and not token.isalnum()):
+            continue
+        if code[match.end():].lstrip().startswith(":"):
+            continue  # a field name
+        text = token[1:-1] if token[0] in "'\"" else token
+        if text and text not in _KEYWORDS:
+            found.append(text)
+    return found
+
+
 def forget_all() -> None:
     """Start a new command with nothing remembered (the CLI runs each command in a fresh
     registry, also when several run in one process, as the tests do)."""
@@ -50,6 +74,4 @@ def redact(text: str) -> str:
     for value in _ordered:
         if value in text:
             text = text.replace(value, MASK)
-    if len(text) >= 20 and SECRET_SHAPE.search(text):
-        text = SECRET_SHAPE.sub(MASK, text)
-    return text
+    return hide_shapes(text, MASK)

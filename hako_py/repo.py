@@ -19,7 +19,7 @@ CONFIG_NAME = "hako.toml"
 DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
 DEFAULT_APPS_DIR = "apps"
 
-_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts"}
+_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts", "providers"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,9 @@ class RepoConfig:
     #: credentials) and one table per script type of trusted options (``[scripts.jenkins_tag]``).
     #: Kept out of Jsonnet's view: it is settings for hako, not data for definitions.
     scripts: ScriptSettings = field(default_factory=lambda: ScriptSettings())
+    #: ``[providers.env] allow``: environment variables definitions may read although their
+    #: name or value looks like a credential (see loading.providers.EnvPolicy)
+    env_allow: tuple[str, ...] = ()
 
     def for_app(self, app_id: str) -> dict[str, Any]:
         """The object Jsonnet code sees as ``std.extVar('hako')``."""
@@ -64,15 +67,27 @@ class RepoConfig:
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder at or above *start* holding ``hako.toml`` or ``.git``.
+    """The repository root of a definition in folder *start*.
 
-    Falls back to *start* itself, so a lone definition file is confined to its own folder.
+    Inside a git repository: the folder of the *outermost* ``hako.toml`` between the git
+    top level and *start*, else the top level. Outermost, not nearest: a pull request that
+    adds ``apps/hako.toml`` must not get to choose the settings (trusted ``[scripts]``,
+    ``apps``) or widen the import confinement of the definitions below it. Outside git:
+    the nearest folder holding ``hako.toml``, else *start* itself (a lone definition is
+    confined to its own folder).
     """
     start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file() or (folder / ".git").exists():
-            return folder
-    return start
+    ancestors = (start, *start.parents)
+    top = next((folder for folder in ancestors if (folder / ".git").exists()), None)
+    if top is None:
+        return next((folder for folder in ancestors if (folder / CONFIG_NAME).is_file()), start)
+    return config_root(start, top)
+
+
+def config_root(start: Path, top: Path) -> Path:
+    """The outermost folder from *top* down to *start* that holds ``hako.toml``, else *top*."""
+    chain = [folder for folder in (start, *start.parents) if folder == top or folder.is_relative_to(top)]
+    return next((folder for folder in reversed(chain) if (folder / CONFIG_NAME).is_file()), top)
 
 
 def load_config(root: Path) -> RepoConfig:
@@ -110,7 +125,17 @@ def load_config(root: Path) -> RepoConfig:
         _check_inside(root, values["apps"], f"{display_path(path)}: apps")
     extra = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
-    return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, **values)
+    env_allow = _env_allow(path, table.get("providers", {}))
+    return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, **values)
+
+
+def _env_allow(path: Path, table: Any) -> tuple[str, ...]:
+    allow = table.get("env", {}).get("allow", []) if isinstance(table, dict) and isinstance(
+        table.get("env", {}), dict) else None
+    if not isinstance(allow, list) or not all(isinstance(name, str) and name for name in allow):
+        raise HakoError(f"{display_path(path)}: providers.env.allow: must be a list of variable names (NAME or "
+                        "PREFIX_*)")
+    return tuple(allow)
 
 
 def _script_settings(path: Path, table: Any) -> ScriptSettings:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 SECRET_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PRIVATE|CREDENTIAL|API[_.-]?KEY|ACCESS[_.-]?KEY|AUTH|DSN|"
-    r"(^|[_.-])(KEY|PASS|PWD|PW|SALT|COOKIE|SIGNING)($|[_.-]))",
+    r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASSCODE|PRIVATE|CREDENTIAL|API[_.-]?KEY|ACCESS[_.-]?KEY|AUTH|DSN|"
+    r"(^|[_.-])(KEY|PASS|PWD|PW|SALT|COOKIE|SIGNING)($|[_.-])|(PASS|PWD|PW)$)",
     re.IGNORECASE,
 )
 # Never hidden, whatever the name: empty, ``${KEY}`` provider placeholders and ARNs (a
@@ -34,22 +34,51 @@ HARMLESS_VALUE = re.compile(
 # incoming-webhook URLs, JSON Web Tokens (base64url header starting eyJ), PEM private keys,
 # Stripe live keys, Google API keys (AIza + 35 characters).
 _SHAPES = [
-    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]*@",  # URL with user:password@
-    r"[a-z][a-z0-9+.-]*://[A-Za-z0-9_\-]{16,}@",  # URL with a key as the user (Sentry DSN)
+    # URL userinfo: user:password@ (the user may be empty, the password hold '/'), any scheme case
+    r"(?i:\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:[^\s@]+@)",
+    r"(?i:\b[a-z][a-z0-9+.-]*://[A-Za-z0-9_\-]{16,}@)",  # a key as the user (Sentry DSN)
     r"\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b",
     r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
     r"\bgithub_pat_[A-Za-z0-9_]{40,}",
-    r"\bxox[abprs]-[A-Za-z0-9-]{10,}",
+    r"\bxox[abeprs]-[A-Za-z0-9-]{10,}",
+    r"\bxapp-\d-[A-Za-z0-9-]{10,}",  # Slack app-level tokens
     r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{8,}",
     r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY( BLOCK)?-----",
+    # a PEM private key, header to footer (or to the end): the key material is the secret
+    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[^-]*-----|$)",
     r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}",
     r"\bAIza[0-9A-Za-z_-]{35}\b",
+    # key=value connection strings (JDBC, ODBC, ADO: Password=...;) — the value only
+    r"(?i:\b(?:password|passwd|pwd|secret|token|api_?key)=)(?P<value>[^;&\s]+)",
 ]
 SECRET_SHAPE = re.compile("|".join(f"(?:{shape})" for shape in _SHAPES))
 # Strings shorter than the shortest shape above cannot match; skipping them keeps masking
 # a 1,000-app review cheap.
-_MIN_SHAPE_LENGTH = 20
+_MIN_SHAPE_LENGTH = 10
+
+
+def hide_shapes(value: str, mask: str) -> str:
+    """*value* with each credential-shaped part replaced by *mask*, the rest kept: a command
+    with a token in it stays readable (``curl ... | sh # <masked>``), so hiding the token
+    cannot hide what the command does."""
+    if len(value) < _MIN_SHAPE_LENGTH:
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("value") is not None:  # keep "Password=" of a key=value pair
+            return match.group(0)[: match.start("value") - match.start(0)] + mask
+        text = match.group(0)
+        if "://" in text and text.endswith("@"):  # keep the scheme and the "@host"
+            return text[: text.index("://") + 3] + mask + "@"
+        return mask
+
+    return SECRET_SHAPE.sub(replace, value)
+
+
+# A command-line flag naming a secret: its value (the next argument, or after '=') is one.
+SECRET_FLAG = re.compile(
+    r"^(?P<flag>--?[\w.-]*(?:password|passwd|pwd|token|secret|api[-_]?key|access[-_]?key|credentials?)[\w.-]*)"
+    r"(?:=(?P<value>.+))?$", re.IGNORECASE)
 
 
 def looks_secret(name: str) -> bool:

@@ -92,19 +92,23 @@ def posting_script() -> str:
 
 HARNESS = """
 const fs = require('fs');
-const [dir, prs, existing] = [process.argv[2], JSON.parse(process.argv[3]), JSON.parse(process.argv[4])];
+const [dir, prs, existing, files] = [process.argv[2], JSON.parse(process.argv[3]), JSON.parse(process.argv[4]),
+                                     JSON.parse(process.argv[5] || '[]')];
 process.chdir(dir);
 const calls = [];
 const github = {
   rest: {
-    pulls: { get: async ({ pull_number }) => ({ data: { head: { sha: prs[pull_number] || 'other' } } }) },
+    pulls: {
+      get: async ({ pull_number }) => ({ data: { head: { sha: prs[pull_number] || 'other' } } }),
+      listFiles: 'listFiles',
+    },
     issues: {
       listComments: 'listComments',
       updateComment: async (a) => calls.push(['update', a.comment_id, a.body]),
       createComment: async (a) => calls.push(['create', a.issue_number, a.body]),
     },
   },
-  paginate: async () => existing,
+  paginate: async (what) => (what === 'listFiles' ? files.map((filename) => ({ filename })) : existing),
 };
 const core = { setFailed: (m) => calls.push(['failed', m]) };
 const context = { repo: { owner: 'o', repo: 'r' }, payload: { workflow_run: { id: 9, head_sha: 'abc123' } } };
@@ -115,25 +119,26 @@ new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync('scrip
 
 
 def post(tmp_path: Path, pr_number: str, body: str, prs: dict[str, str],
-         existing: list[dict[str, Any]] | None = None) -> list[list[Any]]:
+         existing: list[dict[str, Any]] | None = None, files: list[str] | None = None) -> list[list[Any]]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     (tmp_path / "hako-review").mkdir(exist_ok=True)
     (tmp_path / "hako-review" / "pr-number").write_text(pr_number)
     (tmp_path / "hako-review" / "comment.md").write_text(body)
-    return run_posting_script(tmp_path, prs, existing or [])
+    return run_posting_script(tmp_path, prs, existing or [], files or [])
 
 
-def run_posting_script(tmp_path: Path, prs: dict[str, str], existing: list[dict[str, Any]]) -> list[list[Any]]:
+def run_posting_script(tmp_path: Path, prs: dict[str, str], existing: list[dict[str, Any]],
+                       files: list[str] | None = None) -> list[list[Any]]:
     """The posting workflow's script, under node, with stand-ins for GitHub's API objects."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     (tmp_path / "script.js").write_text(posting_script())
     (tmp_path / "harness.js").write_text(HARNESS)
-    done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path), json.dumps(prs), json.dumps(existing)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path), json.dumps(prs), json.dumps(existing),
+                           json.dumps(files or [])], capture_output=True, text=True, check=True)
     calls: list[list[Any]] = json.loads(done.stdout)
     return calls
 
@@ -160,6 +165,16 @@ def test_the_posting_script_posts_the_body_as_it_is(tmp_path: Path) -> None:
     assert post(tmp_path, "12", BODY, {"12": "abc123"}, mine) == [["update", 5, BODY]]
     too_long = post(tmp_path, "12", "x" * 65537, {"12": "abc123"})
     assert [c[0] for c in too_long] == ["failed"]
+
+
+@pytest.mark.parametrize("changed", [".github/workflows/hako-review.yml", "hako.toml", "apps/hako.toml"])
+def test_the_posting_script_warns_when_the_pr_controls_the_review(tmp_path: Path, changed: str) -> None:
+    # a pull request that edits the review workflow (or hako's settings) can forge the report
+    calls = post(tmp_path, "12", BODY, {"12": "abc123"}, files=["apps/web.jsonnet", changed])
+    assert calls[0][0] == "create"
+    body = calls[0][2]
+    assert body.startswith("<!-- hako-diff -->\n> **Warning:** this pull request changes `" + changed + "`")
+    assert body.endswith(BODY[len("<!-- hako-diff -->"):])
 
 
 def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:

@@ -207,7 +207,9 @@ def test_unanalysable_library_counts_as_depending_on_everything(tmp_path: Path) 
     scanner = DependencyScanner(str(tmp_path))
     assert ALWAYS in scanner.dependencies("apps/web.jsonnet")
     assert ALWAYS in scanner.dependencies("apps/bad.yml")
-    assert scanner.dependencies("apps/ok.jsonnet") == {"apps/ok.jsonnet", "apps/ok.libsonnet", "hako.toml"}
+    # every hako.toml on the way down counts: the outermost one present is the app's settings
+    assert scanner.dependencies("apps/ok.jsonnet") == {"apps/ok.jsonnet", "apps/ok.libsonnet", "hako.toml",
+                                                       "apps/hako.toml"}
 
 
 def test_a_revision_scanned_from_memory_equals_it_written_out(librepo: Repo, tmp_path: Path) -> None:

@@ -59,6 +59,9 @@ def secretive(repo: Repo, aws: SandboxControl, sandbox: Sandbox, monkeypatch: py
     from hako_py.sandbox.seed import Wanted, seed
 
     monkeypatch.setenv("HAKO_TEST_SESSION_SECRET", "LEAK-provider-value")
+    # the maintainers allow this secret-looking variable to be read (provide.env refuses it otherwise)
+    repo.write("hako.toml", (repo.root / "hako.toml").read_text()
+               + '\n[providers.env]\nallow = ["HAKO_TEST_SESSION_SECRET"]\n')
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
     path = "apps/secretive.jsonnet"
     repo.write(path, definition(cluster, subnet, group))

@@ -17,6 +17,7 @@ import click
 from hako_py import __version__
 from hako_py.cli.options import aws_options, build_load_options, loader_options
 from hako_py.errors import HakoError
+from hako_py.printable import printable
 from hako_py.redaction import forget_all, redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -230,13 +231,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         shown = io.StringIO()  # click echoes bad option values back; hide remembered secrets
         exc.show(file=shown)
-        sys.stderr.write(redact(shown.getvalue()))
+        sys.stderr.write(printable(redact(shown.getvalue())))
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except HakoError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(printable(str(exc)), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -245,7 +246,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if os.environ.get("HAKO_DEBUG"):
             raise
-        click.echo(f"hako: internal error: {type(exc).__name__}: {redact(str(exc))} (set HAKO_DEBUG=1 for a traceback; "
+        detail = printable(redact(str(exc)))
+        click.echo(f"hako: internal error: {type(exc).__name__}: {detail} (set HAKO_DEBUG=1 for a traceback; "
                    "please report it)", err=True)
         sys.exit(70)
     sys.exit(0)

@@ -13,11 +13,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from hako_py.paths import display_path, expand_paths
+from hako_py.printable import printable
 from hako_py.workers.failure import Failure
 
 if TYPE_CHECKING:
     from hako_py.loading import LoadOptions
-    from hako_py.pipeline import FileReport
+from hako_py.pipeline import FileReport
 
 PARALLEL_THRESHOLD = 64
 
@@ -67,7 +68,7 @@ def run_validate(paths: list[str], options: LoadOptions, *, strict: bool, jobs: 
         lines.extend(report.errors)
         lines.extend(report.warnings)
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(printable("\n".join(lines)) + "\n")
     invalid = sum(1 for r in reports if not r.ok)
     warnings = sum(len(r.warnings) for r in reports)
     if not quiet:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections import Counter
 from typing import Any
 
 
@@ -42,8 +43,23 @@ def _dump_into(lines: list[str], value: Any, indent: str, prefix: str, end: str)
         lines.append(prefix + _SCALAR(value) + end)
 
 
+# difflib's matching is quadratic in the worst case (12,000 environment entries took 67 s,
+# 60,000 more than 15 minutes): past this many lines a side, the diff says how many lines
+# differ instead of listing them.
+MAX_DIFF_LINES = 10_000
+
+
 def unified(left: Any, right: Any, left_label: str, right_label: str) -> str:
-    return "".join(difflib.unified_diff(dump(left), dump(right), left_label, right_label))
+    """A unified diff of the two objects' JSON dumps ("" when they dump the same)."""
+    old, new = dump(left), dump(right)
+    if max(len(old), len(new)) <= MAX_DIFF_LINES:
+        return "".join(difflib.unified_diff(old, new, left_label, right_label))
+    if old == new:
+        return ""
+    before, after = Counter(old), Counter(new)
+    removed, added = sum((before - after).values()), sum((after - before).values())
+    return (f"--- {left_label}\n+++ {right_label}\n@@ too large to show ({len(old)} and {len(new)} lines): "
+            f"{removed} lines only on the left, {added} only on the right @@\n")
 
 
 def colorize(diff: str) -> str:

@@ -21,6 +21,7 @@ from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_liv
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
 from hako_py.deploy.register import register_once
 from hako_py.errors import HakoError
+from hako_py.printable import printable
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
 from hako_py.scripts.runner import NoScripts, ScriptSet
@@ -72,6 +73,7 @@ class Deployer:
 
         for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else ""):
             if diff:
+                diff = printable(diff)  # definition text stays text; the colours are hako's own
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
         for change in plan.immutable_changes:
             self.out.line(f"warning: not applied to the existing service: {change}")

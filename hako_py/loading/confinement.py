@@ -58,12 +58,20 @@ class Confinement:
                 f"import '{written}' resolves (through a symlink) to {real}, outside the repository root "
                 f"{self.root}"
             )
+        if _in_git_folder(lexical) or _in_git_folder(real):
+            # git's own files are no definition's input, and .git/config may hold a token
+            # (actions/checkout keeps GITHUB_TOKEN there): never readable, never in a PR comment
+            raise ImportRefused(f"import '{written}' reads git's own files (.git); definitions may not")
         return Path(real)
 
     def record(self, path: Path) -> None:
         """Remember that the definition's output depends on *path*."""
         if not _inside(str(path), self._trusted):
             self.read_files.add(path)
+
+
+def _in_git_folder(path: str) -> bool:
+    return f"{os.sep}.git{os.sep}" in path or path.endswith(f"{os.sep}.git")
 
 
 @lru_cache(maxsize=65536)

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, evaluate_jsonnet, evaluate_together
+from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, ProviderUsage, evaluate_jsonnet, evaluate_together
+from hako_py.loading.providers import EnvPolicy
 from hako_py.redaction import forget_all, redact
 
 
@@ -27,6 +28,7 @@ class Evaluation:
     ext_vars: tuple[tuple[str, str], ...]
     ext_codes: tuple[tuple[str, str], ...]
     expand: bool
+    env_allow: tuple[str, ...] = ()  # hako.toml [providers.env] allow
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,13 @@ class TogetherEvaluation:
 
 @dataclass(frozen=True)
 class Evaluated:
-    """The evaluated value and every file it depends on."""
+    """The evaluated value, every file it depends on, the providers it called and the values
+    they gave (which the caller must never print in an error)."""
 
     value: Any
     read_files: frozenset[Path]
+    providers: frozenset[str] = frozenset()
+    provided: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -62,19 +67,21 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
     # text it sends back never quotes them (the parent hides its own ext var values).
     forget_all()
     confinement = Confinement(root=request.root, extra_dirs=request.jpath, trusted_dirs=(BUNDLED_LIB_DIR,))
+    usage = ProviderUsage(env_policy=EnvPolicy(request.env_allow))
     try:
         if request.yaml:
             value = load_yaml(request.path, confinement)
         else:
             value = evaluate_jsonnet(request.path, ext_vars=dict(request.ext_vars), ext_codes=dict(request.ext_codes),
-                                     jpath=request.jpath, confinement=confinement, expand=request.expand)
+                                     jpath=request.jpath, confinement=confinement, expand=request.expand,
+                                     usage=usage)
     except (JsonnetError, YamlError, ImportRefused) as exc:
         return Refused(redact(str(exc)))
     except RecursionError:
         return Refused("definition nested too deeply")
     except OSError as exc:
         return Refused(f"cannot read: {exc.strerror}")
-    return Evaluated(value, frozenset(confinement.read_files))
+    return Evaluated(value, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values))
 
 
 def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:

@@ -10,6 +10,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,15 @@ from typing import Any
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
 from hako_py.loading.nesting import bytes_nesting_problem, nesting_problem
-from hako_py.loading.providers import BUILTIN, ENTRY_POINT_GROUP, Provider, ProviderError, provider_class
+from hako_py.loading.providers import (
+    BUILTIN,
+    ENTRY_POINT_GROUP,
+    EnvPolicy,
+    EnvProvider,
+    Provider,
+    ProviderError,
+    provider_class,
+)
 from hako_py.loading.reading import read_limited
 from hako_py.paths import display_path
 from hako_py.redaction import remember
@@ -96,8 +105,34 @@ class _Importer:
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
 
 
+def _record_file(name: str, options: str, base_dir: Path, confinement: Confinement) -> None:
+    """The file a ``file`` provider would read, recorded as an input even when its values
+    are not (review must know the app depends on it)."""
+    if name != "file":
+        return
+    try:
+        path = json.loads(options).get("path") if options else None
+        if isinstance(path, str) and path:
+            real = confinement.check(str(base_dir), path)
+            if real.is_file():
+                confinement.record(real)
+    except (ValueError, AttributeError, ImportRefused, OSError):
+        pass  # an unreadable provider file is reported when the values are read
+
+
+@dataclass
+class ProviderUsage:
+    """Which providers an evaluation called and the values they gave: the values are never
+    quoted in an error (the parent process remembers them too), and PR review must know an
+    app's output depends on values it does not render."""
+
+    env_policy: EnvPolicy = field(default_factory=EnvPolicy)
+    names: set[str] = field(default_factory=set)
+    values: set[str] = field(default_factory=set)
+
+
 def _native_callbacks(
-    base_dir: Path, confinement: Confinement, expand: bool, failures: list[str]
+    base_dir: Path, confinement: Confinement, expand: bool, failures: list[str], usage: ProviderUsage
 ) -> dict[str, Any]:
     """``provide.NAME`` functions; failures are also kept in *failures* because gojsonnet
     replaces a callback's exception text with "failed to execute native callback"."""
@@ -105,7 +140,9 @@ def _native_callbacks(
 
     def make(name: str) -> Callable[[str, str], str]:
         def provide(options: str, key: str) -> str:
+            usage.names.add(name)
             if not expand:
+                _record_file(name, options, base_dir, confinement)
                 return "${" + key + "}"
             try:
                 provider = providers.get((name, options))
@@ -114,7 +151,8 @@ def _native_callbacks(
                     if not isinstance(parsed, dict):
                         raise ProviderError(f"provider '{name}': options must be an object")
                     cls = provider_class(name)
-                    provider = cls(base_dir, parsed, confinement=confinement)
+                    provider = (EnvProvider(base_dir, parsed, policy=usage.env_policy) if cls is EnvProvider
+                                else cls(base_dir, parsed, confinement=confinement))
                     providers[(name, options)] = provider
                 values = provider.ask([key])
             except (ProviderError, ImportRefused, OSError, ValueError) as exc:
@@ -124,6 +162,7 @@ def _native_callbacks(
                 failures.append(f"provider '{name}' has no value for '{key}'")
                 raise ProviderError(failures[-1])
             remember([values[key]])  # never quoted back in an error message
+            usage.values.add(values[key])
             return values[key]
 
         return provide
@@ -139,8 +178,10 @@ def evaluate_jsonnet(
     jpath: tuple[Path, ...],
     confinement: Confinement,
     expand: bool,
+    usage: ProviderUsage | None = None,
 ) -> Any:
-    """Evaluate *path* and return the manifested JSON value.
+    """Evaluate *path* and return the manifested JSON value (*usage* collects what providers
+    gave, see :class:`ProviderUsage`).
 
     Provider callbacks are registered only when some evaluated source mentions ``native``:
     registering them costs ~0.8 ms, a quarter of evaluating a typical definition. Without
@@ -159,7 +200,8 @@ def evaluate_jsonnet(
     if problem:
         raise JsonnetError(problem)
     with_natives = "native" in text
-    evaluate = partial(_evaluate, path, text, ext_vars, ext_codes, jpath, confinement, expand)
+    evaluate = partial(_evaluate, path, text, ext_vars, ext_codes, jpath, confinement, expand,
+                       usage if usage is not None else ProviderUsage())
     try:
         output, importer = evaluate(with_natives)
     except JsonnetError as exc:
@@ -175,12 +217,13 @@ def evaluate_jsonnet(
 
 
 def _evaluate(path: Path, text: str, ext_vars: dict[str, str], ext_codes: dict[str, str], jpath: tuple[Path, ...],
-              confinement: Confinement, expand: bool, with_natives: bool) -> tuple[str, _Importer]:
+              confinement: Confinement, expand: bool, usage: ProviderUsage,
+              with_natives: bool) -> tuple[str, _Importer]:
     import _gojsonnet
 
     importer = _Importer(path.parent, jpath, confinement)
     failures: list[str] = []
-    natives = _native_callbacks(path.parent, confinement, expand, failures) if with_natives else {}
+    natives = _native_callbacks(path.parent, confinement, expand, failures, usage) if with_natives else {}
     try:
         output: str = _gojsonnet.evaluate_snippet(
             str(path),

@@ -14,8 +14,8 @@ from hako_py.errors import HakoError, LoadError
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
 from hako_py.loading.reading import file_kind
 from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
-from hako_py.redaction import remember
-from hako_py.repo import RepoConfig, find_root, load_config
+from hako_py.redaction import code_literals, remember
+from hako_py.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
 from hako_py.workers.failure import Failure
 from hako_py.workers.shared import imap_budgeted, run_budgeted
 
@@ -41,10 +41,23 @@ class LoadedDefinition:
     data: dict[str, Any]
     config: RepoConfig
     imported_files: frozenset[Path] = field(default_factory=frozenset)
+    #: the value providers (std.native('provide.NAME')) the evaluation called
+    providers: frozenset[str] = field(default_factory=frozenset)
+
+
+def _config_for(root: Path) -> RepoConfig:
+    """``hako.toml`` of *root*, read once per version of the file (a process may run several
+    commands, as the tests do, and the file may change between them)."""
+    try:
+        info = (root / CONFIG_NAME).stat()
+        version: tuple[int, int] = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        version = (0, -1)
+    return _config_version(root, version)
 
 
 @lru_cache(maxsize=64)
-def _config_for(root: Path) -> RepoConfig:
+def _config_version(root: Path, version: tuple[int, int]) -> RepoConfig:
     return load_config(root)
 
 
@@ -91,7 +104,8 @@ class _Prepared:
 
 def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
     # Values handed in from outside the definition are never quoted by an error message.
-    remember(value for _, value in (*options.ext_str, *options.ext_code))
+    remember(value for _, value in options.ext_str)
+    remember(word for _, code in options.ext_code for word in code_literals(code))
     shown = display_path(file)
     path = Path(file).absolute()
     try:
@@ -112,7 +126,9 @@ def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
         raise LoadError(
             shown, f"unsupported file type '{suffix or path.name}' (use .jsonnet, .json, .yml or .yaml)"
         )
-    root = (options.root or find_root(path.parent)).resolve()
+    # --root (or the review's side of a revision) bounds the search; the settings come from
+    # the outermost hako.toml under it, as without it (see repo.find_root)
+    root = config_root(path.parent.resolve(), options.root.resolve()) if options.root else find_root(path.parent)
     if not path.resolve().is_relative_to(root):
         raise LoadError(shown, f"the definition lies outside the repository root {root}")
     config = _config_for(root)
@@ -126,6 +142,7 @@ def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
         ext_vars=() if yaml else (("appId", app_id), *options.ext_str),
         ext_codes=() if yaml else (("hako", json.dumps(config.for_app(app_id))), *options.ext_code),
         expand=options.expand,
+        env_allow=config.env_allow,
     )
     return _Prepared(shown, path, app_id, config, request)
 
@@ -133,6 +150,8 @@ def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
 def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> LoadedDefinition:
     if isinstance(outcome, Failure | Refused):
         raise LoadError(prepared.shown, outcome.message)
+    # values the worker's providers gave: validation here must not quote them either
+    remember(outcome.provided)
     data = outcome.value
     if not isinstance(data, dict):
         kind = "null" if data is None else type(data).__name__.replace("dict", "object").replace("list", "array")
@@ -144,6 +163,7 @@ def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> Load
         data=data,
         config=prepared.config,
         imported_files=outcome.read_files,
+        providers=outcome.providers,
     )
 
 
@@ -154,7 +174,8 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     if options.jpath or any(f.suffix.lower() not in JSONNET_SUFFIXES for f in files):
         return None
     app_ids = {app_id_for(f) for f in files}
-    configs = [_config_for(root.resolve()) for root in roots]
+    roots = [config_root(f.absolute().parent.resolve(), r.resolve()) for f, r in zip(files, roots, strict=True)]
+    configs = [_config_for(root) for root in roots]
     if len(app_ids) != 1:
         return None
     app_id = app_ids.pop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,14 +28,66 @@ class Provider(Protocol):
     def ask(self, keys: list[str]) -> dict[str, str]: ...
 
 
-class EnvProvider:
-    """Values from the process environment (hako's ``env`` provider)."""
+@dataclass(frozen=True)
+class EnvPolicy:
+    """Which environment variables a definition may read with ``provide.env``.
 
-    def __init__(self, base_dir: Path, options: dict[str, Any], **_: Any) -> None:
+    Definitions come from pull requests while deploys run with credentials in the
+    environment: ``std.native('provide.env')('{}', 'AWS_SECRET_ACCESS_KEY')`` would put the
+    deploy key into a task definition (readable by anyone with ECS read access) or into a
+    script option sent to a server the definition names. So variables whose name looks
+    secret (``TOKEN``, ``PASSWORD``, ``KEY``...), the credential namespaces of AWS and CI
+    systems, and values shaped like credentials are refused, unless ``hako.toml``'s
+    ``[providers.env] allow`` (owned by the maintainers) lists the name (``NAME`` or
+    ``PREFIX_*``). Secrets belong in ``secrets``, which ECS resolves at run time.
+    """
+
+    allow: tuple[str, ...] = ()
+
+    def allowed(self, name: str) -> bool:
+        return any(name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1]))
+                   for pattern in self.allow)
+
+    def refusal(self, name: str, value: str) -> str | None:
+        """Why *name* may not be read, or None."""
+        from hako_py.secret_detection import has_secret_shape, looks_secret
+
+        if self.allowed(name):
+            return None
+        if looks_secret(name) or name.upper().startswith(CREDENTIAL_PREFIXES):
+            why = "its name says it may hold a credential"
+        elif has_secret_shape(value):
+            why = "its value is shaped like a credential"
+        else:
+            return None
+        return (f"provider 'env': ${name} cannot be read by a definition: {why} (a definition must not copy "
+                "credentials of the deploy into a task definition or a request; use secrets, or list the name "
+                "in hako.toml [providers.env] allow)")
+
+
+# Environment variables of AWS and of CI systems that carry credentials or their locations.
+CREDENTIAL_PREFIXES = ("AWS_", "ACTIONS_", "GITHUB_", "RUNNER_", "CI_JOB_", "JENKINS_", "BUILDKITE_AGENT_",
+                       "CIRCLE_TOKEN", "DOCKER_AUTH", "HAKO_WEBHOOK_URL")
+
+
+class EnvProvider:
+    """Values from the process environment (hako's ``env`` provider), within :class:`EnvPolicy`."""
+
+    def __init__(self, base_dir: Path, options: dict[str, Any], policy: EnvPolicy | None = None, **_: Any) -> None:
         self.prefix = str(options.get("prefix", ""))
+        self.policy = policy or EnvPolicy()
 
     def ask(self, keys: list[str]) -> dict[str, str]:
-        return {k: os.environ[self.prefix + k] for k in keys if self.prefix + k in os.environ}
+        found: dict[str, str] = {}
+        for key in keys:
+            name = self.prefix + key
+            if name not in os.environ:
+                continue
+            refusal = self.policy.refusal(name, os.environ[name])
+            if refusal:
+                raise ProviderError(refusal)
+            found[key] = os.environ[name]
+        return found
 
 
 class FileProvider:

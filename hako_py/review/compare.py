@@ -22,15 +22,25 @@ class Rendered:
 
     view: dict[str, Any] | None = None
     error: str | None = None
+    #: value providers the evaluation called (review renders their values as ${KEY})
+    providers: tuple[str, ...] = ()
+    #: the files it read, relative to its revision's root
+    read: tuple[str, ...] = ()
+
+
+# An app whose render is the same at both revisions but which reads provider values: the run
+# decides whether its inputs changed (then it is reported, see review.run), else it is dropped.
+PROVIDER_INPUTS = "provider-inputs"
 
 
 @dataclass
 class AppChange:
     file: str
-    status: str  # added | removed | changed | broken | fixed
+    status: str  # added | removed | changed | broken | fixed (| PROVIDER_INPUTS, internal)
     changes: dict[str, list[str]] = field(default_factory=dict)
     diff: str = ""
     error: str | None = None
+    read: tuple[str, ...] = ()  # for PROVIDER_INPUTS: the files it read at either revision
 
 
 def render_view(file: str, root: str, jpath: tuple[str, ...] = (), ext_str: tuple[tuple[str, str], ...] = (),
@@ -66,6 +76,10 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
         return Rendered(error="\n".join(p.format(file) for p in exc.problems))
     except HakoError as exc:
         return Rendered(error=str(exc).replace(os.path.join(root, ""), ""))
+    providers = tuple(sorted(checked.loaded.providers))
+    top = os.path.realpath(root)
+    read = tuple(sorted(os.path.relpath(os.path.realpath(p), top) for p in checked.loaded.imported_files
+                        if os.path.realpath(p).startswith(top + os.sep)))
     rendered = checked.rendered
     view: dict[str, Any] = {"taskDefinition": task_definition_view(rendered.task_definition)}
     if rendered.service is not None:
@@ -75,7 +89,7 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
         view["traffic"] = rendered.traffic
     if checked.app.scripts:
         view["scripts"] = list(checked.app.scripts)
-    return Rendered(view=view)
+    return Rendered(view=view, providers=providers, read=read)
 
 
 def _containers(view: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -173,19 +187,24 @@ def compare(file: str, base: Rendered | None, head: Rendered | None, ref: str) -
         return AppChange(file, "broken", error=head.error)
     if base is None and head is not None:
         left, right = _masked(None, head.view)
-        return AppChange(file, "added", summarize(None, head.view),
+        return AppChange(file, "added", summarize(left, right),
                          unified(left, right, "/dev/null", f"{file} (working tree)"))
     if head is None and base is not None:
         left, right = _masked(base.view, None)
-        return AppChange(file, "removed", summarize(base.view, None),
+        return AppChange(file, "removed", summarize(left, right),
                          unified(left, right, f"{file} ({ref})", "/dev/null"), error=base.error)
     assert base is not None and head is not None
     if base.error:
         left, right = _masked(None, head.view)
-        return AppChange(file, "fixed", summarize(None, head.view),
+        return AppChange(file, "fixed", summarize(left, right),
                          unified(left, right, f"{file} ({ref}, broken)", f"{file} (working tree)"), error=base.error)
     if base.view == head.view:
+        if base.providers or head.providers:  # the same placeholders; the values may differ
+            return AppChange(file, PROVIDER_INPUTS, {"providers": sorted({*base.providers, *head.providers})},
+                             read=tuple(sorted({*base.read, *head.read})))
         return None
     left, right = _masked(base.view, head.view)
-    return AppChange(file, "changed", summarize(base.view, head.view),
+    # the summary is made from the masked views too: a value hidden in the diff must not
+    # appear in the table above it
+    return AppChange(file, "changed", summarize(left, right),
                      unified(left, right, f"{file} ({ref})", f"{file} (working tree)"))

@@ -24,6 +24,7 @@ repository (an absolute ``--jpath``) are the same at both revisions and are not 
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 
 from hako_py.loading.jsonnet import BUNDLED_LIB_DIR
@@ -250,7 +251,15 @@ class DependencyScanner:
             return frozenset({ALWAYS})
         kind = YAML if rel.lower().endswith((".yml", ".yaml")) else JSONNET
         start = (kind, self._prefix + rel)
-        found: set[str] = set(self._node(DATA, self._prefix + CONFIG_NAME).inputs)
+        # every hako.toml from the root down to the definition's folder: the outermost one is
+        # its settings (repo.find_root), so adding or changing any of them can change it
+        found: set[str] = set()
+        folder = posixpath.dirname(rel)
+        while True:
+            found |= self._node(DATA, self._prefix + posixpath.join(folder, CONFIG_NAME)).inputs
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
         seen = {start}
         stack = [start]
         while stack:

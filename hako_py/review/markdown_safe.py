@@ -33,13 +33,30 @@ def _piece(char: str) -> str:
     return char if ord(char) > 127 else f"&#{ord(char)};"
 
 
+# GitHub also links text that is no markup: www.x / scheme:// (autolinks), user@host
+# (mailto), @name (mentions), #1 (issue references). A zero-width space after the @, # or
+# "www" and inside "://" breaks each of them while the text reads the same.
+_BREAK = "&#8203;"
+
+
+def _breaks_before(text: str, index: int) -> bool:
+    """Whether a zero-width space goes before text[index]."""
+    char = text[index]
+    previous = text[index - 1] if index else ""
+    if previous and previous in "@#":
+        return True
+    if char == "." and text[max(0, index - 3):index].lower() == "www":
+        return True
+    return char == "/" and previous == ":" and text[index:index + 2] == "//"
+
+
 def inline(text: str, limit: int | None = None) -> str:
     """*text* as inert inline content (a table cell, ``<summary>``, a heading), at most *limit*
     characters of output (cut with an ellipsis)."""
     out: list[str] = []
     used = 0
-    for char in text:
-        piece = _piece(char)
+    for index, char in enumerate(text):
+        piece = (_BREAK if _breaks_before(text, index) else "") + _piece(char)
         if limit is not None and used + len(piece) > limit - 1:
             out.append(ELLIPSIS)
             break

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from hako_py.deploy.diff import colorize
+from hako_py.printable import printable
 from hako_py.review.compare import AppChange
 from hako_py.review.markdown_safe import fenced, inline, shorten, size
 from hako_py.review.run import Review
@@ -43,11 +44,15 @@ def text(review: Review, *, color: bool = False) -> str:
     out = []
     for change in review.changes:
         headline = _headline(change)
-        out.append(f"== {change.file}: {change.status}{' (' + headline + ')' if headline else ''}")
+        out.append(printable(f"== {change.file}: {change.status}{' (' + headline + ')' if headline else ''}"))
         if change.error:
-            out.append(change.error)
-        if change.diff:
-            out.append((colorize(change.diff) if color else change.diff).rstrip("\n"))
+            out.append(printable(change.error))
+        if change.diff:  # made printable before colouring: the colours are hako's own escapes
+            diff = printable(change.diff)
+            out.append((colorize(diff) if color else diff).rstrip("\n"))
+        elif change.changes:  # nothing to diff (provider values): say what is known
+            out.extend(printable(f"  {category}: {item}") for category, items in change.changes.items()
+                       for item in items)
     out.append(counts(review))
     return "\n".join(out) + "\n"
 
@@ -77,6 +82,9 @@ def _details(change: AppChange, full: bool) -> tuple[str, bool]:
             change.diff, MAX_DIFF_LINES, MAX_DIFF_CHARS, "see the full report or run hako diff --base locally")
         parts.append(fenced(diff.rstrip("\n"), "diff") + "\n")
         cut = cut or cut_diff
+    elif change.changes:  # nothing to diff (provider values): what is known, as text
+        parts.append(fenced("\n".join(f"{category}: {item}" for category, items in change.changes.items()
+                                       for item in items)) + "\n")
     parts.append("</details>\n")
     return "".join(parts), cut
 

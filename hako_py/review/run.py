@@ -24,7 +24,7 @@ from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
 from hako_py.paths import DEFINITION_SUFFIXES
 from hako_py.repo import load_config
-from hako_py.review.compare import AppChange, Rendered, compare, render_both, render_view
+from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import resolve_ref, toplevel
 from hako_py.review.inputs import Differences
@@ -191,9 +191,14 @@ def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
     with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
         changes = pool.map(run_job, jobs)
         failed = [(job, change) for job, change in zip(jobs, changes, strict=True) if isinstance(change, Failure)]
-        sides = [Side(job, base) for job, _ in failed
-                 if job.base_root is not None and job.head_root is not None for base in (False, True)]
-        rendered = dict(zip(((side.job.file, side.base) for side in sides), pool.map(run_side, sides), strict=True))
+        # heads first, and a base only where its head rendered: a bomb costs at most twice the
+        # time limit (the job, then its head alone), never three times
+        heads = [Side(job, False) for job, _ in failed if job.base_root is not None and job.head_root is not None]
+        rendered: dict[tuple[str, bool], Rendered | Failure | None] = dict(
+            zip(((side.job.file, side.base) for side in heads), pool.map(run_side, heads), strict=True))
+        bases = [Side(side.job, True) for side in heads
+                 if not isinstance(rendered[(side.job.file, False)], Failure)]
+        rendered.update(zip(((side.job.file, side.base) for side in bases), pool.map(run_side, bases), strict=True))
     retried = {job.file: compare(job.file, _side(job, True, failure, rendered), _side(job, False, failure, rendered),
                                  job.ref) for job, failure in failed}
     return [retried[job.file] if isinstance(change, Failure) else change
@@ -207,6 +212,24 @@ def _side(job: Job, base: bool, failure: Failure, rendered: dict[tuple[str, bool
         return None
     result = rendered.get((job.file, base), failure)
     return Rendered(error=result.located(job.file)) if isinstance(result, Failure) else result
+
+
+def _provider_inputs(change: AppChange | None, differs: Differences) -> AppChange | None:
+    """An app that renders the same at both revisions but reads provider values: the review
+    shows those values as ``${KEY}`` (they may be secrets, and a deploy's environment is not
+    the review's), so a definition could branch on them and deploy something else than it
+    shows. Such an app is reported whenever a file it reads changed, with a note saying the
+    rendered diff cannot show everything; otherwise it is dropped like any unchanged app."""
+    if change is None or change.status != PROVIDER_INPUTS:
+        return change
+    changed = [rel for rel in change.read if differs(rel)]
+    if not changed:
+        return None
+    names = ", ".join(f"provide.{name}" for name in change.changes.get("providers", []))
+    note = (f"changed inputs {', '.join(changed[:10])}{' ...' if len(changed) > 10 else ''}; it reads values "
+            f"from {names}, which review shows as ${{KEY}}, so what it deploys may differ from the rendered "
+            "requests")
+    return AppChange(change.file, "changed", {"provider values": [note]})
 
 
 def _fast_tmp() -> str | None:
@@ -252,6 +275,7 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
                 together=contained and not ext_reads)
             for file in chosen
         ]
-        changes = [change for change in _run_all(work, workers) if change is not None]
+        changes = [change for change in (_provider_inputs(c, differs) for c in _run_all(work, workers))
+                   if change is not None]
         renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
     return Review(ref, changes, len(head_defs | base_defs), renders)

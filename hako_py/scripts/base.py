@@ -36,6 +36,8 @@ from typing import Any, ClassVar, TextIO
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
 from hako_py.outbound import Destination, OutboundError, send
+from hako_py.printable import printable
+from hako_py.redaction import redact
 from hako_py.repo import ScriptSettings
 
 
@@ -57,7 +59,8 @@ class ScriptContext:
     settings: ScriptSettings = field(default_factory=ScriptSettings)
 
     def say(self, message: str) -> None:
-        self.stderr.write(message + "\n")
+        # a script quotes definition values (a job name...): never a secret, never an escape
+        self.stderr.write(printable(redact(message)) + "\n")
         self.stderr.flush()
 
 
