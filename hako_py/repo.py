@@ -6,6 +6,7 @@ is posted in public pull-request comments and must never contain files from outs
 
 from __future__ import annotations
 
+import datetime
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -104,14 +105,14 @@ def load_config(root: Path) -> RepoConfig:
     try:
         raw = tomllib.loads(read_limited_text(path))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise HakoError(f"{path}: invalid TOML: {exc}") from None
+        raise HakoError(f"{display_path(path)}: invalid TOML: {exc}") from None
     except ImportRefused as exc:
         raise HakoError(str(exc)) from None
     except OSError as exc:
-        raise HakoError(f"{path}: {exc.strerror}") from None
+        raise HakoError(f"{display_path(path)}: {exc.strerror}") from None
     table = raw.get("hako", raw)
     if not isinstance(table, dict):
-        raise HakoError(f"{path}: [hako] must be a table")
+        raise HakoError(f"{display_path(path)}: [hako] must be a table")
     values: dict[str, Any] = {}
     for key in ("region", "account_id", "parameter_prefix", "apps", "partition"):
         if key in table:
@@ -119,11 +120,12 @@ def load_config(root: Path) -> RepoConfig:
             if key == "account_id" and isinstance(value, int):
                 value = f"{value:012d}"
             if not isinstance(value, str):
-                raise HakoError(f"{path}: {key}: must be a string")
+                raise HakoError(f"{display_path(path)}: {key}: must be a string")
             values[key] = value
     if "apps" in values:
         _check_inside(root, values["apps"], f"{display_path(path)}: apps")
-    extra = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
+    # Jsonnet sees these as std.extVar('hako'): TOML dates and times become ISO 8601 strings
+    extra = {k: _jsonable(v) for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
     env_allow = _env_allow(path, table.get("providers", {}))
     return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, **values)
@@ -140,23 +142,24 @@ def _env_allow(path: Path, table: Any) -> tuple[str, ...]:
 
 def _script_settings(path: Path, table: Any) -> ScriptSettings:
     if not isinstance(table, dict):
-        raise HakoError(f"{path}: scripts: must be a table ([scripts])")
+        raise HakoError(f"{display_path(path)}: scripts: must be a table ([scripts])")
     allowed = table.get("allowed_servers", [])
     if not isinstance(allowed, list) or not all(isinstance(url, str) for url in allowed):
-        raise HakoError(f"{path}: scripts.allowed_servers: must be a list of URLs")
+        raise HakoError(f"{display_path(path)}: scripts.allowed_servers: must be a list of URLs")
     from hako_py.outbound import OutboundError, check_allowed_server
 
     for url in allowed:
         try:
             check_allowed_server(url)
         except OutboundError as exc:
-            raise HakoError(f"{path}: scripts.allowed_servers: {exc}") from None
+            raise HakoError(f"{display_path(path)}: scripts.allowed_servers: {exc}") from None
     options: dict[str, dict[str, Any]] = {}
     for name, value in table.items():
         if name == "allowed_servers":
             continue
         if not isinstance(value, dict):
-            raise HakoError(f"{path}: scripts.{name}: must be a table of options for the script type {name}")
+            raise HakoError(f"{display_path(path)}: scripts.{name}: must be a table of options for the script type "
+                            f"{name}")
         options[name] = value
     return ScriptSettings(allowed_servers=tuple(allowed), options=options)
 
@@ -177,3 +180,14 @@ def _check_inside(root: Path, value: str, where: str) -> None:
 
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _jsonable(value: Any) -> Any:
+    """A TOML value as JSON: dates, times and datetimes as ISO 8601 strings."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return value

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from hako_py.aws.errors import AwsError
+from hako_py.aws.errors import AwsError, credentials_problem
 from hako_py.aws.lookups import Lookups
 from hako_py.definition import AppDefinition
 from hako_py.references import parse_ecr_image, parse_secret_source
@@ -36,18 +36,38 @@ def _presence(subject: str, present: Callable[[], bool], missing: str = "does no
     return guarded(subject, lambda: Check(OK, subject) if present() else Check(NG, subject, missing))
 
 
+class CredentialsFailed(Exception):
+    """The credentials themselves failed: no further check can say anything else."""
+
+    def __init__(self, error: AwsError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def guarded(subject: str, check: Callable[[], Check]) -> Check:
-    """Run one check; an AWS failure makes it NG with the reason instead of ending verify."""
+    """Run one check; an AWS failure makes it NG with the reason instead of ending verify,
+    except a credentials failure, which ends verify with one line (see :func:`verify`)."""
     try:
         return check()
     except AwsError as exc:
+        if credentials_problem(exc):
+            raise CredentialsFailed(exc) from None
         return Check(NG, subject, f"cannot check: {exc}")
 
 
 def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, *,
            scripts_create_log_groups: bool = False) -> list[Check]:
+    """Every check; when the credentials fail, the checks so far and one NG line about the
+    credentials (not one per check repeating it)."""
     region = app.region or lookups.clients.region
-    return list(_checks(app, task_definition, lookups, region, scripts_create_log_groups))
+    done: list[Check] = []
+    try:
+        for check in _checks(app, task_definition, lookups, region, scripts_create_log_groups):
+            done.append(check)
+    except CredentialsFailed as failure:
+        message = str(failure.error).split(": ", 1)[-1]
+        done.append(Check(NG, "AWS credentials", f"{message}; the remaining checks were not run"))
+    return done
 
 
 def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: str,
@@ -62,7 +82,7 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
             yield from _secret_checks(container["name"], secret, lookups, region)
     for key in ("taskRoleArn", "executionRoleArn"):
         if td.get(key):
-            yield guarded(f"{key} {td[key]}", partial(_role_check, key, str(td[key]), lookups))
+            yield guarded(_role_subject(key, str(td[key])), partial(_role_check, key, str(td[key]), lookups))
     create_group_options = {
         (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group")
         for c in td.get("containerDefinitions", [])
@@ -124,9 +144,14 @@ def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, reg
                     "cannot be checked without reading the secret's value")
 
 
+def _role_subject(key: str, arn: str) -> str:
+    """The same label whether the check succeeds or cannot run."""
+    return f"{'task role' if key == 'taskRoleArn' else 'execution role'} {arn.rsplit('/', 1)[-1]}"
+
+
 def _role_check(key: str, arn: str, lookups: Lookups) -> Check:
     role = arn.rsplit("/", 1)[-1]
-    subject = f"{'task role' if key == 'taskRoleArn' else 'execution role'} {role}"
+    subject = _role_subject(key, arn)
     trusted = lookups.role_trusts_ecs_tasks(role)
     if trusted is None:
         return Check(NG, subject, "does not exist")

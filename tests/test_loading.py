@@ -130,9 +130,10 @@ def test_runtime_error_is_located_with_import_chain(repo: Repo) -> None:
     with pytest.raises(LoadError) as info:
         load_definition("apps/bad.jsonnet")
     text = str(info.value)
-    assert text.startswith("apps/lib/l.libsonnet:2:")
+    # located in the user's file first (issue 15), the library's frame after it
+    assert text.startswith("apps/bad.jsonnet:2:")
     assert "boom: here" in text
-    assert "apps/bad.jsonnet:2:" in text
+    assert "raised at apps/lib/l.libsonnet:2:" in text
 
 
 def test_missing_import_names_the_search_path(repo: Repo) -> None:

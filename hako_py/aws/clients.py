@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from hako_py.aws.errors import aws_errors
+from hako_py.errors import UsageError
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
@@ -21,10 +22,43 @@ class AwsOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     retry_mode: str = "adaptive"
-    max_attempts: int = field(default_factory=lambda: int(os.environ.get("AWS_MAX_ATTEMPTS") or 8))
+    max_attempts: int = field(default_factory=lambda: max_attempts_from_environment())
 
     def resolved_endpoint(self) -> str | None:
-        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+        """The endpoint, checked: a malformed one is a usage error naming where it came from."""
+        if self.endpoint_url:
+            return checked_endpoint(self.endpoint_url, "--endpoint-url")
+        if os.environ.get("AWS_ENDPOINT_URL"):
+            return checked_endpoint(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
+        return None
+
+
+DEFAULT_MAX_ATTEMPTS = 8
+MAX_MAX_ATTEMPTS = 100
+
+
+def max_attempts_from_environment() -> int:
+    """``$AWS_MAX_ATTEMPTS`` as botocore takes it: a whole number, at least 1 (botocore refuses
+    0 with InvalidMaxRetryAttemptsError); bounded so a typo cannot retry for hours."""
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if not raw:
+        return DEFAULT_MAX_ATTEMPTS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_MAX_ATTEMPTS:
+        raise UsageError(f"AWS_MAX_ATTEMPTS={raw!r}: must be a whole number from 1 to {MAX_MAX_ATTEMPTS} "
+                         f"(default {DEFAULT_MAX_ATTEMPTS})")
+    return int(raw)
+
+
+def checked_endpoint(url: str, source: str) -> str:
+    """*url* when it is an http(s) URL with a host; else a usage error saying what is wrong."""
+    try:
+        parts = urlparse(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError as exc:
+        raise UsageError(f"{source} {url!r}: not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{source} {url!r}: not an http(s) URL (e.g. http://127.0.0.1:4566 for the sandbox)")
+    return url
 
 
 def is_loopback(url: str | None) -> bool:

@@ -58,6 +58,20 @@ RETRYABLE_CODES = {
 }
 
 
+# The caller's credentials are missing, wrong or expired: every further call fails the same way.
+CREDENTIAL_CODES = {
+    "NoCredentials", "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken",
+    "ExpiredTokenException", "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure",
+    "InvalidAccessKeyId", "ProfileNotFound", "TokenRetrievalError", "SSOTokenLoadError",
+    "UnauthorizedSSOTokenError", "CredentialRetrievalError", "NoAuthTokenError",
+}
+
+
+def credentials_problem(exc: AwsError) -> bool:
+    """Whether *exc* says the credentials (not the request) are the problem."""
+    return exc.code in CREDENTIAL_CODES
+
+
 def retryable(exc: AwsError) -> bool:
     """Whether the call may succeed if made again (throttling, server errors, dropped connections)."""
     return exc.code in RETRYABLE_CODES or "Throttl" in exc.code

@@ -101,15 +101,18 @@ class Lookups:
                 raise
 
     def missing_subnets(self, region: str, subnet_ids: list[str]) -> list[str]:
-        return [s for s in subnet_ids if not self._exists("describe_subnets", "SubnetIds", s, region)]
+        return [s for s in subnet_ids if not self._exists("DescribeSubnets", "SubnetIds", s, region)]
 
     def missing_security_groups(self, region: str, group_ids: list[str]) -> list[str]:
-        return [g for g in group_ids if not self._exists("describe_security_groups", "GroupIds", g, region)]
+        return [g for g in group_ids if not self._exists("DescribeSecurityGroups", "GroupIds", g, region)]
 
-    def _exists(self, method: str, key: str, value: str, region: str) -> bool:
+    def _exists(self, operation: str, key: str, value: str, region: str) -> bool:
+        """*operation* by its API name (as every other error message names it)."""
+        from botocore import xform_name
+
         try:
-            with aws_errors(f"{method} {value}"):
-                getattr(self._client("ec2", region), method)(**{key: [value]})
+            with aws_errors(f"{operation} {value}"):
+                getattr(self._client("ec2", region), xform_name(operation))(**{key: [value]})
         except AwsError as exc:
             if _missing(exc) or "Malformed" in exc.code:
                 return False

@@ -18,7 +18,7 @@ from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
 from hako_py.definition import APP_CONTAINER, as_int, is_fargate
 from hako_py.errors import Problem
 from hako_py.paths import join_path
-from hako_py.render.requests import split_image
+from hako_py.render.requests import image_reference, split_image
 from hako_py.units import cpu_units, memory_mib
 
 FAMILY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -42,6 +42,28 @@ def check_app_id(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
                       "because it becomes the ECS service name and task definition family")
 
 
+_IMAGE_CHARS = re.compile(r"^[A-Za-z0-9_\-:./#]+$")
+_DIGEST = re.compile(r"^sha256:[A-Fa-f0-9]{64}$")
+
+
+def image_problem(reference: str) -> str | None:
+    """What ECS refuses in an image reference (API ContainerDefinition.image): "up to 255
+    characters ... letters, numbers, hyphens, underscores, colons, periods, forward slashes,
+    and number signs"; with a digest, 255 before the @ and "sha256:" plus exactly 64 hex
+    digits after it. An empty repository (``image: ''`` became ``:latest``) is refused too."""
+    name, _, digest = reference.partition("@")
+    repository = split_image(name)[0] if not digest else name
+    if not repository or repository.startswith((":", "/")):
+        return f"{reference!r} has no repository name"
+    if len(name) > 255:
+        return f"is {len(name)} characters long; ECS takes at most 255"
+    if not _IMAGE_CHARS.match(name):
+        return f"{name!r} may only contain letters, digits, '-', '_', ':', '.', '/' and '#'"
+    if digest and not _DIGEST.match(digest):
+        return f"digest {digest!r} must be sha256: followed by 64 hexadecimal digits"
+    return None
+
+
 def check_images(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     for name, (path, container) in containers_of(data).items():
         has_image, has_image_tag = "image" in container, "image_tag" in container
@@ -50,6 +72,13 @@ def check_images(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         elif not has_image and not has_image_tag:
             key = "image" if name == APP_CONTAINER else "image_tag"
             yield Problem(join_path(path, key), "is required (the container's image)")
+        written = str(container.get("image" if has_image else "image_tag", ""))
+        if (has_image or has_image_tag) and not written.strip():
+            yield Problem(join_path(path, "image" if has_image else "image_tag"), "must not be empty")
+        elif has_image or has_image_tag:
+            problem = image_problem(image_reference(container, None))
+            if problem:
+                yield Problem(join_path(path, "image" if has_image else "image_tag"), problem)
         if has_image and "tag" in container and split_image(str(container["image"]))[1] is not None:
             yield Problem(join_path(path, "tag"), "image already contains a tag; set the tag in one place")
         if name == APP_CONTAINER and "sidecars" in data and APP_CONTAINER in data["sidecars"]:

@@ -245,6 +245,9 @@ def main(argv: list[str] | None = None) -> None:
         os._exit(0)
     except Exception as exc:
         if os.environ.get("HAKO_DEBUG"):
+            worker_traceback = getattr(exc, "worker_traceback", None)
+            if worker_traceback:
+                sys.stderr.write(worker_traceback)
             raise
         detail = printable(redact(str(exc)))
         click.echo(f"hako: internal error: {type(exc).__name__}: {detail} (set HAKO_DEBUG=1 for a traceback; "

@@ -48,6 +48,8 @@ class Confinement:
         if os.path.isabs(written):
             raise ImportRefused(f"import of absolute path '{written}' is not allowed; "
                                 "import files by a path relative to the definition")
+        if "\0" in written:  # no file name holds a NUL byte; os functions raise ValueError for it
+            raise ImportRefused(f"import {written!r}: a file name cannot contain a NUL byte")
         base = _realpath(os.path.abspath(folder))
         lexical = os.path.normpath(os.path.join(base, written))
         real = _realpath(os.path.join(base, written))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from hako_py.paths import display_path
@@ -21,27 +22,77 @@ def _location(text: str) -> tuple[str, str] | None:
     return f"{display_path(match.group('file'))}:{line}:{col}", text[match.end():].strip()
 
 
-def format_jsonnet_error(raw: str) -> str:
-    """Rewrite a gojsonnet error so it starts with ``file:line:column:`` like a compiler's."""
+_FIELD = re.compile(r'^Field "(?P<name>(?:[^"\\]|\\.)*)"$')
+_ELEMENT = re.compile(r"^Array element (?P<index>\d+)$")
+
+
+def _shown_file(file: str) -> str:
+    """A frame's file as the user knows it: the bundled library by its import name."""
+    from hako_py.loading.jsonnet import BUNDLED_LIB_DIR
+
+    bundled = str(BUNDLED_LIB_DIR)
+    if file.startswith(bundled + "/"):
+        return file[len(bundled) + 1:]
+    return display_path(file)
+
+
+def _manifest_path(frames: list[str]) -> str:
+    """``app.secrets[0].value_from`` from go-jsonnet's ``Field "app"`` / ``Array element 0``
+    frames (listed innermost first): where in the definition the failing value sits."""
+    from hako_py.paths import join_path
+
+    steps: list[str | int] = []
+    for frame in frames:
+        text = frame.strip()
+        field = _FIELD.match(text)
+        element = _ELEMENT.match(text)
+        if field:
+            steps.append(field.group("name").replace('\\"', '"'))
+        elif element:
+            steps.append(int(element.group("index")))
+    path = ""
+    for step in reversed(steps):
+        path = join_path(path, step)
+    return path
+
+
+def format_jsonnet_error(raw: str, main_file: str | None = None) -> str:
+    """Rewrite a gojsonnet error so it starts with ``file:line:column:`` like a compiler's.
+
+    A runtime error raised in a library (``hako.libsonnet``'s ``error 'hako.toml: set
+    region ...'``) is located in the user's definition first: at the innermost frame in
+    *main_file*, else at the field being manifested (``apps/web.jsonnet:
+    app.secrets[0].value_from: ...``); the library's frames follow as ``raised at``/``from``.
+    """
     text = raw.rstrip()
     if text.startswith("RUNTIME ERROR: "):
         body, _, stack = text[len("RUNTIME ERROR: "):].partition("\n\t")
         frames = [f"\t{f}" for f in stack.split("\n\t")] if stack else []
-        locations = []
+        locations: list[tuple[str, str]] = []  # (file, "file:line:col")
         for frame in frames:
             match = _FRAME.match(frame.split("\n")[0])
             if not match:
                 continue
+            raw_location = _LOCATION.match(match.group("location"))
             located = _location(match.group("location"))
-            if located:
-                locations.append(located[0])
+            if located and raw_location:
+                locations.append((raw_location.group("file"), located[0]))
         message = body.strip()
         if message.startswith("importer error: "):
             message = message[len("importer error: "):]
         if not locations:
             return message
-        lines = [f"{locations[0]}: {message}"]
-        lines += [f"  from {loc}" for loc in locations[1:6]]
+        first_file = locations[0][0]
+        if main_file is None or os.path.abspath(first_file) == os.path.abspath(main_file):
+            lines = [f"{locations[0][1]}: {message}"]
+            lines += [f"  from {loc}" for _, loc in locations[1:6]]
+            return "\n".join(lines)
+        in_main = [loc for file, loc in locations if os.path.abspath(file) == os.path.abspath(main_file)]
+        where = _manifest_path(frames)
+        head = in_main[0] if in_main else f"{display_path(main_file)}{': ' + where if where else ''}"
+        shown = [_shown_location(file, loc) for file, loc in locations if loc not in in_main[:1]]
+        lines = [f"{head}: {message}", f"  raised at {shown[0]}"] if shown else [f"{head}: {message}"]
+        lines += [f"  from {loc}" for loc in shown[1:5]]
         return "\n".join(lines)
     first = text.partition("\n")[0]
     for prefix in ("STATIC ERROR: ", "PARSE ERROR: "):
@@ -51,6 +102,10 @@ def format_jsonnet_error(raw: str) -> str:
     if located:
         return f"{located[0]}: {located[1]}"
     return first
+
+
+def _shown_location(file: str, location: str) -> str:
+    return _shown_file(file) + location[len(display_path(file)):]
 
 
 def format_yaml_error(file: str, error: Exception) -> str:

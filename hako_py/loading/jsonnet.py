@@ -246,7 +246,7 @@ def _evaluate(path: Path, text: str, ext_vars: dict[str, str], ext_codes: dict[s
             if unknown:
                 message = message.replace(first_line, f"RUNTIME ERROR: unknown provider {', '.join(unknown)} "
                                           f"(installed: {', '.join(provider_names())})", 1)
-        raise JsonnetError(format_jsonnet_error(message)) from None
+        raise JsonnetError(format_jsonnet_error(message, str(path))) from None
     return output, importer
 
 

@@ -55,19 +55,19 @@ def load_yaml(path: Path, confinement: Confinement) -> Any:
 def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansion: _Expansion) -> Any:
     """The YAML data of *path* as PyYAML builds it (aliased objects shared, not copied)."""
     if len(stack) > MAX_INCLUDE_DEPTH:
-        raise YamlError(f"{path}: !include nested deeper than {MAX_INCLUDE_DEPTH}")
+        raise YamlError(f"{display_path(path)}: !include nested deeper than {MAX_INCLUDE_DEPTH}")
     if path in stack:
-        raise YamlError(f"{path}: !include cycle: {' -> '.join(str(p) for p in (*stack, path))}")
+        raise YamlError(f"{display_path(path)}: !include cycle: {' -> '.join(display_path(p) for p in (*stack, path))}")
 
     def resolve(node: yaml.Node) -> Path:
         rel = node.value if isinstance(node, yaml.ScalarNode) else None
-        where = f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+        where = f"{display_path(path)}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
         if not isinstance(rel, str) or not rel:
             raise YamlError(f"{where}: !include needs a relative file name")
         try:
             real = confinement.check(path.parent, rel)
         except ImportRefused as exc:
-            raise YamlError(f"{where}: {exc}") from None
+            raise YamlError(f"{where}: {str(exc).replace('import ', '!include ', 1)}") from None
         if not real.exists() or real.is_dir():
             raise YamlError(f"{where}: !include {rel}: no such file")
         confinement.record(real)
@@ -88,7 +88,8 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
                 if key_node.tag == "tag:yaml.org,2002:merge" and value_node.tag == "!include":
                     data = included(value_node)
                     if not isinstance(data, dict):
-                        raise YamlError(f"{path}:{value_node.start_mark.line + 1}: merged !include must be a mapping")
+                        raise YamlError(f"{display_path(path)}:{value_node.start_mark.line + 1}: "
+                                        "merged !include must be a mapping")
                     replacement = yaml.SafeDumper(None).represent_data(data)  # type: ignore[arg-type]
                     node.value[index] = (key_node, replacement)
             # PyYAML calls this for every merged mapping too, and then copies its keys
@@ -100,17 +101,17 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
     try:
         text = read_limited(path).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise YamlError(f"{display_path(path)}: not UTF-8 text (byte {exc.start})") from None
     except ImportRefused as exc:
         raise YamlError(str(exc)) from None
     except OSError as exc:
-        raise YamlError(f"{path}: cannot read: {exc.strerror}") from None
+        raise YamlError(f"{display_path(path)}: cannot read: {exc.strerror}") from None
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise YamlError(format_yaml_error(str(path), exc)) from None
     except RecursionError:
-        raise YamlError(f"{path}: nested too deeply") from None
+        raise YamlError(f"{display_path(path)}: nested too deeply") from None
 
 
 def _jsonable(value: Any, expansion: _Expansion, path: Path) -> Any:

@@ -23,6 +23,30 @@ def connect() -> Any:
         client = docker.from_env(timeout=30)
         client.ping()
     except Exception as exc:
-        reason = str(exc).split("(", 1)[0].strip() or type(exc).__name__
-        raise NoDockerEngine(f"no Docker engine reachable at {where}: {reason}") from None
+        raise NoDockerEngine(f"no Docker engine reachable at {where}: {_reason(exc)}") from None
     return client
+
+
+def _reason(exc: BaseException) -> str:
+    """The root cause in a few words: docker-py wraps a refused or missing socket as
+    ``Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2,
+    'No such file or directory'))``; say "No such file or directory" (and what was tried)."""
+    root: BaseException = exc
+    seen = {id(root)}
+    while True:
+        nested = root.__cause__ or root.__context__
+        if nested is None:
+            nested = next((a for a in getattr(root, "args", ()) if isinstance(a, BaseException)), None)
+        if nested is None:
+            for arg in getattr(root, "args", ()):
+                if isinstance(arg, tuple):
+                    nested = next((a for a in arg if isinstance(a, BaseException)), None)
+        if nested is None or id(nested) in seen:
+            break
+        seen.add(id(nested))
+        root = nested
+    cause = root.strerror if isinstance(root, OSError) and root.strerror else (str(root) or type(root).__name__)
+    what = str(exc).split(":", 1)[0].strip() if ":" in str(exc) else ""
+    if what and what not in cause and root is not exc:
+        return f"{cause} ({what[0].lower() + what[1:]})"
+    return cause if root is not exc else (str(exc) or type(exc).__name__)

@@ -77,8 +77,16 @@ def scheduler_keys(model: EcsModel) -> dict[str, SchedulerKey]:
     return keys
 
 
+# Smithy's (and so botocore's) integer is 32-bit signed and long 64-bit signed: a value
+# outside them cannot be sent (memory: 1e30 was accepted and failed at ECS).
+_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
 def _integer(doc: str, shape: Shape | None = None) -> dict[str, Any]:
-    return integer(doc, shape.minimum if shape else None, shape.maximum if shape else None)
+    low, high = _RANGES.get(shape.type if shape else "integer", _RANGES["integer"])
+    minimum = shape.minimum if shape and shape.minimum is not None else low
+    maximum = shape.maximum if shape and shape.maximum is not None else high
+    return integer(doc, minimum, maximum)
 
 
 class _Builder:

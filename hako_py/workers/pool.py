@@ -46,7 +46,14 @@ _Selector = getattr(selectors, "PollSelector", selectors.SelectSelector)
 
 
 class WorkerError(RuntimeError):
-    """A task raised an exception (a bug in hako-py, not a bad definition); carries its traceback."""
+    """A task raised an exception (a bug in hako-py, not a bad definition). ``str()`` is its
+    last line (``ValueError: ...``), as for any internal error; ``worker_traceback`` is the
+    whole worker-side traceback, printed only under HAKO_DEBUG."""
+
+    def __init__(self, worker_traceback: str) -> None:
+        lines = [line for line in worker_traceback.strip().splitlines() if line.strip()]
+        super().__init__(f"in an evaluation worker: {lines[-1] if lines else 'unknown error'}")
+        self.worker_traceback = worker_traceback
 
 
 @dataclass
@@ -198,7 +205,7 @@ class BudgetPool:
             self._idle.append(worker)
         status, value = message
         if status == "error":
-            raise WorkerError(f"a worker process failed:\n{value}")
+            raise WorkerError(str(value))
         run.results[index] = value
 
     def _end(self, run: _Run, worker: _Worker, outcome: Failure) -> None:
