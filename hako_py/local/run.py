@@ -220,11 +220,19 @@ class LocalRunner:
         return thread
 
     def _stop_all(self, definitions: dict[str, dict[str, Any]]) -> None:
+        """Stop the running containers as ECS stops a task's: SIGTERM, then SIGKILL after the
+        container's stop timeout. The wait is said on stderr, since it can be long (30 s by
+        default) and would otherwise look like a hang; ``--timeout`` does not shorten it (see
+        the README: the app keeps its shutdown window, as on ECS)."""
         for name in reversed(list(self.containers)):
             try:
                 if self._state(name).get("Running"):
-                    timeout = definitions[name].get("stopTimeout") or DEFAULT_STOP_TIMEOUT
-                    self.api.stop(self.containers[name], timeout=int(timeout))
+                    configured = definitions[name].get("stopTimeout")
+                    timeout = int(configured) if configured else DEFAULT_STOP_TIMEOUT
+                    default = "" if configured else ", the default"
+                    self.say(f"stopping container {name}: SIGTERM now, SIGKILL if it still runs after its stop "
+                             f"timeout ({timeout}s{default}), as ECS does")
+                    self.api.stop(self.containers[name], timeout=timeout)
             except Exception as exc:  # keep stopping the others
                 self.say(f"could not stop {name}: {exc}")
 
