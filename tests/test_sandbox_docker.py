@@ -62,9 +62,11 @@ def write(repo: Repo, sandbox: Sandbox, name: str, text: str) -> str:
     return path
 
 
-def containers(client: Any, task_definition_fragment: str = "") -> list[Any]:
-    found = client.containers.list(all=True, filters={"label": "hako.sandbox.task"})
-    return found
+def task_containers(client: Any, cluster: str) -> set[str]:
+    """IDs of the running sandbox containers of *cluster*'s tasks: only what this test created
+    (the engine is shared; other sandboxes' containers carry the same label)."""
+    return {c.id for c in client.containers.list(filters={"label": "hako.sandbox.task"})
+            if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
 
 
 def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # type: ignore[no-untyped-def]
@@ -108,11 +110,7 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=2))
     assert hako("deploy", path, *POLL).code == 0
 
-    def running(revision: str) -> int:
-        return sum(1 for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})
-                   if (c.status == "running" and revision in str(c.labels.get("hako.sandbox.task"))) or False)
-
-    first = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
+    first = task_containers(docker_client, cluster)
     assert len(first) >= 2
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop.replace("0.2", "0.3"), desired=2))
     result = hako("deploy", path, *POLL)
@@ -120,7 +118,7 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     started = result.out.index("has started 2 tasks")
     stopped = result.out.index("has stopped 2 running tasks")
     assert started < stopped  # the new tasks start before the old ones stop
-    now = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
+    now = task_containers(docker_client, cluster)
     assert len(now) >= 2 and not (now & first)
 
 
