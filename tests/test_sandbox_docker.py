@@ -102,6 +102,24 @@ def test_sandbox_missing_local_image_fails_to_start(hako, repo: Repo, docker_san
     assert "CannotPullContainerError: image hako-test/busybox:none not found in the local Docker engine" in result.err
 
 
+@pytest.mark.parametrize(("image", "runs"), [
+    ("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/hako-test/busybox", True),  # FIPS: still ECR
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/hako-test/busybox", False),  # only looks like it
+])
+def test_sandbox_maps_ecr_names_like_oneshot_local(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                                   on_docker: SandboxControl, image: str, runs: bool) -> None:
+    """The sandbox and ``oneshot --local`` share the mapping (tests/test_local_ecr.py runs the same names)."""
+    text = definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']").replace(ECR_IMAGE, image)
+    path = write(repo, docker_sandbox, unique("dj-"), text)
+    result = hako("oneshot", path, *POLL, "sh", "-c", "echo ran")
+    if runs:
+        assert result.code == 0, result.err
+        assert result.out == "ran\n"
+    else:
+        assert result.code == 125
+        assert f"CannotPullContainerError: image {image}:1 not found in the local Docker engine" in result.err
+
+
 def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
                                                         on_docker: SandboxControl, docker_client: Any) -> None:
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")

@@ -1,10 +1,12 @@
-"""The one place hako-py calls the Docker SDK (docker-py): connect, with a clear error."""
+"""The one place hako-py calls the Docker SDK (docker-py): connect, with a clear error, and
+find the local image that runs for an image name."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
+from hako_py.ecr_images import local_candidates
 from hako_py.errors import HakoError
 
 
@@ -26,3 +28,19 @@ def connect() -> Any:
         reason = str(exc).split("(", 1)[0].strip() or type(exc).__name__
         raise NoDockerEngine(f"no Docker engine reachable at {where}: {reason}") from None
     return client
+
+
+def has_image(client: Any, name: str) -> bool:
+    """Whether the engine holds *name* (an invalid reference is simply not held)."""
+    try:
+        client.images.get(name)
+    except Exception:  # docker.errors.ImageNotFound, or APIError for a name Docker rejects
+        return False
+    return True
+
+
+def present_image(client: Any, image: str) -> str | None:
+    """The local image that runs for *image*, without pulling: the name itself, else for an
+    ECR name its local ``NAME:TAG`` (:func:`hako_py.ecr_images.local_candidates`: the same
+    mapping for ``oneshot --local`` and the sandbox's Docker mode); None when none is held."""
+    return next((name for name in local_candidates(image) if has_image(client, name)), None)
