@@ -1,4 +1,5 @@
-"""Parsing the AWS references definitions contain: ECR images, secret sources, awslogs streams.
+"""Parsing the AWS references definitions contain: secret sources, awslogs streams (ECR image
+names: :mod:`hako_py.ecr_images`).
 
 One place for these formats, used by verify, seeding, secret resolution, scripts and the sandbox.
 """
@@ -8,34 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ECR_IMAGE = re.compile(
-    r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]+))?$"
-)
 _SSM_ARN = re.compile(r"^arn:[^:]+:ssm:([^:]*):[^:]*:parameter(/.*)$")
 _SECRET_ARN = re.compile(r"^arn:[^:]+:secretsmanager:([^:]*):[^:]*:secret:([^:]+)(?::([^:]*))?")
-
-
-@dataclass(frozen=True)
-class EcrImage:
-    account: str
-    region: str
-    repository: str
-    tag: str | None
-    digest: str | None
-
-
-def parse_ecr_image(image: str) -> EcrImage | None:
-    """``ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:TAG][@DIGEST]``, or None for other registries."""
-    match = _ECR_IMAGE.match(image)
-    return EcrImage(*match.groups()) if match else None
-
-
-def local_image_name(image: str) -> str:
-    """An ECR image as a local engine names it (``REPO:TAG``); other images unchanged."""
-    ecr = parse_ecr_image(image)
-    if ecr is None:
-        return image
-    return ecr.repository + (f":{ecr.tag}" if ecr.tag else "") + (f"@{ecr.digest}" if ecr.digest else "")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from typing import Any
 from hako_py.aws.errors import AwsError, credentials_problem
 from hako_py.aws.lookups import Lookups
 from hako_py.definition import AppDefinition
-from hako_py.references import parse_ecr_image, parse_secret_source
+from hako_py.ecr_images import parse_ecr_image
+from hako_py.references import parse_secret_source
 from hako_py.scripts.builtin.log_group import awslogs_groups
 
 OK, NG, SKIP = "OK", "NG", "SKIP"

@@ -94,11 +94,17 @@ def test_sidecar_reachable_by_name_in_dependency_order(hako, repo: Repo, docker_
     assert leftovers(docker_client, "job") == (0, 0)
 
 
-def test_timeout_gives_124(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job())
+def test_timeout_gives_124_and_says_the_stop_waits_for_the_stop_timeout(  # type: ignore[no-untyped-def]
+        hako, repo: Repo, docker_client: Any) -> None:
+    repo.write("apps/job.jsonnet", job())  # stop_timeout: 2
+    started = time.monotonic()
     result = hako("oneshot", "--local", "--timeout", "1", "apps/job.jsonnet", "sleep", "30")
+    elapsed = time.monotonic() - started
     assert result.code == 124
     assert "timed out after 1s" in result.err
+    # sleep as PID 1 ignores SIGTERM: the wait for the stop timeout is visible, and kept (ECS waits too)
+    assert "stopping container app: SIGTERM now, SIGKILL if it still runs after its stop timeout (2s)" in result.err
+    assert elapsed >= 1 + 2 - 0.2
     assert leftovers(docker_client, "job") == (0, 0)
 
 

@@ -62,9 +62,11 @@ def write(repo: Repo, sandbox: Sandbox, name: str, text: str) -> str:
     return path
 
 
-def containers(client: Any, task_definition_fragment: str = "") -> list[Any]:
-    found = client.containers.list(all=True, filters={"label": "hako.sandbox.task"})
-    return found
+def task_containers(client: Any, cluster: str) -> set[str]:
+    """IDs of the running sandbox containers of *cluster*'s tasks: only what this test created
+    (the engine is shared; other sandboxes' containers carry the same label)."""
+    return {c.id for c in client.containers.list(filters={"label": "hako.sandbox.task"})
+            if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
 
 
 def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # type: ignore[no-untyped-def]
@@ -100,6 +102,24 @@ def test_sandbox_missing_local_image_fails_to_start(hako, repo: Repo, docker_san
     assert "CannotPullContainerError: image hako-test/busybox:none not found in the local Docker engine" in result.err
 
 
+@pytest.mark.parametrize(("image", "runs"), [
+    ("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/hako-test/busybox", True),  # FIPS: still ECR
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/hako-test/busybox", False),  # only looks like it
+])
+def test_sandbox_maps_ecr_names_like_oneshot_local(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+                                                   on_docker: SandboxControl, image: str, runs: bool) -> None:
+    """The sandbox and ``oneshot --local`` share the mapping (tests/test_local_ecr.py runs the same names)."""
+    text = definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']").replace(ECR_IMAGE, image)
+    path = write(repo, docker_sandbox, unique("dj-"), text)
+    result = hako("oneshot", path, *POLL, "sh", "-c", "echo ran")
+    if runs:
+        assert result.code == 0, result.err
+        assert result.out == "ran\n"
+    else:
+        assert result.code == 125
+        assert f"CannotPullContainerError: image {image}:1 not found in the local Docker engine" in result.err
+
+
 def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
                                                         on_docker: SandboxControl, docker_client: Any) -> None:
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
@@ -108,11 +128,7 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=2))
     assert hako("deploy", path, *POLL).code == 0
 
-    def running(revision: str) -> int:
-        return sum(1 for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})
-                   if (c.status == "running" and revision in str(c.labels.get("hako.sandbox.task"))) or False)
-
-    first = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
+    first = task_containers(docker_client, cluster)
     assert len(first) >= 2
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop.replace("0.2", "0.3"), desired=2))
     result = hako("deploy", path, *POLL)
@@ -120,7 +136,7 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     started = result.out.index("has started 2 tasks")
     stopped = result.out.index("has stopped 2 running tasks")
     assert started < stopped  # the new tasks start before the old ones stop
-    now = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
+    now = task_containers(docker_client, cluster)
     assert len(now) >= 2 and not (now & first)
 
 

@@ -146,7 +146,7 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
                secrets_file: str | None) -> int:
     from functools import partial
 
-    from hako_py.aws import secret_values
+    from hako_py.aws import ecr_auth, secret_values
     from hako_py.loading.providers import parse_env_file
     from hako_py.local.engine import connect
     from hako_py.local.run import LocalOptions, LocalRunner
@@ -162,7 +162,8 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
     options = LocalOptions(overrides=Overrides(command=command, env=env, cpu=cpu, memory=memory),
                            containers=containers, tag=tag, timeout=timeout, pull=pull, secrets_file=secrets)
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
-    runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options)
+    runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
+                         login=partial(ecr_auth.registry_login, prepared.clients))
     return runner.run(prepared.app)
 
 

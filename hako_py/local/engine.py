@@ -1,10 +1,12 @@
-"""The one place hako-py calls the Docker SDK (docker-py): connect, with a clear error."""
+"""The one place hako-py calls the Docker SDK (docker-py): connect, with a clear error, and
+find the local image that runs for an image name."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
+from hako_py.ecr_images import local_candidates
 from hako_py.errors import HakoError
 
 
@@ -50,3 +52,19 @@ def _reason(exc: BaseException) -> str:
     if what and what not in cause and root is not exc:
         return f"{cause} ({what[0].lower() + what[1:]})"
     return cause if root is not exc else (str(exc) or type(exc).__name__)
+
+
+def has_image(client: Any, name: str) -> bool:
+    """Whether the engine holds *name* (an invalid reference is simply not held)."""
+    try:
+        client.images.get(name)
+    except Exception:  # docker.errors.ImageNotFound, or APIError for a name Docker rejects
+        return False
+    return True
+
+
+def present_image(client: Any, image: str) -> str | None:
+    """The local image that runs for *image*, without pulling: the name itself, else for an
+    ECR name its local ``NAME:TAG`` (:func:`hako_py.ecr_images.local_candidates`: the same
+    mapping for ``oneshot --local`` and the sandbox's Docker mode); None when none is held."""
+    return next((name for name in local_candidates(image) if has_image(client, name)), None)

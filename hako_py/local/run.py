@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.errors import HakoError
+from hako_py.local.images import ImageSource, Login, StartFailed
 from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
 from hako_py.oneshot.run import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
 from hako_py.redaction import redact, remember
@@ -27,10 +28,6 @@ from hako_py.redaction import redact, remember
 DEFAULT_STOP_TIMEOUT = 30
 DEPENDENCY_TIMEOUT = 300.0
 NANOSECONDS = 1_000_000_000
-
-
-class StartFailed(HakoError):
-    """A container could not be created or started (exit 125)."""
 
 
 class DependencyFailed(HakoError):
@@ -75,8 +72,10 @@ def healthcheck(check: dict[str, Any] | None) -> dict[str, Any] | None:
 
 class LocalRunner:
     def __init__(self, docker: Any, secret_value: Callable[[str, str], str] | None, stdout: TextIO, stderr: TextIO,
-                 options: LocalOptions, *, interrupts: Interrupts | None = None) -> None:
+                 options: LocalOptions, *, interrupts: Interrupts | None = None, login: Login | None = None) -> None:
+        """*login* gives the ECR login of a registry (for pulls of ECR images; None: no AWS access)."""
         self.docker = docker
+        self.login = login
         self.api = docker.api
         self.secret_value = secret_value
         self.stdout = stdout
@@ -109,24 +108,7 @@ class LocalRunner:
         remember(str(env[secret["name"]]) for secret in definition.get("secrets") or [])
         return [f"{k}={v}" for k, v in env.items()]
 
-    def _ensure_image(self, image: str) -> None:
-        from docker.errors import ImageNotFound
-
-        present = True
-        try:
-            self.docker.images.get(image)
-        except ImageNotFound:
-            present = False
-        if self.options.pull == "never" and not present:
-            raise StartFailed(f"image {image} is not present locally (--pull never)")
-        if self.options.pull == "always" or not present:
-            self.say(f"pulling {image}")
-            try:
-                self.docker.images.pull(image)
-            except Exception as exc:
-                raise StartFailed(f"cannot pull {image}: {exc}") from None
-
-    def _create(self, definition: dict[str, Any], network_name: str, app_id: str) -> str:
+    def _create(self, definition: dict[str, Any], image: str, network_name: str, app_id: str) -> str:
         name = definition["name"]
         is_app = name == APP_CONTAINER
         overrides = self.options.overrides
@@ -157,7 +139,7 @@ class LocalRunner:
                 aliases=[name])})
         try:
             created = self.api.create_container(
-                image=definition["image"],
+                image=image,
                 command=command,
                 entrypoint=definition.get("entryPoint"),
                 environment=self._environment(definition),
@@ -220,11 +202,19 @@ class LocalRunner:
         return thread
 
     def _stop_all(self, definitions: dict[str, dict[str, Any]]) -> None:
+        """Stop the running containers as ECS stops a task's: SIGTERM, then SIGKILL after the
+        container's stop timeout. The wait is said on stderr, since it can be long (30 s by
+        default) and would otherwise look like a hang; ``--timeout`` does not shorten it (see
+        the README: the app keeps its shutdown window, as on ECS)."""
         for name in reversed(list(self.containers)):
             try:
                 if self._state(name).get("Running"):
-                    timeout = definitions[name].get("stopTimeout") or DEFAULT_STOP_TIMEOUT
-                    self.api.stop(self.containers[name], timeout=int(timeout))
+                    configured = definitions[name].get("stopTimeout")
+                    timeout = int(configured) if configured else DEFAULT_STOP_TIMEOUT
+                    default = "" if configured else ", the default"
+                    self.say(f"stopping container {name}: SIGTERM now, SIGKILL if it still runs after its stop "
+                             f"timeout ({timeout}s{default}), as ECS does")
+                    self.api.stop(self.containers[name], timeout=timeout)
             except Exception as exc:  # keep stopping the others
                 self.say(f"could not stop {name}: {exc}")
 
@@ -251,8 +241,8 @@ class LocalRunner:
         td = oneshot_task_definition(app, self.options.containers, self.options.tag)
         definitions = {c["name"]: c for c in td["containerDefinitions"]}
         try:
-            for definition in definitions.values():
-                self._ensure_image(definition["image"])
+            source = ImageSource(self.docker, self.options.pull, self.login, self.say)
+            images = {name: source.resolve(str(definition["image"])) for name, definition in definitions.items()}
             # A private network only when containers must reach each other (creating one costs ~0.3 s).
             network_name = "bridge"
             if len(definitions) > 1:
@@ -261,14 +251,14 @@ class LocalRunner:
                 network_name = self.network.name
             for name in start_order(definitions):
                 definition = definitions[name]
-                self._create(definition, network_name, app.app_id)
+                self._create(definition, images[name], network_name, app.app_id)
                 for dependency in definition.get("dependsOn") or []:
                     self._wait_for(dependency)
                 try:
                     self.api.start(self.containers[name])
                 except Exception as exc:
                     raise StartFailed(f"cannot start container {name}: {exc}") from None
-                self.say(f"started container {name} ({definition['image']})")
+                self.say(f"started container {name} ({images[name]})")
                 if definition.get("portMappings"):
                     self._report_ports(name)
             return self._follow(definitions)

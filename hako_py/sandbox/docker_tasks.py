@@ -1,10 +1,12 @@
 """Run the sandbox's ECS tasks as real Docker containers.
 
 Each task gets a private bridge network (containers reach each other by name, as with
-``hako oneshot --local``) and one container per container definition. ECR image names map
-to local images: ``123456789012.dkr.ecr.REGION.amazonaws.com/NAME:TAG`` runs the local
-``NAME:TAG``. Container output is copied, line by line, to the task's awslogs streams in
-the sandbox's CloudWatch Logs.
+``hako oneshot --local``) and one container per container definition. Images come from
+the local engine and are never pulled (the sandbox's ECR holds no layers): an image runs
+under its own name, else an ECR name (``ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/NAME:TAG``)
+runs the local ``NAME:TAG`` — the mapping ``oneshot --local`` falls back to
+(:func:`hako_py.local.engine.present_image`). Container output is copied, line by line, to
+the task's awslogs streams in the sandbox's CloudWatch Logs.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from hako_py.references import awslogs_stream, local_image_name
+from hako_py.ecr_images import local_image_name
+from hako_py.local.engine import present_image
+from hako_py.references import awslogs_stream
 
 STOP_TIMEOUT = 2
 
@@ -51,15 +55,15 @@ class DockerTasks:
         self.tasks[task_arn] = entry
         for definition in definitions:
             name = definition["name"]
-            image = local_image_name(str(definition["image"]))
+            wanted = str(definition["image"])
+            image = present_image(self.client, wanted)
+            if image is None:
+                local = local_image_name(wanted)
+                raise RuntimeError(f"CannotPullContainerError: image {local} not found in the local Docker engine"
+                                   + (f" (for {wanted})" if local != wanted else ""))
             override = by_name.get(name) or {}
             env = {e["name"]: e["value"] for e in definition.get("environment") or []}
             env.update({e["name"]: e["value"] for e in override.get("environment") or []})
-            try:
-                self.client.images.get(image)
-            except Exception:
-                raise RuntimeError(f"CannotPullContainerError: image {image} not found in the local Docker "
-                                   f"engine (for {definition['image']})") from None
             created = self.api.create_container(
                 image=image, command=override.get("command") or definition.get("command"),
                 entrypoint=definition.get("entryPoint"), environment=[f"{k}={v}" for k, v in env.items()],

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import AppDefinition
-from hako_py.references import parse_ecr_image, parse_secret_source
+from hako_py.ecr_images import parse_ecr_image
+from hako_py.references import parse_secret_source
 from hako_py.sandbox import moto_glue as glue
 
 DEFAULT_REGION = "us-east-1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from hako_py.references import parse_ecr_image
+from hako_py.ecr_images import parse_ecr_image
 from hako_py.scripts.base import Script, ScriptError
 from hako_py.scripts.builtin.tagging import app_repository, set_app_tag
 
