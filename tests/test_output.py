@@ -27,7 +27,7 @@ def document(result: Any) -> dict[str, Any]:
 
 
 def assert_envelope(data: dict[str, Any], command: str, code: int) -> None:
-    assert ENVELOPE <= set(data), sorted(ENVELOPE - set(data))
+    assert set(data) >= ENVELOPE, sorted(ENVELOPE - set(data))
     assert data["command"] == command and data["exitCode"] == code
     assert ISO_8601.match(data["startedAt"]) and ISO_8601.match(data["finishedAt"]), data
     assert isinstance(data["durationSeconds"], float | int) and data["durationSeconds"] >= 0
@@ -144,7 +144,7 @@ def test_validate_json_has_each_problem_with_path_and_message(hako, repo: Repo) 
     assert "looks like a secret" in good["warnings"][0]["message"]
     assert bad["valid"] is False and bad["errors"]
     assert all(set(e) == {"path", "message"} for e in bad["errors"])
-    assert any(e["path"] == "app" and "image" in e["message"] for e in bad["errors"]), bad["errors"]
+    assert {"path": "app.image", "message": "is required (the container's image)"} in bad["errors"]
     broken = repo.write("apps/broken.jsonnet", "{ a: }")
     data = document(hako("validate", "-o", "json", str(broken)))
     assert data["files"][0]["errors"][0]["path"] is None
@@ -267,7 +267,7 @@ def test_oneshot_preflight_is_one_line_and_quiet_is_silent(hako, job: Callable[.
     assert normal.code == 0 and normal.out == "hi\n"
     assert "[OK]" not in normal.err
     verified = [line for line in normal.err.splitlines() if line.startswith("verified: ")]
-    assert verified == [f"verified: cluster, image, execution role, log group, network ({len_checks(hako, path)} "
+    assert verified == [f"verified: cluster, image, log group, network ({len_checks(hako, path)} "
                         "checks OK)"], normal.err
     aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": ["hi"], "runSeconds": 0.1})
     quiet = hako("oneshot", "-q", path, "--poll-interval", "0.05", "true")
