@@ -31,6 +31,11 @@ def shown(value: Any, missing: str = "none") -> str:
     return str(value)
 
 
+def quoted(value: Any) -> str:
+    """*value* as Python would quote it in a message (``'FARGATE'``, ``30``), ``not set`` for None."""
+    return "not set" if value is None else repr(value)
+
+
 def _default(value: Any) -> Any:
     """What ``json.dumps`` cannot encode itself: timestamps (botocore's datetimes), sets.
     Anything else is a bug to see, not to hide with ``str()``."""

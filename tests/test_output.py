@@ -331,3 +331,33 @@ def test_warnings_are_a_one_line_hint_outside_validate(hako, deployable: Callabl
     assert "app.env.API_TOKEN: warning: looks like a secret" in full.out
     data = document(hako("verify", path, "-o", "json"))
     assert data["warnings"][0]["path"] == "app.env.API_TOKEN"
+
+
+def test_traffic_status_and_immutable_changes_never_say_none() -> None:
+    from hako_py.compare.service import compare_services
+    from hako_py.traffic.status import status_lines
+
+    immutable = compare_services({"desiredCount": 3}, {"desiredCount": 2, "schedulingStrategy": None}).immutable
+    assert immutable == ("schedulingStrategy: not set -> 'REPLICA' (UpdateService cannot change it)",)
+    lines = list(status_lines({
+        "loadBalancers": [{"dnsName": None, "targetGroup": None, "container": "app:80"}],
+        "serviceDiscovery": [{"name": None, "instances": None}],
+        "autoscaling": {"minCapacity": 1, "maxCapacity": None, "policies": [],
+                        "activities": [{"start": None, "status": None, "description": None}]},
+    }))
+    assert not NONE_WORD.search("\n".join(lines)), lines
+    assert "Service discovery: - (0 instances)" in lines
+
+
+def test_json_and_text_formatting_helpers() -> None:
+    import datetime
+
+    from hako_py.formatting import iso, shown, to_json
+
+    moment = datetime.datetime(2026, 11, 30, 17, 40, 44, 250000, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
+    assert iso(moment) == "2026-11-30T08:40:44.250Z"
+    assert shown(moment) == "2026-11-30T08:40:44Z"
+    assert shown(None) == "none" and shown(None, "-") == "-"
+    assert json.loads(to_json({"at": moment, "missing": None})) == {"at": "2026-11-30T08:40:44.250Z", "missing": None}
+    with pytest.raises(TypeError):
+        to_json({"x": object()})  # never str() of an unknown object

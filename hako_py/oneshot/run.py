@@ -151,7 +151,8 @@ class OneshotRunner:
                 if tasks:
                     return tasks[0], ""
                 failures = response.get("failures") or []
-                reason = "; ".join(f"{f.get('reason')}{' (' + f['detail'] + ')' if f.get('detail') else ''}"
+                reason = "; ".join(f"{f.get('reason') or 'no reason given'}"
+                                   f"{' (' + f['detail'] + ')' if f.get('detail') else ''}"
                                    for f in failures) or "no task started and no reason given"
                 if not is_transient(reason):
                     return None, reason
