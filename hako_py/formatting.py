@@ -8,7 +8,6 @@ the same everywhere (``2026-11-30T08:40:44.250Z``, not ``str(datetime)``'s
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 UTC = datetime.UTC
@@ -48,4 +47,6 @@ def _default(value: Any) -> Any:
 
 def to_json(data: Any, *, indent: int | None = 2) -> str:
     """JSON with ISO 8601 timestamps (``null`` for a missing value is fine in JSON)."""
+    import json
+
     return json.dumps(data, indent=indent, ensure_ascii=False, default=_default)

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from hako_py import __version__
-from hako_py.cli.options import aws_options, build_load_options, loader_options
-from hako_py.cli.outcome import forget, output_option, report_error
+from hako_py.cli.options import aws_options, build_load_options, loader_options, output_option
+from hako_py.cli.outcome import forget, report_error
 from hako_py.errors import HakoError
 from hako_py.redaction import forget_all, redact
 

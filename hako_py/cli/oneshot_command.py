@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from hako_py.cli.options import aws_options, build_load_options, loader_options
-from hako_py.cli.outcome import verbosity_options
+from hako_py.cli.options import aws_options, build_load_options, loader_options, verbosity_options
 
 
 class OneshotCommand(click.Command):

@@ -14,31 +14,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
+if TYPE_CHECKING:
+    from hako_py.record import Record
 
-from hako_py.formatting import iso, to_json
-from hako_py.record import Record
-
-F = TypeVar("F", bound=Callable[..., Any])
-
+# The CLI imports this module at start-up (its error handler calls report_error): it imports
+# json and the rest only when a command builds a document, so ``hako --help`` stays fast.
 _current: Outcome | None = None
-
-
-def output_option(func: F) -> F:
-    """``-o/--output text|json``, as ``hako status`` has had it."""
-    return click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                        help="json: one JSON document on stdout describing the outcome (see README, "
-                             "\"Output for scripts\"); progress stays on stderr.")(func)
-
-
-def verbosity_options(func: F) -> F:
-    """``-q/--quiet`` (problems only) and ``-v/--verbose`` (every preflight check)."""
-    func = click.option("-v", "--verbose", is_flag=True, help="Also print every preflight check.")(func)
-    return click.option("-q", "--quiet", is_flag=True,
-                        help="Print problems only (failures, [NG] checks), no progress.")(func)
 
 
 class Outcome:
@@ -47,8 +30,10 @@ class Outcome:
     def __init__(self, command: str, output: str, file: str | None = None) -> None:
         global _current
         self.command = command
+        from hako_py.record import Record
+
         self.json = output == "json"
-        self.record = Record()
+        self.record: Record = Record()
         self.about: dict[str, Any] = {"file": file, "app": None, "cluster": None}
         self.warnings: list[dict[str, Any]] = []
         self.started_at = time.time()
@@ -61,6 +46,8 @@ class Outcome:
         self.warnings = [{"path": w.path or None, "message": w.message} for w in checked.warnings]
 
     def document(self, code: int) -> dict[str, Any]:
+        from hako_py.formatting import iso
+
         finished = time.time()
         return {
             "command": self.command, **self.about,
@@ -80,6 +67,8 @@ class Outcome:
         if _current is self:
             _current = None
         if self.json:
+            from hako_py.formatting import to_json
+
             sys.stdout.write(to_json(self.document(code)) + "\n")
             sys.stdout.flush()
 

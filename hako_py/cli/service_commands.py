@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from hako_py.cli.options import aws_options, build_load_options, loader_options
-from hako_py.cli.outcome import Outcome, output_option, verbosity_options
+from hako_py.cli.options import aws_options, build_load_options, loader_options, output_option, verbosity_options
+from hako_py.cli.outcome import Outcome
 
 POLL_HELP = "Seconds between status polls while following (adaptive; default 1)."
 
