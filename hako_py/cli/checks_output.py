@@ -52,7 +52,7 @@ def summary_line(checks: list[Check]) -> str:
     parts = [f"{n} {plurals[name]}" if n > 1 and plurals[name] else name for name, n in counts.items()]
     ok = sum(1 for c in checks if c.status == OK)
     skipped = sum(1 for c in checks if c.status == SKIP)
-    tally = f"{ok} checks OK" + (f", {skipped} skipped (-v shows why)" if skipped else "")
+    tally = f"{ok} checks OK" + (f", {skipped} skipped; -v lists them" if skipped else "")
     return f"verified: {', '.join(parts) or 'nothing to check'} ({tally})"
 
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # The CLI imports this module at start-up (its error handler calls report_error): it imports
 # json and the rest only when a command builds a document, so ``hako --help`` stays fast.
 _current: Outcome | None = None
+# Where a command's own keys go in its document, so documents read the same way each time.
+ORDER = ("taskDefinition", "desiredCount", "dryRun", "writes", "kept", "rollout", "verification", "checks", "files",
+         "summary", "timings")
 
 
 class Outcome:
@@ -49,13 +52,16 @@ class Outcome:
         from hako_py.formatting import iso
 
         finished = time.time()
+        fields = dict(self.record.fields)
+        if self.record.writes or "dryRun" in fields:
+            fields["writes"] = self.record.writes
+        ordered = sorted(fields, key=lambda key: ORDER.index(key) if key in ORDER else len(ORDER))
         return {
             "command": self.command, **self.about,
             "result": self.record.result or ("ok" if code == 0 else "failed"),
             "message": self.record.message or None,
             "exitCode": code,
-            **self.record.fields,
-            **({"writes": self.record.writes} if self.record.writes or "dryRun" in self.record.fields else {}),
+            **{key: fields[key] for key in ordered},
             "warnings": self.warnings,
             "startedAt": iso(_utc(self.started_at)),
             "finishedAt": iso(_utc(finished)),

@@ -234,9 +234,11 @@ def _removed(reporter: Reporter, record: Record, app: AppDefinition, dry_run: bo
     """The closing line of a remove that also covered the app's load balancer, Cloud Map and autoscaling."""
     writes, kept = len(record.writes), len(record.fields["kept"])
     counts = f"{writes} write{'s' if writes != 1 else ''}, {kept} resource{'s' if kept != 1 else ''} kept"
+    if not writes:
+        return record.end(reporter, "absent", f"nothing to remove for {app.app_id} ({counts})", 0)
     if dry_run:
-        return record.end(reporter, "dry-run", f"dry run: nothing removed ({counts})", 0)
-    return record.end(reporter, "removed" if writes else "absent", f"{app.app_id}: {counts}", 0)
+        return record.end(reporter, "dry-run", f"dry run: nothing removed ({counts} would be sent)", 0)
+    return record.end(reporter, "removed", f"removed {app.app_id}: {counts}", 0)
 
 
 def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:
