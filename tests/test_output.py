@@ -72,10 +72,11 @@ def test_failed_deploy_json_says_rolled_back(hako, deployable: Callable[..., str
     assert hako("deploy", path, *POLL).code == 0
     deployable(name="jsonfail", env="{ MODE: 'broken' }")
     aws.call("POST", "fail-next-rollout", {"service": "jsonfail", "cluster": cluster_of(repo, path)})
-    result = hako("deploy", path, "--output", "json", *POLL)
+    result = hako("deploy", path, "-q", "--output", "json", *POLL)
     assert result.code == 1
     data = document(result)
     assert_envelope(data, "deploy", 1)
+    assert "Deploying" not in result.err and "rolled back: service jsonfail runs" in result.err  # -q: problems
     assert data["result"] == "rolled-back"
     assert data["rollout"]["state"] == "FAILED"
     assert data["taskDefinition"]["before"].endswith("jsonfail:1")
@@ -255,6 +256,9 @@ def test_stop_follows_the_tasks_until_they_stopped(hako, deployable: Callable[..
     assert service["runningCount"] == 0
     no_wait = hako("stop", path, "--no-wait")
     assert no_wait.code == 0 and "already stopped" in no_wait.err
+    assert hako("deploy", path, "-q", *POLL).code == 0
+    quiet = hako("stop", "-q", path, *POLL)
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
 
 
 # --- quiet preflights --------------------------------------------------------------------------
@@ -270,8 +274,11 @@ def test_oneshot_preflight_is_one_line_and_quiet_is_silent(hako, job: Callable[.
     assert verified == [f"verified: cluster, image, log group, network ({len_checks(hako, path)} "
                         "checks OK)"], normal.err
     aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": ["hi"], "runSeconds": 0.1})
-    quiet = hako("oneshot", "-q", path, "--poll-interval", "0.05", "true")
+    quiet = hako("oneshot", "-q", path, "--poll-interval", "0.05", "--result-file", "r.json", "true")
     assert (quiet.code, quiet.out, quiet.err) == (0, "hi\n", "")
+    with open("r.json") as handle:
+        summary = json.load(handle)
+    assert ISO_8601.match(summary["startedAt"]) and ISO_8601.match(summary["stoppedAt"]), summary
     aws.call("POST", "next-task", {"family": family(path), "exitCode": 3, "runSeconds": 0.1})
     failed = hako("oneshot", "--quiet", path, "--poll-interval", "0.05", "true")
     assert failed.code == 3 and "container app: exit code 3" in failed.err
@@ -293,6 +300,8 @@ def test_oneshot_ng_prints_the_whole_list(hako, job: Callable[..., str], aws: Sa
     result = hako("oneshot", "-q", path, "true")
     assert result.code == 125
     assert "[NG] image" in result.err and "[OK]" not in result.err  # quiet: problems only
+    only_ng = hako("verify", "--oneshot", "-q", path)
+    assert only_ng.code == 1 and only_ng.out.startswith("[NG] image") and "[OK]" not in only_ng.out
     normal = hako("oneshot", path, "true")
     assert "[NG] image" in normal.err and "[OK] cluster" in normal.err
 
