@@ -33,17 +33,55 @@ class CheckedApp:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One error or warning of ``validate``: its line of text, and the same as path and message
+    for ``--output json`` (path None: about the whole file, e.g. a syntax error)."""
+
+    text: str
+    path: str | None = None
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "message": self.message or self.text}
+
+
+@dataclass(frozen=True)
 class FileReport:
     """What ``validate`` says about one file (picklable, for worker processes)."""
 
     file: str
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    warning_findings: tuple[Finding, ...] = ()
     imported_files: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(f.text for f in self.findings)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f.text for f in self.warning_findings)
+
+    @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.findings
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "valid": self.ok, "errors": [f.as_dict() for f in self.findings],
+                "warnings": [f.as_dict() for f in self.warning_findings]}
+
+
+def problem_finding(file: str, problem: Problem, severity: str = "") -> Finding:
+    """A located problem (``app.image``) as a line and as data, with secrets hidden in both."""
+    from hako_py.redaction import redact
+
+    return Finding(problem.format(file, severity=severity), problem.path or None, redact(problem.message))
+
+
+def error_finding(file: str, message: str) -> Finding:
+    """An error not located by a definition path (the file cannot be read or evaluated)."""
+    prefix = f"{file}: "
+    return Finding(message, None, message[len(prefix):] if message.startswith(prefix) else message)
 
 
 def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefinition, list[Problem]]:
@@ -112,15 +150,15 @@ def _report(file: str, loaded: LoadedDefinition) -> FileReport:
         return _failed(file, exc)
     return FileReport(
         file=checked.loaded.file,
-        warnings=tuple(w.format(checked.loaded.file, severity="warning") for w in checked.warnings),
+        warning_findings=tuple(problem_finding(checked.loaded.file, w, "warning") for w in checked.warnings),
         imported_files=tuple(sorted(str(p) for p in checked.loaded.imported_files)),
     )
 
 
 def _failed(file: str, exc: HakoError) -> FileReport:
     if isinstance(exc, DefinitionError):
-        return FileReport(file=exc.file, errors=tuple(p.format(exc.file) for p in exc.problems))
-    return FileReport(file=str(file), errors=(str(exc),))
+        return FileReport(file=exc.file, findings=tuple(problem_finding(exc.file, p) for p in exc.problems))
+    return FileReport(file=str(file), findings=(error_finding(str(file), str(exc)),))
 
 
 def summary_counts(reports: list[FileReport]) -> dict[str, Any]:

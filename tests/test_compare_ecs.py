@@ -216,10 +216,10 @@ def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) 
     path = deployable(extra="tags: { team: 'b', tier: 'front' },")
     aws.reset()
     result = hako("deploy", path, *POLL)
-    assert result.code == 0, result.out
-    assert "tagged service svc: team, tier" in result.out
-    assert "untagged service svc: old" in result.out
+    assert result.code == 0, result.err
+    assert "tagged service svc: team, tier" in result.err
+    assert "untagged service svc: old" in result.err
     calls = aws.requests()["byOperation"]
     assert calls.get("ecs.TagResource") == 1 and calls.get("ecs.UntagResource") == 1
     again = hako("deploy", path, *POLL)
-    assert again.code == 0 and "no changes" in again.out
+    assert again.code == 0 and "no changes" in again.err

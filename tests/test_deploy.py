@@ -38,15 +38,15 @@ def test_first_deploy_creates_then_noop_sends_no_write(hako, deployable: Callabl
     path = deployable()
     first = hako("deploy", path, *POLL)
     assert first.code == 0, first.out + first.err
-    assert "registered task definition svc:" in first.out
-    assert "created service svc" in first.out
-    assert "has reached a steady state." in first.out
-    assert first.out.rstrip().endswith("deployment completed: service svc runs " +
+    assert "registered task definition svc:" in first.err
+    assert "created service svc" in first.err
+    assert "has reached a steady state." in first.err
+    assert first.err.rstrip().endswith("deployment completed: service svc runs " +
                                        service_of(cluster_of(repo, path))["taskDefinition"].rsplit("/", 1)[-1])
     aws.reset()
     second = hako("deploy", path, *POLL)
     assert second.code == 0
-    assert "no changes" in second.out
+    assert "no changes" in second.err
     counts = aws.requests()
     assert counts["writes"] == 0, counts
     assert counts["total"] <= 3, counts
@@ -60,8 +60,8 @@ def test_changed_env_gives_new_revision_followed_to_completion(hako, deployable:
     deployable(env="{ MODE: 'two' }")
     aws.reset()
     result = hako("deploy", path, *POLL)
-    assert result.code == 0, result.out
-    assert '-          "value": "one"' in result.out and '+          "value": "two"' in result.out
+    assert result.code == 0, result.err
+    assert '-          "value": "one"' in result.err and '+          "value": "two"' in result.err
     service = service_of(cluster_of(repo, path))
     assert service["taskDefinition"] != revision
     primary = [d for d in service["deployments"] if d["status"] == "PRIMARY"]
@@ -81,11 +81,11 @@ def test_failed_rollout_is_rolled_back_by_hako(hako, deployable: Callable[..., s
     aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
     result = hako("deploy", path, *POLL)
     assert result.code == 1
-    assert "failed (FAILED)" in result.out
-    assert "stopped: Essential container in task exited" in result.out
-    assert "container app: exit code 1" in result.out
-    assert f"rolling back service svc to {before.rsplit('/', 1)[-1]}" in result.out
-    assert "rolled back: service svc runs" in result.out
+    assert "failed (FAILED)" in result.err
+    assert "stopped: Essential container in task exited" in result.err
+    assert "container app: exit code 1" in result.err
+    assert f"rolling back service svc to {before.rsplit('/', 1)[-1]}" in result.err
+    assert "rolled back: service svc runs" in result.err
     service = service_of(cluster)
     assert service["taskDefinition"] == before
     failed = before.rsplit(":", 1)[0] + ":" + str(int(before.rsplit(":", 1)[1]) + 1)
@@ -102,8 +102,8 @@ def test_circuit_breaker_rollback_by_ecs_is_followed(hako, deployable: Callable[
     aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
     result = hako("deploy", path, *POLL)
     assert result.code == 1
-    assert "ECS is rolling the service back" in result.out or "rolling back service svc" in result.out
-    assert "rolled back: service svc runs" in result.out
+    assert "ECS is rolling the service back" in result.err or "rolling back service svc" in result.err
+    assert "rolled back: service svc runs" in result.err
     assert service_of(cluster)["taskDefinition"] == before
 
 
@@ -119,8 +119,8 @@ def test_timeout_rolls_back(hako, deployable: Callable[..., str], aws: SandboxCo
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
     assert result.code == 1
-    assert "failed (TIMEOUT)" in result.out
-    assert "rolled back: service svc runs" in result.out
+    assert "failed (TIMEOUT)" in result.err
+    assert "rolled back: service svc runs" in result.err
     assert service_of(cluster_of(repo, path))["taskDefinition"] == before
 
 
@@ -133,7 +133,7 @@ def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aw
     aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
     result = hako("deploy", path, "--no-rollback", *POLL)
     assert result.code == 1
-    assert "not rolling back (--no-rollback)" in result.out
+    assert "not rolling back (--no-rollback)" in result.err
 
 
 def test_a_redeploy_never_calls_a_failed_rollout_success(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
@@ -146,8 +146,8 @@ def test_a_redeploy_never_calls_a_failed_rollout_success(hako, deployable: Calla
     for extra in ((), ("--no-wait",), ("--dry-run",)):
         aws.reset()
         again = hako("deploy", path, *extra, *POLL)
-        assert again.code == 1, (extra, again.out)
-        assert "FAILED" in again.out and "no changes: service" not in again.out
+        assert again.code == 1, (extra, again.err)
+        assert "FAILED" in again.err and "no changes: service" not in again.err
         assert aws.requests()["writes"] == 0
 
 
@@ -165,7 +165,7 @@ def test_dry_run_never_follows_a_rollout_in_progress(hako, deployable: Callable[
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
     assert result.code == 0
-    assert "still in progress (dry run: not following it" in result.out
+    assert "still in progress (dry run: not following it" in result.err
     assert took < 10
 
 
@@ -176,14 +176,14 @@ def test_concurrent_deploy_is_refused_without_writes(hako, deployable: Callable[
     try:
         started = hako("deploy", path, "--no-wait")
         assert started.code == 0
-        assert "not waiting" in started.out
+        assert "not waiting" in started.err
         deployable(env="{ MODE: 'second' }")
         aws.reset()
         refused = hako("deploy", path, *POLL)
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
     assert refused.code == 1
-    assert "has a deployment in progress" in refused.out and "nothing was changed" in refused.out
+    assert "has a deployment in progress" in refused.err and "nothing was changed" in refused.err
     assert aws.requests()["writes"] == 0
 
 
@@ -192,9 +192,9 @@ def test_dry_run_sends_no_write(hako, deployable: Callable[..., str], aws: Sandb
     aws.reset()
     result = hako("deploy", path, "--dry-run")
     assert result.code == 0
-    assert "dry run: would send" in result.out
-    assert "RegisterTaskDefinition family=dry-run-only" in result.out
-    assert "CreateService dry-run-only" in result.out
+    assert "dry run: would send" in result.err
+    assert "RegisterTaskDefinition family=dry-run-only" in result.err
+    assert "CreateService dry-run-only" in result.err
     assert aws.requests()["writes"] == 0
 
 
@@ -227,7 +227,7 @@ def test_diff_status_rollback_stop_remove(hako, deployable: Callable[..., str], 
     assert as_json["taskDefinition"] == second and len(as_json["tasks"]) == 2 and len(as_json["events"]) <= 10
 
     rolled = hako("rollback", path, *POLL)
-    assert rolled.code == 0, rolled.out
+    assert rolled.code == 0, rolled.err
     assert service_of(cluster, "lifecycle")["taskDefinition"] == first
     assert ecs().describe_task_definition(taskDefinition=second)["taskDefinition"]["status"] == "INACTIVE"
     again = hako("rollback", path, *POLL)
@@ -242,7 +242,7 @@ def test_diff_status_rollback_stop_remove(hako, deployable: Callable[..., str], 
     removed = hako("remove", path, "--yes")
     assert removed.code == 0
     assert ecs().describe_services(cluster=cluster, services=["lifecycle"])["services"][0]["status"] == "INACTIVE"
-    assert "nothing to remove" in hako("remove", path, "--yes").out
+    assert "nothing to remove" in hako("remove", path, "--yes").err
 
 
 def test_rollback_to_a_given_revision(hako, deployable: Callable[..., str], repo: Repo) -> None:  # type: ignore[no-untyped-def]
@@ -254,7 +254,7 @@ def test_rollback_to_a_given_revision(hako, deployable: Callable[..., str], repo
     first = service_of(cluster, "rollto")["taskDefinition"].rsplit(":", 1)
     target = int(first[1]) - 2
     result = hako("rollback", path, "--to", str(target), *POLL)
-    assert result.code == 0, result.out
+    assert result.code == 0, result.err
     assert service_of(cluster, "rollto")["taskDefinition"] == f"{first[0]}:{target}"
 
 
@@ -319,8 +319,8 @@ def test_ctrl_c_while_following_exits_130(deployable: Callable[..., str], aws: S
     try:
         process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", path, *POLL], cwd=repo.root,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert process.stdout is not None
-        for line in process.stdout:
+        assert process.stderr is not None
+        for line in process.stderr:
             if line.startswith("Following the rollout"):
                 break
         time.sleep(0.2)
@@ -329,8 +329,8 @@ def test_ctrl_c_while_following_exits_130(deployable: Callable[..., str], aws: S
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
     assert process.returncode == 130, out + err
-    assert "stopped following; the deployment of svc:" in out and "continues in ECS" in out
-    assert f"hako status {path}" in out
+    assert "stopped following; the deployment of svc:" in err and "continues in ECS" in err
+    assert f"hako status {path}" in err
 
 
 def test_sandbox_command_prints_one_line_and_stops_on_sigterm(tmp_path: Any) -> None:

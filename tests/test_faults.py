@@ -79,13 +79,13 @@ def test_deploy_under_faults_completes_or_stays_on_a_working_revision(  # type: 
         assert described["status"] == "ACTIVE", f"seed {seed}: the service runs a deregistered revision"
         if result.code == 0:
             outcomes["completed"] += 1
-            assert new and service["taskDefinition"] == new[0], f"seed {seed}: {result.out}"
+            assert new and service["taskDefinition"] == new[0], f"seed {seed}: {result.err}"
             primary = next(d for d in service["deployments"] if d["status"] == "PRIMARY")
             assert primary["rolloutState"] == "COMPLETED"
-            assert "deployment completed" in result.out
+            assert "deployment completed" in result.err
         else:
             outcomes["failed cleanly"] += 1
-            assert "deployment completed" not in result.out
+            assert "deployment completed" not in result.err
             assert_clean_failure(result)
         TOTALS["deploy runs"] += 1
     TOTALS.update({f"deploy {k}": v for k, v in outcomes.items()})
@@ -150,7 +150,7 @@ def test_a_lost_register_response_does_not_duplicate_the_revision(  # type: igno
     assert result.code == 0, result.out + result.err
     assert proxy.injected[kind] == 1
     assert len(ecs.list_task_definitions(familyPrefix=f"once{kind}")["taskDefinitionArns"]) == 1
-    assert "is already registered (never deployed); using it" in result.out
+    assert "is already registered (never deployed); using it" in result.err
 
 
 def test_a_lost_run_task_response_starts_one_task(  # type: ignore[no-untyped-def]

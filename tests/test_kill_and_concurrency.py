@@ -72,9 +72,9 @@ def test_sigkill_at_every_step_then_a_fresh_deploy_converges(  # type: ignore[no
     fresh = hako("deploy", path, *POLL)
     assert fresh.code == 0, fresh.out + fresh.err
     if step == "after register":
-        assert "is already registered (never deployed); using it" in fresh.out
+        assert "is already registered (never deployed); using it" in fresh.err
     else:
-        assert "registered task definition" not in fresh.out
+        assert "registered task definition" not in fresh.err
     service = ecs.describe_services(cluster=cluster_of(repo, path), services=[name])["services"][0]
     new = set(ecs.list_task_definitions(familyPrefix=name)["taskDefinitionArns"]) - before
     assert len(new) == 1, f"{step}: one revision for one change, got {sorted(new)}"
@@ -101,12 +101,12 @@ def test_two_deploys_of_one_app_at_once(hako, deployable: Callable[..., str], sa
         assert code in (0, 1), out + err
         assert "Traceback" not in out + err
         if code == 0:
-            completed = [line for line in out.splitlines() if line.startswith("deployment completed")]
+            completed = [line for line in err.splitlines() if line.startswith("deployment completed")]
             assert len(completed) == 1
         else:
-            assert "deployment completed" not in out
-            assert ("deployment in progress" in out or "another deployment replaced this one" in out
-                    or "rolling back" in out), out
+            assert "deployment completed" not in err
+            assert ("deployment in progress" in err or "another deployment replaced this one" in err
+                    or "rolling back" in err), err
     assert any(code == 0 for code, _, _ in results), "one of two deploys gets through"
     service = ecs.describe_services(cluster=cluster_of(repo, path), services=["twice"])["services"][0]
     described = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
@@ -124,7 +124,7 @@ def test_two_apps_deploy_at_once(hako, deployable: Callable[..., str], sandbox: 
     for process in processes:
         out, err = process.communicate(timeout=60)
         assert process.returncode == 0, out + err
-        assert "deployment completed" in out
+        assert "deployment completed" in err
     for path in paths:
         assert hako("diff", path, "--exit-code").code == 0
 
@@ -140,6 +140,6 @@ def test_a_deploy_after_an_unfinished_one_follows_its_rollout(  # type: ignore[n
         again = hako("deploy", path, *POLL)
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
-    assert again.code == 0, again.out
-    assert "started earlier is still in progress: following it" in again.out
-    assert "deployment completed: service resume runs resume:2" in again.out
+    assert again.code == 0, again.err
+    assert "started earlier is still in progress: following it" in again.err
+    assert "deployment completed: service resume runs resume:2" in again.err

@@ -170,9 +170,9 @@ def test_dry_run_deploy_of_unchanged_definition_writes_nothing(pair: Pair, hako:
         result = run(hako, aws, "deploy", "--dry-run", "--no-wait", "--no-verify", str(pair.definition))
     assert aws.writes() == [], explain(result, aws)
     assert result.code == 0, explain(result, aws)
-    assert "no changes" in result.out, explain(result, aws)
+    assert "no changes" in result.err, explain(result, aws)
     for sign_of_work in ("dry run: would send", "warning:", "+++ local"):
-        assert sign_of_work not in result.out, explain(result, aws)
+        assert sign_of_work not in result.err, explain(result, aws)
 
 
 def changed_definition(pair: Pair, change: Change, folder: Path) -> str:

@@ -132,9 +132,9 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     assert len(first) >= 2
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop.replace("0.2", "0.3"), desired=2))
     result = hako("deploy", path, *POLL)
-    assert result.code == 0, result.out
-    started = result.out.index("has started 2 tasks")
-    stopped = result.out.index("has stopped 2 running tasks")
+    assert result.code == 0, result.err
+    started = result.err.index("has started 2 tasks")
+    stopped = result.err.index("has stopped 2 running tasks")
     assert started < stopped  # the new tasks start before the old ones stop
     now = task_containers(docker_client, cluster)
     assert len(now) >= 2 and not (now & first)
@@ -150,9 +150,9 @@ def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, doc
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, "['sh', '-c', 'exit 1']", desired=1))
     result = hako("deploy", path, *POLL)
     assert result.code == 1
-    assert "failed (FAILED)" in result.out
-    assert "container app: exit code 1" in result.out
-    assert "rolled back: service" in result.out
+    assert "failed (FAILED)" in result.err
+    assert "container app: exit code 1" in result.err
+    assert "rolled back: service" in result.err
 
 
 def test_service_task_whose_image_is_missing_fails_to_start_like_ecs(  # type: ignore[no-untyped-def]
@@ -163,10 +163,10 @@ def test_service_task_whose_image_is_missing_fails_to_start_like_ecs(  # type: i
     path = write(repo, docker_sandbox, name, text)
     result = hako("deploy", path, *POLL)
     assert result.code == 1
-    assert "failed (FAILED)" in result.out
+    assert "failed (FAILED)" in result.err
     assert "stopped: CannotPullContainerError: image hako-test/busybox:none not found in the local Docker engine" \
-        in result.out
-    assert "exit code 1" not in result.out
+        in result.err
+    assert "exit code 1" not in result.err
     ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=docker_sandbox.url, aws_access_key_id="t",
                        aws_secret_access_key="t")
     arns = ecs.list_tasks(cluster=cluster, serviceName=name, desiredStatus="STOPPED")["taskArns"]

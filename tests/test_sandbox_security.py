@@ -69,7 +69,7 @@ def test_quick_start_simulates_tasks_even_when_docker_answers(docker_client: Any
                                 capture_output=True, text=True, timeout=120)
     assert deploy.returncode == 0, deploy.stdout[-2000:] + deploy.stderr[-2000:]
     assert "sandbox: tasks run simulated" in box.err
-    assert "has reached a steady state" in deploy.stdout
+    assert "has reached a steady state" in deploy.stderr
     assert box.code == 0
 
 

@@ -168,7 +168,7 @@ def test_deploy_hooks_fire_in_order_and_the_tag_change_is_registered(  # type: i
     path = env.write(scripts="[{ type: 'record_hooks', tag: 'v9' }]")
     env.client("ecr").put_image(repositoryName=env.name, imageTag="v9", imageManifest=image_manifest(env.name, "v9"))
     result = hako("deploy", path, *POLL)
-    assert result.code == 0, result.out
+    assert result.code == 0, result.err
     hooks = hooks_file()
     assert [h["hook"] for h in hooks] == ["configure", "deploy_starting", "before_writes", "deploy_started",
                                           "deploy_finished"]
@@ -214,19 +214,19 @@ def test_dry_run_tells_scripts_and_writes_nothing(hako, env: Env, aws: SandboxCo
                      skip=("log_groups",))
     aws.reset()
     result = hako("deploy", path, "--dry-run")
-    assert result.code == 0, result.out
-    assert "dry run: would create log group" in result.out
+    assert result.code == 0, result.err
+    assert "dry run: would create log group" in result.err
     assert all(h["dry_run"] for h in hooks_file())
     assert aws.requests()["writes"] == 0
 
 
 def test_log_group_script_creates_missing_groups(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
     path = env.write(scripts="[{ type: 'create_aws_cloud_watch_logs_log_group' }]", skip=("log_groups",))
-    result = hako("deploy", path, *POLL)
-    assert result.code == 0, result.out
+    result = hako("deploy", "-v", path, *POLL)
+    assert result.code == 0, result.err
     assert f"[OK] log group /ecs/{env.name}: missing; the create_aws_cloud_watch_logs_log_group script creates it" \
-        in result.out
-    assert f"created log group /ecs/{env.name} (us-east-1)" in result.out
+        in result.err
+    assert f"created log group /ecs/{env.name} (us-east-1)" in result.err
     groups = env.client("logs").describe_log_groups(logGroupNamePrefix=f"/ecs/{env.name}")["logGroups"]
     assert [g["logGroupName"] for g in groups] == [f"/ecs/{env.name}"]
 
@@ -292,7 +292,7 @@ def test_notify_webhook_posts_and_never_fails_the_deploy(hako, env: Env, http_se
     env.write(scripts="[{ type: 'notify_webhook' }]", extra_scheduler="pid_mode: 'task',")
     result = hako("deploy", path, *POLL)
     assert result.code == 0
-    assert "notify_webhook: posting deploy_finished failed" in result.out
+    assert "notify_webhook: posting deploy_finished failed" in result.err
 
 
 def test_verify_every_check_ok(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
@@ -357,11 +357,11 @@ def test_deploy_stopped_by_a_missing_secret_sends_no_write(hako, env: Env, aws: 
     aws.reset()
     result = hako("deploy", path, *POLL)
     assert result.code == 1
-    assert f"[NG] secret P (app): SSM parameter /absent/{env.name} does not exist (us-east-1)" in result.out
-    assert "verification failed: nothing was changed" in result.out
+    assert f"[NG] secret P (app): SSM parameter /absent/{env.name} does not exist (us-east-1)" in result.err
+    assert "verification failed: nothing was changed" in result.err
     assert aws.requests()["writes"] == 0
     skipped = hako("deploy", path, "--no-verify", *POLL)
-    assert "Verifying" not in skipped.out
+    assert "verified: " not in skipped.err
 
 
 def test_oneshot_stopped_by_verification_exits_125(hako, env: Env, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]

@@ -117,7 +117,7 @@ def test_deploy_creates_everything_then_noop_sends_no_write(hako, traffic_app, a
                  f"CreateTargetGroup hako-{app_id} (HTTP:80, ip)", "CreateListener HTTP:80",
                  "CreateService (Cloud Map) svc", "RegisterScalableTarget", "PutScalingPolicy ALBRequestCountPerTarget",
                  "deployment completed"):
-        assert line in result.out, result.out
+        assert line in result.err, result.err
     elb = client("elbv2")
     lb = elb.describe_load_balancers(Names=[f"hako-{app_id}"])["LoadBalancers"][0]
     tg = elb.describe_target_groups(Names=[f"hako-{app_id}"])["TargetGroups"][0]
@@ -144,8 +144,8 @@ def test_deploy_creates_everything_then_noop_sends_no_write(hako, traffic_app, a
 
     aws.reset()
     again = hako("deploy", path, *POLL)
-    assert again.code == 0, again.out
-    assert "no changes" in again.out
+    assert again.code == 0, again.err
+    assert "no changes" in again.err
     counts = aws.requests()
     assert counts["writes"] == 0, counts["byOperation"]
 
@@ -174,7 +174,7 @@ def test_changes_apply_only_what_differs_and_autoscaling_keeps_the_count(  # typ
         ("Describe", "List", "Get"))}
     assert writes == {"elasticloadbalancing.ModifyTargetGroup", "elasticloadbalancing.CreateListener",
                       "servicediscovery.UpdateService", "application-autoscaling.RegisterScalableTarget"}, writes
-    assert "only its traffic settings changed" in result.out
+    assert "only its traffic settings changed" in result.err
     # min_capacity 3 moved the desired count (a scaling activity); a redeploy keeps it at 3
     service = client("ecs").describe_services(cluster=cluster, services=[app_id])["services"][0]
     assert service["desiredCount"] == 3
@@ -182,7 +182,7 @@ def test_changes_apply_only_what_differs_and_autoscaling_keeps_the_count(  # typ
                 listeners="[{ port: 80, protocol: 'HTTP' }, { port: 8080, protocol: 'HTTP' }]")
     repo.write(path, (repo.root / path).read_text().replace("MODE: 'one'", "MODE: 'two'"))
     changed = hako("deploy", path, *POLL)
-    assert changed.code == 0, changed.out
+    assert changed.code == 0, changed.err
     service = client("ecs").describe_services(cluster=cluster, services=[app_id])["services"][0]
     assert service["desiredCount"] == 3
     status = hako("status", path)
@@ -195,7 +195,7 @@ def test_remove_deletes_what_hako_created_and_keeps_the_rest(hako, traffic_app, 
     assert hako("deploy", path, *POLL).code == 0
     dry = hako("remove", path, "--dry-run")
     assert dry.code == 0
-    assert f"dry run: would send DeleteLoadBalancer hako-{app_id}" in dry.out
+    assert f"dry run: would send DeleteLoadBalancer hako-{app_id}" in dry.err
     result = hako("remove", path, "--yes")
     assert result.code == 0, result.out + result.err
     elb = client("elbv2")
@@ -220,8 +220,8 @@ def test_remove_keeps_a_load_balancer_hako_did_not_create(hako, traffic_app, aws
     lb = elb.create_load_balancer(Name=f"hako-{app_id}", Subnets=default_subnets(), Type="application")
     assert hako("deploy", path, *POLL).code == 0
     result = hako("remove", path, "--yes")
-    assert result.code == 0, result.out
-    assert f"kept load balancer hako-{app_id} (not created by hako for this app)" in result.out
+    assert result.code == 0, result.err
+    assert f"kept load balancer hako-{app_id} (not created by hako for this app)" in result.err
     arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
     assert elb.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
 
@@ -269,14 +269,14 @@ def test_shared_load_balancer_rule_and_named_target_group(hako, repo: Repo, aws:
     repo.write(path, shared_app(cluster, subnet, group, vpc, lb_name, 110))
     aws.reset()
     moved = hako("deploy", path, *POLL)
-    assert moved.code == 0, moved.out
-    assert "SetRulePriorities" in moved.out
+    assert moved.code == 0, moved.err
+    assert "SetRulePriorities" in moved.err
     writes = {k for k, v in aws.requests()["byOperation"].items() if "SetRulePriorities" in k or "Create" in k}
     assert writes == {"elasticloadbalancing.SetRulePriorities"}
 
     removed = hako("remove", path, "--yes")
-    assert removed.code == 0, removed.out
-    assert f"kept load balancer {lb_name}" in removed.out
+    assert removed.code == 0, removed.err
+    assert f"kept load balancer {lb_name}" in removed.err
     assert elb.describe_load_balancers(Names=[lb_name])["LoadBalancers"]
     assert not [r for r in elb.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"] if not r["IsDefault"]]
     assert not [g for g in elb.describe_target_groups()["TargetGroups"] if g["TargetGroupName"] == "hako-api"]

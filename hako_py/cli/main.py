@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from hako_py import __version__
-from hako_py.cli.options import aws_options, build_load_options, loader_options
+from hako_py.cli.options import aws_options, build_load_options, loader_options, output_option
+from hako_py.cli.outcome import forget, report_error
 from hako_py.errors import HakoError
 from hako_py.printable import printable
 from hako_py.redaction import forget_all, redact
@@ -60,13 +61,15 @@ def cli() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for many files (default: one per core when there are 64+ files).")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
+@output_option
 @loader_options
 def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jobs: int | None, quiet: bool,
-             **loader: Any) -> None:
+             output: str, **loader: Any) -> None:
     """Validate definition files (or every definition directly inside a folder).
 
-    Prints each problem as FILE: PATH: MESSAGE, all at once. Exit status: 0 when every
-    file is valid, 1 when any is invalid (or has warnings under --strict).
+    Prints each problem as FILE: PATH: MESSAGE, all at once (-o json: each file's errors
+    and warnings as JSON). Exit status: 0 when every file is valid, 1 when any is invalid
+    (or has warnings under --strict).
 
     \b
     Examples:
@@ -74,11 +77,13 @@ def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jo
       hako validate --strict apps/
       hako validate --changed-since origin/main
     """
+    from hako_py.cli.outcome import Outcome
     from hako_py.cli.validate_command import parallel_workers, run_validate
     from hako_py.errors import UsageError
     from hako_py.paths import expand_paths
     from hako_py.workers.shared import prestart
 
+    outcome = Outcome("validate", output)
     files = list(paths)
     if changed_since is None and parallel_workers(len(expand_paths(files)), jobs) == 1:
         prestart()  # it evaluates them (a pool would: then it is not started)
@@ -89,14 +94,18 @@ def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jo
         result = review(files, changed_since, load_options, head_only=True)
         files = [str(Path(result_root()) / c.file) for c in result.changes]
         if not files:
+            outcome.record.fields.update(files=[], summary={"files": 0, "invalid": 0, "warnings": 0})
+            outcome.record.result, outcome.record.message = "valid", (
+                f"no definition can have changed since {changed_since}")
             if not quiet:
-                click.echo(f"no definition can have changed since {changed_since}", err=True)
-            sys.exit(0)
+                click.echo(outcome.record.message, err=True)
+            outcome.finish(0)
         if parallel_workers(len(files), jobs) == 1:
             prestart()
     elif not files:
         raise UsageError("hako validate needs FILE or folder arguments (or --changed-since REF)")
-    sys.exit(run_validate(files, load_options, strict=strict, jobs=jobs, quiet=quiet))
+    outcome.finish(run_validate(files, load_options, strict=strict, jobs=jobs, quiet=quiet, record=outcome.record,
+                                as_json=outcome.json))
 
 
 def result_root() -> str:
@@ -138,14 +147,15 @@ def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool,
       aws ecs register-task-definition \\
         --cli-input-json "$(hako render --expand --reveal-secrets --only task-definition apps/web.jsonnet)"
     """
+    from hako_py.cli.hints import warnings_hint
     from hako_py.cli.output import dump
     from hako_py.pipeline import check_file
     from hako_py.render import RenderOptions
+    from hako_py.reporter import Reporter
 
     aws = {k: loader.pop(k) for k in ("region", "profile", "endpoint_url")}
     checked = check_file(file, build_load_options(**loader, expand=expand), RenderOptions(tag=tag))
-    for warning in checked.warnings:
-        click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
+    warnings_hint(checked, Reporter(sys.stderr))
     rendered = checked.rendered
     if with_scripts:
         from hako_py.cli.prepare import prepare
@@ -223,6 +233,7 @@ def _prestart_worker(args: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors become one located message and a non-zero exit."""
     forget_all()
+    forget()
     _prestart_worker(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=argv, prog_name="hako", standalone_mode=False)
@@ -232,14 +243,18 @@ def main(argv: list[str] | None = None) -> None:
         shown = io.StringIO()  # click echoes bad option values back; hide remembered secrets
         exc.show(file=shown)
         sys.stderr.write(printable(redact(shown.getvalue())))
+        report_error(redact(exc.format_message()), exc.exit_code)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
+        report_error("aborted", 130)
         sys.exit(130)
     except HakoError as exc:
         click.echo(printable(str(exc)), err=True)
+        report_error(str(exc), exc.exit_code)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
+        report_error("interrupted", 130)
         sys.exit(130)
     except BrokenPipeError:
         os._exit(0)
@@ -249,9 +264,10 @@ def main(argv: list[str] | None = None) -> None:
             if worker_traceback:
                 sys.stderr.write(worker_traceback)
             raise
-        detail = printable(redact(str(exc)))
-        click.echo(f"hako: internal error: {type(exc).__name__}: {detail} (set HAKO_DEBUG=1 for a traceback; "
-                   "please report it)", err=True)
+        message = (f"hako: internal error: {type(exc).__name__}: {printable(redact(str(exc)))} (set HAKO_DEBUG=1 "
+                   "for a traceback; please report it)")
+        click.echo(message, err=True)
+        report_error(message, 70)
         sys.exit(70)
     sys.exit(0)
 

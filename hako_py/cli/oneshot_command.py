@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from hako_py.cli.options import aws_options, build_load_options, loader_options
+from hako_py.cli.options import aws_options, build_load_options, loader_options, verbosity_options
 
 
 class OneshotCommand(click.Command):
@@ -78,12 +78,14 @@ class OneshotCommand(click.Command):
               help="With --local: when to pull images.")
 @click.option("--secrets-file", type=click.Path(exists=True, dir_okay=False),
               help="With --local: KEY=VALUE lines giving secret values (instead of reading SSM/Secrets Manager).")
+@verbosity_options
 @aws_options
 @loader_options
 def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
             memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
             attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
-            log_grace: float, no_verify: bool, local: bool, pull: str, secrets_file: str | None, **kwargs: Any) -> None:
+            log_grace: float, no_verify: bool, local: bool, pull: str, secrets_file: str | None, quiet: bool,
+            verbose: bool, **kwargs: Any) -> None:
     """Run the app once as an ECS task, like a local program: the app container's output
     (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on stderr, and the
     app container's exit code as hako's.
@@ -99,12 +101,18 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     124 timed out (task stopped); on SIGINT/SIGTERM the task is stopped and the exit
     status is the app's exit code, or 128 + the signal number. A failed preflight
     verification (see hako verify; --no-verify skips it) exits 125 before any write.
+    The preflight is one line when every check is OK (-v lists them); -q prints only
+    problems, so a successful run prints nothing but the app's output.
     """
+    from hako_py.cli.hints import warnings_hint
     from hako_py.errors import UsageError
     from hako_py.oneshot.request import Overrides
     from hako_py.oneshot.run import OneshotOptions, OneshotRunner
     from hako_py.pipeline import check_file
     from hako_py.render import RenderOptions
+    from hako_py.reporter import Reporter, level_of
+
+    reporter = Reporter(sys.stderr, level=level_of(quiet, verbose))
 
     aws = {k: kwargs.pop(k) for k in ("region", "profile", "endpoint_url")}
     pairs = []
@@ -116,9 +124,8 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     if result_file is not None:
         check_result_file(result_file)
     checked = check_file(file, build_load_options(**kwargs, expand=True), RenderOptions(tag=tag))
-    for warning in checked.warnings:
-        click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
-    from hako_py.cli.prepare import prepare, run_verify
+    warnings_hint(checked, reporter)
+    from hako_py.cli.prepare import preflight, prepare
     from hako_py.oneshot.request import oneshot_task_definition
     from hako_py.oneshot.run import EXIT_NOT_STARTED
 
@@ -128,8 +135,8 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
                             secrets_file))
     if not no_verify:
         task_definition = oneshot_task_definition(prepared.app, containers, tag)
-        if not run_verify(prepared, task_definition, sys.stderr):
-            click.echo("verification failed: no task was started (fix the [NG] items, or --no-verify)", err=True)
+        if not preflight(prepared, task_definition, reporter):
+            reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
             sys.exit(EXIT_NOT_STARTED)
     clients = prepared.clients
     options = OneshotOptions(
@@ -137,7 +144,8 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
         containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
         result_file=result_file, dry_run=dry_run, interval=poll_interval, log_grace=log_grace,
     )
-    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts)
+    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
+                           quiet=reporter.quiet)
     sys.exit(runner.run(prepared.app, prepared.rendered))
 
 

@@ -73,3 +73,17 @@ def aws_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def output_option(func: F) -> F:
+    """``-o/--output text|json``, as ``hako status`` has had it."""
+    return click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                        help="json: one JSON document on stdout describing the outcome (see README, "
+                             "\"Output for scripts\"); progress stays on stderr.")(func)
+
+
+def verbosity_options(func: F) -> F:
+    """``-q/--quiet`` (problems only) and ``-v/--verbose`` (every preflight check)."""
+    func = click.option("-v", "--verbose", is_flag=True, help="Also print every preflight check.")(func)
+    return click.option("-q", "--quiet", is_flag=True,
+                        help="Print problems only (failures, [NG] checks), no progress.")(func)

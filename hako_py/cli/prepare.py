@@ -8,9 +8,12 @@ from typing import Any, TextIO
 from hako_py.aws import AwsClients, AwsOptions
 from hako_py.definition import AppDefinition
 from hako_py.pipeline import CheckedApp
+from hako_py.record import Record
 from hako_py.render import RenderedApp, RenderOptions, render_app
+from hako_py.reporter import Reporter
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
+from hako_py.verify import Check
 
 
 @dataclass
@@ -38,14 +41,28 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
     return Prepared(app, rendered, clients, scripts)
 
 
-def run_verify(prepared: Prepared, task_definition: dict[str, Any], out: TextIO) -> bool:
-    """Print each check; True when nothing is NG."""
+def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
+    """The checks of hako verify for this task definition (nothing printed)."""
     from hako_py.aws.lookups import Lookups
-    from hako_py.verify import failed, verify
+    from hako_py.verify import verify
 
-    checks = verify(prepared.app, task_definition, Lookups(prepared.clients),
-                    scripts_create_log_groups=prepared.scripts.creates_log_groups)
-    for check in checks:
-        out.write(check.line() + "\n")
-    out.flush()
+    return verify(prepared.app, task_definition, Lookups(prepared.clients),
+                  scripts_create_log_groups=prepared.scripts.creates_log_groups)
+
+
+def preflight(prepared: Prepared, task_definition: dict[str, Any], reporter: Reporter,
+              record: Record | None = None) -> bool:
+    """deploy's and oneshot's verification before any write: a summary line when all is OK (see
+    :mod:`hako_py.cli.checks_output`); the checks go into *record* for --output json. True when nothing is NG."""
+    import time
+
+    from hako_py.cli.checks_output import checks_data, show_checks
+    from hako_py.verify import failed
+
+    started = time.monotonic()
+    checks = run_checks(prepared, task_definition)
+    show_checks(checks, reporter)
+    if record is not None:
+        record.fields["verification"] = {"passed": not failed(checks), "checks": checks_data(checks)}
+        record.fields.setdefault("timings", {})["verifySeconds"] = round(time.monotonic() - started, 3)
     return not failed(checks)

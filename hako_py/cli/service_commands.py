@@ -7,20 +7,24 @@ from typing import Any
 
 import click
 
-from hako_py.cli.options import aws_options, build_load_options, loader_options
+from hako_py.cli.options import aws_options, build_load_options, loader_options, output_option, verbosity_options
+from hako_py.cli.outcome import Outcome
 
 POLL_HELP = "Seconds between status polls while following (adaptive; default 1)."
 
 
-def _prepare(file: str, loader: dict[str, Any], *, tag: str | None = None, expand: bool = True,
-             need_service: bool = False) -> Any:
+def _prepare(file: str, loader: dict[str, Any], reporter: Any, outcome: Outcome | None = None, *,
+             tag: str | None = None, expand: bool = True, need_service: bool = False) -> Any:
+    """Load, validate and render the definition; its warnings become a one-line hint (see hints.py)."""
+    from hako_py.cli.hints import warnings_hint
     from hako_py.errors import HakoError
     from hako_py.pipeline import check_file
     from hako_py.render import RenderOptions
 
     checked = check_file(file, build_load_options(**loader, expand=expand), RenderOptions(tag=tag))
-    for warning in checked.warnings:
-        click.echo(warning.format(checked.loaded.file, severity="warning"), err=True)
+    if outcome is not None:
+        outcome.describe(checked)
+    warnings_hint(checked, reporter)
     if need_service and not checked.app.has_service:
         raise HakoError(f"{checked.loaded.file}: defines no service (no scheduler.desired_count); "
                         f"run it with: hako oneshot {checked.loaded.file} -- COMMAND")
@@ -45,7 +49,7 @@ def _configured_scripts(checked: Any, clients: Any, dry_run: bool) -> Any:
     from hako_py.scripts.base import ScriptContext
     from hako_py.scripts.runner import ScriptSet
 
-    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout,
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stderr,
                                                        settings=checked.loaded.config.scripts))
     scripts.fire("configure")
     return scripts
@@ -56,10 +60,11 @@ def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return aws, kwargs
 
 
-def _reporter() -> Any:
-    from hako_py.reporter import Reporter
+def _reporter(quiet: bool = False, verbose: bool = False) -> Any:
+    """People's channel: stderr (stdout is for what the command produces)."""
+    from hako_py.reporter import Reporter, level_of
 
-    return Reporter(sys.stdout)
+    return Reporter(sys.stderr, level=level_of(quiet, verbose))
 
 
 @click.command()
@@ -73,57 +78,84 @@ def _reporter() -> Any:
 @click.option("--no-rollback", is_flag=True, help="On failure, leave the service as it is.")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
 @click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
+@output_option
+@verbosity_options
 @aws_options
 @loader_options
 def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
-           no_rollback: bool, poll_interval: float, no_verify: bool, **kwargs: Any) -> None:
+           no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
+           **kwargs: Any) -> None:
     """Deploy an app: register its task definition if it changed, create or update the
     service, follow the rollout, and roll back if it fails.
 
     \b
     Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
     the revision it ran before, unless --no-rollback), 130 interrupted while following
-    (the deployment continues in ECS).
+    (the deployment continues in ECS). Progress is on stderr; -o json prints the outcome
+    on stdout.
     """
-    from hako_py.cli.prepare import prepare, run_verify
+    from hako_py.cli.prepare import preflight
+    from hako_py.cli.prepare import prepare as prepare_scripts
     from hako_py.deploy.follow import FollowSettings
     from hako_py.deploy.run import Deployer, DeployOptions
 
+    outcome = Outcome("deploy", output, file)
+    reporter = _reporter(quiet, verbose)
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader, tag=tag, need_service=True)
-    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stdout)
+    checked = _prepare(file, loader, reporter, outcome, tag=tag, need_service=True)
+    prepared = prepare_scripts(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    outcome.record.fields.update(verification=None, timings={"verifySeconds": None, "rolloutSeconds": None})
 
-    def preflight() -> bool:
-        click.echo(f"Verifying {prepared.app.app_id} before changing anything")
-        return run_verify(prepared, prepared.rendered.task_definition, sys.stdout)
+    def verified() -> bool:
+        reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
+        return preflight(prepared, prepared.rendered.task_definition, reporter, outcome.record)
 
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
-                            color=sys.stdout.isatty())
-    deployer = Deployer(prepared.clients.ecs(), _reporter(), options, scripts=prepared.scripts,
-                        preflight=None if no_verify else preflight, traffic=_traffic(prepared.app, prepared.clients))
-    sys.exit(deployer.deploy(prepared.app, prepared.rendered))
+                            color=sys.stderr.isatty())
+    deployer = Deployer(prepared.clients.ecs(), reporter, options, scripts=prepared.scripts,
+                        preflight=None if no_verify else verified, traffic=_traffic(prepared.app, prepared.clients),
+                        record=outcome.record)
+    outcome.finish(deployer.deploy(prepared.app, prepared.rendered))
 
 
 @click.command()
 @click.argument("file", type=click.Path())
 @click.option("-t", "--tag", help="Image tag for the app container.")
 @click.option("--oneshot", "for_oneshot", is_flag=True, help="Check what a oneshot needs (runs oneshot_starting).")
+@output_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only the [NG] checks.")
 @aws_options
 @loader_options
-def verify(file: str, tag: str | None, for_oneshot: bool, **kwargs: Any) -> None:
+def verify(file: str, tag: str | None, for_oneshot: bool, output: str, quiet: bool, **kwargs: Any) -> None:
     """Check, without side effects and without reading any secret's value, that what the app
     needs exists: cluster, images (ECR), secrets (SSM / Secrets Manager), task and
     execution roles trusting ecs-tasks.amazonaws.com, log groups, subnets, security groups
-    and capacity providers. One line per check; exit 1 if any is [NG].
+    and capacity providers. One line per check on stdout; exit 1 if any is [NG]. With
+    -o json, the checks as JSON on stdout and a summary line on stderr.
     """
-    from hako_py.cli.prepare import prepare, run_verify
+    from hako_py.cli.checks_output import checks_data, show_checks, tally
+    from hako_py.cli.prepare import prepare, run_checks
+    from hako_py.reporter import Reporter, level_of
+    from hako_py.verify import failed
 
+    outcome = Outcome("verify", output, file)
+    reporter = _reporter(quiet)
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader, tag=tag)
+    checked = _prepare(file, loader, reporter, outcome, tag=tag)
     hook = "oneshot_starting" if for_oneshot else "deploy_starting"
     prepared = prepare(checked, aws, hook=hook, tag=tag, dry_run=True, stderr=sys.stderr)
-    sys.exit(0 if run_verify(prepared, prepared.rendered.task_definition, sys.stdout) else 1)
+    checks = run_checks(prepared, prepared.rendered.task_definition)
+    if outcome.json:
+        show_checks(checks, reporter)
+    else:  # the list is what this command produces: on stdout, in full
+        show_checks(checks, Reporter(sys.stdout, level=level_of(quiet, False)), full=True)
+    code = 1 if failed(checks) else 0
+    outcome.record.fields.update(checks=checks_data(checks), summary=tally(checks))
+    outcome.record.result = "failed" if code else "passed"
+    outcome.record.message = ("verification failed: " if code else "verified: ") + ", ".join(
+        f"{n} {status}" for status, n in tally(checks).items())
+    outcome.finish(code)
 
 
 @click.command()
@@ -177,10 +209,11 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
         raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
     from hako_py.cli.prepare import clients_for
     from hako_py.deploy.service_ops import show_diff
+    from hako_py.reporter import Reporter
 
-    checked = _prepare(paths[0], loader, tag=tag)
+    checked = _prepare(paths[0], loader, _reporter(), tag=tag)
     clients = clients_for(checked, aws)
-    changed = show_diff(clients.ecs(), checked.app, checked.rendered, _reporter(), color=sys.stdout.isatty(),
+    changed = show_diff(clients.ecs(), checked.app, checked.rendered, Reporter(sys.stdout), color=sys.stdout.isatty(),
                         traffic=_traffic(checked.app, clients))
     if not changed:
         click.echo(f"no differences: {checked.app.app_id} is as defined", err=True)
@@ -193,9 +226,12 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
 @click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True)
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@output_option
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
 @aws_options
 @loader_options
-def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_interval: float, **kwargs: Any) -> None:
+def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_interval: float, output: str,
+             quiet: bool, **kwargs: Any) -> None:
     """Put the service back on the previous ACTIVE revision (or --to REVISION).
 
     The revision rolled back from is deregistered, as the original hako does, so
@@ -207,15 +243,17 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
     from hako_py.scripts.base import ScriptContext
     from hako_py.scripts.runner import ScriptSet
 
+    outcome = Outcome("rollback", output, file)
+    reporter = _reporter(quiet)
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader)
+    checked = _prepare(file, loader, reporter, outcome)
     settings = FollowSettings(interval=poll_interval, timeout=timeout)
     clients = clients_for(checked, aws)
-    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stdout,
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stderr,
                                                        settings=checked.loaded.config.scripts))
     scripts.fire("configure")
-    sys.exit(do_rollback(clients.ecs(), checked.app, _reporter(), settings, to=to, dry_run=dry_run,
-                         scripts=scripts))
+    outcome.finish(do_rollback(clients.ecs(), checked.app, reporter, settings, to=to, dry_run=dry_run,
+                               scripts=scripts, record=outcome.record))
 
 
 @click.command()
@@ -231,7 +269,7 @@ def status(file: str, output: str, **kwargs: Any) -> None:
     from hako_py.deploy.service_ops import format_status, service_status
 
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader)
+    checked = _prepare(file, loader, _reporter())
     clients = clients_for(checked, aws)
     click.echo(format_status(service_status(clients.ecs(), checked.app, _traffic(checked.app, clients)), output))
 
@@ -239,24 +277,38 @@ def status(file: str, output: str, **kwargs: Any) -> None:
 @click.command()
 @click.argument("file", type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@click.option("--no-wait", is_flag=True, help="Return once the desired count is 0, without following the tasks.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
+              help="Seconds to wait for the tasks to stop before giving up (exit 1; they go on stopping).")
+@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@output_option
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
 @aws_options
 @loader_options
-def stop(file: str, dry_run: bool, **kwargs: Any) -> None:
-    """Scale the service to 0 tasks (it stays defined; deploy brings it back)."""
+def stop(file: str, dry_run: bool, no_wait: bool, timeout: float, poll_interval: float, output: str, quiet: bool,
+         **kwargs: Any) -> None:
+    """Scale the service to 0 tasks (it stays defined; deploy brings it back), then follow
+    the tasks until none runs, printing the service's events as deploy does."""
+    from hako_py.deploy.follow import FollowSettings
     from hako_py.deploy.service_ops import stop as do_stop
 
+    outcome = Outcome("stop", output, file)
+    reporter = _reporter(quiet)
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader)
-    sys.exit(do_stop(_ecs(checked, aws), checked.app, _reporter(), dry_run=dry_run))
+    checked = _prepare(file, loader, reporter, outcome)
+    outcome.finish(do_stop(_ecs(checked, aws), checked.app, reporter, dry_run=dry_run, wait=not no_wait,
+                           settings=FollowSettings(interval=poll_interval, timeout=timeout), record=outcome.record))
 
 
 @click.command()
 @click.argument("file", type=click.Path())
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (required when not on a terminal).")
 @click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@output_option
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
 @aws_options
 @loader_options
-def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
+def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwargs: Any) -> None:
     """Scale the service to 0 and delete it, then delete what hako created for it: the load
     balancer, target group and listener rule (elb_v2), Cloud Map services and the scalable
     target. Resources hako did not create (no hako:app tag for this app) are kept.
@@ -264,20 +316,24 @@ def remove(file: str, yes: bool, dry_run: bool, **kwargs: Any) -> None:
     from hako_py.deploy.service_ops import remove as do_remove
     from hako_py.errors import HakoError
 
+    outcome = Outcome("remove", output, file)
+    reporter = _reporter(quiet)
     aws, loader = _split(kwargs)
-    checked = _prepare(file, loader)
+    checked = _prepare(file, loader, reporter, outcome)
     if not yes and not dry_run:
         if not sys.stdin.isatty():
             raise HakoError(f"refusing to remove {checked.app.app_id} without confirmation: pass --yes")
-        click.confirm(f"Remove service {checked.app.app_id} from cluster {checked.app.cluster}?", abort=True)
+        click.confirm(f"Remove service {checked.app.app_id} from cluster {checked.app.cluster}?", abort=True,
+                      err=True)
     from hako_py.cli.prepare import clients_for
 
     clients = clients_for(checked, aws)
     scripts = _configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
-    code = do_remove(clients.ecs(), checked.app, _reporter(), dry_run=dry_run, traffic=_traffic(checked.app, clients))
+    code = do_remove(clients.ecs(), checked.app, reporter, dry_run=dry_run, traffic=_traffic(checked.app, clients),
+                     record=outcome.record)
     scripts.fire("remove_finished")
-    sys.exit(code)
+    outcome.finish(code)
 
 
 COMMANDS = (deploy, diff, rollback, status, stop, remove, verify)

@@ -18,7 +18,8 @@ from hako_py.workers.failure import Failure
 
 if TYPE_CHECKING:
     from hako_py.loading import LoadOptions
-from hako_py.pipeline import FileReport
+    from hako_py.pipeline import FileReport
+    from hako_py.record import Record
 
 PARALLEL_THRESHOLD = 64
 
@@ -49,33 +50,43 @@ def validate_files(files: list[str], options: LoadOptions, jobs: int | None = No
 
 
 def _report(file: str, outcome: FileReport | Failure) -> FileReport:
-    from hako_py.pipeline import FileReport
+    from hako_py.pipeline import FileReport, error_finding
 
     if isinstance(outcome, Failure):
         shown = display_path(file)
-        return FileReport(file=shown, errors=(outcome.located(shown),))
+        return FileReport(file=shown, findings=(error_finding(shown, outcome.located(shown)),))
     return outcome
 
 
-def run_validate(paths: list[str], options: LoadOptions, *, strict: bool, jobs: int | None, quiet: bool) -> int:
+def run_validate(paths: list[str], options: LoadOptions, *, strict: bool, jobs: int | None, quiet: bool,
+                 record: Record | None = None, as_json: bool = False) -> int:
+    """Print every problem on stdout (as JSON into *record* instead when *as_json*) and a summary on stderr."""
+    from hako_py.record import Record
+
+    record = record if record is not None else Record()
     files = expand_paths(paths)
     if not files:
-        print(f"hako: no definition files in {', '.join(paths)}", file=sys.stderr)
+        record.result, record.message = "error", f"hako: no definition files in {', '.join(paths)}"
+        print(record.message, file=sys.stderr)
         return 1
     reports = validate_files(files, options, jobs)
     lines: list[str] = []
     for report in reports:
         lines.extend(report.errors)
         lines.extend(report.warnings)
-    if lines:
+    if lines and not as_json:
         sys.stdout.write(printable("\n".join(lines)) + "\n")
     invalid = sum(1 for r in reports if not r.ok)
     warnings = sum(len(r.warnings) for r in reports)
+    noun = "definition" if len(reports) == 1 else "definitions"
+    status = "all valid" if not invalid else f"{invalid} invalid"
+    extra = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    record.result = "invalid" if invalid else "warnings" if strict and warnings else "valid"
+    record.message = f"{len(reports)} {noun} checked: {status}{extra}"
+    record.fields.update(files=[r.as_dict() for r in reports],
+                         summary={"files": len(reports), "invalid": invalid, "warnings": warnings})
     if not quiet:
-        noun = "definition" if len(reports) == 1 else "definitions"
-        status = "all valid" if not invalid else f"{invalid} invalid"
-        extra = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-        print(f"{len(reports)} {noun} checked: {status}{extra}", file=sys.stderr)
+        print(record.message, file=sys.stderr)
     if invalid or (strict and warnings):
         return 1
     return 0

@@ -30,6 +30,7 @@ from typing import Any
 
 from hako_py.compare.ecs_defaults import service as service_shape
 from hako_py.compare.shapes import ABSENT, Struct, defaults_of, pair, view
+from hako_py.formatting import quoted
 
 # Members of CreateServiceRequest that ECS reports on the PRIMARY deployment, not the service.
 ON_DEPLOYMENT = ("serviceConnectConfiguration", "volumeConfigurations", "vpcLatticeConfigurations")
@@ -159,12 +160,12 @@ def compare_services(desired: dict[str, Any], live: dict[str, Any],
     for key in sorted(set(left) | set(right)):
         if left.get(key) == right.get(key):
             continue
-        before, after = right.get(key, "(not set)"), left.get(key, "(not set)")
+        before, after = quoted(right.get(key)), quoted(left.get(key))
         if key not in updatable:
-            immutable.append(f"{key}: {before!r} -> {after!r} (UpdateService cannot change it)")
+            immutable.append(f"{key}: {before} -> {after} (UpdateService cannot change it)")
         elif allowed is not None and key not in allowed:
             immutable.append(f"{key}: ECS cannot change it on a service with deployment controller {controller} "
-                             f"({before!r} -> {after!r})")
+                             f"({before} -> {after})")
         elif key in want:
             updates[key] = desired.get(key, want[key])
         else:
@@ -172,7 +173,7 @@ def compare_services(desired: dict[str, Any], live: dict[str, Any],
             default = ABSENT if known is None else (
                 known.default if known.default is not ABSENT else defaults_of(known.shape))
             if default is ABSENT:
-                immutable.append(f"{key}: set on the service ({before!r}) but not in the definition; "
+                immutable.append(f"{key}: set on the service ({before}) but not in the definition; "
                                  "UpdateService cannot unset it (set it explicitly)")
             else:
                 updates[key] = default

@@ -6,6 +6,7 @@ from typing import Any
 
 from hako_py.aws.ecs import EcsApi
 from hako_py.deploy.follow import short_td
+from hako_py.formatting import shown
 from hako_py.reporter import Reporter
 
 MAX_TASKS = 5
@@ -24,13 +25,15 @@ def stopped_tasks(ecs: EcsApi, cluster: str, service: str, task_definition: str 
 
 
 def report_stopped_tasks(reporter: Reporter, tasks: list[dict[str, Any]]) -> None:
+    """Why the failed deployment's tasks stopped: part of the problem, so said even under -q."""
     if not tasks:
-        reporter.line("  no stopped tasks found for the failed deployment")
+        reporter.problem("  no stopped tasks found for the failed deployment")
         return
     for task in tasks:
-        task_id = str(task.get("taskArn", "")).rsplit("/", 1)[-1]
-        reporter.line(f"  task {task_id} ({short_td(task.get('taskDefinitionArn'))}) stopped: "
-                      f"{task.get('stoppedReason') or task.get('stopCode') or 'no reason given'}")
+        task_id = str(task.get("taskArn") or "").rsplit("/", 1)[-1]
+        reporter.problem(f"  task {task_id} ({short_td(task.get('taskDefinitionArn'))}) stopped: "
+                         f"{task.get('stoppedReason') or task.get('stopCode') or 'no reason given'}")
         for container in sorted(task.get("containers") or [], key=lambda c: str(c.get("name"))):
-            reporter.line(f"    container {container.get('name')}: exit code {container.get('exitCode', 'none')}"
-                          f"{', reason: ' + container['reason'] if container.get('reason') else ''}")
+            reporter.problem(f"    container {shown(container.get('name'), '?')}: exit code "
+                             f"{shown(container.get('exitCode'))}"
+                             f"{', reason: ' + container['reason'] if container.get('reason') else ''}")

@@ -3,15 +3,19 @@
 Success means the PRIMARY deployment runs the task definition just deployed and is
 COMPLETED (or, where ECS reports no rolloutState, it is the only deployment and all its
 tasks run). Anything else that ends the wait is a failure with a precise state.
+``hako stop`` follows its tasks down to none the same way (:func:`follow_service` with
+:func:`scaled_to_zero`), so people see the same progress.
 """
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.formatting import iso, shown
 from hako_py.reporter import Reporter
 
 COMPLETED = "COMPLETED"
@@ -50,15 +54,16 @@ def deployment_summary(service: dict[str, Any]) -> str:
     parts = []
     for d in service.get("deployments") or []:
         state = d.get("rolloutState") or "-"
-        parts.append(f"{d.get('status')} {short_td(d.get('taskDefinition'))} {state} "
-                     f"running {d.get('runningCount', 0)}/{d.get('desiredCount', 0)}"
+        parts.append(f"{d.get('status') or '?'} {short_td(d.get('taskDefinition'))} {state} "
+                     f"running {d.get('runningCount') or 0}/{d.get('desiredCount') or 0}"
                      f"{' pending ' + str(d['pendingCount']) if d.get('pendingCount') else ''}")
     return "; ".join(parts) or "no deployments"
 
 
 def _event_time(event: dict[str, Any]) -> str:
+    """The event's time of day in UTC, ISO 8601 (``08:40:44Z``): the date is today's."""
     created: Any = event.get("createdAt")
-    return str(created.strftime("%H:%M:%S")) if hasattr(created, "strftime") else str(created or "")
+    return iso(created, precision="seconds")[11:] if isinstance(created, datetime.datetime) else shown(created, "")
 
 
 class EventPrinter:
@@ -95,6 +100,16 @@ def rollout_state(service: dict[str, Any], expected_td: str) -> tuple[str | None
     return None, "in progress"
 
 
+def scaled_to_zero(service: dict[str, Any]) -> tuple[str | None, str]:
+    """(final state or None while tasks still run, explanation) for ``hako stop``."""
+    if service.get("desiredCount"):
+        return REPLACED, f"the desired count is {service['desiredCount']} again (another deploy?)"
+    deployments = service.get("deployments") or [service]
+    if all(not d.get("runningCount") and not d.get("pendingCount") for d in deployments):
+        return COMPLETED, "no task running"
+    return None, "tasks are stopping"
+
+
 def follow_rollout(
     describe: Callable[[], dict[str, Any] | None],
     expected_td: str,
@@ -106,6 +121,22 @@ def follow_rollout(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
     """Poll until the rollout of *expected_td* ends; never returns ok for anything but success."""
+    return follow_service(describe, lambda service: rollout_state(service, expected_td), reporter, settings,
+                          initial=initial, clock=clock, sleep=sleep, what="the rollout")
+
+
+def follow_service(
+    describe: Callable[[], dict[str, Any] | None],
+    judge: Callable[[dict[str, Any]], tuple[str | None, str]],
+    reporter: Reporter,
+    settings: FollowSettings,
+    *,
+    initial: dict[str, Any] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    what: str = "the service",
+) -> Outcome:
+    """Poll the service, printing new events and deployment counts, until *judge* gives a final state."""
     events = EventPrinter(reporter, initial)
     started = clock()
     interval = settings.interval / 4
@@ -125,13 +156,13 @@ def follow_rollout(
         if changed:
             reporter.status(f"  {summary}")
             last_summary = summary
-        state, message = rollout_state(service, expected_td)
+        state, message = judge(service)
         if state is not None:
             reporter.done()
             return Outcome(state == COMPLETED, state, message, service, started_ids)
         if clock() - started >= settings.timeout:
             reporter.done()
-            return Outcome(False, TIMEOUT, f"the rollout did not complete within {settings.timeout:g}s", service,
+            return Outcome(False, TIMEOUT, f"{what} did not complete within {settings.timeout:g}s", service,
                            started_ids)
         interval = settings.interval / 4 if changed else min(interval * 2, settings.interval)
         sleep(min(interval, max(0.0, settings.timeout - (clock() - started))))

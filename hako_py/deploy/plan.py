@@ -14,6 +14,7 @@ from hako_py.compare.service import TagChanges, compare_services
 from hako_py.compare.shapes import ABSENT
 from hako_py.compare.task_definition import compare_task_definitions
 from hako_py.deploy.diff import unified
+from hako_py.formatting import shown
 from hako_py.masking import mask_pair
 from hako_py.render import RenderedApp
 
@@ -71,7 +72,7 @@ class Plan:
             steps.append(f"RegisterTaskDefinition family={self.register['family']}")
         if self.create_service:
             steps.append(f"CreateService {self.app_id} in cluster {self.cluster} "
-                         f"(desiredCount={self.create_service.get('desiredCount')})")
+                         f"(desiredCount={shown(self.create_service.get('desiredCount'), 'not set')})")
         if self.update_service:
             keys = ", ".join(k for k in self.update_service if k not in ("cluster", "service"))
             steps.append(f"UpdateService {self.app_id}: {keys}")

@@ -18,10 +18,12 @@ from hako_py.definition import AppDefinition
 from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
 from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_live
-from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan
+from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan, running_task_definition
 from hako_py.deploy.register import register_once
 from hako_py.errors import HakoError
+from hako_py.formatting import shown
 from hako_py.printable import printable
+from hako_py.record import Record
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
 from hako_py.scripts.runner import NoScripts, ScriptSet
@@ -56,6 +58,7 @@ class Deployer:
         scripts: ScriptSet | None = None,
         preflight: Callable[[], bool] | None = None,
         traffic: Traffic | None = None,
+        record: Record | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -65,8 +68,14 @@ class Deployer:
         self.scripts = scripts or NoScripts()
         self.preflight = preflight
         self.traffic = traffic
+        self.record = record or Record()
         self.clock = clock
         self.sleep = sleep
+
+    def _end(self, result: str, message: str, code: int, *, after: str | None, problem: bool = False) -> int:
+        """The deploy's last sentence and what the service runs now, for people and for --output json."""
+        self.record.fields["taskDefinition"]["after"] = after
+        return self.record.end(self.out, result, message, code, problem=problem)
 
     def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None) -> None:
         from hako_py.deploy.diff import colorize
@@ -76,16 +85,20 @@ class Deployer:
                 diff = printable(diff)  # definition text stays text; the colours are hako's own
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
         for change in plan.immutable_changes:
-            self.out.line(f"warning: not applied to the existing service: {change}")
+            self.out.problem(f"warning: not applied to the existing service: {change}")
         if any("UpdateService cannot change it" in change for change in plan.immutable_changes):
-            self.out.line(f"  (to apply such a change, recreate the service, which stops its tasks: "
-                          f"hako remove {app.file} && hako deploy {app.file})")
+            self.out.problem(f"  (to apply such a change, recreate the service, which stops its tasks: "
+                             f"hako remove {app.file} && hako deploy {app.file})")
         for change in traffic.immutable if traffic else []:
-            self.out.line(f"warning: not applied: {change}")
+            self.out.problem(f"warning: not applied: {change}")
 
     def deploy(self, app: AppDefinition, rendered: RenderedApp) -> int:
-        self.out.line(f"Deploying {app.app_id} to cluster {app.cluster}")
         live = read_live(self.ecs, app.cluster, app.app_id)
+        self.out.line(f"Deploying {app.app_id} to cluster {app.cluster}")
+        before = running_task_definition(live.service) if live.service else None
+        self.record.fields.update(taskDefinition={"before": before, "after": None}, dryRun=self.options.dry_run,
+                                  rollout=None)
+        self.record.fields.setdefault("timings", {}).update(rolloutSeconds=None)
         traffic = self.traffic.plan(live.service) if self.traffic is not None else None
         rendered = traffic.apply_to(rendered, live.service) if traffic else rendered
         plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
@@ -95,16 +108,18 @@ class Deployer:
             failed = failed_rollout(live.service) if live.service else None
             if failed is not None:
                 # nothing to change, but the service does not run as defined: never a success
-                self.out.line(f"no changes to apply, but the last rollout of {short_td(failed.get('taskDefinition'))} "
-                              f"FAILED ({failed.get('rolloutStateReason') or 'no reason given'}); the service runs "
-                              f"{failed.get('runningCount', 0)}/{failed.get('desiredCount', 0)} tasks of it. Fix the "
-                              f"definition and deploy again, or go back with hako rollback {app.file}")
-                return EXIT_FAILED
+                self.record.fields["rollout"] = {"state": "FAILED", "message": failed.get("rolloutStateReason")}
+                return self._end("failed", f"no changes to apply, but the last rollout of "
+                                 f"{short_td(failed.get('taskDefinition'))} FAILED "
+                                 f"({failed.get('rolloutStateReason') or 'no reason given'}); the service runs "
+                                 f"{failed.get('runningCount') or 0}/{failed.get('desiredCount') or 0} tasks of it. "
+                                 f"Fix the definition and deploy again, or go back with hako rollback {app.file}",
+                                 EXIT_FAILED, after=before, problem=True)
             busy = in_progress_deployment(live.service) if live.service else None
             if busy and self.options.dry_run:
-                self.out.line(f"no changes; a rollout of {short_td(busy.get('taskDefinition'))} is still in progress "
-                              f"(dry run: not following it; hako status {app.file})")
-                return EXIT_OK
+                return self._end("unchanged", f"no changes; a rollout of {short_td(busy.get('taskDefinition'))} is "
+                                 f"still in progress (dry run: not following it; hako status {app.file})", EXIT_OK,
+                                 after=before)
             if live.service and busy and busy.get("taskDefinition") == live.task_definition_arn and self.options.wait:
                 # an earlier deploy (killed, or --no-wait) started this rollout: see it through
                 target = str(live.task_definition_arn)
@@ -112,35 +127,41 @@ class Deployer:
                               "progress: following it")
                 older = [d for d in live.service.get("deployments") or [] if d.get("status") == "ACTIVE"]
                 previous = str(older[0]["taskDefinition"]) if older else None
+                self.record.fields["taskDefinition"]["before"] = previous
                 return self._follow(app, target, live.service, previous=previous, registered=None)
             if busy and not self.options.wait:
-                self.out.line(f"no changes to apply; the rollout of {short_td(busy.get('taskDefinition'))} is still "
-                              f"in progress (not waiting: watch it with hako status {app.file})")
-                return EXIT_OK
-            self.out.line(f"no changes: service {app.app_id} already runs {short_td(live.task_definition_arn)} "
-                          "as defined")
-            return EXIT_OK
+                return self._end("unchanged", f"no changes to apply; the rollout of "
+                                 f"{short_td(busy.get('taskDefinition'))} is still in progress (not waiting: watch it "
+                                 f"with hako status {app.file})", EXIT_OK, after=before)
+            return self._end("unchanged", f"no changes: service {app.app_id} already runs "
+                             f"{short_td(live.task_definition_arn)} as defined", EXIT_OK, after=before)
         if self.preflight is not None and not self.preflight():
-            self.out.line("verification failed: nothing was changed (fix the [NG] items, or --no-verify)")
-            return EXIT_FAILED
+            return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
+                             "or --no-verify)", EXIT_FAILED, after=before, problem=True)
+        steps = [s.text for p in traffic.before_service for s in p.steps] if traffic else []
+        steps += plan.steps()
+        steps += [s.text for p in traffic.after_service for s in p.steps] if traffic else []
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
+            for step in steps:
+                self.record.wrote(step)
             self.out.line("dry run: would send")
-            before = [s.text for p in traffic.before_service for s in p.steps] if traffic else []
-            after = [s.text for p in traffic.after_service for s in p.steps] if traffic else []
-            for step in (*before, *plan.steps(), *after):
+            for step in steps:
                 self.out.line(f"  {step}")
-            return EXIT_OK
+            return self._end("dry-run", f"dry run: {len(steps)} write{'s' if len(steps) != 1 else ''} not sent",
+                             EXIT_OK, after=None)
         if live.service is not None:
             busy = in_progress_deployment(live.service)
             if busy is not None:
-                self.out.line(f"error: service {app.app_id} has a deployment in progress "
-                              f"({busy.get('id')}, {short_td(busy.get('taskDefinition'))}, "
-                              f"rolloutState {busy.get('rolloutState')}); nothing was changed. "
-                              f"Wait for it (hako status {app.file}) and deploy again.")
-                return EXIT_FAILED
+                return self._end("refused", f"error: service {app.app_id} has a deployment in progress "
+                                 f"({busy.get('id')}, {short_td(busy.get('taskDefinition'))}, "
+                                 f"rolloutState {busy.get('rolloutState') or 'unknown'}); nothing was changed. "
+                                 f"Wait for it (hako status {app.file}) and deploy again.", EXIT_FAILED,
+                                 after=before, problem=True)
         previous = str(live.service["taskDefinition"]) if live.service else None
         self.scripts.fire("before_writes", rendered.task_definition)
+        for step in steps:
+            self.record.wrote(step)
         if traffic is not None:
             traffic.run(traffic.before_service, self.out.line)
             plan = self._resolved(plan, traffic)
@@ -153,18 +174,18 @@ class Deployer:
         if not (plan.register or plan.create_service or plan.update_service):
             changed = " and ".join(what for what, did in (("tags", bool(plan.tag_service)),
                                                            ("traffic settings", bool(traffic_steps))) if did)
-            self.out.line(f"service {app.app_id} runs {short_td(target)} as defined; only its {changed} changed")
-            return EXIT_OK
+            return self._end("updated", f"service {app.app_id} runs {short_td(target)} as defined; only its "
+                             f"{changed} changed", EXIT_OK, after=target)
         self.scripts.fire("deploy_started", service)
         if not self.options.wait:
-            self.out.line(f"not waiting: the rollout of {short_td(target)} continues in ECS "
-                          f"(watch it with hako status {app.file})")
-            return EXIT_OK
+            return self._end("started", f"not waiting: the rollout of {short_td(target)} continues in ECS "
+                             f"(watch it with hako status {app.file})", EXIT_OK, after=target)
         return self._follow(app, target, service, previous, new_arn)
 
     def _follow(self, app: AppDefinition, target: str, service: dict[str, Any] | None, previous: str | None,
                 registered: str | None) -> int:
         self.out.line(f"Following the rollout of {short_td(target)} (timeout {self.options.follow.timeout:g}s)")
+        started = self.clock()
         try:
             outcome = follow_rollout(
                 lambda: self.ecs.describe_service(app.cluster, app.app_id), target, self.out,
@@ -172,13 +193,16 @@ class Deployer:
             )
         except KeyboardInterrupt:
             self.out.done()
-            self.out.line(f"interrupted: stopped following; the deployment of {short_td(target)} continues in ECS. "
-                          f"Watch it with: hako status {app.file}")
-            return EXIT_INTERRUPTED
+            return self._end("interrupted", f"interrupted: stopped following; the deployment of {short_td(target)} "
+                             f"continues in ECS. Watch it with: hako status {app.file}", EXIT_INTERRUPTED,
+                             after=target, problem=True)
+        finally:
+            self.record.fields["timings"]["rolloutSeconds"] = round(self.clock() - started, 3)
+        self.record.fields["rollout"] = {"state": outcome.state, "message": outcome.message}
         if outcome.ok:
-            self.out.line(f"deployment completed: service {app.app_id} runs {short_td(target)}")
             self.scripts.fire("deploy_finished", target)
-            return EXIT_OK
+            return self._end("deployed", f"deployment completed: service {app.app_id} runs {short_td(target)}",
+                             EXIT_OK, after=target)
         return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, registered)
 
     @staticmethod
@@ -221,7 +245,7 @@ class Deployer:
             request = {**plan.create_service, "taskDefinition": target, "clientToken": uuid.uuid4().hex}
             service = self.ecs.create_service(request)
             self.out.line(f"created service {plan.app_id} with {short_td(target)} "
-                          f"(desiredCount {request.get('desiredCount')})")
+                          f"(desiredCount {shown(request.get('desiredCount'), 'not set')})")
             return service
         if plan.update_service is not None:
             request = {k: (target if v == NEW_REVISION else v) for k, v in plan.update_service.items()}
@@ -241,42 +265,43 @@ class Deployer:
         previous: str | None,
         registered: str | None,
     ) -> int:
-        self.out.line(f"deployment of {short_td(target)} failed ({state}): {message}")
+        self.out.problem(f"deployment of {short_td(target)} failed ({state}): {message}")
         stopped = stopped_tasks(self.ecs, app.cluster, app.app_id, target)
         report_stopped_tasks(self.out, stopped)
         self.scripts.fire("deploy_failed", stopped)
-        current = str(service.get("taskDefinition")) if service else None
+        current = running_task_definition(service) if service else None
         ecs_rolled_back = state == REPLACED and previous is not None and current == previous
         if ecs_rolled_back:
-            self.out.line(f"ECS is rolling the service back to {short_td(previous)} (deployment circuit breaker)")
+            self.out.problem(f"ECS is rolling the service back to {short_td(previous)} (deployment circuit breaker)")
         elif state == REPLACED:
-            self.out.line(f"another deployment replaced this one: the service now runs {short_td(current)}; "
-                          "not rolling back over it")
-            return EXIT_FAILED
+            return self._end("failed", f"another deployment replaced this one: the service now runs "
+                             f"{short_td(current)}; not rolling back over it", EXIT_FAILED, after=current,
+                             problem=True)
         elif not self.options.rollback:
-            self.out.line(f"not rolling back (--no-rollback): service {app.app_id} is left on {short_td(target)} "
-                          f"in state {state}")
-            return EXIT_FAILED
+            return self._end("failed", f"not rolling back (--no-rollback): service {app.app_id} is left on "
+                             f"{short_td(target)} in state {state}", EXIT_FAILED, after=target, problem=True)
         elif previous is None:
-            self.out.line(f"service {app.app_id} was created by this deploy and has no earlier revision to roll "
-                          f"back to; it stays on {short_td(target)}")
-            return EXIT_FAILED
+            return self._end("failed", f"service {app.app_id} was created by this deploy and has no earlier revision "
+                             f"to roll back to; it stays on {short_td(target)}", EXIT_FAILED, after=target,
+                             problem=True)
         else:
-            self.out.line(f"rolling back service {app.app_id} to {short_td(previous)}")
+            self.out.problem(f"rolling back service {app.app_id} to {short_td(previous)}")
             self.ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": previous})
+            self.record.wrote(f"UpdateService {app.app_id}: taskDefinition {short_td(previous)} (rollback)")
         assert previous is not None
         self.scripts.fire("rollback_starting", target, previous)
         if registered is not None:
             self.ecs.deregister_task_definition(registered)
+            self.record.wrote(f"DeregisterTaskDefinition {short_td(registered)}")
             self.out.line(f"deregistered {short_td(registered)}")
         settings = FollowSettings(interval=self.options.follow.interval, timeout=self.options.rollback_timeout)
         outcome = follow_rollout(lambda: self.ecs.describe_service(app.cluster, app.app_id), previous, self.out,
                                  settings, initial=service, clock=self.clock, sleep=self.sleep)
         self.scripts.fire("rollback_finished", previous, outcome.state == COMPLETED)
         if outcome.state == COMPLETED:
-            self.out.line(f"rolled back: service {app.app_id} runs {short_td(previous)} again; the deployment of "
-                          f"{short_td(target)} failed")
-        else:
-            self.out.line(f"rollback to {short_td(previous)} did not complete ({outcome.state}: {outcome.message}); "
-                          f"check hako status {app.file}")
-        return EXIT_FAILED
+            return self._end("rolled-back", f"rolled back: service {app.app_id} runs {short_td(previous)} again; the "
+                             f"deployment of {short_td(target)} failed", EXIT_FAILED, after=previous, problem=True)
+        return self._end("rollback-failed", f"rollback to {short_td(previous)} did not complete ({outcome.state}: "
+                         f"{outcome.message}); check hako status {app.file}", EXIT_FAILED,
+                         after=running_task_definition(outcome.service) if outcome.service else None,
+                         problem=True)

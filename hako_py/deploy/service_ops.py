@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition
 from hako_py.deploy.diff import colorize
-from hako_py.deploy.follow import COMPLETED, FollowSettings, deployment_summary, follow_rollout, short_td
+from hako_py.deploy.follow import (
+    COMPLETED,
+    FollowSettings,
+    deployment_summary,
+    follow_rollout,
+    follow_service,
+    scaled_to_zero,
+    short_td,
+)
 from hako_py.deploy.live import read_live
-from hako_py.deploy.plan import service_diff, task_definition_diff
+from hako_py.deploy.plan import running_task_definition, service_diff, task_definition_diff
 from hako_py.errors import HakoError
+from hako_py.formatting import shown, to_json
+from hako_py.record import Record
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
 from hako_py.traffic.manager import Traffic
@@ -56,10 +65,14 @@ def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: 
 
 def rollback(
     ecs: EcsApi, app: AppDefinition, reporter: Reporter, settings: FollowSettings, *, to: int | None = None,
-    dry_run: bool = False, scripts: Any = None, **timing: Any,
+    dry_run: bool = False, scripts: Any = None, record: Record | None = None, **timing: Any,
 ) -> int:
+    record = record or Record()
     service = require_service(ecs, app)
-    current = str(service["taskDefinition"])
+    current = running_task_definition(service)
+    if current is None:
+        raise HakoError(f"service {app.app_id} runs no task definition hako can roll back from")
+    record.fields.update(taskDefinition={"before": current, "after": current}, dryRun=dry_run, rollout=None)
     family = current.rsplit("/", 1)[-1].rsplit(":", 1)[0]
     if to is not None:
         described = ecs.describe_task_definition(f"{family}:{to}")
@@ -73,27 +86,30 @@ def rollback(
             raise HakoError(f"no ACTIVE revision of {family} older than {short_td(current)} to roll back to")
         target = older[0]
     if target == current:
-        reporter.line(f"service {app.app_id} already runs {short_td(target)}")
-        return 0
+        return record.end(reporter, "unchanged", f"service {app.app_id} already runs {short_td(target)}", 0)
     reporter.line(f"Rolling back service {app.app_id}: {short_td(current)} -> {short_td(target)}")
+    writes = [f"UpdateService {app.app_id}: taskDefinition {short_td(target)}",
+              f"DeregisterTaskDefinition {short_td(current)}"]
+    for write in writes:
+        record.wrote(write)
     if dry_run:
-        reporter.line(f"dry run: would send UpdateService taskDefinition={short_td(target)} and "
-                      f"DeregisterTaskDefinition {short_td(current)}")
-        return 0
+        return record.end(reporter, "dry-run", f"dry run: would send {writes[0]} and {writes[1]}", 0)
     if scripts is not None:
         scripts.fire("rollback_starting", current, target)
     updated = ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": target})
+    record.fields["taskDefinition"]["after"] = target
     ecs.deregister_task_definition(current)
     reporter.line(f"deregistered {short_td(current)}")
     outcome = follow_rollout(lambda: ecs.describe_service(app.cluster, app.app_id), target, reporter, settings,
                              initial=updated, **timing)
+    record.fields["rollout"] = {"state": outcome.state, "message": outcome.message}
     if scripts is not None:
         scripts.fire("rollback_finished", target, outcome.state == COMPLETED)
     if outcome.state == COMPLETED:
-        reporter.line(f"rollback completed: service {app.app_id} runs {short_td(target)}")
-        return 0
-    reporter.line(f"rollback to {short_td(target)} did not complete ({outcome.state}: {outcome.message})")
-    return 1
+        return record.end(reporter, "rolled-back", f"rollback completed: service {app.app_id} runs {short_td(target)}",
+                          0)
+    return record.end(reporter, "failed", f"rollback to {short_td(target)} did not complete ({outcome.state}: "
+                      f"{outcome.message})", 1, problem=True)
 
 
 def service_status(ecs: EcsApi, app: AppDefinition, traffic: Traffic | None = None) -> dict[str, Any]:
@@ -125,65 +141,110 @@ def service_status(ecs: EcsApi, app: AppDefinition, traffic: Traffic | None = No
 
 
 def format_status(status: dict[str, Any], output: str) -> str:
+    """Text for people (times in ISO 8601, ``-`` for what ECS did not say) or JSON for scripts."""
     if output == "json":
-        return json.dumps(status, indent=2, default=str)
-    lines = [f"Service {status['service']} in cluster {status['cluster']}: {status['status']}, "
-             f"{short_td(status['taskDefinition'])}, running {status['runningCount']}/{status['desiredCount']}",
+        return to_json(status)
+    lines = [f"Service {status['service']} in cluster {status['cluster']}: {shown(status.get('status'), '-')}, "
+             f"{short_td(status.get('taskDefinition'))}, running {shown(status.get('runningCount'), '-')}/"
+             f"{shown(status.get('desiredCount'), '-')}",
              "Deployments:"]
     for d in status["deployments"]:
-        lines.append(f"  [{d['status']}] {short_td(d['taskDefinition'])} {d.get('rolloutState') or '-'} "
-                     f"desired={d['desiredCount']} pending={d['pendingCount']} running={d['runningCount']}")
+        lines.append(f"  [{shown(d.get('status'), '-')}] {short_td(d.get('taskDefinition'))} "
+                     f"{d.get('rolloutState') or '-'} desired={shown(d.get('desiredCount'), '-')} "
+                     f"pending={shown(d.get('pendingCount'), '-')} running={shown(d.get('runningCount'), '-')}")
     lines.append("Tasks:" if status["tasks"] else "Tasks: none running")
     for t in status["tasks"]:
-        lines.append(f"  [{t['lastStatus']}] {str(t['taskArn']).rsplit('/', 1)[-1]} {short_td(t['taskDefinitionArn'])}"
-                     f" desired={t['desiredStatus']}")
+        lines.append(f"  [{shown(t.get('lastStatus'), '-')}] {str(t.get('taskArn') or '?').rsplit('/', 1)[-1]} "
+                     f"{short_td(t.get('taskDefinitionArn'))} desired={shown(t.get('desiredStatus'), '-')}")
     lines.append("Events:" if status["events"] else "Events: none")
     for e in status["events"]:
-        created = e["createdAt"]
-        stamp = created.strftime("%Y-%m-%d %H:%M:%S") if hasattr(created, "strftime") else str(created)
-        lines.append(f"  {stamp} {e['message']}")
+        lines.append(f"  {shown(e.get('createdAt'), '-')} {shown(e.get('message'), '')}")
     lines.extend(status_lines(status.get("traffic") or {}))
     return "\n".join(lines)
 
 
-def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False) -> int:
+def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False, wait: bool = True,
+         settings: FollowSettings | None = None, record: Record | None = None, **timing: Any) -> int:
+    """Scale to 0 and, unless *wait* is false, follow the tasks until none runs (as deploy follows a
+    rollout: draining tasks behind a load balancer takes a while, and silence looks like a hang)."""
+    record = record or Record()
     service = require_service(ecs, app)
-    if service.get("desiredCount") == 0:
-        reporter.line(f"service {app.app_id} is already stopped (desired count 0)")
-        return 0
+    was = service.get("desiredCount") or 0
+    record.fields.update(desiredCount={"before": was, "after": 0}, dryRun=dry_run)
+    if was == 0:
+        return record.end(reporter, "already-stopped", f"service {app.app_id} is already stopped (desired count 0)",
+                          0)
+    write = f"UpdateService {app.app_id}: desiredCount 0"
+    record.wrote(write)
     if dry_run:
-        reporter.line(f"dry run: would send UpdateService {app.app_id} desiredCount=0")
-        return 0
-    ecs.update_service({"cluster": app.cluster, "service": app.app_id, "desiredCount": 0})
-    reporter.line(f"service {app.app_id} stopped: desired count 0 (was {service.get('desiredCount')})")
-    return 0
+        return record.end(reporter, "dry-run", f"dry run: would send {write}", 0)
+    reporter.line(f"Stopping service {app.app_id} in cluster {app.cluster} (desired count {was} -> 0)")
+    updated = ecs.update_service({"cluster": app.cluster, "service": app.app_id, "desiredCount": 0})
+    if not wait:
+        return record.end(reporter, "stopping", f"service {app.app_id} is stopping: desired count 0 (was {was}); "
+                          f"not waiting for its tasks (watch them with hako status {app.file})", 0)
+    settings = settings or FollowSettings()
+    outcome = follow_service(lambda: ecs.describe_service(app.cluster, app.app_id), scaled_to_zero, reporter,
+                             settings, initial=updated, what="stopping the tasks", **timing)
+    if outcome.state == COMPLETED:
+        return record.end(reporter, "stopped", f"service {app.app_id} stopped: desired count 0 (was {was}), "
+                          "no task running", 0)
+    return record.end(reporter, "failed", f"service {app.app_id}: desired count 0 (was {was}), but {outcome.message}",
+                      1, problem=True)
 
 
 def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False,
-           traffic: Traffic | None = None) -> int:
+           traffic: Traffic | None = None, record: Record | None = None) -> int:
+    record = record or Record()
+    record.fields.update(dryRun=dry_run, kept=[])
     service = ecs.describe_service(app.cluster, app.app_id)
     if service is None:
-        nothing = "" if traffic is not None else "; nothing to remove"
-        reporter.line(f"service {app.app_id} does not exist in cluster {app.cluster}{nothing}")
-        return _remove_traffic(traffic, reporter, dry_run)
+        absent = f"service {app.app_id} does not exist in cluster {app.cluster}"
+        if traffic is None:
+            return record.end(reporter, "absent", f"{absent}; nothing to remove", 0)
+        reporter.line(absent)
+        _remove_traffic(traffic, reporter, dry_run, record)
+        return _removed(reporter, record, app, dry_run)
+    writes = [f"UpdateService {app.app_id}: desiredCount 0"] if service.get("desiredCount") else []
+    writes.append(f"DeleteService {app.app_id}")
     if dry_run:
+        for write in writes:
+            record.wrote(write)
         reporter.line(f"dry run: would scale {app.app_id} to 0 and delete it")
-        return _remove_traffic(traffic, reporter, dry_run)
+        _remove_traffic(traffic, reporter, dry_run, record)
+        return _removed(reporter, record, app, dry_run)
     if service.get("desiredCount"):
         ecs.update_service({"cluster": app.cluster, "service": app.app_id, "desiredCount": 0})
+        record.wrote(writes[0])
         reporter.line(f"scaled {app.app_id} to 0")
     try:
         ecs.delete_service(app.cluster, app.app_id)
     except AwsError as exc:
         raise HakoError(f"could not delete service {app.app_id}: {exc}") from None
-    reporter.line(f"removed service {app.app_id} from cluster {app.cluster}")
-    return _remove_traffic(traffic, reporter, dry_run)
+    record.wrote(writes[-1])
+    message = f"removed service {app.app_id} from cluster {app.cluster}"
+    if traffic is None:
+        return record.end(reporter, "removed", message, 0)
+    reporter.line(message)
+    _remove_traffic(traffic, reporter, dry_run, record)
+    return _removed(reporter, record, app, dry_run)
 
 
-def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool) -> int:
+def _removed(reporter: Reporter, record: Record, app: AppDefinition, dry_run: bool) -> int:
+    """The closing line of a remove that also covered the app's load balancer, Cloud Map and autoscaling."""
+    writes, kept = len(record.writes), len(record.fields["kept"])
+    counts = f"{writes} write{'s' if writes != 1 else ''}, {kept} resource{'s' if kept != 1 else ''} kept"
+    if not writes:
+        return record.end(reporter, "absent", f"nothing to remove for {app.app_id} ({counts})", 0)
+    if dry_run:
+        return record.end(reporter, "dry-run", f"dry run: nothing removed ({counts} would be sent)", 0)
+    return record.end(reporter, "removed", f"removed {app.app_id}: {counts}", 0)
+
+
+def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:
     """Delete the load balancer, target group, Cloud Map services and scalable target hako created."""
     if traffic is None:
-        return 0
+        return
     plans, kept = traffic.removal()
     steps = [step for plan in plans for step in plan.steps]
     for step in steps:
@@ -192,9 +253,10 @@ def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool) 
         else:
             step.run(Refs())
             reporter.line(step.text)
+        record.wrote(step.text)
     for item in kept:
+        record.fields["kept"].append(item)
         reporter.line(f"kept {item}")
-    return 0
 
 
 def summary_line(service: dict[str, Any]) -> str:

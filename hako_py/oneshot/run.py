@@ -95,7 +95,7 @@ class Interrupts:
 class OneshotRunner:
     def __init__(self, ecs: EcsApi, logs_for: Callable[[str | None], LogsApi], stdout: TextIO, stderr: TextIO,
                  options: OneshotOptions, *, clock: Callable[[], float] = time.monotonic,
-                 interrupts: Interrupts | None = None, scripts: ScriptSet | None = None) -> None:
+                 interrupts: Interrupts | None = None, scripts: ScriptSet | None = None, quiet: bool = False) -> None:
         self.scripts = scripts or NoScripts()
         self.ecs = ecs
         self.logs_for = logs_for
@@ -104,8 +104,15 @@ class OneshotRunner:
         self.options = options
         self.clock = clock
         self.interrupts = interrupts or Interrupts()
+        self.quiet = quiet
 
     def say(self, message: str) -> None:
+        """Progress on stderr; -q keeps it quiet, so only the job's output and problems show."""
+        if not self.quiet:
+            self.problem(message)
+
+    def problem(self, message: str) -> None:
+        """Something went wrong: said even under -q."""
         self.stderr.write(message + "\n")
         self.stderr.flush()
 
@@ -144,7 +151,8 @@ class OneshotRunner:
                 if tasks:
                     return tasks[0], ""
                 failures = response.get("failures") or []
-                reason = "; ".join(f"{f.get('reason')}{' (' + f['detail'] + ')' if f.get('detail') else ''}"
+                reason = "; ".join(f"{f.get('reason') or 'no reason given'}"
+                                   f"{' (' + f['detail'] + ')' if f.get('detail') else ''}"
                                    for f in failures) or "no task started and no reason given"
                 if not is_transient(reason):
                     return None, reason
@@ -176,7 +184,7 @@ class OneshotRunner:
         if task is None:
             task, reason = self._start(request)
             if task is None:
-                self.say(f"the task could not be started: {reason}")
+                self.problem(f"the task could not be started: {reason}")
                 self._write_result(None, EXIT_NOT_STARTED, reason)
                 return EXIT_NOT_STARTED
             self.say(f"started task {task['taskArn'].rsplit('/', 1)[-1]} ({short_td(task['taskDefinitionArn'])}) "
@@ -206,7 +214,7 @@ class OneshotRunner:
         target = awslogs_target(task_definition, app.region)
         follower = None
         if target is None:
-            self.say("the app container does not use the awslogs driver: its output cannot be followed")
+            self.problem("the app container does not use the awslogs driver: its output cannot be followed")
         else:
             group, prefix, region = target
             follower = LogFollower(self.logs_for(region), group, stream_name(prefix, arn), self.stdout)
@@ -227,18 +235,18 @@ class OneshotRunner:
             if signum is not None and stop_requested is None:
                 name = signal.Signals(signum).name
                 stop_requested = name
-                self.say(f"received {name}: stopping task {arn.rsplit('/', 1)[-1]}")
+                self.problem(f"received {name}: stopping task {arn.rsplit('/', 1)[-1]}")
                 self.ecs.stop_task(cluster, arn, f"hako oneshot received {name}")
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             timeout = self.options.timeout
             if timeout is not None and not timed_out and stop_requested is None and self.clock() - started >= timeout:
                 timed_out = True
                 stop_requested = "timeout"
-                self.say(f"timed out after {timeout:g}s: stopping task {arn.rsplit('/', 1)[-1]}")
+                self.problem(f"timed out after {timeout:g}s: stopping task {arn.rsplit('/', 1)[-1]}")
                 self.ecs.stop_task(cluster, arn, f"hako oneshot timed out after {timeout:g}s")
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             if stop_deadline is not None and self.clock() >= stop_deadline:
-                self.say("the task did not stop in time; giving up waiting")
+                self.problem("the task did not stop in time; giving up waiting")
                 break
             self.interrupts.wait(self.options.interval)
         return self._finish(current, stop_requested, timed_out)
@@ -247,11 +255,11 @@ class OneshotRunner:
         containers = {str(c.get("name")): c for c in task.get("containers") or []}
         app_exit = containers.get(APP_CONTAINER, {}).get("exitCode")
         stop_code = task.get("stopCode")
-        self.say(f"task stopped: {task.get('stopCode') or '-'}: {task.get('stoppedReason') or 'no reason given'}")
+        ending = [f"task stopped: {task.get('stopCode') or '-'}: {task.get('stoppedReason') or 'no reason given'}"]
         for name, container in sorted(containers.items()):
             code = container.get("exitCode")
-            self.say(f"  container {name}: exit code {code if code is not None else 'none'}"
-                     f"{', reason: ' + container['reason'] if container.get('reason') else ''}")
+            ending.append(f"  container {name}: exit code {code if code is not None else 'none'}"
+                          f"{', reason: ' + container['reason'] if container.get('reason') else ''}")
         if timed_out:
             exit_code = EXIT_TIMEOUT
         elif stop_code == "TaskFailedToStart" and app_exit is None:
@@ -259,12 +267,14 @@ class OneshotRunner:
         elif app_exit is not None:
             exit_code = exit_status(int(app_exit))
             if exit_code != int(app_exit):
-                self.say(f"the app's exit code {describe(int(app_exit))} does not fit an exit status (0-255); "
-                         f"exiting {exit_code}")
+                ending.append(f"the app's exit code {describe(int(app_exit))} does not fit an exit status "
+                              f"(0-255); exiting {exit_code}")
         elif stop_requested is not None and self.interrupts.signum is not None:
             exit_code = 128 + int(self.interrupts.signum)
         else:
             exit_code = EXIT_NO_CODE
+        for line in ending:  # how the task ended is a problem to see when it did not succeed
+            (self.problem if exit_code != 0 else self.say)(line)
         self._write_result(task, exit_code, None)
         return exit_code
 
@@ -297,12 +307,18 @@ class OneshotRunner:
                 json.dump(result, handle, indent=2, default=_iso)
             os.replace(handle.name, path)
         except OSError as exc:  # the job's exit code matters more than the summary: never lose it
-            self.say(f"could not write the result file {path}: {exc.strerror or exc} (exit code {exit_code})")
+            self.problem(f"could not write the result file {path}: {exc.strerror or exc} (exit code {exit_code})")
 
 
-def _iso(value: Any) -> str:
-    """Timestamps in ISO 8601 (botocore gives datetimes)."""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def _iso(value: Any) -> Any:
+    """Timestamps in ISO 8601, as everywhere in hako's output (botocore gives datetimes)."""
+    import datetime
+
+    from hako_py.formatting import iso
+
+    if isinstance(value, datetime.datetime | datetime.date):
+        return iso(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
 def _int(value: Any) -> int | None:

@@ -10,6 +10,7 @@ from typing import Any
 from hako_py.aws.cloudmap import CloudMapApi
 from hako_py.deploy.diff import unified
 from hako_py.errors import HakoError
+from hako_py.formatting import quoted
 from hako_py.traffic.spec import MANAGED_TAG, DiscoverySpec
 from hako_py.traffic.steps import Refs, ResourcePlan
 
@@ -84,8 +85,8 @@ def plan(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive, refs: Refs,
     for key, label_text in (("RoutingPolicy", "routing_policy"), ("HealthCheckCustomConfig",
                                                                   "health_check_custom_config")):
         if have.get(key) != want.get(key):
-            result.immutable.append(f"service_discovery {spec.name}.{label_text}: {have.get(key)!r} -> "
-                                    f"{want.get(key)!r} (Cloud Map cannot change it; remove and deploy again)")
+            result.immutable.append(f"service_discovery {spec.name}.{label_text}: {quoted(have.get(key))} -> "
+                                    f"{quoted(want.get(key))} (Cloud Map cannot change it; remove and deploy again)")
     if have.get("DnsRecords") != want["DnsRecords"] or have.get("Description") != want.get("Description"):
         service_id = str(live.service["Id"])
 

@@ -17,6 +17,7 @@ from hako_py.aws.elbv2 import ElbApi
 from hako_py.definition import as_int
 from hako_py.deploy.diff import unified
 from hako_py.errors import HakoError
+from hako_py.formatting import quoted
 from hako_py.traffic.spec import MANAGED_TAG, ElbSpec, target_group_ref
 from hako_py.traffic.steps import Refs, ResourcePlan
 from hako_py.traffic.views import conditions as _conditions
@@ -173,7 +174,7 @@ def _plan_load_balancer(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resou
     else:
         for key, label in (("Type", "type"), ("Scheme", "scheme")):
             if lb.get(key) != want["loadBalancer"][key]:
-                result.immutable.append(f"elb_v2.{label}: {lb.get(key)!r} -> {want['loadBalancer'][key]!r} "
+                result.immutable.append(f"elb_v2.{label}: {quoted(lb.get(key))} -> {quoted(want['loadBalancer'][key])} "
                                         f"(load balancer {spec.load_balancer_name} must be recreated)")
         subnets = sorted(z.get("SubnetId") for z in lb.get("AvailabilityZones") or [])
         if subnets != list(spec.subnets):
@@ -206,9 +207,9 @@ def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resour
     else:
         for api_key, label in _TG_IMMUTABLE:
             if tg.get(api_key) != want["targetGroup"][api_key]:
-                result.immutable.append(f"elb_v2 target group {label}: {tg.get(api_key)!r} -> "
-                                        f"{want['targetGroup'][api_key]!r} (target group {spec.target_group_name} "
-                                        "must be recreated)")
+                result.immutable.append(f"elb_v2 target group {label}: {quoted(tg.get(api_key))} -> "
+                                        f"{quoted(want['targetGroup'][api_key])} (target group "
+                                        f"{spec.target_group_name} must be recreated)")
         health = {k: v for k, v in spec.health_check.items() if tg.get(k) != v}
         if health:
             result.add(f"ModifyTargetGroup {spec.target_group_name}: {', '.join(sorted(health))}",

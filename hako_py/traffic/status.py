@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hako_py.aws.errors import AwsError
+from hako_py.formatting import shown
 from hako_py.traffic.manager import Traffic
 
 
@@ -93,7 +94,7 @@ def status_lines(data: dict[str, Any]) -> Iterator[str]:
     for lb in data.get("loadBalancers") or []:
         where = f"{lb.get('dnsName')} ({', '.join(lb.get('listeners') or [])})" if lb.get("dnsName") else \
             "(no load balancer)"
-        yield f"Load balancer: {where} -> target group {lb.get('targetGroup')} -> {lb['container']}"
+        yield f"Load balancer: {where} -> target group {shown(lb.get('targetGroup'), '-')} -> {lb['container']}"
         if lb.get("error"):
             yield f"  cannot read: {lb['error']}"
         targets = lb.get("targets") or []
@@ -108,7 +109,7 @@ def status_lines(data: dict[str, Any]) -> Iterator[str]:
         if registry.get("error"):
             yield f"Service discovery {registry['registryArn']}: cannot read: {registry['error']}"
         else:
-            yield f"Service discovery: {registry.get('name')} ({registry.get('instances', 0)} instances)"
+            yield f"Service discovery: {shown(registry.get('name'), '-')} ({registry.get('instances') or 0} instances)"
     scaling = data.get("autoscaling")
     if scaling is not None:
         if scaling.get("error"):
@@ -117,10 +118,10 @@ def status_lines(data: dict[str, Any]) -> Iterator[str]:
             yield "Autoscaling: declared but not registered (deploy to apply it)"
         else:
             policies = ", ".join(scaling.get("policies") or []) or "no policies"
-            yield f"Autoscaling: min {scaling['minCapacity']} max {scaling['maxCapacity']} ({policies})"
+            yield (f"Autoscaling: min {shown(scaling.get('minCapacity'), '-')} max "
+                   f"{shown(scaling.get('maxCapacity'), '-')} ({policies})")
             if scaling.get("activitiesError"):
                 yield f"  recent activities: unavailable ({scaling['activitiesError']})"
             for activity in scaling.get("activities") or []:
-                start = activity["start"]
-                stamp = start.strftime("%Y-%m-%d %H:%M:%S") if hasattr(start, "strftime") else str(start)
-                yield f"  {stamp} [{activity['status']}] {activity['description']}"
+                yield (f"  {shown(activity.get('start'), '-')} [{shown(activity.get('status'), '-')}] "
+                       f"{shown(activity.get('description'), '')}")

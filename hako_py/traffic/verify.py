@@ -8,6 +8,7 @@ from typing import Any
 
 from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
+from hako_py.formatting import shown
 from hako_py.traffic.spec import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
 from hako_py.verify import NG, OK, Check, guarded
 
@@ -49,7 +50,8 @@ def _target_group_check(app: AppDefinition, clients: Any, entry: dict[str, Any])
         return Check(NG, subject, "does not exist")
     awsvpc = app.scheduler.get("network_mode") == "awsvpc"
     if awsvpc and group.get("TargetType") != "ip":
-        return Check(NG, subject, f"target type {group.get('TargetType')}; tasks with awsvpc need 'ip'")
+        return Check(NG, subject, f"target type {shown(group.get('TargetType'), 'not set')}; tasks with awsvpc "
+                     "need 'ip'")
     attached = "attached to a load balancer" if group.get("LoadBalancerArns") else "not attached to any load balancer"
     return Check(OK, subject, attached)
 
@@ -66,7 +68,7 @@ def _elb_checks(spec: ElbSpec, clients: Any) -> Iterator[Check]:
         yield Check(OK, lb_subject, "will be created") if spec.creates_load_balancer else \
             Check(NG, lb_subject, "does not exist")
     else:
-        yield Check(OK, lb_subject, f"{lb.get('DNSName')}")
+        yield Check(OK, lb_subject, shown(lb.get("DNSName"), ""))
     tg_subject = f"target group {spec.target_group_name}"
     group = _guarded_value(lambda: api.target_group(name=spec.target_group_name))
     if group is None:

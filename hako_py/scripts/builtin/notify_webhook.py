@@ -12,9 +12,9 @@ and never fails the command.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
+from hako_py.formatting import to_json
 from hako_py.outbound import Destination
 from hako_py.scripts.base import Script, ScriptError
 
@@ -53,7 +53,7 @@ class NotifyWebhook(Script):
                    **details}
         try:
             self.send(Destination(url, True, f"${variable}"), secret_url=True,
-                      headers={"Content-Type": "application/json"}, data=json.dumps(payload, default=str).encode(),
+                      headers={"Content-Type": "application/json"}, data=to_json(payload, indent=None).encode(),
                       method="POST", timeout=TIMEOUT)
         except ScriptError as exc:  # a failing webhook never fails the deploy
             reason = str(exc).removeprefix(f"{self.type_name}: ")
