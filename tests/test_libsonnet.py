@@ -58,9 +58,6 @@ def test_fargate_scheduler_validates_and_renders(repo: Repo) -> None:
 
 
 def test_missing_account_id_is_a_clear_error(repo: Repo) -> None:
-    from hako_py.loading.loader import _config_for
-
-    repo.write("hako.toml", 'region = "us-east-1"\n')
-    _config_for.cache_clear()
+    repo.write("hako.toml", 'region = "us-east-1"\n')  # read again: the file changed
     with pytest.raises(LoadError, match=r"hako\.toml: set account_id to use secret\(\)"):
         evaluate(repo, "hako.secret('X')")

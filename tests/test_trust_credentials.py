@@ -194,7 +194,7 @@ def test_webhook_url_is_a_credential(hako, env_app: str, aws: SandboxControl,  #
     monkeypatch.setenv("HAKO_WEBHOOK_URL", "http://hooks.example.invalid/services/T000/B000/SECRETPATH")
     result = hako("deploy", env_app, *POLL)
     assert result.code == 0
-    assert "credentials are only sent over https" in result.out
+    assert "credentials are only sent over https" in result.err  # progress and scripts say it on stderr
     assert "SECRETPATH" not in result.out + result.err
 
 

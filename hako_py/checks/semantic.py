@@ -47,20 +47,28 @@ _DIGEST = re.compile(r"^sha256:[A-Fa-f0-9]{64}$")
 
 
 def image_problem(reference: str) -> str | None:
-    """What ECS refuses in an image reference (API ContainerDefinition.image): "up to 255
-    characters ... letters, numbers, hyphens, underscores, colons, periods, forward slashes,
-    and number signs"; with a digest, 255 before the @ and "sha256:" plus exactly 64 hex
-    digits after it. An empty repository (``image: ''`` became ``:latest``) is refused too."""
+    """What ECS refuses in an image reference (API ContainerDefinition.image): more than 255
+    characters before any @, a digest other than "sha256:" plus exactly 64 hex digits, and an
+    empty repository (``image: ''`` became ``:latest``). Characters outside the documented set
+    are only a warning (``image_warning``): a real task definition ECS registered holds
+    ``${AWS_ACCOUNT_ID}.dkr.ecr...`` (tests/corpus, the 2024 fault-injection export)."""
     name, _, digest = reference.partition("@")
     repository = split_image(name)[0] if not digest else name
     if not repository or repository.startswith((":", "/")):
         return f"{reference!r} has no repository name"
     if len(name) > 255:
         return f"is {len(name)} characters long; ECS takes at most 255"
-    if not _IMAGE_CHARS.match(name):
-        return f"{name!r} may only contain letters, digits, '-', '_', ':', '.', '/' and '#'"
     if digest and not _DIGEST.match(digest):
         return f"digest {digest!r} must be sha256: followed by 64 hexadecimal digits"
+    return None
+
+
+def image_warning(reference: str) -> str | None:
+    """Characters the API documents as not allowed (ECS registers them; Docker refuses them)."""
+    name = reference.partition("@")[0]
+    if name and not _IMAGE_CHARS.match(name) and "${" not in name:
+        return (f"{name!r} has characters outside letters, digits, '-', '_', ':', '.', '/' and '#'; "
+                "Docker will not pull it")
     return None
 
 

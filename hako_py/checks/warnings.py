@@ -46,6 +46,7 @@ def definition_warnings(data: dict[str, Any], *, tag: str | None = None) -> Iter
                               "image has no tag or uses 'latest'; pin a tag (tag: ..., --tag, or a jenkins_tag/"
                               "ecr_tag script) so deploys are reproducible")
     yield from _resource_warnings(data)
+    yield from _image_warnings(data)
     yield from _health_check_warnings(data)
     elb = (data.get("scheduler") or {}).get("elb_v2") or {}
     if "load_balancer_name" in elb and "listener_rule" not in elb and "target_group_name" not in elb:
@@ -97,3 +98,16 @@ def _credential_shaped(value: Any, path: str, key: str = "", skip: tuple[str, ..
             yield from _credential_shaped(item, join_path(path, index))
     elif isinstance(value, str) and (has_secret_shape(value) or (looks_secret(key) and not is_harmless(value))):
         yield path
+
+
+def _image_warnings(data: dict[str, Any]) -> Iterator[Problem]:
+    from hako_py.checks.semantic import image_warning
+    from hako_py.render.requests import image_reference
+
+    for _, (path, container) in containers_of(data).items():
+        key = "image" if "image" in container else "image_tag" if "image_tag" in container else None
+        if key is None:
+            continue
+        problem = image_warning(image_reference(container, None))
+        if problem:
+            yield Problem(join_path(path, key), problem)
