@@ -22,7 +22,6 @@ from hako_py.render.requests import image_reference, split_image
 from hako_py.units import cpu_units, memory_mib
 
 FAMILY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-MIN_CONTAINER_MEMORY = 6
 Check = Callable[[str, dict[str, Any]], Iterator[Problem]]
 
 
@@ -138,9 +137,6 @@ def check_resources(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         if memory is not None and reservation is not None and reservation > memory:
             yield Problem(join_path(path, "memory_reservation"),
                           f"{reservation} exceeds the container's hard limit memory {memory}")
-        for key, value in (("memory", memory), ("memory_reservation", reservation)):
-            if value is not None and value < MIN_CONTAINER_MEMORY:
-                yield Problem(join_path(path, key), f"must be at least {MIN_CONTAINER_MEMORY} MiB, got {value}")
         if task_memory is None and memory is None and reservation is None:
             yield Problem(join_path(path, "memory"),
                           "set memory or memory_reservation (required when the task has no task-level memory)")

@@ -47,11 +47,27 @@ def definition_warnings(data: dict[str, Any], *, tag: str | None = None) -> Iter
                               "ecr_tag script) so deploys are reproducible")
     yield from _resource_warnings(data)
     yield from _image_warnings(data)
+    yield from _small_memory_warnings(data)
     yield from _health_check_warnings(data)
     elb = (data.get("scheduler") or {}).get("elb_v2") or {}
     if "load_balancer_name" in elb and "listener_rule" not in elb and "target_group_name" not in elb:
         yield Problem("scheduler.elb_v2", f"no listener_rule: the shared load balancer {elb['load_balancer_name']} "
                       "sends nothing to the target group hako creates until a rule forwards to it")
+
+
+MIN_CONTAINER_MEMORY = 6
+
+
+def _small_memory_warnings(data: dict[str, Any]) -> Iterator[Problem]:
+    """Under 6 MiB: ECS registers it, but Docker 20.10+ reserves 6 MiB for a container and
+    refuses to create it (API ContainerDefinition.memory: "don't specify less than 6 MiB";
+    awsdocs/amazon-ecs-developer-guide PR #185), so the task fails when it starts."""
+    for _, (path, container) in containers_of(data).items():
+        for key in ("memory", "memory_reservation"):
+            value = as_int(container.get(key))
+            if value is not None and value < MIN_CONTAINER_MEMORY:
+                yield Problem(join_path(path, key), f"{value} MiB is below the {MIN_CONTAINER_MEMORY} MiB Docker "
+                                                    "reserves for a container; the task will fail to start")
 
 
 def _resource_warnings(data: dict[str, Any]) -> Iterator[Problem]:

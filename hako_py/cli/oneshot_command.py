@@ -68,7 +68,7 @@ class OneshotCommand(click.Command):
 @click.option("--dry-run", is_flag=True, help="Print the RunTask request; register and start nothing.")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
               help="Seconds between task status and log polls.")
-@click.option("--log-grace", type=click.FloatRange(0, 600), default=3.0, show_default=True, metavar="SECONDS",
+@click.option("--log-grace", type=click.FloatRange(0, 600), default=10.0, show_default=True, metavar="SECONDS",
               envvar="HAKO_LOG_GRACE",
               help="After the task stopped, read its log stream until it has been quiet this long "
                    "(CloudWatch Logs delivers the last lines late); also $HAKO_LOG_GRACE.")
@@ -182,10 +182,15 @@ def check_result_file(path: str) -> None:
 
     from hako_py.errors import UsageError
 
-    folder = os.path.dirname(os.path.abspath(path)) or "."
+    real = os.path.realpath(path)  # what is written: a symlink's target, /dev/stdout's file
+    if os.path.isdir(real):
+        raise UsageError(f"--result-file {path}: is a folder")
+    if os.path.exists(real) and not os.path.isfile(real):  # a device or FIFO: written to, not replaced
+        if not os.access(real, os.W_OK):
+            raise UsageError(f"--result-file {path}: is not writable")
+        return
+    folder = os.path.dirname(real) or "."
     if not os.path.isdir(folder):
         raise UsageError(f"--result-file {path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"--result-file {path}: folder {folder} is not writable")
-    if os.path.isdir(path):
-        raise UsageError(f"--result-file {path}: is a folder")

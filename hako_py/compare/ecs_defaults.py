@@ -47,6 +47,14 @@ def _spread_host(value: Any) -> Any:
     return value
 
 
+def _service_connect_off(value: Any) -> Any:
+    """Service Connect turned off (``{enabled: false}``, what hako sends to remove it) is the
+    same as none."""
+    if isinstance(value, dict) and value.get("enabled") is False:
+        return ABSENT
+    return value
+
+
 FALSE = Field(False)
 NONE = Field()
 EMPTY_LIST = Field([])
@@ -242,4 +250,9 @@ def service(daemon: bool) -> Struct:
         "loadBalancers": Field([], Items(key=("targetGroupArn", "loadBalancerName", "containerName",
                                               "containerPort"))),
         "serviceRegistries": Field([], Items(key=("registryArn", "containerName", "containerPort", "port"))),
+        # Reported on the PRIMARY deployment (model: Deployment); known, so a setting the
+        # definition no longer has is removed (compare/service.py REVERT), not kept forever.
+        "serviceConnectConfiguration": Field(ABSENT, canonical=_service_connect_off),
+        "volumeConfigurations": EMPTY_LIST,
+        "vpcLatticeConfigurations": EMPTY_LIST,
     })

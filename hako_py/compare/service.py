@@ -46,6 +46,11 @@ UPDATABLE_BY_CONTROLLER = {
     "EXTERNAL": frozenset({"desiredCount", "healthCheckGracePeriodSeconds", "placementConstraints",
                            "placementStrategy", "enableECSManagedTags", "propagateTags"}),
 }
+# What UpdateService takes to remove a deployment-level setting the definition no longer
+# has (API UpdateServiceRequest: an empty list removes volume / VPC Lattice
+# configurations; Service Connect is turned off with enabled: false).
+REVERT: dict[str, Any] = {"serviceConnectConfiguration": {"enabled": False}, "volumeConfigurations": [],
+                          "vpcLatticeConfigurations": []}
 # Request members that identify the service or are handled elsewhere (the task definition
 # by the deploy plan, tags by TagResource), never compared as settings.
 NOT_SETTINGS = frozenset({"cluster", "serviceName", "service", "taskDefinition", "clientToken", "tags"})
@@ -117,6 +122,13 @@ def _prepared_pair(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict[
             side.pop("capacityProviderStrategy", None)
     elif "capacityProviderStrategy" in want:
         have.pop("launchType", None)  # moving to capacity providers replaces the launch type
+    elif have.get("capacityProviderStrategy"):
+        # a launch type wanted on a service of capacity providers: reported once (see
+        # compare_services), never "fixed" by sending capacityProviderStrategy: []
+        have.pop("capacityProviderStrategy", None)
+    if "serviceConnectConfiguration" in want and "serviceConnectConfiguration" in have:
+        want["serviceConnectConfiguration"], have["serviceConnectConfiguration"] = _service_connect_pair(
+            want["serviceConnectConfiguration"], have["serviceConnectConfiguration"])
     if "platformVersion" not in want:
         if have.get("platformVersion") in (None, "LATEST"):
             have.pop("platformVersion", None)
@@ -125,6 +137,38 @@ def _prepared_pair(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict[
     if _is_daemon(want) or _is_daemon(have):
         want.pop("desiredCount", None)
         have.pop("desiredCount", None)
+    return want, have
+
+
+def _service_connect_pair(want: Any, have: Any) -> tuple[Any, Any]:
+    """Service Connect as ECS reports it on the deployment: the namespace as an ARN (the
+    request may name it, or leave it to the cluster's default), ``discoveryName`` defaulting
+    to the port name and each client alias's ``dnsName`` to ``discoveryName.namespace`` (API
+    ServiceConnectService.discoveryName, ServiceConnectClientAlias.dnsName; REAL the Service
+    Connect tutorial's describe-services). What the request leaves to ECS is not compared."""
+    if not isinstance(want, dict) or not isinstance(have, dict):
+        return want, have
+    want, have = copy.deepcopy(want), copy.deepcopy(have)
+    namespace = want.get("namespace")
+    live_namespace = have.get("namespace")
+    if namespace is None or (not str(namespace).startswith("arn:") and str(live_namespace).startswith("arn:")):
+        # left to the cluster's default, or named where ECS reports the ARN: not comparable
+        # without a Cloud Map lookup (write the ARN to have it compared)
+        have.pop("namespace", None)
+        want.pop("namespace", None)
+    live_services = {str(s.get("portName")): s for s in have.get("services") or [] if isinstance(s, dict)}
+    for service in want.get("services") or []:
+        if not isinstance(service, dict):
+            continue
+        live = live_services.get(str(service.get("portName")))
+        if live is None:
+            continue
+        if "discoveryName" not in service and live.get("discoveryName") == service.get("portName"):
+            live.pop("discoveryName", None)
+        wanted_aliases = {a.get("port"): a for a in service.get("clientAliases") or [] if isinstance(a, dict)}
+        for alias in live.get("clientAliases") or []:
+            if isinstance(alias, dict) and "dnsName" not in wanted_aliases.get(alias.get("port"), {"dnsName": 1}):
+                alias.pop("dnsName", None)
     return want, have
 
 
@@ -157,6 +201,12 @@ def compare_services(desired: dict[str, Any], live: dict[str, Any],
     allowed = UPDATABLE_BY_CONTROLLER.get(controller)
     updates: dict[str, Any] = {}
     immutable: list[str] = []
+    if "launchType" in want and live.get("capacityProviderStrategy") and not want.get("capacityProviderStrategy"):
+        immutable.append(f"launchType: the service runs on capacity providers "
+                         f"({_providers(live['capacityProviderStrategy'])}); UpdateService cannot give it a launch "
+                         "type: set capacity_provider_strategy instead, or recreate the service")
+        left.pop("launchType", None)
+        right.pop("launchType", None)
     for key in sorted(set(left) | set(right)):
         if left.get(key) == right.get(key):
             continue
@@ -168,10 +218,12 @@ def compare_services(desired: dict[str, Any], live: dict[str, Any],
                              f"({before} -> {after})")
         elif key in want:
             updates[key] = desired.get(key, want[key])
+        elif key in REVERT:
+            updates[key] = REVERT[key]
         else:
             known = shape.fields.get(key)
             default = ABSENT if known is None else (
-                known.default if known.default is not ABSENT else defaults_of(known.shape))
+                known.default if known.default is not ABSENT else defaults_of(known.shape, complete=True))
             if default is ABSENT:
                 immutable.append(f"{key}: set on the service ({before}) but not in the definition; "
                                  "UpdateService cannot unset it (set it explicitly)")
@@ -183,6 +235,10 @@ def compare_services(desired: dict[str, Any], live: dict[str, Any],
         shown_left["tags"] = _tags(desired.get("tags"))
         shown_right["tags"] = _tags(live.get("tags"))
     return ServiceComparison(shown_left, shown_right, updates, tuple(immutable), tag_changes)
+
+
+def _providers(strategy: Any) -> str:
+    return ", ".join(str(item.get("capacityProvider")) for item in strategy or [] if isinstance(item, dict))
 
 
 def _tag_changes(desired: dict[str, Any], live: dict[str, Any]) -> TagChanges:

@@ -73,7 +73,9 @@ def is_empty(value: Any) -> bool:
 def plain(value: Any) -> Any:
     """A JSON-like value in one form: timestamps as ISO strings, empties dropped from objects."""
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items() if not is_empty(v)}
+        # empties dropped after their own empties are: {capabilities: {add: [], drop: []}} is {}
+        cleaned = {str(k): plain(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if not is_empty(v)}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, datetime.datetime | datetime.date):
@@ -90,14 +92,18 @@ def pair(desired: Any, live: Any, shape: Struct | Items | None) -> tuple[Any, An
     return plain(desired), plain(live)
 
 
-def defaults_of(shape: Struct | Items | None) -> Any:
-    """What ECS means by an object of *shape* left out entirely (ABSENT when nothing)."""
+def defaults_of(shape: Struct | Items | None, *, complete: bool = False) -> Any:
+    """What ECS means by an object of *shape* left out entirely (ABSENT when nothing).
+
+    ``complete``: as a request would send it, empty lists included (an UpdateService that
+    puts a structure back to its defaults must send its required members, e.g. the
+    ``alarmNames: []`` of deployment alarms, or botocore refuses it)."""
     if not isinstance(shape, Struct):
         return ABSENT
     result = {}
     for name, known in shape.fields.items():
-        value = known.default if known.default is not ABSENT else defaults_of(known.shape)
-        if not is_empty(value):
+        value = known.default if known.default is not ABSENT else defaults_of(known.shape, complete=complete)
+        if value is not ABSENT and (complete or not is_empty(value)):
             result[name] = value
     return result or ABSENT
 

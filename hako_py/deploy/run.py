@@ -71,6 +71,7 @@ class Deployer:
         self.record = record or Record()
         self.clock = clock
         self.sleep = sleep
+        self.created = False  # this deploy created the service (then there is nothing to roll back to)
 
     def _end(self, result: str, message: str, code: int, *, after: str | None, problem: bool = False) -> int:
         """The deploy's last sentence and what the service runs now, for people and for --output json."""
@@ -135,6 +136,14 @@ class Deployer:
                                  f"with hako status {app.file})", EXIT_OK, after=before)
             return self._end("unchanged", f"no changes: service {app.app_id} already runs "
                              f"{short_td(live.task_definition_arn)} as defined", EXIT_OK, after=before)
+        if live.service is not None:  # a dry run says what the deploy would do: refuse as well
+            busy = in_progress_deployment(live.service)
+            if busy is not None:
+                return self._end("refused", f"error: service {app.app_id} has a deployment in progress "
+                                 f"({busy.get('id')}, {short_td(busy.get('taskDefinition'))}, "
+                                 f"rolloutState {busy.get('rolloutState') or 'unknown'}); nothing was changed. "
+                                 f"Wait for it (hako status {app.file}) and deploy again.", EXIT_FAILED,
+                                 after=before, problem=True)
         if self.preflight is not None and not self.preflight():
             return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
                              "or --no-verify)", EXIT_FAILED, after=before, problem=True)
@@ -150,14 +159,6 @@ class Deployer:
                 self.out.line(f"  {step}")
             return self._end("dry-run", f"dry run: {len(steps)} write{'s' if len(steps) != 1 else ''} not sent",
                              EXIT_OK, after=None)
-        if live.service is not None:
-            busy = in_progress_deployment(live.service)
-            if busy is not None:
-                return self._end("refused", f"error: service {app.app_id} has a deployment in progress "
-                                 f"({busy.get('id')}, {short_td(busy.get('taskDefinition'))}, "
-                                 f"rolloutState {busy.get('rolloutState') or 'unknown'}); nothing was changed. "
-                                 f"Wait for it (hako status {app.file}) and deploy again.", EXIT_FAILED,
-                                 after=before, problem=True)
         previous = str(live.service["taskDefinition"]) if live.service else None
         self.scripts.fire("before_writes", rendered.task_definition)
         for step in steps:
@@ -244,6 +245,7 @@ class Deployer:
             # the token makes CreateService idempotent across retries of a lost response
             request = {**plan.create_service, "taskDefinition": target, "clientToken": uuid.uuid4().hex}
             service = self.ecs.create_service(request)
+            self.created = True
             self.out.line(f"created service {plan.app_id} with {short_td(target)} "
                           f"(desiredCount {shown(request.get('desiredCount'), 'not set')})")
             return service
@@ -281,9 +283,10 @@ class Deployer:
             return self._end("failed", f"not rolling back (--no-rollback): service {app.app_id} is left on "
                              f"{short_td(target)} in state {state}", EXIT_FAILED, after=target, problem=True)
         elif previous is None:
-            return self._end("failed", f"service {app.app_id} was created by this deploy and has no earlier revision "
-                             f"to roll back to; it stays on {short_td(target)}", EXIT_FAILED, after=target,
-                             problem=True)
+            why = ("was created by this deploy" if self.created
+                   else "has no earlier revision running beside the rollout it was following")
+            return self._end("failed", f"service {app.app_id} {why} and has no earlier revision to roll back to; it "
+                             f"stays on {short_td(target)}", EXIT_FAILED, after=target, problem=True)
         else:
             self.out.problem(f"rolling back service {app.app_id} to {short_td(previous)}")
             self.ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": previous})

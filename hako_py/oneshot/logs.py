@@ -10,7 +10,9 @@ from hako_py.aws.logs import LogsApi
 MAX_PAGES_PER_POLL = 100
 DRAIN_POLL_SECONDS = 0.5
 # How long the stream must stay quiet after the task stopped before hako stops reading it.
-DEFAULT_LOG_GRACE_SECONDS = 3.0
+# The awslogs driver sends a batch every 5 s and GetLogEvents is eventually consistent
+# (docs/ecs-defaults.md, "CloudWatch Logs delivery delay"): two batch periods of quiet.
+DEFAULT_LOG_GRACE_SECONDS = 10.0
 
 
 class LogFollower:

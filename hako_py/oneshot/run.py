@@ -301,13 +301,25 @@ class OneshotRunner:
             })
         if reason is not None:
             result["startFailure"] = reason
-        folder = os.path.dirname(os.path.abspath(path))
         try:
-            with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as handle:
-                json.dump(result, handle, indent=2, default=_iso)
-            os.replace(handle.name, path)
+            write_result_file(path, json.dumps(result, indent=2, default=_iso) + "\n")
         except OSError as exc:  # the job's exit code matters more than the summary: never lose it
             self.problem(f"could not write the result file {path}: {exc.strerror or exc} (exit code {exit_code})")
+
+
+def write_result_file(path: str, text: str) -> None:
+    """Write *text* to --result-file *path* as a scheduler expects: a regular file is
+    replaced whole (written beside it, then renamed, so nobody reads half of it); anything
+    else — a symlink's target, ``/dev/stdout``, a FIFO another process reads — is written to,
+    never replaced (a rename would turn a device node or a link into a plain file)."""
+    real = os.path.realpath(path)
+    if os.path.exists(real) and not os.path.isfile(real):
+        with open(real, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(real), delete=False, suffix=".tmp") as temporary:
+        temporary.write(text)
+    os.replace(temporary.name, real)
 
 
 def _iso(value: Any) -> Any:

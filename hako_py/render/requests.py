@@ -93,8 +93,11 @@ def _env_value(value: Any) -> str:
 
 
 def _tags(scheduler: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The scheduler's tags; None without a ``tags`` key, [] for ``tags: {}`` (which says
+    "no tags": a service's tags are owned by the definition only when it has the key, so
+    ``tags: {}`` is how to remove them all)."""
     tags = scheduler.get("tags")
-    if not tags:
+    if tags is None:
         return None
     return [{"key": str(k), "value": _env_value(tags[k])} for k in sorted(tags)]
 
@@ -135,7 +138,7 @@ def task_definition_request(
     if not snake["volumes"]:
         del snake["volumes"]
     tags = _tags(scheduler)
-    if tags:
+    if tags:  # the task definition's own tags: none is no tags, the same as an empty list
         snake["tags"] = tags
     body: dict[str, Any] = to_api(model, model.operations["RegisterTaskDefinition"], snake)
     definitions = [
@@ -166,7 +169,7 @@ def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | Non
         snake["desired_count"] = scheduler["desired_count"]
     snake.setdefault("propagate_tags", DEFAULT_PROPAGATE_TAGS)
     tags = _tags(scheduler)
-    if tags:
+    if tags is not None:
         snake["tags"] = tags
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
