@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from hako_py.sandbox import control_input
+from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
 from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
 from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
@@ -79,6 +80,27 @@ def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
     return service, f"{environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '')}", region
 
 
+def credential_refusal(environ: dict[str, Any]) -> Reply | None:
+    """What the credential scope of a signed request alone refuses: a test key starting INVALID,
+    and a region moto does not serve (moto could only fail on it, and the simulator must never
+    meet such a region), answered in the caller's protocol."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    json_protocol = uses_json_protocol(environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("CONTENT_TYPE", ""))
+    key = _ACCESS_KEY.search(authorization)
+    if key and key.group(1).startswith(INVALID_KEY_PREFIX):
+        return aws_error(400, "UnrecognizedClientException", "The security token included in the request is invalid.",
+                         json_protocol=True)
+    scope = _SCOPE.search(authorization)
+    if scope and not glue.serves_region(scope.group(1)):
+        shown = repr(scope.group(1)[:64])
+        message = (f"Credential should be scoped to a valid region, not {shown}: the sandbox serves the AWS "
+                   "regions botocore knows (us-east-1, ap-northeast-1, ...).")
+        return aws_error(400 if json_protocol else 403,
+                         "InvalidSignatureException" if json_protocol else "SignatureDoesNotMatch",
+                         message, json_protocol=json_protocol)
+    return None
+
+
 class SandboxApp:
     """WSGI app in front of moto's dispatcher."""
 
@@ -113,13 +135,10 @@ class SandboxApp:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         service, operation, region = operation_of(environ, body)
-        key = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
-        if key and key.group(1).startswith(INVALID_KEY_PREFIX):
-            return _send(start_response, aws_error(400, "UnrecognizedClientException",
-                                                   "The security token included in the request is invalid.",
-                                                   json_protocol=True))
+        refused = credential_refusal(environ)
+        if refused is not None:
+            return _send(start_response, refused)
         with self.sim.lock:
-            self.sim.regions.add(region)
             self.counts[f"{service}.{operation}"] += 1
             if not operation.startswith(_READ_PREFIXES):
                 self.writes += 1
@@ -156,9 +175,10 @@ class SandboxApp:
             if service == "application-autoscaling" and operation == "RegisterScalableTarget":
                 self.scaling.registered(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
-                self._own(operation, _json_body(body), b"".join(chunks))
+                self._own(operation, b"".join(chunks))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
-                self.sim.tick()  # ECS starts the deployment / task before it answers
+                self.sim.problems.guarded("simulator", self.sim.tick)  # ECS starts the deployment / task
+                # before it answers; whatever goes wrong there is the simulator's, not this request's
         return chunks
 
     @staticmethod
@@ -170,14 +190,17 @@ class SandboxApp:
         token = _json_body(body).get("clientToken")
         return f"{operation}:{token}" if token else None
 
-    def _own(self, operation: str, request: dict[str, Any], response: bytes) -> None:
-        """Remember what this sandbox created: moto's state is per process, and another sandbox
-        in the same process (tests) must not simulate it too."""
+    def _own(self, operation: str, response: bytes) -> None:
+        """Remember what this sandbox created, by ARN (which names account and region): moto's
+        state is per process, and another sandbox in the same process (tests) must not simulate
+        it too."""
+        answer = _json_body(response)
         if operation == "CreateService":
-            cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
-            self.sim.owned_services.add(f"{cluster}:{request.get('serviceName')}")
+            service = answer.get("service")
+            if isinstance(service, dict) and isinstance(service.get("serviceArn"), str):
+                self.sim.owned_services.add(service["serviceArn"])
             return
-        tasks = _json_body(response).get("tasks") or []
+        tasks = answer.get("tasks") or []
         self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks if isinstance(t, dict))
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.references import awslogs_stream, local_image_name
+from hako_py.sandbox.log_delivery import Destination
 
 STOP_TIMEOUT = 2
 
@@ -31,13 +32,14 @@ class TaskContainers:
 class DockerTasks:
     """Start, watch and stop the containers of sandbox tasks (called under the simulator's lock)."""
 
-    def __init__(self, client: Any, emit: Callable[[str, str, str, list[tuple[int, str]]], None]) -> None:
+    def __init__(self, client: Any, emit: Callable[[Destination, list[tuple[int, str]]], None]) -> None:
         self.client = client
         self.api = client.api
-        self.emit = emit  # (region, group, stream, [(ms, line)])
+        self.emit = emit  # (where, [(ms, line)])
         self.tasks: dict[str, TaskContainers] = {}
 
-    def start(self, region: str, task_arn: str, definitions: list[dict[str, Any]], overrides: dict[str, Any]) -> None:
+    def start(self, account: str, region: str, task_arn: str, definitions: list[dict[str, Any]],
+              overrides: dict[str, Any]) -> None:
         """Create and start the task's containers; raises RuntimeError with a reason on failure."""
         task_id = task_arn.rsplit("/", 1)[-1]
         by_name = {o.get("name"): o for o in overrides.get("containerOverrides") or []}
@@ -76,13 +78,14 @@ class DockerTasks:
             if config.get("logDriver") == "awslogs":
                 options = config.get("options") or {}
                 stream = awslogs_stream(options.get("awslogs-stream-prefix"), definition["name"], task_id)
-                group = str(options.get("awslogs-group", "/ecs/sandbox"))
+                destination = Destination(account, str(options.get("awslogs-region", region)),
+                                          str(options.get("awslogs-group", "/ecs/sandbox")), stream)
                 thread = threading.Thread(target=self._pump, daemon=True, name=f"hako-sandbox-logs-{task_id[:8]}",
-                                          args=(options.get("awslogs-region", region), group, stream, container_id))
+                                          args=(destination, container_id))
                 thread.start()
                 entry.threads.append(thread)
 
-    def _pump(self, region: str, group: str, stream: str, container_id: str) -> None:
+    def _pump(self, destination: Destination, container_id: str) -> None:
         buffer = ""
         try:
             for chunk in self.api.logs(container_id, stream=True, follow=True, stdout=True, stderr=True):
@@ -90,11 +93,11 @@ class DockerTasks:
                 *lines, buffer = buffer.split("\n")
                 if lines:
                     now = int(time.time() * 1000)
-                    self.emit(region, group, stream, [(now, line) for line in lines])
+                    self.emit(destination, [(now, line) for line in lines])
         except Exception:
             return
         if buffer:
-            self.emit(region, group, stream, [(int(time.time() * 1000), buffer)])
+            self.emit(destination, [(int(time.time() * 1000), buffer)])
 
     def states(self, task_arn: str) -> dict[str, dict[str, Any]]:
         entry = self.tasks.get(task_arn)

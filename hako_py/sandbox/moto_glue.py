@@ -13,7 +13,8 @@ import copy
 import datetime
 from typing import Any
 
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = "123456789012"  # moto's default account: where seeding and the scaling simulator work
+Scope = tuple[str, str]  # (account id, region) of one of moto's per-account, per-region backends
 
 
 def utcnow() -> datetime.datetime:
@@ -36,16 +37,41 @@ def make_server(host: str, port: int, app_wrapper: Any) -> Any:
     return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler)
 
 
-def ecs_backend(region: str) -> Any:
+def ecs_backend(region: str, account: str = ACCOUNT_ID) -> Any:
     from moto.ecs.models import ecs_backends
 
-    return ecs_backends[ACCOUNT_ID][region]
+    return ecs_backends[account][region]
 
 
-def logs_backend(region: str) -> Any:
+def ecs_scopes() -> list[Scope]:
+    """The (account, region) pairs whose ECS backend exists. moto creates a backend only for a
+    region it serves, on first use, so a request naming any other region (or account) adds
+    nothing here for the simulator to trip over."""
+    from moto.ecs.models import ecs_backends
+
+    return [(account, region) for account, regions in list(ecs_backends.items()) for region in list(regions.keys())]
+
+
+def scope_of(arn: str) -> Scope:
+    """(account, region) of an ARN (arn:aws:ecs:REGION:ACCOUNT:...)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[3] or not parts[4]:
+        raise ValueError(f"not an ARN with a region and account: {arn!r}")
+    return parts[4], parts[3]
+
+
+def _backend_of(model: Any) -> Any:
+    """The ECS backend holding a moto Service."""
+    return ecs_backend(model.region_name, getattr(model, "_account_id", ACCOUNT_ID))
+
+
+def logs_backend(region: str, account: str = ACCOUNT_ID) -> Any:
     from moto.logs.models import logs_backends
 
-    return logs_backends[ACCOUNT_ID][region]
+    backends = logs_backends[account]
+    if region not in backends:  # moto serves only the regions botocore knows
+        raise LookupError(f"CloudWatch Logs has no region {region!r}")
+    return backends[region]
 
 
 def ec2_backend(region: str) -> Any:
@@ -54,12 +80,12 @@ def ec2_backend(region: str) -> Any:
     return ec2_backends[ACCOUNT_ID][region]
 
 
-def services(region: str) -> list[Any]:
-    return list(ecs_backend(region).services.values())
+def services(scope: Scope) -> list[Any]:
+    return list(ecs_backend(scope[1], scope[0]).services.values())
 
 
-def all_tasks(region: str) -> list[Any]:
-    backend = ecs_backend(region)
+def all_tasks(scope: Scope) -> list[Any]:
+    backend = ecs_backend(scope[1], scope[0])
     return [task for cluster_tasks in list(backend.tasks.values()) for task in list(cluster_tasks.values())]
 
 
@@ -81,19 +107,19 @@ def set_deployment_fields(service: Any, fields: dict[str, Any]) -> None:
     setattr(service, DEPLOYMENT_FIELDS, copy.deepcopy(fields))
 
 
-def daemon_desired_count(region: str, service: Any) -> int:
+def daemon_desired_count(service: Any) -> int:
     """A DAEMON service runs one task per ACTIVE container instance of its cluster (ECS Developer
     Guide ecs_services: "you don't need to specify a desired number of tasks"; REAL
     repo-describe-services-daemon-ec2: desiredCount 1 with one instance)."""
-    instances = ecs_backend(region).container_instances.get(service.cluster_name, {})
+    instances = _backend_of(service).container_instances.get(service.cluster_name, {})
     return sum(1 for instance in list(instances.values()) if instance.status == "ACTIVE")
 
 
-def start_task(region: str, service: Any, group: str, started_by: str) -> Any:
+def start_task(service: Any, group: str, started_by: str) -> Any:
     """Create a task of *service*'s current task definition, as ECS's scheduler would."""
     from moto.ecs.models import Task
 
-    backend = ecs_backend(region)
+    backend = _backend_of(service)
     cluster = backend.clusters[service.cluster_name]
     task_definition = backend.describe_task_definition(service.task_definition)
     network = getattr(service, "network_configuration", None) or None
@@ -148,8 +174,10 @@ def stop_task(task: Any, *, stop_code: str, reason: str, exit_codes: dict[str, i
     set_task_state(task, "STOPPED")
 
 
-def task_definition_of(region: str, arn: str) -> Any:
-    return ecs_backend(region).describe_task_definition(arn)
+def task_definition_of(arn: str) -> Any:
+    """The task definition a (full) task definition ARN names, in the account and region it names."""
+    account, region = scope_of(arn)
+    return ecs_backend(region, account).describe_task_definition(arn)
 
 
 def _rekey(collections: Any, old_id: str, new_id: str) -> None:
@@ -175,9 +203,10 @@ def rekey_security_group(region: str, group_id: str, wanted_id: str) -> None:
     _rekey(ec2_backend(region).groups, group_id, wanted_id)
 
 
-def put_log_events(region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
-    """Append events (timestamp ms, message) to a stream, creating group and stream as needed."""
-    backend = logs_backend(region)
+def put_log_events(account: str, region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
+    """Append events (timestamp ms, message) to a stream, creating group and stream as needed;
+    LookupError for a region CloudWatch Logs does not have."""
+    backend = logs_backend(region, account)
     if group not in backend.groups:
         backend.create_log_group(group, {})
     log_group = backend.groups[group]
@@ -203,11 +232,11 @@ def _task_traffic(service: Any, task: Any) -> tuple[str, list[tuple[Any, Any]], 
     ip = _task_ip(task)
     if ip is None:
         return None
-    region = service.region_name
-    groups = elbv2_backends[ACCOUNT_ID][region].target_groups
+    region, account = service.region_name, getattr(service, "_account_id", ACCOUNT_ID)
+    groups = elbv2_backends[account][region].target_groups
     targets = [(groups[str(e.get("targetGroupArn"))], e.get("containerPort"))
                for e in getattr(service, "load_balancers", None) or [] if str(e.get("targetGroupArn")) in groups]
-    discovery = servicediscovery_backends[ACCOUNT_ID][region]
+    discovery = servicediscovery_backends[account][region]
     services = [sid for e in getattr(service, "service_registries", None) or []
                 if (sid := str(e.get("registryArn", "")).rsplit("/", 1)[-1]) in discovery.services]
     return ip, targets, discovery, services
@@ -241,8 +270,10 @@ def deregister_task_traffic(service: Any, task: Any) -> None:
 
 def service_by_resource_id(region: str, resource_id: str) -> Any:
     """The ECS service an Application Auto Scaling resource id (service/CLUSTER/NAME) names."""
+    from moto.ecs.models import ecs_backends
+
     parts = resource_id.split("/")
-    if len(parts) != 3 or parts[0] != "service":
+    if len(parts) != 3 or parts[0] != "service" or region not in ecs_backends[ACCOUNT_ID]:
         return None
     return ecs_backend(region).services.get(f"{parts[1]}:{parts[2]}")
 
@@ -262,3 +293,10 @@ def rekey_certificate(region: str, arn: str, wanted_arn: str) -> None:
     bundle = certificates.pop(arn)
     bundle.arn = wanted_arn
     certificates[wanted_arn] = bundle
+
+
+def serves_region(region: str) -> bool:
+    """Whether moto has backends for *region* (the regions botocore knows, in every partition)."""
+    from moto.ec2.models import ec2_backends
+
+    return region in ec2_backends[ACCOUNT_ID]

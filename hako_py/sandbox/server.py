@@ -11,9 +11,10 @@ from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
-from hako_py.sandbox.ecs_sim import EcsSimulator
+from hako_py.sandbox.ecs_sim import EcsSimulator, put_in_moto
 from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
 from hako_py.sandbox.log_delivery import LogDelivery
+from hako_py.sandbox.problems import Problems
 
 
 def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
@@ -38,9 +39,10 @@ class Sandbox:
             raise ValueError(NOT_LOOPBACK.format(host=host))
         self.host = host
         self.port = port
-        logs = LogDelivery(glue.put_log_events)
+        self.problems = Problems()
+        logs = LogDelivery(put_in_moto, problems=self.problems)
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
-                                      docker=_docker_tasks(docker, logs), logs=logs)
+                                      docker=_docker_tasks(docker, logs), logs=logs, problems=self.problems)
         self.guard = Guard()
         self.app: SandboxApp | None = None
         self._server: Any = None
