@@ -81,15 +81,18 @@ def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
 
 
 def credential_refusal(environ: dict[str, Any]) -> Reply | None:
-    """What the credential scope of a signed request alone refuses: a test key starting INVALID,
+    """What the credential scope of a signed request alone refuses, answered in the caller's
+    protocol (an SDK must read it as an AWS error, not fail to parse it): a test key starting
+    INVALID (UnrecognizedClientException, or InvalidClientTokenId in XML, as IAM and STS say),
     and a region moto does not serve (moto could only fail on it, and the simulator must never
-    meet such a region), answered in the caller's protocol."""
+    meet such a region)."""
     authorization = environ.get("HTTP_AUTHORIZATION", "")
     json_protocol = uses_json_protocol(environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("CONTENT_TYPE", ""))
     key = _ACCESS_KEY.search(authorization)
     if key and key.group(1).startswith(INVALID_KEY_PREFIX):
-        return aws_error(400, "UnrecognizedClientException", "The security token included in the request is invalid.",
-                         json_protocol=True)
+        return aws_error(403 if not json_protocol else 400,
+                         "UnrecognizedClientException" if json_protocol else "InvalidClientTokenId",
+                         "The security token included in the request is invalid.", json_protocol=json_protocol)
     scope = _SCOPE.search(authorization)
     if scope and not glue.serves_region(scope.group(1)):
         shown = repr(scope.group(1)[:64])
