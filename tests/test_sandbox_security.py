@@ -457,3 +457,15 @@ def test_sandbox_on_ipv6_loopback_serves_its_user() -> None:
     with Sandbox("::1", 0) as sandbox:
         assert sandbox.url.startswith("http://[::1]:")
         assert send(sandbox.url, "GET", "/_sandbox/requests").status == 200
+
+
+@pytest.mark.parametrize("extra", [(), ("--faults", "0.0001")], ids=["direct", "fault-proxy"])
+def test_sandbox_command_on_ipv6_loopback_prints_a_usable_url(extra: tuple[str, ...]) -> None:
+    """`hako sandbox --host ::1` prints http://[::1]:PORT (a bare ::1:PORT is no URL), also when
+    the fault proxy is in front, which then listens on ::1 too."""
+    from tests.conftest import aws_client
+
+    with sandbox_command("--host", "::1", *extra) as box:
+        assert box.url.startswith("http://[::1]:") and box.url.rsplit(":", 1)[1].isdigit(), box.url
+        assert aws_client(box.url, "ecs").list_clusters()["clusterArns"] == []
+    assert box.code == 0, box.err
