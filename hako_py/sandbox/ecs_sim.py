@@ -95,6 +95,7 @@ class EcsSimulator:
         self._service_tasks: dict[str, list[Any]] = {}
         self._retry_start_at: dict[str, float] = {}  # service key -> when to try again after a failed start
         self._managed: set[str] = set()
+        self._replaced_ids: set[str] = set()  # deployments replaced before they completed: no rollback target
         self._oneshots: dict[str, _Oneshot] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -231,12 +232,14 @@ class EcsSimulator:
                     deployment["status"] = "ACTIVE"
             deployment = self._new_deployment(service)
             service.deployments = [deployment, *service.deployments]
+            self._replaced(service, rollout, deployment)
             rollout = _Rollout(deployment, now, self._take_failure(service))
             rollout.tasks = self._start_tasks(service, deployment, service.desired_count)
             self._rollouts[key] = rollout
         elif primary is not None and primary.get("rolloutState") == "IN_PROGRESS" and (
             rollout is None or rollout.deployment is not primary
         ):
+            self._replaced(service, rollout, primary)
             rollout = _Rollout(primary, now, self._take_failure(service))
             rollout.tasks = self._start_tasks(service, primary, service.desired_count)
             self._rollouts[key] = rollout
@@ -246,6 +249,19 @@ class EcsSimulator:
             self._scale(key, service, primary)
         service.running_count = sum(d.get("runningCount", 0) for d in service.deployments)
         service.pending_count = sum(d.get("pendingCount", 0) for d in service.deployments)
+
+    def _replaced(self, service: Any, old: _Rollout | None, by: dict[str, Any]) -> None:
+        """A rollout another deployment replaced before it completed (two deploys at once): ECS
+        scales the replaced deployment down, so its tasks are stopped now instead of being
+        forgotten (they stayed PROVISIONING with desired status RUNNING, their containers
+        running, forever). The service's earlier tasks keep serving until *by* completes."""
+        if old is None or old.phase == "done":
+            return
+        old.phase = "done"
+        self._replaced_ids.add(str(old.deployment["id"]))
+        self._stop_tasks(service, old.tasks, reason=f"Scaling activity initiated by (deployment {by['id']})",
+                         exit_code=None)
+        old.deployment.update(desiredCount=0, runningCount=0, pendingCount=0, updatedAt=glue.utcnow())
 
     def _take_failure(self, service: Any) -> bool:
         for name in (f"{service.cluster_name}:{service.name}", service.name):
@@ -291,7 +307,8 @@ class EcsSimulator:
         deployment.update(rolloutState="FAILED",
                           rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
         self._event(service, f"(deployment {deployment['id']}) deployment failed: tasks failed to start.")
-        previous = next((d for d in service.deployments if d is not deployment and d.get("status") == "ACTIVE"), None)
+        previous = next((d for d in service.deployments if d is not deployment and d.get("status") == "ACTIVE"
+                         and d.get("id") not in self._replaced_ids), None)  # the last one that completed
         if previous is not None and self._breaker_rollback(service):
             self._event(service, f"rolling back to deployment {previous['id']}.")
             deployment["status"] = "ACTIVE"
