@@ -42,6 +42,9 @@ HELP = {
                                       "RunTask returns a failure (or its task stops before starting)",
     "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0} - timings; '
                                "logDelaySeconds: task output reaches CloudWatch Logs that much later",
+    "POST /_sandbox/rename": '{"kind": "subnet" | "security-group" | "vpc" | "certificate", "region": "us-east-1", '
+                             '"id": "subnet-...", "to": "subnet-0a1b..."} - give an object the ID a definition uses '
+                             "(moto cannot choose IDs; hako sandbox seed uses it)",
 }
 RULES = ("POST bodies: Content-Type application/json, a JSON object with only the fields shown; seconds are "
          "finite numbers in [0, 3600], exit codes integers (or null), names at most 255 characters, at most "
@@ -231,6 +234,7 @@ class SandboxApp:
             "POST /_sandbox/next-task": self._next_task,
             "POST /_sandbox/fail-next-start": self._fail_next_start,
             "POST /_sandbox/settings": self._settings,
+            "POST /_sandbox/rename": self._rename,
         }
 
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -262,4 +266,14 @@ class SandboxApp:
     def _settings(self, payload: dict[str, Any]) -> dict[str, Any]:
         for name, value in control_input.timings(payload).items():
             setattr(self.sim, name, value)
+        return {"ok": True}
+
+    def _rename(self, payload: dict[str, Any]) -> dict[str, Any]:
+        wanted = control_input.rename(payload)
+        if not glue.serves_region(wanted.region):
+            raise control_input.BadInput("region", f"{wanted.region!r} is not a region the sandbox serves")
+        try:
+            glue.rename(wanted.kind, wanted.region, wanted.id, wanted.to)
+        except glue.RenameError as exc:
+            raise control_input.BadInput("id" if exc.missing else "to", str(exc), 404 if exc.missing else 409) from None
         return {"ok": True}

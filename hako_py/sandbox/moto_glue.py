@@ -180,29 +180,6 @@ def task_definition_of(arn: str) -> Any:
     return ecs_backend(region, account).describe_task_definition(arn)
 
 
-def _rekey(collections: Any, old_id: str, new_id: str) -> None:
-    """Move an object to a new ID in moto's nested dicts ({scope: {id: object}})."""
-    for objects in collections.values():
-        if old_id in objects:
-            item = objects.pop(old_id)
-            item.id = new_id
-            if hasattr(item, "group_id"):
-                item.group_id = new_id
-            if isinstance(vars(item).get("arn"), str):
-                item.arn = item.arn.replace(old_id, new_id)
-            objects[new_id] = item
-            return
-
-
-def rekey_subnet(region: str, subnet_id: str, wanted_id: str) -> None:
-    """moto cannot choose a subnet's ID at creation; give an existing subnet the ID a definition uses."""
-    _rekey(ec2_backend(region).subnets, subnet_id, wanted_id)
-
-
-def rekey_security_group(region: str, group_id: str, wanted_id: str) -> None:
-    _rekey(ec2_backend(region).groups, group_id, wanted_id)
-
-
 def put_log_events(account: str, region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
     """Append events (timestamp ms, message) to a stream, creating group and stream as needed;
     LookupError for a region CloudWatch Logs does not have."""
@@ -278,21 +255,49 @@ def service_by_resource_id(region: str, resource_id: str) -> Any:
     return ecs_backend(region).services.get(f"{parts[1]}:{parts[2]}")
 
 
-def rekey_vpc(region: str, vpc_id: str, wanted_id: str) -> None:
-    backend = ec2_backend(region)
-    vpc = backend.vpcs.pop(vpc_id)
-    vpc.id = wanted_id
-    backend.vpcs[wanted_id] = vpc
+class RenameError(LookupError):
+    """A rename that cannot be made: ``missing`` when the object is not there, else the new ID is taken."""
+
+    def __init__(self, message: str, *, missing: bool) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
-def rekey_certificate(region: str, arn: str, wanted_arn: str) -> None:
-    """Give a requested ACM certificate the ARN a listener in a definition names."""
+RENAMEABLE = ("subnet", "security-group", "vpc", "certificate")
+
+
+def _collections(kind: str, region: str) -> list[dict[str, Any]]:
+    """The dicts (ID -> object) moto keeps objects of *kind* in."""
+    if kind == "subnet":
+        return list(ec2_backend(region).subnets.values())  # {availability zone: {id: subnet}}
+    if kind == "security-group":
+        return list(ec2_backend(region).groups.values())  # {vpc id: {id: group}}
+    if kind == "vpc":
+        return [ec2_backend(region).vpcs]
     from moto.acm.models import acm_backends
 
-    certificates = acm_backends[ACCOUNT_ID][region]._certificates
-    bundle = certificates.pop(arn)
-    bundle.arn = wanted_arn
-    certificates[wanted_arn] = bundle
+    return [acm_backends[ACCOUNT_ID][region]._certificates]
+
+
+def rename(kind: str, region: str, old_id: str, new_id: str) -> None:
+    """Give an existing object (one of RENAMEABLE, default account) the ID a definition uses:
+    moto cannot choose IDs at creation. RenameError when it is missing or *new_id* is taken."""
+    collections = _collections(kind, region)
+    if any(new_id in objects for objects in collections):
+        raise RenameError(f"{kind} {new_id} already exists in {region}", missing=False)
+    holder = next((objects for objects in collections if old_id in objects), None)
+    if holder is None:
+        raise RenameError(f"no {kind} {old_id} in {region}", missing=True)
+    item = holder.pop(old_id)
+    if kind == "certificate":
+        item.arn = new_id
+    else:
+        item.id = new_id
+        if hasattr(item, "group_id"):
+            item.group_id = new_id
+        if isinstance(vars(item).get("arn"), str):
+            item.arn = item.arn.replace(old_id, new_id)
+    holder[new_id] = item
 
 
 def serves_region(region: str) -> bool:
