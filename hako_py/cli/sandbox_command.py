@@ -74,6 +74,11 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
         if seeds:
             _seed(url, seeds)
         click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
+        if box.simulator.docker is not None:
+            for line in box.reaped:
+                click.echo(f"sandbox: removed {line}, left by a sandbox that is gone", err=True)
+            click.echo(f"sandbox: its containers and networks are labelled hako.sandbox.id="
+                       f"{box.simulator.docker.owner.id}", err=True)
         if not box.tells_users_apart:
             click.echo("sandbox: this system cannot tell which local user opens a connection (no /proc/net/tcp): "
                        "every local user can reach the sandbox", err=True)

@@ -26,6 +26,7 @@ from hako_py.sandbox.log_delivery import Destination, LogDelivery
 from hako_py.sandbox.problems import Problems
 
 EVENT_LIMIT = 100
+OUTPUT_DRAIN_SECONDS = 60.0  # Docker mode: how long a task stays STOPPING while its output is delivered
 ESSENTIAL_EXITED = "Essential container in task exited"
 START_RETRY_SECONDS = 5.0  # after a service task failed to start, before the scheduler tries again
 
@@ -60,6 +61,7 @@ class _Oneshot:
     lines_sent: int = 0
     finished: bool = False
     stop_sent: bool = False
+    exited_at: float | None = None  # Docker mode: when the app container exited
 
 
 def _short_id() -> str:
@@ -132,6 +134,8 @@ class EcsSimulator:
         guarded = self.problems.guarded
         with self.lock:
             guarded("log delivery", self.logs.flush)
+            if self.docker is not None:
+                guarded("container output", self.docker.flush)
             for scope in glue.ecs_scopes():
                 for service in glue.services(scope):
                     if service.arn in self.owned_services:
@@ -409,7 +413,14 @@ class EcsSimulator:
             state.running_since = self.clock()
         if app.get("Status") != "exited":
             return
-        self.docker.stop(task.task_arn)  # the essential container exited: stop the others
+        if state.exited_at is None:
+            state.exited_at = self.clock()
+            self.docker.stop(task.task_arn)  # the essential container exited: stop the others
+            glue.set_task_state(task, "STOPPING")
+        # As with Docker's awslogs driver, which flushes before the container counts as stopped,
+        # the task is STOPPED once its output is in CloudWatch Logs: a follower then has it all.
+        if not self.docker.delivered(task.task_arn) and self.clock() - state.exited_at < OUTPUT_DRAIN_SECONDS:
+            return
         states = self.docker.states(task.task_arn)
         codes = {name: st.get("ExitCode") for name, st in states.items()}
         if state.stop_sent:

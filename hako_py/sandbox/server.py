@@ -24,7 +24,7 @@ def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
         return None
     from hako_py.local.engine import connect
 
-    return DockerTasks(connect(), logs.put)
+    return DockerTasks(connect(), logs.put, problems=logs.problems)
 
 
 class Sandbox:
@@ -45,6 +45,7 @@ class Sandbox:
                                       docker=_docker_tasks(docker, logs), logs=logs, problems=self.problems)
         self.guard = Guard()
         self.app: SandboxApp | None = None
+        self.reaped: list[str] = []  # Docker mode: what sandboxes that are gone left behind, removed at start
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -65,6 +66,8 @@ class Sandbox:
             self.app = SandboxApp(moto_app, self.simulator, self.guard)
             return self.app
 
+        if self.simulator.docker is not None:
+            self.reaped = self.simulator.docker.reap_orphans()
         moto_ecs_hooks.install()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
