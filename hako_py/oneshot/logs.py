@@ -25,10 +25,15 @@ class LogFollower:
         self.lines = 0
 
     def poll(self) -> int:
-        """Fetch what is new; returns how many events were written."""
+        """Fetch every page that is there now; returns how many events were written.
+
+        GetLogEvents pages hold at most 10,000 events or 1 MB, and a page "might only be partially
+        full, or even empty" before the end (botocore logs model, GetLogEvents): the end is the
+        answer that hands back the token it was given, not an empty page."""
         written = 0
         for _ in range(MAX_PAGES_PER_POLL):
-            events, token = self.logs.get_log_events(self.group, self.stream, self.token)
+            sent = self.token
+            events, token = self.logs.get_log_events(self.group, self.stream, sent)
             for event in events:
                 message = str(event.get("message", ""))
                 self.out.write(message if message.endswith("\n") else message + "\n")
@@ -37,7 +42,7 @@ class LogFollower:
             written += len(events)
             if token is not None:
                 self.token = token
-            if not events:
+            if not events and token in (None, sent):
                 break
         self.lines += written
         return written

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import itertools
 from typing import Any
 
 ACCOUNT_ID = "123456789012"  # moto's default account: where seeding and the scaling simulator work
@@ -305,3 +306,64 @@ def serves_region(region: str) -> bool:
     from moto.ec2.models import ec2_backends
 
     return region in ec2_backends[ACCOUNT_ID]
+
+
+LOG_PAGE_BYTES = 1_048_576  # GetLogEvents: "as many log events as can fit in a response size of 1 MB"
+LOG_PAGE_EVENTS = 10_000  # "(up to 10,000 log events)" (API reference, GetLogEvents.limit)
+LOG_EVENT_OVERHEAD = 26
+
+
+def page_log_events_like_cloudwatch() -> None:
+    """moto's GetLogEvents pages only by count (10,000) and sorts the whole stream on every
+    call; CloudWatch also ends a page at 1 MB. Replace moto's method (same tokens, same
+    time filters) with one that pages as CloudWatch does, and sorts only when events arrived
+    out of time order (a stream of 200,000 events was read in 7.5 s)."""
+    from moto.logs.exceptions import InvalidParameterException
+    from moto.logs.models import LogStream
+
+    if getattr(LogStream, "_hako_paging", False):
+        return
+
+    def get_log_events(self: Any, start_time: Any, end_time: Any, limit: Any, next_token: str | None,
+                       start_from_head: Any) -> tuple[list[dict[str, Any]], str, str]:
+        events = [e for e in self.events if (not start_time or e.timestamp >= start_time)
+                  and (not end_time or e.timestamp <= end_time)] if start_time or end_time else list(self.events)
+        if any(a.timestamp > b.timestamp for a, b in itertools.pairwise(events)):
+            events.sort(key=lambda event: event.timestamp)
+        count = min(int(limit or LOG_PAGE_EVENTS), LOG_PAGE_EVENTS)
+        last = len(events) - 1
+        if last < 0:
+            return [], f"b/{last:056d}", f"f/{last:056d}"
+        if next_token is None:
+            forward, index = bool(start_from_head), (0 if start_from_head else last)
+        else:
+            try:
+                direction, position = next_token[0], int(next_token[2:])
+            except (IndexError, ValueError):
+                raise InvalidParameterException("The specified nextToken is invalid.") from None
+            if direction not in ("f", "b"):
+                raise InvalidParameterException("The specified nextToken is invalid.")
+            forward, index = direction == "f", position + 1 if direction == "f" else position - 1
+        if forward and index > last:
+            return [], f"b/{last:056d}", f"f/{last:056d}"
+        if not forward and index < 0:
+            return [], f"b/{0:056d}", f"f/{0:056d}"
+        index = max(0, min(index, last))
+        step = 1 if forward else -1
+        taken: list[Any] = []
+        size = 0
+        position = index
+        while 0 <= position <= last and len(taken) < count:
+            event_size = len(events[position].message.encode("utf-8", "replace")) + LOG_EVENT_OVERHEAD
+            if taken and size + event_size > LOG_PAGE_BYTES:
+                break
+            taken.append(events[position])
+            size += event_size
+            position += step
+        if not forward:
+            taken.reverse()
+        first, final = (index, index + len(taken) - 1) if forward else (index - len(taken) + 1, index)
+        return [e.to_response_dict() for e in taken], f"b/{first:056d}", f"f/{final:056d}"
+
+    setattr(LogStream, "get_log_events", get_log_events)  # noqa: B010
+    setattr(LogStream, "_hako_paging", True)  # noqa: B010
