@@ -12,7 +12,8 @@ written, with the two streams read apart (:func:`lacks_shell` tells the caller).
 
 Speed and completeness: docker-py's ``logs(stream=True)`` makes two socket reads per log
 line (~4 s for 200,000 lines); :func:`follow_output` reads the HTTP response in the chunks it
-arrives in and splits Docker's frames itself.
+arrives in and splits Docker's frames itself, with the docker-py client's own request helpers
+(``_get``, ``_url``, ``_raise_for_status``, ``_disable_socket_timeout``, which its ``logs`` uses).
 """
 
 from __future__ import annotations
