@@ -23,6 +23,7 @@ from hako_py.sandbox.scaling_sim import ScalingSimulator
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+SIGV4 = "AWS4-HMAC-SHA256 "
 # Requests signed with an access key starting with this are refused, to test bad credentials.
 INVALID_KEY_PREFIX = "INVALID"
 _READ_PREFIXES = ("Describe", "List", "Get", "Filter")
@@ -96,7 +97,7 @@ def credential_refusal(environ: dict[str, Any]) -> Reply | None:
         return aws_error(403 if not json_protocol else 400,
                          "UnrecognizedClientException" if json_protocol else "InvalidClientTokenId",
                          "The security token included in the request is invalid.", json_protocol=json_protocol)
-    scope = _SCOPE.search(authorization)
+    scope = _SCOPE.search(authorization) if authorization.startswith(SIGV4) else None  # SigV4a scopes name no region
     if scope and not glue.serves_region(scope.group(1)):
         shown = repr(scope.group(1)[:64])
         message = (f"Credential should be scoped to a valid region, not {shown}: the sandbox serves the AWS "
