@@ -114,7 +114,8 @@ class DockerTasks:
             env = {e["name"]: e["value"] for e in definition.get("environment") or []}
             env.update({e["name"]: e["value"] for e in override.get("environment") or []})
             settings = {
-                "image": image, "environment": [f"{k}={v}" for k, v in env.items()],
+                "image": image, "name": f"hako-sandbox-{task_id[:12]}-{name}",
+                "environment": [f"{k}={v}" for k, v in env.items()],
                 "labels": self._labels(task_arn, **{"hako.container": name}),
                 "host_config": self.api.create_host_config(network_mode=network_name),
                 "networking_config": self.api.create_networking_config(
