@@ -150,3 +150,26 @@ def test_tasks_of_another_account_are_simulated_too(own_sandbox: Sandbox) -> Non
         service = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
     assert service["deployments"][0]["rolloutState"] == "COMPLETED"
     assert service["runningCount"] == 1
+
+
+def test_a_client_token_is_one_region_and_accounts_own(own_sandbox: Sandbox) -> None:
+    """ECS's idempotency tokens are scoped to the account and region: the same RunTask token in
+    another region starts another task there (it used to answer the first region's task)."""
+    token = unique("token-")
+    arns = []
+    for region in ("us-east-1", "us-west-2"):
+        ecs = aws_client(own_sandbox.url, "ecs", region)
+        ec2 = aws_client(own_sandbox.url, "ec2", region)
+        cluster, family = unique("c-"), unique("f-")
+        ecs.create_cluster(clusterName=cluster)
+        ecs.register_task_definition(family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+                                     cpu="256", memory="512",
+                                     containerDefinitions=[{"name": "app", "image": "busybox", "memory": 64}])
+        network = {"awsvpcConfiguration": {"subnets": [ec2.describe_subnets()["Subnets"][0]["SubnetId"]],
+                                           "securityGroups": [ec2.describe_security_groups()["SecurityGroups"][0][
+                                               "GroupId"]]}}
+        for _ in range(2):  # the same token twice in one region: one task
+            arns.append(ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE",
+                                     networkConfiguration=network, clientToken=token)["tasks"][0]["taskArn"])
+    assert arns[0] == arns[1] and arns[2] == arns[3]
+    assert ":us-west-2:" in arns[2] and arns[2] != arns[0]

@@ -163,7 +163,7 @@ class SandboxApp:
             if service == "application-autoscaling" and operation == "DescribeScalingActivities":
                 activities = self.scaling.describe(region, _json_body(body))
                 return _json_response(start_response, "200 OK", activities)
-            token = self._client_token(service, operation, body)
+            token = self._client_token(service, operation, body, environ.get("HTTP_AUTHORIZATION", ""))
             if token is not None and token in self.idempotent:
                 status, headers, cached = self.idempotent[token]
                 start_response(status, headers)
@@ -189,13 +189,17 @@ class SandboxApp:
         return chunks
 
     @staticmethod
-    def _client_token(service: str, operation: str, body: bytes) -> str | None:
+    def _client_token(service: str, operation: str, body: bytes, authorization: str) -> str | None:
         """ECS's clientToken: a repeated RunTask/CreateService answers as the first one did
-        (moto ignores the token; ECS does not)."""
+        (moto ignores the token; ECS does not). A token is one account's and region's: the key
+        holds the credential scope's region and access key (moto's account follows the key)."""
         if service != "ecs" or operation not in ("RunTask", "CreateService"):
             return None
         token = _json_body(body).get("clientToken")
-        return f"{operation}:{token}" if token else None
+        if not token:
+            return None
+        scope, key = _SCOPE.search(authorization), _ACCESS_KEY.search(authorization)
+        return f"{operation}:{scope.group(1) if scope else ''}:{key.group(1) if key else ''}:{token}"
 
     def _own(self, operation: str, response: bytes) -> None:
         """Remember what this sandbox created, by ARN (which names account and region): moto's
