@@ -145,6 +145,23 @@ def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako, job: Callable[.
     assert len(pages) == 3 and all(sum(len(m.encode()) + 26 for m in page) <= 1_048_576 for page in pages)
 
 
+def test_an_empty_page_is_not_the_end_of_the_stream(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                    aws: SandboxControl) -> None:
+    """GetLogEvents may answer an empty page while more events follow (the end is the answer that
+    returns the token it was given); the follower took the first empty page for the end of what
+    was there, and after the task stopped lost the pages behind it."""
+    path = job()
+    lines = [f"line {n:04d} " + "x" * 400 for n in range(8_000)]  # 3.3 MB: four pages
+    next_task(aws, path, logLines=lines, runSeconds=0)
+    aws.call("POST", "settings", {"logEmptyPages": 3})
+    try:  # polled once a second, the task has stopped before the pages are read: the drain reads them
+        result = hako("oneshot", path, "--poll-interval", "1")
+    finally:
+        aws.call("POST", "settings", {"logEmptyPages": 0})
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == lines
+
+
 def test_command_arguments_that_look_like_options(hako, job: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
     path = job()
     plain = json.loads(hako("oneshot", path, "--dry-run", "bundle", "exec", "rake", "-T").out)

@@ -112,7 +112,7 @@ def steering(sandbox: Sandbox) -> tuple[Any, ...]:
     """Everything a control request can change in the simulator."""
     sim = sandbox.simulator
     return (sim.rollout_seconds, sim.task_seconds, len(sim.next_outcomes), len(sim.start_failures),
-            sorted(sim.fail_next_rollout))
+            sorted(sim.fail_next_rollout), sim.log_delay_seconds, sim.log_empty_pages)
 
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "text/plain;charset=UTF-8",
@@ -163,6 +163,10 @@ BAD_VALUES = [
     ("fail-next-rollout", b'{"service": ["web"]}', "service"),
     ("fail-next-rollout", b'{"service": ""}', "service"),
     ("requests/reset", b'{"everything": true}', "everything"),
+    ("settings", b'{"logEmptyPages": true}', "logEmptyPages"),
+    ("settings", b'{"logEmptyPages": 51}', "logEmptyPages"),
+    ("settings", b'{"logEmptyPages": -1}', "logEmptyPages"),
+    ("rename", b'{"kind": "subnet", "region": "us-east-1", "id": "subnet-a", "to": "subnet-b", "x": 1}', "x"),
 ]
 
 

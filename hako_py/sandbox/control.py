@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from hako_py.sandbox import control_input
+from hako_py.sandbox import control_input, log_pages
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
 from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
@@ -41,8 +41,10 @@ HELP = {
                                 "RunTask task (of that family)",
     "POST /_sandbox/fail-next-start": '{"reason": "RESOURCE:MEMORY", "mode": "failure" | "pull-error"} - the next '
                                       "RunTask returns a failure (or its task stops before starting)",
-    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0} - timings; '
-                               "logDelaySeconds: task output reaches CloudWatch Logs that much later",
+    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0, "logEmptyPages": '
+                               '0} - timings; logDelaySeconds: task output reaches CloudWatch Logs that much '
+                               "later; logEmptyPages: GetLogEvents answers that many empty pages before each page "
+                               "of events",
     "POST /_sandbox/rename": '{"kind": "subnet" | "security-group" | "vpc" | "certificate", "region": "us-east-1", '
                              '"id": "subnet-...", "to": "subnet-0a1b..."} - give an object the ID a definition uses '
                              "(moto cannot choose IDs; hako sandbox seed uses it)",
@@ -163,6 +165,8 @@ class SandboxApp:
             if service == "application-autoscaling" and operation == "DescribeScalingActivities":
                 activities = self.scaling.describe(region, _json_body(body))
                 return _json_response(start_response, "200 OK", activities)
+            if service == "logs" and operation == "GetLogEvents" and self.sim.log_empty_pages:
+                return self._log_page(environ, start_response, body)
             token = self._client_token(service, operation, body, environ.get("HTTP_AUTHORIZATION", ""))
             if token is not None and token in self.idempotent:
                 status, headers, cached = self.idempotent[token]
@@ -187,6 +191,24 @@ class SandboxApp:
                 self.sim.problems.guarded("simulator", self.sim.tick)  # ECS starts the deployment / task
                 # before it answers; whatever goes wrong there is the simulator's, not this request's
         return chunks
+
+    def _log_page(self, environ: dict[str, Any], start_response: Any, body: bytes) -> list[bytes]:
+        """GetLogEvents with ``logEmptyPages``: that many empty pages before each page that holds
+        events (see log_pages)."""
+        body, served = log_pages.unmark(body)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured.update(status=status, headers=headers)
+        answer = b"".join(self.moto_app(environ, capture))
+        empty = None if served >= self.sim.log_empty_pages or not str(captured.get("status", "")).startswith(
+            "200") else log_pages.empty_page(body, answer, served)
+        if empty is not None:
+            answer = empty
+        headers = [(k, str(len(answer)) if k.lower() == "content-length" else v) for k, v in captured["headers"]]
+        start_response(captured["status"], headers)
+        return [answer]
 
     @staticmethod
     def _client_token(service: str, operation: str, body: bytes, authorization: str) -> str | None:
@@ -245,7 +267,8 @@ class SandboxApp:
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"api": HELP, "rules": RULES, "settings": {"rolloutSeconds": self.sim.rollout_seconds,
                                                           "taskSeconds": self.sim.task_seconds,
-                                                          "logDelaySeconds": self.sim.log_delay_seconds}}
+                                                          "logDelaySeconds": self.sim.log_delay_seconds,
+                                                          "logEmptyPages": self.sim.log_empty_pages}}
 
     def _requests(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)}
@@ -269,7 +292,7 @@ class SandboxApp:
         return {"ok": True}
 
     def _settings(self, payload: dict[str, Any]) -> dict[str, Any]:
-        for name, value in control_input.timings(payload).items():
+        for name, value in control_input.settings(payload).items():
             setattr(self.sim, name, value)
         return {"ok": True}
 

@@ -30,6 +30,7 @@ MAX_CONTAINERS = 10  # ECS's limit of containers per task definition
 # the signed and the unsigned range are accepted.
 EXIT_CODE_RANGE = (-(2**31), 2**32 - 1)
 START_FAILURE_MODES = ("failure", "pull-error")
+MAX_EMPTY_PAGES = 50  # empty GetLogEvents pages before each page of events
 
 
 class BadInput(ValueError):
@@ -199,11 +200,25 @@ def start_failure(payload: dict[str, Any]) -> dict[str, str]:
             "mode": choice(payload, "mode", START_FAILURE_MODES)}
 
 
-def timings(payload: dict[str, Any]) -> dict[str, float]:
+def count(payload: dict[str, Any], name: str, *, limit: int) -> int | None:
+    """An integer in [0, limit], or absent/null."""
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(name, f"must be an integer, not {_kind(value)}")
+    if not 0 <= value <= limit:
+        raise BadInput(name, f"{value} is out of range: between 0 and {limit}")
+    return value
+
+
+def settings(payload: dict[str, Any]) -> dict[str, float]:
     """``POST /_sandbox/settings``: the simulator attributes to change (nothing changes on an error)."""
-    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds"))
-    chosen = {"rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
-              "log_delay_seconds": seconds(payload, "logDelaySeconds")}
+    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds", "logEmptyPages"))
+    chosen: dict[str, float | None] = {
+        "rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
+        "log_delay_seconds": seconds(payload, "logDelaySeconds"),
+        "log_empty_pages": count(payload, "logEmptyPages", limit=MAX_EMPTY_PAGES)}
     return {name: value for name, value in chosen.items() if value is not None}
 
 

@@ -88,6 +88,7 @@ class EcsSimulator:
         self.tick_seconds = tick
         self.clock = clock
         self.lock = threading.RLock()
+        self.log_empty_pages = 0  # GetLogEvents: that many empty pages before each page of events (log_pages)
         self.owned_services: set[str] = set()  # service ARNs (they name account and region)
         self.owned_tasks: set[str] = set()  # RunTask task ARNs
         self.fail_next_rollout: set[str] = set()
