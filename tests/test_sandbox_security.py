@@ -484,6 +484,7 @@ def test_fault_proxy_in_front_of_an_ipv6_sandbox_listens_on_ipv6_too() -> None:
         url = proxy.start()
         try:
             assert url.startswith("http://[::1]:"), url
-            assert aws_client(url, "ecs").list_clusters()["clusterArns"] == []
+            answer = aws_client(url, "ecs").list_clusters()  # (moto's state is this process's: any clusters)
+            assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
         finally:
             proxy.stop()
