@@ -34,3 +34,21 @@ def ensure_busybox_image(client: Any) -> None:
             archive.addfile(link)
     repository, tag = IMAGE.split(":")
     client.api.import_image_from_data(buffer.getvalue(), repository=repository, tag=tag)
+
+
+SHELL_LESS_IMAGE = "hako-test/no-shell:1"
+
+
+def ensure_shell_less_image(client: Any) -> str:
+    """An image holding only /bin/busybox (no /bin/sh), imported unless it is there."""
+    try:
+        client.images.get(SHELL_LESS_IMAGE)
+        return SHELL_LESS_IMAGE
+    except Exception:  # docker.errors.ImageNotFound
+        pass
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.add(shutil.which("busybox") or "/bin/busybox", arcname="bin/busybox")
+    repository, tag = SHELL_LESS_IMAGE.split(":")
+    client.api.import_image_from_data(buffer.getvalue(), repository=repository, tag=tag)
+    return SHELL_LESS_IMAGE

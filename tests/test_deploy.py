@@ -312,6 +312,34 @@ def test_bad_credentials_are_one_line(hako, deployable: Callable[..., str],  # t
     assert "no-such-profile" in profile.err and profile.err.count("\n") == 1
 
 
+def test_bad_credentials_are_one_line_for_every_protocol(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify asks EC2 and IAM (XML query protocol) too: the sandbox's refusal of an INVALID key
+    used to be JSON for them, which botocore cannot parse (internal error, exit 70)."""
+    path = deployable()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "INVALIDKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    result = hako("verify", path)
+    assert result.code == 1, result.err
+    assert result.err == ""  # no internal error: each check fails on its own line
+    lines = result.out.splitlines()
+    assert lines and all(line.startswith("[NG] ") and line.endswith(
+        "The security token included in the request is invalid.") for line in lines), result.out
+    assert any("subnets" in line and "InvalidClientTokenId" in line for line in lines), result.out
+    import boto3
+    from botocore.exceptions import ClientError
+
+    for service, call, code in (("ec2", "describe_vpcs", "InvalidClientTokenId"),
+                                ("iam", "list_roles", "InvalidClientTokenId"),
+                                ("ecs", "list_clusters", "UnrecognizedClientException")):
+        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="INVALIDKEY",
+                              aws_secret_access_key="x")
+        with pytest.raises(ClientError) as raised:
+            getattr(client, call)()
+        assert raised.value.response["Error"]["Code"] == code
+
+
 def test_ctrl_c_while_following_exits_130(deployable: Callable[..., str], aws: SandboxControl,
                                           repo: Repo) -> None:
     path = deployable()

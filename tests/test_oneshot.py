@@ -119,6 +119,49 @@ def test_every_log_line_once_in_order(hako, job: Callable[..., str], aws: Sandbo
     assert result.out.splitlines() == lines
 
 
+def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                          aws: SandboxControl) -> None:
+    """CloudWatch ends a GetLogEvents page at 1 MB (or 10,000 events); the sandbox did at 10,000
+    events only, so a follower was never shown a page boundary inside big output."""
+    path = job()
+    lines = [f"{n:04d}" + "x" * 120_000 for n in range(20)]  # 2.4 MB: 8 lines fit in a 1 MB page
+    next_task(aws, path, logLines=lines, runSeconds=0.2)
+    result = hako("oneshot", path, *POLL)
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == lines
+    task_id = ecs_client().list_tasks(cluster=json.loads(hako("render", path).out)["runTask"]["cluster"],
+                                      family=family(path), desiredStatus="STOPPED")["taskArns"][0].rsplit("/", 1)[-1]
+    logs = boto3.client("logs", region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                        aws_access_key_id="t", aws_secret_access_key="t")
+    pages, token = [], None
+    while True:
+        page = logs.get_log_events(logGroupName="/ecs/batch", logStreamName=f"batch/app/{task_id}",
+                                   startFromHead=True, **({"nextToken": token} if token else {}))
+        if page["nextForwardToken"] == token:
+            break
+        pages.append([e["message"] for e in page["events"]])
+        token = page["nextForwardToken"]
+    assert [line for page in pages for line in page] == lines
+    assert len(pages) == 3 and all(sum(len(m.encode()) + 26 for m in page) <= 1_048_576 for page in pages)
+
+
+def test_an_empty_page_is_not_the_end_of_the_stream(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                    aws: SandboxControl) -> None:
+    """GetLogEvents may answer an empty page while more events follow (the end is the answer that
+    returns the token it was given); the follower took the first empty page for the end of what
+    was there, and after the task stopped lost the pages behind it."""
+    path = job()
+    lines = [f"line {n:04d} " + "x" * 400 for n in range(8_000)]  # 3.3 MB: four pages
+    next_task(aws, path, logLines=lines, runSeconds=0)
+    aws.call("POST", "settings", {"logEmptyPages": 3})
+    try:  # polled once a second, the task has stopped before the pages are read: the drain reads them
+        result = hako("oneshot", path, "--poll-interval", "1")
+    finally:
+        aws.call("POST", "settings", {"logEmptyPages": 0})
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == lines
+
+
 def test_command_arguments_that_look_like_options(hako, job: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
     path = job()
     plain = json.loads(hako("oneshot", path, "--dry-run", "bundle", "exec", "rake", "-T").out)

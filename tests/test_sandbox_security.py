@@ -112,7 +112,7 @@ def steering(sandbox: Sandbox) -> tuple[Any, ...]:
     """Everything a control request can change in the simulator."""
     sim = sandbox.simulator
     return (sim.rollout_seconds, sim.task_seconds, len(sim.next_outcomes), len(sim.start_failures),
-            sorted(sim.fail_next_rollout))
+            sorted(sim.fail_next_rollout), sim.log_delay_seconds, sim.log_empty_pages)
 
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "text/plain;charset=UTF-8",
@@ -163,6 +163,10 @@ BAD_VALUES = [
     ("fail-next-rollout", b'{"service": ["web"]}', "service"),
     ("fail-next-rollout", b'{"service": ""}', "service"),
     ("requests/reset", b'{"everything": true}', "everything"),
+    ("settings", b'{"logEmptyPages": true}', "logEmptyPages"),
+    ("settings", b'{"logEmptyPages": 51}', "logEmptyPages"),
+    ("settings", b'{"logEmptyPages": -1}', "logEmptyPages"),
+    ("rename", b'{"kind": "subnet", "region": "us-east-1", "id": "subnet-a", "to": "subnet-b", "x": 1}', "x"),
 ]
 
 
@@ -457,3 +461,30 @@ def test_sandbox_on_ipv6_loopback_serves_its_user() -> None:
     with Sandbox("::1", 0) as sandbox:
         assert sandbox.url.startswith("http://[::1]:")
         assert send(sandbox.url, "GET", "/_sandbox/requests").status == 200
+
+
+def test_sandbox_command_on_ipv6_loopback_prints_a_usable_url() -> None:
+    """`hako sandbox --host ::1` prints http://[::1]:PORT (a bare ::1:PORT is no URL)."""
+    from tests.conftest import aws_client
+
+    with sandbox_command("--host", "::1") as box:
+        assert box.url.startswith("http://[::1]:") and box.url.rsplit(":", 1)[1].isdigit(), box.url
+        assert aws_client(box.url, "ecs").list_clusters()["clusterArns"] == []
+    assert box.code == 0, box.err
+
+
+def test_fault_proxy_in_front_of_an_ipv6_sandbox_listens_on_ipv6_too() -> None:
+    """`--host ::1 --faults RATE`: the proxy listened on 127.0.0.1 and forwarded with the Host
+    header ::1:PORT, which the sandbox refused as no loopback name."""
+    from hako_py.sandbox.faults import FaultProxy, FaultRates
+    from tests.conftest import aws_client
+
+    with Sandbox("::1", 0) as sandbox:
+        proxy = FaultProxy(sandbox.url, FaultRates.uniform(0.0))
+        url = proxy.start()
+        try:
+            assert url.startswith("http://[::1]:"), url
+            answer = aws_client(url, "ecs").list_clusters()  # (moto's state is this process's: any clusters)
+            assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+        finally:
+            proxy.stop()

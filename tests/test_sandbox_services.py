@@ -272,3 +272,38 @@ def test_update_service_completes_what_it_changes(ecs: Any, default_network: dic
     assert "launchType" not in answer
     assert answer["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
     assert answer["platformVersion"] == "LATEST"
+
+
+def _rollout_done(ecs: Any, cluster: str, seconds: float = 10.0) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        service: dict[str, Any] = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
+        if [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"] or time.monotonic() > deadline:
+            return service
+        time.sleep(0.02)
+
+
+def test_tasks_of_a_replaced_deployment_are_stopped(ecs: Any, default_network: dict[str, Any]) -> None:
+    """Two updates in a row (two deploys at once): the first deployment is replaced before it
+    completes. Its tasks used to stay PROVISIONING with desired status RUNNING forever (and
+    their containers kept running); ECS stops them, so once the second deployment completed
+    the service runs exactly its desired count, all of the last revision."""
+    cluster, family = unique("c-"), unique("replaced-")
+    ecs.create_cluster(clusterName=cluster)
+    _fargate_family(ecs, family, revisions=3)
+    ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=f"{family}:1", desiredCount=2,
+                       launchType="FARGATE", networkConfiguration=default_network)
+    _rollout_done(ecs, cluster)
+    ecs.update_service(cluster=cluster, service="web", taskDefinition=f"{family}:2")
+    ecs.update_service(cluster=cluster, service="web", taskDefinition=f"{family}:3")
+    service = _rollout_done(ecs, cluster)
+    assert service["deployments"][0]["taskDefinition"].endswith(f"{family}:3")
+    live = ecs.list_tasks(cluster=cluster, serviceName="web", desiredStatus="RUNNING")["taskArns"]
+    tasks = ecs.describe_tasks(cluster=cluster, tasks=live)["tasks"] if live else []
+    assert sorted((t["taskDefinitionArn"].rsplit(":", 1)[-1], t["lastStatus"]) for t in tasks) == [
+        ("3", "RUNNING"), ("3", "RUNNING")]
+    stopped = ecs.list_tasks(cluster=cluster, serviceName="web", desiredStatus="STOPPED")["taskArns"]
+    replaced = [t for t in ecs.describe_tasks(cluster=cluster, tasks=stopped)["tasks"]
+                if t["taskDefinitionArn"].endswith(f"{family}:2")]
+    assert len(replaced) == 2
+    assert all(t["lastStatus"] == "STOPPED" and t["stopCode"] == "ServiceSchedulerInitiated" for t in replaced)

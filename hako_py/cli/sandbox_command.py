@@ -18,7 +18,7 @@ def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_loopback,
               help="Loopback address to listen on (127.0.0.1, ::1 or localhost; nothing else is accepted).")
 @click.option("--port", type=click.IntRange(0, 65535), default=4566, show_default=True,
@@ -36,8 +36,9 @@ def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
               help="Put a fault-injecting proxy in front: each kind of fault (throttling, 500/503, reset, lost "
                    "response, slow, truncated) hits a request with this probability. The printed URL is the proxy.")
 @click.option("--faults-seed", type=int, default=0, show_default=True, help="Seed of the fault proxy's choices.")
-def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float,
-            docker: bool, faults: float, faults_seed: int) -> None:
+@click.pass_context
+def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float,
+            task_seconds: float, docker: bool, faults: float, faults_seed: int) -> None:
     """Run an embedded AWS endpoint (moto) with a simulated ECS scheduler.
 
     Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers, then
@@ -47,9 +48,17 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
       hako sandbox --seed apps/ > /tmp/sandbox.env &
       export $(cat /tmp/sandbox.env)
       hako deploy apps/web.jsonnet
+      hako sandbox seed apps/new-app.jsonnet   # seed the running sandbox for a new app
 
     Control API for tests and demos: GET http://HOST:PORT/_sandbox/ lists it.
     """
+    if ctx.invoked_subcommand is not None:  # the server's options would be ignored: say so
+        given = [param.opts[0] for param in ctx.command.params if isinstance(param, click.Option) and param.name
+                 and ctx.get_parameter_source(param.name) not in (None, click.core.ParameterSource.DEFAULT)]
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: an option of serving, not of 'hako sandbox "
+                                   f"{ctx.invoked_subcommand}'", ctx)
+        return
     try:
         from hako_py.sandbox.server import Sandbox
     except ImportError as exc:
@@ -65,6 +74,11 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
         if seeds:
             _seed(url, seeds)
         click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
+        if box.simulator.docker is not None:
+            for line in box.reaped:
+                click.echo(f"sandbox: removed {line}, left by a sandbox that is gone", err=True)
+            click.echo(f"sandbox: its containers and networks are labelled hako.sandbox.id="
+                       f"{box.simulator.docker.owner.id}", err=True)
         if not box.tells_users_apart:
             click.echo("sandbox: this system cannot tell which local user opens a connection (no /proc/net/tcp): "
                        "every local user can reach the sandbox", err=True)
@@ -95,17 +109,50 @@ def sandbox(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float
     sys.exit(0)
 
 
-def _seed(url: str, paths: tuple[str, ...]) -> None:
+def _seed(url: str, paths: tuple[str, ...]) -> int:
+    """Seed what the definitions under *paths* reference; returns how many could not be read
+    (each said on stderr; the others are seeded all the same)."""
     from hako_py.errors import HakoError
     from hako_py.loading import LoadOptions
     from hako_py.pipeline import check_file, expand_paths
     from hako_py.sandbox.seed import Wanted, seed
 
     wanted = Wanted()
+    unreadable = 0
     for file in expand_paths(list(paths)):
         try:
             wanted.add_app(check_file(file, LoadOptions()).app)
         except HakoError as exc:
+            unreadable += 1
             click.echo(f"sandbox: not seeding from {file}: {exc}", err=True)
-    for line in seed(url, wanted):
-        click.echo(f"sandbox: created {line}", err=True)
+    with _seeding_errors(url):
+        for line in seed(url, wanted):
+            click.echo(f"sandbox: created {line}", err=True)
+    return unreadable
+
+
+@sandbox.command("seed")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", metavar="URL",
+              help="The running sandbox (what `hako sandbox` printed); default $AWS_ENDPOINT_URL.")
+def seed_command(paths: tuple[str, ...], endpoint_url: str | None) -> None:
+    """Seed a running sandbox: create what the definitions under PATH... reference (as
+    --seed does at start), so a new app deploys without restarting the sandbox.
+
+    \b
+      export $(cat /tmp/sandbox.env)
+      hako sandbox seed apps/new-app.jsonnet
+    """
+    from hako_py.sandbox.remote import check_sandbox_url
+
+    url = check_sandbox_url(endpoint_url)
+    if _seed(url, paths):
+        sys.exit(1)
+
+
+def _seeding_errors(url: str) -> Any:
+    """What can go wrong while seeding, as one line (exit 1): the sandbox refusing a request or
+    going away meanwhile."""
+    from hako_py.sandbox.remote import seeding_errors
+
+    return seeding_errors(url)

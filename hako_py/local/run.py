@@ -21,12 +21,14 @@ from typing import Any, TextIO
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.errors import HakoError
 from hako_py.local.images import ImageSource, Login, StartFailed
+from hako_py.local.output import Lines, follow_output, lacks_shell, merged_program
 from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
 from hako_py.oneshot.run import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
 from hako_py.redaction import redact, remember
 
 DEFAULT_STOP_TIMEOUT = 30
 DEPENDENCY_TIMEOUT = 300.0
+OUTPUT_DRAIN_SECONDS = 120.0  # after the app exited, how long reading the rest of its output may take
 NANOSECONDS = 1_000_000_000
 
 
@@ -85,6 +87,7 @@ class LocalRunner:
         self.run_id = uuid.uuid4().hex[:8]
         self.containers: dict[str, str] = {}
         self.network: Any = None
+        self.output_error: str | None = None  # why the app's output is incomplete, if it is
 
     def say(self, message: str) -> None:
         self.stderr.write(redact(message) + "\n")
@@ -108,11 +111,22 @@ class LocalRunner:
         remember(str(env[secret["name"]]) for secret in definition.get("secrets") or [])
         return [f"{k}={v}" for k, v in env.items()]
 
-    def _create(self, definition: dict[str, Any], image: str, network_name: str, app_id: str) -> str:
+    def _create(self, definition: dict[str, Any], image: str, network_name: str, app_id: str, *,
+                merge: bool = True) -> str:
+        """Create one container from *image*; with *merge* its stderr goes into its stdout
+        (hako_py.local.output: Docker reads the two apart and loses their order)."""
         name = definition["name"]
         is_app = name == APP_CONTAINER
         overrides = self.options.overrides
         command = list(overrides.command) if is_app and overrides.command else definition.get("command")
+        entrypoint = definition.get("entryPoint")
+        if merge:
+            try:
+                merged = merged_program(self.api, image, entrypoint, command)
+            except Exception as exc:
+                raise StartFailed(f"cannot inspect image {definition['image']}: {exc}") from None
+            if merged is not None:
+                entrypoint, command = merged
         cpu = overrides.cpu if is_app and overrides.cpu is not None else definition.get("cpu")
         memory = overrides.memory if is_app and overrides.memory is not None else definition.get("memory")
         linux = definition.get("linuxParameters") or {}
@@ -141,7 +155,7 @@ class LocalRunner:
             created = self.api.create_container(
                 image=image,
                 command=command,
-                entrypoint=definition.get("entryPoint"),
+                entrypoint=entrypoint,
                 environment=self._environment(definition),
                 user=definition.get("user"),
                 working_dir=definition.get("workingDirectory"),
@@ -193,13 +207,23 @@ class LocalRunner:
 
     def _stream_logs(self, container_id: str) -> threading.Thread:
         def pump() -> None:
-            for chunk in self.api.logs(container_id, stream=True, follow=True, stdout=True, stderr=True):
-                self.stdout.write(chunk.decode("utf-8", "replace"))
-                self.stdout.flush()
+            lines = Lines()
+            try:
+                for data in follow_output(self.api, container_id):
+                    self._write(lines.feed(data))
+            except Exception as exc:
+                self.output_error = f"{type(exc).__name__}: {exc}"
+            self._write(lines.end(), last=True)
 
         thread = threading.Thread(target=pump, name="hako-local-logs", daemon=True)
         thread.start()
         return thread
+
+    def _write(self, lines: list[str], *, last: bool = False) -> None:
+        """Whole lines to stdout (a last line without a newline stays without one)."""
+        if lines:
+            self.stdout.write("\n".join(lines) + ("" if last else "\n"))
+            self.stdout.flush()
 
     def _stop_all(self, definitions: dict[str, dict[str, Any]]) -> None:
         """Stop the running containers as ECS stops a task's: SIGTERM, then SIGKILL after the
@@ -254,10 +278,7 @@ class LocalRunner:
                 self._create(definition, images[name], network_name, app.app_id)
                 for dependency in definition.get("dependsOn") or []:
                     self._wait_for(dependency)
-                try:
-                    self.api.start(self.containers[name])
-                except Exception as exc:
-                    raise StartFailed(f"cannot start container {name}: {exc}") from None
+                self._start(definition, images[name], network_name, app.app_id)
                 self.say(f"started container {name} ({images[name]})")
                 if definition.get("portMappings"):
                     self._report_ports(name)
@@ -273,6 +294,25 @@ class LocalRunner:
             return EXIT_NO_CODE
         finally:
             self._cleanup()
+
+    def _start(self, definition: dict[str, Any], image: str, network_name: str, app_id: str) -> None:
+        """Start a created container; an image without /bin/sh (for the merging wrapper) runs its
+        program as written instead, its two output streams read apart."""
+        name = definition["name"]
+        try:
+            self.api.start(self.containers[name])
+            return
+        except Exception as exc:
+            if not lacks_shell(exc):
+                raise StartFailed(f"cannot start container {name}: {exc}") from None
+        self.say(f"image {image} has no /bin/sh: container {name}'s stdout and stderr are read apart "
+                 "and may interleave out of order")
+        self.api.remove_container(self.containers.pop(name), force=True)
+        self._create(definition, image, network_name, app_id, merge=False)
+        try:
+            self.api.start(self.containers[name])
+        except Exception as exc:
+            raise StartFailed(f"cannot start container {name}: {exc}") from None
 
     def _report_ports(self, name: str) -> None:
         ports = self.api.inspect_container(self.containers[name])["NetworkSettings"].get("Ports") or {}
@@ -302,7 +342,9 @@ class LocalRunner:
                 self._stop_all(definitions)
                 continue
             self.interrupts.wait(self.options.interval)
-        logs.join(timeout=5)
+        logs.join(timeout=OUTPUT_DRAIN_SECONDS)
+        if logs.is_alive():
+            self.output_error = f"not all read {OUTPUT_DRAIN_SECONDS:g} s after the app exited"
         if len(self.containers) > 1:
             self._stop_all(definitions)  # the essential container exited: ECS stops the rest too
         exit_code = state.get("ExitCode")
@@ -310,6 +352,10 @@ class LocalRunner:
             if name in self.containers:
                 code = self._state(name).get("ExitCode")
                 self.say(f"  container {name}: exit code {code}")
+        if self.output_error is not None:
+            self.say(f"the app's output is incomplete: {self.output_error}")
+            if exit_code == 0 and stop_reason is None:
+                return 1  # never a success with lines missing
         if stop_reason == "timeout":
             return EXIT_TIMEOUT
         if exit_code is None:

@@ -25,12 +25,19 @@ class LogFollower:
         self.out = out
         self.token: str | None = None
         self.lines = 0
+        self.at_end = False  # whether the last poll reached the end of what the stream holds
 
     def poll(self) -> int:
-        """Fetch what is new; returns how many events were written."""
+        """Fetch every page that is there now; returns how many events were written.
+
+        GetLogEvents pages hold at most 10,000 events or 1 MB, and a page "might only be partially
+        full, or even empty" before the end (botocore logs model, GetLogEvents): the end is the
+        answer that hands back the token it was given, not an empty page."""
         written = 0
+        self.at_end = False
         for _ in range(MAX_PAGES_PER_POLL):
-            events, token = self.logs.get_log_events(self.group, self.stream, self.token)
+            sent = self.token
+            events, token = self.logs.get_log_events(self.group, self.stream, sent)
             for event in events:
                 message = str(event.get("message", ""))
                 self.out.write(message if message.endswith("\n") else message + "\n")
@@ -39,7 +46,8 @@ class LogFollower:
             written += len(events)
             if token is not None:
                 self.token = token
-            if not events:
+            if not events and token in (None, sent):
+                self.at_end = True
                 break
         self.lines += written
         return written
@@ -51,7 +59,7 @@ class LogFollower:
         arrive after ECS reports the task STOPPED; two polls in a row were not enough."""
         quiet_since = clock()
         while True:
-            if self.poll():
+            if self.poll() or not self.at_end:  # events, or pages (maybe empty) still ahead: not quiet
                 quiet_since = clock()
             elif clock() - quiet_since >= grace:
                 return

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from hako_py.sandbox import control_input
+from hako_py.sandbox import control_input, log_pages
+from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
 from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
 from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
@@ -22,6 +23,7 @@ from hako_py.sandbox.scaling_sim import ScalingSimulator
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+SIGV4 = "AWS4-HMAC-SHA256 "
 # Requests signed with an access key starting with this are refused, to test bad credentials.
 INVALID_KEY_PREFIX = "INVALID"
 _READ_PREFIXES = ("Describe", "List", "Get", "Filter")
@@ -39,8 +41,13 @@ HELP = {
                                 "RunTask task (of that family)",
     "POST /_sandbox/fail-next-start": '{"reason": "RESOURCE:MEMORY", "mode": "failure" | "pull-error"} - the next '
                                       "RunTask returns a failure (or its task stops before starting)",
-    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0} - timings; '
-                               "logDelaySeconds: task output reaches CloudWatch Logs that much later",
+    "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0, "logEmptyPages": '
+                               '0} - timings; logDelaySeconds: task output reaches CloudWatch Logs that much '
+                               "later; logEmptyPages: GetLogEvents answers that many empty pages before each page "
+                               "of events",
+    "POST /_sandbox/rename": '{"kind": "subnet" | "security-group" | "vpc" | "certificate", "region": "us-east-1", '
+                             '"id": "subnet-...", "to": "subnet-0a1b..."} - give an object the ID a definition uses '
+                             "(moto cannot choose IDs; hako sandbox seed uses it)",
 }
 RULES = ("POST bodies: Content-Type application/json, a JSON object with only the fields shown; seconds are "
          "finite numbers in [0, 3600], exit codes integers (or null), names at most 255 characters, at most "
@@ -79,6 +86,30 @@ def operation_of(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
     return service, f"{environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '')}", region
 
 
+def credential_refusal(environ: dict[str, Any]) -> Reply | None:
+    """What the credential scope of a signed request alone refuses, answered in the caller's
+    protocol (an SDK must read it as an AWS error, not fail to parse it): a test key starting
+    INVALID (UnrecognizedClientException, or InvalidClientTokenId in XML, as IAM and STS say),
+    and a region moto does not serve (moto could only fail on it, and the simulator must never
+    meet such a region)."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    json_protocol = uses_json_protocol(environ.get("HTTP_X_AMZ_TARGET", ""), environ.get("CONTENT_TYPE", ""))
+    key = _ACCESS_KEY.search(authorization)
+    if key and key.group(1).startswith(INVALID_KEY_PREFIX):
+        return aws_error(403 if not json_protocol else 400,
+                         "UnrecognizedClientException" if json_protocol else "InvalidClientTokenId",
+                         "The security token included in the request is invalid.", json_protocol=json_protocol)
+    scope = _SCOPE.search(authorization) if authorization.startswith(SIGV4) else None  # SigV4a scopes name no region
+    if scope and not glue.serves_region(scope.group(1)):
+        shown = repr(scope.group(1)[:64])
+        message = (f"Credential should be scoped to a valid region, not {shown}: the sandbox serves the AWS "
+                   "regions botocore knows (us-east-1, ap-northeast-1, ...).")
+        return aws_error(400 if json_protocol else 403,
+                         "InvalidSignatureException" if json_protocol else "SignatureDoesNotMatch",
+                         message, json_protocol=json_protocol)
+    return None
+
+
 class SandboxApp:
     """WSGI app in front of moto's dispatcher."""
 
@@ -113,13 +144,10 @@ class SandboxApp:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         service, operation, region = operation_of(environ, body)
-        key = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
-        if key and key.group(1).startswith(INVALID_KEY_PREFIX):
-            return _send(start_response, aws_error(400, "UnrecognizedClientException",
-                                                   "The security token included in the request is invalid.",
-                                                   json_protocol=True))
+        refused = credential_refusal(environ)
+        if refused is not None:
+            return _send(start_response, refused)
         with self.sim.lock:
-            self.sim.regions.add(region)
             self.counts[f"{service}.{operation}"] += 1
             if not operation.startswith(_READ_PREFIXES):
                 self.writes += 1
@@ -137,7 +165,9 @@ class SandboxApp:
             if service == "application-autoscaling" and operation == "DescribeScalingActivities":
                 activities = self.scaling.describe(region, _json_body(body))
                 return _json_response(start_response, "200 OK", activities)
-            token = self._client_token(service, operation, body)
+            if service == "logs" and operation == "GetLogEvents" and self.sim.log_empty_pages:
+                return self._log_page(environ, start_response, body)
+            token = self._client_token(service, operation, body, environ.get("HTTP_AUTHORIZATION", ""))
             if token is not None and token in self.idempotent:
                 status, headers, cached = self.idempotent[token]
                 start_response(status, headers)
@@ -156,28 +186,54 @@ class SandboxApp:
             if service == "application-autoscaling" and operation == "RegisterScalableTarget":
                 self.scaling.registered(region, _json_body(body))
             if service == "ecs" and operation in ("CreateService", "RunTask"):
-                self._own(operation, _json_body(body), b"".join(chunks))
+                self._own(operation, b"".join(chunks))
             if service == "ecs" and operation in ("CreateService", "UpdateService", "RunTask", "StopTask"):
-                self.sim.tick()  # ECS starts the deployment / task before it answers
+                self.sim.problems.guarded("simulator", self.sim.tick)  # ECS starts the deployment / task
+                # before it answers; whatever goes wrong there is the simulator's, not this request's
         return chunks
 
+    def _log_page(self, environ: dict[str, Any], start_response: Any, body: bytes) -> list[bytes]:
+        """GetLogEvents with ``logEmptyPages``: that many empty pages before each page that holds
+        events (see log_pages)."""
+        body, served = log_pages.unmark(body)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured.update(status=status, headers=headers)
+        answer = b"".join(self.moto_app(environ, capture))
+        empty = None if served >= self.sim.log_empty_pages or not str(captured.get("status", "")).startswith(
+            "200") else log_pages.empty_page(body, answer, served)
+        if empty is not None:
+            answer = empty
+        headers = [(k, str(len(answer)) if k.lower() == "content-length" else v) for k, v in captured["headers"]]
+        start_response(captured["status"], headers)
+        return [answer]
+
     @staticmethod
-    def _client_token(service: str, operation: str, body: bytes) -> str | None:
+    def _client_token(service: str, operation: str, body: bytes, authorization: str) -> str | None:
         """ECS's clientToken: a repeated RunTask/CreateService answers as the first one did
-        (moto ignores the token; ECS does not)."""
+        (moto ignores the token; ECS does not). A token is one account's and region's: the key
+        holds the credential scope's region and access key (moto's account follows the key)."""
         if service != "ecs" or operation not in ("RunTask", "CreateService"):
             return None
         token = _json_body(body).get("clientToken")
-        return f"{operation}:{token}" if token else None
+        if not token:
+            return None
+        scope, key = _SCOPE.search(authorization), _ACCESS_KEY.search(authorization)
+        return f"{operation}:{scope.group(1) if scope else ''}:{key.group(1) if key else ''}:{token}"
 
-    def _own(self, operation: str, request: dict[str, Any], response: bytes) -> None:
-        """Remember what this sandbox created: moto's state is per process, and another sandbox
-        in the same process (tests) must not simulate it too."""
+    def _own(self, operation: str, response: bytes) -> None:
+        """Remember what this sandbox created, by ARN (which names account and region): moto's
+        state is per process, and another sandbox in the same process (tests) must not simulate
+        it too."""
+        answer = _json_body(response)
         if operation == "CreateService":
-            cluster = str(request.get("cluster", "default")).rsplit("/", 1)[-1]
-            self.sim.owned_services.add(f"{cluster}:{request.get('serviceName')}")
+            service = answer.get("service")
+            if isinstance(service, dict) and isinstance(service.get("serviceArn"), str):
+                self.sim.owned_services.add(service["serviceArn"])
             return
-        tasks = _json_body(response).get("tasks") or []
+        tasks = answer.get("tasks") or []
         self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks if isinstance(t, dict))
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
@@ -205,12 +261,14 @@ class SandboxApp:
             "POST /_sandbox/next-task": self._next_task,
             "POST /_sandbox/fail-next-start": self._fail_next_start,
             "POST /_sandbox/settings": self._settings,
+            "POST /_sandbox/rename": self._rename,
         }
 
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"api": HELP, "rules": RULES, "settings": {"rolloutSeconds": self.sim.rollout_seconds,
                                                           "taskSeconds": self.sim.task_seconds,
-                                                          "logDelaySeconds": self.sim.log_delay_seconds}}
+                                                          "logDelaySeconds": self.sim.log_delay_seconds,
+                                                          "logEmptyPages": self.sim.log_empty_pages}}
 
     def _requests(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"total": sum(self.counts.values()), "writes": self.writes, "byOperation": dict(self.counts)}
@@ -234,6 +292,16 @@ class SandboxApp:
         return {"ok": True}
 
     def _settings(self, payload: dict[str, Any]) -> dict[str, Any]:
-        for name, value in control_input.timings(payload).items():
+        for name, value in control_input.settings(payload).items():
             setattr(self.sim, name, value)
+        return {"ok": True}
+
+    def _rename(self, payload: dict[str, Any]) -> dict[str, Any]:
+        wanted = control_input.rename(payload)
+        if not glue.serves_region(wanted.region):
+            raise control_input.BadInput("region", f"{wanted.region!r} is not a region the sandbox serves")
+        try:
+            glue.rename(wanted.kind, wanted.region, wanted.id, wanted.to)
+        except glue.RenameError as exc:
+            raise control_input.BadInput("id" if exc.missing else "to", str(exc), 404 if exc.missing else 409) from None
         return {"ok": True}

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from hako_py.sandbox.ecs_sim import ESSENTIAL_EXITED, TaskOutcome
+from hako_py.sandbox.moto_glue import RENAMEABLE
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_SECONDS = 3600.0
@@ -27,6 +30,7 @@ MAX_CONTAINERS = 10  # ECS's limit of containers per task definition
 # the signed and the unsigned range are accepted.
 EXIT_CODE_RANGE = (-(2**31), 2**32 - 1)
 START_FAILURE_MODES = ("failure", "pull-error")
+MAX_EMPTY_PAGES = 50  # empty GetLogEvents pages before each page of events
 
 
 class BadInput(ValueError):
@@ -160,6 +164,7 @@ def exit_codes(payload: dict[str, Any], name: str) -> dict[str, int | None]:
 
 
 def choice(payload: dict[str, Any], name: str, choices: tuple[str, ...]) -> str:
+    """One of *choices*; absent means the first."""
     value = payload.get(name, choices[0])
     if value not in choices:
         raise BadInput(name, f"must be one of {', '.join(choices)}, not {str(value)[:80]!r}")
@@ -195,9 +200,53 @@ def start_failure(payload: dict[str, Any]) -> dict[str, str]:
             "mode": choice(payload, "mode", START_FAILURE_MODES)}
 
 
-def timings(payload: dict[str, Any]) -> dict[str, float]:
+def count(payload: dict[str, Any], name: str, *, limit: int) -> int | None:
+    """An integer in [0, limit], or absent/null."""
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(name, f"must be an integer, not {_kind(value)}")
+    if not 0 <= value <= limit:
+        raise BadInput(name, f"{value} is out of range: between 0 and {limit}")
+    return value
+
+
+def settings(payload: dict[str, Any]) -> dict[str, float]:
     """``POST /_sandbox/settings``: the simulator attributes to change (nothing changes on an error)."""
-    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds"))
-    chosen = {"rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
-              "log_delay_seconds": seconds(payload, "logDelaySeconds")}
+    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds", "logEmptyPages"))
+    chosen: dict[str, float | None] = {
+        "rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
+        "log_delay_seconds": seconds(payload, "logDelaySeconds"),
+        "log_empty_pages": count(payload, "logEmptyPages", limit=MAX_EMPTY_PAGES)}
     return {name: value for name, value in chosen.items() if value is not None}
+
+
+# IDs a definition may use: what moto creates (subnet-0a1b...) or anything an example names
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=@-]{0,1023}")
+REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+@dataclass(frozen=True)
+class Rename:
+    kind: str
+    region: str
+    id: str
+    to: str
+
+
+def rename(payload: dict[str, Any]) -> Rename:
+    """``POST /_sandbox/rename``: give a seeded object the ID a definition uses (moto cannot
+    choose IDs at creation)."""
+    only(payload, ("kind", "region", "id", "to"))
+    kind = choice(payload, "kind", RENAMEABLE)
+    region = str(text(payload, "region", limit=32, required=True))
+    if not REGION_PATTERN.fullmatch(region):
+        raise BadInput("region", f"{region!r} is not a region name (like us-east-1)")
+    ids = []
+    for name in ("id", "to"):
+        value = str(text(payload, name, limit=MAX_REASON, required=True))
+        if not ID_PATTERN.fullmatch(value):
+            raise BadInput(name, f"{value[:80]!r} is not an ID (letters, digits and ._:/+=@- only)")
+        ids.append(value)
+    return Rename(kind, region, ids[0], ids[1])

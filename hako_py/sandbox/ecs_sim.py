@@ -10,6 +10,7 @@ moto's request handling, so each sees a consistent backend.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -21,9 +22,11 @@ from typing import Any
 from hako_py.references import awslogs_stream
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.docker_tasks import DockerTasks
-from hako_py.sandbox.log_delivery import LogDelivery
+from hako_py.sandbox.log_delivery import Destination, LogDelivery
+from hako_py.sandbox.problems import Problems
 
 EVENT_LIMIT = 100
+OUTPUT_DRAIN_SECONDS = 60.0  # Docker mode: how long a task stays STOPPING while its output is delivered
 ESSENTIAL_EXITED = "Essential container in task exited"
 START_RETRY_SECONDS = 5.0  # after a service task failed to start, before the scheduler tries again
 
@@ -58,28 +61,36 @@ class _Oneshot:
     lines_sent: int = 0
     finished: bool = False
     stop_sent: bool = False
+    exited_at: float | None = None  # Docker mode: when the app container exited
 
 
 def _short_id() -> str:
     return str(random.randint(10**17, 10**18 - 1))
 
 
+def put_in_moto(destination: Destination, events: list[tuple[int, str]]) -> None:
+    glue.put_log_events(destination.account, destination.region, destination.group, destination.stream, events)
+
+
 class EcsSimulator:
-    """Advance every service and task of the regions seen so far, ``tick`` seconds apart."""
+    """Advance every service and task this sandbox created, in whatever account and region moto
+    holds them, ``tick`` seconds apart. Each object is advanced on its own: one that fails is
+    reported once (stderr) and does not hold back the others."""
 
     def __init__(self, rollout_seconds: float = 3.0, task_seconds: float = 1.0, tick: float = 0.05,
                  clock: Callable[[], float] = time.monotonic, docker: DockerTasks | None = None,
-                 logs: LogDelivery | None = None) -> None:
+                 logs: LogDelivery | None = None, problems: Problems | None = None) -> None:
+        self.problems = problems or (logs.problems if logs is not None else Problems())
         self.docker = docker
-        self.logs = logs or LogDelivery(glue.put_log_events)
+        self.logs = logs or LogDelivery(put_in_moto, problems=self.problems)
         self.rollout_seconds = rollout_seconds
         self.task_seconds = task_seconds
         self.tick_seconds = tick
         self.clock = clock
         self.lock = threading.RLock()
-        self.regions: set[str] = set()
-        self.owned_services: set[str] = set()
-        self.owned_tasks: set[str] = set()
+        self.log_empty_pages = 0  # GetLogEvents: that many empty pages before each page of events (log_pages)
+        self.owned_services: set[str] = set()  # service ARNs (they name account and region)
+        self.owned_tasks: set[str] = set()  # RunTask task ARNs
         self.fail_next_rollout: set[str] = set()
         self.next_outcomes: list[TaskOutcome] = []
         self.start_failures: list[dict[str, str]] = []
@@ -87,6 +98,7 @@ class EcsSimulator:
         self._service_tasks: dict[str, list[Any]] = {}
         self._retry_start_at: dict[str, float] = {}  # service key -> when to try again after a failed start
         self._managed: set[str] = set()
+        self._replaced_ids: set[str] = set()  # deployments replaced before they completed: no rollback target
         self._oneshots: dict[str, _Oneshot] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -116,21 +128,22 @@ class EcsSimulator:
 
     def _run(self) -> None:
         while not self._stop.wait(self.tick_seconds):
-            try:
-                self.tick()
-            except Exception as exc:  # keep simulating; a bad object must not kill the sandbox
-                print(f"hako sandbox: simulator error: {type(exc).__name__}: {exc}", flush=True)
+            self.problems.guarded("simulator", self.tick)
 
     def tick(self) -> None:
+        """Advance everything once; never raises for one object's sake (see Problems)."""
+        guarded = self.problems.guarded
         with self.lock:
-            self.logs.flush()
-            for region in list(self.regions):
-                for service in glue.services(region):
-                    if f"{service.cluster_name}:{service.name}" in self.owned_services:
-                        self._tick_service(region, service)
-                for task in glue.all_tasks(region):
+            guarded("log delivery", self.logs.flush)
+            if self.docker is not None:
+                guarded("container output", self.docker.flush)
+            for scope in glue.ecs_scopes():
+                for service in glue.services(scope):
+                    if service.arn in self.owned_services:
+                        guarded(f"service {service.arn}", functools.partial(self._tick_service, service))
+                for task in glue.all_tasks(scope):
                     if task.task_arn in self.owned_tasks and task.task_arn not in self._managed:
-                        self._tick_oneshot(region, task)
+                        guarded(f"task {task.task_arn}", functools.partial(self._tick_oneshot, task))
 
     # services ----------------------------------------------------------------------------
     @staticmethod
@@ -156,25 +169,26 @@ class EcsSimulator:
             "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
         }
 
-    def _start_tasks(self, region: str, service: Any, deployment: dict[str, Any], count: int) -> list[Any]:
+    def _start_tasks(self, service: Any, deployment: dict[str, Any], count: int) -> list[Any]:
         """Start *count* tasks; in Docker mode one whose containers cannot start is already STOPPED."""
-        tasks = [glue.start_task(region, service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
+        tasks = [glue.start_task(service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
         for task in tasks:
             self._managed.add(task.task_arn)
-            if self.docker is None or self._start_containers(region, task, {}):
+            if self.docker is None or self._start_containers(task, {}):
                 glue.register_task_traffic(service, task)
         if tasks:
             ids = " ".join(f"(task {t.id})" for t in tasks)
             self._event(service, f"has started {len(tasks)} tasks: {ids}.")
         return tasks
 
-    def _start_containers(self, region: str, task: Any, overrides: dict[str, Any]) -> bool:
+    def _start_containers(self, task: Any, overrides: dict[str, Any]) -> bool:
         """Run the task's containers; False when they cannot start (e.g. the image is missing),
         and the task is then stopped as ECS reports it: TaskFailedToStart, CannotPullContainerError."""
         assert self.docker is not None
-        definition = glue.task_definition_of(region, task.task_definition_arn)
+        definition = glue.task_definition_of(task.task_definition_arn)
+        account, region = glue.scope_of(task.task_arn)
         try:
-            self.docker.start(region, task.task_arn, definition.container_definitions, overrides)
+            self.docker.start(account, region, task.task_arn, definition.container_definitions, overrides)
         except Exception as exc:
             reason = str(exc)
             task.docker_error = reason
@@ -206,14 +220,14 @@ class EcsSimulator:
         breaker = config.get("deploymentCircuitBreaker") or {}
         return bool(breaker.get("enable") and breaker.get("rollback"))
 
-    def _tick_service(self, region: str, service: Any) -> None:
-        key = f"{region}/{service.cluster_name}:{service.name}"
+    def _tick_service(self, service: Any) -> None:
+        key = str(service.arn)
         if service.status != "ACTIVE":
             for tasks in (self._service_tasks.pop(key, []), getattr(self._rollouts.pop(key, None), "tasks", [])):
                 self._stop_tasks(service, tasks, reason="Service deleted", exit_code=None, event=False)
             return
         if service.scheduling_strategy == "DAEMON":  # one task per container instance, not a count asked for
-            service.desired_count = glue.daemon_desired_count(region, service)
+            service.desired_count = glue.daemon_desired_count(service)
         primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
         rollout = self._rollouts.get(key)
         now = self.clock()
@@ -223,21 +237,36 @@ class EcsSimulator:
                     deployment["status"] = "ACTIVE"
             deployment = self._new_deployment(service)
             service.deployments = [deployment, *service.deployments]
+            self._replaced(service, rollout, deployment)
             rollout = _Rollout(deployment, now, self._take_failure(service))
-            rollout.tasks = self._start_tasks(region, service, deployment, service.desired_count)
+            rollout.tasks = self._start_tasks(service, deployment, service.desired_count)
             self._rollouts[key] = rollout
         elif primary is not None and primary.get("rolloutState") == "IN_PROGRESS" and (
             rollout is None or rollout.deployment is not primary
         ):
+            self._replaced(service, rollout, primary)
             rollout = _Rollout(primary, now, self._take_failure(service))
-            rollout.tasks = self._start_tasks(region, service, primary, service.desired_count)
+            rollout.tasks = self._start_tasks(service, primary, service.desired_count)
             self._rollouts[key] = rollout
         if rollout is not None and rollout.phase != "done":
-            self._advance_rollout(region, key, service, rollout, now)
+            self._advance_rollout(key, service, rollout, now)
         elif primary is not None and primary.get("rolloutState") == "COMPLETED":
-            self._scale(region, key, service, primary)
+            self._scale(key, service, primary)
         service.running_count = sum(d.get("runningCount", 0) for d in service.deployments)
         service.pending_count = sum(d.get("pendingCount", 0) for d in service.deployments)
+
+    def _replaced(self, service: Any, old: _Rollout | None, by: dict[str, Any]) -> None:
+        """A rollout another deployment replaced before it completed (two deploys at once): ECS
+        scales the replaced deployment down, so its tasks are stopped now instead of being
+        forgotten (they stayed PROVISIONING with desired status RUNNING, their containers
+        running, forever). The service's earlier tasks keep serving until *by* completes."""
+        if old is None or old.phase == "done":
+            return
+        old.phase = "done"
+        self._replaced_ids.add(str(old.deployment["id"]))
+        self._stop_tasks(service, old.tasks, reason=f"Scaling activity initiated by (deployment {by['id']})",
+                         exit_code=None)
+        old.deployment.update(desiredCount=0, runningCount=0, pendingCount=0, updatedAt=glue.utcnow())
 
     def _take_failure(self, service: Any) -> bool:
         for name in (f"{service.cluster_name}:{service.name}", service.name):
@@ -246,7 +275,7 @@ class EcsSimulator:
                 return True
         return False
 
-    def _advance_rollout(self, region: str, key: str, service: Any, rollout: _Rollout, now: float) -> None:
+    def _advance_rollout(self, key: str, service: Any, rollout: _Rollout, now: float) -> None:
         deployment = rollout.deployment
         elapsed = now - rollout.started
         if self.docker is not None and rollout.phase == "starting" and not rollout.fail:
@@ -283,17 +312,18 @@ class EcsSimulator:
         deployment.update(rolloutState="FAILED",
                           rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
         self._event(service, f"(deployment {deployment['id']}) deployment failed: tasks failed to start.")
-        previous = next((d for d in service.deployments if d is not deployment and d.get("status") == "ACTIVE"), None)
+        previous = next((d for d in service.deployments if d is not deployment and d.get("status") == "ACTIVE"
+                         and d.get("id") not in self._replaced_ids), None)  # the last one that completed
         if previous is not None and self._breaker_rollback(service):
             self._event(service, f"rolling back to deployment {previous['id']}.")
             deployment["status"] = "ACTIVE"
             service.task_definition = previous["taskDefinition"]
 
-    def _scale(self, region: str, key: str, service: Any, primary: dict[str, Any]) -> None:
+    def _scale(self, key: str, service: Any, primary: dict[str, Any]) -> None:
         tasks = [t for t in self._service_tasks.get(key, []) if t.last_status != "STOPPED"]
         wanted = service.desired_count
         if len(tasks) < wanted and self.clock() >= self._retry_start_at.get(key, 0.0):
-            started = [t for t in self._start_tasks(region, service, primary, wanted - len(tasks))
+            started = [t for t in self._start_tasks(service, primary, wanted - len(tasks))
                        if t.last_status != "STOPPED"]
             if len(tasks) + len(started) < wanted:  # some failed to start: ECS retries later, not at once
                 self._retry_start_at[key] = self.clock() + START_RETRY_SECONDS
@@ -317,17 +347,17 @@ class EcsSimulator:
                 return self.next_outcomes.pop(index)
         return TaskOutcome()
 
-    def _tick_oneshot(self, region: str, task: Any) -> None:
+    def _tick_oneshot(self, task: Any) -> None:
         state = self._oneshots.get(task.task_arn)
         now = self.clock()
         if state is None:
             state = _Oneshot(self._outcome_for(task), now)
             self._oneshots[task.task_arn] = state
-            definition = glue.task_definition_of(region, task.task_definition_arn)
+            definition = glue.task_definition_of(task.task_definition_arn)
             glue.complete_containers(task, definition)
             task.created_at = glue.utcnow()
             glue.set_task_state(task, "PROVISIONING")
-            if self.docker is not None and not self._start_containers(region, task, task.overrides or {}):
+            if self.docker is not None and not self._start_containers(task, task.overrides or {}):
                 state.finished = True
             return
         if state.finished:
@@ -359,9 +389,9 @@ class EcsSimulator:
             return
         run_seconds = self.task_seconds if outcome.run_seconds is None else outcome.run_seconds
         fraction = 1.0 if run_seconds <= 0 else min(1.0, (now - state.running_since) / run_seconds)
-        self._emit_logs(region, task, state, int(len(outcome.log_lines) * fraction))
+        self._emit_logs(task, state, int(len(outcome.log_lines) * fraction))
         if fraction >= 1.0:
-            self._emit_logs(region, task, state, len(outcome.log_lines))
+            self._emit_logs(task, state, len(outcome.log_lines))
             codes = {c.name: outcome.container_exit_codes.get(c.name, 0) for c in task.containers}
             codes[task.containers[0].name] = outcome.exit_code
             if "app" in codes:
@@ -384,7 +414,14 @@ class EcsSimulator:
             state.running_since = self.clock()
         if app.get("Status") != "exited":
             return
-        self.docker.stop(task.task_arn)  # the essential container exited: stop the others
+        if state.exited_at is None:
+            state.exited_at = self.clock()
+            self.docker.stop(task.task_arn)  # the essential container exited: stop the others
+            glue.set_task_state(task, "STOPPING")
+        # As with Docker's awslogs driver, which flushes before the container counts as stopped,
+        # the task is STOPPED once its output is in CloudWatch Logs: a follower then has it all.
+        if not self.docker.delivered(task.task_arn) and self.clock() - state.exited_at < OUTPUT_DRAIN_SECONDS:
+            return
         states = self.docker.states(task.task_arn)
         codes = {name: st.get("ExitCode") for name, st in states.items()}
         if state.stop_sent:
@@ -395,10 +432,10 @@ class EcsSimulator:
         self.docker.remove(task.task_arn)
         state.finished = True
 
-    def _emit_logs(self, region: str, task: Any, state: _Oneshot, upto: int) -> None:
+    def _emit_logs(self, task: Any, state: _Oneshot, upto: int) -> None:
         if upto <= state.lines_sent:
             return
-        definition = glue.task_definition_of(region, task.task_definition_arn)
+        definition = glue.task_definition_of(task.task_definition_arn)
         container = next((c for c in definition.container_definitions if c.get("name") == "app"),
                          definition.container_definitions[0])
         config = container.get("logConfiguration") or {}
@@ -410,5 +447,7 @@ class EcsSimulator:
         stream = awslogs_stream(options.get("awslogs-stream-prefix"), container["name"], task.id)
         now_ms = int(time.time() * 1000)
         lines = state.outcome.log_lines[state.lines_sent:upto]
-        self.logs.put(options.get("awslogs-region", region), group, stream, [(now_ms, line) for line in lines])
+        account, region = glue.scope_of(task.task_arn)
+        destination = Destination(account, str(options.get("awslogs-region", region)), group, stream)
+        self.logs.put(destination, [(now_ms, line) for line in lines])
         state.lines_sent = upto

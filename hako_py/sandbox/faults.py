@@ -62,6 +62,10 @@ class _Stall:
     drop: bool = False  # on release, close the connection instead of forwarding the request
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class FaultProxy:
     """``url`` is what AWS_ENDPOINT_URL should be; ``injected`` counts the faults by kind."""
 
@@ -112,8 +116,9 @@ class FaultProxy:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        address, port = self._server.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else str(address)
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def start(self) -> str:
         proxy = self
@@ -129,7 +134,9 @@ class FaultProxy:
 
             do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # on the sandbox's own loopback address: `hako sandbox --host ::1 --faults` listens on ::1
+        server_class = _IPv6Server if ":" in self.upstream[0] else ThreadingHTTPServer
+        self._server = server_class((self.upstream[0], 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="hako-fault-proxy", daemon=True).start()
         return self.url
@@ -230,7 +237,8 @@ class FaultProxy:
         connection = http.client.HTTPConnection(*self.upstream, timeout=60)
         try:
             headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("connection", "host")}
-            headers["Host"] = f"{self.upstream[0]}:{self.upstream[1]}"
+            host = f"[{self.upstream[0]}]" if ":" in self.upstream[0] else self.upstream[0]
+            headers["Host"] = f"{host}:{self.upstream[1]}"
             connection.request(handler.command, handler.path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.reason, response.getheaders(), response.read()

@@ -17,34 +17,52 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-Put = Callable[[str, str, str, list[tuple[int, str]]], None]  # (region, group, stream, [(ms, line)])
+from hako_py.sandbox.problems import Problems
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A CloudWatch Logs stream of one account and region (an awslogs container's output)."""
+
+    account: str
+    region: str
+    group: str
+    stream: str
+
+    def __str__(self) -> str:
+        return f"log stream {self.group}/{self.stream} ({self.region}, account {self.account})"
+
+
+Put = Callable[[Destination, list[tuple[int, str]]], None]  # (where, [(ms, line)])
 
 
 @dataclass(frozen=True)
 class _Batch:
     due: float
-    region: str
-    group: str
-    stream: str
+    destination: Destination
     events: list[tuple[int, str]]
 
 
 class LogDelivery:
-    """Hands events to *put* now (delay 0) or, in the order written, once due (:meth:`flush`)."""
+    """Hands events to *put* now (delay 0) or, in the order written, once due (:meth:`flush`).
+    A batch that cannot be delivered (say, to a region CloudWatch Logs does not have) is
+    reported once through *problems* and dropped: it must not hold back the batches behind it."""
 
-    def __init__(self, put: Put, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, put: Put, clock: Callable[[], float] = time.monotonic,
+                 problems: Problems | None = None) -> None:
         self._put = put
         self.clock = clock
+        self.problems = problems or Problems()
         self.delay = 0.0
         self._pending: deque[_Batch] = deque()
         self._lock = threading.Lock()  # Docker mode writes from one thread per container
 
-    def put(self, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+    def put(self, destination: Destination, events: list[tuple[int, str]]) -> None:
         with self._lock:
             if self.delay <= 0 and not self._pending:
-                self._put(region, group, stream, events)
+                self._deliver(destination, events)
                 return
-            self._pending.append(_Batch(self.clock() + self.delay, region, group, stream, list(events)))
+            self._pending.append(_Batch(self.clock() + self.delay, destination, list(events)))
 
     def flush(self) -> None:
         """Deliver every batch that is due; a later batch never overtakes an earlier one."""
@@ -52,4 +70,7 @@ class LogDelivery:
             now = self.clock()
             while self._pending and (self._pending[0].due <= now or self.delay <= 0):
                 batch = self._pending.popleft()
-                self._put(batch.region, batch.group, batch.stream, batch.events)
+                self._deliver(batch.destination, batch.events)
+
+    def _deliver(self, destination: Destination, events: list[tuple[int, str]]) -> None:
+        self.problems.guarded(f"cannot deliver task output to {destination}", lambda: self._put(destination, events))

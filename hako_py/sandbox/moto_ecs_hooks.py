@@ -244,7 +244,7 @@ def create_service(call: Call) -> Any:
         # moto makes every service without a launch type an EC2 one.
         service.launch_type = None
     if completed["schedulingStrategy"] == "DAEMON":
-        service.desired_count = glue.daemon_desired_count(service.region_name, service)
+        service.desired_count = glue.daemon_desired_count(service)
     if completed["deploymentController"].get("type") == "ECS":
         # No ECS-controller service in the corpus has taskSets (CLI create-service.rst Example 3 shows
         # taskSets [] for the EXTERNAL controller); moto lists []. moto's serializer looks for an attribute

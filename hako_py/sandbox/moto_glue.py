@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import copy
 import datetime
+import itertools
 from typing import Any
 
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = "123456789012"  # moto's default account: where seeding and the scaling simulator work
+Scope = tuple[str, str]  # (account id, region) of one of moto's per-account, per-region backends
 
 
 def utcnow() -> datetime.datetime:
@@ -36,16 +38,41 @@ def make_server(host: str, port: int, app_wrapper: Any) -> Any:
     return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler)
 
 
-def ecs_backend(region: str) -> Any:
+def ecs_backend(region: str, account: str = ACCOUNT_ID) -> Any:
     from moto.ecs.models import ecs_backends
 
-    return ecs_backends[ACCOUNT_ID][region]
+    return ecs_backends[account][region]
 
 
-def logs_backend(region: str) -> Any:
+def ecs_scopes() -> list[Scope]:
+    """The (account, region) pairs whose ECS backend exists. moto creates a backend only for a
+    region it serves, on first use, so a request naming any other region (or account) adds
+    nothing here for the simulator to trip over."""
+    from moto.ecs.models import ecs_backends
+
+    return [(account, region) for account, regions in list(ecs_backends.items()) for region in list(regions.keys())]
+
+
+def scope_of(arn: str) -> Scope:
+    """(account, region) of an ARN (arn:aws:ecs:REGION:ACCOUNT:...)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[3] or not parts[4]:
+        raise ValueError(f"not an ARN with a region and account: {arn!r}")
+    return parts[4], parts[3]
+
+
+def _backend_of(model: Any) -> Any:
+    """The ECS backend holding a moto Service."""
+    return ecs_backend(model.region_name, getattr(model, "_account_id", ACCOUNT_ID))
+
+
+def logs_backend(region: str, account: str = ACCOUNT_ID) -> Any:
     from moto.logs.models import logs_backends
 
-    return logs_backends[ACCOUNT_ID][region]
+    backends = logs_backends[account]
+    if region not in backends:  # moto serves only the regions botocore knows
+        raise LookupError(f"CloudWatch Logs has no region {region!r}")
+    return backends[region]
 
 
 def ec2_backend(region: str) -> Any:
@@ -54,12 +81,12 @@ def ec2_backend(region: str) -> Any:
     return ec2_backends[ACCOUNT_ID][region]
 
 
-def services(region: str) -> list[Any]:
-    return list(ecs_backend(region).services.values())
+def services(scope: Scope) -> list[Any]:
+    return list(ecs_backend(scope[1], scope[0]).services.values())
 
 
-def all_tasks(region: str) -> list[Any]:
-    backend = ecs_backend(region)
+def all_tasks(scope: Scope) -> list[Any]:
+    backend = ecs_backend(scope[1], scope[0])
     return [task for cluster_tasks in list(backend.tasks.values()) for task in list(cluster_tasks.values())]
 
 
@@ -81,19 +108,19 @@ def set_deployment_fields(service: Any, fields: dict[str, Any]) -> None:
     setattr(service, DEPLOYMENT_FIELDS, copy.deepcopy(fields))
 
 
-def daemon_desired_count(region: str, service: Any) -> int:
+def daemon_desired_count(service: Any) -> int:
     """A DAEMON service runs one task per ACTIVE container instance of its cluster (ECS Developer
     Guide ecs_services: "you don't need to specify a desired number of tasks"; REAL
     repo-describe-services-daemon-ec2: desiredCount 1 with one instance)."""
-    instances = ecs_backend(region).container_instances.get(service.cluster_name, {})
+    instances = _backend_of(service).container_instances.get(service.cluster_name, {})
     return sum(1 for instance in list(instances.values()) if instance.status == "ACTIVE")
 
 
-def start_task(region: str, service: Any, group: str, started_by: str) -> Any:
+def start_task(service: Any, group: str, started_by: str) -> Any:
     """Create a task of *service*'s current task definition, as ECS's scheduler would."""
     from moto.ecs.models import Task
 
-    backend = ecs_backend(region)
+    backend = _backend_of(service)
     cluster = backend.clusters[service.cluster_name]
     task_definition = backend.describe_task_definition(service.task_definition)
     network = getattr(service, "network_configuration", None) or None
@@ -148,36 +175,16 @@ def stop_task(task: Any, *, stop_code: str, reason: str, exit_codes: dict[str, i
     set_task_state(task, "STOPPED")
 
 
-def task_definition_of(region: str, arn: str) -> Any:
-    return ecs_backend(region).describe_task_definition(arn)
+def task_definition_of(arn: str) -> Any:
+    """The task definition a (full) task definition ARN names, in the account and region it names."""
+    account, region = scope_of(arn)
+    return ecs_backend(region, account).describe_task_definition(arn)
 
 
-def _rekey(collections: Any, old_id: str, new_id: str) -> None:
-    """Move an object to a new ID in moto's nested dicts ({scope: {id: object}})."""
-    for objects in collections.values():
-        if old_id in objects:
-            item = objects.pop(old_id)
-            item.id = new_id
-            if hasattr(item, "group_id"):
-                item.group_id = new_id
-            if isinstance(vars(item).get("arn"), str):
-                item.arn = item.arn.replace(old_id, new_id)
-            objects[new_id] = item
-            return
-
-
-def rekey_subnet(region: str, subnet_id: str, wanted_id: str) -> None:
-    """moto cannot choose a subnet's ID at creation; give an existing subnet the ID a definition uses."""
-    _rekey(ec2_backend(region).subnets, subnet_id, wanted_id)
-
-
-def rekey_security_group(region: str, group_id: str, wanted_id: str) -> None:
-    _rekey(ec2_backend(region).groups, group_id, wanted_id)
-
-
-def put_log_events(region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
-    """Append events (timestamp ms, message) to a stream, creating group and stream as needed."""
-    backend = logs_backend(region)
+def put_log_events(account: str, region: str, group: str, stream: str, messages: list[tuple[int, str]]) -> None:
+    """Append events (timestamp ms, message) to a stream, creating group and stream as needed;
+    LookupError for a region CloudWatch Logs does not have."""
+    backend = logs_backend(region, account)
     if group not in backend.groups:
         backend.create_log_group(group, {})
     log_group = backend.groups[group]
@@ -203,11 +210,11 @@ def _task_traffic(service: Any, task: Any) -> tuple[str, list[tuple[Any, Any]], 
     ip = _task_ip(task)
     if ip is None:
         return None
-    region = service.region_name
-    groups = elbv2_backends[ACCOUNT_ID][region].target_groups
+    region, account = service.region_name, getattr(service, "_account_id", ACCOUNT_ID)
+    groups = elbv2_backends[account][region].target_groups
     targets = [(groups[str(e.get("targetGroupArn"))], e.get("containerPort"))
                for e in getattr(service, "load_balancers", None) or [] if str(e.get("targetGroupArn")) in groups]
-    discovery = servicediscovery_backends[ACCOUNT_ID][region]
+    discovery = servicediscovery_backends[account][region]
     services = [sid for e in getattr(service, "service_registries", None) or []
                 if (sid := str(e.get("registryArn", "")).rsplit("/", 1)[-1]) in discovery.services]
     return ip, targets, discovery, services
@@ -241,24 +248,122 @@ def deregister_task_traffic(service: Any, task: Any) -> None:
 
 def service_by_resource_id(region: str, resource_id: str) -> Any:
     """The ECS service an Application Auto Scaling resource id (service/CLUSTER/NAME) names."""
+    from moto.ecs.models import ecs_backends
+
     parts = resource_id.split("/")
-    if len(parts) != 3 or parts[0] != "service":
+    if len(parts) != 3 or parts[0] != "service" or region not in ecs_backends[ACCOUNT_ID]:
         return None
     return ecs_backend(region).services.get(f"{parts[1]}:{parts[2]}")
 
 
-def rekey_vpc(region: str, vpc_id: str, wanted_id: str) -> None:
-    backend = ec2_backend(region)
-    vpc = backend.vpcs.pop(vpc_id)
-    vpc.id = wanted_id
-    backend.vpcs[wanted_id] = vpc
+class RenameError(LookupError):
+    """A rename that cannot be made: ``missing`` when the object is not there, else the new ID is taken."""
+
+    def __init__(self, message: str, *, missing: bool) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
-def rekey_certificate(region: str, arn: str, wanted_arn: str) -> None:
-    """Give a requested ACM certificate the ARN a listener in a definition names."""
+RENAMEABLE = ("subnet", "security-group", "vpc", "certificate")
+
+
+def _collections(kind: str, region: str) -> list[dict[str, Any]]:
+    """The dicts (ID -> object) moto keeps objects of *kind* in."""
+    if kind == "subnet":
+        return list(ec2_backend(region).subnets.values())  # {availability zone: {id: subnet}}
+    if kind == "security-group":
+        return list(ec2_backend(region).groups.values())  # {vpc id: {id: group}}
+    if kind == "vpc":
+        return [ec2_backend(region).vpcs]
     from moto.acm.models import acm_backends
 
-    certificates = acm_backends[ACCOUNT_ID][region]._certificates
-    bundle = certificates.pop(arn)
-    bundle.arn = wanted_arn
-    certificates[wanted_arn] = bundle
+    return [acm_backends[ACCOUNT_ID][region]._certificates]
+
+
+def rename(kind: str, region: str, old_id: str, new_id: str) -> None:
+    """Give an existing object (one of RENAMEABLE, default account) the ID a definition uses:
+    moto cannot choose IDs at creation. RenameError when it is missing or *new_id* is taken."""
+    collections = _collections(kind, region)
+    if any(new_id in objects for objects in collections):
+        raise RenameError(f"{kind} {new_id} already exists in {region}", missing=False)
+    holder = next((objects for objects in collections if old_id in objects), None)
+    if holder is None:
+        raise RenameError(f"no {kind} {old_id} in {region}", missing=True)
+    item = holder.pop(old_id)
+    if kind == "certificate":
+        item.arn = new_id
+    else:
+        item.id = new_id
+        if hasattr(item, "group_id"):
+            item.group_id = new_id
+        if isinstance(vars(item).get("arn"), str):
+            item.arn = item.arn.replace(old_id, new_id)
+    holder[new_id] = item
+
+
+def serves_region(region: str) -> bool:
+    """Whether moto has backends for *region* (the regions botocore knows, in every partition)."""
+    from moto.ec2.models import ec2_backends
+
+    return region in ec2_backends[ACCOUNT_ID]
+
+
+LOG_PAGE_BYTES = 1_048_576  # GetLogEvents: "as many log events as can fit in a response size of 1 MB"
+LOG_PAGE_EVENTS = 10_000  # "(up to 10,000 log events)" (API reference, GetLogEvents.limit)
+LOG_EVENT_OVERHEAD = 26
+
+
+def page_log_events_like_cloudwatch() -> None:
+    """moto's GetLogEvents pages only by count (10,000) and sorts the whole stream on every
+    call; CloudWatch also ends a page at 1 MB. Replace moto's method (same tokens, same
+    time filters) with one that pages as CloudWatch does, and sorts only when events arrived
+    out of time order (a stream of 200,000 events was read in 7.5 s)."""
+    from moto.logs.exceptions import InvalidParameterException
+    from moto.logs.models import LogStream
+
+    if getattr(LogStream, "_hako_paging", False):
+        return
+
+    def get_log_events(self: Any, start_time: Any, end_time: Any, limit: Any, next_token: str | None,
+                       start_from_head: Any) -> tuple[list[dict[str, Any]], str, str]:
+        events = [e for e in self.events if (not start_time or e.timestamp >= start_time)
+                  and (not end_time or e.timestamp <= end_time)] if start_time or end_time else list(self.events)
+        if any(a.timestamp > b.timestamp for a, b in itertools.pairwise(events)):
+            events.sort(key=lambda event: event.timestamp)
+        count = min(int(limit or LOG_PAGE_EVENTS), LOG_PAGE_EVENTS)
+        last = len(events) - 1
+        if last < 0:
+            return [], f"b/{last:056d}", f"f/{last:056d}"
+        if next_token is None:
+            forward, index = bool(start_from_head), (0 if start_from_head else last)
+        else:
+            try:
+                direction, position = next_token[0], int(next_token[2:])
+            except (IndexError, ValueError):
+                raise InvalidParameterException("The specified nextToken is invalid.") from None
+            if direction not in ("f", "b"):
+                raise InvalidParameterException("The specified nextToken is invalid.")
+            forward, index = direction == "f", position + 1 if direction == "f" else position - 1
+        if forward and index > last:
+            return [], f"b/{last:056d}", f"f/{last:056d}"
+        if not forward and index < 0:
+            return [], f"b/{0:056d}", f"f/{0:056d}"
+        index = max(0, min(index, last))
+        step = 1 if forward else -1
+        taken: list[Any] = []
+        size = 0
+        position = index
+        while 0 <= position <= last and len(taken) < count:
+            event_size = len(events[position].message.encode("utf-8", "replace")) + LOG_EVENT_OVERHEAD
+            if taken and size + event_size > LOG_PAGE_BYTES:
+                break
+            taken.append(events[position])
+            size += event_size
+            position += step
+        if not forward:
+            taken.reverse()
+        first, final = (index, index + len(taken) - 1) if forward else (index - len(taken) + 1, index)
+        return [e.to_response_dict() for e in taken], f"b/{first:056d}", f"f/{final:056d}"
+
+    setattr(LogStream, "get_log_events", get_log_events)  # noqa: B010
+    setattr(LogStream, "_hako_paging", True)  # noqa: B010

@@ -2,7 +2,9 @@
 
 Clusters, subnets and security groups (under the IDs the definitions use), IAM roles,
 ECR repositories and images, SSM parameters, Secrets Manager secrets and log groups,
-so those definitions deploy unchanged against the sandbox.
+so those definitions deploy unchanged against the sandbox. Only through the sandbox's
+endpoint (AWS calls, and the control API's rename for IDs moto cannot choose), so a
+running sandbox can be seeded from another process (``hako sandbox seed``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import parse_secret_source
-from hako_py.sandbox import moto_glue as glue
+from hako_py.sandbox.client import control
 
 DEFAULT_REGION = "us-east-1"
 
@@ -148,12 +150,12 @@ def seed(url: str, wanted: Wanted) -> list[str]:
         free = _free_blocks({s["CidrBlock"] for s in existing})
         for subnet_id in sorted(wanted.subnets.get(region, set()) - have_ids):
             made = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=next(free))["Subnet"]
-            glue.rekey_subnet(region, made["SubnetId"], subnet_id)
+            _rename(url, "subnet", region, made["SubnetId"], subnet_id)
             created.append(f"subnet {subnet_id} ({region})")
         have_groups = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
         for group_id in sorted(wanted.security_groups.get(region, set()) - have_groups):
             made = ec2.create_security_group(GroupName=group_id, Description="hako sandbox", VpcId=vpc["VpcId"])
-            glue.rekey_security_group(region, made["GroupId"], group_id)
+            _rename(url, "security-group", region, made["GroupId"], group_id)
             created.append(f"security group {group_id} ({region})")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                         "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]})
@@ -184,18 +186,23 @@ def seed(url: str, wanted: Wanted) -> list[str]:
         for group in sorted(groups):
             if _create(client("logs", region).create_log_group, logGroupName=group):
                 created.append(f"log group {group} ({region})")
-    created += _seed_traffic(client, wanted)
+    created += _seed_traffic(url, client, wanted)
     return created
 
 
-def _seed_traffic(client: Any, wanted: Wanted) -> list[str]:
+def _rename(url: str, kind: str, region: str, made: str, wanted: str) -> None:
+    """moto cannot create an object under a chosen ID: the sandbox's control API renames it."""
+    control(url, "rename", {"kind": kind, "region": region, "id": made, "to": wanted})
+
+
+def _seed_traffic(url: str, client: Any, wanted: Wanted) -> list[str]:
     created: list[str] = []
     for region, certificates in wanted.certificates.items():
         acm = client("acm", region)
         have = {c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"]}
         for arn in sorted(certificates - have):
             made = acm.request_certificate(DomainName="sandbox.example.com")["CertificateArn"]
-            glue.rekey_certificate(region, made, arn)
+            _rename(url, "certificate", region, made, arn)
             created.append(f"ACM certificate {arn}")
     for region in set(wanted.vpcs) | set(wanted.namespaces) | set(wanted.target_groups) | set(
             wanted.load_balancers) | set(wanted.alarms):
@@ -204,7 +211,7 @@ def _seed_traffic(client: Any, wanted: Wanted) -> list[str]:
         have = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
         for index, vpc_id in enumerate(sorted(wanted.vpcs.get(region, set()) - have)):
             made = ec2.create_vpc(CidrBlock=f"10.{100 + index}.0.0/16")["Vpc"]["VpcId"]
-            glue.rekey_vpc(region, made, vpc_id)
+            _rename(url, "vpc", region, made, vpc_id)
             created.append(f"VPC {vpc_id} ({region})")
         vpc = sorted(wanted.vpcs.get(region) or [default_vpc])[0]
         elb = client("elbv2", region)

@@ -11,9 +11,10 @@ from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.client import control
 from hako_py.sandbox.control import SandboxApp
 from hako_py.sandbox.docker_tasks import DockerTasks
-from hako_py.sandbox.ecs_sim import EcsSimulator
+from hako_py.sandbox.ecs_sim import EcsSimulator, put_in_moto
 from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
 from hako_py.sandbox.log_delivery import LogDelivery
+from hako_py.sandbox.problems import Problems
 
 
 def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
@@ -23,7 +24,7 @@ def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
         return None
     from hako_py.local.engine import connect
 
-    return DockerTasks(connect(), logs.put)
+    return DockerTasks(connect(), logs.put, problems=logs.problems)
 
 
 class Sandbox:
@@ -38,11 +39,13 @@ class Sandbox:
             raise ValueError(NOT_LOOPBACK.format(host=host))
         self.host = host
         self.port = port
-        logs = LogDelivery(glue.put_log_events)
+        self.problems = Problems()
+        logs = LogDelivery(put_in_moto, problems=self.problems)
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
-                                      docker=_docker_tasks(docker, logs), logs=logs)
+                                      docker=_docker_tasks(docker, logs), logs=logs, problems=self.problems)
         self.guard = Guard()
         self.app: SandboxApp | None = None
+        self.reaped: list[str] = []  # Docker mode: what sandboxes that are gone left behind, removed at start
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -63,7 +66,10 @@ class Sandbox:
             self.app = SandboxApp(moto_app, self.simulator, self.guard)
             return self.app
 
+        if self.simulator.docker is not None:
+            self.reaped = self.simulator.docker.reap_orphans()
         moto_ecs_hooks.install()
+        glue.page_log_events_like_cloudwatch()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
