@@ -17,6 +17,7 @@ import click
 from hako_py import __version__
 from hako_py.cli.options import aws_options, build_load_options, loader_options
 from hako_py.errors import HakoError
+from hako_py.interrupts import exit_code
 from hako_py.redaction import forget_all, redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -238,8 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     except HakoError as exc:
         click.echo(str(exc), err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt as interrupt:
+        sys.exit(exit_code(interrupt))
     except BrokenPipeError:
         os._exit(0)
     except Exception as exc:
