@@ -17,7 +17,6 @@ import click
 from hako_py import __version__
 from hako_py.cli.options import aws_options, build_load_options, loader_options
 from hako_py.errors import HakoError
-from hako_py.interrupts import exit_code
 from hako_py.redaction import forget_all, redact
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -240,6 +239,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(str(exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as interrupt:
+        from hako_py.interrupts import exit_code  # not at the top: hako --help stays fast
+
         sys.exit(exit_code(interrupt))
     except BrokenPipeError:
         os._exit(0)
