@@ -62,9 +62,12 @@ def write(repo: Repo, sandbox: Sandbox, name: str, text: str) -> str:
     return path
 
 
-def containers(client: Any, task_definition_fragment: str = "") -> list[Any]:
-    found = client.containers.list(all=True, filters={"label": "hako.sandbox.task"})
-    return found
+def running_tasks_of(client: Any, sandbox: Sandbox, cluster: str) -> set[str]:
+    """The ids of the running containers of this sandbox's tasks in *cluster*: only what the
+    test made, whatever other sandboxes (other tests, other users) run on the same engine."""
+    assert sandbox.simulator.docker is not None
+    found = client.containers.list(filters={"label": f"hako.sandbox.id={sandbox.simulator.docker.sandbox_id}"})
+    return {c.id for c in found if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
 
 
 def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # type: ignore[no-untyped-def]
@@ -108,20 +111,16 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=2))
     assert hako("deploy", path, *POLL).code == 0
 
-    def running(revision: str) -> int:
-        return sum(1 for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})
-                   if (c.status == "running" and revision in str(c.labels.get("hako.sandbox.task"))) or False)
-
-    first = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
-    assert len(first) >= 2
+    first = running_tasks_of(docker_client, docker_sandbox, cluster)
+    assert len(first) == 2
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop.replace("0.2", "0.3"), desired=2))
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.out
     started = result.out.index("has started 2 tasks")
     stopped = result.out.index("has stopped 2 running tasks")
     assert started < stopped  # the new tasks start before the old ones stop
-    now = {c.id for c in docker_client.containers.list(filters={"label": "hako.sandbox.task"})}
-    assert len(now) >= 2 and not (now & first)
+    now = running_tasks_of(docker_client, docker_sandbox, cluster)
+    assert len(now) == 2 and not (now & first)
 
 
 def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -29,13 +30,18 @@ class TaskContainers:
 
 
 class DockerTasks:
-    """Start, watch and stop the containers of sandbox tasks (called under the simulator's lock)."""
+    """Start, watch and stop the containers of sandbox tasks (called under the simulator's lock).
+
+    Every container and network it creates is labelled ``hako.sandbox.id=<sandbox_id>`` (one
+    id per instance), so that those of this sandbox can be told from another's on a shared
+    engine."""
 
     def __init__(self, client: Any, emit: Callable[[str, str, str, list[tuple[int, str]]], None]) -> None:
         self.client = client
         self.api = client.api
         self.emit = emit  # (region, group, stream, [(ms, line)])
         self.tasks: dict[str, TaskContainers] = {}
+        self.sandbox_id = uuid.uuid4().hex
 
     def start(self, region: str, task_arn: str, definitions: list[dict[str, Any]], overrides: dict[str, Any]) -> None:
         """Create and start the task's containers; raises RuntimeError with a reason on failure."""
@@ -45,7 +51,8 @@ class DockerTasks:
         network_name = "bridge"
         if len(definitions) > 1:  # a private network only when containers must reach each other
             network = self.client.networks.create(f"hako-sandbox-{task_id[:12]}", driver="bridge",
-                                                  labels={"hako.sandbox.task": task_arn})
+                                                  labels={"hako.sandbox.task": task_arn,
+                                                          "hako.sandbox.id": self.sandbox_id})
             network_name = network.name
         entry = TaskContainers(network)
         self.tasks[task_arn] = entry
@@ -63,7 +70,7 @@ class DockerTasks:
             created = self.api.create_container(
                 image=image, command=override.get("command") or definition.get("command"),
                 entrypoint=definition.get("entryPoint"), environment=[f"{k}={v}" for k, v in env.items()],
-                labels={"hako.sandbox.task": task_arn, "hako.container": name},
+                labels={"hako.sandbox.task": task_arn, "hako.sandbox.id": self.sandbox_id, "hako.container": name},
                 host_config=self.api.create_host_config(network_mode=network_name),
                 networking_config=self.api.create_networking_config(
                     {network_name: self.api.create_endpoint_config(aliases=[name])}) if network else None,
