@@ -314,10 +314,11 @@ def docker_client() -> Any:
 
 def aws_client(url: str, service: str, region: str = "us-east-1") -> Any:
     """A boto3 client of the sandbox that does not retry: an HTTP 500 shows at once."""
-    import boto3
     from botocore.config import Config
 
-    session = boto3.session.Session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name=region)
+    from hako_py.aws.clients import new_session
+
+    session = new_session(region=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
     return session.client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
 
 
