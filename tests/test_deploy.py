@@ -170,7 +170,8 @@ def test_dry_run_never_follows_a_rollout_in_progress(hako, deployable: Callable[
 def test_concurrent_deploy_is_refused_without_writes(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
                                                      aws: SandboxControl, repo: Repo) -> None:
     path = deployable()
-    aws.call("POST", "settings", {"rolloutSeconds": 2})
+    # long enough to be in progress for the second deploy on a loaded machine; the finally ends it
+    aws.call("POST", "settings", {"rolloutSeconds": 30})
     try:
         started = hako("deploy", path, "--no-wait")
         assert started.code == 0
@@ -256,6 +257,7 @@ def test_rollback_to_a_given_revision(hako, deployable: Callable[..., str], repo
     assert service_of(cluster, "rollto")["taskDefinition"] == f"{first[0]}:{target}"
 
 
+@pytest.mark.slow
 def test_every_example_service_diffs_empty_after_deploy(hako, aws: SandboxControl, sandbox: Sandbox,  # type: ignore[no-untyped-def]
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from hako_py.pipeline import check_file, expand_paths
@@ -343,6 +345,7 @@ def test_signal_while_following_stops_following_and_says_the_deployment_continue
     assert "deployment completed" not in out
 
 
+@pytest.mark.slow
 def test_sandbox_command_prints_one_line_and_stops_on_sigterm(tmp_path: Any) -> None:
     process = subprocess.Popen([sys.executable, "-m", "hako_py", "sandbox", "--port", "0", "--seed",
                                 str(PROJECT_ROOT / "apps")], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
