@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 
 SMALL_RUNS: dict[str, list[str]] = {
-    "startup.py": [],
+    "startup.py": ["--runs", "1"],
     "validate_many.py": ["20"],
     "review_many.py": ["20"],
     "deploy_requests.py": ["--skip-tools", "--rollout-seconds", "0.2"],
@@ -39,6 +39,7 @@ def test_every_bench_is_covered_here() -> None:
     assert benches == {*SMALL_RUNS, "local_overhead.py"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SMALL_RUNS))
 def test_bench_runs_and_reports(name: str) -> None:
     out = run_bench(name, SMALL_RUNS[name])
@@ -54,6 +55,7 @@ def test_bench_runs_and_reports(name: str) -> None:
     assert re.search(expected, out), out[-2000:]
 
 
+@pytest.mark.slow
 def test_local_overhead_bench_runs(docker_client: Any) -> None:
     out = run_bench("local_overhead.py", ["--runs", "1"])
     assert re.search(r"overhead: [+-][\d.]+ s", out), out
