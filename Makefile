@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install engine demo test lint typecheck unit schema bench clean
+# pytest workers: the tests mostly wait (rollouts, subprocesses, the sandbox), so more than the cores
+JOBS ?= 4
 
-$(BIN)/.installed: pyproject.toml examples/hako-script-example/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# the example script package: the tests use it to check every hook
-	$(BIN)/python -m pip install --quiet --no-deps -e examples/hako-script-example
+.PHONY: install engine demo test test-fast lint typecheck unit schema bench clean
+
+# uv when there is one or it can be installed (seconds), else pip (minutes on a cold machine)
+$(BIN)/.installed: pyproject.toml examples/hako-script-example/pyproject.toml scripts/install_venv.sh
+	bash scripts/install_venv.sh $(PYTHON) $(VENV)
 	touch $@
 
 install: $(BIN)/.installed
@@ -23,8 +23,12 @@ demo: install
 engine:
 	bash scripts/ensure_docker.sh
 
-## test: ruff, mypy --strict and pytest
+## test: ruff, mypy --strict and pytest (in parallel: JOBS workers)
 test: lint typecheck unit
+
+## test-fast: ruff and pytest without the tests marked slow (benches, the demo, soaks), for the inner loop
+test-fast: lint install engine
+	$(BIN)/pytest -n $(JOBS) -m "not slow"
 
 lint: install
 	$(BIN)/ruff check hako_py tests bench scripts examples
@@ -33,7 +37,7 @@ typecheck: install
 	$(BIN)/mypy hako_py
 
 unit: install engine
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS)
 
 ## schema: regenerate schemas/definition.schema.json from the installed botocore
 schema: install
