@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import textwrap
@@ -113,6 +114,21 @@ def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def run_script(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a script that starts processes of its own (a sandbox, hako commands) to its end; one
+    that outlives *timeout* is killed with everything it started, never left behind (the demo's
+    sandbox kept serving for an hour after a timed-out run)."""
+    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"{' '.join(argv)} did not end in {timeout:g} s:\n{out[-2000:]}{err[-2000:]}")
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
 HAKO_BIN = Path(sys.executable).parent / "hako"

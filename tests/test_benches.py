@@ -8,13 +8,12 @@ app it runs gained a script that needs an image tag, and nobody ran it until a c
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, run_script
 
 SMALL_RUNS: dict[str, list[str]] = {
     "startup.py": ["--runs", "1"],
@@ -28,8 +27,7 @@ SMALL_RUNS: dict[str, list[str]] = {
 
 
 def run_bench(name: str, args: list[str]) -> str:
-    result = subprocess.run([sys.executable, f"bench/{name}", *args], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=180)
+    result = run_script([sys.executable, f"bench/{name}", *args], timeout=180)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import run_script
 
 
 @pytest.mark.slow
 def test_demo_runs_end_to_end() -> None:
-    result = subprocess.run([sys.executable, "scripts/demo.py"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = run_script([sys.executable, "scripts/demo.py"], timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "deployment completed: service web runs web:2" in result.stdout
     assert "rollback completed: service web runs web:1" in result.stdout
