@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-# pytest workers: the tests mostly wait (rollouts, subprocesses, the sandbox), so more than the cores
+# pytest workers: the tests mostly wait (rollouts, subprocesses, the sandbox), so more than the cores.
+# One test at a time to each worker: the slow ones, collected first, then start on different workers.
 JOBS ?= 4
+PARALLEL = -n $(JOBS) --maxschedchunk 1
 
 .PHONY: install engine demo test test-fast lint typecheck unit schema bench clean
 
@@ -28,7 +30,7 @@ test: lint typecheck unit
 
 ## test-fast: ruff and pytest without the tests marked slow (benches, the demo, soaks), for the inner loop
 test-fast: lint install engine
-	$(BIN)/pytest -n $(JOBS) -m "not slow"
+	$(BIN)/pytest $(PARALLEL) -m "not slow"
 
 lint: install
 	$(BIN)/ruff check hako_py tests bench scripts examples
@@ -37,7 +39,7 @@ typecheck: install
 	$(BIN)/mypy hako_py
 
 unit: install engine
-	$(BIN)/pytest -n $(JOBS)
+	$(BIN)/pytest $(PARALLEL)
 
 ## schema: regenerate schemas/definition.schema.json from the installed botocore
 schema: install

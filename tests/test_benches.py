@@ -22,7 +22,7 @@ SMALL_RUNS: dict[str, list[str]] = {
     "deploy_requests.py": ["--skip-tools", "--rollout-seconds", "0.2"],
     "traffic_requests.py": ["--rollout-seconds", "0.2"],
     "oneshot_latency.py": ["--runs", "1", "--lines", "10", "--skip-tools"],
-    "fault_soak.py": ["--deploys", "2", "--oneshots", "2"],
+    "fault_soak.py": ["--deploys", "1", "--oneshots", "1"],
 }
 
 
