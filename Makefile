@@ -25,8 +25,11 @@ demo: install
 engine:
 	bash scripts/ensure_docker.sh
 
-## test: ruff, mypy --strict and pytest (in parallel: JOBS workers)
-test: lint typecheck unit
+## test: ruff, mypy --strict and pytest (in parallel: JOBS workers); on a fresh machine the
+## virtualenv and the Docker engine are installed side by side first
+test:
+	$(MAKE) -j2 install engine
+	$(MAKE) lint typecheck unit
 
 ## test-fast: ruff and pytest without the tests marked slow (benches, the demo, soaks), for the inner loop
 test-fast: lint install engine
