@@ -131,7 +131,13 @@ def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, doc
     path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=1))
     assert hako("deploy", path, *POLL).code == 0
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, "['sh', '-c', 'exit 1']", desired=1))
-    result = hako("deploy", path, *POLL)
+    # the sandbox sees a crash in the first half of a rollout: 2 s for the containers to start
+    # and exit, on a loaded machine too
+    on_docker.call("POST", "settings", {"rolloutSeconds": 4})
+    try:
+        result = hako("deploy", path, *POLL)
+    finally:
+        on_docker.call("POST", "settings", {"rolloutSeconds": 1})
     assert result.code == 1
     assert "failed (FAILED)" in result.out
     assert "container app: exit code 1" in result.out
