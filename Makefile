@@ -3,14 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install engine demo test lint typecheck unit schema bench clean
+# pytest workers: the tests mostly wait (rollouts, subprocesses, the sandbox), so more than the cores.
+# One test at a time to each worker: the slow ones, collected first, then start on different workers.
+JOBS ?= 4
+PARALLEL = -n $(JOBS) --maxschedchunk 1
 
-$(BIN)/.installed: pyproject.toml examples/hako-script-example/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# the example script package: the tests use it to check every hook
-	$(BIN)/python -m pip install --quiet --no-deps -e examples/hako-script-example
+.PHONY: install engine demo test test-fast lint typecheck unit schema bench clean
+
+# uv when there is one or it can be installed (seconds), else pip (minutes on a cold machine)
+$(BIN)/.installed: pyproject.toml examples/hako-script-example/pyproject.toml scripts/install_venv.sh
+	bash scripts/install_venv.sh $(PYTHON) $(VENV)
 	touch $@
 
 install: $(BIN)/.installed
@@ -23,8 +25,15 @@ demo: install
 engine:
 	bash scripts/ensure_docker.sh
 
-## test: ruff, mypy --strict and pytest
-test: lint typecheck unit
+## test: ruff, mypy --strict and pytest (in parallel: JOBS workers); on a fresh machine the
+## virtualenv and the Docker engine are installed side by side first
+test:
+	$(MAKE) -j2 install engine
+	$(MAKE) lint typecheck unit
+
+## test-fast: ruff and pytest without the tests marked slow (benches, the demo, soaks), for the inner loop
+test-fast: lint install engine
+	$(BIN)/pytest $(PARALLEL) -m "not slow"
 
 lint: install
 	$(BIN)/ruff check hako_py tests bench scripts examples
@@ -33,7 +42,7 @@ typecheck: install
 	$(BIN)/mypy hako_py
 
 unit: install engine
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL)
 
 ## schema: regenerate schemas/definition.schema.json from the installed botocore
 schema: install

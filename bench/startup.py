@@ -1,7 +1,11 @@
-"""Median start-up time of `hako --help` and `hako --version` (installed console script)."""
+"""Median start-up time of `hako --help` and `hako --version` (installed console script).
+
+Usage: python bench/startup.py [--runs 15]
+"""
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import statistics
 import subprocess
@@ -12,9 +16,9 @@ from pathlib import Path
 RUNS = 15
 
 
-def median_seconds(argv: list[str]) -> float:
+def median_seconds(argv: list[str], runs: int) -> float:
     samples = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
         samples.append(time.perf_counter() - start)
@@ -22,12 +26,15 @@ def median_seconds(argv: list[str]) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=RUNS)
+    runs = parser.parse_args().runs
     hako = shutil.which("hako", path=str(Path(sys.executable).parent)) or "hako"
-    baseline = median_seconds([sys.executable, "-c", "pass"])
-    print(f"python -c pass      median {baseline * 1000:7.1f} ms ({RUNS} runs)")
+    baseline = median_seconds([sys.executable, "-c", "pass"], runs)
+    print(f"python -c pass      median {baseline * 1000:7.1f} ms ({runs} runs)")
     for flag in ("--help", "--version"):
-        seconds = median_seconds([hako, flag])
-        print(f"hako {flag:<14} median {seconds * 1000:7.1f} ms ({RUNS} runs)")
+        seconds = median_seconds([hako, flag], runs)
+        print(f"hako {flag:<14} median {seconds * 1000:7.1f} ms ({runs} runs)")
 
 
 if __name__ == "__main__":

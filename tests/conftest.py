@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import textwrap
@@ -67,6 +68,12 @@ class Repo:
         return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (in their files' order): run in parallel (make test), they then
+    overlap the many short ones instead of ending the run alone on one worker."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
     root = tmp_path / "repo"
@@ -107,6 +114,21 @@ def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def run_script(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a script that starts processes of its own (a sandbox, hako commands) to its end; one
+    that outlives *timeout* is killed with everything it started, never left behind (the demo's
+    sandbox kept serving for an hour after a timed-out run)."""
+    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"{' '.join(argv)} did not end in {timeout:g} s:\n{out[-2000:]}{err[-2000:]}")
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
 HAKO_BIN = Path(sys.executable).parent / "hako"
@@ -314,10 +336,11 @@ def docker_client() -> Any:
 
 def aws_client(url: str, service: str, region: str = "us-east-1") -> Any:
     """A boto3 client of the sandbox that does not retry: an HTTP 500 shows at once."""
-    import boto3
     from botocore.config import Config
 
-    session = boto3.session.Session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name=region)
+    from hako_py.aws.clients import new_session
+
+    session = new_session(region=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
     return session.client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
 
 

@@ -8,28 +8,26 @@ app it runs gained a script that needs an image tag, and nobody ran it until a c
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, run_script
 
 SMALL_RUNS: dict[str, list[str]] = {
-    "startup.py": [],
+    "startup.py": ["--runs", "1"],
     "validate_many.py": ["20"],
     "review_many.py": ["20"],
     "deploy_requests.py": ["--skip-tools", "--rollout-seconds", "0.2"],
     "traffic_requests.py": ["--rollout-seconds", "0.2"],
     "oneshot_latency.py": ["--runs", "1", "--lines", "10", "--skip-tools"],
-    "fault_soak.py": ["--deploys", "2", "--oneshots", "2"],
+    "fault_soak.py": ["--deploys", "1", "--oneshots", "1"],
 }
 
 
 def run_bench(name: str, args: list[str]) -> str:
-    result = subprocess.run([sys.executable, f"bench/{name}", *args], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=180)
+    result = run_script([sys.executable, f"bench/{name}", *args], timeout=180)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout
 
@@ -39,6 +37,7 @@ def test_every_bench_is_covered_here() -> None:
     assert benches == {*SMALL_RUNS, "local_overhead.py"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SMALL_RUNS))
 def test_bench_runs_and_reports(name: str) -> None:
     out = run_bench(name, SMALL_RUNS[name])
@@ -54,6 +53,7 @@ def test_bench_runs_and_reports(name: str) -> None:
     assert re.search(expected, out), out[-2000:]
 
 
+@pytest.mark.slow
 def test_local_overhead_bench_runs(docker_client: Any) -> None:
     out = run_bench("local_overhead.py", ["--runs", "1"])
     assert re.search(r"overhead: [+-][\d.]+ s", out), out

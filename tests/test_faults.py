@@ -57,6 +57,7 @@ def assert_clean_failure(result: Any) -> None:
     assert lines, "a failure says why"
 
 
+@pytest.mark.slow
 def test_deploy_under_faults_completes_or_stays_on_a_working_revision(  # type: ignore[no-untyped-def]
         hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy], sandbox: Sandbox,
         repo: Repo) -> None:
@@ -92,6 +93,7 @@ def test_deploy_under_faults_completes_or_stays_on_a_working_revision(  # type: 
     assert sum(outcomes.values()) == len(DEPLOY_SEEDS)
 
 
+@pytest.mark.slow
 def test_oneshot_under_faults_returns_the_true_exit_code_and_every_line(  # type: ignore[no-untyped-def]
         hako, job, faulty: Callable[..., FaultProxy], aws: SandboxControl) -> None:
     path = job()
@@ -114,6 +116,7 @@ def test_oneshot_under_faults_returns_the_true_exit_code_and_every_line(  # type
         TOTALS["oneshot runs"] += 1
 
 
+@pytest.mark.slow
 def test_read_commands_under_faults_answer_or_fail_cleanly(  # type: ignore[no-untyped-def]
         hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy]) -> None:
     path = deployable(name="readers")
@@ -168,6 +171,7 @@ def test_a_lost_run_task_response_starts_one_task(  # type: ignore[no-untyped-de
     assert started == 1, "RunTask's clientToken makes the retry return the first task"
 
 
+@pytest.mark.slow
 def test_sandbox_command_with_faults_serves_through_the_proxy() -> None:
     import signal
     import subprocess

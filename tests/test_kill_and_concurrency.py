@@ -134,7 +134,8 @@ def test_a_deploy_after_an_unfinished_one_follows_its_rollout(  # type: ignore[n
     path = deployable(name="resume")
     assert hako("deploy", path, *POLL).code == 0
     deployable(name="resume", env="{ MODE: 'next' }")
-    aws.call("POST", "settings", {"rolloutSeconds": 2})
+    # long enough for the second deploy to start while the first rollout runs, on a loaded machine too
+    aws.call("POST", "settings", {"rolloutSeconds": 6})
     try:
         assert hako("deploy", path, *POLL, "--no-wait").code == 0
         again = hako("deploy", path, *POLL)

@@ -28,6 +28,13 @@ def job(app_extra: str = "", sidecars: str = "{}") -> str:
     """
 
 
+@pytest.fixture
+def app_id() -> str:
+    """The app id of the test's definition: containers are labelled with it, and tests run in
+    parallel on one engine, so each test counts only its own."""
+    return unique("job-")
+
+
 def leftovers(client: Any, app_id: str) -> tuple[int, int]:
     containers = client.containers.list(all=True, filters={"label": f"hako.app={app_id}"})
     networks = [n for n in client.networks.list() if n.name.startswith(f"hako-{app_id}-")]
@@ -35,24 +42,24 @@ def leftovers(client: Any, app_id: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("code", [0, 3, 255])
-def test_exit_code_and_output(hako, repo: Repo, docker_client: Any, code: int) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job())
-    result = hako("oneshot", "--local", "apps/job.jsonnet", "--", "sh", "-c", f"echo $GREETING; echo err >&2; exit {code}")
+def test_exit_code_and_output(hako, repo: Repo, docker_client: Any, code: int, app_id: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write(f"apps/{app_id}.jsonnet", job())
+    result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "--", "sh", "-c", f"echo $GREETING; echo err >&2; exit {code}")
     assert result.code == code
     assert result.out.splitlines() == ["hi", "err"]  # in the order written (stderr merged into stdout)
     assert "started container app" in result.err and "hi" not in result.err
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
-def test_env_overrides_secrets_file_and_limits(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job(
+def test_env_overrides_secrets_file_and_limits(hako, repo: Repo, docker_client: Any, app_id: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write(f"apps/{app_id}.jsonnet", job(
         "secrets: [{ name: 'TOKEN', value_from: 'arn:aws:ssm:us-east-1:123456789012:parameter/t' }], "
         "user: '1000', working_directory: '/tmp', readonly_root_filesystem: true, "
         "ulimits: [{ name: 'nofile', soft_limit: 1234, hard_limit: 1234 }], "
         "linux_parameters: { init_process_enabled: true },"))
     repo.write("secrets.env", "TOKEN=s3cr3t-value\n")
     result = hako("oneshot", "--local", "--secrets-file", "secrets.env", "-e", "EXTRA=1", "--memory", "96",
-                  "apps/job.jsonnet", "sh", "-c",
+                  f"apps/{app_id}.jsonnet", "sh", "-c",
                   'test "$TOKEN" = s3cr3t-value && echo token-ok; echo $EXTRA; id -u 2>/dev/null || echo uid; pwd; '
                   "ulimit -n; touch /x 2>/dev/null || echo read-only; cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
                   "2>/dev/null || cat /sys/fs/cgroup/memory.max")
@@ -65,53 +72,53 @@ def test_env_overrides_secrets_file_and_limits(hako, repo: Repo, docker_client: 
 
 
 def test_secrets_from_the_sandbox(hako, repo: Repo, docker_client: Any, aws: SandboxControl,  # type: ignore[no-untyped-def]
-                                  sandbox: Any) -> None:
+                                  sandbox: Any, app_id: str) -> None:
     import boto3
 
     name = unique("/local/")
     boto3.client("ssm", region_name="us-east-1", endpoint_url=sandbox.url, aws_access_key_id="t",
                  aws_secret_access_key="t").put_parameter(Name=name, Value="from-ssm", Type="SecureString")
-    repo.write("apps/job.jsonnet", job(
+    repo.write(f"apps/{app_id}.jsonnet", job(
         f"secrets: [{{ name: 'TOKEN', value_from: 'arn:aws:ssm:us-east-1:123456789012:parameter{name}' }}],"))
-    result = hako("oneshot", "--local", "apps/job.jsonnet", "sh", "-c", 'test "$TOKEN" = from-ssm && echo ok')
+    result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "sh", "-c", 'test "$TOKEN" = from-ssm && echo ok')
     assert result.code == 0, result.err
     assert result.out == "ok\n"
     assert "from-ssm" not in result.err
 
 
-def test_sidecar_reachable_by_name_in_dependency_order(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job(
+def test_sidecar_reachable_by_name_in_dependency_order(hako, repo: Repo, docker_client: Any, app_id: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write(f"apps/{app_id}.jsonnet", job(
         "depends_on: [{ container_name: 'side', condition: 'HEALTHY' }],",
         sidecars="""{ side: { image_tag: 'hako-test/busybox:1', memory: 64, stop_timeout: 1,
             linux_parameters: { init_process_enabled: true },
             command: ['sh', '-c', 'mkdir -p /www && echo pong > /www/index.html && httpd -f -p 8080 -h /www'],
             health_check: { command: ['CMD', 'wget', '-qO-', 'http://127.0.0.1:8080/'], interval: 5, retries: 3,
                             start_period: 0 } } }"""))
-    result = hako("oneshot", "--local", "-c", "side", "apps/job.jsonnet", "wget", "-qO-", "http://side:8080/")
+    result = hako("oneshot", "--local", "-c", "side", f"apps/{app_id}.jsonnet", "wget", "-qO-", "http://side:8080/")
     assert result.code == 0, result.err
     assert result.out == "pong\n"
     assert result.err.index("started container side") < result.err.index("started container app")
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
 def test_timeout_gives_124_and_says_the_stop_waits_for_the_stop_timeout(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any) -> None:
-    repo.write("apps/job.jsonnet", job())  # stop_timeout: 2
+        hako, repo: Repo, docker_client: Any, app_id: str) -> None:
+    repo.write(f"apps/{app_id}.jsonnet", job())  # stop_timeout: 2
     started = time.monotonic()
-    result = hako("oneshot", "--local", "--timeout", "1", "apps/job.jsonnet", "sleep", "30")
+    result = hako("oneshot", "--local", "--timeout", "1", f"apps/{app_id}.jsonnet", "sleep", "30")
     elapsed = time.monotonic() - started
     assert result.code == 124
     assert "timed out after 1s" in result.err
     # sleep as PID 1 ignores SIGTERM: the wait for the stop timeout is visible, and kept (ECS waits too)
     assert "stopping container app: SIGTERM now, SIGKILL if it still runs after its stop timeout (2s)" in result.err
     assert elapsed >= 1 + 2 - 0.2
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
-def test_sigterm_stops_the_containers_and_cleans_up(repo: Repo, docker_client: Any) -> None:
-    repo.write("apps/job.jsonnet", job())
+def test_sigterm_stops_the_containers_and_cleans_up(repo: Repo, docker_client: Any, app_id: str) -> None:
+    repo.write(f"apps/{app_id}.jsonnet", job())
     process = subprocess.Popen(
-        [sys.executable, "-m", "hako_py", "oneshot", "--local", "apps/job.jsonnet", "sh", "-c",
+        [sys.executable, "-m", "hako_py", "oneshot", "--local", f"apps/{app_id}.jsonnet", "sh", "-c",
          'trap "echo got TERM; exit 42" TERM; echo ready; while true; do sleep 0.1; done'],
         cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ)
     assert process.stdout is not None
@@ -121,13 +128,13 @@ def test_sigterm_stops_the_containers_and_cleans_up(repo: Repo, docker_client: A
     assert process.returncode == 42, err
     assert "got TERM" in out
     assert "received SIGTERM" in err
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
-def test_ctrl_c_without_app_exit_code_cleans_up(repo: Repo, docker_client: Any) -> None:
-    repo.write("apps/job.jsonnet", job())
+def test_ctrl_c_without_app_exit_code_cleans_up(repo: Repo, docker_client: Any, app_id: str) -> None:
+    repo.write(f"apps/{app_id}.jsonnet", job())
     process = subprocess.Popen(
-        [sys.executable, "-m", "hako_py", "oneshot", "--local", "apps/job.jsonnet", "sh", "-c",
+        [sys.executable, "-m", "hako_py", "oneshot", "--local", f"apps/{app_id}.jsonnet", "sh", "-c",
          "echo ready; sleep 30"], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=os.environ)
     assert process.stdout is not None
@@ -138,29 +145,29 @@ def test_ctrl_c_without_app_exit_code_cleans_up(repo: Repo, docker_client: Any) 
     assert process.returncode == 137  # sh ignores SIGTERM as PID 1: killed after the 2 s stop timeout
     assert time.monotonic() - started < 20
     assert "received SIGINT" in err
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
-def test_missing_image_with_pull_never_gives_125(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job().replace("tag: '1'", "tag: 'absent'"))
-    result = hako("oneshot", "--local", "--pull", "never", "apps/job.jsonnet", "true")
+def test_missing_image_with_pull_never_gives_125(hako, repo: Repo, docker_client: Any, app_id: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write(f"apps/{app_id}.jsonnet", job().replace("tag: '1'", "tag: 'absent'"))
+    result = hako("oneshot", "--local", "--pull", "never", f"apps/{app_id}.jsonnet", "true")
     assert result.code == 125
     assert "hako-test/busybox:absent is not present locally (--pull never)" in result.err
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
-def test_no_engine_is_one_line(hako, repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job())
+def test_no_engine_is_one_line(hako, repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, app_id: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write(f"apps/{app_id}.jsonnet", job())
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
-    result = hako("oneshot", "--local", "apps/job.jsonnet", "true")
+    result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "true")
     assert result.code == 1
     assert result.err.startswith(f"no Docker engine reachable at unix://{tmp_path}/none.sock")
     assert result.err.count("\n") == 1
 
 
-def test_port_mappings_are_published_on_loopback(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
-    repo.write("apps/job.jsonnet", job("port_mappings: [{ container_port: 8080 }],"))
-    result = hako("oneshot", "--local", "apps/job.jsonnet", "sleep", "1")
+def test_port_mappings_are_published_on_loopback(hako, repo: Repo, docker_client: Any, app_id: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write(f"apps/{app_id}.jsonnet", job("port_mappings: [{ container_port: 8080 }],"))
+    result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "sleep", "1")
     assert result.code == 0, result.err
     assert "  app 8080/tcp -> 127.0.0.1:" in result.err
 

@@ -219,7 +219,8 @@ def test_no_wait_prints_the_task(hako, job: Callable[..., str]) -> None:  # type
 def test_attach_key_attaches_instead_of_starting_again(hako, job: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
                                                        repo: Repo) -> None:
     path = job()
-    next_task(aws, path, exitCode=7, runSeconds=2.5, logLines=[f"step {i}" for i in range(5)])
+    # 6 s: the second command must find the task still running, on a loaded machine too
+    next_task(aws, path, exitCode=7, runSeconds=6, logLines=[f"step {i}" for i in range(5)])
     first = subprocess.Popen([sys.executable, "-m", "hako_py", "oneshot", path, *POLL, "--attach-key", "nightly-42",
                               "run"], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=os.environ)

@@ -273,14 +273,15 @@ def test_bombs_in_a_parallel_review_are_broken_entries_and_the_rest_is_compared(
     gitrepo.write("apps/gamma.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
     gitrepo.write("apps/delta.jsonnet", "{ x: std.foldl(function(a, i) std.foldl(function(b, j) b + j, "
                                         "std.range(1, 1000), a), std.range(1, 100000), 0) }")
+    # 5 s, not 1: the memory bomb must reach its limit first also on a loaded machine
     result = hako_process("diff", "--base", "main", "--format", "json", "-j", "2",
-                          env={"HAKO_EVAL_TIMEOUT": "1", "HAKO_EVAL_MEMORY": "256"})
+                          env={"HAKO_EVAL_TIMEOUT": "5", "HAKO_EVAL_MEMORY": "256"})
     assert result.code == 1, result
     apps = {a["file"]: (a["status"], a.get("error")) for a in json.loads(result.out)["apps"]}
     assert apps == {
         **{f"apps/{name}.jsonnet": ("changed", None) for name in ("alpha", "beta", "e1", "e2", "e3", "e4", "e5")},
         "apps/gamma.jsonnet": ("broken", "apps/gamma.jsonnet: evaluation exceeded the memory limit of 256 MiB "
                                          "(HAKO_EVAL_MEMORY)"),
-        "apps/delta.jsonnet": ("broken", "apps/delta.jsonnet: evaluation exceeded the time limit of 1 s "
+        "apps/delta.jsonnet": ("broken", "apps/delta.jsonnet: evaluation exceeded the time limit of 5 s "
                                          "(HAKO_EVAL_TIMEOUT)"),
     }, result

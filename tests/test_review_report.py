@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -110,6 +111,7 @@ def test_a_huge_review_fits_one_comment_in_every_part() -> None:
         assert_inert(markdown)
 
 
+@pytest.mark.slow
 def test_900_apps_changed_by_one_library_edit(hako, gitrepo: Repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     env = ", ".join(f"LONG_SETTING_{i}: 'value-{i}-' + std.toString(lib.memory)" for i in range(12))
     for i in range(900):

@@ -62,11 +62,12 @@ def write(repo: Repo, sandbox: Sandbox, name: str, text: str) -> str:
     return path
 
 
-def task_containers(client: Any, cluster: str) -> set[str]:
-    """IDs of the running sandbox containers of *cluster*'s tasks: only what this test created
-    (the engine is shared; other sandboxes' containers carry the same label)."""
-    return {c.id for c in client.containers.list(filters={"label": "hako.sandbox.task"})
-            if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
+def running_tasks_of(client: Any, sandbox: Sandbox, cluster: str) -> set[str]:
+    """The ids of the running containers of this sandbox's tasks in *cluster*: only what the
+    test made, whatever other sandboxes (other tests, other users) run on the same engine."""
+    assert sandbox.simulator.docker is not None
+    found = client.containers.list(filters={"label": f"hako.sandbox.id={sandbox.simulator.docker.owner.id}"})
+    return {c.id for c in found if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
 
 
 def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # type: ignore[no-untyped-def]
@@ -128,16 +129,16 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=2))
     assert hako("deploy", path, *POLL).code == 0
 
-    first = task_containers(docker_client, cluster)
-    assert len(first) >= 2
+    first = running_tasks_of(docker_client, docker_sandbox, cluster)
+    assert len(first) == 2
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop.replace("0.2", "0.3"), desired=2))
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.err
     started = result.err.index("has started 2 tasks")
     stopped = result.err.index("has stopped 2 running tasks")
     assert started < stopped  # the new tasks start before the old ones stop
-    now = task_containers(docker_client, cluster)
-    assert len(now) >= 2 and not (now & first)
+    now = running_tasks_of(docker_client, docker_sandbox, cluster)
+    assert len(now) == 2 and not (now & first)
 
 
 def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
@@ -148,7 +149,13 @@ def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, doc
     path = write(repo, docker_sandbox, name, definition(cluster, subnet, group, loop, desired=1))
     assert hako("deploy", path, *POLL).code == 0
     write(repo, docker_sandbox, name, definition(cluster, subnet, group, "['sh', '-c', 'exit 1']", desired=1))
-    result = hako("deploy", path, *POLL)
+    # the sandbox sees a crash in the first half of a rollout: 2 s for the containers to start
+    # and exit, on a loaded machine too
+    on_docker.call("POST", "settings", {"rolloutSeconds": 4})
+    try:
+        result = hako("deploy", path, *POLL)
+    finally:
+        on_docker.call("POST", "settings", {"rolloutSeconds": 1})
     assert result.code == 1
     assert "failed (FAILED)" in result.err
     assert "container app: exit code 1" in result.err

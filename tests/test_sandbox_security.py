@@ -59,6 +59,7 @@ def sandbox_command(*args: str) -> Iterator[Command]:
 
 # --- safe defaults ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_quick_start_simulates_tasks_even_when_docker_answers(docker_client: Any) -> None:
     """The README's quick start, on a machine whose Docker engine answers: the example images
     exist nowhere locally, so real containers would fail every deploy."""

@@ -82,6 +82,7 @@ def secretive(repo: Repo, aws: SandboxControl, sandbox: Sandbox, monkeypatch: py
     return write  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 def test_no_command_prints_a_secret_value(hako, secretive, aws: SandboxControl, repo: Repo,  # type: ignore[no-untyped-def]
                                           tmp_path: Path) -> None:
     path = secretive()

@@ -283,13 +283,15 @@ def test_bombs_in_a_parallel_validate_cost_only_their_own_results(repo: Repo, ha
     repo.write("apps/time.jsonnet", "{ x: std.foldl(function(a, i) std.foldl(function(b, j) b + j, std.range(1, 1000), "
                                     "a), std.range(1, 100000), 0) }")
     started = time.monotonic()
-    result = hako_process("validate", "apps", env={"HAKO_EVAL_TIMEOUT": "1", "HAKO_EVAL_MEMORY": "256"})
+    # 5 s: the memory bomb fills 256 MiB in about 0.5 s of CPU, which takes longer than 1 s on a
+    # loaded machine (the suite runs in parallel); the time bomb runs far longer than 5 s
+    result = hako_process("validate", "apps", env={"HAKO_EVAL_TIMEOUT": "5", "HAKO_EVAL_MEMORY": "256"})
     assert time.monotonic() - started < 30
     assert result.err == "70 definitions checked: 3 invalid\n", result
     assert result.out.splitlines() == [
         "apps/deep.jsonnet:1:1001: brackets, braces and parentheses nested deeper than 1000 levels (hako's limit; "
         "go-jsonnet would exhaust its stack)",
         "apps/memory.jsonnet: evaluation exceeded the memory limit of 256 MiB (HAKO_EVAL_MEMORY)",
-        "apps/time.jsonnet: evaluation exceeded the time limit of 1 s (HAKO_EVAL_TIMEOUT)",
+        "apps/time.jsonnet: evaluation exceeded the time limit of 5 s (HAKO_EVAL_TIMEOUT)",
     ], result
     assert result.code == 1

@@ -253,9 +253,12 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(printable(str(exc)), err=True)
         report_error(str(exc), exc.exit_code)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        report_error("interrupted", 130)
-        sys.exit(130)
+    except KeyboardInterrupt as interrupt:
+        from hako_py.interrupts import exit_code  # not at the top: hako --help stays fast
+
+        code = exit_code(interrupt)
+        report_error("interrupted", code)
+        sys.exit(code)
     except BrokenPipeError:
         os._exit(0)
     except Exception as exc:

@@ -90,10 +90,22 @@ def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: floa
 
     \b
     Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
-    the revision it ran before, unless --no-rollback), 130 interrupted while following
-    (the deployment continues in ECS). Progress is on stderr; -o json prints the outcome
-    on stdout.
+    the revision it ran before, unless --no-rollback), 130 interrupted (SIGINT, also when
+    started in the background) or 143 terminated (SIGTERM) while following: the deployment
+    continues in ECS. Progress is on stderr; -o json prints the outcome on stdout.
     """
+    import signal
+
+    from hako_py.interrupts import raising_on
+
+    with raising_on(signal.SIGINT):  # a job started in the background inherits SIGINT ignored
+        _deploy(file, tag, force, dry_run, timeout, no_wait, no_rollback, poll_interval, no_verify, output, quiet,
+                verbose, **kwargs)
+
+
+def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
+            no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
+            **kwargs: Any) -> None:
     from hako_py.cli.prepare import preflight
     from hako_py.cli.prepare import prepare as prepare_scripts
     from hako_py.deploy.follow import FollowSettings

@@ -7,6 +7,7 @@ before); success is reported only for a COMPLETED rollout of the revision deploy
 
 from __future__ import annotations
 
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan, running_task_defi
 from hako_py.deploy.register import register_once
 from hako_py.errors import HakoError
 from hako_py.formatting import shown
+from hako_py.interrupts import exit_code, raising_on
 from hako_py.printable import printable
 from hako_py.record import Record
 from hako_py.render import RenderedApp
@@ -31,7 +33,6 @@ from hako_py.traffic.manager import Traffic, TrafficPlan
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_INTERRUPTED = 130
 ROLLBACK_TIMEOUT = 600.0
 
 
@@ -185,17 +186,22 @@ class Deployer:
 
     def _follow(self, app: AppDefinition, target: str, service: dict[str, Any] | None, previous: str | None,
                 registered: str | None) -> int:
-        self.out.line(f"Following the rollout of {short_td(target)} (timeout {self.options.follow.timeout:g}s)")
         started = self.clock()
         try:
-            outcome = follow_rollout(
-                lambda: self.ecs.describe_service(app.cluster, app.app_id), target, self.out,
-                self.options.follow, initial=service, clock=self.clock, sleep=self.sleep,
-            )
-        except KeyboardInterrupt:
+            # SIGTERM too (a CI job cancelled, a container stopped), and SIGINT even when the
+            # process inherited it ignored (a job started in the background): either stops
+            # only the following, never the deployment, and the user must be told so
+            with raising_on(signal.SIGINT, signal.SIGTERM):
+                self.out.line(f"Following the rollout of {short_td(target)} "
+                              f"(timeout {self.options.follow.timeout:g}s)")
+                outcome = follow_rollout(
+                    lambda: self.ecs.describe_service(app.cluster, app.app_id), target, self.out,
+                    self.options.follow, initial=service, clock=self.clock, sleep=self.sleep,
+                )
+        except KeyboardInterrupt as interrupt:
             self.out.done()
             return self._end("interrupted", f"interrupted: stopped following; the deployment of {short_td(target)} "
-                             f"continues in ECS. Watch it with: hako status {app.file}", EXIT_INTERRUPTED,
+                             f"continues in ECS. Watch it with: hako status {app.file}", exit_code(interrupt),
                              after=target, problem=True)
         finally:
             self.record.fields["timings"]["rolloutSeconds"] = round(self.clock() - started, 3)

@@ -56,7 +56,11 @@ class TaskContainers:
 
 
 class DockerTasks:
-    """Start, watch and stop the containers of sandbox tasks (called under the simulator's lock)."""
+    """Start, watch and stop the containers of sandbox tasks (called under the simulator's lock).
+
+    Every container and network it creates carries its owner's labels (``ownership``: one
+    ``hako.sandbox.id`` per sandbox process), so that those of this sandbox can be told from
+    another's on a shared engine."""
 
     def __init__(self, client: Any, emit: Callable[[Destination, list[tuple[int, str]]], None], *,
                  problems: Problems | None = None, owner: ownership.Owner | None = None) -> None:

@@ -130,10 +130,10 @@ def _create(call: Any, **kwargs: Any) -> bool:
 
 def seed(url: str, wanted: Wanted) -> list[str]:
     """Create what is missing; returns a line per created resource."""
-    import boto3
+    from hako_py.aws.clients import new_session
 
     created: list[str] = []
-    session = boto3.session.Session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    session = new_session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
 
     def client(service: str, region: str) -> Any:
         return session.client(service, region_name=region, endpoint_url=url)

@@ -1,0 +1,53 @@
+"""Signals that stop a command on purpose: SIGINT (Ctrl-C, ``kill -INT``) and SIGTERM.
+
+Python turns SIGINT into KeyboardInterrupt only when the process did not inherit it as
+ignored; a job a shell started in the background (``hako deploy ... &`` in a script, CI
+steps) inherits SIGINT ignored, and would then not stop on ``kill -INT``. :func:`raising_on`
+installs the handler explicitly, whatever was inherited, and gives SIGTERM the same path,
+so a command can say what it leaves behind before it exits 128 + the signal's number.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread by a signal that :func:`raising_on` installed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def exit_code(interrupt: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C, 128 + N for a signal N that :func:`raising_on` turned into Interrupted."""
+    return interrupt.exit_code if isinstance(interrupt, Interrupted) else 128 + signal.SIGINT
+
+
+def _raise(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def raising_on(*signums: signal.Signals) -> Iterator[None]:
+    """Within the block, each of *signums* raises :class:`Interrupted` in the main thread,
+    even when the process inherited it as ignored; the handlers before are put back after.
+    Outside the main thread (where Python cannot install handlers) it changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _raise) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
