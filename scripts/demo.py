@@ -20,7 +20,8 @@ HAKO = shutil.which("hako", path=str(Path(sys.executable).parent)) or "hako"
 
 def step(title: str, *args: str, env: dict[str, str]) -> None:
     print(f"\n\033[1m$ hako {' '.join(args)}\033[0m  # {title}", flush=True)
-    result = subprocess.run([HAKO, *args], cwd=ROOT, env=env)
+    # hako writes progress to stderr and results to stdout; the demo is one transcript, in order
+    result = subprocess.run([HAKO, *args], cwd=ROOT, env=env, stderr=subprocess.STDOUT)
     if result.returncode not in (0, 2):
         raise SystemExit(f"demo step failed: hako {' '.join(args)} exited {result.returncode}")
 

@@ -179,25 +179,27 @@ def ordered_lines() -> list[str]:
     return [str(n) for n in range(1, 30001)] + [w for i in range(300) for w in (f"o{i}", f"e{i}")] + ["end"]
 
 
-def test_output_keeps_every_line_in_the_order_written(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
+def test_output_keeps_every_line_in_the_order_written(hako, repo: Repo, docker_client: Any,  # type: ignore[no-untyped-def]
+                                                      app_id: str) -> None:
     """Docker reads stdout and stderr through two pipes, so `echo 1; echo 2 >&2; echo 3` came out
     1 3 2 about half the time; and output still unread 5 s after the app exited was dropped."""
-    repo.write("apps/job.jsonnet", job())
-    result = hako("oneshot", "--local", "apps/job.jsonnet", "--", "sh", "-c", ORDERED)
+    repo.write(f"apps/{app_id}.jsonnet", job())
+    result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "--", "sh", "-c", ORDERED)
     assert result.code == 0, result.err
     assert result.out.split("\n") == ordered_lines()  # the last line, unterminated, stays so
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
-def test_an_image_without_a_shell_still_runs(hako, repo: Repo, docker_client: Any) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_without_a_shell_still_runs(hako, repo: Repo, docker_client: Any,  # type: ignore[no-untyped-def]
+                                             app_id: str) -> None:
     """stderr is merged into stdout by a /bin/sh wrapper; an image without one runs its program
     as written, and hako says that its two streams may interleave out of order."""
     from tests.busybox_image import ensure_shell_less_image
 
     image = ensure_shell_less_image(docker_client)
-    repo.write("apps/job.jsonnet", job().replace("image: 'hako-test/busybox', tag: '1'", f"image_tag: '{image}'"))
-    result = hako("oneshot", "--local", "apps/job.jsonnet", "--", "/bin/busybox", "echo", "no shell here")
+    repo.write(f"apps/{app_id}.jsonnet", job().replace("image: 'hako-test/busybox', tag: '1'", f"image_tag: '{image}'"))
+    result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "--", "/bin/busybox", "echo", "no shell here")
     assert result.code == 0, result.err
     assert result.out == "no shell here\n"
     assert "has no /bin/sh: container app's stdout and stderr are read apart" in result.err
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)

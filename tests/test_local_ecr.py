@@ -17,7 +17,9 @@ import pytest
 
 from tests.busybox_image import IMAGE
 from tests.conftest import Repo, SandboxControl
-from tests.test_local import job, leftovers
+from tests.test_local import app_id, job, leftovers
+
+__all__ = ["app_id"]  # the fixture: each test's own app id, its containers told from other tests'
 
 LOCAL_NAME, LOCAL_TAG = IMAGE.split(":")
 TOKEN_REQUEST = "ecr.GetAuthorizationToken"
@@ -28,9 +30,9 @@ def fresh_account() -> str:
     return "9" + "".join(random.choices("0123456789", k=11))
 
 
-def ecr_job(repo: Repo, registry: str) -> str:
-    repo.write("apps/job.jsonnet", job().replace(f"image: '{LOCAL_NAME}'", f"image: '{registry}/{LOCAL_NAME}'"))
-    return "apps/job.jsonnet"
+def ecr_job(repo: Repo, registry: str, app_id: str) -> str:
+    repo.write(f"apps/{app_id}.jsonnet", job().replace(f"image: '{LOCAL_NAME}'", f"image: '{registry}/{LOCAL_NAME}'"))
+    return f"apps/{app_id}.jsonnet"
 
 
 def token_requests(aws: SandboxControl) -> int:
@@ -43,11 +45,11 @@ def token_requests(aws: SandboxControl) -> int:
     "{account}.dkr.ecr.cn-north-1.amazonaws.com.cn",
 ])
 def test_ecr_image_is_pulled_with_a_token_for_its_registry_then_falls_back_to_the_local_name(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str) -> None:
+        hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str, app_id: str) -> None:
     account = fresh_account()
     registry = registry.format(account=account)
     region = registry.split(".")[3]
-    path = ecr_job(repo, registry)
+    path = ecr_job(repo, registry, app_id)
     aws.reset()
     result = hako("oneshot", "--local", path, "sh", "-c", "echo ran")
     assert result.code == 0, result.err
@@ -59,7 +61,7 @@ def test_ecr_image_is_pulled_with_a_token_for_its_registry_then_falls_back_to_th
     assert f"running the local image {IMAGE} instead" in result.err
     assert "started container app (hako-test/busybox:1)" in result.err
     assert f"{account}-auth-token" not in result.out + result.err  # the token is never shown
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
 @pytest.mark.parametrize("registry", [
@@ -68,8 +70,8 @@ def test_ecr_image_is_pulled_with_a_token_for_its_registry_then_falls_back_to_th
     "123456789012.dkr.ecr.us-east-1.invalid",
 ])
 def test_a_name_that_only_looks_like_ecr_gets_no_token_and_no_fallback(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str) -> None:
-    path = ecr_job(repo, registry)
+        hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str, app_id: str) -> None:
+    path = ecr_job(repo, registry, app_id)
     aws.reset()
     result = hako("oneshot", "--local", path, "true")
     assert result.code == 125
@@ -77,7 +79,7 @@ def test_a_name_that_only_looks_like_ecr_gets_no_token_and_no_fallback(  # type:
     assert "ECR token" not in result.err
     assert f"cannot pull {registry}/{IMAGE}: " in result.err
     assert "instead" not in result.err  # not mapped to the local hako-test/busybox:1
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
 
 
 def closed_port_url() -> str:
@@ -88,9 +90,9 @@ def closed_port_url() -> str:
 
 @pytest.mark.parametrize("situation", ["unauthorized", "offline"])
 def test_no_token_falls_back_to_the_local_name_with_a_note_promptly(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, situation: str) -> None:
+        hako, repo: Repo, docker_client: Any, aws: SandboxControl, situation: str, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
-    path = ecr_job(repo, registry)
+    path = ecr_job(repo, registry, app_id)
     if situation == "unauthorized":  # the sandbox refuses access keys starting with INVALID, as AWS refuses unknown ones
         env, reason = {"AWS_ACCESS_KEY_ID": "INVALIDKEY", "AWS_SECRET_ACCESS_KEY": "x"}, "UnrecognizedClientException"
     else:
@@ -106,9 +108,9 @@ def test_no_token_falls_back_to_the_local_name_with_a_note_promptly(  # type: ig
 
 
 def test_no_token_is_requested_when_the_image_is_present_or_pulls_are_off(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl) -> None:
+        hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
-    path = ecr_job(repo, registry)
+    path = ecr_job(repo, registry, app_id)
     aws.reset()
     result = hako("oneshot", "--local", "--pull", "never", path, "sh", "-c", "echo ran")
     assert result.code == 0, result.err
@@ -127,9 +129,9 @@ def test_no_token_is_requested_when_the_image_is_present_or_pulls_are_off(  # ty
 
 
 def test_pull_always_asks_for_a_token_and_falls_back_to_the_present_full_name(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl) -> None:
+        hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
-    path = ecr_job(repo, registry)
+    path = ecr_job(repo, registry, app_id)
     full = f"{registry}/{LOCAL_NAME}"
     docker_client.images.get(IMAGE).tag(full, LOCAL_TAG)
     aws.reset()
@@ -171,14 +173,14 @@ def test_a_token_answered_for_another_registry_is_not_used(aws: SandboxControl) 
 
 
 def test_one_token_request_per_registry_and_run(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl) -> None:
+        hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
-    repo.write("apps/job.jsonnet", job(sidecars=f"{{ side: {{ image_tag: '{registry}/{IMAGE}', memory: 64, "
+    repo.write(f"apps/{app_id}.jsonnet", job(sidecars=f"{{ side: {{ image_tag: '{registry}/{IMAGE}', memory: 64, "
                                               "stop_timeout: 1, command: ['sleep', '30'] } }").replace(
         f"image: '{LOCAL_NAME}'", f"image: '{registry}/{LOCAL_NAME}'"))
     aws.reset()
-    result = hako("oneshot", "--local", "-c", "side", "apps/job.jsonnet", "true")
+    result = hako("oneshot", "--local", "-c", "side", f"apps/{app_id}.jsonnet", "true")
     assert result.code == 0, result.err
     assert token_requests(aws) == 1
     assert result.err.count(f"running the local image {IMAGE} instead") == 2
-    assert leftovers(docker_client, "job") == (0, 0)
+    assert leftovers(docker_client, app_id) == (0, 0)
