@@ -329,3 +329,16 @@ def test_a_repository_reached_through_a_symlink_works(repo: Repo, hako, tmp_path
         f"repo-link/apps/climb.jsonnet:1:6: import '../../outside.libsonnet' escapes the repository root "
         f"{repo.root.resolve()}",
     ], result
+
+
+def test_a_garbled_callback_error_is_replaced_whole() -> None:
+    # Seen in CI under load: gojsonnet returned an importer error whose head was garbled and
+    # followed by a lone "}" from the source, which `hako validate` printed as its own line.
+    from hako_py.loading.errors import format_jsonnet_error
+    from hako_py.loading.jsonnet import restore_callback_message
+
+    garbled = "RUNTIME ERROR: \x7f\x01impo\n}\n\tapps/evil.jsonnet:1:6-26\tobject <anonymous>\n\tDuring manifestation\t\n"
+    restored = restore_callback_message(garbled, "import 'out.libsonnet' escapes the repository root /r")
+    assert format_jsonnet_error(restored, "apps/evil.jsonnet").splitlines() == [
+        "apps/evil.jsonnet:1:6: import 'out.libsonnet' escapes the repository root /r"]
+    assert restore_callback_message("RUNTIME ERROR: x", "lost") == "RUNTIME ERROR: lost"

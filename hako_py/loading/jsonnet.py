@@ -237,10 +237,9 @@ def _evaluate(path: Path, text: str, ext_vars: dict[str, str], ext_codes: dict[s
         raw = exc.object if isinstance(exc, UnicodeDecodeError) else None
         message = bytes(raw).decode("utf-8", "replace") if raw is not None else str(exc)
         first_line = message.partition("\n")[0]
-        if failures and "native callback" in first_line:
-            message = message.replace(first_line, "RUNTIME ERROR: " + failures[-1], 1)
-        elif importer.failures and "importer error" in first_line:
-            message = message.replace(first_line, "RUNTIME ERROR: " + importer.failures[-1], 1)
+        if failures or importer.failures:
+            # Jsonnet cannot catch an error, so a callback that failed is the error.
+            message = restore_callback_message(message, (failures or importer.failures)[-1])
         elif "expected function" in first_line:
             unknown = sorted(set(_PROVIDE.findall(text)) - set(provider_names()))
             if unknown:
@@ -248,6 +247,17 @@ def _evaluate(path: Path, text: str, ext_vars: dict[str, str], ext_codes: dict[s
                                           f"(installed: {', '.join(provider_names())})", 1)
         raise JsonnetError(format_jsonnet_error(message, str(path))) from None
     return output, importer
+
+
+def restore_callback_message(message: str, failure: str) -> str:
+    """*message* with its text before the stack trace replaced by the callback's own *failure*.
+
+    gojsonnet sometimes corrupts the text of a callback's exception: under load its first
+    line was garbled and bytes of the source (a lone ``}``) followed it as extra lines, so
+    the whole head up to the first stack frame is replaced, not only the first line.
+    """
+    _, tab, stack = message.partition("\n\t")
+    return "RUNTIME ERROR: " + failure + (tab + stack if tab else "")
 
 
 class _ListedImporter(_Importer):
