@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import FARGATE_APP, POLL, PROJECT_ROOT, Repo, SandboxControl
+from tests.conftest import FARGATE_APP, POLL, PROJECT_ROOT, Repo, SandboxControl, unique
 
 
 def ecs() -> Any:
@@ -383,3 +383,26 @@ def test_sandbox_command_prints_one_line_and_stops_on_sigterm(tmp_path: Any) -> 
         out, _ = process.communicate(timeout=20)
     assert process.returncode == 0
     assert out == ""
+
+
+def test_ecs_anywhere_app_redeploys_as_no_change(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+    """An EXTERNAL app in bridge mode (REAL repo-register-task-definition-ecs-anywhere-bridge): the sandbox
+    refused CreateService launchType EXTERNAL, and answered networkMode awsvpc, so every deploy saw a
+    changed task definition and registered a new revision."""
+    cluster, name = unique("mydc-"), unique("anywhere-")
+    ecs().create_cluster(clusterName=cluster)
+    path = repo.write(f"apps/{name}.jsonnet", f"""
+    {{
+      scheduler: {{ type: 'ecs', region: 'us-east-1', cluster: '{cluster}', desired_count: 1,
+                   launch_type: 'EXTERNAL', requires_compatibilities: ['EXTERNAL'], network_mode: 'bridge' }},
+      app: {{ image: 'example/springboot', tag: 'v1', memory: 256, cpu: 256,
+              port_mappings: [{{ container_port: 8080, host_port: 8080 }}] }},
+    }}
+    """).relative_to(repo.root).as_posix()
+    first = hako("deploy", path, *POLL)
+    assert first.code == 0, first.err
+    assert service_of(cluster, name)["launchType"] == "EXTERNAL"
+    aws.reset()
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0, again.err
+    assert aws.requests()["writes"] == 0, again.err

@@ -22,6 +22,7 @@ from hako_py.sandbox import ecs_defaults
 from hako_py.sandbox import moto_glue as glue
 
 INACTIVE = "TaskDefinition is inactive"
+EXTERNAL = "EXTERNAL"
 CREATE_SERVICE_TAGS = "CreateServiceResponse.service.tags"
 # CreateService members moto's create_service drops, stored as UpdateService would store them.
 SERVICE_MEMBERS = ("deploymentConfiguration", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
@@ -134,14 +135,15 @@ def register_task_definition(call: Call) -> Any:
     definition = result.result["taskDefinition"]
     definition.enable_fault_injection = bool(completed["enableFaultInjection"])
     definition.registered_at = glue.utcnow()  # CLI describe-task-definition.rst: registeredAt
-    requires = sent.get("requiresCompatibilities")
-    if "networkMode" not in sent and "FARGATE" not in (requires or []):
+    if "networkMode" in sent:
+        # REAL repo-register-task-definition-ecs-anywhere-bridge: an EXTERNAL definition stays "bridge"; moto
+        # answers awsvpc for every definition that requires anything but EC2.
+        definition.network_mode = sent["networkMode"]
+    elif "FARGATE" not in (sent.get("requiresCompatibilities") or []):
         # CLI register-task-definition.rst, describe-task-definition.rst: no networkMode key when none was
         # sent (API: "If no network mode is specified, the default is bridge"); moto answers "bridge".
         definition.network_mode = None
-    compatibilities = ecs_defaults.compatibilities(requires)
-    if compatibilities is not None:
-        definition.compatibilities = compatibilities
+    definition.compatibilities = ecs_defaults.compatibilities({**completed, "networkMode": definition.network_mode})
     return result
 
 
@@ -227,7 +229,9 @@ def create_service(call: Call) -> Any:
               if definition is not None else None)
     completed = ecs_defaults.service(call.params, operating_system=system,
                                      cluster_strategy=getattr(cluster, "default_capacity_provider_strategy", None))
-    call.replace(completed)
+    # API CreateServiceRequest.launchType: EXTERNAL runs tasks on capacity registered to the cluster (ECS
+    # Anywhere); moto knows only EC2 and FARGATE, so it stores an EC2 service the answer then corrects.
+    call.replace({**completed, "launchType": "EC2"} if completed.get("launchType") == EXTERNAL else completed)
     # CLI create-service.rst: Example 1 (tags sent) answers with them, Example 2 (none) has no tags key; moto
     # answers tags [] (its transformers are per operation and live on the class: set them on every call).
     if completed.get("tags"):
@@ -243,6 +247,8 @@ def create_service(call: Call) -> Any:
         # API Service.launchType / Service.capacityProviderStrategy: a service has one or the other;
         # moto makes every service without a launch type an EC2 one.
         service.launch_type = None
+    elif completed.get("launchType") == EXTERNAL:
+        service.launch_type = EXTERNAL  # REAL repo-update-service-ecs-anywhere-external
     if completed["schedulingStrategy"] == "DAEMON":
         service.desired_count = glue.daemon_desired_count(service)
     if completed["deploymentController"].get("type") == "ECS":
