@@ -406,3 +406,32 @@ def test_ecs_anywhere_app_redeploys_as_no_change(hako, repo: Repo, aws: SandboxC
     again = hako("deploy", path, *POLL)
     assert again.code == 0, again.err
     assert aws.requests()["writes"] == 0, again.err
+
+
+def test_service_in_its_own_vpc_without_security_groups(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+    """A Fargate service in a subnet of a VPC of one's own, naming no security group (API
+    AwsVpcConfiguration.securityGroups: the VPC's default one is used). The sandbox answered CreateService
+    with HTTP 500 (hako retried, then printed an HTML error page) and, with a security group, never started
+    the service's tasks there (hako followed the rollout until its timeout)."""
+    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                       aws_access_key_id="t", aws_secret_access_key="t")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
+    cluster, name = unique("c-"), unique("own-vpc-")
+    ecs().create_cluster(clusterName=cluster)
+    path = repo.write(f"apps/{name}.jsonnet", f"""
+    {{
+      scheduler: {{ type: 'ecs', region: 'us-east-1', cluster: '{cluster}', desired_count: 1, launch_type: 'FARGATE',
+                   requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '256', memory: '512',
+                   network_configuration: {{ awsvpc_configuration: {{ subnets: ['{subnet}'] }} }} }},
+      app: {{ image: 'example/app', tag: 'v1', memory: 256 }},
+    }}
+    """).relative_to(repo.root).as_posix()
+    first = hako("deploy", path, "--timeout", "20", *POLL)
+    assert first.code == 0, first.err
+    assert "deployment completed" in first.err
+    assert service_of(cluster, name)["runningCount"] == 1
+    aws.reset()
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0, again.err
+    assert aws.requests()["writes"] == 0, again.err
