@@ -124,6 +124,31 @@ def test_timeout_rolls_back(hako, deployable: Callable[..., str], aws: SandboxCo
     assert service_of(cluster_of(repo, path))["taskDefinition"] == before
 
 
+def test_a_stuck_rollout_times_out_and_rolls_back(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                  aws: SandboxControl, repo: Repo) -> None:
+    """Without the circuit breaker a rollout whose tasks keep failing stays IN_PROGRESS (API
+    DeploymentCircuitBreaker; the sandbox used to mark it FAILED as if the breaker were on): hako follows
+    it until --timeout, says why the tasks stopped, rolls back to the previous revision and exits 1."""
+    path = deployable(breaker=False)
+    assert hako("deploy", path, *POLL).code == 0
+    cluster = cluster_of(repo, path)
+    before = service_of(cluster)["taskDefinition"]
+    deployable(env="{ MODE: 'broken' }", breaker=False)
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    started = time.monotonic()
+    result = hako("deploy", path, "--timeout", "1.5", *POLL)
+    assert result.code == 1, result.err
+    assert time.monotonic() - started >= 1.5
+    assert "failed (TIMEOUT): the rollout did not complete within 1.5s" in result.err
+    assert "stopped: Essential container in task exited" in result.err
+    assert f"rolling back service svc to {before.rsplit('/', 1)[-1]}" in result.err
+    assert "rolled back: service svc runs" in result.err
+    service = service_of(cluster)
+    assert service["taskDefinition"] == before
+    assert [(d["status"], d["taskDefinition"], d["rolloutState"]) for d in service["deployments"]] == [
+        ("PRIMARY", before, "COMPLETED")]
+
+
 def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
                                         repo: Repo) -> None:
     path = deployable()

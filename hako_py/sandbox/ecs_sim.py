@@ -56,9 +56,6 @@ class _Rollout:
     phase: str = "starting"
     fail: bool = False
 
-    def __post_init__(self) -> None:
-        self.fail = self.fail or self.injected
-
 
 @dataclass
 class _Oneshot:
@@ -333,6 +330,13 @@ class EcsSimulator:
             rollout.phase = "running"
         if rollout.phase == "running" and elapsed >= self.rollout_seconds:
             deployment["updatedAt"] = glue.utcnow()
+            if rollout.fail and not self._breaker(service).get("enable"):
+                # API DeploymentCircuitBreaker: only "If it is turned on, a service deployment will transition
+                # to a failed state and stop launching new tasks". Without it ECS keeps launching replacements:
+                # the rollout stays IN_PROGRESS while failedTasks grows (REAL repo-update-service-ecs-anywhere-
+                # external: an earlier deployment IN_PROGRESS with failedTasks 2).
+                self._attempt(service, rollout, now)
+                return
             rollout.phase = "done"
             if rollout.fail:
                 self._fail(service, deployment)
