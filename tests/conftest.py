@@ -213,8 +213,9 @@ def unique(prefix: str) -> str:
 
 
 def service_app(cluster: str, subnet: str, group: str, *, extra: str = "", env: str = "{ MODE: 'one' }",
-                breaker_rollback: bool = False, desired: int = 2) -> str:
-    """A Fargate service definition in us-east-1 using seeded network IDs."""
+                breaker_rollback: bool = False, desired: int = 2, breaker: bool = True) -> str:
+    """A Fargate service definition in us-east-1 using seeded network IDs (*breaker*: the deployment
+    circuit breaker is turned on)."""
     return f"""
     {{
       scheduler: {{
@@ -229,7 +230,7 @@ def service_app(cluster: str, subnet: str, group: str, *, extra: str = "", env: 
         memory: '512',
         network_configuration: {{ awsvpc_configuration: {{ subnets: ['{subnet}'], security_groups: ['{group}'] }} }},
         deployment_configuration: {{
-          deployment_circuit_breaker: {{ enable: true, rollback: {str(breaker_rollback).lower()} }},
+          deployment_circuit_breaker: {{ enable: {str(breaker).lower()}, rollback: {str(breaker_rollback).lower()} }},
         }},
         {extra}
       }},

@@ -125,6 +125,31 @@ def test_timeout_rolls_back(hako, deployable: Callable[..., str], aws: SandboxCo
     assert service_of(cluster_of(repo, path))["taskDefinition"] == before
 
 
+def test_a_stuck_rollout_times_out_and_rolls_back(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+                                                  aws: SandboxControl, repo: Repo) -> None:
+    """Without the circuit breaker a rollout whose tasks keep failing stays IN_PROGRESS (API
+    DeploymentCircuitBreaker; the sandbox used to mark it FAILED as if the breaker were on): hako follows
+    it until --timeout, says why the tasks stopped, rolls back to the previous revision and exits 1."""
+    path = deployable(breaker=False)
+    assert hako("deploy", path, *POLL).code == 0
+    cluster = cluster_of(repo, path)
+    before = service_of(cluster)["taskDefinition"]
+    deployable(env="{ MODE: 'broken' }", breaker=False)
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    started = time.monotonic()
+    result = hako("deploy", path, "--timeout", "1.5", *POLL)
+    assert result.code == 1, result.err
+    assert time.monotonic() - started >= 1.5
+    assert "failed (TIMEOUT): the rollout did not complete within 1.5s" in result.err
+    assert "stopped: Essential container in task exited" in result.err
+    assert f"rolling back service svc to {before.rsplit('/', 1)[-1]}" in result.err
+    assert "rolled back: service svc runs" in result.err
+    service = service_of(cluster)
+    assert service["taskDefinition"] == before
+    assert [(d["status"], d["taskDefinition"], d["rolloutState"]) for d in service["deployments"]] == [
+        ("PRIMARY", before, "COMPLETED")]
+
+
 def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
                                         repo: Repo) -> None:
     path = deployable()
@@ -396,3 +421,55 @@ def test_sandbox_command_prints_one_line_and_stops_on_sigterm(tmp_path: Any) -> 
         out, _ = process.communicate(timeout=20)
     assert process.returncode == 0
     assert out == ""
+
+
+def test_ecs_anywhere_app_redeploys_as_no_change(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+    """An EXTERNAL app in bridge mode (REAL repo-register-task-definition-ecs-anywhere-bridge): the sandbox
+    refused CreateService launchType EXTERNAL, and answered networkMode awsvpc, so every deploy saw a
+    changed task definition and registered a new revision."""
+    cluster, name = unique("mydc-"), unique("anywhere-")
+    ecs().create_cluster(clusterName=cluster)
+    path = repo.write(f"apps/{name}.jsonnet", f"""
+    {{
+      scheduler: {{ type: 'ecs', region: 'us-east-1', cluster: '{cluster}', desired_count: 1,
+                   launch_type: 'EXTERNAL', requires_compatibilities: ['EXTERNAL'], network_mode: 'bridge' }},
+      app: {{ image: 'example/springboot', tag: 'v1', memory: 256, cpu: 256,
+              port_mappings: [{{ container_port: 8080, host_port: 8080 }}] }},
+    }}
+    """).relative_to(repo.root).as_posix()
+    first = hako("deploy", path, *POLL)
+    assert first.code == 0, first.err
+    assert service_of(cluster, name)["launchType"] == "EXTERNAL"
+    aws.reset()
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0, again.err
+    assert aws.requests()["writes"] == 0, again.err
+
+
+def test_service_in_its_own_vpc_without_security_groups(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+    """A Fargate service in a subnet of a VPC of one's own, naming no security group (API
+    AwsVpcConfiguration.securityGroups: the VPC's default one is used). The sandbox answered CreateService
+    with HTTP 500 (hako retried, then printed an HTML error page) and, with a security group, never started
+    the service's tasks there (hako followed the rollout until its timeout)."""
+    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                       aws_access_key_id="t", aws_secret_access_key="t")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
+    cluster, name = unique("c-"), unique("own-vpc-")
+    ecs().create_cluster(clusterName=cluster)
+    path = repo.write(f"apps/{name}.jsonnet", f"""
+    {{
+      scheduler: {{ type: 'ecs', region: 'us-east-1', cluster: '{cluster}', desired_count: 1, launch_type: 'FARGATE',
+                   requires_compatibilities: ['FARGATE'], network_mode: 'awsvpc', cpu: '256', memory: '512',
+                   network_configuration: {{ awsvpc_configuration: {{ subnets: ['{subnet}'] }} }} }},
+      app: {{ image: 'example/app', tag: 'v1', memory: 256 }},
+    }}
+    """).relative_to(repo.root).as_posix()
+    first = hako("deploy", path, "--timeout", "20", *POLL)
+    assert first.code == 0, first.err
+    assert "deployment completed" in first.err
+    assert service_of(cluster, name)["runningCount"] == 1
+    aws.reset()
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0, again.err
+    assert aws.requests()["writes"] == 0, again.err

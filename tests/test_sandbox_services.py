@@ -145,6 +145,37 @@ def test_daemon_service_like_a_real_2020_dump(ecs: Any, sandbox: Sandbox) -> Non
     assert _eventually(desired)
 
 
+def test_external_launch_type_like_ecs_anywhere(ecs: Any) -> None:
+    """API CreateServiceRequest.launchType: "The EXTERNAL launch type runs your tasks on your on-premises server
+    or virtual machine (VM) capacity registered to your cluster" (the sandbox refused it: "launch type should
+    be one of [EC2,FARGATE]"). REAL repo-update-service-ecs-anywhere-external: the service and each deployment
+    show launchType EXTERNAL, with an ECS-controller service's default deploymentConfiguration."""
+    cluster, family = unique("mydc-ecs-extcluster-"), unique("ecsanywhere-")
+    real = load("repo-update-service-ecs-anywhere-external", {"mydc-ecs-extcluster": cluster, "ecsanywhere": family})
+    definition = load("repo-register-task-definition-ecs-anywhere-bridge")["request"]["cli_input_json"]
+    ecs.create_cluster(clusterName=cluster)
+    for _ in range(5):
+        ecs.register_task_definition(**{**definition, "family": family})
+    created = ecs.create_service(cluster=cluster, serviceName="mydc-ecs-svc", taskDefinition=f"{family}:4",
+                                 desiredCount=1, launchType="EXTERNAL")["service"]
+    assert created["launchType"] == created["deployments"][0]["launchType"] == "EXTERNAL"
+    ecs.update_service(cluster=cluster, service="mydc-ecs-svc", taskDefinition=f"{family}:5")
+    described = ecs.describe_services(cluster=cluster, services=["mydc-ecs-svc"])["services"][0]
+    expected = real["response"]["service"]  # cut after deployments[] by the post: compare what it shows
+    shown = {key: value for key, value in described.items() if key in expected and key != "deployments"}
+    newer = {"deploymentConfiguration.strategy": SERVICE_NEWER["deploymentConfiguration.strategy"],
+             "deploymentConfiguration.bakeTimeInMinutes": SERVICE_NEWER["deploymentConfiguration.bakeTimeInMinutes"]}
+    assert differences(shown, {k: v for k, v in expected.items() if k != "deployments"}, newer=newer,
+                       known=SERVICE_KNOWN) == []
+    primary = described["deployments"][0]
+    counts = "task counts follow the simulated rollout, not ECS's scheduler"
+    assert differences(primary, expected["deployments"][0], known={
+        "desiredCount": counts, "pendingCount": counts, "runningCount": counts,
+        "rolloutStateReason": "names the deployment's id (checked below)"}) == []
+    assert primary["rolloutStateReason"] == f"ECS deployment {primary['id']} in progress."
+    assert ecs.list_services(cluster=cluster, launchType="EXTERNAL")["serviceArns"] == [described["serviceArn"]]
+
+
 def test_rolling_defaults_like_a_real_2026_update(ecs: Any, default_network: dict[str, Any]) -> None:
     """REAL repo-update-service-2026-rolling-strategy-alb (aws ecs update-service --enable-execute-command
     --force-new-deployment): strategy ROLLING and bakeTimeInMinutes 0 never requested, circuit breaker off,

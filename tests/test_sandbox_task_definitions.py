@@ -18,6 +18,9 @@ from tests.ecs_corpus import TASK_DEFINITION_NEWER, differences, load
 BRIDGE_HOST_PORT = {"[].portMappings[].hostPort": "bridge mode: whether ECS echoes hostPort 0 is not established "
                                                   "(research: low confidence); the sandbox leaves it out"}
 REQUIRES_ATTRIBUTES = {"requiresAttributes": "computed by ECS from the definition's features; not simulated"}
+BEFORE_MANAGED_INSTANCES = {"compatibilities": "[EC2, FARGATE] before ECS Managed Instances (2025); the sandbox "
+                                               "answers today's [EC2, FARGATE, MANAGED_INSTANCES] (REAL repo-taskdef-"
+                                               "fargate-enable-fault-injection-2026)"}
 
 
 def test_register_answers_like_the_cli_example(ecs: Any) -> None:
@@ -76,10 +79,62 @@ def test_fargate_definition_comes_back_like_a_2026_console_export(ecs: Any) -> N
     family = unique("nebula-")
     real = load("repo-taskdef-fargate-enable-fault-injection-2026", {"Nebula-Worker-Task": family})
     ecs.register_task_definition(**_request_from_export(real["response"]))
-    known = {**REQUIRES_ATTRIBUTES,
-             "compatibilities": "grows with ECS's launch types (research: response-only); the sandbox answers the "
-                                "2024 value [EC2, FARGATE] of REAL repo-taskdef-fargate-efs-console-export"}
-    assert differences(_described_with_tags(ecs, family), real["response"], known=known) == []
+    assert differences(_described_with_tags(ecs, family), real["response"], known=REQUIRES_ATTRIBUTES) == []
+
+
+def test_external_bridge_definition_comes_back_like_ecs_anywhere(ecs: Any) -> None:
+    """REAL repo-register-task-definition-ecs-anywhere-bridge (ecsanywhere:5, 2021): an EXTERNAL task definition
+    in bridge mode keeps networkMode bridge and is compatible with [EXTERNAL, EC2]. The sandbox answered awsvpc
+    and [EC2, FARGATE], so every hako deploy of an ECS Anywhere app saw a change and registered a revision."""
+    family = unique("ecsanywhere-")
+    real = load("repo-register-task-definition-ecs-anywhere-bridge", {"ecsanywhere": family})
+    for _ in range(real["response"]["taskDefinition"]["revision"]):
+        answer = ecs.register_task_definition(**real["request"]["cli_input_json"])["taskDefinition"]
+    for shown in (answer, ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]):
+        assert differences(shown, real["response"]["taskDefinition"], newer=TASK_DEFINITION_NEWER,
+                           known=REQUIRES_ATTRIBUTES) == []
+
+
+def test_ec2_definition_comes_back_like_a_2024_firelens_one(ecs: Any) -> None:
+    """REAL repo-describe-task-definition-ec2-firelens-2024 (wiki:48, 2024-07): requiresCompatibilities [EC2] in
+    bridge mode is compatible with [EXTERNAL, EC2] (the sandbox answered [EC2]); sidecars get cpu 0 and every
+    container systemControls []."""
+    family = unique("wiki-")
+    real = load("repo-describe-task-definition-ec2-firelens-2024", {"wiki": family})
+    exported = real["response"]
+    members = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu",
+               "memory", "volumes", "containerDefinitions")
+    request = copy.deepcopy({key: exported[key] for key in members})
+    for container in request["containerDefinitions"]:
+        container.pop("systemControls")  # filled by ECS
+        if container["cpu"] == 0:
+            container.pop("cpu")
+    for _ in range(exported["revision"]):
+        ecs.register_task_definition(**request)
+    newer = {"enableFaultInjection": TASK_DEFINITION_NEWER["enableFaultInjection"] + "; this one was registered "
+                                                                                     "2024-07-01"}
+    assert differences(_described_with_tags(ecs, family), exported, newer=newer, known=REQUIRES_ATTRIBUTES) == []
+
+
+def test_compatibilities_follow_the_network_mode(ecs: Any) -> None:
+    """API TaskDefinition.compatibilities: "The task launch types the task definition was validated against",
+    whatever it requires. REAL: bridge (or no networkMode) -> [EXTERNAL, EC2] (awscli-describe-task-definition-
+    hello-world 2024, repo-describe-task-definition-ec2-firelens-2024, repo-register-task-definition-ecs-
+    anywhere-bridge); a Fargate awsvpc definition -> [EC2, FARGATE, MANAGED_INSTANCES] today (repo-taskdef-
+    fargate-enable-fault-injection-2026; [EC2, FARGATE] before Managed Instances launched in 2025)."""
+    container = {"name": "app", "image": "busybox", "memory": 64}
+    cases = {
+        "none sent": ({}, ["EXTERNAL", "EC2"]),
+        "EC2 bridge": ({"requiresCompatibilities": ["EC2"], "networkMode": "bridge"}, ["EXTERNAL", "EC2"]),
+        "EXTERNAL": ({"requiresCompatibilities": ["EXTERNAL"]}, ["EXTERNAL", "EC2"]),
+        "FARGATE": ({"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"},
+                    ["EC2", "FARGATE", "MANAGED_INSTANCES"]),
+    }
+    for name, (request, expected) in cases.items():
+        answer = ecs.register_task_definition(family=unique("compat-"), containerDefinitions=[container],
+                                              **request)["taskDefinition"]
+        assert (name, answer["compatibilities"]) == (name, expected)
+        assert (name, answer.get("networkMode")) == (name, request.get("networkMode"))
 
 
 def test_efs_definition_comes_back_like_a_2024_console_export(ecs: Any) -> None:
@@ -90,7 +145,8 @@ def test_efs_definition_comes_back_like_a_2024_console_export(ecs: Any) -> None:
     exported = real["response"][0]
     for _ in range(exported["revision"]):  # the export is revision 2
         ecs.register_task_definition(**_request_from_export(exported))
-    assert differences(_described_with_tags(ecs, family), exported, known=REQUIRES_ATTRIBUTES,
+    assert differences(_described_with_tags(ecs, family), exported, known={**REQUIRES_ATTRIBUTES,
+                                                                           **BEFORE_MANAGED_INSTANCES},
                        newer=TASK_DEFINITION_NEWER) == []
 
 
@@ -112,7 +168,7 @@ def test_deregistered_and_deleted_revision_like_the_cli_example(ecs: Any) -> Non
     assert "deregisteredAt" in deleted
     known = {"placementConstraints": "[] in every other corpus task definition (REAL awscli-register-task-"
                                      "definition-sleep360, repo-taskdef-fargate-enable-fault-injection-2026); "
-                                     "this sample leaves it out"}
+                                     "this sample leaves it out", **BEFORE_MANAGED_INSTANCES}
     assert differences(deleted, expected, newer=TASK_DEFINITION_NEWER, known=known) == []
 
 

@@ -184,7 +184,9 @@ def test_failed_deploy_and_rollback_hooks(hako, env: Env, aws: SandboxControl,  
     path = env.write(scripts="[{ type: 'record_hooks' }]")
     assert hako("deploy", path, *POLL).code == 0
     hooks_file()
-    env.write(scripts="[{ type: 'record_hooks' }]", extra_scheduler="pid_mode: 'task',")
+    # the circuit breaker fails the rollout (without it a failing rollout stays IN_PROGRESS until --timeout)
+    env.write(scripts="[{ type: 'record_hooks' }]", extra_scheduler="pid_mode: 'task', deployment_configuration: "
+              "{ deployment_circuit_breaker: { enable: true, rollback: false } },")
     aws.call("POST", "fail-next-rollout", {"service": env.name, "cluster": env.cluster})
     assert hako("deploy", path, *POLL).code == 1
     names = [h["hook"] for h in hooks_file()]

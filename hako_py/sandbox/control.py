@@ -33,9 +33,10 @@ HELP = {
     "GET /_sandbox/": "this description",
     "GET /_sandbox/requests": "AWS requests served, by service.Operation, and how many were writes",
     "POST /_sandbox/requests/reset": "zero the request counters",
-    "POST /_sandbox/fail-next-rollout": '{"service": "web", "cluster": "production"?} - the next rollout fails '
-                                        "like a circuit-breaker failure (and ECS rolls back if the breaker's "
-                                        "rollback is enabled)",
+    "POST /_sandbox/fail-next-rollout": '{"service": "web", "cluster": "production"?} - the tasks of the next '
+                                        "rollout fail: with the circuit breaker on it fails (and ECS rolls back if "
+                                        "the breaker's rollback is enabled), without it stays IN_PROGRESS while "
+                                        "failedTasks grows",
     "POST /_sandbox/next-task": '{"exitCode": 3, "stopReason": "...", "logLines": ["..."], "runSeconds": 2, '
                                 '"containerExitCodes": {"side": 0}, "family": "app-oneshot"?} - outcome of the next '
                                 "RunTask task (of that family)",

@@ -134,12 +134,34 @@ def task_definition(request: dict[str, Any]) -> dict[str, Any]:
     return completed
 
 
-def compatibilities(requires: list[str] | None) -> list[str] | None:
-    """The response-only ``compatibilities`` of a task definition that requires none: REAL
-    awscli-register-task-definition-sleep360 and awscli-describe-task-definition-hello-world both
-    show ["EXTERNAL", "EC2"]. For other task definitions the value grows with ECS's launch types
-    (research), so None: whatever moto says stays."""
-    return None if requires else ["EXTERNAL", "EC2"]
+def compatibilities(registered: dict[str, Any]) -> list[str]:
+    """The response-only ``compatibilities`` of a task definition (*registered*: the completed
+    RegisterTaskDefinition request). API TaskDefinition.compatibilities: "The task launch types the
+    task definition was validated against", so every launch type whose rules the definition meets,
+    whatever it requires:
+
+    - EXTERNAL unless the network mode is awsvpc, which ECS Anywhere instances do not offer; EC2
+      always. REAL awscli-describe-task-definition-hello-world (2024, no networkMode),
+      repo-describe-task-definition-ec2-firelens-2024 (requires EC2, bridge) and
+      repo-register-task-definition-ecs-anywhere-bridge (requires EXTERNAL, bridge) all show
+      [EXTERNAL, EC2]; every Fargate (awsvpc) sample lacks EXTERNAL.
+    - FARGATE with awsvpc and task-level cpu and memory (API RegisterTaskDefinitionRequest.networkMode:
+      "For Amazon ECS tasks on Fargate, the awsvpc network mode is required"; .cpu/.memory are required
+      there).
+    - MANAGED_INSTANCES with awsvpc or host (Developer Guide managed-instance-networking: a definition
+      must name one of those modes to run on Managed Instances). REAL repo-taskdef-fargate-enable-fault-
+      injection-2026: [EC2, FARGATE, MANAGED_INSTANCES]; samples from before the 2025 launch lack it.
+
+    The order is the samples' (EXTERNAL first, MANAGED_INSTANCES last). Host, none and EC2-awsvpc
+    definitions follow from the same rules; no published response shows them (research: low)."""
+    mode = registered.get("networkMode")
+    found = [] if mode == "awsvpc" else ["EXTERNAL"]
+    found.append("EC2")
+    if mode == "awsvpc" and registered.get("cpu") and registered.get("memory"):
+        found.append("FARGATE")
+    if mode in ("awsvpc", "host"):
+        found.append("MANAGED_INSTANCES")
+    return found
 
 
 # services --------------------------------------------------------------------------------------
@@ -186,11 +208,13 @@ def az_rebalancing(service: dict[str, Any]) -> str | None:
     """API CreateServiceRequest.availabilityZoneRebalancing; AWS's notice (quoted in
     DistributedScience/Distributed-CellProfiler issue #198): "Effective June 30, 2025 ... enabled by
     default for all newly created ECS services that are compatible ... binpack ... will default to
-    false". REAL repo-update-service-2026-rolling-strategy-alb: ENABLED. Which DAEMON or non-ECS-controller
-    services are compatible is not established: None (not filled) for them."""
+    false". REAL repo-update-service-2026-rolling-strategy-alb: ENABLED. Which DAEMON, non-ECS-controller
+    or EXTERNAL launch type services are compatible is not established: None (not filled) for them."""
     controller = (service.get("deploymentController") or {}).get("type")
     if service.get("schedulingStrategy") != "REPLICA" or controller != "ECS":
         return None
+    if service.get("launchType") == "EXTERNAL":
+        return None  # on-premises capacity has no Availability Zones; whether ECS fills a value is unknown
     binpack = any(s.get("type") == "binpack" for s in service.get("placementStrategy") or [])
     return "DISABLED" if binpack else "ENABLED"
 

@@ -46,11 +46,15 @@ class TaskOutcome:
 
 @dataclass
 class _Rollout:
+    """One deployment being rolled out. ``injected``: ``fail-next-rollout`` chose it to fail (every
+    attempt does); ``fail``: this attempt's tasks fail (injected, a launch failed, a container exited)."""
+
     deployment: dict[str, Any]
     started: float
-    fail: bool
+    injected: bool
     tasks: list[Any] = field(default_factory=list)
     phase: str = "starting"
+    fail: bool = False
 
 
 @dataclass
@@ -99,6 +103,7 @@ class EcsSimulator:
         self._retry_start_at: dict[str, float] = {}  # service key -> when to try again after a failed start
         self._managed: set[str] = set()
         self._replaced_ids: set[str] = set()  # deployments replaced before they completed: no rollback target
+        self._launch_errors: set[tuple[str, str]] = set()  # (deployment id, event) said once
         self._oneshots: dict[str, _Oneshot] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -170,8 +175,14 @@ class EcsSimulator:
         }
 
     def _start_tasks(self, service: Any, deployment: dict[str, Any], count: int) -> list[Any]:
-        """Start *count* tasks; in Docker mode one whose containers cannot start is already STOPPED."""
-        tasks = [glue.start_task(service, f"service:{service.name}", deployment["id"]) for _ in range(count)]
+        """Start *count* tasks; in Docker mode one whose containers cannot start is already STOPPED.
+        A task that cannot be made at all is left out (see :meth:`_launch_failed`)."""
+        tasks = []
+        for _ in range(count):
+            try:
+                tasks.append(glue.start_task(service, f"service:{service.name}", deployment["id"]))
+            except Exception as exc:  # one bad service (its subnet deleted...) must not stop the simulator
+                self._launch_failed(service, deployment, exc)
         for task in tasks:
             self._managed.add(task.task_arn)
             if self.docker is None or self._start_containers(task, {}):
@@ -180,6 +191,17 @@ class EcsSimulator:
             ids = " ".join(f"(task {t.id})" for t in tasks)
             self._event(service, f"has started {len(tasks)} tasks: {ids}.")
         return tasks
+
+    def _launch_failed(self, service: Any, deployment: dict[str, Any], exc: Exception) -> None:
+        """A task the scheduler could not launch: API Deployment.failedTasks counts it ("A task is considered
+        a failure if the service scheduler can't launch the task"), the service says why once per deployment
+        in ECS's words ("(service NAME) failed to launch a task with (error ...)."), stderr once."""
+        self.problems.report(f"service {service.arn}", exc)
+        deployment["failedTasks"] = int(deployment.get("failedTasks") or 0) + 1
+        message = f"failed to launch a task with (error {exc})."
+        if (deployment["id"], message) not in self._launch_errors:
+            self._launch_errors.add((deployment["id"], message))
+            self._event(service, message)
 
     def _start_containers(self, task: Any, overrides: dict[str, Any]) -> bool:
         """Run the task's containers; False when they cannot start (e.g. the image is missing),
@@ -215,9 +237,14 @@ class EcsSimulator:
             ids = " ".join(f"(task {t.id})" for t in live)
             self._event(service, f"has stopped {len(live)} running tasks: {ids}.")
 
-    def _breaker_rollback(self, service: Any) -> bool:
+    @staticmethod
+    def _breaker(service: Any) -> dict[str, Any]:
         config = getattr(service, "deployment_configuration", None) or {}
         breaker = config.get("deploymentCircuitBreaker") or {}
+        return breaker if isinstance(breaker, dict) else {}
+
+    def _breaker_rollback(self, service: Any) -> bool:
+        breaker = self._breaker(service)
         return bool(breaker.get("enable") and breaker.get("rollback"))
 
     def _tick_service(self, service: Any) -> None:
@@ -239,14 +266,14 @@ class EcsSimulator:
             service.deployments = [deployment, *service.deployments]
             self._replaced(service, rollout, deployment)
             rollout = _Rollout(deployment, now, self._take_failure(service))
-            rollout.tasks = self._start_tasks(service, deployment, service.desired_count)
+            self._attempt(service, rollout, now)
             self._rollouts[key] = rollout
         elif primary is not None and primary.get("rolloutState") == "IN_PROGRESS" and (
             rollout is None or rollout.deployment is not primary
         ):
             self._replaced(service, rollout, primary)
             rollout = _Rollout(primary, now, self._take_failure(service))
-            rollout.tasks = self._start_tasks(service, primary, service.desired_count)
+            self._attempt(service, rollout, now)
             self._rollouts[key] = rollout
         if rollout is not None and rollout.phase != "done":
             self._advance_rollout(key, service, rollout, now)
@@ -275,6 +302,14 @@ class EcsSimulator:
                 return True
         return False
 
+    def _attempt(self, service: Any, rollout: _Rollout, now: float) -> None:
+        """Start the rollout's tasks (again, after an attempt whose tasks failed)."""
+        rollout.started, rollout.phase, rollout.fail = now, "starting", rollout.injected
+        wanted = service.desired_count
+        rollout.tasks = self._start_tasks(service, rollout.deployment, wanted)
+        if len(rollout.tasks) < wanted:  # some could not even be launched
+            rollout.fail = True
+
     def _advance_rollout(self, key: str, service: Any, rollout: _Rollout, now: float) -> None:
         deployment = rollout.deployment
         elapsed = now - rollout.started
@@ -284,7 +319,8 @@ class EcsSimulator:
         if rollout.phase == "starting" and elapsed >= self.rollout_seconds / 2:
             if rollout.fail:
                 self._stop_tasks(service, rollout.tasks, reason=ESSENTIAL_EXITED, exit_code=1)
-                deployment.update(runningCount=0, pendingCount=0, failedTasks=len(rollout.tasks))
+                deployment.update(runningCount=0, pendingCount=0,
+                                  failedTasks=int(deployment.get("failedTasks") or 0) + len(rollout.tasks))
             else:
                 for task in rollout.tasks:
                     glue.set_task_state(task, "RUNNING")
@@ -293,8 +329,15 @@ class EcsSimulator:
             deployment["updatedAt"] = glue.utcnow()
             rollout.phase = "running"
         if rollout.phase == "running" and elapsed >= self.rollout_seconds:
-            rollout.phase = "done"
             deployment["updatedAt"] = glue.utcnow()
+            if rollout.fail and not self._breaker(service).get("enable"):
+                # API DeploymentCircuitBreaker: only "If it is turned on, a service deployment will transition
+                # to a failed state and stop launching new tasks". Without it ECS keeps launching replacements:
+                # the rollout stays IN_PROGRESS while failedTasks grows (REAL repo-update-service-ecs-anywhere-
+                # external: an earlier deployment IN_PROGRESS with failedTasks 2).
+                self._attempt(service, rollout, now)
+                return
+            rollout.phase = "done"
             if rollout.fail:
                 self._fail(service, deployment)
                 return

@@ -22,6 +22,7 @@ from hako_py.sandbox import ecs_defaults
 from hako_py.sandbox import moto_glue as glue
 
 INACTIVE = "TaskDefinition is inactive"
+EXTERNAL = "EXTERNAL"
 CREATE_SERVICE_TAGS = "CreateServiceResponse.service.tags"
 # CreateService members moto's create_service drops, stored as UpdateService would store them.
 SERVICE_MEMBERS = ("deploymentConfiguration", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
@@ -68,6 +69,7 @@ def install() -> None:
     requirements = EC2ContainerServiceBackend._calculate_task_resource_requirements
     setattr(EC2ContainerServiceBackend, "_calculate_task_resource_requirements",  # noqa: B010
             staticmethod(_requirements(requirements)))
+    glue.allow_network_interfaces_without_dns_names()
     setattr(EC2ContainerServiceResponse, "_hako_hooks", True)  # noqa: B010
 
 
@@ -134,14 +136,15 @@ def register_task_definition(call: Call) -> Any:
     definition = result.result["taskDefinition"]
     definition.enable_fault_injection = bool(completed["enableFaultInjection"])
     definition.registered_at = glue.utcnow()  # CLI describe-task-definition.rst: registeredAt
-    requires = sent.get("requiresCompatibilities")
-    if "networkMode" not in sent and "FARGATE" not in (requires or []):
+    if "networkMode" in sent:
+        # REAL repo-register-task-definition-ecs-anywhere-bridge: an EXTERNAL definition stays "bridge"; moto
+        # answers awsvpc for every definition that requires anything but EC2.
+        definition.network_mode = sent["networkMode"]
+    elif "FARGATE" not in (sent.get("requiresCompatibilities") or []):
         # CLI register-task-definition.rst, describe-task-definition.rst: no networkMode key when none was
         # sent (API: "If no network mode is specified, the default is bridge"); moto answers "bridge".
         definition.network_mode = None
-    compatibilities = ecs_defaults.compatibilities(requires)
-    if compatibilities is not None:
-        definition.compatibilities = compatibilities
+    definition.compatibilities = ecs_defaults.compatibilities({**completed, "networkMode": definition.network_mode})
     return result
 
 
@@ -159,10 +162,36 @@ def deregister_task_definition(call: Call) -> Any:
     return result
 
 
+def _network_with_groups(call: Call, network: Any) -> Any:
+    """*network* with the VPC's default security group where it names none (see moto_glue)."""
+    if not isinstance(network, dict):
+        return network
+    return glue.with_security_groups(network, call.backend.region_name, call.backend.account_id)
+
+
+def _check_subnets(call: Call, network: Any) -> None:
+    """RunTask naming a subnet EC2 does not have (moto failed making the task's network interface, with an
+    EC2 error ECS never answers). REAL (research code-index 69703269087, 25854792116): "InvalidParameter
+    Exception: Error retrieving subnet information for [subnet-0d6..., subnet-058...]: The subnet ID
+    'subnet-058...' does not exist (ErrorCode: InvalidSubnetID.NotFound)"."""
+    awsvpc = network.get("awsvpcConfiguration") if isinstance(network, dict) else None
+    subnets = [str(s) for s in (awsvpc or {}).get("subnets") or []]
+    missing = glue.missing_subnet(call.backend.region_name, call.backend.account_id, subnets)
+    if missing is not None:
+        raise _invalid_parameter(f"Error retrieving subnet information for [{', '.join(subnets)}]: The subnet ID "
+                                 f"'{missing}' does not exist (ErrorCode: InvalidSubnetID.NotFound)")
+
+
 def run_task(call: Call) -> Any:
     # ISSUE DefangLabs/defang PR #775: RunTask of an INACTIVE revision: InvalidParameterException.
     _active_definition(call, _invalid_parameter)
-    return call.proceed()
+    if "networkConfiguration" in call.params:
+        _check_subnets(call, call.params["networkConfiguration"])
+        call.params["networkConfiguration"] = _network_with_groups(call, call.params["networkConfiguration"])
+    result = call.proceed()
+    for task in result.result.get("tasks") or []:
+        glue.drop_empty_attachment_details(task)
+    return result
 
 
 def _requirements(original: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
@@ -227,7 +256,14 @@ def create_service(call: Call) -> Any:
               if definition is not None else None)
     completed = ecs_defaults.service(call.params, operating_system=system,
                                      cluster_strategy=getattr(cluster, "default_capacity_provider_strategy", None))
-    call.replace(completed)
+    # API CreateServiceRequest.launchType: EXTERNAL runs tasks on capacity registered to the cluster (ECS
+    # Anywhere); moto knows only EC2 and FARGATE, so it stores an EC2 service the answer then corrects.
+    sent_to_moto = dict(completed)
+    if completed.get("launchType") == EXTERNAL:
+        sent_to_moto["launchType"] = "EC2"
+    if "networkConfiguration" in completed:  # moto checks the security groups it reads (see moto_glue)
+        sent_to_moto["networkConfiguration"] = _network_with_groups(call, completed["networkConfiguration"])
+    call.replace(sent_to_moto)
     # CLI create-service.rst: Example 1 (tags sent) answers with them, Example 2 (none) has no tags key; moto
     # answers tags [] (its transformers are per operation and live on the class: set them on every call).
     if completed.get("tags"):
@@ -237,12 +273,16 @@ def create_service(call: Call) -> Any:
     result = call.proceed()
     service = result.result["service"]
     _store(service, {key: completed[key] for key in SERVICE_MEMBERS if key in completed})
-    if not service.network_configuration:
-        service.network_configuration = None  # CLI create-service.rst Example 2: no key; moto answers {}
+    # CLI create-service.rst Example 2: no key without a network configuration (moto answers {}). One without
+    # security groups stays without: aws/containers-roadmap issue #1765 (a service "created, but without any
+    # security group" where the VPC has no default one); the task's interface gets the VPC's default group.
+    service.network_configuration = completed.get("networkConfiguration") or None
     if completed.get("capacityProviderStrategy"):
         # API Service.launchType / Service.capacityProviderStrategy: a service has one or the other;
         # moto makes every service without a launch type an EC2 one.
         service.launch_type = None
+    elif completed.get("launchType") == EXTERNAL:
+        service.launch_type = EXTERNAL  # REAL repo-update-service-ecs-anywhere-external
     if completed["schedulingStrategy"] == "DAEMON":
         service.desired_count = glue.daemon_desired_count(service)
     if completed["deploymentController"].get("type") == "ECS":

@@ -116,6 +116,69 @@ def daemon_desired_count(service: Any) -> int:
     return sum(1 for instance in list(instances.values()) if instance.status == "ACTIVE")
 
 
+def vpc_default_security_groups(region: str, account: str, subnets: list[str]) -> list[str]:
+    """The default security group of the VPC holding the first of *subnets*: what a task's network
+    interface gets when its awsvpc configuration names none (API AwsVpcConfiguration.securityGroups:
+    "If you don't specify a security group, the default security group for the VPC is used"). []
+    when the subnet is unknown (moto then answers its own error) or the VPC has no default group
+    (aws/containers-roadmap issue #1765: the tasks then get none)."""
+    from moto.ec2.exceptions import InvalidSubnetIdError
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[account][region]
+    try:
+        subnet = backend.get_subnet(str(subnets[0]))
+    except (IndexError, InvalidSubnetIdError):
+        return []
+    group = backend.get_default_security_group(subnet.vpc_id)
+    return [str(group.id)] if group is not None else []
+
+
+def missing_subnet(region: str, account: str, subnets: list[str]) -> str | None:
+    """The first of *subnets* EC2 does not have (None when it has them all)."""
+    from moto.ec2.exceptions import InvalidSubnetIdError
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[account][region]
+    for subnet in subnets:
+        try:
+            backend.get_subnet(str(subnet))
+        except InvalidSubnetIdError:
+            return str(subnet)
+    return None
+
+
+def with_security_groups(network: dict[str, Any] | None, region: str, account: str) -> dict[str, Any] | None:
+    """*network* (an ECS networkConfiguration) with the VPC's default security group filled in where
+    its awsvpcConfiguration names none; moto reads ``securityGroups`` unconditionally (KeyError, HTTP
+    500). What ECS stores and shows stays as sent: only the network interface gets the group."""
+    awsvpc = (network or {}).get("awsvpcConfiguration")
+    if not isinstance(awsvpc, dict) or "securityGroups" in awsvpc:
+        return network
+    groups = vpc_default_security_groups(region, account, list(awsvpc.get("subnets") or []))
+    return {**(network or {}), "awsvpcConfiguration": {**awsvpc, "securityGroups": groups}}
+
+
+def allow_network_interfaces_without_dns_names() -> None:
+    """moto gives a network interface a private DNS name only in a VPC with DNS hostnames enabled
+    (API ModifyVpcAttribute EnableDnsHostnames: "If enabled, instances in the VPC get DNS hostnames;
+    otherwise, they do not"), yet its ECS task reads the name unconditionally: every task in such a
+    VPC (any VPC but the default one) failed with AttributeError. A class-level None lets the task be
+    made; :func:`drop_empty_attachment_details` then leaves the detail out."""
+    from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+
+    if "private_dns_name" not in vars(NetworkInterface):
+        setattr(NetworkInterface, "private_dns_name", None)  # noqa: B010
+
+
+def drop_empty_attachment_details(task: Any) -> None:
+    """Leave out attachment details without a value (privateDnsName of an interface that has none)."""
+    for attachment in getattr(task, "attachments", None) or []:
+        details = attachment.get("details")
+        if isinstance(details, list):
+            attachment["details"] = [d for d in details if not isinstance(d, dict) or d.get("value") is not None]
+
+
 def start_task(service: Any, group: str, started_by: str) -> Any:
     """Create a task of *service*'s current task definition, as ECS's scheduler would."""
     from moto.ecs.models import Task
@@ -123,10 +186,12 @@ def start_task(service: Any, group: str, started_by: str) -> Any:
     backend = _backend_of(service)
     cluster = backend.clusters[service.cluster_name]
     task_definition = backend.describe_task_definition(service.task_definition)
-    network = getattr(service, "network_configuration", None) or None
+    network = with_security_groups(getattr(service, "network_configuration", None) or None, service.region_name,
+                                   getattr(service, "_account_id", ACCOUNT_ID))
     task_class: Any = Task
     task = task_class(cluster, task_definition, None, None, backend, group=group,
                       launch_type=service.launch_type or "", started_by=started_by, networking_configuration=network)
+    drop_empty_attachment_details(task)
     backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
     complete_containers(task, task_definition)
     set_task_state(task, "PROVISIONING")
