@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlparse
 
 from hako_py.aws.errors import aws_errors
 from hako_py.errors import UsageError
+
+if TYPE_CHECKING:
+    from boto3.session import Session
+    from types_boto3_application_autoscaling.client import ApplicationAutoScalingClient
+    from types_boto3_cloudwatch.client import CloudWatchClient
+    from types_boto3_ec2.client import EC2Client
+    from types_boto3_ecr.client import ECRClient
+    from types_boto3_ecs.client import ECSClient
+    from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
+    from types_boto3_iam.client import IAMClient
+    from types_boto3_logs.client import CloudWatchLogsClient
+    from types_boto3_secretsmanager.client import SecretsManagerClient
+    from types_boto3_servicediscovery.client import ServiceDiscoveryClient
+    from types_boto3_ssm.client import SSMClient
+
+    from hako_py.aws.cloudmap import CloudMapApi
+    from hako_py.aws.ecs import EcsApi
+    from hako_py.aws.elbv2 import ElbApi
+    from hako_py.aws.logs import LogsApi
+    from hako_py.aws.scaling import ScalingApi
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
@@ -21,7 +42,7 @@ class AwsOptions:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
-    retry_mode: str = "adaptive"
+    retry_mode: Literal["legacy", "standard", "adaptive"] = "adaptive"
     max_attempts: int = field(default_factory=lambda: max_attempts_from_environment())
 
     def resolved_endpoint(self) -> str | None:
@@ -68,7 +89,7 @@ def is_loopback(url: str | None) -> bool:
 _loaders: dict[tuple[str | None, str | None], Any] = {}
 
 
-def new_session(profile: str | None = None, region: str | None = None, **credentials: str) -> Any:
+def new_session(profile: str | None = None, region: str | None = None, **credentials: str) -> Session:
     """A boto3 session whose botocore data loader (service models, parsed from JSON) is shared
     with the earlier sessions of this process for the same profile and AWS_DATA_PATH. One
     command makes one session, so a CLI run is unchanged; a process that runs many commands
@@ -98,7 +119,7 @@ class AwsClients:
 
     options: AwsOptions
     default_region: str | None = None
-    _session: Any = None
+    _session: Session | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -107,11 +128,35 @@ class AwsClients:
             "AWS_DEFAULT_REGION"
         )
 
-    def session(self) -> Any:
+    def session(self) -> Session:
         if self._session is None:
             with aws_errors("AWS session"):
                 self._session = new_session(self.options.profile, self.region)
         return self._session
+
+    @overload
+    def client(self, service: Literal["ecs"], attempts: int | None = None) -> ECSClient: ...
+    @overload
+    def client(self, service: Literal["elbv2"], attempts: int | None = None) -> ElasticLoadBalancingv2Client: ...
+    @overload
+    def client(self, service: Literal["servicediscovery"], attempts: int | None = None) -> ServiceDiscoveryClient: ...
+    @overload
+    def client(self, service: Literal["application-autoscaling"],
+               attempts: int | None = None) -> ApplicationAutoScalingClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"], attempts: int | None = None) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: Literal["logs"], attempts: int | None = None) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["ecr"], attempts: int | None = None) -> ECRClient: ...
+    @overload
+    def client(self, service: Literal["ssm"], attempts: int | None = None) -> SSMClient: ...
+    @overload
+    def client(self, service: Literal["secretsmanager"], attempts: int | None = None) -> SecretsManagerClient: ...
+    @overload
+    def client(self, service: Literal["iam"], attempts: int | None = None) -> IAMClient: ...
+    @overload
+    def client(self, service: Literal["ec2"], attempts: int | None = None) -> EC2Client: ...
 
     def client(self, service: str, attempts: int | None = None) -> Any:
         """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
@@ -135,11 +180,12 @@ class AwsClients:
                 kwargs["endpoint_url"] = endpoint
             if is_loopback(endpoint) and session.get_credentials() is None:
                 kwargs.update(SANDBOX_CREDENTIALS)  # the sandbox accepts any credentials
+            make: Callable[..., Any] = session.client  # the overloads above type each service's client
             with aws_errors(f"{service} client"):
-                self._clients[key] = session.client(service, **kwargs)
+                self._clients[key] = make(service, **kwargs)
         return self._clients[key]
 
-    def ecs(self) -> Any:
+    def ecs(self) -> EcsApi:
         from hako_py.aws.ecs import EcsApi
 
         return EcsApi(self.client("ecs"), once=self.client("ecs", attempts=1))
@@ -152,23 +198,23 @@ class AwsClients:
                              retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts)
         return AwsClients(options)
 
-    def logs(self, region: str | None = None) -> Any:
+    def logs(self, region: str | None = None) -> LogsApi:
         """CloudWatch Logs, in *region* when a log configuration names another one."""
         from hako_py.aws.logs import LogsApi
 
         return LogsApi(self.for_region(region).client("logs"))
 
-    def elbv2(self) -> Any:
+    def elbv2(self) -> ElbApi:
         from hako_py.aws.elbv2 import ElbApi
 
         return ElbApi(self.client("elbv2"))
 
-    def cloudmap(self) -> Any:
+    def cloudmap(self) -> CloudMapApi:
         from hako_py.aws.cloudmap import CloudMapApi
 
         return CloudMapApi(self.client("servicediscovery"))
 
-    def scaling(self) -> Any:
+    def scaling(self) -> ScalingApi:
         from hako_py.aws.scaling import ScalingApi
 
         return ScalingApi(self.client("application-autoscaling"), self.client("cloudwatch"))

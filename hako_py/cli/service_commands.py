@@ -125,7 +125,7 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stderr.isatty())
-    deployer = Deployer(prepared.clients.ecs(), reporter, options, scripts=prepared.scripts,
+    deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
                         preflight=None if no_verify else verified, traffic=_traffic(prepared.app, prepared.clients),
                         record=outcome.record)
     outcome.finish(deployer.deploy(prepared.app, prepared.rendered))
@@ -264,7 +264,7 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
     scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stderr,
                                                        settings=checked.loaded.config.scripts))
     scripts.fire("configure")
-    outcome.finish(do_rollback(clients.ecs(), checked.app, reporter, settings, to=to, dry_run=dry_run,
+    outcome.finish(do_rollback(clients, checked.app, reporter, settings, to=to, dry_run=dry_run,
                                scripts=scripts, record=outcome.record))
 
 
@@ -342,7 +342,7 @@ def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwar
     clients = clients_for(checked, aws)
     scripts = _configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
-    code = do_remove(clients.ecs(), checked.app, reporter, dry_run=dry_run, traffic=_traffic(checked.app, clients),
+    code = do_remove(clients, checked.app, reporter, dry_run=dry_run, traffic=_traffic(checked.app, clients),
                      record=outcome.record)
     scripts.fire("remove_finished")
     outcome.finish(code)

@@ -140,7 +140,7 @@ class OneshotRunner:
         token = uuid.uuid4().hex
         for attempt in range(RUN_TASK_ATTEMPTS):
             try:
-                response = self.ecs.run_task({**request, "clientToken": token})
+                response = self.ecs.run_task(**request, clientToken=token)
             except AwsError as exc:
                 reason = str(exc)
                 if not is_transient(reason) and not retryable(exc):
@@ -236,14 +236,14 @@ class OneshotRunner:
                 name = signal.Signals(signum).name
                 stop_requested = name
                 self.problem(f"received {name}: stopping task {arn.rsplit('/', 1)[-1]}")
-                self.ecs.stop_task(cluster, arn, f"hako oneshot received {name}")
+                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"hako oneshot received {name}"[:255])
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             timeout = self.options.timeout
             if timeout is not None and not timed_out and stop_requested is None and self.clock() - started >= timeout:
                 timed_out = True
                 stop_requested = "timeout"
                 self.problem(f"timed out after {timeout:g}s: stopping task {arn.rsplit('/', 1)[-1]}")
-                self.ecs.stop_task(cluster, arn, f"hako oneshot timed out after {timeout:g}s")
+                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"hako oneshot timed out after {timeout:g}s"[:255])
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             if stop_deadline is not None and self.clock() >= stop_deadline:
                 self.problem("the task did not stop in time; giving up waiting")
