@@ -130,28 +130,27 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     from hako_py.oneshot.run import EXIT_NOT_STARTED
 
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    task_definition = oneshot_task_definition(prepared.app, containers, tag)  # once, for all that follows
     if local:
-        sys.exit(_run_local(prepared, command, tuple(pairs), cpu, memory, containers, tag, timeout, pull,
-                            secrets_file))
-    if not no_verify:
-        task_definition = oneshot_task_definition(prepared.app, containers, tag)
-        if not preflight(prepared, task_definition, reporter):
-            reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
-            sys.exit(EXIT_NOT_STARTED)
+        sys.exit(_run_local(prepared, task_definition, command, tuple(pairs), cpu, memory, containers, tag, timeout,
+                            pull, secrets_file))
+    if not no_verify and not preflight(prepared, task_definition, reporter):
+        reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
+        sys.exit(EXIT_NOT_STARTED)
     clients = prepared.clients
     options = OneshotOptions(
         overrides=Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory),
         containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
         result_file=result_file, dry_run=dry_run, interval=poll_interval, log_grace=log_grace,
     )
-    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
+    runner = OneshotRunner(clients, clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
                            quiet=reporter.quiet)
-    sys.exit(runner.run(prepared.app, prepared.rendered))
+    sys.exit(runner.run(prepared.app, prepared.rendered, task_definition))
 
 
-def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
-               memory: int | None, containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
-               secrets_file: str | None) -> int:
+def _run_local(prepared: Any, task_definition: dict[str, Any], command: tuple[str, ...],
+               env: tuple[tuple[str, str], ...], cpu: int | None, memory: int | None, containers: tuple[str, ...],
+               tag: str | None, timeout: float | None, pull: str, secrets_file: str | None) -> int:
     from functools import partial
 
     from hako_py.aws import ecr_auth, secret_values
@@ -172,7 +171,7 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
                          login=partial(ecr_auth.registry_login, prepared.clients))
-    return runner.run(prepared.app)
+    return runner.run(prepared.app, task_definition)
 
 
 def check_result_file(path: str) -> None:
