@@ -71,7 +71,7 @@ def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups
     return done
 
 
-def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: str,
+def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: str | None,
             creates_groups: bool) -> Iterator[Check]:
     yield _presence(f"cluster {app.cluster}", lambda: lookups.cluster_status(app.cluster) == "ACTIVE",
                     "does not exist (or is not ACTIVE)")
@@ -110,7 +110,7 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
     yield from traffic_checks(app, td, lookups.clients)
 
 
-def _none_missing(find_missing: Callable[[str, list[str]], list[str]], region: str, item: str) -> bool:
+def _none_missing(find_missing: Callable[[str | None, list[str]], list[str]], region: str | None, item: str) -> bool:
     return not find_missing(region, [item])
 
 
@@ -128,7 +128,7 @@ def _image_check(container: dict[str, Any], lookups: Lookups) -> Check:
                      "no such image in ECR")
 
 
-def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, region: str) -> Iterator[Check]:
+def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, region: str | None) -> Iterator[Check]:
     name, value_from = str(secret.get("name")), str(secret.get("valueFrom"))
     subject = f"secret {name} ({container})"
     source = parse_secret_source(value_from)
@@ -161,7 +161,7 @@ def _role_check(key: str, arn: str, lookups: Lookups) -> Check:
     return Check(OK, subject, "trusts ecs-tasks.amazonaws.com")
 
 
-def _log_group_check(group: str, region: str, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:
+def _log_group_check(group: str, region: str | None, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:
     subject = f"log group {group}"
     if lookups.log_group(region, group):
         return Check(OK, subject)

@@ -15,6 +15,7 @@ from hako_py.aws.scaling import resource_id
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
 from hako_py.plan.instructions import Instruction, Plan
+from hako_py.plan.operations import Facade
 from hako_py.plan.values import Ref, ResourceLabel, resource_label
 from hako_py.traffic import discovery, elb, scaling
 from hako_py.traffic.spec import (
@@ -93,7 +94,7 @@ class TrafficPlan:
 class Traffic:
     """The traffic resources of one app, over one command's AWS clients."""
 
-    def __init__(self, clients: Any, app: AppDefinition) -> None:
+    def __init__(self, clients: Facade, app: AppDefinition) -> None:
         self.clients = clients
         self.app = app
         self.elb_spec: ElbSpec | None = elb_spec(app.app_id, app.scheduler, app.containers)

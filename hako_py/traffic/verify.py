@@ -9,11 +9,12 @@ from typing import Any
 from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
 from hako_py.formatting import shown
+from hako_py.plan.operations import Facade
 from hako_py.traffic.spec import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
 from hako_py.verify import NG, OK, Check, guarded
 
 
-def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Any) -> Iterator[Check]:
+def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Facade) -> Iterator[Check]:
     for attachment in attachments(app.app_id, app.scheduler, app.containers):
         yield _container_check(task_definition, attachment.container_name, attachment.container_port)
     for entry in app.scheduler.get("load_balancers") or []:
@@ -43,7 +44,7 @@ def _container_check(td: dict[str, Any], name: str, port: int) -> Check:
     return Check(NG, subject, f"no container {name} in the task definition")
 
 
-def _target_group_check(app: AppDefinition, clients: Any, entry: dict[str, Any]) -> Check:
+def _target_group_check(app: AppDefinition, clients: Facade, entry: dict[str, Any]) -> Check:
     subject = f"target group {entry.get('target_group_arn') or entry.get('target_group_name')}"
     group = clients.elbv2().target_group(name=entry.get("target_group_name"), arn=entry.get("target_group_arn"))
     if group is None:
@@ -56,7 +57,7 @@ def _target_group_check(app: AppDefinition, clients: Any, entry: dict[str, Any])
     return Check(OK, subject, attached)
 
 
-def _elb_checks(spec: ElbSpec, clients: Any) -> Iterator[Check]:
+def _elb_checks(spec: ElbSpec, clients: Facade) -> Iterator[Check]:
     api = clients.elbv2()
     lb_subject = f"load balancer {spec.load_balancer_name}"
     try:
@@ -90,13 +91,13 @@ def _guarded_value(read: Any) -> Any:
         return None
 
 
-def _namespace_check(clients: Any, namespace_id: str | None, name: str | None, subject: str) -> Check:
+def _namespace_check(clients: Facade, namespace_id: str | None, name: str | None, subject: str) -> Check:
     api = clients.cloudmap()
     found = api.namespace(namespace_id) is not None if namespace_id else bool(name and api.namespace_id(name))
     return Check(OK, subject) if found else Check(NG, subject, "does not exist")
 
 
-def _alarms_check(clients: Any, names: list[str]) -> Check:
+def _alarms_check(clients: Facade, names: list[str]) -> Check:
     found = clients.scaling().alarms(names)
     missing = [n for n in names if n not in found]
     subject = f"CloudWatch alarms {', '.join(names)}"
