@@ -18,6 +18,7 @@ from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import parse_secret_source
 from hako_py.scripts.builtin.log_group import awslogs_groups
+from hako_py.traffic.spec import TrafficSpecs
 
 OK, NG, SKIP = "OK", "NG", "SKIP"
 BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
@@ -56,14 +57,15 @@ def guarded(subject: str, check: Callable[[], Check]) -> Check:
         return Check(NG, subject, f"cannot check: {exc}")
 
 
-def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, *,
+def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, specs: TrafficSpecs, *,
            scripts_create_log_groups: bool = False) -> list[Check]:
     """Every check; when the credentials fail, the checks so far and one NG line about the
-    credentials (not one per check repeating it)."""
+    credentials (not one per check repeating it). *specs*: the traffic settings as render
+    derived them (``RenderedApp.specs``)."""
     region = app.region or lookups.clients.region
     done: list[Check] = []
     try:
-        for check in _checks(app, task_definition, lookups, region, scripts_create_log_groups):
+        for check in _checks(app, task_definition, lookups, specs, region, scripts_create_log_groups):
             done.append(check)
     except CredentialsFailed as failure:
         message = str(failure.error).split(": ", 1)[-1]
@@ -71,7 +73,7 @@ def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups
     return done
 
 
-def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: str | None,
+def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: TrafficSpecs, region: str | None,
             creates_groups: bool) -> Iterator[Check]:
     yield _presence(f"cluster {app.cluster}", lambda: lookups.cluster_status(app.cluster) == "ACTIVE",
                     "does not exist (or is not ACTIVE)")
@@ -107,7 +109,7 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
         yield _presence(f"capacity provider {name}", partial(_no_missing_providers, lookups, name))
     from hako_py.traffic.verify import traffic_checks
 
-    yield from traffic_checks(app, td, lookups.clients)
+    yield from traffic_checks(app, td, lookups.clients, specs)
 
 
 def _none_missing(find_missing: Callable[[str | None, list[str]], list[str]], region: str | None, item: str) -> bool:

@@ -46,7 +46,7 @@ def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Chec
     from hako_py.aws.lookups import Lookups
     from hako_py.verify import verify
 
-    return verify(prepared.app, task_definition, Lookups(prepared.clients),
+    return verify(prepared.app, task_definition, Lookups(prepared.clients), prepared.rendered.specs,
                   scripts_create_log_groups=prepared.scripts.creates_log_groups)
 
 

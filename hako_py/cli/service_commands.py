@@ -37,11 +37,11 @@ def _ecs(checked: Any, aws: dict[str, Any]) -> Any:
     return clients_for(checked, aws).ecs()
 
 
-def _traffic(app: Any, clients: Any) -> Any:
+def _traffic(app: Any, rendered: Any, clients: Any) -> Any:
     """The app's load balancer / Cloud Map / autoscaling manager, or None when it declares none."""
-    from hako_py.traffic.manager import Traffic, declares_traffic
+    from hako_py.traffic.manager import Traffic
 
-    return Traffic(clients, app) if declares_traffic(app) else None
+    return Traffic(clients, app, rendered.specs) if rendered.specs.declared else None
 
 
 def _configured_scripts(checked: Any, clients: Any, dry_run: bool) -> Any:
@@ -126,7 +126,8 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stderr.isatty())
     deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
-                        preflight=None if no_verify else verified, traffic=_traffic(prepared.app, prepared.clients),
+                        preflight=None if no_verify else verified,
+                        traffic=_traffic(prepared.app, prepared.rendered, prepared.clients),
                         record=outcome.record)
     outcome.finish(deployer.deploy(prepared.app, prepared.rendered))
 
@@ -226,7 +227,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
     checked = _prepare(paths[0], loader, _reporter(), tag=tag)
     clients = clients_for(checked, aws)
     changed = show_diff(clients.ecs(), checked.app, checked.rendered, Reporter(sys.stdout), color=sys.stdout.isatty(),
-                        traffic=_traffic(checked.app, clients))
+                        traffic=_traffic(checked.app, checked.rendered, clients))
     if not changed:
         click.echo(f"no differences: {checked.app.app_id} is as defined", err=True)
     sys.exit(2 if exit_code and changed else 0)
@@ -283,7 +284,8 @@ def status(file: str, output: str, **kwargs: Any) -> None:
     aws, loader = _split(kwargs)
     checked = _prepare(file, loader, _reporter())
     clients = clients_for(checked, aws)
-    click.echo(format_status(service_status(clients.ecs(), checked.app, _traffic(checked.app, clients)), output))
+    traffic = _traffic(checked.app, checked.rendered, clients)
+    click.echo(format_status(service_status(clients.ecs(), checked.app, traffic), output))
 
 
 @click.command()
@@ -342,8 +344,8 @@ def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwar
     clients = clients_for(checked, aws)
     scripts = _configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
-    code = do_remove(clients, checked.app, reporter, dry_run=dry_run, traffic=_traffic(checked.app, clients),
-                     record=outcome.record)
+    code = do_remove(clients, checked.app, reporter, dry_run=dry_run,
+                     traffic=_traffic(checked.app, checked.rendered, clients), record=outcome.record)
     scripts.fire("remove_finished")
     outcome.finish(code)
 

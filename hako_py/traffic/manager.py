@@ -2,7 +2,8 @@
 
 Order on deploy: load balancer / target group / listeners / rule and Cloud Map services
 first (the service needs their ARNs), then the ECS service, then autoscaling (it needs
-the service). ``Traffic`` is built per command from the app and the AWS clients.
+the service). ``Traffic`` is built per command from the app, the specs render derived and
+the AWS clients.
 """
 
 from __future__ import annotations
@@ -18,21 +19,8 @@ from hako_py.plan.instructions import Instruction, Plan
 from hako_py.plan.operations import Facade
 from hako_py.plan.values import Ref, ResourceLabel, resource_label
 from hako_py.traffic import discovery, elb, scaling
-from hako_py.traffic.spec import (
-    ElbSpec,
-    ScalingSpec,
-    attachments,
-    discovery_specs,
-    elb_spec,
-    is_ref,
-    scaling_spec,
-    target_group_of,
-)
+from hako_py.traffic.spec import ElbSpec, ScalingSpec, TrafficSpecs, is_ref, target_group_of
 from hako_py.traffic.steps import Known, ResourcePlan, ref_name
-
-
-def declares_traffic(app: AppDefinition) -> bool:
-    return any(app.scheduler.get(k) for k in ("load_balancers", "elb_v2", "service_discovery", "autoscaling"))
 
 
 @dataclass
@@ -94,17 +82,19 @@ class TrafficPlan:
 class Traffic:
     """The traffic resources of one app, over one command's AWS clients."""
 
-    def __init__(self, clients: Facade, app: AppDefinition) -> None:
+    def __init__(self, clients: Facade, app: AppDefinition, specs: TrafficSpecs) -> None:
+        """*specs*: as render derived them (``RenderedApp.specs``)."""
         self.clients = clients
         self.app = app
-        self.elb_spec: ElbSpec | None = elb_spec(app.app_id, app.scheduler, app.containers)
-        self.discovery_specs = discovery_specs(app.app_id, app.scheduler)
-        self.scaling_spec: ScalingSpec | None = scaling_spec(app.scheduler)
+        self.elb_spec: ElbSpec | None = specs.elb
+        self.discovery_specs = specs.discovery
+        self.scaling_spec: ScalingSpec | None = specs.scaling
+        self.attachments = specs.attachments
         self.resource_id = resource_id(app.cluster, app.app_id)
 
     def _named_target_groups(self, known: Known) -> None:
         """ARNs of the load_balancers entries given by name (read-only)."""
-        for attachment in attachments(self.app.app_id, self.app.scheduler, self.app.containers):
+        for attachment in self.attachments:
             name = target_group_of(attachment.target_group)
             key = ref_name(attachment.target_group)
             if name is None or key in known:
@@ -119,7 +109,7 @@ class Traffic:
     def _label(self, known: Known) -> str | ResourceLabel | None:
         """ALBRequestCountPerTarget's resource label: known, or made of refs to the load balancer
         and target group this deploy creates; None when there is none to have."""
-        found = attachments(self.app.app_id, self.app.scheduler, self.app.containers)
+        found = self.attachments
         if len(found) != 1:
             return None
         target = found[0].target_group

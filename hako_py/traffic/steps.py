@@ -8,7 +8,6 @@ a :class:`~hako_py.plan.values.Ref` to that write's output, by the same name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from hako_py.plan.instructions import Instruction
 from hako_py.plan.values import Ref
@@ -40,5 +39,5 @@ class ResourcePlan:
         self.steps.extend(instructions)
 
     @property
-    def writes(self) -> list[Any]:
-        return [s for s in self.steps if s.text is not None]
+    def writes(self) -> list[str]:
+        return [s.text for s in self.steps if s.text is not None]

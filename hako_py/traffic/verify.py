@@ -10,24 +10,25 @@ from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
 from hako_py.formatting import shown
 from hako_py.plan.operations import Facade
-from hako_py.traffic.spec import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
+from hako_py.traffic.spec import ElbSpec, TrafficSpecs
 from hako_py.verify import NG, OK, Check, guarded
 
 
-def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Facade) -> Iterator[Check]:
-    for attachment in attachments(app.app_id, app.scheduler, app.containers):
+def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Facade,
+                   specs: TrafficSpecs) -> Iterator[Check]:
+    """*specs*: as render derived them (``RenderedApp.specs``)."""
+    for attachment in specs.attachments:
         yield _container_check(task_definition, attachment.container_name, attachment.container_port)
     for entry in app.scheduler.get("load_balancers") or []:
         yield guarded(f"target group {entry.get('target_group_arn') or entry.get('target_group_name')}",
                       partial(_target_group_check, app, clients, entry))
-    spec = elb_spec(app.app_id, app.scheduler, app.containers)
-    if spec is not None:
-        yield from _elb_checks(spec, clients)
-    for discovery in discovery_specs(app.app_id, app.scheduler):
+    if specs.elb is not None:
+        yield from _elb_checks(specs.elb, clients)
+    for discovery in specs.discovery:
         subject = f"Cloud Map namespace {discovery.namespace_label}"
         yield guarded(subject, partial(_namespace_check, clients, discovery.namespace_id, discovery.namespace,
                                        subject))
-    scaling = scaling_spec(app.scheduler)
+    scaling = specs.scaling
     alarms = sorted({str(a) for p in (scaling.policies if scaling else ()) for a in p.get("alarms") or []})
     if alarms:
         yield guarded(f"CloudWatch alarms {', '.join(alarms)}", lambda: _alarms_check(clients, alarms))
