@@ -37,7 +37,10 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
                             settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)
     app = scripts.prepared(hook)
-    rendered = checked.rendered if app is checked.app else render_app(app, RenderOptions(tag=tag))
+    # rendered again only when the scripts changed the containers (a tag, an env entry): the
+    # requests of an unchanged app are the ones check_file rendered
+    changed = app is not checked.app and app.containers != checked.app.containers
+    rendered = render_app(app, RenderOptions(tag=tag)) if changed else checked.rendered
     return Prepared(app, rendered, clients, scripts)
 
 
