@@ -29,11 +29,13 @@ def test_only_refs_are_resolved_never_strings_that_look_like_one() -> None:
                                                                                 "{{resource-label}}"]
 
 
-def test_a_ref_no_earlier_step_produces_is_an_error_naming_it(aws: SandboxControl) -> None:
-    plan = plan_of(Call(Operation.MODIFY_TARGET_GROUP, {"TargetGroupArn": Ref("target-group:nowhere"),
+def test_a_ref_no_earlier_step_produces_is_an_error_naming_it_before_any_write(aws: SandboxControl) -> None:
+    plan = plan_of(Call(Operation.DELETE_RULE, {"RuleArn": "arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/x"},
+                        "DeleteRule x"),
+                   Call(Operation.MODIFY_TARGET_GROUP, {"TargetGroupArn": Ref("target-group:nowhere"),
                                                         "HealthCheckPath": "/up"}, "ModifyTargetGroup nowhere"))
     aws.reset()
-    with pytest.raises(MissingRef, match="target-group:nowhere"):
+    with pytest.raises(MissingRef, match=r"target-group:nowhere: no step before ModifyTargetGroup nowhere"):
         Executor(clients(), lambda line: None).run(plan)
     assert aws.requests()["writes"] == 0
 

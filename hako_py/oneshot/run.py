@@ -130,7 +130,7 @@ class OneshotRunner:
             self.say(f"dry run: would register a new revision of {app.oneshot_family}")
             return f"{app.oneshot_family}:<new revision>", desired
         outputs = Executor(self.aws, self.say, sleep=self.interrupts.wait).run(planned.plan)
-        return str(outputs[NEW_REVISION]), outputs[NEW_REVISION + ":document"]
+        return str(outputs[NEW_REVISION]), outputs[f"{NEW_REVISION}:document"]
 
     # run ----------------------------------------------------------------------------------
     def _start(self, request: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:

@@ -25,6 +25,7 @@ from hako_py.plan.instructions import (
     PointAlarm,
     RegisterTaskDefinition,
     Say,
+    check_refs,
 )
 from hako_py.plan.operations import OPERATIONS, Facade
 from hako_py.plan.values import lookup, resolve, short, text
@@ -59,8 +60,10 @@ class Executor:
         self.sleep = sleep
 
     def run(self, plan: Plan, outputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Run every instruction; the outputs named so far (given ones included)."""
+        """Run every instruction; the outputs named so far (given ones included). A ref that no
+        earlier instruction produces is refused before anything is sent."""
         known: dict[str, Any] = dict(outputs or {})
+        check_refs(plan, list(known))
         for instruction in plan:
             self._run(instruction, known)
             if self.sent is not None and instruction.text is not None:
@@ -118,7 +121,7 @@ class Executor:
         registered, now = register_once(self.aws.ecs(), dict(instruction.request), self.sleep)
         arn = str(registered["taskDefinitionArn"])
         known[instruction.output] = arn
-        known[instruction.output + ":document"] = registered
+        known[instruction.document] = registered
         if now or not instruction.say_reused:
             self.say(f"registered task definition {short(arn)}")
         else:

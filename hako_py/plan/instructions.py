@@ -8,12 +8,12 @@ for a Cloud Map operation, pointing an alarm at a new policy).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from hako_py.plan.values import Ref, Short
+from hako_py.plan.values import MissingRef, Ref, Short, refs_in
 
 # A sentence of literal parts and values known at run time (a task definition's short name).
 Message = tuple[str | Short | Ref, ...]
@@ -102,8 +102,13 @@ class RegisterTaskDefinition:
     the family's latest revision is reused when it already is the one wanted."""
 
     request: Mapping[str, Any]
-    output: str
+    output: str  # the revision's ARN
     say_reused: bool = True  # deploy tells a reused revision apart; oneshot does not
+
+    @property
+    def document(self) -> str:
+        """The name of the output holding the registered task definition itself."""
+        return f"{self.output}:document"
 
     @property
     def text(self) -> str:
@@ -182,6 +187,48 @@ class Plan:
     def writes(self) -> list[str]:
         """The writes, as the dry run lists them and ``--output json`` records them."""
         return [i.text for i in self.instructions if i.text is not None]
+
+
+def needs(instruction: Instruction) -> list[Ref]:
+    """The refs *instruction* resolves when it runs."""
+    if isinstance(instruction, Call):
+        return refs_in([dict(instruction.parameters), instruction.done or ()])
+    if isinstance(instruction, AwaitCloudMapOperation):
+        return [instruction.operation_id]
+    if isinstance(instruction, PointAlarm):
+        return [instruction.policy_arn]
+    if isinstance(instruction, Say):
+        return refs_in(instruction.message)
+    if isinstance(instruction, Hook):
+        return refs_in(instruction.arguments)
+    if isinstance(instruction, FollowRollout):
+        return refs_in([instruction.target, instruction.initial])
+    return []
+
+
+def produces(instruction: Instruction) -> list[str]:
+    """The names *instruction* gives values to (for the refs of the instructions after it)."""
+    if isinstance(instruction, Call):
+        return [output.name for output in instruction.outputs]
+    if isinstance(instruction, RegisterTaskDefinition):
+        return [instruction.output, instruction.document]
+    if isinstance(instruction, FollowRollout):
+        return [instruction.output]
+    return []
+
+
+def check_refs(plan: Plan, given: Iterable[str] = ()) -> None:
+    """Refuse a plan in which a ref is not produced by an instruction before the one needing it
+    (or given): the error names the ref, and nothing has been sent yet."""
+    produced = set(given)
+    for instruction in plan:
+        missing = [ref for ref in needs(instruction) if ref.name not in produced]
+        if missing:
+            names = ", ".join(sorted({ref.name for ref in missing}))
+            wanted = instruction.text or type(instruction).__name__
+            raise MissingRef(f"no value for {names}: no step before {wanted} produces it "
+                             "(nothing was sent)")
+        produced.update(produces(instruction))
 
 
 def plan_of(*instructions: Instruction | None) -> Plan:

@@ -85,6 +85,21 @@ def resolve(value: Any, outputs: Mapping[str, Any]) -> Any:
     return value
 
 
+def refs_in(value: Any) -> list[Ref]:
+    """Every :class:`Ref` in *value*, in order (inside derived values too)."""
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, ResourceLabel):
+        return refs_in([value.load_balancer_arn, value.target_group_arn])
+    if isinstance(value, Short):
+        return refs_in(value.value)
+    if isinstance(value, list | tuple):
+        return [ref for item in value for ref in refs_in(item)]
+    if isinstance(value, dict):
+        return [ref for item in value.values() for ref in refs_in(item)]
+    return []
+
+
 def shown(value: Any) -> Any:
     """*value* as diffs and dry runs show it: each unresolved value by its placeholder text."""
     if isinstance(value, Ref | ResourceLabel | Short):
