@@ -19,6 +19,7 @@ from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 class DiscoveryLive:
     namespace_id: str | None
     service: dict[str, Any] | None
+    owned: bool = False  # for removal only (read_owner): the hako:app tag names this app
 
 
 def read_live(api: CloudMapApi, spec: DiscoverySpec) -> DiscoveryLive:
@@ -95,13 +96,21 @@ def plan(spec: DiscoverySpec, live: DiscoveryLive, known: Known, file: str) -> R
 SERVICE_IN_USE = Retry("ResourceInUse", attempts=10, delay=2.0)
 
 
-def removal(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive) -> tuple[ResourcePlan, list[str]]:
+def read_owner(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive) -> DiscoveryLive:
+    """*live* with whether hako created its service for this app: what :func:`removal` decides from."""
+    if live.service is not None:
+        live.owned = api.tags(str(live.service["Arn"])).get(MANAGED_TAG) == spec.app_id
+    return live
+
+
+def removal(spec: DiscoverySpec, live: DiscoveryLive) -> tuple[ResourcePlan, list[str]]:
+    """The delete of the Cloud Map service hako created (pure); what it leaves, why."""
     result = ResourcePlan()
     kept: list[str] = []
     service = live.service
     if service is None:
         return result, kept
-    if api.tags(str(service["Arn"])).get(MANAGED_TAG) != spec.app_id:
+    if not live.owned:
         kept.append(f"Cloud Map service {spec.name} (not created by hako for this app)")
         return result, kept
     result.add(Call(Operation.CLOUD_MAP_DELETE_SERVICE, {"Id": str(service["Id"])},

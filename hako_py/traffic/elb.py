@@ -37,6 +37,9 @@ class ElbLive:
     target_group_attributes: dict[str, str] = field(default_factory=dict)
     rule: dict[str, Any] | None = None
     rule_listener: dict[str, Any] | None = None
+    # for removal only (read_owners): whether the hako:app tag says hako created them for this app
+    owns_load_balancer: bool = False
+    owns_target_group: bool = False
 
 
 def read_live(api: ElbApi, spec: ElbSpec) -> ElbLive:
@@ -299,29 +302,38 @@ def owned(api: ElbApi, arn: str, app_id: str) -> bool:
     return api.tags(arn).get(MANAGED_TAG) == app_id
 
 
+def read_owners(api: ElbApi, spec: ElbSpec, live: ElbLive) -> ElbLive:
+    """*live* with who created its load balancer and target group (one DescribeTags each, and
+    only for what the definition says hako creates): what :func:`removal` decides from."""
+    if spec.creates_load_balancer and live.load_balancer is not None:
+        live.owns_load_balancer = owned(api, str(live.load_balancer["LoadBalancerArn"]), spec.app_id)
+    if spec.creates_target_group and live.target_group is not None:
+        live.owns_target_group = owned(api, str(live.target_group["TargetGroupArn"]), spec.app_id)
+    return live
+
+
 # DeleteTargetGroup answers ResourceInUse while the load balancer deleted just before goes away.
 TARGET_GROUP_IN_USE = Retry("ResourceInUse", attempts=30, delay=1.0)
 
 
-def removal(api: ElbApi, spec: ElbSpec, live: ElbLive) -> tuple[ResourcePlan, list[str]]:
-    """Deletes of what hako created for *spec* (tagged hako:app=APP_ID, read now); and what it
-    leaves, why."""
+def removal(spec: ElbSpec, live: ElbLive) -> tuple[ResourcePlan, list[str]]:
+    """Deletes of what hako created for *spec* (pure: ownership was read by :func:`read_owners`);
+    and what it leaves, why."""
     result = ResourcePlan()
     kept: list[str] = []
     tg = live.target_group
-    if live.rule is not None and spec.creates_target_group and tg is not None and owned(
-            api, str(tg["TargetGroupArn"]), spec.app_id):
+    if live.rule is not None and tg is not None and live.owns_target_group:
         rule_arn = str(live.rule["RuleArn"])
         result.add(Call(Operation.DELETE_RULE, {"RuleArn": rule_arn},
                         f"DeleteRule {rule_arn.rsplit('/', 1)[-1]} on {spec.load_balancer_name}"))
     lb = live.load_balancer
     if lb is not None:
-        if spec.creates_load_balancer and owned(api, str(lb["LoadBalancerArn"]), spec.app_id):
+        if live.owns_load_balancer:
             result.add(Call(Operation.DELETE_LOAD_BALANCER, {"LoadBalancerArn": str(lb["LoadBalancerArn"])},
                             f"DeleteLoadBalancer {spec.load_balancer_name}"))
         else:
             kept.append(f"load balancer {spec.load_balancer_name} (not created by hako for this app)")
-            if tg is not None and spec.creates_target_group and owned(api, str(tg["TargetGroupArn"]), spec.app_id):
+            if tg is not None and live.owns_target_group:
                 # listeners that forward to hako's own target group were added by hako
                 for listener in live.listeners:
                     if _forwards_to(listener, str(tg["TargetGroupArn"])):
@@ -329,9 +341,8 @@ def removal(api: ElbApi, spec: ElbSpec, live: ElbLive) -> tuple[ResourcePlan, li
                                         f"DeleteListener {listener.get('Protocol')}:{listener.get('Port')} on "
                                         f"{spec.load_balancer_name} (forwards to hako's target group)"))
     if tg is not None:
-        tg_arn = str(tg["TargetGroupArn"])
-        if spec.creates_target_group and owned(api, tg_arn, spec.app_id):
-            result.add(Call(Operation.DELETE_TARGET_GROUP, {"TargetGroupArn": tg_arn},
+        if live.owns_target_group:
+            result.add(Call(Operation.DELETE_TARGET_GROUP, {"TargetGroupArn": str(tg["TargetGroupArn"])},
                             f"DeleteTargetGroup {spec.target_group_name}", retry=TARGET_GROUP_IN_USE))
         else:
             kept.append(f"target group {spec.target_group_name} (not created by hako for this app)")

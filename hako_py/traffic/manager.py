@@ -166,12 +166,13 @@ class Traffic:
             except HakoError as exc:  # a missing namespace holds nothing to remove
                 kept.append(str(exc))
                 continue
-            plan, left = discovery.removal(cloudmap, spec, live)
+            plan, left = discovery.removal(spec, discovery.read_owner(cloudmap, spec, live))
             plans.append(plan)
             kept.extend(left)
         if self.elb_spec is not None:
             elbv2 = self.clients.elbv2()
-            plan, left = elb.removal(elbv2, self.elb_spec, elb.read_live(elbv2, self.elb_spec))
+            live_elb = elb.read_owners(elbv2, self.elb_spec, elb.read_live(elbv2, self.elb_spec))
+            plan, left = elb.removal(self.elb_spec, live_elb)
             plans.append(plan)
             kept.extend(left)
         return Plan(tuple(s for p in plans for s in p.steps)), kept
