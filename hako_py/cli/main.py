@@ -100,7 +100,7 @@ def _prestart_worker(args: list[str]) -> None:
     """Start the evaluation worker before the command imports its modules: its own start-up
     (~0.15 s) then overlaps theirs instead of following it."""
     if args and args[0] in EVALUATING_COMMANDS and not {"-h", "--help"} & set(args):
-        from hako_py.workers.shared import prestart
+        from hako_py.workers.shared import prestart  # not at the top: hako --help does without it
 
         prestart()
 
