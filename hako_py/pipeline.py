@@ -159,11 +159,3 @@ def _failed(file: str, exc: HakoError) -> FileReport:
     if isinstance(exc, DefinitionError):
         return FileReport(file=exc.file, findings=tuple(problem_finding(exc.file, p) for p in exc.problems))
     return FileReport(file=str(file), findings=(error_finding(str(file), str(exc)),))
-
-
-def summary_counts(reports: list[FileReport]) -> dict[str, Any]:
-    return {
-        "files": len(reports),
-        "invalid": sum(1 for r in reports if not r.ok),
-        "warnings": sum(len(r.warnings) for r in reports),
-    }

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import pkgutil
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import jsonschema
 import pytest
 
+import hako_py.cli.commands
 from hako_py import __version__
+from hako_py.cli.lazy_group import load_command
+from hako_py.cli.main import COMMANDS, CONTEXT, cli
 from tests.conftest import FARGATE_APP, PROJECT_ROOT, Repo
 
 HEAVY = ("boto3", "botocore", "moto", "docker", "rich", "jsonschema", "_gojsonnet")
@@ -30,6 +36,57 @@ def test_help_and_version_import_nothing_heavy(flag: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "HEAVY=", f"{flag} imported {out.splitlines()[-1]}"
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    code = (
+        "import sys\n"
+        "from hako_py.cli.main import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('COMMANDS=' + ','.join(m for m in sys.modules if m.startswith('hako_py.cli.commands.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines[-1] == "COMMANDS="
+    listed = lines[lines.index("Commands:") + 1:-1]
+    assert [line.split()[0] for line in listed] == sorted(COMMANDS)
+
+
+def test_command_table_is_every_command_with_its_own_short_help() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(hako_py.cli.commands.__path__)}
+    assert {name.replace("-", "_") for name in COMMANDS} == modules
+    for name, entry in COMMANDS.items():
+        command = load_command(name, entry)
+        assert command.name == name
+        assert entry.help == command.get_short_help_str(limit=10**6), f"update the help of {name} in cli/main.py"
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 200])
+def test_help_lists_commands_as_click_would_with_them_imported(width: int) -> None:
+    eager = click.Group("hako", params=cli.params, help=cli.help, context_settings=CONTEXT,
+                        commands={name: load_command(name, entry) for name, entry in COMMANDS.items()})
+    lazy_help = cli.get_help(click.Context(cli, info_name="hako", terminal_width=width, **CONTEXT))
+    eager_help = eager.get_help(click.Context(eager, info_name="hako", terminal_width=width, **CONTEXT))
+    assert lazy_help == eager_help
+
+
+WRITERS = {"print", "click.echo", "click.secho", "click.confirm", "click.prompt", "sys.stdout.write",
+           "sys.stderr.write", "Reporter"}
+
+
+def test_the_cli_writes_only_through_its_output_module() -> None:
+    cli_folder = PROJECT_ROOT / "hako_py" / "cli"
+    found = []
+    for path in sorted(cli_folder.rglob("*.py")):
+        if path == cli_folder / "output.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in WRITERS:
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {ast.unparse(node.func)}")
+    assert found == [], "write through hako_py/cli/output.py"
 
 
 def test_installed_console_script_runs() -> None:
@@ -66,7 +123,7 @@ def test_schema_command_is_valid_and_describes_every_field(hako) -> None:  # typ
             walk(prop, f"{path}.{name}")
         for key in ("items", "additionalProperties"):
             if isinstance(node.get(key), dict):
-                walk(node[key], f"{path}[{key}]")  # type: ignore[arg-type]
+                walk(node[key], f"{path}[{key}]")
 
     walk(schema, "")
     for name, definition in schema["$defs"].items():

@@ -1,11 +1,16 @@
-"""Shared start of deploy, oneshot and verify: scripts, rendering and preflight verification."""
+"""What the commands acting on AWS share once the definition is checked: clients, scripts,
+the app's traffic resources and the preflight verification."""
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hako_py.aws import AwsClients, AwsOptions
+from hako_py.aws.lookups import Lookups
+from hako_py.cli.checks_output import checks_data, show_checks
 from hako_py.definition import AppDefinition
 from hako_py.pipeline import CheckedApp
 from hako_py.record import Record
@@ -13,7 +18,8 @@ from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.reporter import Reporter
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
-from hako_py.verify import Check
+from hako_py.traffic.manager import Traffic, declares_traffic
+from hako_py.verify import Check, failed, verify
 
 
 @dataclass
@@ -27,6 +33,19 @@ class Prepared:
 def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
     options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"])
     return AwsClients(options, default_region=checked.app.region)
+
+
+def traffic_for(app: AppDefinition, clients: AwsClients) -> Traffic | None:
+    """The app's load balancer / Cloud Map / autoscaling manager, or None when it declares none."""
+    return Traffic(clients, app) if declares_traffic(app) else None
+
+
+def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:
+    """The definition's scripts for commands without a *_starting hook (rollback, remove)."""
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stderr,
+                                                   settings=checked.loaded.config.scripts))
+    scripts.fire("configure")
+    return scripts
 
 
 def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
@@ -43,9 +62,6 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
 
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
-    from hako_py.aws.lookups import Lookups
-    from hako_py.verify import verify
-
     return verify(prepared.app, task_definition, Lookups(prepared.clients),
                   scripts_create_log_groups=prepared.scripts.creates_log_groups)
 
@@ -54,11 +70,6 @@ def preflight(prepared: Prepared, task_definition: dict[str, Any], reporter: Rep
               record: Record | None = None) -> bool:
     """deploy's and oneshot's verification before any write: a summary line when all is OK (see
     :mod:`hako_py.cli.checks_output`); the checks go into *record* for --output json. True when nothing is NG."""
-    import time
-
-    from hako_py.cli.checks_output import checks_data, show_checks
-    from hako_py.verify import failed
-
     started = time.monotonic()
     checks = run_checks(prepared, task_definition)
     show_checks(checks, reporter)

@@ -11,7 +11,6 @@ from hako_py.deploy.diff import colorize
 from hako_py.deploy.follow import (
     COMPLETED,
     FollowSettings,
-    deployment_summary,
     follow_rollout,
     follow_service,
     scaled_to_zero,
@@ -257,7 +256,3 @@ def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool, 
     for item in kept:
         record.fields["kept"].append(item)
         reporter.line(f"kept {item}")
-
-
-def summary_line(service: dict[str, Any]) -> str:
-    return deployment_summary(service)

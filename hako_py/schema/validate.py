@@ -85,13 +85,6 @@ def _fast_is_valid() -> Any:
     return is_valid
 
 
-def format_path(parts: Iterable[str | int]) -> str:
-    path = ""
-    for part in parts:
-        path = join_path(path, part)
-    return path
-
-
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if word in KNOWN_RENAMES:
         return f"; use {KNOWN_RENAMES[word]}"

@@ -9,10 +9,17 @@ from typing import Any
 
 import click
 
+from hako_py.cli.output import say, show
+from hako_py.errors import HakoError
+from hako_py.loading import LoadOptions
+from hako_py.pipeline import check_file, expand_paths
+from hako_py.sandbox.faults import FaultProxy, FaultRates
+from hako_py.sandbox.guard import NOT_LOOPBACK, is_loopback_address
+from hako_py.sandbox.remote import check_sandbox_url, seeding_errors
+from hako_py.sandbox.seed import Wanted, seed
+
 
 def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from hako_py.sandbox.guard import NOT_LOOPBACK, is_loopback_address
-
     if not is_loopback_address(value):
         raise click.BadParameter(NOT_LOOPBACK.format(host=value))
     return value
@@ -59,11 +66,10 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
             raise click.UsageError(f"{', '.join(given)}: an option of serving, not of 'hako sandbox "
                                    f"{ctx.invoked_subcommand}'", ctx)
         return
-    try:
+    try:  # moto is an optional extra (and `hako sandbox seed` does without it)
         from hako_py.sandbox.server import Sandbox
     except ImportError as exc:
         raise click.ClickException(f"the sandbox needs moto: pip install 'hako-py[sandbox]' ({exc})") from None
-    from hako_py.errors import HakoError
 
     box = Sandbox(host, port, rollout_seconds=rollout_seconds, task_seconds=task_seconds, docker=docker)
     try:
@@ -73,24 +79,22 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
     try:
         if seeds:
             _seed(url, seeds)
-        click.echo(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}", err=True)
+        say(f"sandbox: tasks run {'as Docker containers' if box.runs_containers else 'simulated'}")
         if box.simulator.docker is not None:
             for line in box.reaped:
-                click.echo(f"sandbox: removed {line}, left by a sandbox that is gone", err=True)
-            click.echo(f"sandbox: its containers and networks are labelled hako.sandbox.id="
-                       f"{box.simulator.docker.owner.id}", err=True)
+                say(f"sandbox: removed {line}, left by a sandbox that is gone")
+            say(f"sandbox: its containers and networks are labelled hako.sandbox.id="
+                       f"{box.simulator.docker.owner.id}")
         if not box.tells_users_apart:
-            click.echo("sandbox: this system cannot tell which local user opens a connection (no /proc/net/tcp): "
-                       "every local user can reach the sandbox", err=True)
+            say("sandbox: this system cannot tell which local user opens a connection (no /proc/net/tcp): "
+                       "every local user can reach the sandbox")
         proxy = None
         if faults:
-            from hako_py.sandbox.faults import FaultProxy, FaultRates
-
             proxy = FaultProxy(url, FaultRates.uniform(faults), seed=faults_seed)
-            click.echo(f"sandbox: faults injected at {faults:g} per kind and request (seed {faults_seed}); the "
-                       f"sandbox itself answers at {url}", err=True)
+            say(f"sandbox: faults injected at {faults:g} per kind and request (seed {faults_seed}); the "
+                       f"sandbox itself answers at {url}")
             url = proxy.start()
-        print(f"AWS_ENDPOINT_URL={url}", flush=True)
+        show(f"AWS_ENDPOINT_URL={url}")
         stopped = threading.Event()
 
         def on_signal(signum: int, frame: Any) -> None:
@@ -102,8 +106,8 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
             pass
         if proxy is not None:
             proxy.stop()
-            click.echo(f"sandbox: faults injected: {dict(sorted(proxy.injected.items()))} in {proxy.requests} "
-                       "requests", err=True)
+            say(f"sandbox: faults injected: {dict(sorted(proxy.injected.items()))} in {proxy.requests} "
+                       "requests")
     finally:
         box.stop()
     sys.exit(0)
@@ -112,11 +116,6 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
 def _seed(url: str, paths: tuple[str, ...]) -> int:
     """Seed what the definitions under *paths* reference; returns how many could not be read
     (each said on stderr; the others are seeded all the same)."""
-    from hako_py.errors import HakoError
-    from hako_py.loading import LoadOptions
-    from hako_py.pipeline import check_file, expand_paths
-    from hako_py.sandbox.seed import Wanted, seed
-
     wanted = Wanted()
     unreadable = 0
     for file in expand_paths(list(paths)):
@@ -124,10 +123,10 @@ def _seed(url: str, paths: tuple[str, ...]) -> int:
             wanted.add_app(check_file(file, LoadOptions()).app)
         except HakoError as exc:
             unreadable += 1
-            click.echo(f"sandbox: not seeding from {file}: {exc}", err=True)
-    with _seeding_errors(url):
+            say(f"sandbox: not seeding from {file}: {exc}")
+    with seeding_errors(url):
         for line in seed(url, wanted):
-            click.echo(f"sandbox: created {line}", err=True)
+            say(f"sandbox: created {line}")
     return unreadable
 
 
@@ -143,16 +142,7 @@ def seed_command(paths: tuple[str, ...], endpoint_url: str | None) -> None:
       export $(cat /tmp/sandbox.env)
       hako sandbox seed apps/new-app.jsonnet
     """
-    from hako_py.sandbox.remote import check_sandbox_url
-
     url = check_sandbox_url(endpoint_url)
     if _seed(url, paths):
         sys.exit(1)
 
-
-def _seeding_errors(url: str) -> Any:
-    """What can go wrong while seeding, as one line (exit 1): the sandbox refusing a request or
-    going away meanwhile."""
-    from hako_py.sandbox.remote import seeding_errors
-
-    return seeding_errors(url)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from functools import partial
 from typing import Any
 
 import click
 
-from hako_py.cli.options import aws_options, build_load_options, loader_options, verbosity_options
+from hako_py.aws import ecr_auth, secret_values
+from hako_py.cli.checked import check_definition
+from hako_py.cli.options import aws_options, loader_options, split_aws, verbosity_options
+from hako_py.cli.output import reporter as make_reporter
+from hako_py.cli.prepare import Prepared, preflight, prepare
+from hako_py.errors import UsageError
+from hako_py.loading.providers import parse_env_file
+from hako_py.local.engine import connect
+from hako_py.local.run import LocalOptions, LocalRunner
+from hako_py.oneshot.request import Overrides, oneshot_task_definition
+from hako_py.oneshot.run import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
+from hako_py.redaction import remember
 
 
 class OneshotCommand(click.Command):
@@ -104,17 +117,8 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     The preflight is one line when every check is OK (-v lists them); -q prints only
     problems, so a successful run prints nothing but the app's output.
     """
-    from hako_py.cli.hints import warnings_hint
-    from hako_py.errors import UsageError
-    from hako_py.oneshot.request import Overrides
-    from hako_py.oneshot.run import OneshotOptions, OneshotRunner
-    from hako_py.pipeline import check_file
-    from hako_py.render import RenderOptions
-    from hako_py.reporter import Reporter, level_of
-
-    reporter = Reporter(sys.stderr, level=level_of(quiet, verbose))
-
-    aws = {k: kwargs.pop(k) for k in ("region", "profile", "endpoint_url")}
+    reporter = make_reporter(quiet, verbose)
+    aws, kwargs = split_aws(kwargs)
     pairs = []
     for item in env:
         name, sep, value = item.partition("=")
@@ -123,12 +127,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
         pairs.append((name, value))
     if result_file is not None:
         check_result_file(result_file)
-    checked = check_file(file, build_load_options(**kwargs, expand=True), RenderOptions(tag=tag))
-    warnings_hint(checked, reporter)
-    from hako_py.cli.prepare import preflight, prepare
-    from hako_py.oneshot.request import oneshot_task_definition
-    from hako_py.oneshot.run import EXIT_NOT_STARTED
-
+    checked = check_definition(file, kwargs, reporter, tag=tag)
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
     if local:
         sys.exit(_run_local(prepared, command, tuple(pairs), cpu, memory, containers, tag, timeout, pull,
@@ -149,18 +148,9 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     sys.exit(runner.run(prepared.app, prepared.rendered))
 
 
-def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
+def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
                memory: int | None, containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
                secrets_file: str | None) -> int:
-    from functools import partial
-
-    from hako_py.aws import ecr_auth, secret_values
-    from hako_py.loading.providers import parse_env_file
-    from hako_py.local.engine import connect
-    from hako_py.local.run import LocalOptions, LocalRunner
-    from hako_py.oneshot.request import Overrides
-    from hako_py.redaction import remember
-
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
@@ -178,10 +168,6 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
 def check_result_file(path: str) -> None:
     """Refuse a --result-file that cannot be written before anything starts: a job that ran
     must never end in an error about its summary (and lose its exit code)."""
-    import os
-
-    from hako_py.errors import UsageError
-
     real = os.path.realpath(path)  # what is written: a symlink's target, /dev/stdout's file
     if os.path.isdir(real):
         raise UsageError(f"--result-file {path}: is a folder")

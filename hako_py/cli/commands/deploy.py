@@ -1,0 +1,73 @@
+"""``hako deploy FILE``: register, create or update the service, follow, roll back on failure."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Any
+
+import click
+
+from hako_py.cli.checked import check_definition
+from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
+from hako_py.cli.outcome import Outcome
+from hako_py.cli.output import reporter as make_reporter
+from hako_py.cli.prepare import preflight, prepare, traffic_for
+from hako_py.deploy.follow import FollowSettings
+from hako_py.deploy.run import Deployer, DeployOptions
+from hako_py.interrupts import raising_on
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
+@click.option("--force", is_flag=True, help="Register a new revision and force a new deployment even if unchanged.")
+@click.option("--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
+              help="Seconds to wait for the rollout before treating it as failed.")
+@click.option("--no-wait", is_flag=True, help="Return once the service is updated, without following the rollout.")
+@click.option("--no-rollback", is_flag=True, help="On failure, leave the service as it is.")
+@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
+@output_option
+@verbosity_options
+@aws_options
+@loader_options
+def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
+           no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
+           **kwargs: Any) -> None:
+    """Deploy an app: register its task definition if it changed, create or update the
+    service, follow the rollout, and roll back if it fails.
+
+    \b
+    Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
+    the revision it ran before, unless --no-rollback), 130 interrupted (SIGINT, also when
+    started in the background) or 143 terminated (SIGTERM) while following: the deployment
+    continues in ECS. Progress is on stderr; -o json prints the outcome on stdout.
+    """
+    with raising_on(signal.SIGINT):  # a job started in the background inherits SIGINT ignored
+        _deploy(file, tag, force, dry_run, timeout, no_wait, no_rollback, poll_interval, no_verify, output, quiet,
+                verbose, **kwargs)
+
+
+def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
+            no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
+            **kwargs: Any) -> None:
+    outcome = Outcome("deploy", output, file)
+    reporter = make_reporter(quiet, verbose)
+    aws, loader = split_aws(kwargs)
+    checked = check_definition(file, loader, reporter, outcome, tag=tag, need_service=True)
+    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    outcome.record.fields.update(verification=None, timings={"verifySeconds": None, "rolloutSeconds": None})
+
+    def verified() -> bool:
+        reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
+        return preflight(prepared, prepared.rendered.task_definition, reporter, outcome.record)
+
+    options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
+                            follow=FollowSettings(interval=poll_interval, timeout=timeout),
+                            color=sys.stderr.isatty())
+    deployer = Deployer(prepared.clients.ecs(), reporter, options, scripts=prepared.scripts,
+                        preflight=None if no_verify else verified, traffic=traffic_for(prepared.app, prepared.clients),
+                        record=outcome.record)
+    outcome.finish(deployer.deploy(prepared.app, prepared.rendered))
