@@ -3,7 +3,13 @@ leaves in what it registers, that a definition does not say, is not a change."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import boto3
+
+from hako_py.sandbox.server import Sandbox
+from tests.conftest import SandboxControl
 
 
 def stamped(labels: dict[str, str]) -> dict[str, Any]:
@@ -43,3 +49,27 @@ def test_a_definition_that_sets_the_version_label_has_it_compared() -> None:
 
     assert same_task_definition(wanted({"cc.wanko.hako.version": "2.18.0"}), stamped({}), [])
     assert not same_task_definition(wanted({"cc.wanko.hako.version": "2.19.0"}), stamped({}), [])
+
+
+def client(service: str, region: str) -> Any:
+    return boto3.client(service, region_name=region, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                        aws_access_key_id="t", aws_secret_access_key="t")
+
+
+def test_a_load_balancer_created_without_a_scheme_is_internet_facing(aws: SandboxControl, sandbox: Sandbox) -> None:
+    """hako sends CreateLoadBalancer with ``scheme: nil`` unless the definition sets one
+    (golden/hello-nofront); ELBv2 then makes it internet-facing (API CreateLoadBalancer.Scheme:
+    "The default is an Internet-facing load balancer"), and the sandbox must say so."""
+    from hako_py.sandbox.seed import Wanted, seed
+
+    network = Wanted()
+    network.subnets["ap-northeast-1"].update({"subnet-XXXXXXXX", "subnet-YYYYYYYY"})
+    seed(sandbox.url, network)
+    elb = client("elbv2", "ap-northeast-1")
+    made = elb.create_load_balancer(Name="hako-migrate-scheme", Subnets=["subnet-XXXXXXXX", "subnet-YYYYYYYY"])
+    assert made["LoadBalancers"][0]["Scheme"] == "internet-facing"
+    described = elb.describe_load_balancers(Names=["hako-migrate-scheme"])["LoadBalancers"][0]
+    assert described["Scheme"] == "internet-facing"
+    internal = elb.create_load_balancer(Name="hako-migrate-internal", Scheme="internal",
+                                        Subnets=["subnet-XXXXXXXX", "subnet-YYYYYYYY"])
+    assert internal["LoadBalancers"][0]["Scheme"] == "internal"
