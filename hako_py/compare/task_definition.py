@@ -1,7 +1,8 @@
 """Is the live task definition the one the definition renders? (and the diff if not)
 
 Both sides are prepared the same way (response-only fields dropped, host ports filled per
-network mode, tags without AWS's own ``aws:`` keys), then compared field by field under
+network mode, tags without AWS's own ``aws:`` keys; on the live side, the version label the
+original hako stamps unless the definition sets it), then compared field by field under
 :data:`hako_py.compare.ecs_defaults.TASK_DEFINITION`.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hako_py.compare.ecs_defaults import TASK_DEFINITION, TASK_DEFINITION_READ_ONLY
+from hako_py.compare.original_hako import drop_hako_stamp
 from hako_py.compare.shapes import ABSENT, pair, view
 
 
@@ -58,7 +60,9 @@ def prepared(td: dict[str, Any] | None, tags: list[dict[str, str]] | None = None
 def compare_task_definitions(desired: dict[str, Any] | None, live: dict[str, Any] | None,
                              live_tags: list[dict[str, str]] | None = None) -> TaskDefinitionComparison:
     """Compare a RegisterTaskDefinition request with a described task definition."""
-    left, right = pair(prepared(desired), prepared(live, live_tags), TASK_DEFINITION)
+    want, have = prepared(desired), prepared(live, live_tags)
+    drop_hako_stamp(want, have)  # the original hako's version label (compare/original_hako.py)
+    left, right = pair(want, have, TASK_DEFINITION)
     return TaskDefinitionComparison(left, right)
 
 

@@ -171,6 +171,25 @@ def allow_network_interfaces_without_dns_names() -> None:
         setattr(NetworkInterface, "private_dns_name", None)  # noqa: B010
 
 
+def default_load_balancer_scheme() -> None:
+    """A load balancer created without ``Scheme`` is internet-facing (API CreateLoadBalancer.Scheme:
+    "The default is an Internet-facing load balancer"). moto's request handler passes the missing
+    member on as ``None`` over its own default, so DescribeLoadBalancers reported no scheme for the
+    load balancers the original hako creates (it sends ``scheme: nil`` unless the definition sets
+    one, ecs_elb_v2.rb) and hako-py saw a scheme change that is none."""
+    from moto.elbv2.models import ELBv2Backend
+
+    if getattr(ELBv2Backend, "_hako_default_scheme", False):
+        return
+    create: Any = ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self: Any, *args: Any, scheme: str | None = None, **kwargs: Any) -> Any:
+        return create(self, *args, scheme=scheme or "internet-facing", **kwargs)
+
+    setattr(ELBv2Backend, "create_load_balancer", create_load_balancer)  # noqa: B010
+    setattr(ELBv2Backend, "_hako_default_scheme", True)  # noqa: B010
+
+
 def drop_empty_attachment_details(task: Any) -> None:
     """Leave out attachment details without a value (privateDnsName of an interface that has none)."""
     for attachment in getattr(task, "attachments", None) or []:

@@ -70,6 +70,7 @@ class Sandbox:
             self.reaped = self.simulator.docker.reap_orphans()
         moto_ecs_hooks.install()
         glue.page_log_events_like_cloudwatch()
+        glue.default_load_balancer_scheme()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
