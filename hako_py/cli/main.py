@@ -163,7 +163,7 @@ def render(file: str, only: str | None, tag: str | None, fmt: str, expand: bool,
         rendered = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=True, stderr=sys.stderr).rendered
     data: Any = rendered.as_dict()
     if not reveal_secrets:
-        from hako_py.masking import mask_requests
+        from hako_py.compare.masking import mask_requests
 
         data = mask_requests(data)
     if only:
@@ -186,8 +186,8 @@ def show_definition(file: str, expand: bool, fmt: str, reveal_secrets: bool, **l
     """Print the evaluated definition (as the original hako's show-definition does); values
     of env entries whose names look secret print as <masked> unless --reveal-secrets."""
     from hako_py.cli.output import dump
+    from hako_py.compare.masking import mask_definition
     from hako_py.loading import load_definition
-    from hako_py.masking import mask_definition
 
     loaded = load_definition(file, build_load_options(**loader, expand=expand))
     click.echo(dump(loaded.data if reveal_secrets else mask_definition(loaded.data), fmt))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from hako_py.deploy.diff import colorize
+from hako_py.compare.diff import colorize
 from hako_py.printable import printable
 from hako_py.review.compare import AppChange
 from hako_py.review.markdown_safe import fenced, inline, shorten, size

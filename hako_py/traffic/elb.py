@@ -14,8 +14,8 @@ from functools import partial
 from typing import Any
 
 from hako_py.aws.elbv2 import ElbApi
+from hako_py.compare.diff import unified
 from hako_py.definition import as_int
-from hako_py.deploy.diff import unified
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
 from hako_py.specs.traffic import MANAGED_TAG, ElbSpec, target_group_ref
