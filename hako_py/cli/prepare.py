@@ -13,7 +13,7 @@ from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.reporter import Reporter
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
-from hako_py.verify import Check
+from hako_py.verify.check import Check
 
 
 @dataclass
@@ -44,7 +44,7 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
     from hako_py.aws.lookups import Lookups
-    from hako_py.verify import verify
+    from hako_py.verify.prerequisites import verify
 
     return verify(prepared.app, task_definition, Lookups(prepared.clients),
                   scripts_create_log_groups=prepared.scripts.creates_log_groups)
@@ -57,7 +57,7 @@ def preflight(prepared: Prepared, task_definition: dict[str, Any], reporter: Rep
     import time
 
     from hako_py.cli.checks_output import checks_data, show_checks
-    from hako_py.verify import failed
+    from hako_py.verify.check import failed
 
     started = time.monotonic()
     checks = run_checks(prepared, task_definition)

@@ -149,7 +149,7 @@ def verify(file: str, tag: str | None, for_oneshot: bool, output: str, quiet: bo
     from hako_py.cli.checks_output import checks_data, show_checks, tally
     from hako_py.cli.prepare import prepare, run_checks
     from hako_py.reporter import Reporter, level_of
-    from hako_py.verify import failed
+    from hako_py.verify.check import failed
 
     outcome = Outcome("verify", output, file)
     reporter = _reporter(quiet)
