@@ -107,7 +107,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     from hako_py.cli.hints import warnings_hint
     from hako_py.errors import UsageError
     from hako_py.oneshot.request import Overrides
-    from hako_py.oneshot.run import OneshotOptions, OneshotRunner
+    from hako_py.oneshot.runner import OneshotOptions, OneshotRunner
     from hako_py.pipeline import check_file
     from hako_py.render import RenderOptions
     from hako_py.reporter import Reporter, level_of
@@ -127,7 +127,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     warnings_hint(checked, reporter)
     from hako_py.cli.prepare import preflight, prepare
     from hako_py.oneshot.request import oneshot_task_definition
-    from hako_py.oneshot.run import EXIT_NOT_STARTED
+    from hako_py.oneshot.runner import EXIT_NOT_STARTED
 
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
     if local:
@@ -157,7 +157,7 @@ def _run_local(prepared: Any, command: tuple[str, ...], env: tuple[tuple[str, st
     from hako_py.aws import ecr_auth, secret_values
     from hako_py.loading.providers import parse_env_file
     from hako_py.local.engine import connect
-    from hako_py.local.run import LocalOptions, LocalRunner
+    from hako_py.oneshot.local_runner import LocalOptions, LocalRunner
     from hako_py.oneshot.request import Overrides
     from hako_py.redaction import remember
 

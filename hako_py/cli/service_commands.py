@@ -108,8 +108,8 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
             **kwargs: Any) -> None:
     from hako_py.cli.prepare import preflight
     from hako_py.cli.prepare import prepare as prepare_scripts
+    from hako_py.deploy.deployer import Deployer, DeployOptions
     from hako_py.deploy.follow import FollowSettings
-    from hako_py.deploy.run import Deployer, DeployOptions
 
     outcome = Outcome("deploy", output, file)
     reporter = _reporter(quiet, verbose)
@@ -204,7 +204,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
     aws, loader = _split(kwargs)
     if base is not None:
         from hako_py.review import report
-        from hako_py.review.run import review
+        from hako_py.review.reviewer import review
 
         result = review(list(paths), base, build_load_options(**loader), jobs=jobs)
         if output_file is not None:

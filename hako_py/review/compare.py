@@ -29,7 +29,7 @@ class Rendered:
 
 
 # An app whose render is the same at both revisions but which reads provider values: the run
-# decides whether its inputs changed (then it is reported, see review.run), else it is dropped.
+# decides whether its inputs changed (then it is reported, see review.reviewer), else it is dropped.
 PROVIDER_INPUTS = "provider-inputs"
 
 
