@@ -25,7 +25,11 @@ class Prepared:
 
 
 def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
-    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"])
+    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox."""
+    from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
+
+    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"],
+                         loopback_credentials=SANDBOX_CREDENTIALS)
     return AwsClients(options, default_region=checked.app.region)
 
 
