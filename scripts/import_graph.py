@@ -215,8 +215,8 @@ def _within(short: str, name: str) -> bool:
 
 
 def component_of(module: str) -> str:
-    """The unit a module is layered as: the longest declared component holding it (``scripts.builtin``
-    before ``scripts``), else its top-level module or package."""
+    """The unit a module is layered as: the longest name in :data:`LAYERS` (or the sandbox) holding
+    it, else its top-level module or package (which then is in no layer, and reported)."""
     short = _short(module)
     declared = [name for layer in LAYERS for name in layer] + [SANDBOX]
     matches = [name for name in declared if _within(short, name)]
