@@ -151,6 +151,7 @@ def test_a_token_answered_for_another_registry_is_not_used(aws: SandboxControl) 
     from hako_py.aws.ecr_auth import registry_login
     from hako_py.aws.errors import AwsError
     from hako_py.ecr_images import ecr_registry
+    from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 
     class AskingInUsEast1:
         """Clients that send every request to us-east-1, whatever region is asked for."""
@@ -164,7 +165,7 @@ def test_a_token_answered_for_another_registry_is_not_used(aws: SandboxControl) 
     account = fresh_account()
     registry = ecr_registry(f"{account}.dkr.ecr.eu-west-1.amazonaws.com")
     assert registry is not None
-    clients = AwsClients(AwsOptions(region="us-east-1"))
+    clients = AwsClients(AwsOptions(region="us-east-1", loopback_credentials=SANDBOX_CREDENTIALS))
     with pytest.raises(AwsError, match=f"ECR answered no token for account {account} in eu-west-1"):
         registry_login(AskingInUsEast1(clients), registry)  # moto answered for the us-east-1 registry
     login = registry_login(clients, registry)

@@ -276,7 +276,7 @@ def test_the_base_side_cannot_read_the_working_tree(hako, librepo: Repo) -> None
     """Both revisions of an app are evaluated in one VM; each side must still be confined to its
     own folder. A base revision that, only when evaluated from the temporary folder, imports the
     working tree's copy of its library would hide a change to that library."""
-    from hako_py.review.run import _fast_tmp
+    from hako_py.review.reviewer import _fast_tmp
 
     temporary = Path(_fast_tmp() or __import__("tempfile").gettempdir())
     depth = len(temporary.resolve().parts)  # the base revision is written to <temporary>/hako-base-*/

@@ -87,7 +87,7 @@ def test_file_names_are_text(hako, gitrepo: Repo) -> None:  # type: ignore[no-un
 def test_any_text_stays_inert(items: list[tuple[str, str, str, str]]) -> None:
     from hako_py.review import report
     from hako_py.review.compare import AppChange
-    from hako_py.review.run import Review
+    from hako_py.review.reviewer import Review
 
     changes = [AppChange(f"apps/{name}", status, {"image": [detail]}, diff=diff, error=diff if status == "broken"
                          else None) for name, status, diff, detail in items]
@@ -99,7 +99,7 @@ def test_any_text_stays_inert(items: list[tuple[str, str, str, str]]) -> None:
 def test_a_huge_review_fits_one_comment_in_every_part() -> None:
     from hako_py.review import report
     from hako_py.review.compare import AppChange
-    from hako_py.review.run import Review
+    from hako_py.review.reviewer import Review
 
     many = [AppChange(f"apps/{'n' * 200}{i}.jsonnet", "changed", {"env": ["`<x>` " * 100]}, diff="+ x\n" * 500)
             for i in range(3000)]

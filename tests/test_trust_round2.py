@@ -168,7 +168,7 @@ def test_show_definition_masks_structures_under_secret_names(hako, repo: Repo) -
 
 
 def test_huge_diffs_are_summarised_not_computed_for_minutes() -> None:
-    from hako_py.deploy.diff import unified
+    from hako_py.compare.diff import unified
 
     left = {"environment": [{"name": f"V{i}", "value": str(i)} for i in range(60_000)]}
     right = {"environment": [{"name": f"V{i}", "value": "x" if i == 5 else str(i)} for i in range(60_000)]}

@@ -11,7 +11,6 @@ from hako_py.aws.errors import aws_errors
 from hako_py.errors import UsageError
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,10 @@ class AwsOptions:
     endpoint_url: str | None = None
     retry_mode: str = "adaptive"
     max_attempts: int = field(default_factory=lambda: max_attempts_from_environment())
+    # (access key id, secret access key) to sign with when the endpoint is on loopback and no
+    # credentials are configured: boto3 signs nothing without some, and a local endpoint (the
+    # CLI passes the sandbox's) takes any. None: no such fallback.
+    loopback_credentials: tuple[str, str] | None = None
 
     def resolved_endpoint(self) -> str | None:
         """The endpoint, checked: a malformed one is a usage error naming where it came from."""
@@ -133,8 +136,8 @@ class AwsClients:
             }
             if endpoint:
                 kwargs["endpoint_url"] = endpoint
-            if is_loopback(endpoint) and session.get_credentials() is None:
-                kwargs.update(SANDBOX_CREDENTIALS)  # the sandbox accepts any credentials
+            if self.options.loopback_credentials and is_loopback(endpoint) and session.get_credentials() is None:
+                kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self.options.loopback_credentials
             with aws_errors(f"{service} client"):
                 self._clients[key] = session.client(service, **kwargs)
         return self._clients[key]
@@ -149,7 +152,8 @@ class AwsClients:
         if not region or region == self.region:
             return self
         options = AwsOptions(region=region, profile=self.options.profile, endpoint_url=self.options.endpoint_url,
-                             retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts)
+                             retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts,
+                             loopback_credentials=self.options.loopback_credentials)
         return AwsClients(options)
 
     def logs(self, region: str | None = None) -> Any:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hako_py.checks.semantic import containers_of
-from hako_py.definition import as_int
+from hako_py.definition import as_int, containers_of
 from hako_py.errors import Problem
 from hako_py.paths import join_path
-from hako_py.traffic.spec import default_container, policy_name
+from hako_py.specs.traffic import default_container, policy_name
 
 MAX_LOAD_BALANCER_NAME = 32
 ALB_LISTENER_PROTOCOLS = {"HTTP", "HTTPS"}

@@ -19,7 +19,8 @@ from hako_py.reporter import Reporter
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
 from hako_py.traffic.manager import Traffic, declares_traffic
-from hako_py.verify import Check, failed, verify
+from hako_py.verify.check import Check, failed
+from hako_py.verify.prerequisites import verify
 
 
 @dataclass
@@ -31,7 +32,11 @@ class Prepared:
 
 
 def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
-    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"])
+    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox."""
+    from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
+
+    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"],
+                         loopback_credentials=SANDBOX_CREDENTIALS)
     return AwsClients(options, default_region=checked.app.region)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.compare.diff import unified
+from hako_py.compare.masking import mask_pair
 from hako_py.compare.service import TagChanges, compare_services
 from hako_py.compare.shapes import ABSENT
 from hako_py.compare.task_definition import compare_task_definitions
-from hako_py.deploy.diff import unified
 from hako_py.formatting import shown
-from hako_py.masking import mask_pair
 from hako_py.render import RenderedApp
 
 NEW_REVISION = "<new revision>"

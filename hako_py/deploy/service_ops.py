@@ -6,8 +6,8 @@ from typing import Any
 
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError
+from hako_py.compare.diff import colorize
 from hako_py.definition import AppDefinition
-from hako_py.deploy.diff import colorize
 from hako_py.deploy.follow import (
     COMPLETED,
     FollowSettings,

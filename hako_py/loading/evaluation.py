@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hako_py.loading.bundled import BUNDLED_LIB_DIR
 from hako_py.loading.confinement import Confinement, ImportRefused
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, ProviderUsage, evaluate_jsonnet, evaluate_together
+from hako_py.loading.jsonnet import JsonnetError, ProviderUsage, evaluate_jsonnet, evaluate_together
 from hako_py.loading.providers import EnvPolicy
 from hako_py.redaction import forget_all, redact
 

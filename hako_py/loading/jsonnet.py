@@ -15,6 +15,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from hako_py.loading.bundled import BUNDLED_LIB_DIR
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
 from hako_py.loading.nesting import bytes_nesting_problem, nesting_problem
@@ -34,7 +35,6 @@ from hako_py.redaction import remember
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
 _NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
-BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
 # What a definition may evaluate to: real ones are tens of KB. The evaluated value leaves
 # the budgeted worker to be validated and rendered, so its size bounds that work too.
 MAX_OUTPUT_CHARS = 16 * 1024 * 1024

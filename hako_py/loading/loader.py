@@ -13,9 +13,9 @@ from typing import Any
 from hako_py.errors import HakoError, LoadError
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
 from hako_py.loading.reading import file_kind
+from hako_py.loading.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
 from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
 from hako_py.redaction import code_literals, remember
-from hako_py.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
 from hako_py.workers.failure import Failure
 from hako_py.workers.shared import imap_budgeted, run_budgeted
 

@@ -13,8 +13,9 @@ from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import EcsModel, load_model
 from hako_py.render.convert import to_api
 from hako_py.schema.build import scheduler_keys
-from hako_py.traffic.spec import attachments, discovery_specs
-from hako_py.traffic.views import traffic_view
+from hako_py.specs.images import image_reference
+from hako_py.specs.traffic import attachments, discovery_specs
+from hako_py.specs.traffic_views import traffic_view
 from hako_py.units import cpu_units, memory_mib
 
 HAKO_CONTAINER_KEYS = {"image", "tag", "image_tag", "env"}
@@ -43,32 +44,6 @@ class RenderedApp:
         if self.traffic:
             rendered["traffic"] = self.traffic
         return rendered
-
-
-def split_image(image: str) -> tuple[str, str | None]:
-    """``repo:tag`` -> (repo, tag); a registry port (``host:5000/repo``) is not a tag."""
-    if "@" in image:
-        return image, None
-    last = image.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo, _, tag = image.rpartition(":")
-        return repo, tag
-    return image, None
-
-
-def image_reference(container: dict[str, Any], tag_override: str | None) -> str:
-    """The image a container runs: ``image_tag`` as is, else ``image`` + ``tag`` (default latest)."""
-    if "image_tag" in container:
-        reference = str(container["image_tag"])
-        if tag_override and "@" not in reference:
-            return f"{split_image(reference)[0]}:{tag_override}"
-        return reference
-    image = str(container["image"])
-    repo, embedded = split_image(image)
-    if "@" in image and not tag_override:
-        return image
-    tag = tag_override or container.get("tag") or embedded or "latest"
-    return f"{repo}:{tag}"
 
 
 def render_container(

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hako_py.compare.diff import unified
+from hako_py.compare.masking import mask_pair
 from hako_py.compare.service import service_view
 from hako_py.compare.task_definition import task_definition_view
-from hako_py.deploy.diff import unified
 from hako_py.errors import DefinitionError, HakoError
 from hako_py.loading import LoadOptions
-from hako_py.masking import mask_pair
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Rendered:
 
 
 # An app whose render is the same at both revisions but which reads provider values: the run
-# decides whether its inputs changed (then it is reported, see review.run), else it is dropped.
+# decides whether its inputs changed (then it is reported, see review.reviewer), else it is dropped.
 PROVIDER_INPUTS = "provider-inputs"
 
 

@@ -27,8 +27,8 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR
-from hako_py.repo import CONFIG_NAME
+from hako_py.loading.bundled import BUNDLED_LIB_DIR
+from hako_py.loading.repo import CONFIG_NAME
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
 from hako_py.review.tree import DiskTree, Tree, Unanalysable, Walker, inside

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 
-from hako_py.deploy.diff import colorize
+from hako_py.compare.diff import colorize
 from hako_py.printable import printable
 from hako_py.review.compare import AppChange
 from hako_py.review.markdown_safe import fenced, inline, shorten, size
-from hako_py.review.run import Review
+from hako_py.review.reviewer import Review
 
 MAX_DIFF_LINES = 200
 MAX_DIFF_CHARS = 20_000

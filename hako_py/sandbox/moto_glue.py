@@ -4,7 +4,9 @@ moto's ECS stores services and tasks but never runs them: deployments stay as cr
 tasks advance one state per DescribeTasks and all exit 0. The simulator edits moto's
 backend objects directly, in the same process as the server; keeping those edits in one
 module makes a moto upgrade a one-file job. Its sibling moto_ecs_hooks changes how moto
-answers ECS requests (ECS's defaults and checks); nothing else touches moto.
+answers ECS requests (ECS's defaults and checks); nothing else touches moto, which
+``scripts/import_graph.py`` checks (imports of moto, attributes set on its objects, their
+private names).
 """
 
 from __future__ import annotations
@@ -257,6 +259,53 @@ def stop_task(task: Any, *, stop_code: str, reason: str, exit_codes: dict[str, i
         if container_reasons and container.name in container_reasons:
             container.reason = container_reasons[container.name]
     set_task_state(task, "STOPPED")
+
+
+# What the scheduler changes on moto's services and tasks (moto keeps these, never advances them).
+
+def set_service_events(service: Any, events: list[dict[str, Any]]) -> None:
+    service.events = events
+
+
+def set_deployments(service: Any, deployments: list[dict[str, Any]]) -> None:
+    service.deployments = deployments
+
+
+def set_desired_count(service: Any, count: int) -> None:
+    service.desired_count = count
+
+
+def set_service_counts(service: Any, *, running: int, pending: int) -> None:
+    service.running_count = running
+    service.pending_count = pending
+
+
+def set_service_task_definition(service: Any, arn: str) -> None:
+    service.task_definition = arn
+
+
+def mark_created(task: Any) -> None:
+    task.created_at = utcnow()
+
+
+def mark_running(task: Any, *, pulled: bool = False) -> None:
+    """The task is RUNNING from now; with *pulled*, its images were pulled in that instant too."""
+    set_task_state(task, "RUNNING")
+    task.started_at = utcnow()
+    if pulled:
+        task.pull_started_at = task.pull_stopped_at = task.started_at
+
+
+DOCKER_ERROR = "docker_error"  # attribute of a moto Task whose containers Docker could not start
+
+
+def set_docker_error(task: Any, reason: str) -> None:
+    setattr(task, DOCKER_ERROR, reason)
+
+
+def docker_error(task: Any) -> str | None:
+    """Why Docker could not start the task's containers (None when it could, or did not try)."""
+    return getattr(task, DOCKER_ERROR, None)
 
 
 def task_definition_of(arn: str) -> Any:

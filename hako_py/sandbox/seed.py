@@ -19,6 +19,7 @@ from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import parse_secret_source
 from hako_py.sandbox.client import control
+from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 
 DEFAULT_REGION = "us-east-1"
 
@@ -130,10 +131,11 @@ def _create(call: Any, **kwargs: Any) -> bool:
 
 def seed(url: str, wanted: Wanted) -> list[str]:
     """Create what is missing; returns a line per created resource."""
-    from hako_py.aws.clients import new_session
+    from hako_py.aws import new_session
 
     created: list[str] = []
-    session = new_session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    key, secret = SANDBOX_CREDENTIALS
+    session = new_session(aws_access_key_id=key, aws_secret_access_key=secret)
 
     def client(service: str, region: str) -> Any:
         return session.client(service, region_name=region, endpoint_url=url)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hako_py.aws.cloudmap import CloudMapApi
-from hako_py.deploy.diff import unified
+from hako_py.compare.diff import unified
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
-from hako_py.traffic.spec import MANAGED_TAG, DiscoverySpec
+from hako_py.specs.traffic import MANAGED_TAG, DiscoverySpec
 from hako_py.traffic.steps import Refs, ResourcePlan
 
 

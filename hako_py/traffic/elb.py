@@ -14,15 +14,15 @@ from functools import partial
 from typing import Any
 
 from hako_py.aws.elbv2 import ElbApi
+from hako_py.compare.diff import unified
 from hako_py.definition import as_int
-from hako_py.deploy.diff import unified
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
-from hako_py.traffic.spec import MANAGED_TAG, ElbSpec, target_group_ref
+from hako_py.specs.traffic import MANAGED_TAG, ElbSpec, target_group_ref
+from hako_py.specs.traffic_views import conditions as _conditions
+from hako_py.specs.traffic_views import elb_view as desired_view
+from hako_py.specs.traffic_views import listener_view as _listener_view
 from hako_py.traffic.steps import Refs, ResourcePlan
-from hako_py.traffic.views import conditions as _conditions
-from hako_py.traffic.views import elb_view as desired_view
-from hako_py.traffic.views import listener_view as _listener_view
 
 _TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"))
 

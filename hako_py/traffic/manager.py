@@ -16,8 +16,7 @@ from hako_py.aws.scaling import resource_id
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
 from hako_py.render import RenderedApp
-from hako_py.traffic import discovery, elb, scaling
-from hako_py.traffic.spec import (
+from hako_py.specs.traffic import (
     ElbSpec,
     ScalingSpec,
     attachments,
@@ -27,6 +26,7 @@ from hako_py.traffic.spec import (
     scaling_spec,
     target_group_of,
 )
+from hako_py.traffic import discovery, elb, scaling
 from hako_py.traffic.steps import Refs, ResourcePlan, Step
 
 

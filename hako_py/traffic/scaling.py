@@ -13,10 +13,10 @@ from functools import partial
 from typing import Any
 
 from hako_py.aws.scaling import DIMENSION, NAMESPACE, ScalingApi
-from hako_py.deploy.diff import unified
-from hako_py.traffic.spec import ScalingSpec, policy_request
+from hako_py.compare.diff import unified
+from hako_py.specs.traffic import ScalingSpec, policy_request
+from hako_py.specs.traffic_views import scaling_view as desired_view
 from hako_py.traffic.steps import Refs, ResourcePlan
-from hako_py.traffic.views import scaling_view as desired_view
 
 ALARM_FIELDS = ("AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions",
                 "InsufficientDataActions", "MetricName", "Namespace", "Statistic", "ExtendedStatistic",

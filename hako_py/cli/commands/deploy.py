@@ -13,8 +13,8 @@ from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_o
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import preflight, prepare, traffic_for
+from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.deploy.follow import FollowSettings
-from hako_py.deploy.run import Deployer, DeployOptions
 from hako_py.interrupts import raising_on
 
 

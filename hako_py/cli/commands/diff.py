@@ -14,7 +14,7 @@ from hako_py.cli.prepare import clients_for, traffic_for
 from hako_py.deploy.service_ops import show_diff
 from hako_py.errors import UsageError
 from hako_py.review import report
-from hako_py.review.run import review
+from hako_py.review.reviewer import review
 
 
 @click.command()

@@ -17,9 +17,9 @@ from hako_py.cli.prepare import Prepared, preflight, prepare
 from hako_py.errors import UsageError
 from hako_py.loading.providers import parse_env_file
 from hako_py.local.engine import connect
-from hako_py.local.run import LocalOptions, LocalRunner
+from hako_py.oneshot.local_runner import LocalOptions, LocalRunner
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
-from hako_py.oneshot.run import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
+from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
 from hako_py.redaction import remember
 
 

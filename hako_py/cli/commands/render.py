@@ -10,8 +10,8 @@ import click
 from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, loader_options, split_aws
 from hako_py.cli.output import dump, reporter, show
+from hako_py.compare.masking import mask_requests
 from hako_py.errors import HakoError
-from hako_py.masking import mask_requests
 
 
 @click.command()

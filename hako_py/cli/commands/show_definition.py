@@ -8,8 +8,8 @@ import click
 
 from hako_py.cli.options import build_load_options, loader_options
 from hako_py.cli.output import dump, show
+from hako_py.compare.masking import mask_definition
 from hako_py.loading import load_definition
-from hako_py.masking import mask_definition
 
 
 @click.command("show-definition")

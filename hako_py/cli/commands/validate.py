@@ -71,7 +71,7 @@ def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jo
         prestart()  # it evaluates them (a pool would: then it is not started)
     load_options = build_load_options(**loader)
     if changed_since is not None:
-        from hako_py.review.run import review  # after the worker started (see the module's docstring)
+        from hako_py.review.reviewer import review  # after the worker started (see the module's docstring)
 
         result = review(files, changed_since, load_options, head_only=True)
         files = [str(Path(result_root()) / c.file) for c in result.changes]

@@ -14,7 +14,7 @@ from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.output import stdout_reporter
 from hako_py.cli.prepare import prepare, run_checks
-from hako_py.verify import failed
+from hako_py.verify.check import failed
 
 
 @click.command()

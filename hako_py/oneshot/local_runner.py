@@ -23,7 +23,7 @@ from hako_py.errors import HakoError
 from hako_py.local.images import ImageSource, Login, StartFailed
 from hako_py.local.output import Lines, follow_output, lacks_shell, merged_program
 from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
-from hako_py.oneshot.run import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
+from hako_py.oneshot.runner import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
 from hako_py.redaction import redact, remember
 
 DEFAULT_STOP_TIMEOUT = 30

@@ -8,52 +8,21 @@ check is NG.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from hako_py.aws.errors import AwsError, credentials_problem
 from hako_py.aws.lookups import Lookups
 from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
-from hako_py.references import parse_secret_source
-from hako_py.scripts.builtin.log_group import awslogs_groups
+from hako_py.references import awslogs_groups, parse_secret_source
+from hako_py.verify.check import NG, OK, SKIP, Check, CredentialsFailed, guarded
+from hako_py.verify.traffic import traffic_checks
 
-OK, NG, SKIP = "OK", "NG", "SKIP"
 BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
-
-
-@dataclass(frozen=True)
-class Check:
-    status: str
-    subject: str
-    detail: str = ""
-
-    def line(self) -> str:
-        return f"[{self.status}] {self.subject}{': ' + self.detail if self.detail else ''}"
 
 
 def _presence(subject: str, present: Callable[[], bool], missing: str = "does not exist") -> Check:
     return guarded(subject, lambda: Check(OK, subject) if present() else Check(NG, subject, missing))
-
-
-class CredentialsFailed(Exception):
-    """The credentials themselves failed: no further check can say anything else."""
-
-    def __init__(self, error: AwsError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def guarded(subject: str, check: Callable[[], Check]) -> Check:
-    """Run one check; an AWS failure makes it NG with the reason instead of ending verify,
-    except a credentials failure, which ends verify with one line (see :func:`verify`)."""
-    try:
-        return check()
-    except AwsError as exc:
-        if credentials_problem(exc):
-            raise CredentialsFailed(exc) from None
-        return Check(NG, subject, f"cannot check: {exc}")
 
 
 def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, *,
@@ -105,8 +74,6 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
             yield Check(OK, f"capacity provider {name}", "built in")
             continue
         yield _presence(f"capacity provider {name}", partial(_no_missing_providers, lookups, name))
-    from hako_py.traffic.verify import traffic_checks
-
     yield from traffic_checks(app, td, lookups.clients)
 
 
@@ -171,7 +138,3 @@ def _log_group_check(group: str, region: str, lookups: Lookups, by_script: bool,
         return Check(OK, subject, "missing; awslogs-create-group creates it")
     return Check(NG, subject, f"does not exist ({region}); create it or add the "
                  "create_aws_cloud_watch_logs_log_group script")
-
-
-def failed(checks: list[Check]) -> bool:
-    return any(c.status == NG for c in checks)

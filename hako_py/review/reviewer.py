@@ -22,8 +22,8 @@ from pathlib import Path
 
 from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
+from hako_py.loading.repo import load_config
 from hako_py.paths import DEFINITION_SUFFIXES
-from hako_py.repo import load_config
 from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import resolve_ref, toplevel

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hako_py.definition import AppDefinition, as_int
-from hako_py.traffic.spec import ElbSpec, ScalingSpec, discovery_specs, elb_spec, policy_request, scaling_spec
+from hako_py.specs.traffic import ElbSpec, ScalingSpec, discovery_specs, elb_spec, policy_request, scaling_spec
 
 
 def conditions(rule: dict[str, Any]) -> list[dict[str, Any]]:

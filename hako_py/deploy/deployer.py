@@ -80,7 +80,7 @@ class Deployer:
         return self.record.end(self.out, result, message, code, problem=problem)
 
     def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None) -> None:
-        from hako_py.deploy.diff import colorize
+        from hako_py.compare.diff import colorize
 
         for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else ""):
             if diff:

@@ -22,11 +22,11 @@ from typing import Any, TextIO
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError, retryable
 from hako_py.aws.logs import LogsApi
+from hako_py.compare.masking import mask_requests
 from hako_py.compare.task_definition import same_task_definition
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.deploy.follow import short_td
 from hako_py.deploy.register import backoff, register_once
-from hako_py.masking import mask_requests
 from hako_py.oneshot.exit_status import describe, exit_status
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS, LogFollower
 from hako_py.oneshot.request import (

@@ -1,4 +1,4 @@
-"""Unified diffs of normalized ECS objects (callers hide secrets first: ``masking.mask_pair``)."""
+"""Unified diffs of normalized ECS objects (callers hide secrets first: :func:`hako_py.compare.masking.mask_pair`)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from typing import Any
 from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
 from hako_py.formatting import shown
-from hako_py.traffic.spec import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
-from hako_py.verify import NG, OK, Check, guarded
+from hako_py.specs.traffic import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
+from hako_py.verify.check import NG, OK, Check, guarded
 
 
 def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Any) -> Iterator[Check]:
