@@ -190,7 +190,7 @@ def show_definition(file: str, expand: bool, fmt: str, reveal_secrets: bool, **l
     from hako_py.masking import mask_definition
 
     loaded = load_definition(file, build_load_options(**loader, expand=expand))
-    click.echo(dump(loaded.data if reveal_secrets else mask_definition(loaded.data), fmt))
+    click.echo(dump(loaded.as_written if reveal_secrets else mask_definition(loaded.as_written), fmt))
 
 
 @cli.command()

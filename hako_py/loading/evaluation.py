@@ -50,6 +50,8 @@ class Evaluated:
     read_files: frozenset[Path]
     providers: frozenset[str] = frozenset()
     provided: frozenset[str] = frozenset()
+    #: the definition as written, when hako's legacy env form made *value* differ from it
+    source: Any = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Refused:
 
 def evaluate(request: Evaluation) -> Evaluated | Refused:
     # PyYAML takes 50 ms to import, more than evaluating a definition: only for YAML ones.
+    from hako_py.loading.legacy_env import LegacyEnvError, expand_legacy_env
     from hako_py.loading.yaml_loader import YamlError, load_yaml
 
     # Provider values this evaluation reads are remembered here, in the worker, so the error
@@ -75,13 +78,16 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
             value = evaluate_jsonnet(request.path, ext_vars=dict(request.ext_vars), ext_codes=dict(request.ext_codes),
                                      jpath=request.jpath, confinement=confinement, expand=request.expand,
                                      usage=usage)
-    except (JsonnetError, YamlError, ImportRefused) as exc:
+        resolved = expand_legacy_env(value, base_dir=request.path.parent, confinement=confinement,
+                                     expand=request.expand, usage=usage)
+    except (JsonnetError, YamlError, ImportRefused, LegacyEnvError) as exc:
         return Refused(redact(str(exc)))
     except RecursionError:
         return Refused("definition nested too deeply")
     except OSError as exc:
         return Refused(f"cannot read: {exc.strerror}")
-    return Evaluated(value, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values))
+    return Evaluated(resolved, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values),
+                     source=value if resolved is not value else None)
 
 
 def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
