@@ -336,8 +336,9 @@ CHECKS: tuple[Check, ...] = (
 def semantic_problems(app_id: str, data: dict[str, Any]) -> list[Problem]:
     """Run every check; each sees the whole definition."""
     from hako_py.checks.traffic import TRAFFIC_CHECKS
+    from hako_py.compat import check_hako_keys
 
     problems: list[Problem] = []
-    for check in (*CHECKS, *TRAFFIC_CHECKS):
+    for check in (*CHECKS, *TRAFFIC_CHECKS, check_hako_keys):
         problems.extend(check(app_id, data))
     return problems

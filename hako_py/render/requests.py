@@ -93,9 +93,11 @@ def _env_value(value: Any) -> str:
 
 
 def _tags(scheduler: dict[str, Any]) -> list[dict[str, str]] | None:
-    """The scheduler's tags; None without a ``tags`` key, [] for ``tags: {}`` (which says
-    "no tags": a service's tags are owned by the definition only when it has the key, so
-    ``tags: {}`` is how to remove them all)."""
+    """The scheduler's tags; None without a ``tags`` key, [] for ``tags: {}``.
+
+    As in hako 2.18 they tag the task definition only (``ecs.rb:131,605``): the service and
+    the tasks get ``propagateTags: TASK_DEFINITION`` instead (``ecs.rb:766,1009``), so tasks
+    carry them and a service hako deployed (untagged) needs no TagResource."""
     tags = scheduler.get("tags")
     if tags is None:
         return None
@@ -168,9 +170,6 @@ def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | Non
     if "desired_count" in scheduler:
         snake["desired_count"] = scheduler["desired_count"]
     snake.setdefault("propagate_tags", DEFAULT_PROPAGATE_TAGS)
-    tags = _tags(scheduler)
-    if tags is not None:
-        snake["tags"] = tags
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
     balancers = [a.api() for a in attachments(app.app_id, scheduler, app.containers)]
