@@ -145,6 +145,24 @@ def test_any_native_but_literal_env_depends_on_everything(hako, librepo: Repo, c
     assert "1 definition checked" in result.err, result.err  # web, not envonly nor other
 
 
+@pytest.mark.parametrize("form", ["yaml", "'$providers'", "'$' + 'provid\\u0065rs'"])
+def test_hakos_legacy_providers_env_depends_on_everything(hako, librepo: Repo, form: str) -> None:  # type: ignore[no-untyped-def]
+    # hako's legacy env form reads provider files (hako_py.loading.legacy_env): like a native
+    # provider, the app is checked whenever anything changed
+    librepo.write("apps/web.env", "RELEASE=1\n")
+    if form == "yaml":
+        librepo.write("apps/web.yml", YAML_APP + "app:\n  image: example/web:v1\n  memory: 256\n  env:\n"
+                                                "    $providers: [{type: file, path: web.env}]\n    R: '#{RELEASE}'\n")
+    else:
+        librepo.write("apps/web.jsonnet", web_app("{ image:: 'example/web:v1' }").replace(
+            "memory: 256", f"memory: 256, env: {{ [{form}]: [{{ type: 'file', path: 'web.env' }}], R: '#{{RELEASE}}' }}"))
+    commit(librepo)
+    librepo.write("apps/web.env", "RELEASE=2\n")
+    result = hako("validate", "--changed-since", "main")
+    assert result.code == 0, result.out + result.err
+    assert "1 definition checked" in result.err, result.err  # web, not other
+
+
 @pytest.mark.parametrize("layout", ["symlinked folder", "symlinked file", "symlink inside a --jpath folder"])
 def test_a_library_reached_through_a_symlink(hako, librepo: Repo, layout: str) -> None:  # type: ignore[no-untyped-def]
     librepo.write("shared/x.libsonnet", IMAGE_LIB)
