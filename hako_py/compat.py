@@ -16,6 +16,7 @@ from typing import Any
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 
+LEGACY_SIDECARS = "additional_containers"
 # lib/hako/schedulers/ecs_autoscaling.rb:169-188: hako's policy types, hako-py's names for them
 POLICY_TYPES = {"StepScaling": "step_scaling", "TargetTrackingScaling": "target_tracking"}
 
@@ -35,6 +36,15 @@ def normalize(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """*data* with hako's spellings replaced by hako-py's, and warnings about what is ignored."""
     data = copy.deepcopy(data)
     warnings: list[Problem] = []
+    if LEGACY_SIDECARS in data:
+        # definition_loader.rb:22: sidecars, else the hako 1 name additional_containers
+        legacy = data.pop(LEGACY_SIDECARS)
+        if "sidecars" in data:
+            warnings.append(Problem(LEGACY_SIDECARS, "ignored, as hako ignores it when sidecars is set"))
+        else:
+            data["sidecars"] = legacy
+            warnings.append(Problem(LEGACY_SIDECARS, "is hako's old name of sidecars (hako 2.18 still reads it); "
+                                                     "rename it to sidecars"))
     scheduler = data.get("scheduler")
     if isinstance(scheduler, dict):
         warnings.extend(_scheduler(scheduler))

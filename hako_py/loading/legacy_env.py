@@ -69,11 +69,12 @@ def _envs(data: Any) -> list[tuple[str, dict[str, Any]]]:
         return found
     if isinstance(data.get("app"), dict) and isinstance(data["app"].get("env"), dict):
         found.append(("app.env", data["app"]["env"]))
-    sidecars = data.get("sidecars")
+    sidecars = data.get("sidecars", data.get("additional_containers"))  # hako's old name, still read
     if isinstance(sidecars, dict):
         for name, container in sidecars.items():
             if isinstance(container, dict) and isinstance(container.get("env"), dict):
-                found.append((join_path(join_path("sidecars", str(name)), "env"), container["env"]))
+                where = "sidecars" if "sidecars" in data else "additional_containers"
+                found.append((join_path(join_path(where, str(name)), "env"), container["env"]))
     return found
 
 
