@@ -13,6 +13,7 @@ from typing import Any
 
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.jsonnet import BUNDLED_LIB_DIR, JsonnetError, ProviderUsage, evaluate_jsonnet, evaluate_together
+from hako_py.loading.legacy_env import LegacyEnvError, expand_legacy_env, uses_legacy_env
 from hako_py.loading.providers import EnvPolicy
 from hako_py.redaction import forget_all, redact
 
@@ -63,7 +64,6 @@ class Refused:
 
 def evaluate(request: Evaluation) -> Evaluated | Refused:
     # PyYAML takes 50 ms to import, more than evaluating a definition: only for YAML ones.
-    from hako_py.loading.legacy_env import LegacyEnvError, expand_legacy_env
     from hako_py.loading.yaml_loader import YamlError, load_yaml
 
     # Provider values this evaluation reads are remembered here, in the worker, so the error
@@ -98,4 +98,6 @@ def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
                                ext_codes=dict(request.ext_codes), sides=sides)
     if values is None:
         return None
+    if any(uses_legacy_env(value) for value in values):
+        return None  # its provider files are per definition: loaded one by one (see evaluate)
     return Evaluated(values, frozenset(path for _, confinement in sides for path in confinement.read_files))
