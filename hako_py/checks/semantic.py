@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
+from hako_py.compat import check_hako_keys
 from hako_py.definition import APP_CONTAINER, as_int, is_fargate
 from hako_py.errors import Problem
 from hako_py.paths import join_path
@@ -330,15 +331,15 @@ CHECKS: tuple[Check, ...] = (
     check_volumes,
     check_health_checks,
     check_service,
+    check_hako_keys,
 )
 
 
 def semantic_problems(app_id: str, data: dict[str, Any]) -> list[Problem]:
     """Run every check; each sees the whole definition."""
     from hako_py.checks.traffic import TRAFFIC_CHECKS
-    from hako_py.compat import check_hako_keys
 
     problems: list[Problem] = []
-    for check in (*CHECKS, *TRAFFIC_CHECKS, check_hako_keys):
+    for check in (*CHECKS, *TRAFFIC_CHECKS):
         problems.extend(check(app_id, data))
     return problems
