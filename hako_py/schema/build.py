@@ -218,6 +218,13 @@ def _scheduler(builder: _Builder) -> dict[str, Any]:
             "additionalProperties": {"type": ["string", "number", "boolean"]},
             "x-hako-data-keys": True,
         },
+        "service_tags": {
+            "type": "object",
+            "description": "Tags (key -> value) of the ECS service itself (hako-py; `tags` tag the task definition, "
+                           "as in hako). With the key the service's tags are the definition's: {} removes them.",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+            "x-hako-data-keys": True,
+        },
     }
     properties.update(TRAFFIC_KEYS)
     properties.update(HAKO_SCHEDULER_KEYS)
