@@ -9,7 +9,6 @@ warning saying so. The definition as written is what ``show-definition`` prints.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,8 +32,9 @@ ONESHOT_KEYS = {
 
 
 def normalize(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """*data* with hako's spellings replaced by hako-py's, and warnings about what is ignored."""
-    data = copy.deepcopy(data)
+    """*data* with hako's spellings replaced by hako-py's, and warnings about what is ignored.
+
+    *data* is rewritten in place: pass a copy (``strip_nulls`` makes one)."""
     warnings: list[Problem] = []
     if LEGACY_SIDECARS in data:
         # definition_loader.rb:22: sidecars, else the hako 1 name additional_containers
