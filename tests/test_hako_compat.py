@@ -543,7 +543,7 @@ def test_hako_traffic_keys_are_sent_as_hako_sends_them(repo: Repo, hako: Any, aw
         }},
         service_discovery: [{{
           container_name: 'app', container_port: 8080,
-          service: {{ name: 'svc', namespace_id: '{namespace}',
+          service: {{ name: '{app_id}', namespace_id: '{namespace}',
                       dns_config: {{ namespace_id: '{namespace}', dns_records: [{{ type: 'SRV', ttl: 60 }}] }} }},
         }}],
         autoscaling: {{
@@ -565,8 +565,11 @@ def test_hako_traffic_keys_are_sent_as_hako_sends_them(repo: Repo, hako: Any, aw
     assert (target_group["ProtocolVersion"], target_group["Matcher"]) == ("GRPC", {"GrpcCode": "0-99"})
     services = client("servicediscovery").list_services(
         Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace], "Condition": "EQ"}])["Services"]
-    assert [s["Name"] for s in services] == ["svc"]
-    dns = client("servicediscovery").get_service(Id=services[0]["Id"])["Service"]["DnsConfig"]
+    # by name: the sandbox's (moto's) ListServices ignores the namespace filter, so the name is
+    # this test's own, never another test's 'svc'
+    mine = [s for s in services if s["Name"] == app_id]
+    assert len(mine) == 1
+    dns = client("servicediscovery").get_service(Id=mine[0]["Id"])["Service"]["DnsConfig"]
     assert dns["NamespaceId"] == namespace
     policies = {p["PolicyName"]: p["PolicyType"] for p in client("application-autoscaling").describe_scaling_policies(
         ServiceNamespace="ecs", ResourceId=f"service/{cluster}/{app_id}")["ScalingPolicies"]}
