@@ -12,6 +12,7 @@ from typing import Any
 
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
+from hako_py.compat import normalize
 from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
 from hako_py.errors import DefinitionError, HakoError, Problem
 from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
@@ -86,7 +87,7 @@ def error_finding(file: str, message: str) -> Finding:
 
 def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefinition, list[Problem]]:
     """Validate loaded data; raise :class:`DefinitionError` with every problem found."""
-    data = strip_nulls(loaded.data)
+    data, compat_warnings = normalize(strip_nulls(loaded.data))
     problems = schema_problems(data)
     if not problems:
         problems = semantic_problems(loaded.app_id, data)
@@ -96,8 +97,9 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
             problems += script_problems(data["scripts"])
     if problems:
         raise DefinitionError(loaded.file, problems)
-    sidecars = data.get("sidecars") or {}
-    containers = {APP_CONTAINER: data["app"], **{name: sidecars[name] for name in sorted(sidecars)}}
+    # in the definition's order, as hako lists its containers (definition_loader.rb:22-30): the
+    # keys of a Jsonnet object are sorted, a YAML mapping keeps its own order
+    containers = {APP_CONTAINER: data["app"], **(data.get("sidecars") or {})}
     app = AppDefinition(
         app_id=loaded.app_id,
         file=loaded.file,
@@ -107,7 +109,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         scripts=tuple(data.get("scripts") or ()),
         imported_files=frozenset(str(p) for p in loaded.imported_files),
     )
-    return app, list(definition_warnings(data, tag=tag))
+    return app, [*compat_warnings, *definition_warnings(data, tag=tag)]
 
 
 def check_file(

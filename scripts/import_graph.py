@@ -44,7 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
      "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model"),
     ("definition",),  # the plain-data contract between validation and rendering
-    ("specs",),  # what a definition asks for, in API terms (pure)
+    ("specs", "compat"),  # what a definition asks for, in API terms; hako 2.18 spellings read as hako-py's (pure)
     ("workers",),  # budgeted evaluation processes
     ("loading",),  # file (and hako.toml) -> plain data
     ("schema",),

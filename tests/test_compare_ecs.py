@@ -211,9 +211,9 @@ def test_real_changes_still_show() -> None:
 def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import POLL
 
-    path = deployable(extra="tags: { team: 'a', old: 'x' },")
+    path = deployable(extra="service_tags: { team: 'a', old: 'x' },")
     assert hako("deploy", path, *POLL).code == 0
-    path = deployable(extra="tags: { team: 'b', tier: 'front' },")
+    path = deployable(extra="service_tags: { team: 'b', tier: 'front' },")
     aws.reset()
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.err
@@ -221,5 +221,25 @@ def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) 
     assert "untagged service svc: old" in result.err
     calls = aws.requests()["byOperation"]
     assert calls.get("ecs.TagResource") == 1 and calls.get("ecs.UntagResource") == 1
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0 and "no changes" in again.err
+
+
+def test_scheduler_tags_tag_the_task_definition_not_the_service(hako, deployable, aws) -> None:  # type: ignore[no-untyped-def]
+    # As in hako 2.18 (issue 17): scheduler tags go to RegisterTaskDefinition only
+    # (lib/hako/schedulers/ecs.rb:131,605), the service gets propagate_tags TASK_DEFINITION
+    # (ecs.rb:1009); hako-py used to tag the service too (TagResource/UntagResource): that is
+    # service_tags now.
+    from tests.conftest import POLL
+
+    path = deployable(extra="tags: { team: 'a', old: 'x' },")
+    assert hako("deploy", path, *POLL).code == 0
+    path = deployable(extra="tags: { team: 'b', tier: 'front' },")
+    aws.reset()
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.err
+    calls = aws.requests()["byOperation"]
+    assert "ecs.TagResource" not in calls and "ecs.UntagResource" not in calls
+    assert calls.get("ecs.RegisterTaskDefinition") == 1  # the new tags are the new revision's
     again = hako("deploy", path, *POLL)
     assert again.code == 0 and "no changes" in again.err

@@ -145,6 +145,36 @@ def test_any_native_but_literal_env_depends_on_everything(hako, librepo: Repo, c
     assert "1 definition checked" in result.err, result.err  # web, not envonly nor other
 
 
+@pytest.mark.parametrize("form", ["yaml", "'$providers'", "'$' + 'provid\\u0065rs'"])
+def test_hakos_legacy_providers_env_depends_on_everything(hako, librepo: Repo, form: str) -> None:  # type: ignore[no-untyped-def]
+    # hako's legacy env form reads provider files (hako_py.loading.legacy_env): like a native
+    # provider, the app is checked whenever anything changed
+    librepo.write("apps/web.env", "RELEASE=1\n")
+    if form == "yaml":
+        librepo.write("apps/web.yml", YAML_APP + "app:\n  image: example/web:v1\n  memory: 256\n  env:\n"
+                                                "    $providers: [{type: file, path: web.env}]\n    R: '#{RELEASE}'\n")
+    else:
+        librepo.write("apps/web.jsonnet", web_app("{ image:: 'example/web:v1' }").replace(
+            "memory: 256", f"memory: 256, env: {{ [{form}]: [{{ type: 'file', path: 'web.env' }}], R: '#{{RELEASE}}' }}"))
+    commit(librepo)
+    librepo.write("apps/web.env", "RELEASE=2\n")
+    result = hako("validate", "--changed-since", "main")
+    assert result.code == 0, result.out + result.err
+    assert "1 definition checked" in result.err, result.err  # web, not other
+
+
+def test_a_jsonnet_app_with_the_legacy_providers_env_is_compared(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+    # both revisions are evaluated one by one (their '$providers' env is resolved per file),
+    # not together: the change shows, nothing is "broken"
+    librepo.write("apps/web.env", "RELEASE=1\n")
+    legacy = web_app("{ image:: 'example/web:v1' }").replace(
+        "memory: 256", "memory: 256, env: { '$providers': [{ type: 'file', path: 'web.env' }], R: 'r#{RELEASE}' }")
+    librepo.write("apps/web.jsonnet", legacy)
+    commit(librepo)
+    librepo.write("apps/web.jsonnet", legacy.replace("'r#{RELEASE}'", "'s#{RELEASE}'"))
+    assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
+
+
 @pytest.mark.parametrize("layout", ["symlinked folder", "symlinked file", "symlink inside a --jpath folder"])
 def test_a_library_reached_through_a_symlink(hako, librepo: Repo, layout: str) -> None:  # type: ignore[no-untyped-def]
     librepo.write("shared/x.libsonnet", IMAGE_LIB)

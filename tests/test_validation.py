@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -63,10 +64,16 @@ def test_nested_path_with_index(repo: Repo) -> None:
                      "must be a string, got 1"]
 
 
-def test_top_level_rename_hint(repo: Repo) -> None:
-    lines = problems_of(repo, fargate(top="additional_containers: {}"))
-    assert lines == ["apps/x.jsonnet: additional_containers: unknown key 'additional_containers'; "
-                     "use sidecars (the hako v2 name)"]
+def test_hakos_old_name_of_sidecars_is_read_with_a_warning(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+    # hako 2.18 still reads additional_containers when there is no sidecars
+    # (lib/hako/definition_loader.rb:22); hako-py used to refuse it (issue 17)
+    repo.write("apps/x.jsonnet", fargate(top="additional_containers: { log: { image_tag: 'fluentd:1' } }"))
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 0, result
+    assert ("apps/x.jsonnet: additional_containers: warning: is hako's old name of sidecars (hako 2.18 still reads "
+            "it); rename it to sidecars") in result.out
+    rendered = json.loads(hako("render", "apps/x.jsonnet").out)
+    assert [c["name"] for c in rendered["taskDefinition"]["containerDefinitions"]] == ["app", "log"]
 
 
 def test_required_sections(repo: Repo) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
 from hako_py.checks.traffic import TRAFFIC_CHECKS
+from hako_py.compat import check_hako_keys
 from hako_py.definition import APP_CONTAINER, as_int, containers_of, is_fargate
 from hako_py.errors import Problem
 from hako_py.paths import join_path
@@ -321,6 +322,7 @@ CHECKS: tuple[Check, ...] = (
     check_volumes,
     check_health_checks,
     check_service,
+    check_hako_keys,
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from hako_py.loading.bundled import BUNDLED_LIB_DIR
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.jsonnet import JsonnetError, ProviderUsage, evaluate_jsonnet, evaluate_together
+from hako_py.loading.legacy_env import LegacyEnvError, expand_legacy_env, uses_legacy_env
 from hako_py.loading.providers import EnvPolicy
 from hako_py.redaction import forget_all, redact
 
@@ -51,6 +52,8 @@ class Evaluated:
     read_files: frozenset[Path]
     providers: frozenset[str] = frozenset()
     provided: frozenset[str] = frozenset()
+    #: the definition as written, when hako's legacy env form made *value* differ from it
+    source: Any = None
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,16 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
             value = evaluate_jsonnet(request.path, ext_vars=dict(request.ext_vars), ext_codes=dict(request.ext_codes),
                                      jpath=request.jpath, confinement=confinement, expand=request.expand,
                                      usage=usage)
-    except (JsonnetError, YamlError, ImportRefused) as exc:
+        resolved = expand_legacy_env(value, base_dir=request.path.parent, confinement=confinement,
+                                     expand=request.expand, usage=usage)
+    except (JsonnetError, YamlError, ImportRefused, LegacyEnvError) as exc:
         return Refused(redact(str(exc)))
     except RecursionError:
         return Refused("definition nested too deeply")
     except OSError as exc:
         return Refused(f"cannot read: {exc.strerror}")
-    return Evaluated(value, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values))
+    return Evaluated(resolved, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values),
+                     source=value if resolved is not value else None)
 
 
 def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
@@ -93,4 +99,6 @@ def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
                                ext_codes=dict(request.ext_codes), sides=sides)
     if values is None:
         return None
+    if any(uses_legacy_env(value) for value in values):
+        return None  # its provider files are per definition: loaded one by one (see evaluate)
     return Evaluated(values, frozenset(path for _, confinement in sides for path in confinement.read_files))

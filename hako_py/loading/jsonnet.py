@@ -23,10 +23,10 @@ from hako_py.loading.providers import (
     BUILTIN,
     ENTRY_POINT_GROUP,
     EnvPolicy,
-    EnvProvider,
     Provider,
     ProviderError,
-    provider_class,
+    make_provider,
+    record_provider_file,
 )
 from hako_py.loading.reading import read_limited
 from hako_py.paths import display_path
@@ -106,18 +106,14 @@ class _Importer:
 
 
 def _record_file(name: str, options: str, base_dir: Path, confinement: Confinement) -> None:
-    """The file a ``file`` provider would read, recorded as an input even when its values
-    are not (review must know the app depends on it)."""
-    if name != "file":
-        return
+    """The file a ``file``/``yaml`` provider would read, recorded as an input even when its
+    values are not (review must know the app depends on it)."""
     try:
-        path = json.loads(options).get("path") if options else None
-        if isinstance(path, str) and path:
-            real = confinement.check(str(base_dir), path)
-            if real.is_file():
-                confinement.record(real)
-    except (ValueError, AttributeError, ImportRefused, OSError):
-        pass  # an unreadable provider file is reported when the values are read
+        parsed = json.loads(options) if options else None
+    except ValueError:
+        return  # reported when the values are read
+    if isinstance(parsed, dict):
+        record_provider_file(name, parsed, base_dir, confinement)
 
 
 @dataclass
@@ -150,9 +146,7 @@ def _native_callbacks(
                     parsed = json.loads(options) if options else {}
                     if not isinstance(parsed, dict):
                         raise ProviderError(f"provider '{name}': options must be an object")
-                    cls = provider_class(name)
-                    provider = (EnvProvider(base_dir, parsed, policy=usage.env_policy) if cls is EnvProvider
-                                else cls(base_dir, parsed, confinement=confinement))
+                    provider = make_provider(name, base_dir, parsed, confinement, usage.env_policy)
                     providers[(name, options)] = provider
                 values = provider.ask([key])
             except (ProviderError, ImportRefused, OSError, ValueError) as exc:

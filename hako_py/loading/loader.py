@@ -43,6 +43,14 @@ class LoadedDefinition:
     imported_files: frozenset[Path] = field(default_factory=frozenset)
     #: the value providers (std.native('provide.NAME')) the evaluation called
     providers: frozenset[str] = field(default_factory=frozenset)
+    #: the definition as written, when hako's legacy env form ('$providers') made *data* differ
+    source_data: dict[str, Any] | None = None
+
+    @property
+    def as_written(self) -> dict[str, Any]:
+        """What ``show-definition`` prints: the definition before hako's ``'$providers'`` env
+        resolution, as the original hako shows it."""
+        return self.source_data if self.source_data is not None else self.data
 
 
 def _config_for(root: Path) -> RepoConfig:
@@ -164,6 +172,7 @@ def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> Load
         config=prepared.config,
         imported_files=outcome.read_files,
         providers=outcome.providers,
+        source_data=outcome.source,
     )
 
 

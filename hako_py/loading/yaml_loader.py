@@ -11,6 +11,7 @@ values) and small enough that checking the result stays well under a second.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,20 +83,14 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
         return expansion.included[real]
 
     class _Loader(yaml.SafeLoader):
-        def flatten_mapping(self, node: yaml.MappingNode) -> None:
-            # `<<: !include base.yml` merges an included mapping, as hako's YAML allowed.
-            for index, (key_node, value_node) in enumerate(node.value):
-                if key_node.tag == "tag:yaml.org,2002:merge" and value_node.tag == "!include":
-                    data = included(value_node)
-                    if not isinstance(data, dict):
-                        raise YamlError(f"{display_path(path)}:{value_node.start_mark.line + 1}: "
-                                        "merged !include must be a mapping")
-                    replacement = yaml.SafeDumper(None).represent_data(data)  # type: ignore[arg-type]
-                    node.value[index] = (key_node, replacement)
-            # PyYAML calls this for every merged mapping too, and then copies its keys
-            # into the merging one: counting each call bounds what the copies add up to.
-            super().flatten_mapping(node)
+        def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+            """A mapping with merge keys applied as hako applies them (see :func:`_merge_in_order`)."""
+            if not isinstance(node, yaml.MappingNode):
+                return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+            # Counted per construction, merged copies included: this bounds what merging
+            # aliased mappings (each merge copies the merged keys) adds up to.
             expansion.add(len(node.value), path)
+            return _merge_in_order(self, node, deep, included, path)
 
     _Loader.add_constructor("!include", lambda loader, node: included(node))
     try:
@@ -128,3 +123,71 @@ def _jsonable(value: Any, expansion: _Expansion, path: Path) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+# Where a `<<: !include` mapping is merged: a key no YAML text can spell.
+_INCLUDED = object()
+
+
+def _merge_in_order(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool, included: Any,
+                    path: Path) -> dict[Any, Any]:
+    """The mapping of *node* built as hako 2.18 builds it, not as the YAML merge-key spec
+    (and PyYAML) does, where keys written in the mapping always win over merged ones.
+
+    hako's loader is Psych's (``lib/hako/yaml_loader.rb``): Psych merges ``<<: *alias`` (or
+    a list of aliases, the earlier entries winning among themselves) into the mapping at the
+    position of ``<<``, so a key written *before* it is overwritten and a key written after
+    it overrides (psych ``ToRuby#revive_hash``); hako keeps ``<<: !include file.yml`` under
+    the ``<<`` key (at its first position, with the last such value) and then rebuilds the
+    mapping in key order, merging the included mapping at that position
+    (``yaml_loader.rb:37-51``). So in both cases: the last writer wins and a key keeps the
+    position where it first appeared (``spec/hako/yaml_loader_spec.rb:41-52``:
+    ``bar: 3`` before ``<<: !include base.yml`` gives ``bar: 2``).
+    """
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == MERGE_TAG:
+            if value_node.tag == "!include":
+                data = included(value_node)
+                if not isinstance(data, dict):
+                    raise YamlError(f"{display_path(path)}:{value_node.start_mark.line + 1}: "
+                                    "merged !include must be a mapping")
+                mapping[_INCLUDED] = data
+            else:
+                mapping.update(_merged(loader, node, value_node))
+            continue
+        if key_node.tag == "tag:yaml.org,2002:value":  # the `=` key, as PyYAML's flatten_mapping reads it
+            key_node.tag = "tag:yaml.org,2002:str"
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, collections.abc.Hashable):
+            raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                    "found unhashable key", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    if _INCLUDED not in mapping:
+        return mapping
+    rebuilt: dict[Any, Any] = {}
+    for key, value in mapping.items():
+        if key is _INCLUDED:
+            rebuilt.update(value)
+        else:
+            rebuilt[key] = value
+    return rebuilt
+
+
+def _merged(loader: yaml.SafeLoader, node: yaml.MappingNode, value_node: yaml.Node) -> dict[Any, Any]:
+    """What ``<<: *alias`` or ``<<: [*a, *b]`` merges (earlier list entries win, as in Psych)."""
+    if isinstance(value_node, yaml.MappingNode):
+        return loader.construct_mapping(value_node, deep=True)
+    if isinstance(value_node, yaml.SequenceNode):
+        merged: dict[Any, Any] = {}
+        for subnode in reversed(value_node.value):
+            if not isinstance(subnode, yaml.MappingNode):
+                raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                        f"expected a mapping for merging, but found {subnode.id}",
+                                                        subnode.start_mark)
+            merged.update(loader.construct_mapping(subnode, deep=True))
+        return merged
+    raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                            "expected a mapping or list of mappings for merging, but found "
+                                            f"{getattr(value_node, 'id', 'a scalar')}", value_node.start_mark)

@@ -21,6 +21,7 @@ from hako_py.units import cpu_units, memory_mib
 HAKO_CONTAINER_KEYS = {"image", "tag", "image_tag", "env"}
 ONESHOT_STARTED_BY = "hako-oneshot"
 DEFAULT_PROPAGATE_TAGS = "TASK_DEFINITION"
+SERVICE_TAGS = "service_tags"
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,15 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def _tags(scheduler: dict[str, Any]) -> list[dict[str, str]] | None:
-    """The scheduler's tags; None without a ``tags`` key, [] for ``tags: {}`` (which says
-    "no tags": a service's tags are owned by the definition only when it has the key, so
-    ``tags: {}`` is how to remove them all)."""
-    tags = scheduler.get("tags")
+def _tags(scheduler: dict[str, Any], key: str = "tags") -> list[dict[str, str]] | None:
+    """The scheduler's *key* tags; None without the key, [] for ``{}``.
+
+    As in hako 2.18 ``tags`` tag the task definition only (``ecs.rb:131,605``): the service
+    and the tasks get ``propagateTags: TASK_DEFINITION`` instead (``ecs.rb:766,1009``), so
+    tasks carry them and a service hako deployed (untagged) needs no TagResource. The
+    service's own tags are hako-py's ``service_tags``: owned by the definition only when it
+    has the key, so ``service_tags: {}`` is how to remove them all."""
+    tags = scheduler.get(key)
     if tags is None:
         return None
     return [{"key": str(k), "value": _env_value(tags[k])} for k in sorted(tags)]
@@ -143,9 +148,9 @@ def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | Non
     if "desired_count" in scheduler:
         snake["desired_count"] = scheduler["desired_count"]
     snake.setdefault("propagate_tags", DEFAULT_PROPAGATE_TAGS)
-    tags = _tags(scheduler)
-    if tags is not None:
-        snake["tags"] = tags
+    service_tags = _tags(scheduler, SERVICE_TAGS)
+    if service_tags is not None:
+        snake["tags"] = service_tags
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
     balancers = [a.api() for a in attachments(app.app_id, scheduler, app.containers)]

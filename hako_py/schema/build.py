@@ -169,6 +169,31 @@ def _container(builder: _Builder, *, app: bool) -> dict[str, Any]:
     return schema
 
 
+# Keys of the original hako's scheduler that are no ECS field (lib/hako/schedulers/ecs.rb:49-61).
+HAKO_SCHEDULER_KEYS: dict[str, Any] = {
+    "dynamic_port_mapping": {
+        "type": "boolean",
+        "description": "hako's front port: true (default) lets ECS pick the host port of the port mapping the "
+                       "nginx_front script adds to the front container, false gives it a fixed one.",
+    },
+    "autoscaling_group_for_oneshot": {
+        "type": "string",
+        "description": "hako scaled this Auto Scaling group out when a oneshot found no room; accepted, with a "
+                       "warning: hako-py does not do it.",
+    },
+    "autoscaling_topic_for_oneshot": {
+        "type": "string",
+        "description": "hako published to this SNS topic when a oneshot found no room; accepted, with a warning: "
+                       "hako-py does not do it.",
+    },
+    "oneshot_notification_prefix": {
+        "type": "string",
+        "description": "hako followed oneshot tasks through S3 notifications under this s3:// prefix; accepted, "
+                       "with a warning: hako-py follows them with DescribeTasks.",
+    },
+}
+
+
 def _scheduler(builder: _Builder) -> dict[str, Any]:
     model = builder.model
     properties: dict[str, Any] = {
@@ -188,12 +213,21 @@ def _scheduler(builder: _Builder) -> dict[str, Any]:
         },
         "tags": {
             "type": "object",
-            "description": "Tags (key -> value) for the task definition, service and tasks.",
+            "description": "Tags (key -> value) of the task definition; its tasks get them too (propagate_tags "
+                           "TASK_DEFINITION). As in hako, the service itself is not tagged.",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+            "x-hako-data-keys": True,
+        },
+        "service_tags": {
+            "type": "object",
+            "description": "Tags (key -> value) of the ECS service itself (hako-py; `tags` tag the task definition, "
+                           "as in hako). With the key the service's tags are the definition's: {} removes them.",
             "additionalProperties": {"type": ["string", "number", "boolean"]},
             "x-hako-data-keys": True,
         },
     }
     properties.update(TRAFFIC_KEYS)
+    properties.update(HAKO_SCHEDULER_KEYS)
     for key in scheduler_keys(model).values():
         if key.name not in properties:
             properties[key.name] = builder.shape(key.shape, key.doc)

@@ -25,7 +25,6 @@ from hako_py.schema.build import build_schema
 
 # Keys of other tools or hako versions that users carry over, with what to write instead.
 KNOWN_RENAMES = {
-    "additional_containers": "sidecars (the hako v2 name)",
     "environment": "env (a map of name -> value)",
     "name": "the key under `sidecars` (the app container is always named 'app')",
     "image_uri": "image",

@@ -72,6 +72,7 @@ class ElbSpec:
     load_balancer_attributes: dict[str, str]
     target_group_attributes: dict[str, str]
     tags: dict[str, str] = field(default_factory=dict)
+    protocol_version: str | None = None  # HTTP1/HTTP2/GRPC of an HTTP(S) target group, set at creation
 
     @property
     def api_tags(self) -> list[dict[str, str]]:
@@ -115,6 +116,12 @@ def elb_spec(app_id: str, scheduler: dict[str, Any], containers: dict[str, Any])
     matcher = (config.get("health_check") or {}).get("matcher")
     if matcher:
         health_check["Matcher"] = {"HttpCode": str(matcher)}
+    protocol = str(config.get("protocol") or ("TCP" if kind == "network" else "HTTP"))
+    http = protocol in ("HTTP", "HTTPS")
+    codes = {api: str(value) for key, api in (("http_code", "HttpCode"), ("grpc_code", "GrpcCode"))
+             if (value := (config.get("matcher") or {}).get(key)) is not None}
+    if codes and http:  # hako's form, for application load balancers only (ecs_elb_v2.rb:92-98)
+        health_check["Matcher"] = codes
     return ElbSpec(
         app_id=app_id,
         type=kind,
@@ -129,7 +136,7 @@ def elb_spec(app_id: str, scheduler: dict[str, Any], containers: dict[str, Any])
         listeners=tuple(sorted((dict(listener) for listener in config.get("listeners") or []),
                                key=lambda listener: as_int(listener.get("port")) or 0)),
         listener_rule=dict(config["listener_rule"]) if config.get("listener_rule") else None,
-        protocol=str(config.get("protocol") or ("TCP" if kind == "network" else "HTTP")),
+        protocol=protocol,
         port=as_int(config.get("port")) or DEFAULT_TARGET_GROUP_PORT,
         target_type=str(config.get("target_type") or ("ip" if awsvpc else "instance")),
         health_check=health_check,
@@ -138,6 +145,8 @@ def elb_spec(app_id: str, scheduler: dict[str, Any], containers: dict[str, Any])
         load_balancer_attributes=_strings(config.get("load_balancer_attributes")),
         target_group_attributes=_strings(config.get("target_group_attributes")),
         tags=_strings(config.get("tags")),
+        # hako sends it for application load balancers only, and ignores it for network ones
+        protocol_version=str(config["protocol_version"]) if config.get("protocol_version") and http else None,
     )
 
 
@@ -181,6 +190,7 @@ class DiscoverySpec:
     container_name: str | None
     container_port: int | None
     port: int | None
+    dns_namespace_id: str | None = None  # Cloud Map's deprecated DnsConfig.NamespaceId, sent at creation
 
     @property
     def namespace_label(self) -> str:
@@ -233,6 +243,7 @@ def discovery_specs(app_id: str, scheduler: dict[str, Any]) -> list[DiscoverySpe
             container_name=str(entry.get("container_name") or APP_CONTAINER) if srv and container_port else None,
             container_port=container_port if srv else None,
             port=as_int(entry.get("port")),
+            dns_namespace_id=dns.get("namespace_id"),
         ))
     return specs
 

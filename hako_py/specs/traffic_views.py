@@ -44,6 +44,8 @@ def elb_view(spec: ElbSpec) -> dict[str, Any]:
     if spec.creates_target_group:
         tg: dict[str, Any] = {"Name": spec.target_group_name, "Protocol": spec.protocol, "Port": spec.port,
                               "TargetType": spec.target_type, "VpcId": spec.vpc_id}
+        if spec.protocol_version:
+            tg["ProtocolVersion"] = spec.protocol_version
         if spec.health_check:
             tg["HealthCheck"] = dict(sorted(spec.health_check.items()))
         if spec.target_group_attributes:

@@ -74,6 +74,8 @@ def plan(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive, refs: Refs,
                 "DnsConfig": {"RoutingPolicy": spec.routing_policy, "DnsRecords": records},
                 "Tags": [{"Key": MANAGED_TAG, "Value": spec.app_id}],
             }
+            if spec.dns_namespace_id:  # hako sends dns_config.namespace_id as given (ecs_service_discovery.rb:161)
+                request["DnsConfig"]["NamespaceId"] = spec.dns_namespace_id
             if spec.description:
                 request["Description"] = spec.description
             if spec.failure_threshold is not None:

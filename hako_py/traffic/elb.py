@@ -24,7 +24,8 @@ from hako_py.specs.traffic_views import elb_view as desired_view
 from hako_py.specs.traffic_views import listener_view as _listener_view
 from hako_py.traffic.steps import Refs, ResourcePlan
 
-_TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"))
+_TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"),
+                 ("ProtocolVersion", "protocol_version"))
 
 
 @dataclass
@@ -119,6 +120,8 @@ def live_view(spec: ElbSpec, live: ElbLive) -> dict[str, Any] | None:
         tg_view: dict[str, Any] = {"Name": tg.get("TargetGroupName"), "Protocol": tg.get("Protocol"),
                                    "Port": tg.get("Port"), "TargetType": tg.get("TargetType"),
                                    "VpcId": tg.get("VpcId")}
+        if spec.protocol_version:
+            tg_view["ProtocolVersion"] = tg.get("ProtocolVersion")
         if spec.health_check:
             tg_view["HealthCheck"] = {k: tg.get(k) for k in sorted(spec.health_check)}
         if spec.target_group_attributes:
@@ -201,12 +204,14 @@ def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resour
             request = {"Name": spec.target_group_name, "Protocol": spec.protocol, "Port": spec.port,
                        "VpcId": spec.vpc_id, "TargetType": spec.target_type, "Tags": spec.api_tags,
                        **spec.health_check}
+            if spec.protocol_version:  # as hako's CreateTargetGroup (ecs_elb_v2.rb:99-108)
+                request["ProtocolVersion"] = spec.protocol_version
             refs[tg_ref] = str(api.write("create_target_group", **request)["TargetGroups"][0]["TargetGroupArn"])
         result.add(f"CreateTargetGroup {spec.target_group_name} ({spec.protocol}:{spec.port}, {spec.target_type})",
                    create)
     else:
         for api_key, label in _TG_IMMUTABLE:
-            if tg.get(api_key) != want["targetGroup"][api_key]:
+            if api_key in want["targetGroup"] and tg.get(api_key) != want["targetGroup"][api_key]:
                 result.immutable.append(f"elb_v2 target group {label}: {quoted(tg.get(api_key))} -> "
                                         f"{quoted(want['targetGroup'][api_key])} (target group "
                                         f"{spec.target_group_name} must be recreated)")

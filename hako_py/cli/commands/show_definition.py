@@ -24,4 +24,4 @@ def show_definition(file: str, expand: bool, fmt: str, reveal_secrets: bool, **l
     """Print the evaluated definition (as the original hako's show-definition does); values
     of env entries whose names look secret print as <masked> unless --reveal-secrets."""
     loaded = load_definition(file, build_load_options(**loader, expand=expand))
-    show(dump(loaded.data if reveal_secrets else mask_definition(loaded.data), fmt))
+    show(dump(loaded.as_written if reveal_secrets else mask_definition(loaded.as_written), fmt))
