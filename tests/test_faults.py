@@ -17,7 +17,7 @@ import pytest
 
 from hako_py.sandbox.faults import FaultProxy, FaultRates
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import Repo, SandboxControl, family
+from tests.conftest import Deployable, Hako, Job, Repo, SandboxControl, family
 
 DEPLOY_SEEDS = range(8)
 ONESHOT_SEEDS = range(6)
@@ -58,8 +58,8 @@ def assert_clean_failure(result: Any) -> None:
 
 
 @pytest.mark.slow
-def test_deploy_under_faults_completes_or_stays_on_a_working_revision(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy], sandbox: Sandbox,
+def test_deploy_under_faults_completes_or_stays_on_a_working_revision(
+        hako: Hako, deployable: Deployable, faulty: Callable[..., FaultProxy], sandbox: Sandbox,
         repo: Repo) -> None:
     path = deployable(name="faulty")
     assert hako("deploy", path, "--poll-interval", "0.02").code == 0
@@ -94,8 +94,8 @@ def test_deploy_under_faults_completes_or_stays_on_a_working_revision(  # type: 
 
 
 @pytest.mark.slow
-def test_oneshot_under_faults_returns_the_true_exit_code_and_every_line(  # type: ignore[no-untyped-def]
-        hako, job, faulty: Callable[..., FaultProxy], aws: SandboxControl) -> None:
+def test_oneshot_under_faults_returns_the_true_exit_code_and_every_line(
+        hako: Hako, job: Job, faulty: Callable[..., FaultProxy], aws: SandboxControl) -> None:
     path = job()
     lines = [f"line {i:03d}" for i in range(40)]
     for seed in ONESHOT_SEEDS:
@@ -117,8 +117,8 @@ def test_oneshot_under_faults_returns_the_true_exit_code_and_every_line(  # type
 
 
 @pytest.mark.slow
-def test_read_commands_under_faults_answer_or_fail_cleanly(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy]) -> None:
+def test_read_commands_under_faults_answer_or_fail_cleanly(
+        hako: Hako, deployable: Deployable, faulty: Callable[..., FaultProxy]) -> None:
     path = deployable(name="readers")
     assert hako("deploy", path, "--poll-interval", "0.02").code == 0
     for seed in range(6):
@@ -144,11 +144,14 @@ def test_read_commands_under_faults_answer_or_fail_cleanly(  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("kind", ["lost", "truncate"])
-def test_a_lost_register_response_does_not_duplicate_the_revision(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], faulty: Callable[..., FaultProxy], sandbox: Sandbox, kind: str) -> None:
+def test_a_lost_register_response_does_not_duplicate_the_revision(
+        hako: Hako, deployable: Deployable, faulty: Callable[..., FaultProxy], sandbox: Sandbox, kind: str) -> None:
     path = deployable(name=f"once{kind}")
     ecs = direct(sandbox, "ecs")
-    proxy = faulty(0, FaultRates(**{kind: 1.0}, operations=("RegisterTaskDefinition",), limit=1))
+    only = ("RegisterTaskDefinition",)
+    rates = {"lost": FaultRates(lost=1.0, operations=only, limit=1),
+             "truncate": FaultRates(truncate=1.0, operations=only, limit=1)}[kind]
+    proxy = faulty(0, rates)
     result = hako("deploy", path, "--poll-interval", "0.02")
     assert result.code == 0, result.out + result.err
     assert proxy.injected[kind] == 1
@@ -156,8 +159,8 @@ def test_a_lost_register_response_does_not_duplicate_the_revision(  # type: igno
     assert "is already registered (never deployed); using it" in result.err
 
 
-def test_a_lost_run_task_response_starts_one_task(  # type: ignore[no-untyped-def]
-        hako, job, faulty: Callable[..., FaultProxy], aws: SandboxControl, sandbox: Sandbox) -> None:
+def test_a_lost_run_task_response_starts_one_task(
+        hako: Hako, job: Job, faulty: Callable[..., FaultProxy], aws: SandboxControl, sandbox: Sandbox) -> None:
     path = job()
     aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": ["only once"]})
     proxy = faulty(0, FaultRates(lost=1.0, operations=("RunTask",), limit=1))

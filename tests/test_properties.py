@@ -23,7 +23,7 @@ from hako_py.deploy.plan import LiveState, service_diff, task_definition_diff
 from hako_py.errors import HakoError
 from hako_py.loading import LoadOptions, load_definition
 from hako_py.pipeline import check_file
-from tests.conftest import PROJECT_ROOT, Repo
+from tests.conftest import PROJECT_ROOT, Hako, HakoProcess, Repo
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 JSON = st.recursive(
@@ -225,7 +225,7 @@ def test_huge_and_non_utf8_files_are_refused(repo: Repo) -> None:
         load_definition("apps/imports-huge.jsonnet")
 
 
-def test_special_files_are_refused_by_name_and_never_read(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_special_files_are_refused_by_name_and_never_read(repo: Repo, hako: Hako) -> None:
     # Reads are bounded by what is read, not by stat(): st_size is 0 for FIFOs, devices and
     # /proc files. Opening a FIFO without a writer would block, reading /dev/zero never ends.
     os.mkfifo(repo.root / "apps" / "pipe.libsonnet")
@@ -249,7 +249,7 @@ def test_special_files_are_refused_by_name_and_never_read(repo: Repo, hako) -> N
     assert hako("show-definition", "-J", "/proc", "apps/e.jsonnet").out.split() == ["{", '"x":', "true", "}"]
 
 
-def test_deep_nesting_is_refused_before_go_jsonnet_parses_it(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+def test_deep_nesting_is_refused_before_go_jsonnet_parses_it(repo: Repo, hako_process: HakoProcess) -> None:
     # 50,000 nested brackets overflowed go-jsonnet's stack: the Go runtime aborted the process.
     deep = "[" * 50000 + "]" * 50000
     repo.write("apps/deep.jsonnet", deep)
@@ -274,7 +274,7 @@ def test_deep_nesting_is_refused_before_go_jsonnet_parses_it(repo: Repo, hako_pr
     assert result.err == "3 definitions checked: 3 invalid\n", result
 
 
-def test_yaml_alias_bomb_is_refused_by_name(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_alias_bomb_is_refused_by_name(repo: Repo, hako_process: HakoProcess) -> None:
     # 270 bytes, 8 levels of 9 aliases: 43 million values once expanded (it took > 1.5 GB
     # and ended in MemoryError)
     levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
@@ -295,7 +295,7 @@ def test_yaml_alias_bomb_is_refused_by_name(repo: Repo, hako_process) -> None:  
 LIMIT = r"evaluation exceeded the (time limit of 1 s \(HAKO_EVAL_TIMEOUT\)|memory limit of 1024 MiB \(HAKO_EVAL_MEMORY\))"
 
 
-def test_time_bombs_end_at_the_time_limit(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+def test_time_bombs_end_at_the_time_limit(repo: Repo, hako_process: HakoProcess) -> None:
     # These ran for minutes. The first two also end at the memory limit, depending on how
     # fast the machine fills 1 GiB; the loops are pure computation in little memory.
     repo.write("apps/repeat.jsonnet", "{ x: std.repeat('x', 1e8) }")
@@ -317,7 +317,7 @@ def test_time_bombs_end_at_the_time_limit(repo: Repo, hako_process) -> None:  # 
     assert result.code == 1 and "Traceback" not in result.err, result
 
 
-def test_memory_bombs_end_at_the_memory_limit(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+def test_memory_bombs_end_at_the_memory_limit(repo: Repo, hako_process: HakoProcess) -> None:
     # Go aborts the process when it cannot allocate; Python raises MemoryError: both are
     # the worker's end, reported for the file it was evaluating.
     repo.write("apps/array.jsonnet", "{ x: std.length(std.makeArray(1e9, function(i) i)) }")
@@ -346,7 +346,7 @@ def test_memory_bombs_end_at_the_memory_limit(repo: Repo, hako_process) -> None:
     ("HAKO_EVAL_MEMORY", "64", "HAKO_EVAL_MEMORY='64': expected a whole number of MiB from 256 to 1048576 "
                                "(default 1024)"),
 ])
-def test_malformed_budget_settings_are_usage_errors(repo: Repo, hako, name: str, value: str,  # type: ignore[no-untyped-def]
+def test_malformed_budget_settings_are_usage_errors(repo: Repo, hako: Hako, name: str, value: str,
                                                     expected: str) -> None:
     repo.write("apps/a.jsonnet", "{}")
     result = hako("show-definition", "apps/a.jsonnet", env={name: value})
