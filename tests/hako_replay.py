@@ -61,7 +61,7 @@ def renamed(calls: list[HakoCall], old: str, new: str) -> list[HakoCall]:
 def _member(shape: Shape, ruby_name: str) -> str:
     """The API member for aws-sdk-ruby's snake_case name (``size_in_gi_b`` is ``sizeInGiB``)."""
     wanted = ruby_name.replace("_", "").lower()
-    for name in shape.members:  # type: ignore[attr-defined]
+    for name in shape.members:
         if name.lower() == wanted:
             return str(name)
     raise KeyError(f"{shape.name} has no member {ruby_name!r}")
@@ -75,12 +75,12 @@ def on_the_wire(shape: Shape, value: Any) -> Any:
             if item is None:
                 continue
             member = _member(shape, key)
-            result[member] = on_the_wire(shape.members[member], item)  # type: ignore[attr-defined]
+            result[member] = on_the_wire(shape.members[member], item)
         return result
     if shape.type_name == "list" and isinstance(value, list):
-        return [on_the_wire(shape.member, item) for item in value]  # type: ignore[attr-defined]
+        return [on_the_wire(shape.member, item) for item in value]
     if shape.type_name == "map" and isinstance(value, dict):
-        return {k: on_the_wire(shape.value, v) for k, v in value.items() if v is not None}  # type: ignore[attr-defined]
+        return {k: on_the_wire(shape.value, v) for k, v in value.items() if v is not None}
     return value
 
 

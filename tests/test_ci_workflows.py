@@ -23,8 +23,9 @@ COMMENT = CI / "github-actions-comment.yml"
 
 
 def load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text())
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    raw: dict[Any, Any] = yaml.safe_load(path.read_text())
+    raw["on"] = raw.pop(True, raw.get("on"))  # YAML 1.1 reads the key `on` as true
+    data: dict[str, Any] = raw
     return data
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import jsonschema
@@ -18,7 +19,7 @@ import hako_py.cli.commands
 from hako_py import __version__
 from hako_py.cli.lazy_group import load_command
 from hako_py.cli.main import COMMANDS, CONTEXT, cli
-from tests.conftest import FARGATE_APP, PROJECT_ROOT, Repo
+from tests.conftest import FARGATE_APP, PROJECT_ROOT, Hako, Repo
 
 HEAVY = ("boto3", "botocore", "moto", "docker", "rich", "jsonschema", "_gojsonnet")
 
@@ -98,7 +99,7 @@ def test_installed_console_script_runs() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_command_has_help(hako) -> None:  # type: ignore[no-untyped-def]
+def test_every_command_has_help(hako: Hako) -> None:
     top = hako("--help")
     assert top.code == 0
     for command in ("validate", "render", "show-definition", "schema"):
@@ -108,16 +109,16 @@ def test_every_command_has_help(hako) -> None:  # type: ignore[no-untyped-def]
         assert "Usage: hako " + command in result.out
 
 
-def test_schema_command_is_valid_and_describes_every_field(hako) -> None:  # type: ignore[no-untyped-def]
+def test_schema_command_is_valid_and_describes_every_field(hako: Hako) -> None:
     result = hako("schema")
     schema = json.loads(result.out)
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     missing: list[str] = []
 
-    def walk(node: dict[str, object], path: str) -> None:
+    def walk(node: dict[str, Any], path: str) -> None:
         """Visit schema positions only (a field may itself be called `properties`)."""
-        for name, prop in dict(node.get("properties") or {}).items():  # type: ignore[call-overload]
+        for name, prop in dict(node.get("properties") or {}).items():
             if "description" not in prop:
                 missing.append(f"{path}.{name}")
             walk(prop, f"{path}.{name}")
@@ -131,7 +132,7 @@ def test_schema_command_is_valid_and_describes_every_field(hako) -> None:  # typ
     assert missing == []
 
 
-def test_committed_schema_matches_the_generator(hako) -> None:  # type: ignore[no-untyped-def]
+def test_committed_schema_matches_the_generator(hako: Hako) -> None:
     committed = json.loads((PROJECT_ROOT / "schemas" / "definition.schema.json").read_text())
     current = json.loads(hako("schema").out)
     if committed["$comment"] == current["$comment"]:
@@ -143,7 +144,7 @@ def test_committed_schema_matches_the_generator(hako) -> None:  # type: ignore[n
         )
 
 
-def test_bad_option_values_are_one_line_errors(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_bad_option_values_are_one_line_errors(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("render", "apps/x.jsonnet", "--ext-str", "=oops")
     assert result.code == 2
@@ -157,20 +158,20 @@ def test_bad_option_values_are_one_line_errors(repo: Repo, hako) -> None:  # typ
     assert "Invalid value for '--only'" in result.err
 
 
-def test_ext_str_key_alone_reads_the_environment(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_ext_str_key_alone_reads_the_environment(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", "{ v: std.extVar('HAKO_STAGE') }")
     result = hako("show-definition", "apps/x.jsonnet", "--ext-str", "HAKO_STAGE", env={"HAKO_STAGE": "qa"})
     assert json.loads(result.out) == {"v": "qa"}
 
 
-def test_ext_code_and_jpath(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_ext_code_and_jpath(repo: Repo, hako: Hako) -> None:
     repo.write("vendor/v.libsonnet", "{ n: 41 }")
     repo.write("apps/x.jsonnet", "{ v: (import 'v.libsonnet').n + std.extVar('one') }")
     result = hako("show-definition", "apps/x.jsonnet", "--ext-code", "one=1", "-J", "vendor")
     assert json.loads(result.out) == {"v": 42}
 
 
-def test_unknown_command_is_a_usage_error(hako) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_command_is_a_usage_error(hako: Hako) -> None:
     result = hako("deploi")
     assert result.code == 2
     assert "No such command 'deploi'" in result.err

@@ -10,6 +10,7 @@ from typing import Any
 from hako_py.compare.service import compare_services
 from hako_py.compare.task_definition import compare_task_definitions, same_task_definition
 from hako_py.deploy.plan import running_task_definition
+from tests.conftest import POLL, Deployable, Hako, SandboxControl
 
 
 def td(**extra: Any) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def test_aws_tags_are_not_the_definitions() -> None:
                                                 {"key": "aws:cloudformation:stack-name", "value": "x"}])
 
 
-SERVICE = {"cluster": "c", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
+SERVICE: dict[str, Any] = {"cluster": "c", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
            "propagateTags": "TASK_DEFINITION",
            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-2", "subnet-1"]}}}
 
@@ -208,8 +209,7 @@ def test_real_changes_still_show() -> None:
     assert removed.updates == {"healthCheckGracePeriodSeconds": 0}
 
 
-def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import POLL
+def test_service_tags_are_applied_to_an_existing_service(hako: Hako, deployable: Deployable, aws: SandboxControl) -> None:
 
     path = deployable(extra="service_tags: { team: 'a', old: 'x' },")
     assert hako("deploy", path, *POLL).code == 0
@@ -225,12 +225,12 @@ def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) 
     assert again.code == 0 and "no changes" in again.err
 
 
-def test_scheduler_tags_tag_the_task_definition_not_the_service(hako, deployable, aws) -> None:  # type: ignore[no-untyped-def]
+def test_scheduler_tags_tag_the_task_definition_not_the_service(hako: Hako, deployable: Deployable,
+                                                                aws: SandboxControl) -> None:
     # As in hako 2.18 (issue 17): scheduler tags go to RegisterTaskDefinition only
     # (lib/hako/schedulers/ecs.rb:131,605), the service gets propagate_tags TASK_DEFINITION
     # (ecs.rb:1009); hako-py used to tag the service too (TagResource/UntagResource): that is
     # service_tags now.
-    from tests.conftest import POLL
 
     path = deployable(extra="tags: { team: 'a', old: 'x' },")
     assert hako("deploy", path, *POLL).code == 0

@@ -6,10 +6,11 @@ did not name the user's file, before this change."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import FARGATE_APP, Repo
+from tests.conftest import FARGATE_APP, Hako, Repo, SandboxControl
 
 
 def one_line(text: str) -> str:
@@ -19,21 +20,21 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-def test_show_definition_of_a_definition_with_sidecars_as_a_list(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_show_definition_of_a_definition_with_sidecars_as_a_list(hako: Hako, repo: Repo) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP.rstrip().rstrip("}") + "  sidecars: ['a'],\n}\n")
     result = hako("show-definition", "apps/x.jsonnet")
     assert result.code == 0, result.err
     assert json.loads(result.out)["sidecars"] == ["a"]
 
 
-def test_yaml_include_of_a_name_with_a_nul_byte(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_include_of_a_name_with_a_nul_byte(hako: Hako, repo: Repo) -> None:
     repo.write("apps/y.yml", 'scheduler: {type: ecs}\napp: !include "a\\0b.yml"\n')
     result = hako("validate", "apps/y.yml")
     assert result.code == 1
     assert one_line(result.out) == "apps/y.yml:2:6: !include 'a\\x00b.yml': a file name cannot contain a NUL byte"
 
 
-def test_jsonnet_import_of_a_name_with_a_nul_byte(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_jsonnet_import_of_a_name_with_a_nul_byte(hako: Hako, repo: Repo) -> None:
     # go-jsonnet hands the callback the name cut at the NUL byte; what matters is one located line
     repo.write("apps/x.jsonnet", "import 'a\\u0000b.libsonnet'")
     result = hako("validate", "apps/x.jsonnet")
@@ -41,7 +42,7 @@ def test_jsonnet_import_of_a_name_with_a_nul_byte(hako, repo: Repo) -> None:  # 
     assert one_line(result.out).startswith("apps/x.jsonnet:1:1: import 'a")
 
 
-def test_toml_dates_become_iso_strings(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_toml_dates_become_iso_strings(hako: Hako, repo: Repo) -> None:
     repo.write("hako.toml", 'region = "ap-northeast-1"\nreleased = 1979-05-27T07:32:00Z\n[window]\nday = 1979-05-27\n')
     repo.write("apps/x.jsonnet", "local h = std.extVar('hako'); " + FARGATE_APP.replace(
         "tag: 'v1',", "tag: 'v1', env: { RELEASED: h.released, DAY: h.window.day },"))
@@ -51,7 +52,7 @@ def test_toml_dates_become_iso_strings(hako, repo: Repo) -> None:  # type: ignor
     assert env == {"RELEASED": "1979-05-27T07:32:00+00:00", "DAY": "1979-05-27"}
 
 
-def test_a_toml_date_where_a_string_belongs(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_toml_date_where_a_string_belongs(hako: Hako, repo: Repo) -> None:
     repo.write("hako.toml", "region = 1979-05-27\n")
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("validate", "apps/x.jsonnet")
@@ -64,7 +65,7 @@ def test_a_toml_date_where_a_string_belongs(hako, repo: Repo) -> None:  # type: 
     ("notaurl", "--endpoint-url 'notaurl': not an http(s) URL (e.g. http://127.0.0.1:4566 for the sandbox)"),
     ("http://[::1", "--endpoint-url 'http://[::1': not a valid URL (Invalid IPv6 URL)"),
 ])
-def test_a_malformed_endpoint(hako, repo: Repo, value: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_endpoint(hako: Hako, repo: Repo, value: str, message: str) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("status", "apps/x.jsonnet", "--endpoint-url", value)
     assert result.code == 2
@@ -72,14 +73,14 @@ def test_a_malformed_endpoint(hako, repo: Repo, value: str, message: str) -> Non
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "1000"])
-def test_a_malformed_max_attempts(hako, repo: Repo, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_max_attempts(hako: Hako, repo: Repo, value: str) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("status", "apps/x.jsonnet", "--endpoint-url", "http://127.0.0.1:9", env={"AWS_MAX_ATTEMPTS": value})
     assert result.code == 2
     assert one_line(result.err) == f"AWS_MAX_ATTEMPTS={value!r}: must be a whole number from 1 to 100 (default 8)"
 
 
-def test_a_library_error_names_the_users_file_first(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_library_error_names_the_users_file_first(hako: Hako, repo: Repo) -> None:
     repo.write("hako.toml", 'account_id = "123456789012"\n')
     repo.write("apps/x.jsonnet", "local hako = import 'hako.libsonnet';\n" + FARGATE_APP.replace(
         "tag: 'v1',", "tag: 'v1', secrets: [hako.secret('DB_PASSWORD')],"))
@@ -90,7 +91,7 @@ def test_a_library_error_names_the_users_file_first(hako, repo: Repo) -> None:  
     assert lines[1].startswith("  raised at hako.libsonnet:")
 
 
-def test_a_library_error_called_from_the_users_file_points_there(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_library_error_called_from_the_users_file_points_there(hako: Hako, repo: Repo) -> None:
     repo.write("apps/lib.libsonnet", "{ port(p):: std.parseInt(p) }")
     repo.write("apps/x.jsonnet", "local lib = import 'lib.libsonnet';\nlocal p = lib.port('eighty');\n"
                + FARGATE_APP.replace("memory: 256,", "memory: 256, port_mappings: [{ container_port: p }],"))
@@ -107,7 +108,7 @@ def test_a_library_error_called_from_the_users_file_points_there(hako, repo: Rep
     ("image: ':latest', tag: null", "app.image", "':latest' has no repository name"),
     ("image: 'repo@sha256:abc', tag: null", "app.image", "must be sha256: followed by 64 hexadecimal digits"),
 ])
-def test_values_ecs_cannot_take_are_refused(hako, repo: Repo, app: str, path: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_values_ecs_cannot_take_are_refused(hako: Hako, repo: Repo, app: str, path: str, message: str) -> None:
     repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ app+: {{ {app} }} }}")
     result = hako("validate", "apps/x.jsonnet")
     assert result.code == 1
@@ -115,7 +116,7 @@ def test_values_ecs_cannot_take_are_refused(hako, repo: Repo, app: str, path: st
         result.out
 
 
-def test_no_docker_engine_says_why(hako, repo: Repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_docker_engine_says_why(hako: Hako, repo: Repo, tmp_path: Path) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     socket = tmp_path / "nothing.sock"
     result = hako("oneshot", "--local", "apps/x.jsonnet", "--", "true", env={"DOCKER_HOST": f"unix://{socket}"})
@@ -124,7 +125,7 @@ def test_no_docker_engine_says_why(hako, repo: Repo, tmp_path) -> None:  # type:
                                     "(error while fetching server API version)")
 
 
-def test_verify_without_credentials_says_so_once(hako, repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_verify_without_credentials_says_so_once(hako: Hako, repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
@@ -140,7 +141,7 @@ def test_verify_without_credentials_says_so_once(hako, repo: Repo, monkeypatch: 
     assert len(result.out.splitlines()) == 1
 
 
-def test_a_check_that_cannot_run_keeps_its_label(hako, repo: Repo, aws) -> None:  # type: ignore[no-untyped-def]
+def test_a_check_that_cannot_run_keeps_its_label(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP.replace(
         "cluster: 'test',", "cluster: 'test', execution_role_arn: 'arn:aws:iam::123456789012:role/exec',"))
     result = hako("verify", "apps/x.jsonnet", "--endpoint-url", "http://127.0.0.1:9",

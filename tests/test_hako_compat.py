@@ -18,14 +18,14 @@ import pytest
 
 from hako_py.errors import LoadError
 from hako_py.loading import LoadOptions, load_definition
-from tests.conftest import PROJECT_ROOT, Repo
+from tests.conftest import PROJECT_ROOT, Hako, Repo
 
 HAKO218 = PROJECT_ROOT / "tests" / "fixtures" / "hako218"
 
 SCHEDULER_YAML = "scheduler: {type: ecs, region: ap-northeast-1, cluster: eagletmt, desired_count: 1}\n"
 
 
-def rendered(hako: Any, file: str, *extra: str) -> dict[str, Any]:
+def rendered(hako: Hako, file: str, *extra: str) -> dict[str, Any]:
     result = hako("render", *extra, file)
     assert result.code == 0, result
     data: dict[str, Any] = json.loads(result.out)
@@ -132,7 +132,7 @@ def _legacy_repo(repo: Repo) -> None:
     repo.write("apps/legacy.yml", LEGACY_YAML)
 
 
-def test_legacy_providers_env_is_expanded_as_hako(repo: Repo, hako: Any) -> None:
+def test_legacy_providers_env_is_expanded_as_hako(repo: Repo, hako: Hako) -> None:
     # lib/hako/container.rb:250-273 and lib/hako/env_expander.rb:23-54,108-130: '$providers' is
     # removed, providers are asked in order (the first answer wins: username from hello.env),
     # the name ends at the first '}' (a stray '}' stays literal)
@@ -142,7 +142,7 @@ def test_legacy_providers_env_is_expanded_as_hako(repo: Repo, hako: Any) -> None
     assert environment(request, "redis") == {"WHO": "from-yaml}"}
 
 
-def test_legacy_providers_env_without_expand_keeps_the_text(repo: Repo, hako: Any) -> None:
+def test_legacy_providers_env_without_expand_keeps_the_text(repo: Repo, hako: Hako) -> None:
     # hako's dry-run uses the unexpanded env (container.rb:259-261); hako-py reads no provider
     # value unless expanding, but records the files for PR review
     _legacy_repo(repo)
@@ -157,7 +157,7 @@ def test_legacy_providers_env_without_expand_keeps_the_text(repo: Repo, hako: An
                                                  {"type": "yaml", "path": "env.yml"}]
 
 
-def test_legacy_providers_env_in_jsonnet(repo: Repo, hako: Any) -> None:
+def test_legacy_providers_env_in_jsonnet(repo: Repo, hako: Hako) -> None:
     # container.rb applies to every container whatever the definition's language
     repo.write("apps/hello.env", "username=eagletmt\n")
     repo.write("apps/j.jsonnet", """{
@@ -177,7 +177,7 @@ def test_legacy_providers_env_in_jsonnet(repo: Repo, hako: Any) -> None:
     ("{$providers: [{type: file, path: none.env}], X: '#{a}'}",
      "app.env[\"$providers\"][0]: provider 'file': none.env does not exist"),
 ])
-def test_legacy_providers_env_errors_are_located(repo: Repo, hako: Any, env: str, message: str) -> None:
+def test_legacy_providers_env_errors_are_located(repo: Repo, hako: Hako, env: str, message: str) -> None:
     # env_expander.rb:47-49 (unresolved), :120-121 (empty interpolation)
     repo.write("apps/hello.env", "username=eagletmt\n")
     repo.write("apps/bad.yml", SCHEDULER_YAML + f"app: {{image: busybox, memory: 64, env: {env}}}\n")
@@ -186,7 +186,7 @@ def test_legacy_providers_env_errors_are_located(repo: Repo, hako: Any, env: str
     assert f"apps/bad.yml: {message}" in result.err
 
 
-def test_hash_brace_without_providers_stays_text(repo: Repo, hako: Any) -> None:
+def test_hash_brace_without_providers_stays_text(repo: Repo, hako: Hako) -> None:
     repo.write("apps/plain.yml", SCHEDULER_YAML + "app: {image: busybox, memory: 64, env: {RUBY: '#{x}'}}\n")
     assert environment(rendered(hako, "apps/plain.yml", "--expand")) == {"RUBY": "#{x}"}
 
@@ -195,23 +195,24 @@ def test_hash_brace_without_providers_stays_text(repo: Repo, hako: Any) -> None:
 
 
 @pytest.mark.parametrize("name", ["simple", "include", "shovel", "include_before", "include_after", "base"])
-def test_hako_yaml_fixtures_load_as_hako_loads_them(name: str, hako: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hako_yaml_fixtures_load_as_hako_loads_them(name: str, hako: Hako, monkeypatch: pytest.MonkeyPatch) -> None:
     # spec/hako/yaml_loader_spec.rb:9-53: values and key order (JSON output keeps both)
-    expected = {
+    fixtures: dict[str, dict[str, Any]] = {
         "simple": {"scheduler": {"type": "ecs"}},
         "include": {"scheduler": {"type": "ecs"}, "app": {"image": "nginx"}},
         "shovel": {"scheduler": {"type": "ecs", "desired_count": 1}, "app": {"image": "nginx"}},
         "include_before": {"foo": 1, "bar": 3, "baz": 4},
         "include_after": {"bar": 2, "baz": 4, "foo": 1},
         "base": {"foo": 1, "bar": 2},
-    }[name]
+    }
+    expected = fixtures[name]
     monkeypatch.chdir(HAKO218 / "spec" / "fixtures" / "yaml")
     shown = json.loads(hako("show-definition", f"{name}.yml").out)
     assert shown == expected
     assert list(shown) == list(expected)
 
 
-def test_yaml_merges_follow_document_order_as_in_hako(repo: Repo, hako: Any) -> None:
+def test_yaml_merges_follow_document_order_as_in_hako(repo: Repo, hako: Hako) -> None:
     # Psych merges `<<` where it stands (ToRuby#revive_hash) and hako rebuilds `<<: !include`
     # the same way (lib/hako/yaml_loader.rb:37-51): the last writer wins, a key keeps its first
     # position; in `<<: [*a, *b]` the earlier entry wins; of two `<<:` keys only the last counts
@@ -241,7 +242,7 @@ def test_yaml_merges_follow_document_order_as_in_hako(repo: Repo, hako: Any) -> 
     assert [list(shown[k]) for k in ("alias_after", "mixed")] == [["bar", "foo", "baz"], ["bar", "foo", "baz"]]
 
 
-def test_include_after_explicit_keys_wins_in_the_rendered_service(repo: Repo, hako: Any) -> None:
+def test_include_after_explicit_keys_wins_in_the_rendered_service(repo: Repo, hako: Hako) -> None:
     # the issue's case: desired_count written before `<<: !include` is overwritten by the include
     repo.write("apps/inc/sched.yml", "type: ecs\nregion: ap-northeast-1\ncluster: c\ndesired_count: 5\n")
     repo.write("apps/w.yml", "scheduler:\n  desired_count: 1\n  <<: !include inc/sched.yml\n"
@@ -375,7 +376,7 @@ def test_oneshot_runs_every_container_the_app_reaches(repo: Repo, name: str) -> 
         assert [c["name"] for c in request["containerDefinitions"]] == expected, requested
 
 
-def test_yaml_sidecars_keep_the_definitions_order(repo: Repo, hako: Any) -> None:
+def test_yaml_sidecars_keep_the_definitions_order(repo: Repo, hako: Hako) -> None:
     # hako lists app then the sidecars in the definition's order (definition_loader.rb:22-30);
     # a YAML mapping keeps its order (Jsonnet sorts object keys anyway)
     repo.write("apps/y.yml", SCHEDULER_YAML + "app: {image: busybox, memory: 64}\n"
@@ -387,7 +388,7 @@ def test_yaml_sidecars_keep_the_definitions_order(repo: Repo, hako: Any) -> None
 # --- scheduler keys hako understands --------------------------------------------------------
 
 
-def _validate(hako: Any, repo: Repo, scheduler_extra: str, app_extra: str = "", top: str = "") -> Any:
+def _validate(hako: Hako, repo: Repo, scheduler_extra: str, app_extra: str = "", top: str = "") -> Any:
     repo.write("apps/k.jsonnet", f"""{{
       scheduler: {{ type: 'ecs', region: 'ap-northeast-1', cluster: 'eagletmt', desired_count: 1, {scheduler_extra} }},
       app: {{ image: 'busybox', tag: '1', memory: 64, {app_extra} }},
@@ -396,7 +397,7 @@ def _validate(hako: Any, repo: Repo, scheduler_extra: str, app_extra: str = "", 
     return hako("validate", "apps/k.jsonnet")
 
 
-def test_oneshot_capacity_keys_are_accepted_with_a_warning(repo: Repo, hako: Any) -> None:
+def test_oneshot_capacity_keys_are_accepted_with_a_warning(repo: Repo, hako: Hako) -> None:
     # ecs.rb:56-61 reads them; hako-py does not implement what they do, and says so
     result = _validate(hako, repo, "autoscaling_group_for_oneshot: 'hako-batch-cluster', "
                                    "autoscaling_topic_for_oneshot: 'arn:aws:sns:ap-northeast-1:012345678901:scale', "
@@ -411,7 +412,7 @@ def test_oneshot_capacity_keys_are_accepted_with_a_warning(repo: Repo, hako: Any
     assert "oneshot" not in json.dumps(rendered(hako, "apps/k.jsonnet")).replace("-oneshot", "")
 
 
-def test_an_autoscaling_topic_needs_its_group_as_in_hako(repo: Repo, hako: Any) -> None:
+def test_an_autoscaling_topic_needs_its_group_as_in_hako(repo: Repo, hako: Hako) -> None:
     # ecs.rb:58-60
     result = _validate(hako, repo, "autoscaling_topic_for_oneshot: 'arn:aws:sns:ap-northeast-1:012345678901:s',")
     assert result.code == 1
@@ -419,14 +420,14 @@ def test_an_autoscaling_topic_needs_its_group_as_in_hako(repo: Repo, hako: Any) 
             "is set (as in hako)") in result.out
 
 
-def test_circuit_breaker_without_rollback_is_hakos_rollback_false(repo: Repo, hako: Any) -> None:
+def test_circuit_breaker_without_rollback_is_hakos_rollback_false(repo: Repo, hako: Hako) -> None:
     # ecs.rb:66-74: hako sends {enable:, rollback: false} and rolls back itself
     _validate(hako, repo, "deployment_configuration: { deployment_circuit_breaker: { enable: true } },")
     service = rendered(hako, "apps/k.jsonnet")["service"]
     assert service["deploymentConfiguration"] == {"deploymentCircuitBreaker": {"enable": True, "rollback": False}}
 
 
-def test_protocols_in_any_case(repo: Repo, hako: Any) -> None:
+def test_protocols_in_any_case(repo: Repo, hako: Hako) -> None:
     # hako passes protocols as written (container.rb:65-73, ecs_elb_v2.rb listeners);
     # examples/hello-internal-nlb.jsonnet:43 writes 'TCP' for a container port
     result = _validate(hako, repo, "", "port_mappings: [{ container_port: 80, host_port: 0, protocol: 'TCP' }, "
@@ -436,7 +437,7 @@ def test_protocols_in_any_case(repo: Repo, hako: Any) -> None:
     assert [m["protocol"] for m in mappings] == ["tcp", "udp"]
 
 
-def test_hako_policy_types_and_names(repo: Repo, hako: Any) -> None:
+def test_hako_policy_types_and_names(repo: Repo, hako: Hako) -> None:
     # ecs_autoscaling.rb:168-197: policy_type 'StepScaling' (the default) or 'TargetTrackingScaling'
     # with a required name; examples/hello-autoscaling.jsonnet:26-59
     result = _validate(hako, repo, """autoscaling: {
@@ -459,7 +460,7 @@ def test_hako_policy_types_and_names(repo: Repo, hako: Any) -> None:
         "PredefinedMetricType": "ECSServiceAverageCPUUtilization"}, "ScaleInCooldown": 300, "ScaleOutCooldown": 60}
 
 
-def test_elb_v2_container_is_ignored_as_hako_ignored_it(repo: Repo, hako: Any) -> None:
+def test_elb_v2_container_is_ignored_as_hako_ignored_it(repo: Repo, hako: Hako) -> None:
     # examples/hello-grpc.jsonnet:37 has `container: 50051`; hako reads container_port only
     # (ecs_elb_v2.rb:275-281), so its service routes to port 80
     elb = ("elb_v2: { vpc_id: 'vpc-1', subnets: ['subnet-1'], security_groups: ['sg-1'], "
@@ -475,7 +476,7 @@ def test_elb_v2_container_is_ignored_as_hako_ignored_it(repo: Repo, hako: Any) -
     assert rendered(hako, "apps/k.jsonnet")["traffic"]["elbV2"]["listeners"] == [{"Port": 80, "Protocol": "HTTP"}]
 
 
-def test_front_port_comes_from_nginx_front(repo: Repo, hako: Any) -> None:
+def test_front_port_comes_from_nginx_front(repo: Repo, hako: Hako) -> None:
     # hako's default elb_v2 container is 'front' (ecs_elb_v2.rb:279) and nginx_front adds its
     # port 80 mapping at deploy (nginx_front.rb:42-52): hako's examples do not map it themselves
     elb = ("elb_v2: { vpc_id: 'vpc-1', subnets: ['subnet-1'], security_groups: ['sg-1'], "
@@ -491,12 +492,12 @@ def test_front_port_comes_from_nginx_front(repo: Repo, hako: Any) -> None:
         {"targetGroupArn": "{{target-group:hako-k}}", "containerName": "front", "containerPort": 80}]
 
 
-def rendered_service_balancers(hako: Any, repo: Repo, elb: str, sidecars: str) -> Any:
+def rendered_service_balancers(hako: Hako, repo: Repo, elb: str, sidecars: str) -> Any:
     _validate(hako, repo, elb, "", sidecars.replace("memory: 32", "memory: 32, port_mappings: [{ container_port: 80 }]"))
     return rendered(hako, "apps/k.jsonnet")["service"]["loadBalancers"]
 
 
-def test_scheduler_tags_go_to_the_task_definition_only(repo: Repo, hako: Any) -> None:
+def test_scheduler_tags_go_to_the_task_definition_only(repo: Repo, hako: Hako) -> None:
     # ecs.rb:131,605: RegisterTaskDefinition tags (values to_s); CreateService and RunTask get
     # propagate_tags TASK_DEFINITION instead (ecs.rb:766,1009)
     _validate(hako, repo, "tags: { team: 'web', cost: 3, on: true },")
@@ -507,7 +508,7 @@ def test_scheduler_tags_go_to_the_task_definition_only(repo: Repo, hako: Any) ->
     assert "tags" not in request["runTask"] and request["runTask"]["propagateTags"] == "TASK_DEFINITION"
 
 
-def test_hako_traffic_keys_are_sent_as_hako_sends_them(repo: Repo, hako: Any, aws: Any, sandbox: Any) -> None:
+def test_hako_traffic_keys_are_sent_as_hako_sends_them(repo: Repo, hako: Hako, aws: Any, sandbox: Any) -> None:
     """Deployed into the sandbox (moto's ELBv2, Cloud Map, Application Auto Scaling over HTTP):
     elb_v2.protocol_version and matcher go to CreateTargetGroup (ecs_elb_v2.rb:92-108),
     dns_config.namespace_id to Cloud Map's CreateService DnsConfig (ecs_service_discovery.rb:161),
@@ -638,7 +639,7 @@ NOT_VALID = {
 
 
 @pytest.mark.parametrize("name", DEFINITIONS)
-def test_every_hako_example_and_fixture_validates(name: str, hako: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_hako_example_and_fixture_validates(name: str, hako: Hako, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HAKO218)
     result = hako("validate", "-q", name)
     errors = [line.removeprefix(f"{name}: ") for line in result.out.splitlines() if ": warning: " not in line]
@@ -647,7 +648,7 @@ def test_every_hako_example_and_fixture_validates(name: str, hako: Any, monkeypa
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (HAKO218 / "show-definition").glob("*.json")))
-def test_every_hako_example_and_fixture_shows_as_in_hako(name: str, hako: Any,
+def test_every_hako_example_and_fixture_shows_as_in_hako(name: str, hako: Hako,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # what hako's show-definition printed for it (JSON.pretty_generate: the same JSON)
     app, _, expand = name.partition("--")

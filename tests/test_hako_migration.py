@@ -25,7 +25,7 @@ import boto3
 import pytest
 
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl
+from tests.conftest import POLL, Hako, Repo, SandboxControl
 from tests.hako_replay import Replay, load_calls, renamed
 
 CALLS = Path(__file__).resolve().parent / "hako218"
@@ -587,7 +587,7 @@ def deployed_by_hako(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Calla
 
 
 @pytest.mark.parametrize("name", sorted(DEFINITIONS))
-def test_the_first_deploy_over_hakos_service_is_a_noop(name: str, hako, deployed_by_hako,  # type: ignore[no-untyped-def]
+def test_the_first_deploy_over_hakos_service_is_a_noop(name: str, hako: Hako, deployed_by_hako: Callable[..., str],
                                                        aws: SandboxControl) -> None:
     path = deployed_by_hako(name)
     diff = hako("diff", "--exit-code", path)
@@ -600,8 +600,8 @@ def test_the_first_deploy_over_hakos_service_is_a_noop(name: str, hako, deployed
     assert aws.requests()["writes"] == 0, (aws.requests(), deploy.err)
 
 
-def test_scheduler_tags_hako_put_on_the_task_definition_change_nothing_that_runs(  # type: ignore[no-untyped-def]
-        hako, deployed_by_hako, aws: SandboxControl) -> None:
+def test_scheduler_tags_hako_put_on_the_task_definition_change_nothing_that_runs(
+        hako: Hako, deployed_by_hako: Callable[..., str], aws: SandboxControl) -> None:
     """The task definition's tags (hako stringifies values: tier 1 is "1") are the
     definition's, and like hako (lib/hako/schedulers/ecs.rb: tags only in
     RegisterTaskDefinition) hako-py puts scheduler `tags` on the task definition only:
@@ -614,7 +614,7 @@ def test_scheduler_tags_hako_put_on_the_task_definition_change_nothing_that_runs
     assert aws.requests()["writes"] == 0, (aws.requests(), deploy.err)
 
 
-def test_a_oneshot_reuses_the_revision_hako_registered(hako, deployed_by_hako,  # type: ignore[no-untyped-def]
+def test_a_oneshot_reuses_the_revision_hako_registered(hako: Hako, deployed_by_hako: Callable[..., str],
                                                       aws: SandboxControl) -> None:
     path = deployed_by_hako("hako-migrate-fargate", "hako-migrate-oneshot")
     oneshot = renamed(load_calls(CALLS / "hako-migrate-fargate-oneshot.calls.json"), "hako-migrate-fargate",
@@ -628,7 +628,7 @@ def test_a_oneshot_reuses_the_revision_hako_registered(hako, deployed_by_hako,  
     assert calls["ecs.RunTask"] == 1
 
 
-def test_a_real_change_after_the_switch_still_shows(hako, deployed_by_hako, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_a_real_change_after_the_switch_still_shows(hako: Hako, deployed_by_hako: Callable[..., str], aws: SandboxControl,
                                                    repo: Repo) -> None:
     path = deployed_by_hako("hako-migrate-bridge", "hako-migrate-change")
     original = DEFINITIONS["hako-migrate-bridge"].replace("hako-migrate-bridge", "hako-migrate-change")

@@ -276,8 +276,10 @@ def test_log_follower_prints_each_recorded_event_once() -> None:
     next read with the returned token brings nothing new (and the same token back)."""
     sample = load_sample("awscli-logs-get-log-events")
     command = sample["request"]["cli_command"]
-    group = re.search(r"--log-group-name (\S+)", command).group(1)  # type: ignore[union-attr]
-    stream = re.search(r"--log-stream-name (\S+)", command).group(1)  # type: ignore[union-attr]
+    group_match = re.search(r"--log-group-name (\S+)", command)
+    stream_match = re.search(r"--log-stream-name (\S+)", command)
+    assert group_match and stream_match, command
+    group, stream = group_match.group(1), stream_match.group(1)
     recordings = Recordings()
     recordings.add_log_page(group, stream, sample["response"])
     out = io.StringIO()

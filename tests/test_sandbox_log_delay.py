@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from hako_py.sandbox.client import control
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, SandboxControl, aws_client, family, unique
+from tests.conftest import POLL, Hako, Job, SandboxControl, aws_client, family, unique
 
 DELAY = 1.0
 
@@ -105,8 +105,8 @@ def test_simulated_task_output_arrives_late(sandbox: Sandbox, late_logs: float, 
     assert all(e["ingestionTime"] - e["timestamp"] >= late_logs * 1000 - 50 for e in events)
 
 
-def test_hako_oneshot_prints_every_line_when_delivery_is_late(  # type: ignore[no-untyped-def]
-        hako, job: Callable[..., str], aws: SandboxControl, late_logs: float) -> None:
+def test_hako_oneshot_prints_every_line_when_delivery_is_late(
+        hako: Hako, job: Job, aws: SandboxControl, late_logs: float) -> None:
     """`hako oneshot` must not lose the lines a task wrote last when CloudWatch delivers them
     after the task stopped: it reads until the stream has been quiet for --log-grace. With a
     grace shorter than the delay the same run loses them, which shows the grace is what keeps
