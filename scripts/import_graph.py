@@ -42,7 +42,7 @@ PACKAGE = "hako_py"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
-     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model"),
+     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model", "schedule_expressions"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs",),  # what a definition asks for, in API terms (pure)
     ("workers",),  # budgeted evaluation processes
@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("local",),  # the only code calling Docker
     ("scripts",),  # the plugin framework and the plugins shipped with it
     ("pipeline", "preload"),  # one file: load -> validate -> render
-    ("plan", "deploy", "traffic", "oneshot", "review", "verify"),  # what commands do
+    ("plan", "deploy", "traffic", "schedules", "oneshot", "review", "verify"),  # what commands do
     ("cli", "__main__"),
 )
 
