@@ -42,7 +42,8 @@ PACKAGE = "hako_py"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
-     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model", "schedule_expressions"),
+     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model", "schedule_expressions",
+     "schedule_targets"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs",),  # what a definition asks for, in API terms (pure)
     ("workers",),  # budgeted evaluation processes
@@ -73,6 +74,7 @@ SANDBOX = "sandbox"  # in no layer: it may import only the product's public surf
 # session (seeding) and the Docker engine (tasks run as containers).
 SANDBOX_MAY_IMPORT: tuple[str, ...] = (
     "errors", "definition", "references", "ecr_images", "aws", "local.engine", "local.output",
+    "schedule_expressions", "schedule_targets",  # the sandbox fires schedules as EventBridge Scheduler does
 )
 
 # The only sandbox modules that may touch moto's internals (moto_glue and its partner, which
