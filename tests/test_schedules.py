@@ -328,3 +328,16 @@ def test_schedule_list_shows_next_runs_offline(hako, repo: Repo) -> None:  # typ
     found = json.loads(result.out)["schedules"]
     assert [(s["app"], s["name"], s["timezone"]) for s in found] == [("job", "nightly", "Asia/Tokyo")]
     assert len(found[0]["nextRuns"]) == 3 and all(t.endswith("T18:00:00.000Z") for t in found[0]["nextRuns"])
+
+
+def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako, scheduled) -> None:  # type: ignore[no-untyped-def]
+    path = scheduled(NIGHTLY)  # seeding creates hako-scheduler trusting scheduler.amazonaws.com
+    result = hako("verify", path)
+    assert "[OK] schedule role hako-scheduler: trusts scheduler.amazonaws.com" in result.out, result.out
+    other = unique("ecs-only-")
+    client("iam").create_role(RoleName=other, AssumeRolePolicyDocument=json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}))
+    path = scheduled(NIGHTLY.replace("role/hako-scheduler", f"role/{other}"))
+    result = hako("verify", path)
+    assert result.code == 1
+    assert f"[NG] schedule role {other}: does not trust scheduler.amazonaws.com" in result.out, result.out
