@@ -22,6 +22,7 @@ class AppDefinition:
     containers: dict[str, dict[str, Any]]
     volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
     scripts: tuple[dict[str, Any], ...] = ()
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schedule (EventBridge Scheduler)
     imported_files: frozenset[str] = frozenset()
 
     @property

@@ -107,6 +107,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         containers=containers,
         volumes=data.get("volumes") or {},
         scripts=tuple(data.get("scripts") or ()),
+        schedules=data.get("schedules") or {},
         imported_files=frozenset(str(p) for p in loaded.imported_files),
     )
     return app, [*compat_warnings, *definition_warnings(data, tag=tag)]

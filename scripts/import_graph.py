@@ -42,7 +42,8 @@ PACKAGE = "hako_py"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
-     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model"),
+     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model", "schedule_expressions",
+     "schedule_targets"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs", "compat"),  # what a definition asks for, in API terms; hako 2.18 spellings read as hako-py's (pure)
     ("workers",),  # budgeted evaluation processes
@@ -55,7 +56,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("local",),  # the only code calling Docker
     ("scripts",),  # the plugin framework and the plugins shipped with it
     ("pipeline", "preload"),  # one file: load -> validate -> render
-    ("plan", "deploy", "traffic", "oneshot", "review", "verify"),  # what commands do
+    ("plan", "deploy", "traffic", "schedules", "oneshot", "review", "verify"),  # what commands do
     ("cli", "__main__"),
 )
 
@@ -73,6 +74,7 @@ SANDBOX = "sandbox"  # in no layer: it may import only the product's public surf
 # session (seeding) and the Docker engine (tasks run as containers).
 SANDBOX_MAY_IMPORT: tuple[str, ...] = (
     "errors", "definition", "references", "ecr_images", "aws", "local.engine", "local.output",
+    "schedule_expressions", "schedule_targets",  # the sandbox fires schedules as EventBridge Scheduler does
 )
 
 # The only sandbox modules that may touch moto's internals (moto_glue and its partner, which

@@ -172,6 +172,11 @@ class AwsClients:
 
         return CloudMapApi(self.client("servicediscovery"))
 
+    def scheduler(self) -> Any:
+        from hako_py.aws.scheduler import SchedulerApi
+
+        return SchedulerApi(self.client("scheduler"))
+
     def scaling(self) -> Any:
         from hako_py.aws.scaling import ScalingApi
 

@@ -110,3 +110,13 @@ class EcsApi:
         with aws_errors("ListTasks"):
             response = self.client.list_tasks(cluster=cluster, startedBy=started_by, desiredStatus="RUNNING")
         return list(response.get("taskArns", []))
+
+    def list_family_tasks(self, cluster: str, family: str, desired_status: str) -> list[str]:
+        """Task ARNs of *family* in *cluster*, RUNNING or STOPPED ("stopped tasks appear in the
+        returned results for at least one hour", API DescribeTasks), every page."""
+        arns: list[str] = []
+        with aws_errors(f"ListTasks {family}"):
+            for page in self.client.get_paginator("list_tasks").paginate(cluster=cluster, family=family,
+                                                                         desiredStatus=desired_status):
+                arns.extend(page.get("taskArns", []))
+        return arns

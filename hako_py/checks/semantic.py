@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
+from hako_py.checks.schedules import SCHEDULE_CHECKS
 from hako_py.checks.traffic import TRAFFIC_CHECKS
 from hako_py.compat import check_hako_keys
 from hako_py.definition import APP_CONTAINER, as_int, containers_of, is_fargate
@@ -329,6 +330,6 @@ CHECKS: tuple[Check, ...] = (
 def semantic_problems(app_id: str, data: dict[str, Any]) -> list[Problem]:
     """Run every check; each sees the whole definition."""
     problems: list[Problem] = []
-    for check in (*CHECKS, *TRAFFIC_CHECKS):
+    for check in (*CHECKS, *TRAFFIC_CHECKS, *SCHEDULE_CHECKS):
         problems.extend(check(app_id, data))
     return problems

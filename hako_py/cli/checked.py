@@ -25,7 +25,7 @@ def check_definition(file: str, loader: dict[str, Any], reporter: Reporter, outc
     if outcome is not None:
         outcome.describe(checked)
     warnings_hint(checked, reporter)
-    if need_service and not checked.app.has_service:
-        raise HakoError(f"{checked.loaded.file}: defines no service (no scheduler.desired_count); "
+    if need_service and not checked.app.has_service and not checked.app.schedules:
+        raise HakoError(f"{checked.loaded.file}: defines no service (no scheduler.desired_count) and no schedules; "
                         f"run it with: hako oneshot {checked.loaded.file} -- COMMAND")
     return checked

@@ -40,10 +40,13 @@ COMMANDS = {
                                    "stderr, and the app container's exit code as hako's."),
     "remove": _command("remove", "Scale the service to 0 and delete it, then delete what hako created for it: the "
                                  "load balancer, target group and listener rule (elb_v2), Cloud Map services and "
-                                 "the scalable target."),
+                                 "the scalable target, and the app's schedules (<appId>.<name> in hako's schedule "
+                                 "groups)."),
     "render": _command("render", "Print the ECS requests a definition becomes, without calling AWS."),
     "rollback": _command("rollback", "Put the service back on the previous ACTIVE revision (or --to REVISION)."),
     "sandbox": _command("sandbox", "Run an embedded AWS endpoint (moto) with a simulated ECS scheduler."),
+    "schedule": _command("schedule", "Run, list and look back at the scheduled jobs definitions declare "
+                                     "(schedules)."),
     "schema": _command("schema", "Print the JSON Schema (draft 2020-12) of app definitions, for editors and CI."),
     "show-definition": _command("show-definition", "Print the evaluated definition (as the original hako's "
                                                    "show-definition does); values of env entries whose names "
@@ -51,7 +54,7 @@ COMMANDS = {
     "status": _command("status", "Show the service's deployments, running tasks and last 10 events; with load "
                                  "balancers, their DNS names, listeners and target health; with Cloud Map, the "
                                  "registered instances; with autoscaling, its bounds, policies and recent scaling "
-                                 "activities."),
+                                 "activities; with schedules, their next run times and last runs."),
     "stop": _command("stop", "Scale the service to 0 tasks (it stays defined; deploy brings it back), then follow "
                              "the tasks until none runs, printing the service's events as deploy does."),
     "validate": _command("validate", "Validate definition files (or every definition directly inside a folder)."),

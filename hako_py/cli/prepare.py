@@ -16,6 +16,7 @@ from hako_py.pipeline import CheckedApp
 from hako_py.record import Record
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.reporter import Reporter
+from hako_py.schedules.manager import Schedules
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
 from hako_py.traffic.manager import Traffic, declares_traffic
@@ -43,6 +44,21 @@ def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
 def traffic_for(app: AppDefinition, clients: AwsClients) -> Traffic | None:
     """The app's load balancer / Cloud Map / autoscaling manager, or None when it declares none."""
     return Traffic(clients, app) if declares_traffic(app) else None
+
+
+def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp, tag: str | None = None,
+                  sleep: Any = time.sleep) -> Schedules | None:
+    """The app's schedules manager, or None when it has none: it runs the oneshot task
+    definition ``hako oneshot`` registers (app and the containers it depends on)."""
+    if not app.schedules:
+        return None
+    from functools import partial
+
+    from hako_py.deploy.register import register_once
+    from hako_py.oneshot.request import oneshot_task_definition
+
+    return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag),
+                     register=partial(register_once, clients.ecs(), wait=sleep))
 
 
 def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:

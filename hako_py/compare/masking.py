@@ -170,9 +170,31 @@ def mask_pair(left: Any, right: Any) -> tuple[Any, Any]:
 
 
 def mask_requests(rendered: dict[str, Any]) -> dict[str, Any]:
-    """Rendered requests (or one request) with secrets hidden."""
+    """Rendered requests (or one request) with secrets hidden, also in a schedule's Target.Input
+    (RunTask overrides as a JSON text: env pairs inside it are hidden like any other)."""
     result: dict[str, Any] = mask(rendered)
+    schedules = result.get("schedules")
+    if isinstance(schedules, dict):
+        result = {**result, "schedules": {name: _masked_input(request) for name, request in schedules.items()}}
     return result
+
+
+def _masked_input(request: Any) -> Any:
+    import json
+
+    target = request.get("Target") if isinstance(request, dict) else None
+    text = target.get("Input") if isinstance(target, dict) else None
+    if not isinstance(target, dict) or not isinstance(text, str):
+        return request
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return request
+    hidden_input = mask(parsed)
+    if hidden_input is parsed:
+        return request
+    masked_text = json.dumps(hidden_input, sort_keys=True, separators=(",", ":"))
+    return {**request, "Target": {**target, "Input": masked_text}}
 
 
 def mask_definition(data: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ from hako_py.printable import printable
 from hako_py.record import Record
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
+from hako_py.schedules.manager import Schedules
+from hako_py.schedules.planner import SchedulesPlan
 from hako_py.scripts.runner import NoScripts, ScriptSet
 from hako_py.traffic.manager import Traffic, TrafficPlan
 
@@ -59,6 +61,7 @@ class Deployer:
         scripts: ScriptSet | None = None,
         preflight: Callable[[], bool] | None = None,
         traffic: Traffic | None = None,
+        schedules: Schedules | None = None,
         record: Record | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -69,6 +72,7 @@ class Deployer:
         self.scripts = scripts or NoScripts()
         self.preflight = preflight
         self.traffic = traffic
+        self.schedules = schedules  # applied after the service (see hako_py.schedules)
         self.record = record or Record()
         self.clock = clock
         self.sleep = sleep
@@ -79,10 +83,12 @@ class Deployer:
         self.record.fields["taskDefinition"]["after"] = after
         return self.record.end(self.out, result, message, code, problem=problem)
 
-    def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None) -> None:
+    def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None,
+                   schedules: SchedulesPlan | None = None) -> None:
         from hako_py.compare.diff import colorize
 
-        for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else ""):
+        for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else "",
+                     schedules.diff if schedules else ""):
             if diff:
                 diff = printable(diff)  # definition text stays text; the colours are hako's own
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
@@ -104,9 +110,11 @@ class Deployer:
         traffic = self.traffic.plan(live.service) if self.traffic is not None else None
         rendered = traffic.apply_to(rendered, live.service) if traffic else rendered
         plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
-        self._show_plan(app, plan, traffic)
+        schedules = self.schedules.plan(force=self.options.force) if self.schedules is not None else None
+        self._show_plan(app, plan, traffic, schedules)
         traffic_steps = traffic.steps if traffic else []
-        if not plan.has_writes and not traffic_steps:
+        schedule_steps = schedules.steps if schedules else []
+        if not plan.has_writes and not traffic_steps and not schedule_steps:
             failed = failed_rollout(live.service) if live.service else None
             if failed is not None:
                 # nothing to change, but the service does not run as defined: never a success
@@ -151,6 +159,7 @@ class Deployer:
         steps = [s.text for p in traffic.before_service for s in p.steps] if traffic else []
         steps += plan.steps()
         steps += [s.text for p in traffic.after_service for s in p.steps] if traffic else []
+        steps += schedule_steps
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
             for step in steps:
@@ -173,9 +182,12 @@ class Deployer:
         self._apply_tags(plan, service or live.service)
         if traffic is not None:
             traffic.run(traffic.after_service, self.out.line)
+        if self.schedules is not None and schedules is not None and schedule_steps:
+            self.schedules.run(schedules, self.out.line)
         if not (plan.register or plan.create_service or plan.update_service):
             changed = " and ".join(what for what, did in (("tags", bool(plan.tag_service)),
-                                                           ("traffic settings", bool(traffic_steps))) if did)
+                                                           ("traffic settings", bool(traffic_steps)),
+                                                           ("schedules", bool(schedule_steps))) if did)
             return self._end("updated", f"service {app.app_id} runs {short_td(target)} as defined; only its "
                              f"{changed} changed", EXIT_OK, after=target)
         self.scripts.fire("deploy_started", service)

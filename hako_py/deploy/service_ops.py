@@ -23,6 +23,8 @@ from hako_py.formatting import shown, to_json
 from hako_py.record import Record
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
+from hako_py.schedules.manager import Schedules
+from hako_py.schedules.planner import SchedulesPlan
 from hako_py.traffic.manager import Traffic
 from hako_py.traffic.status import status_data, status_lines
 from hako_py.traffic.steps import Refs
@@ -40,8 +42,13 @@ def require_service(ecs: EcsApi, app: AppDefinition) -> dict[str, Any]:
     return service
 
 
-def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: Traffic | None = None) -> str:
-    """Unified diff live -> local of the normalized task definition, service and traffic settings."""
+def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: Traffic | None = None,
+              schedules: Schedules | None = None) -> str:
+    """Unified diff live -> local of the normalized task definition, service, traffic settings and
+    schedules (a batch-only app: its schedules alone, with the oneshot revision they run)."""
+    schedules_diff = schedules.plan().diff if schedules is not None else ""
+    if not app.has_service and schedules is not None:
+        return schedules_diff
     live = read_live(ecs, app.cluster, app.app_id)
     traffic_plan = traffic.plan(live.service) if traffic is not None else None
     if traffic_plan is not None:
@@ -51,12 +58,13 @@ def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: T
         parts.append(service_diff(rendered.service, live, app.file))
     if traffic_plan is not None:
         parts.append(traffic_plan.diff)
+    parts.append(schedules_diff)
     return "".join(parts)
 
 
 def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: Reporter, *, color: bool,
-              traffic: Traffic | None = None) -> bool:
-    diff = live_diff(ecs, app, rendered, traffic)
+              traffic: Traffic | None = None, schedules: Schedules | None = None) -> bool:
+    diff = live_diff(ecs, app, rendered, traffic, schedules)
     if diff:
         reporter.line((colorize(diff) if color else diff).rstrip("\n"))
     return bool(diff)
@@ -193,17 +201,22 @@ def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool =
 
 
 def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False,
-           traffic: Traffic | None = None, record: Record | None = None) -> int:
+           traffic: Traffic | None = None, record: Record | None = None, schedules: Schedules | None = None) -> int:
     record = record or Record()
     record.fields.update(dryRun=dry_run, kept=[])
+    # the schedules go first: none may start a task of an app being removed
+    removal = schedules.removal() if schedules is not None else None
     service = ecs.describe_service(app.cluster, app.app_id)
     if service is None:
         absent = f"service {app.app_id} does not exist in cluster {app.cluster}"
-        if traffic is None:
+        if traffic is None and removal is None:
             return record.end(reporter, "absent", f"{absent}; nothing to remove", 0)
-        reporter.line(absent)
+        if app.has_service:
+            reporter.line(absent)
+        _remove_schedules(schedules, removal, reporter, dry_run, record)
         _remove_traffic(traffic, reporter, dry_run, record)
         return _removed(reporter, record, app, dry_run)
+    _remove_schedules(schedules, removal, reporter, dry_run, record)
     writes = [f"UpdateService {app.app_id}: desiredCount 0"] if service.get("desiredCount") else []
     writes.append(f"DeleteService {app.app_id}")
     if dry_run:
@@ -222,7 +235,7 @@ def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool
         raise HakoError(f"could not delete service {app.app_id}: {exc}") from None
     record.wrote(writes[-1])
     message = f"removed service {app.app_id} from cluster {app.cluster}"
-    if traffic is None:
+    if traffic is None and removal is None:
         return record.end(reporter, "removed", message, 0)
     reporter.line(message)
     _remove_traffic(traffic, reporter, dry_run, record)
@@ -238,6 +251,18 @@ def _removed(reporter: Reporter, record: Record, app: AppDefinition, dry_run: bo
     if dry_run:
         return record.end(reporter, "dry-run", f"dry run: nothing removed ({counts} would be sent)", 0)
     return record.end(reporter, "removed", f"removed {app.app_id}: {counts}", 0)
+
+
+def _remove_schedules(schedules: Schedules | None, removal: SchedulesPlan | None, reporter: Reporter,
+                      dry_run: bool, record: Record) -> None:
+    """Delete the app's schedules (its schedule groups stay: other apps' schedules share them)."""
+    if schedules is None or removal is None:
+        return
+    for step in removal.steps:
+        reporter.line(f"dry run: would send {step}" if dry_run else step)
+        record.wrote(step)
+    if not dry_run:
+        schedules.run(removal, lambda _: None)
 
 
 def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:

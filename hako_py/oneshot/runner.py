@@ -179,6 +179,17 @@ class OneshotRunner:
         if self.options.dry_run:
             self.stdout.write(json.dumps(mask_requests(request), indent=2) + "\n")
             return 0
+        return self._start_and_follow(app, request, task_definition)
+
+    def run_request(self, app: AppDefinition, request: dict[str, Any], task_definition: dict[str, Any]) -> int:
+        """Start *request* (a RunTask made elsewhere: ``hako schedule run``) and follow it as a oneshot."""
+        self.interrupts.install()
+        try:
+            return self._start_and_follow(app, request, task_definition)
+        finally:
+            self.interrupts.restore()
+
+    def _start_and_follow(self, app: AppDefinition, request: dict[str, Any], task_definition: dict[str, Any]) -> int:
         cluster = str(request["cluster"])
         task = self._attach(cluster) if self.options.attach_key else None
         if task is None:

@@ -12,6 +12,7 @@ from typing import Any
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import EcsModel, load_model
 from hako_py.render.convert import to_api
+from hako_py.render.schedules import schedule_requests
 from hako_py.schema.build import scheduler_keys
 from hako_py.specs.images import image_reference
 from hako_py.specs.traffic import attachments, discovery_specs
@@ -39,11 +40,14 @@ class RenderedApp:
     service: dict[str, Any] | None
     run_task: dict[str, Any]
     traffic: dict[str, Any] | None = None  # load balancer, Cloud Map and autoscaling settings
+    schedules: dict[str, dict[str, Any]] | None = None  # name -> CreateSchedule request (EventBridge Scheduler)
 
     def as_dict(self) -> dict[str, Any]:
         rendered = {"taskDefinition": self.task_definition, "service": self.service, "runTask": self.run_task}
         if self.traffic:
             rendered["traffic"] = self.traffic
+        if self.schedules:
+            rendered["schedules"] = self.schedules
         return rendered
 
 
@@ -179,11 +183,13 @@ def run_task_request(model: EcsModel, app: AppDefinition) -> dict[str, Any]:
 def render_app(app: AppDefinition, options: RenderOptions = RenderOptions()) -> RenderedApp:
     """All three requests; the oneshot task definition is rendered by the oneshot command."""
     model = load_model()
+    run_task = run_task_request(model, app)
     return RenderedApp(
         task_definition=task_definition_request(
             model, app, family=app.app_id, containers=list(app.containers), tag=options.tag
         ),
         service=service_request(model, app),
-        run_task=run_task_request(model, app),
+        run_task=run_task,
         traffic=traffic_view(app),
+        schedules=schedule_requests(app, run_task),
     )

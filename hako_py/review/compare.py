@@ -10,6 +10,7 @@ from typing import Any
 
 from hako_py.compare.diff import unified
 from hako_py.compare.masking import mask_pair
+from hako_py.compare.schedules import changed_members, schedule_view
 from hako_py.compare.service import service_view
 from hako_py.compare.task_definition import task_definition_view
 from hako_py.errors import DefinitionError, HakoError
@@ -87,6 +88,8 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
     view["runTask"] = rendered.run_task
     if rendered.traffic:
         view["traffic"] = rendered.traffic
+    if rendered.schedules:
+        view["schedules"] = {name: schedule_view(request) for name, request in rendered.schedules.items()}
     if checked.app.scripts:
         view["scripts"] = list(checked.app.scripts)
     return Rendered(view=view, providers=providers, read=read)
@@ -169,6 +172,10 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
             add(category, ", ".join(sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))))
         else:
             add(category, "changed")
+    schedules_a, schedules_b = (old or {}).get("schedules") or {}, (new or {}).get("schedules") or {}
+    for name in sorted(set(schedules_a) | set(schedules_b)):
+        if schedules_a.get(name) != schedules_b.get(name):
+            add("schedules", f"{name}: {', '.join(changed_members(schedules_a.get(name), schedules_b.get(name)))}")
     run_a, run_b = (old or {}).get("runTask") or {}, (new or {}).get("runTask") or {}
     run_keys = sorted(k for k in set(run_a) | set(run_b) if run_a.get(k) != run_b.get(k))
     if run_keys and old and new:

@@ -500,3 +500,85 @@ def page_log_events_like_cloudwatch() -> None:
 
     setattr(LogStream, "get_log_events", get_log_events)  # noqa: B010
     setattr(LogStream, "_hako_paging", True)  # noqa: B010
+
+
+# EventBridge Scheduler ---------------------------------------------------------------------------
+def scheduler_like_aws() -> None:
+    """moto's EventBridge Scheduler (5.2.x) where it differs from AWS (scheduler NOTES.md §5), once
+    per process: CreateSchedule into a missing group answers ResourceNotFoundException (moto:
+    KeyError, HTTP 500); CreateScheduleGroup of an existing name answers ConflictException (moto
+    replaced the group and dropped its schedules; API CreateScheduleGroup lists
+    ConflictException); DeleteScheduleGroup of a missing group answers ResourceNotFoundException;
+    TagResource takes only schedule groups (API TagResource: "You can only assign tags to
+    schedule groups"); UpdateSchedule replaces the whole schedule (API UpdateSchedule: an
+    omitted optional field is "set to its system-default value"): State back to ENABLED and
+    ActionAfterCompletion to what the request says (moto kept the old one)."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.scheduler.exceptions import ValidationException
+    from moto.scheduler.models import EventBridgeSchedulerBackend
+    from moto.scheduler.responses import EventBridgeSchedulerResponse
+
+    if getattr(EventBridgeSchedulerBackend, "_hako_like_aws", False):
+        return
+
+    class Conflict(JsonRESTError):
+        code = 409
+
+        def __init__(self, message: str) -> None:
+            super().__init__("ConflictException", message)
+
+    create_schedule = EventBridgeSchedulerBackend.create_schedule
+    create_group = EventBridgeSchedulerBackend.create_schedule_group
+    delete_group = EventBridgeSchedulerBackend.delete_schedule_group
+    tag_resource = EventBridgeSchedulerBackend.tag_resource
+    update_handler = EventBridgeSchedulerResponse.update_schedule
+
+    def create(self: Any, **kwargs: Any) -> Any:
+        self.get_schedule_group(kwargs.get("group_name"))
+        return create_schedule(self, **kwargs)
+
+    def create_schedule_group(self: Any, name: str, tags: list[dict[str, str]]) -> Any:
+        if name in self.schedule_groups:
+            raise Conflict(f"Schedule group {name} already exists.")
+        return create_group(self, name, tags)
+
+    def delete_schedule_group(self: Any, name: str | None) -> None:
+        self.get_schedule_group(name)
+        delete_group(self, name)
+
+    def tag(self: Any, resource_arn: str, tags: list[dict[str, str]]) -> None:
+        if ":schedule-group/" not in resource_arn:
+            raise ValidationException("You can only assign tags to schedule groups.")
+        tag_resource(self, resource_arn, tags)
+
+    def update(handler: Any) -> str:
+        answer: str = update_handler(handler)
+        name = handler.uri.split("?")[0].split("/")[-1]
+        schedule = handler.scheduler_backend.get_schedule(handler._get_param("GroupName"), name)
+        schedule.state = handler._get_param("State") or "ENABLED"
+        schedule.action_after_completion = handler._get_param("ActionAfterCompletion")
+        return answer
+
+    setattr(EventBridgeSchedulerBackend, "create_schedule", create)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "create_schedule_group", create_schedule_group)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "delete_schedule_group", delete_schedule_group)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "tag_resource", tag)  # noqa: B010
+    setattr(EventBridgeSchedulerResponse, "update_schedule", update)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "_hako_like_aws", True)  # noqa: B010
+
+
+def all_schedules() -> list[tuple[Scope, dict[str, Any]]]:
+    """Every schedule moto holds, as GetSchedule reports it (dates as datetimes), by scope."""
+    from moto.scheduler.models import scheduler_backends
+
+    found: list[tuple[Scope, dict[str, Any]]] = []
+    for account, regions in list(scheduler_backends.items()):
+        for region, backend in list(regions.items()):
+            for group in list(backend.schedule_groups.values()):
+                for schedule in list(group.schedules.values()):
+                    data = copy.deepcopy(schedule.to_dict())
+                    for key in ("CreationDate", "LastModificationDate"):
+                        if isinstance(data.get(key), int | float):
+                            data[key] = datetime.datetime.fromtimestamp(data[key], datetime.UTC)
+                    found.append(((account, region), data))
+    return found

@@ -32,6 +32,7 @@ class Wanted:
     subnets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     security_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     roles: set[str] = field(default_factory=set)
+    schedule_roles: set[str] = field(default_factory=set)  # assumed by EventBridge Scheduler
     images: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     parameters: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     secrets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -54,6 +55,9 @@ class Wanted:
         for key in ("task_role_arn", "execution_role_arn"):
             if scheduler.get(key):
                 self.roles.add(str(scheduler[key]).rsplit("/", 1)[-1])
+        for entry in app.schedules.values():
+            if entry.get("role_arn"):
+                self.schedule_roles.add(str(entry["role_arn"]).rsplit("/", 1)[-1])
         for container in app.containers.values():
             image = str(container.get("image_tag") or container.get("image") or "")
             ecr = parse_ecr_image(image)
@@ -165,6 +169,11 @@ def seed(url: str, wanted: Wanted) -> list[str]:
     for role in sorted(wanted.roles):
         if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=trust):
             created.append(f"IAM role {role}")
+    scheduler_trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}]})
+    for role in sorted(wanted.schedule_roles - wanted.roles):
+        if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=scheduler_trust):
+            created.append(f"IAM role {role} (for EventBridge Scheduler)")
     for region, images in wanted.images.items():
         ecr = client("ecr", region)
         repositories: set[str] = set()

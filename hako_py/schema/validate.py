@@ -159,7 +159,7 @@ def _problems(error: Any, base: str = "") -> Iterator[Problem]:
         return
     if schema.get("x-hako-kind") == "name":
         yield Problem(join_path(path, str(error.instance)),
-                      "invalid container name: use 1-255 letters, digits, '-' and '_'")
+                      schema.get("x-hako-name-rule", "invalid container name: use 1-255 letters, digits, '-' and '_'"))
         return
     if kind in ("minimum", "maximum"):
         bound = schema[kind]

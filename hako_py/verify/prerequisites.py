@@ -53,6 +53,9 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
     for key in ("taskRoleArn", "executionRoleArn"):
         if td.get(key):
             yield guarded(_role_subject(key, str(td[key])), partial(_role_check, key, str(td[key]), lookups))
+    for role_arn in sorted({str(entry.get("role_arn")) for entry in app.schedules.values() if entry.get("role_arn")}):
+        subject = f"schedule role {role_arn.rsplit('/', 1)[-1]}"
+        yield guarded(subject, partial(_schedule_role_check, subject, role_arn, lookups))
     create_group_options = {
         (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group")
         for c in td.get("containerDefinitions", [])
@@ -126,6 +129,17 @@ def _role_check(key: str, arn: str, lookups: Lookups) -> Check:
     if not trusted:
         return Check(NG, subject, "does not trust ecs-tasks.amazonaws.com")
     return Check(OK, subject, "trusts ecs-tasks.amazonaws.com")
+
+
+def _schedule_role_check(subject: str, arn: str, lookups: Lookups) -> Check:
+    """The role EventBridge Scheduler assumes to start the task: its trust policy must name
+    scheduler.amazonaws.com (Scheduler User Guide, setting-up.html#setting-up-execution-role)."""
+    trusted = lookups.role_trusts(arn.rsplit("/", 1)[-1], "scheduler.amazonaws.com")
+    if trusted is None:
+        return Check(NG, subject, "does not exist")
+    if not trusted:
+        return Check(NG, subject, "does not trust scheduler.amazonaws.com")
+    return Check(OK, subject, "trusts scheduler.amazonaws.com")
 
 
 def _log_group_check(group: str, region: str, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:

@@ -12,7 +12,7 @@ from hako_py.cli.checked import check_definition
 from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
-from hako_py.cli.prepare import preflight, prepare, traffic_for
+from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
 from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.deploy.follow import FollowSettings
 from hako_py.interrupts import raising_on
@@ -64,10 +64,19 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
         reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
         return preflight(prepared, prepared.rendered.task_definition, reporter, outcome.record)
 
+    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag)
+    if not prepared.app.has_service:  # a batch-only app with schedules (check_definition refused one without)
+        assert schedules is not None
+        from hako_py.schedules.deployer import deploy_schedules
+
+        outcome.finish(deploy_schedules(prepared.app, schedules, reporter, outcome.record, dry_run=dry_run,
+                                        force=force, preflight=None if no_verify else verified,
+                                        color=sys.stderr.isatty()))
+        return
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stderr.isatty())
     deployer = Deployer(prepared.clients.ecs(), reporter, options, scripts=prepared.scripts,
                         preflight=None if no_verify else verified, traffic=traffic_for(prepared.app, prepared.clients),
-                        record=outcome.record)
+                        schedules=schedules, record=outcome.record)
     outcome.finish(deployer.deploy(prepared.app, prepared.rendered))

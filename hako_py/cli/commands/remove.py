@@ -12,7 +12,7 @@ from hako_py.cli.options import aws_options, loader_options, output_option, spli
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import confirm
 from hako_py.cli.output import reporter as make_reporter
-from hako_py.cli.prepare import clients_for, configured_scripts, traffic_for
+from hako_py.cli.prepare import clients_for, configured_scripts, schedules_for, traffic_for
 from hako_py.deploy.service_ops import remove as do_remove
 from hako_py.errors import HakoError
 
@@ -28,7 +28,8 @@ from hako_py.errors import HakoError
 def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwargs: Any) -> None:
     """Scale the service to 0 and delete it, then delete what hako created for it: the load
     balancer, target group and listener rule (elb_v2), Cloud Map services and the scalable
-    target. Resources hako did not create (no hako:app tag for this app) are kept.
+    target, and the app's schedules (<appId>.<name> in hako's schedule groups). Resources hako did
+    not create (no hako:app tag for this app) are kept.
     Asks for confirmation on a terminal."""
     outcome = Outcome("remove", output, file)
     reporter = make_reporter(quiet)
@@ -42,6 +43,6 @@ def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwar
     scripts = configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
     code = do_remove(clients.ecs(), checked.app, reporter, dry_run=dry_run, traffic=traffic_for(checked.app, clients),
-                     record=outcome.record)
+                     record=outcome.record, schedules=schedules_for(checked.app, clients, checked.rendered))
     scripts.fire("remove_finished")
     outcome.finish(code)
