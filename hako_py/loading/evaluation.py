@@ -51,6 +51,8 @@ class Evaluated:
     read_files: frozenset[Path]
     providers: frozenset[str] = frozenset()
     provided: frozenset[str] = frozenset()
+    #: paths imports looked for and did not find (see Confinement.absent_files)
+    absent_files: frozenset[Path] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
         return Refused("definition nested too deeply")
     except OSError as exc:
         return Refused(f"cannot read: {exc.strerror}")
-    return Evaluated(value, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values))
+    return Evaluated(value, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values),
+                     frozenset(confinement.absent_files))
 
 
 def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
@@ -93,4 +96,5 @@ def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
                                ext_codes=dict(request.ext_codes), sides=sides)
     if values is None:
         return None
-    return Evaluated(values, frozenset(path for _, confinement in sides for path in confinement.read_files))
+    return Evaluated(values, frozenset(path for _, confinement in sides for path in confinement.read_files),
+                     absent_files=frozenset(path for _, confinement in sides for path in confinement.absent_files))
