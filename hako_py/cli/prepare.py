@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from hako_py.aws import AwsClients, AwsOptions
 from hako_py.aws.lookups import Lookups
+from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.checks_output import checks_data, show_checks
 from hako_py.definition import AppDefinition
 from hako_py.pipeline import CheckedApp
@@ -31,12 +32,13 @@ class Prepared:
     scripts: ScriptSet
 
 
-def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
-    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox."""
+def clients_for(checked: CheckedApp, aws: dict[str, Any], rate_limit: TokenBucket | None = None) -> AwsClients:
+    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox.
+    *rate_limit*: the request budget shared by every app of a fleet deploy."""
     from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 
     options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"],
-                         loopback_credentials=SANDBOX_CREDENTIALS)
+                         loopback_credentials=SANDBOX_CREDENTIALS, rate_limit=rate_limit)
     return AwsClients(options, default_region=checked.app.region)
 
 
@@ -54,9 +56,9 @@ def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) 
 
 
 def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
-            stderr: TextIO) -> Prepared:
+            stderr: TextIO, rate_limit: TokenBucket | None = None) -> Prepared:
     """Run configure and the *_starting hook, then render what the scripts left."""
-    clients = clients_for(checked, aws)
+    clients = clients_for(checked, aws, rate_limit)
     context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
                             settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)
