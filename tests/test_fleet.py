@@ -177,3 +177,29 @@ def test_many_paths_and_a_broken_definition(hako, repo: Repo, aws: SandboxContro
     assert deployed(json.loads(result.out)) == {"broken": "error"}
     assert "[broken]" in result.err
     assert not Path("apps/missing").exists()
+
+
+# --- hako drift ----------------------------------------------------------------------------------
+
+def test_drift_reports_drifted_missing_and_unmanaged_services(  # type: ignore[no-untyped-def]
+        hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+    for name in ("calm", "moved", "orphan"):
+        deployable(name)
+    assert hako("deploy", "apps", *FAST).code == 0
+    clean = hako("drift", "--exit-code")
+    assert clean.code == 0, clean.out + clean.err
+    assert "3 apps: 3 in-sync" in clean.out
+    deployable("moved", env="{ MODE: 'two' }")  # the repository moved on, ECS did not
+    deployable("fresh")  # defined, never deployed
+    (repo.root / "apps/orphan.jsonnet").unlink()  # deployed, no longer defined
+    result = hako("drift", "--exit-code", "--format", "json")
+    assert result.code == 2, result.err
+    document = json.loads(result.out)
+    statuses = {a["app"]: a["status"] for a in document["apps"]}
+    assert statuses == {"calm": "in-sync", "moved": "drifted", "fresh": "missing"}
+    assert "MODE" in next(a["diff"] for a in document["apps"] if a["app"] == "moved")
+    assert [u["service"] for u in document["unmanaged"]] == ["orphan"]
+    markdown = hako("drift", "--format", "markdown")
+    assert markdown.code == 0 and "| moved | drifted |" in markdown.out and "| orphan | no definition |" in markdown.out
+    text = hako("drift", "apps")
+    assert "drifted: moved (apps/moved.jsonnet)" in text.out and "no definition: service orphan" in text.out
