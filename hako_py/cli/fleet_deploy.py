@@ -22,7 +22,7 @@ from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import show
-from hako_py.cli.prepare import preflight, prepare, traffic_for
+from hako_py.cli.prepare import SharedClients, preflight, prepare, traffic_for
 from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.errors import HakoError
 from hako_py.fleet.plan import FleetPlan, Step, parse_shard, plan_fleet
@@ -102,8 +102,10 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     fleet = FleetOutput(stream, live=stream.isatty() and not quiet, level=level_of(quiet, verbose))
     _announce(fleet, plan, selected, settings)
 
+    clients = SharedClients(aws, bucket)
+
     def deploy_one(step: Step) -> AppResult:
-        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, bucket)
+        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients)
 
     started = time.monotonic()
     with fleet:
@@ -144,7 +146,7 @@ def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings:
 
 
 def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
-                options: DeployOptions, aws: dict[str, Any], bucket: TokenBucket) -> AppResult:
+                options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
     """One app, as ``hako deploy FILE`` deploys it, talking through a prefixed reporter."""
     reporter = fleet.reporter(step)
     started = time.monotonic()
@@ -156,7 +158,7 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
     record.fields["timings"] = {"verifySeconds": None, "rolloutSeconds": None}
     try:
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
-                           stderr=sys.stderr, rate_limit=bucket)
+                           stderr=sys.stderr, clients=clients.for_app(checked))
 
         def verified() -> bool:
             return preflight(prepared, prepared.rendered.task_definition, reporter, record)

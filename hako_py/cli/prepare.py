@@ -4,6 +4,7 @@ the app's traffic resources and the preflight verification."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -42,6 +43,23 @@ def clients_for(checked: CheckedApp, aws: dict[str, Any], rate_limit: TokenBucke
     return AwsClients(options, default_region=checked.app.region)
 
 
+class SharedClients:
+    """One :class:`AwsClients` per region for the apps of a fleet deploy or drift: boto3 clients
+    are thread-safe, and creating them (~0.1 s of CPU each) once per app would cost more than
+    the requests. Every client takes its requests from the one *rate_limit*."""
+
+    def __init__(self, aws: dict[str, Any], rate_limit: TokenBucket | None) -> None:
+        self.aws = aws
+        self.rate_limit = rate_limit
+        self.by_region: dict[str | None, AwsClients] = {}
+        self.lock = threading.Lock()
+
+    def for_app(self, checked: CheckedApp) -> AwsClients:
+        with self.lock:
+            made = clients_for(checked, self.aws, self.rate_limit)
+            return self.by_region.setdefault(made.region, made)
+
+
 def traffic_for(app: AppDefinition, clients: AwsClients) -> Traffic | None:
     """The app's load balancer / Cloud Map / autoscaling manager, or None when it declares none."""
     return Traffic(clients, app) if declares_traffic(app) else None
@@ -56,9 +74,10 @@ def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) 
 
 
 def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
-            stderr: TextIO, rate_limit: TokenBucket | None = None) -> Prepared:
-    """Run configure and the *_starting hook, then render what the scripts left."""
-    clients = clients_for(checked, aws, rate_limit)
+            stderr: TextIO, clients: AwsClients | None = None) -> Prepared:
+    """Run configure and the *_starting hook, then render what the scripts left (*clients*: the
+    ones a fleet deploy shares between its apps; by default the command's own)."""
+    clients = clients or clients_for(checked, aws)
     context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
                             settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)

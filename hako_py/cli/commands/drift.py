@@ -12,7 +12,7 @@ import click
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
 from hako_py.cli.output import show
-from hako_py.cli.prepare import clients_for, traffic_for
+from hako_py.cli.prepare import SharedClients, traffic_for
 from hako_py.deploy.service_ops import live_diff
 from hako_py.errors import HakoError
 from hako_py.fleet import drift as drifting
@@ -54,8 +54,7 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
             checked[file] = check_file(file, options)
         except HakoError as exc:
             checked[file] = str(exc)
-    bucket = TokenBucket(rate, burst=max(1, int(rate)))
-    clients: dict[str | None, Any] = {}
+    shared = SharedClients(aws, TokenBucket(rate, burst=max(1, int(rate))))
 
     def compare_one(file: str) -> drifting.AppDrift:
         app = checked[file]
@@ -65,8 +64,7 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
             return drifting.AppDrift(file, app.app.app_id, drifting.IN_SYNC, message="defines no service")
         where: dict[str, Any] = {"cluster": app.app.cluster, "region": app.app.region}
         try:
-            aws_clients = clients_for(app, aws, bucket)
-            clients.setdefault(aws_clients.region, aws_clients)
+            aws_clients = shared.for_app(app)
             ecs = aws_clients.ecs()
             if ecs.describe_service(app.app.cluster, app.app.app_id) is None:
                 return drifting.AppDrift(file, app.app.app_id, drifting.MISSING, **where,
@@ -79,7 +77,8 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
 
     def list_services(region: str | None, cluster: str) -> list[str]:
         try:
-            return list(clients[region].ecs().list_services(cluster)) if region in clients else []
+            clients = shared.by_region.get(region)
+            return list(clients.ecs().list_services(cluster)) if clients is not None else []
         except HakoError:
             return []
 
