@@ -216,6 +216,18 @@ def run_side(side: Side) -> Rendered | None:
 
 
 def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
+    """Every job's change: those the render cache holds both sides of here, the others as below."""
+    cached: dict[int, AppChange | None] = {}
+    for index, job in enumerate(jobs):
+        base, head = job.cached(base=True), job.cached(base=False)
+        if (base is not None or job.base_root is None) and (head is not None or job.head_root is None):
+            cached[index] = compare(job.file, base, head, job.ref)
+    rest = _evaluate_all([job for index, job in enumerate(jobs) if index not in cached], workers)
+    evaluated = iter(rest)
+    return [cached[index] if index in cached else next(evaluated) for index in range(len(jobs))]
+
+
+def _evaluate_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
     """Every job's change; in a budget pool when there are many renders, where a job that overran
     its budget or crashed its worker is retried side by side, each side with a budget of its own."""
     renders = sum((j.base_root is not None) + (j.head_root is not None) for j in jobs)
