@@ -4,7 +4,7 @@
 one fleet deploy of the change vs `for f in ...; do hako deploy $f; done` of the same apps (a
 second change, so both deploy the same work), AWS requests per app, and the same fleet deploy
 with throttling injected by the fault proxy (no app may fail because of it).
-Usage: python bench/fleet_deploy.py [--apps 100] [--changed 60] [--jobs 8] [--rollout-seconds 1]
+Usage: python bench/fleet_deploy.py [--apps 100] [--changed 60] [--jobs 8] [--rate 10] [--rollout-seconds 1]
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=60)
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--rollout-seconds", type=float, default=1.0)
+    parser.add_argument("--rate", default="10", help="hako deploy --rate (requests a second for the whole fleet)")
     args = parser.parse_args()
     from hako_py.pipeline import check_file
     from hako_py.sandbox.faults import FaultProxy, FaultRates
@@ -93,10 +94,11 @@ def main() -> None:
                "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
                "HAKO_CACHE_DIR": str(root / ".cache")}
         env.pop("AWS_PROFILE", None)
-        fleet = [HAKO, "deploy", "--no-verify", "-j", str(args.jobs), "--poll-interval", "0.2", "-o", "json"]
+        fleet = [HAKO, "deploy", "--no-verify", "-j", str(args.jobs), "--rate", args.rate, "--poll-interval", "0.2",
+                 "-o", "json"]
         seconds, first = deploy([*fleet, "apps"], env, root)
         assert first.returncode == 0, first.stderr[-2000:]
-        print(f"apps: {args.apps}, changed by the library edit: {args.changed}, -j {args.jobs}, "
+        print(f"apps: {args.apps}, changed by the library edit: {args.changed}, -j {args.jobs}, --rate {args.rate}, "
               f"rollout {args.rollout_seconds:g} s in the sandbox")
         print(f"{'first deploy of every app (hako deploy apps)':<52} {seconds:7.2f} s")
         git(root, "add", "-A")
