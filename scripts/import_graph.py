@@ -57,6 +57,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scripts",),  # the plugin framework and the plugins shipped with it
     ("pipeline", "preload"),  # one file: load -> validate -> render
     ("plan", "deploy", "traffic", "schedules", "oneshot", "review", "verify"),  # what commands do
+    ("fleet",),  # many apps at once: fleet deploys and drift, over deploy and review
     ("cli", "__main__"),
 )
 

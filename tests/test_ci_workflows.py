@@ -190,3 +190,25 @@ def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:
     comment.unlink()
     calls = run_posting_script(tmp_path, {"12": "abc123"}, [])  # no comment file at all
     assert [c[0] for c in calls] == ["failed"]
+
+
+def test_the_fleet_deploy_workflow_shards_what_the_push_changed() -> None:
+    workflow = load(CI / "github-actions-deploy.yml")
+    assert set(workflow["on"]) == {"push"}
+    job = workflow["jobs"]["deploy"]
+    shards = job["strategy"]["matrix"]["shard"]
+    assert job["strategy"]["fail-fast"] is False
+    runs = "\n".join(str(s.get("run", "")) for s in steps(workflow))
+    assert f'--shard "$SHARD/{len(shards)}"' in runs and '--changed-since "$BEFORE"' in runs
+    for step in steps(workflow):
+        assert "${{" not in str(step.get("run", "")), step
+
+
+def test_the_drift_workflow_runs_nightly_and_keeps_one_issue() -> None:
+    workflow = load(CI / "github-actions-drift.yml")
+    assert "schedule" in workflow["on"]
+    runs = "\n".join(str(s.get("run", "")) for s in steps(workflow))
+    assert "hako drift --format markdown --exit-code" in runs
+    assert "gh issue edit" in runs and "gh issue create" in runs
+    for step in steps(workflow):
+        assert "${{" not in str(step.get("run", "")), step

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
 from hako_py.aws.errors import aws_errors
+from hako_py.aws.throttle import TokenBucket
 from hako_py.errors import UsageError
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -26,6 +28,9 @@ class AwsOptions:
     # credentials are configured: boto3 signs nothing without some, and a local endpoint (the
     # CLI passes the sandbox's) takes any. None: no such fallback.
     loopback_credentials: tuple[str, str] | None = None
+    # the request budget every client of this process shares (hako deploy with many apps);
+    # None: no budget beyond botocore's own retry mode
+    rate_limit: TokenBucket | None = field(default=None, compare=False)
 
     def resolved_endpoint(self) -> str | None:
         """The endpoint, checked: a malformed one is a usage error naming where it came from."""
@@ -69,6 +74,8 @@ def is_loopback(url: str | None) -> bool:
 
 
 _loaders: dict[tuple[str | None, str | None], Any] = {}
+# Sessions are not thread-safe (clients are): the workers of a fleet deploy create theirs one at a time.
+_creating = threading.RLock()
 
 
 def new_session(profile: str | None = None, region: str | None = None, **credentials: str) -> Any:
@@ -111,15 +118,20 @@ class AwsClients:
         )
 
     def session(self) -> Any:
-        if self._session is None:
-            with aws_errors("AWS session"):
-                self._session = new_session(self.options.profile, self.region)
+        with _creating:
+            if self._session is None:
+                with aws_errors("AWS session"):
+                    self._session = new_session(self.options.profile, self.region)
         return self._session
 
     def client(self, service: str, attempts: int | None = None) -> Any:
         """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
         for writes that are not idempotent and that hako retries itself after checking)."""
         key = f"{service}/{attempts}" if attempts else service
+        with _creating:
+            return self._client(service, key, attempts)
+
+    def _client(self, service: str, key: str, attempts: int | None) -> Any:
         if key not in self._clients:
             from botocore.config import Config
 
@@ -139,7 +151,10 @@ class AwsClients:
             if self.options.loopback_credentials and is_loopback(endpoint) and session.get_credentials() is None:
                 kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self.options.loopback_credentials
             with aws_errors(f"{service} client"):
-                self._clients[key] = session.client(service, **kwargs)
+                client = session.client(service, **kwargs)
+            if self.options.rate_limit is not None:
+                self.options.rate_limit.attach(client)
+            self._clients[key] = client
         return self._clients[key]
 
     def ecs(self) -> Any:
@@ -153,7 +168,8 @@ class AwsClients:
             return self
         options = AwsOptions(region=region, profile=self.options.profile, endpoint_url=self.options.endpoint_url,
                              retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts,
-                             loopback_credentials=self.options.loopback_credentials)
+                             loopback_credentials=self.options.loopback_credentials,
+                             rate_limit=self.options.rate_limit)
         return AwsClients(options)
 
     def logs(self, region: str | None = None) -> Any:

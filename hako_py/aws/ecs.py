@@ -62,6 +62,17 @@ class EcsApi:
         arns = [a for a in arns if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
         return sorted(arns, key=lambda a: int(a.rsplit(":", 1)[-1]), reverse=True)
 
+    def list_services(self, cluster: str) -> list[str]:
+        """The names of the services in *cluster* (hako drift: services no definition describes)."""
+        names: list[str] = []
+        with aws_errors(f"ListServices {cluster}"):
+            try:
+                for page in self.client.get_paginator("list_services").paginate(cluster=cluster):
+                    names.extend(arn.rsplit("/", 1)[-1] for arn in page.get("serviceArns", []))
+            except self.client.exceptions.ClusterNotFoundException:
+                return []
+        return sorted(names)
+
     def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
         with aws_errors(f"CreateService {request.get('serviceName')}"):
             result: dict[str, Any] = self.client.create_service(**request)["service"]

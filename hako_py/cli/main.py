@@ -35,6 +35,9 @@ COMMANDS = {
                                  "service, follow the rollout, and roll back if it fails."),
     "diff": _command("diff", "Show what would change: live ECS vs a definition, or (with --base REF) a git revision "
                              "vs the working tree for every app, without touching AWS."),
+    "drift": _command("drift", "Compare every app's live service and task definition with the repository, as hako "
+                               "diff FILE does, and list the services in their clusters that no definition "
+                               "describes."),
     "oneshot": _command("oneshot", "Run the app once as an ECS task, like a local program: the app container's "
                                    "output (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on "
                                    "stderr, and the app container's exit code as hako's."),
@@ -95,8 +98,8 @@ def cli() -> None:
 
 # Commands that evaluate definitions (in a budgeted worker process, see hako_py/workers).
 # (validate starts it itself, only when it evaluates files one by one)
-EVALUATING_COMMANDS = frozenset({"render", "show-definition", "deploy", "diff", "rollback", "status", "stop", "remove",
-                                 "verify", "oneshot", "sandbox"})
+EVALUATING_COMMANDS = frozenset({"render", "show-definition", "deploy", "diff", "drift", "rollback", "status", "stop",
+                                 "remove", "verify", "oneshot", "sandbox"})
 
 
 def _prestart_worker(args: list[str]) -> None:

@@ -4,12 +4,14 @@ the app's traffic resources and the preflight verification."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hako_py.aws import AwsClients, AwsOptions
 from hako_py.aws.lookups import Lookups
+from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.checks_output import checks_data, show_checks
 from hako_py.definition import AppDefinition
 from hako_py.pipeline import CheckedApp
@@ -32,13 +34,31 @@ class Prepared:
     scripts: ScriptSet
 
 
-def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
-    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox."""
+def clients_for(checked: CheckedApp, aws: dict[str, Any], rate_limit: TokenBucket | None = None) -> AwsClients:
+    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox.
+    *rate_limit*: the request budget shared by every app of a fleet deploy."""
     from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 
     options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"],
-                         loopback_credentials=SANDBOX_CREDENTIALS)
+                         loopback_credentials=SANDBOX_CREDENTIALS, rate_limit=rate_limit)
     return AwsClients(options, default_region=checked.app.region)
+
+
+class SharedClients:
+    """One :class:`AwsClients` per region for the apps of a fleet deploy or drift: boto3 clients
+    are thread-safe, and creating them (~0.1 s of CPU each) once per app would cost more than
+    the requests. Every client takes its requests from the one *rate_limit*."""
+
+    def __init__(self, aws: dict[str, Any], rate_limit: TokenBucket | None) -> None:
+        self.aws = aws
+        self.rate_limit = rate_limit
+        self.by_region: dict[str | None, AwsClients] = {}
+        self.lock = threading.Lock()
+
+    def for_app(self, checked: CheckedApp) -> AwsClients:
+        with self.lock:
+            made = clients_for(checked, self.aws, self.rate_limit)
+            return self.by_region.setdefault(made.region, made)
 
 
 def traffic_for(app: AppDefinition, clients: AwsClients) -> Traffic | None:
@@ -70,9 +90,10 @@ def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) 
 
 
 def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
-            stderr: TextIO) -> Prepared:
-    """Run configure and the *_starting hook, then render what the scripts left."""
-    clients = clients_for(checked, aws)
+            stderr: TextIO, clients: AwsClients | None = None) -> Prepared:
+    """Run configure and the *_starting hook, then render what the scripts left (*clients*: the
+    ones a fleet deploy shares between its apps; by default the command's own)."""
+    clients = clients or clients_for(checked, aws)
     context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
                             settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)

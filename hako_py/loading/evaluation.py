@@ -54,6 +54,8 @@ class Evaluated:
     provided: frozenset[str] = frozenset()
     #: the definition as written, when hako's legacy env form made *value* differ from it
     source: Any = None
+    #: paths imports looked for and did not find (see Confinement.absent_files)
+    absent_files: frozenset[Path] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
     except OSError as exc:
         return Refused(f"cannot read: {exc.strerror}")
     return Evaluated(resolved, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values),
-                     source=value if resolved is not value else None)
+                     source=value if resolved is not value else None,
+                     absent_files=frozenset(confinement.absent_files))
 
 
 def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
@@ -101,4 +104,5 @@ def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:
         return None
     if any(uses_legacy_env(value) for value in values):
         return None  # its provider files are per definition: loaded one by one (see evaluate)
-    return Evaluated(values, frozenset(path for _, confinement in sides for path in confinement.read_files))
+    return Evaluated(values, frozenset(path for _, confinement in sides for path in confinement.read_files),
+                     absent_files=frozenset(path for _, confinement in sides for path in confinement.absent_files))

@@ -102,6 +102,7 @@ class _Importer:
                 if os.path.exists(real) and not os.path.isdir(real):
                     confinement.record(real)
                     return candidate, self._read(real)
+            confinement.record_absent(os.path.normpath(candidate))
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
 
 

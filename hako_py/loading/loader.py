@@ -29,6 +29,8 @@ class LoadOptions:
     jpath: tuple[Path, ...] = ()
     root: Path | None = None
     expand: bool = False
+    #: look evaluations up in (and store them into) the render cache (see loading.render_cache)
+    cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class LoadedDefinition:
         """What ``show-definition`` prints: the definition before hako's ``'$providers'`` env
         resolution, as the original hako shows it."""
         return self.source_data if self.source_data is not None else self.data
+
+    #: paths imports looked for and did not find (the render cache checks they are still absent)
+    absent_files: frozenset[Path] = field(default_factory=frozenset)
 
 
 def _config_for(root: Path) -> RepoConfig:
@@ -76,7 +81,11 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     the evaluation itself runs within the budget of :mod:`hako_py.workers`.
     """
     prepared = _prepare(file, options)
-    return _finish(prepared, run_budgeted(evaluate, prepared.request))
+    if not options.cache:
+        return _finish(prepared, run_budgeted(evaluate, prepared.request))
+    from hako_py.loading.cached_evaluation import evaluate_cached  # only commands that use the cache
+
+    return _finish(prepared, evaluate_cached(prepared.request, lambda: run_budgeted(evaluate, prepared.request)))
 
 
 def load_definitions(files: list[str], options: LoadOptions = LoadOptions()) -> Iterator[LoadedDefinition | HakoError]:
@@ -173,6 +182,7 @@ def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> Load
         imported_files=outcome.read_files,
         providers=outcome.providers,
         source_data=outcome.source,
+        absent_files=outcome.absent_files,
     )
 
 
@@ -203,6 +213,6 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
         return None
     return [
         LoadedDefinition(file=display_path(file), path=file.absolute(), app_id=app_id, data=value, config=config,
-                         imported_files=outcome.read_files)
+                         imported_files=outcome.read_files, absent_files=outcome.absent_files)
         for file, value, config in zip(files, values, configs, strict=True)
     ]

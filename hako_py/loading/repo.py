@@ -20,7 +20,7 @@ CONFIG_NAME = "hako.toml"
 DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
 DEFAULT_APPS_DIR = "apps"
 
-_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts", "providers"}
+_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts", "providers", "deploy"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ class RepoConfig:
     #: ``[providers.env] allow``: environment variables definitions may read although their
     #: name or value looks like a credential (see loading.providers.EnvPolicy)
     env_allow: tuple[str, ...] = ()
+    #: ``[deploy] waves``: the order of a deploy of many apps, each wave a list of app ids or
+    #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``); apps in no wave come last
+    waves: tuple[tuple[str, ...], ...] = ()
 
     def for_app(self, app_id: str) -> dict[str, Any]:
         """The object Jsonnet code sees as ``std.extVar('hako')``."""
@@ -128,7 +131,18 @@ def load_config(root: Path) -> RepoConfig:
     extra = {k: _jsonable(v) for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
     env_allow = _env_allow(path, table.get("providers", {}))
-    return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, **values)
+    waves = _waves(path, table.get("deploy", {}))
+    return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, waves=waves,
+                      **values)
+
+
+def _waves(path: Path, table: Any) -> tuple[tuple[str, ...], ...]:
+    waves = table.get("waves", []) if isinstance(table, dict) else None
+    if not isinstance(waves, list) or not all(
+            isinstance(wave, list) and all(isinstance(p, str) and p for p in wave) for wave in waves):
+        raise HakoError(f"{display_path(path)}: deploy.waves: must be a list of lists of app names or patterns, "
+                        'e.g. [["migrate"], ["web-*", "api"]]')
+    return tuple(tuple(wave) for wave in waves)
 
 
 def _env_allow(path: Path, table: Any) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,9 @@ class Rendered:
     providers: tuple[str, ...] = ()
     #: the files it read, relative to its revision's root
     read: tuple[str, ...] = ()
+    #: for the render cache: every file it read and every path its imports did not find (absolute)
+    inputs: tuple[str, ...] = field(default=(), compare=False)
+    absent: tuple[str, ...] = field(default=(), compare=False)
 
 
 # An app whose render is the same at both revisions but which reads provider values: the run
@@ -66,11 +70,11 @@ def render_both(file: str, base_root: str, head_root: str, ext_str: tuple[tuple[
     if loaded is None:
         return None
     base, head = loaded
-    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file))),
-            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file))))
+    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file)), (head_root,)),
+            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file)), (base_root,)))
 
 
-def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
+def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple[str, ...] = ()) -> Rendered:
     try:
         checked = check()
     except DefinitionError as exc:
@@ -81,6 +85,11 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
     top = os.path.realpath(root)
     read = tuple(sorted(os.path.relpath(os.path.realpath(p), top) for p in checked.loaded.imported_files
                         if os.path.realpath(p).startswith(top + os.sep)))
+    # a together evaluation recorded both revisions' files: each side keeps those of its own root
+    others = [os.path.realpath(r) for r in other_roots]
+    inputs = (os.path.join(top, file), *(str(p) for p in checked.loaded.imported_files
+                                         if not _under_any(os.path.realpath(p), others)))
+    absent = tuple(str(p) for p in checked.loaded.absent_files if not _under_any(os.path.realpath(p), others))
     rendered = checked.rendered
     view: dict[str, Any] = {"taskDefinition": task_definition_view(rendered.task_definition)}
     if rendered.service is not None:
@@ -92,7 +101,13 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
         view["schedules"] = {name: schedule_view(request) for name, request in rendered.schedules.items()}
     if checked.app.scripts:
         view["scripts"] = list(checked.app.scripts)
-    return Rendered(view=view, providers=providers, read=read)
+    # as stored in the render cache (JSON), so a fresh side and a cached one compare alike
+    view = json.loads(json.dumps(view))
+    return Rendered(view=view, providers=providers, read=read, inputs=inputs, absent=absent)
+
+
+def _under_any(path: str, folders: list[str]) -> bool:
+    return any(path.startswith(folder + os.sep) for folder in folders)
 
 
 def _containers(view: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

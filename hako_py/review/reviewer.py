@@ -16,14 +16,18 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
+from hako_py.loading.render_cache import RenderCache
 from hako_py.loading.repo import load_config
 from hako_py.paths import DEFINITION_SUFFIXES
+from hako_py.review.cached import cached_side, side_cache, side_key, store_side
 from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import resolve_ref, toplevel
@@ -147,22 +151,51 @@ class Job:
     ext_str: tuple[tuple[str, str], ...]
     ext_code: tuple[tuple[str, str], ...]
     together: bool = True  # False when one evaluation of both sides could mix them (see review())
+    run: str = ""  # this review's id: the render cache hashes each file once per run
 
     def __call__(self) -> AppChange | None:
-        if (self.together and self.base_root is not None and self.head_root is not None and not self.base_jpath
-                and not self.head_jpath):
+        base, head = self.cached(base=True), self.cached(base=False)
+        need_base, need_head = self.base_root is not None and base is None, self.head_root is not None and head is None
+        if (need_base and need_head and self.together and self.base_root is not None and self.head_root is not None
+                and not self.base_jpath and not self.head_jpath):
             both = render_both(self.file, self.base_root, self.head_root, self.ext_str, self.ext_code)
             if both is not None:
+                self.store(both[0], base=True)
+                self.store(both[1], base=False)
                 return compare(self.file, both[0], both[1], self.ref)
-        head = self.render(base=False)
+        if need_head:
+            head = self.render(base=False)
         if head is not None and head.error:
             return compare(self.file, None, head, self.ref)  # broken, whatever the base was: skip it
-        return compare(self.file, self.render(base=True), head, self.ref)
+        if need_base:
+            base = self.render(base=True)
+        return compare(self.file, base, head, self.ref)
+
+    def _side(self, base: bool) -> tuple[str | None, tuple[str, ...]]:
+        return (self.base_root, self.base_jpath) if base else (self.head_root, self.head_jpath)
+
+    def _cache(self, base: bool) -> tuple[RenderCache | None, dict[str, Any]]:
+        root, jpath = self._side(base)
+        cache = side_cache(root, self.run) if root is not None else None
+        return cache, side_key(cache, self.file, jpath, self.ext_str, self.ext_code) if cache is not None else {}
+
+    def cached(self, *, base: bool) -> Rendered | None:
+        """The side from the render cache, or None (also where the app does not exist)."""
+        cache, key = self._cache(base)
+        return cached_side(cache, key)
+
+    def store(self, rendered: Rendered, *, base: bool) -> None:
+        cache, key = self._cache(base)
+        store_side(cache, key, self.file, rendered)
 
     def render(self, *, base: bool) -> Rendered | None:
         """One side alone, or None where the app does not exist."""
-        root, jpath = (self.base_root, self.base_jpath) if base else (self.head_root, self.head_jpath)
-        return None if root is None else render_view(self.file, root, jpath, self.ext_str, self.ext_code)
+        root, jpath = self._side(base)
+        if root is None:
+            return None
+        rendered = render_view(self.file, root, jpath, self.ext_str, self.ext_code)
+        self.store(rendered, base=base)
+        return rendered
 
 
 @dataclass(frozen=True)
@@ -183,6 +216,18 @@ def run_side(side: Side) -> Rendered | None:
 
 
 def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
+    """Every job's change: those the render cache holds both sides of here, the others as below."""
+    cached: dict[int, AppChange | None] = {}
+    for index, job in enumerate(jobs):
+        base, head = job.cached(base=True), job.cached(base=False)
+        if (base is not None or job.base_root is None) and (head is not None or job.head_root is None):
+            cached[index] = compare(job.file, base, head, job.ref)
+    rest = _evaluate_all([job for index, job in enumerate(jobs) if index not in cached], workers)
+    evaluated = iter(rest)
+    return [cached[index] if index in cached else next(evaluated) for index in range(len(jobs))]
+
+
+def _evaluate_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
     """Every job's change; in a budget pool when there are many renders, where a job that overran
     its budget or crashed its worker is retried side by side, each side with a budget of its own."""
     renders = sum((j.base_root is not None) + (j.head_root is not None) for j in jobs)
@@ -268,11 +313,12 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
         if head_only:
             return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
         workers = jobs or (os.cpu_count() or 1)
+        run = uuid.uuid4().hex
         work = [
             Job(file, ref, str(base_root) if file in base_defs else None, str(root) if file in head_defs else None,
                 base_jpath, head_jpath, options.ext_str, options.ext_code,
                 # one VM evaluates --ext-code once, so an import in it would read one side's file for both
-                together=contained and not ext_reads)
+                together=contained and not ext_reads, run=run)
             for file in chosen
         ]
         changes = [change for change in (_provider_inputs(c, differs) for c in _run_all(work, workers))

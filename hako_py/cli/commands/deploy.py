@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from typing import Any
@@ -15,11 +16,22 @@ from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
 from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.deploy.follow import FollowSettings
+from hako_py.errors import UsageError
 from hako_py.interrupts import raising_on
 
 
 @click.command()
-@click.argument("file", type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="FILE|FOLDER...")
+@click.option("--changed-since", metavar="REF",
+              help="Deploy the apps whose rendered requests differ between git revision REF and the working tree "
+                   "(as hako diff --base decides, through imports), plus added apps; PATHS default to the apps "
+                   "folder of hako.toml.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Many apps: how many deploy at the same time.")
+@click.option("--fail-fast", is_flag=True, help="Many apps: start no new deploy after one failed.")
+@click.option("--shard", metavar="K/N", help="Many apps: deploy only the K-th of N stable shards (a CI matrix).")
+@click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
 @click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
 @click.option("--force", is_flag=True, help="Register a new revision and force a new deployment even if unchanged.")
 @click.option("--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
@@ -33,11 +45,18 @@ from hako_py.interrupts import raising_on
 @verbosity_options
 @aws_options
 @loader_options
-def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
+def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fast: bool, shard: str | None,
+           rate: float, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
            no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
            **kwargs: Any) -> None:
     """Deploy an app: register its task definition if it changed, create or update the
     service, follow the rollout, and roll back if it fails.
+
+    \b
+    Many apps: hako deploy apps/ (a folder or several files), or hako deploy
+    --changed-since origin/main (what a merge changed): -j at a time, waves from
+    hako.toml, --shard K/N for a CI matrix, a summary table at the end; exit 0 only
+    if every app ended deployed or unchanged.
 
     \b
     Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
@@ -45,9 +64,22 @@ def deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: floa
     started in the background) or 143 terminated (SIGTERM) while following: the deployment
     continues in ECS. Progress is on stderr; -o json prints the outcome on stdout.
     """
-    with raising_on(signal.SIGINT):  # a job started in the background inherits SIGINT ignored
-        _deploy(file, tag, force, dry_run, timeout, no_wait, no_rollback, poll_interval, no_verify, output, quiet,
-                verbose, **kwargs)
+    many = changed_since is not None or len(paths) != 1 or os.path.isdir(paths[0]) or shard is not None
+    if not many:
+        with raising_on(signal.SIGINT):  # a job started in the background inherits SIGINT ignored
+            _deploy(paths[0], tag, force, dry_run, timeout, no_wait, no_rollback, poll_interval, no_verify, output,
+                    quiet, verbose, **kwargs)
+    if not paths and changed_since is None:
+        raise UsageError("hako deploy needs FILE (or folders, several files, or --changed-since REF)")
+    from hako_py.cli.fleet_deploy import FleetSettings, deploy_fleet  # only for many apps
+
+    options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
+                            follow=FollowSettings(interval=poll_interval, timeout=timeout))
+    settings = FleetSettings(jobs=jobs, fail_fast=fail_fast, shard=shard, changed_since=changed_since, rate=rate,
+                             tag=tag, verify=not no_verify)
+    aws, loader = split_aws(kwargs)
+    with raising_on(signal.SIGINT):
+        deploy_fleet(list(paths), settings, options, output, quiet, verbose, aws, loader)
 
 
 def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
