@@ -88,6 +88,7 @@ class LocalRunner:
         self.containers: dict[str, str] = {}
         self.network: Any = None
         self.output_error: str | None = None  # why the app's output is incomplete, if it is
+        self.started = False  # a container of the task started: from here on its outcome is the job's
 
     def say(self, message: str) -> None:
         self.stderr.write(redact(message) + "\n")
@@ -279,6 +280,7 @@ class LocalRunner:
                 for dependency in definition.get("dependsOn") or []:
                     self._wait_for(dependency)
                 self._start(definition, images[name], network_name, app.app_id)
+                self.started = True
                 self.say(f"started container {name} ({images[name]})")
                 if definition.get("portMappings"):
                     self._report_ports(name)
