@@ -89,7 +89,9 @@ def compare_task_definitions(desired: dict[str, Any] | None, live: dict[str, Any
     drop_hako_stamp(want, have)  # the original hako's version label (compare/original_hako.py)
     left, right = pair(want, have, TASK_DEFINITION)
     same_settings = bool(left == right)
-    owned = _owned_tags(desired, live_tags)
+    # DescribeTaskDefinition returns the tags beside the task definition; a dict that has
+    # its own (a request compared with itself) speaks for itself
+    owned = _owned_tags(desired, live_tags if live_tags is not None or live is None else live.get("tags"))
     if owned is None or live is None:
         return TaskDefinitionComparison(left, right, same_settings=same_settings)
     wanted, had = owned
