@@ -73,6 +73,7 @@ SANDBOX = "sandbox"  # in no layer: it may import only the product's public surf
 # session (seeding) and the Docker engine (tasks run as containers).
 SANDBOX_MAY_IMPORT: tuple[str, ...] = (
     "errors", "definition", "references", "ecr_images", "aws", "local.engine", "local.output",
+    "local.ownership",
 )
 
 # The only sandbox modules that may touch moto's internals (moto_glue and its partner, which
