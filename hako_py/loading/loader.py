@@ -45,6 +45,8 @@ class LoadedDefinition:
     providers: frozenset[str] = field(default_factory=frozenset)
     #: the definition as written, when hako's legacy env form ('$providers') made *data* differ
     source_data: dict[str, Any] | None = None
+    #: located warnings of loading (YAML values read as another type than written)
+    load_warnings: tuple[str, ...] = ()
 
     @property
     def as_written(self) -> dict[str, Any]:
@@ -173,6 +175,7 @@ def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> Load
         imported_files=outcome.read_files,
         providers=outcome.providers,
         source_data=outcome.source,
+        load_warnings=outcome.warnings,
     )
 
 
