@@ -63,12 +63,24 @@ def test_a_toml_date_where_a_string_belongs(hako, repo: Repo) -> None:  # type: 
 @pytest.mark.parametrize(("value", "message"), [
     ("notaurl", "--endpoint-url 'notaurl': not an http(s) URL (e.g. http://127.0.0.1:4566 for the sandbox)"),
     ("http://[::1", "--endpoint-url 'http://[::1': not a valid URL (Invalid IPv6 URL)"),
+    ("http://a b", "--endpoint-url 'http://a b': not a valid URL (the host 'a b' is not a host name or IP address)"),
+    ("http://a%b", "--endpoint-url 'http://a%b': not a valid URL (the host 'a%b' is not a host name or IP address)"),
 ])
 def test_a_malformed_endpoint(hako, repo: Repo, value: str, message: str) -> None:  # type: ignore[no-untyped-def]
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("status", "apps/x.jsonnet", "--endpoint-url", value)
     assert result.code == 2
     assert one_line(result.err) == message
+
+
+@pytest.mark.parametrize("name", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS"])
+def test_a_malformed_endpoint_in_the_environment(hako, repo: Repo, name: str) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/x.jsonnet", FARGATE_APP)
+    result = hako("status", "apps/x.jsonnet", env={name: "http://a%b"})
+    assert result.code == 2
+    # (AWS_ENDPOINT_URL is read as --endpoint-url's default)
+    assert one_line(result.err).endswith("'http://a%b': not a valid URL (the host 'a%b' is not a host name or IP "
+                                         "address)")
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "1000"])
