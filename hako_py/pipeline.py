@@ -110,7 +110,17 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         schedules=data.get("schedules") or {},
         imported_files=frozenset(str(p) for p in loaded.imported_files),
     )
-    return app, [*compat_warnings, *definition_warnings(data, tag=tag)]
+    return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag)]
+
+
+def _load_warnings(loaded: LoadedDefinition) -> list[Problem]:
+    """Loading's located warnings; one in the definition's own file as ``FILE: LINE:COLUMN: ...``."""
+    problems = []
+    for warning in loaded.load_warnings:
+        where, sep, message = warning.removeprefix(f"{loaded.file}:").partition(": ")
+        own = warning.startswith(f"{loaded.file}:") and sep
+        problems.append(Problem(where, message) if own else Problem("", warning))
+    return problems
 
 
 def check_file(

@@ -76,6 +76,7 @@ SANDBOX = "sandbox"  # in no layer: it may import only the product's public surf
 SANDBOX_MAY_IMPORT: tuple[str, ...] = (
     "errors", "definition", "references", "ecr_images", "aws", "local.engine", "local.output",
     "schedule_expressions", "schedule_targets",  # the sandbox fires schedules as EventBridge Scheduler does
+    "local.ownership",
 )
 
 # The only sandbox modules that may touch moto's internals (moto_glue and its partner, which

@@ -5,7 +5,11 @@ unchanged must compare equal, and nothing may be planned for it."""
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any
+
+import boto3
+import pytest
 
 from hako_py.compare.service import compare_services
 from hako_py.compare.task_definition import compare_task_definitions, same_task_definition
@@ -239,7 +243,38 @@ def test_scheduler_tags_tag_the_task_definition_not_the_service(hako: Hako, depl
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.err
     calls = aws.requests()["byOperation"]
-    assert "ecs.TagResource" not in calls and "ecs.UntagResource" not in calls
-    assert calls.get("ecs.RegisterTaskDefinition") == 1  # the new tags are the new revision's
+    # a tag change is no new revision (TagResource takes task definitions): nothing restarts
+    assert calls.get("ecs.TagResource") == 1 and "ecs.UntagResource" not in calls, calls
+    assert "ecs.RegisterTaskDefinition" not in calls and "ecs.UpdateService" not in calls, calls
+    assert "tagged task definition svc:1: team, tier" in result.err
+    assert "service svc runs svc:1 as defined; only its tags changed" in result.err
+    tags = ecs_client().describe_task_definition(taskDefinition="svc:1", include=["TAGS"])["tags"]
+    # a key the definition no longer names is not known to be its own: left alone
+    assert {t["key"]: t["value"] for t in tags} == {"team": "b", "tier": "front", "old": "x"}
     again = hako("deploy", path, *POLL)
     assert again.code == 0 and "no changes" in again.err
+
+
+def ecs_client() -> Any:
+    return boto3.client("ecs", region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                        aws_access_key_id="t", aws_secret_access_key="t")
+
+
+@pytest.mark.parametrize("tags", ["", "tags: { team: 'a' },"])
+def test_tags_added_from_outside_change_nothing(hako: Hako, deployable: Deployable, aws: SandboxControl, tags: str) -> None:
+    """Tagging automation (cost allocation) tags the live revision: no key of the definition's,
+    so no deploy registers, restarts or untags for it (issue 14)."""
+    from tests.conftest import POLL
+
+    path = deployable(extra=tags)
+    assert hako("deploy", path, *POLL).code == 0
+    arn = ecs_client().describe_task_definition(taskDefinition="svc")["taskDefinition"]["taskDefinitionArn"]
+    ecs_client().tag_resource(resourceArn=arn, tags=[{"key": "CostCenter", "value": "123"}])
+    aws.reset()
+    dry = hako("deploy", "--dry-run", "--no-verify", path)
+    assert dry.code == 0 and "no changes" in dry.err, dry.err
+    diff = hako("diff", "--exit-code", path)
+    assert diff.code == 0 and diff.out == "", diff.out
+    deploy = hako("deploy", path, *POLL)
+    assert deploy.code == 0 and "no changes" in deploy.err, deploy.err
+    assert aws.requests()["writes"] == 0, aws.requests()

@@ -64,12 +64,24 @@ def test_a_toml_date_where_a_string_belongs(hako: Hako, repo: Repo) -> None:
 @pytest.mark.parametrize(("value", "message"), [
     ("notaurl", "--endpoint-url 'notaurl': not an http(s) URL (e.g. http://127.0.0.1:4566 for the sandbox)"),
     ("http://[::1", "--endpoint-url 'http://[::1': not a valid URL (Invalid IPv6 URL)"),
+    ("http://a b", "--endpoint-url 'http://a b': not a valid URL (the host 'a b' is not a host name or IP address)"),
+    ("http://a%b", "--endpoint-url 'http://a%b': not a valid URL (the host 'a%b' is not a host name or IP address)"),
 ])
 def test_a_malformed_endpoint(hako: Hako, repo: Repo, value: str, message: str) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("status", "apps/x.jsonnet", "--endpoint-url", value)
     assert result.code == 2
     assert one_line(result.err) == message
+
+
+@pytest.mark.parametrize("name", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS"])
+def test_a_malformed_endpoint_in_the_environment(hako: Hako, repo: Repo, name: str) -> None:
+    repo.write("apps/x.jsonnet", FARGATE_APP)
+    result = hako("status", "apps/x.jsonnet", env={name: "http://a%b"})
+    assert result.code == 2
+    # (AWS_ENDPOINT_URL is read as --endpoint-url's default)
+    assert one_line(result.err).endswith("'http://a%b': not a valid URL (the host 'a%b' is not a host name or IP "
+                                         "address)")
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "1000"])
@@ -149,3 +161,64 @@ def test_a_check_that_cannot_run_keeps_its_label(hako: Hako, repo: Repo, aws: Sa
     labels = [line.split(":", 1)[0] for line in result.out.splitlines()]
     assert "[NG] execution role exec" in labels
     assert not any("executionRoleArn" in line or "describe_subnets" in line for line in result.out.splitlines())
+
+
+YAML_APP = """\
+scheduler:
+  type: ecs
+  region: us-east-1
+  cluster: c
+  launch_type: FARGATE
+  requires_compatibilities: [FARGATE]
+  network_mode: awsvpc
+  cpu: '256'
+  memory: '512'
+  network_configuration: {awsvpc_configuration: {subnets: [subnet-1]}}
+app:
+  image: busybox
+  tag: '1'
+  memory: 128
+  env:
+    QUEUE: default
+"""
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("    NO: x\n", "apps/y.yml:17:5: key NO is read as false by YAML 1.1; quote it ('NO'): mapping keys must be strings"),
+    ("    1: a\n", "apps/y.yml:17:5: key 1 is read as the number 1 by YAML; quote it ('1'): mapping keys must be "
+                   "strings"),
+    ("    null: y\n", "apps/y.yml:17:5: key null is read as null by YAML; quote it ('null'): mapping keys must be "
+                      "strings"),
+    ("  docker_labels: {on: a}\n", "apps/y.yml:17:19: key on is read as true by YAML 1.1; quote it ('on'): mapping "
+                                   "keys must be strings"),
+    ("  x: !!set {a, b}\n", "apps/y.yml:17:6: a !!set is not JSON-like data (a definition holds mappings, lists, "
+                            "strings, numbers, booleans and null): write a list"),
+    ("  x: !!omap [a: 1]\n", "apps/y.yml:17:6: a !!omap is not JSON-like data (a definition holds mappings, lists, "
+                             "strings, numbers, booleans and null): write a mapping"),
+])
+@pytest.mark.parametrize("command", ["validate", "render", "show-definition"])
+def test_yaml_keys_must_be_strings_and_values_json(hako: Hako, repo: Repo, text: str, message: str,
+                                                   command: str) -> None:
+    """YAML 1.1 reads NO as false, 1 as a number, !!set as a set: an env name 'False', or an
+    internal error; a located error instead (issue 15)."""
+    repo.write("apps/y.yml", YAML_APP + text)
+    result = hako(command, "apps/y.yml")
+    assert result.code == 1, result
+    assert message in result.out + result.err
+    assert "internal error" not in result.err
+
+
+def test_yaml_env_values_that_yaml_changes_are_kept_with_a_warning(hako: Hako, repo: Repo) -> None:
+    repo.write("apps/y.yml", YAML_APP + "    A: 012\n    B: 1.10\n    C: yes\n    D: '012'\n    E: 80\n    F: x\n")
+    result = hako("validate", "apps/y.yml")
+    assert result.code == 0, result
+    assert [line for line in result.out.splitlines() if "warning" in line] == [
+        'apps/y.yml: 17:8: warning: env A: YAML reads 012 as the number 10, so hako passes "10"; quote it (\'012\') '
+        "to pass it as written",
+        'apps/y.yml: 18:8: warning: env B: YAML reads 1.10 as the number 1.1, so hako passes "1.1"; quote it '
+        "('1.10') to pass it as written",
+        'apps/y.yml: 19:8: warning: env C: YAML reads yes as true, so hako passes "true"; quote it (\'yes\') to pass '
+        "it as written"]
+    rendered = json.loads(hako("render", "apps/y.yml").out)
+    env = {e["name"]: e["value"] for e in rendered["taskDefinition"]["containerDefinitions"][0]["environment"]}
+    assert env == {"QUEUE": "default", "A": "10", "B": "1.1", "C": "true", "D": "012", "E": "80", "F": "x"}

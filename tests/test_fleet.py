@@ -13,7 +13,7 @@ from hako_py.fleet.plan import Step, parse_shard, plan_fleet, shard_of
 from hako_py.fleet.runner import AppResult, run_plan
 from hako_py.sandbox.faults import FaultProxy, FaultRates
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl
+from tests.conftest import POLL, Hako, Repo, SandboxControl
 from tests.test_deploy import cluster_of
 from tests.test_review import git
 
@@ -78,8 +78,8 @@ def test_an_exception_in_one_app_is_that_apps_error() -> None:
 
 # --- against the sandbox -----------------------------------------------------------------------
 
-def test_a_folder_deploys_each_app_with_prefixed_lines_and_a_summary(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], aws: SandboxControl) -> None:
+def test_a_folder_deploys_each_app_with_prefixed_lines_and_a_summary(
+        hako: Hako, deployable: Callable[..., str], aws: SandboxControl) -> None:
     for name in ("one", "two", "three"):
         deployable(name)
     result = hako("deploy", "apps", "-j", "3", "-o", "json", *FAST)
@@ -93,8 +93,8 @@ def test_a_folder_deploys_each_app_with_prefixed_lines_and_a_summary(  # type: i
     assert again.code == 0 and set(deployed(json.loads(again.out)).values()) == {"unchanged"}
 
 
-def test_changed_since_deploys_exactly_what_review_finds(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+def test_changed_since_deploys_exactly_what_review_finds(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
     git(repo.root, "init", "-q", "-b", "main")
     git(repo.root, "config", "user.email", "t@example.com")
     git(repo.root, "config", "user.name", "t")
@@ -118,8 +118,8 @@ def test_changed_since_deploys_exactly_what_review_finds(  # type: ignore[no-unt
     assert hako("diff", "apps/edited.jsonnet", "--exit-code").code == 0
 
 
-def test_one_failed_app_is_rolled_back_and_the_others_deploy(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], aws: SandboxControl, repo: Repo) -> None:
+def test_one_failed_app_is_rolled_back_and_the_others_deploy(
+        hako: Hako, deployable: Callable[..., str], aws: SandboxControl, repo: Repo) -> None:
     deployable("steady")
     path = deployable("flaky")
     assert hako("deploy", "apps", *FAST).code == 0
@@ -137,8 +137,8 @@ def test_one_failed_app_is_rolled_back_and_the_others_deploy(  # type: ignore[no
 
 
 @pytest.mark.slow
-def test_throttling_does_not_fail_any_app(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_throttling_does_not_fail_any_app(
+        hako: Hako, deployable: Callable[..., str], sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     names = [f"app{i}" for i in range(8)]
     for name in names:
         deployable(name)
@@ -154,8 +154,8 @@ def test_throttling_does_not_fail_any_app(  # type: ignore[no-untyped-def]
     assert proxy.injected["throttle"] > 5
 
 
-def test_waves_from_hako_toml_and_fail_fast(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+def test_waves_from_hako_toml_and_fail_fast(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
     (repo.root / "hako.toml").write_text((repo.root / "hako.toml").read_text() + '\n[deploy]\nwaves = [["first"]]\n')
     path = deployable("first")
     deployable("second")
@@ -170,7 +170,7 @@ def test_waves_from_hako_toml_and_fail_fast(  # type: ignore[no-untyped-def]
     assert "wave 1: first" in result.err
 
 
-def test_many_paths_and_a_broken_definition(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_many_paths_and_a_broken_definition(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     repo.write("apps/broken.jsonnet", "{ app: }")
     result = hako("deploy", "apps", "-o", "json", *FAST)
     assert result.code == 1
@@ -181,8 +181,8 @@ def test_many_paths_and_a_broken_definition(hako, repo: Repo, aws: SandboxContro
 
 # --- hako drift ----------------------------------------------------------------------------------
 
-def test_drift_reports_drifted_missing_and_unmanaged_services(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+def test_drift_reports_drifted_missing_and_unmanaged_services(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
     for name in ("calm", "moved", "orphan"):
         deployable(name)
     assert hako("deploy", "apps", *FAST).code == 0

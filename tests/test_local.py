@@ -160,7 +160,7 @@ def test_no_engine_is_one_line(hako: Hako, repo: Repo, monkeypatch: pytest.Monke
     repo.write(f"apps/{app_id}.jsonnet", job())
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
     result = hako("oneshot", "--local", f"apps/{app_id}.jsonnet", "true")
-    assert result.code == 1
+    assert result.code == 125  # hako could not run it: not the job's exit code
     assert result.err.startswith(f"no Docker engine reachable at unix://{tmp_path}/none.sock")
     assert result.err.count("\n") == 1
 
@@ -202,4 +202,31 @@ def test_an_image_without_a_shell_still_runs(hako: Hako, repo: Repo, docker_clie
     assert result.code == 0, result.err
     assert result.out == "no shell here\n"
     assert "has no /bin/sh: container app's stdout and stderr are read apart" in result.err
+    assert leftovers(docker_client, app_id) == (0, 0)
+
+
+def test_what_a_killed_run_left_behind_is_removed_by_the_next(hako: Hako, repo: Repo, docker_client: Any,
+                                                              app_id: str) -> None:
+    """SIGKILL leaves hako no chance to remove its containers: they carry the run's owner (pid,
+    host, start time; local/ownership.py), and the next run removes them once that process is
+    gone (issue 15)."""
+    repo.write(f"apps/{app_id}.jsonnet", job(sidecars="{ side: { image_tag: 'hako-test/busybox:1', memory: 64, "
+                                                  "command: ['sleep', '300'] } }"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hako_py", "oneshot", "--local", "-c", "side", f"apps/{app_id}.jsonnet", "sh", "-c",
+         "echo ready; sleep 300"], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=os.environ)
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    process.kill()
+    process.communicate(timeout=30)
+    left = docker_client.containers.list(all=True, filters={"label": f"hako.app={app_id}"})
+    assert len(left) == 2 and leftovers(docker_client, app_id)[1] == 1
+    assert all(c.labels["hako.local.pid"] == str(process.pid) and c.labels["hako.local.host"]
+               and c.labels["hako.local.started"] and c.labels["hako.local.uid"] == str(os.getuid()) for c in left)
+    other = unique("job-")
+    repo.write(f"apps/{other}.jsonnet", job())
+    result = hako("oneshot", "--local", f"apps/{other}.jsonnet", "true")
+    assert result.code == 0, result.err
+    assert "removed what killed hako runs left behind" in result.err and app_id in result.err
     assert leftovers(docker_client, app_id) == (0, 0)

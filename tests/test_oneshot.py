@@ -203,7 +203,7 @@ def test_sidecar_selection_brings_dependencies(hako: Hako, job: Job) -> None:
     td = ecs_client().describe_task_definition(taskDefinition=arn)["taskDefinition"]
     assert sorted(c["name"] for c in td["containerDefinitions"]) == ["app", "config", "proxy"]
     unknown = hako("oneshot", path, "-c", "nope", "true")
-    assert unknown.code == 1 and "no container named nope" in unknown.err
+    assert unknown.code == 125 and "no container named nope" in unknown.err
 
 
 def test_no_wait_prints_the_task(hako: Hako, job: Job) -> None:
@@ -290,3 +290,26 @@ def test_result_file_in_a_missing_folder_is_refused_before_anything_starts(
     assert result.code == 2
     assert "--result-file" in result.err and "does not exist" in result.err
     assert aws.requests()["byOperation"].get("ecs.RunTask") is None
+
+
+@pytest.mark.parametrize("case", ["unreachable", "invalid-definition", "invalid-key", "script", "usage"])
+def test_failures_of_hako_before_the_task_started_exit_125(hako: Hako, job: Job, repo: Repo,
+                                                           case: str) -> None:
+    """A scheduler must tell "the job failed" (often 1) from "hako could not run it" (issue 15)."""
+    path = job()
+    env: dict[str, str] = {}
+    args = ["--no-verify"]
+    if case == "unreachable":
+        env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
+    elif case == "invalid-definition":
+        repo.write(path, (repo.root / path).read_text().replace("memory: 256,", "memory: 'lots',"))
+    elif case == "invalid-key":
+        env = {"AWS_ACCESS_KEY_ID": "INVALIDKEY", "AWS_SECRET_ACCESS_KEY": "x"}
+    elif case == "script":
+        scripts = "scripts: [{ type: 'jenkins_tag', job: 'j' }],\n      sidecars:"
+        repo.write(path, (repo.root / path).read_text().replace("sidecars:", scripts))
+    else:
+        args = ["--no-verify", "--env", "NOVALUE"]
+    result = hako("oneshot", *args, path, *POLL, "true", env=env)
+    assert result.code == (2 if case == "usage" else 125), (result.code, result.err)
+    assert "internal error" not in result.err and "started task" not in result.err

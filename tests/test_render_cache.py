@@ -14,7 +14,7 @@ from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, evaluate
 from hako_py.loading.render_cache import cache_folder
 from hako_py.review.reviewer import Job
 from hako_py.workers.failure import Failure
-from tests.conftest import Repo
+from tests.conftest import Hako, Repo
 from tests.test_review import LIB, app, git
 
 
@@ -147,7 +147,7 @@ def reviewed(repo: Repo) -> Repo:
     return repo
 
 
-def test_review_uses_the_cache_and_one_changed_byte_changes_the_report(hako, reviewed: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_review_uses_the_cache_and_one_changed_byte_changes_the_report(hako: Hako, reviewed: Repo) -> None:
     library = reviewed.root / "apps/lib/base.libsonnet"
     library.write_text(LIB.replace("memory:: 256", "memory:: 384"))
     cold = hako("diff", "--base", "main", "--format", "json")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from hako_py.sandbox import ownership
+from hako_py.local import ownership
 from hako_py.sandbox.server import Sandbox
 from tests.conftest import POLL, PROJECT_ROOT, Hako, Repo, aws_client, unique
 from tests.test_local import ORDERED, ordered_lines

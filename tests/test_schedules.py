@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import Hako, Repo, SandboxControl
 
 ROLE = "arn:aws:iam::123456789012:role/hako-scheduler"
 
@@ -59,14 +59,14 @@ NIGHTLY = f"""{{
      "schedules.s.dead_letter_queue: 'my-queue' is not an SQS queue ARN"),
     ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', comand: ['x'] }".replace("@ROLE", ROLE), "did you mean 'command'?"),
 ])
-def test_invalid_schedules_are_located(hako, repo: Repo, schedule: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_schedules_are_located(hako: Hako, repo: Repo, schedule: str, message: str) -> None:
     repo.write("apps/job.jsonnet", batch(schedules=f"{{ s: {schedule} }}"))
     result = hako("validate", "apps/job.jsonnet")
     assert result.code == 1
     assert message in result.out, result.out
 
 
-def test_schedule_names_and_their_length(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_names_and_their_length(hako: Hako, repo: Repo) -> None:
     repo.write("apps/job.jsonnet", batch(schedules="{ 'bad name': { expression: 'rate(1 day)', role_arn: '@ROLE' } }"
                                          .replace("@ROLE", ROLE)))
     assert "schedules[\"bad name\"]: invalid schedule name" in hako("validate", "apps/job.jsonnet").out
@@ -75,7 +75,7 @@ def test_schedule_names_and_their_length(hako, repo: Repo) -> None:  # type: ign
     assert "is longer than 64 characters" in hako("validate", "apps/job.jsonnet").out
 
 
-def test_render_shows_each_schedule_request_with_secrets_masked(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_render_shows_each_schedule_request_with_secrets_masked(hako: Hako, repo: Repo) -> None:
     repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
     result = hako("render", "apps/job.jsonnet")
     assert result.code == 0, result.err
@@ -114,7 +114,7 @@ def git(root: Any, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def test_diff_base_shows_schedule_changes(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_diff_base_shows_schedule_changes(hako: Hako, repo: Repo) -> None:
     repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
     git(repo.root, "init", "-q", "-b", "main")
     git(repo.root, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
@@ -143,7 +143,7 @@ from collections.abc import Callable  # noqa: E402
 import boto3  # noqa: E402
 
 from hako_py.sandbox.server import Sandbox  # noqa: E402
-from tests.conftest import SandboxControl, unique  # noqa: E402
+from tests.conftest import unique  # noqa: E402
 
 
 def client(service: str) -> Any:
@@ -175,8 +175,8 @@ def app_id(path: str) -> str:
     return os.path.basename(path).rsplit(".", 1)[0]
 
 
-def test_deploy_creates_updates_and_deletes_schedules_and_a_noop_writes_nothing(  # type: ignore[no-untyped-def]
-        hako, scheduled, aws: SandboxControl) -> None:
+def test_deploy_creates_updates_and_deletes_schedules_and_a_noop_writes_nothing(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
     hourly = "  hourly: { expression: 'rate(1 hour)', role_arn: '@ROLE', enabled: false },\n}".replace("@ROLE", ROLE)
     path = scheduled(NIGHTLY.replace("} },\n}", "} },\n" + hourly))
     job = app_id(path)
@@ -232,7 +232,7 @@ def test_deploy_creates_updates_and_deletes_schedules_and_a_noop_writes_nothing(
     assert names == {f"{job}.legacy", f"other-{job}.x"}  # not hako's: kept
 
 
-def test_a_group_hako_did_not_create_is_refused(hako, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_a_group_hako_did_not_create_is_refused(hako: Hako, scheduled: Any) -> None:
     group = unique("theirs-")
     client("scheduler").create_schedule_group(Name=group)
     path = scheduled(NIGHTLY.replace("retry:", f"group: '{group}', retry:"))
@@ -275,8 +275,8 @@ def wait_for(check: Callable[[], Any], timeout: float = 20.0) -> Any:
     raise AssertionError("timed out")
 
 
-def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(  # type: ignore[no-untyped-def]
-        hako, scheduled, aws: SandboxControl) -> None:
+def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
     path = scheduled("{ minutely: { expression: 'rate(1 minute)', command: ['bin/tick'], role_arn: '@ROLE' } }"
                      .replace("@ROLE", ROLE))
     job = app_id(path)
@@ -306,8 +306,8 @@ def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(  # type: i
     assert "schedule started" in status.out and "exit code 3" in status.out
 
 
-def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code(  # type: ignore[no-untyped-def]
-        hako, scheduled, aws: SandboxControl) -> None:
+def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
     path = scheduled(NIGHTLY)
     job = app_id(path)
     assert hako("schedule", "run", path, "nightly").code == 1  # not deployed yet
@@ -320,7 +320,7 @@ def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code
     assert runs[0]["trigger"] == "manual" and runs[0]["exitCode"] == 4
 
 
-def test_schedule_list_shows_next_runs_offline(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_list_shows_next_runs_offline(hako: Hako, repo: Repo) -> None:
     repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
     repo.write("apps/web.jsonnet", batch())
     result = hako("schedule", "list", "-o", "json")
@@ -330,7 +330,7 @@ def test_schedule_list_shows_next_runs_offline(hako, repo: Repo) -> None:  # typ
     assert len(found[0]["nextRuns"]) == 3 and all(t.endswith("T18:00:00.000Z") for t in found[0]["nextRuns"])
 
 
-def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako: Hako, scheduled: Any) -> None:
     path = scheduled(NIGHTLY)  # seeding creates hako-scheduler trusting scheduler.amazonaws.com
     result = hako("verify", path)
     assert "[OK] schedule role hako-scheduler: trusts scheduler.amazonaws.com" in result.out, result.out

@@ -36,6 +36,9 @@ class AwsOptions:
         """The endpoint, checked: a malformed one is a usage error naming where it came from."""
         if self.endpoint_url:
             return checked_endpoint(self.endpoint_url, "--endpoint-url")
+        for name in sorted(os.environ):  # botocore reads the per-service ones itself, and raises ValueError
+            if name.startswith("AWS_ENDPOINT_URL_") and os.environ[name]:
+                checked_endpoint(os.environ[name], name)
         if os.environ.get("AWS_ENDPOINT_URL"):
             return checked_endpoint(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
         return None
@@ -66,6 +69,12 @@ def checked_endpoint(url: str, source: str) -> str:
         raise UsageError(f"{source} {url!r}: not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{source} {url!r}: not an http(s) URL (e.g. http://127.0.0.1:4566 for the sandbox)")
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        # botocore's own check (it raises ValueError: Invalid endpoint when creating a client)
+        raise UsageError(f"{source} {url!r}: not a valid URL (the host {parts.hostname!r} is not a host name or "
+                         "IP address)")
     return url
 
 

@@ -150,9 +150,10 @@ def main(argv: list[str] | None = None) -> None:
             raise
         message = (f"hako: internal error: {type(exc).__name__}: {printable(redact(str(exc)))} (set HAKO_DEBUG=1 "
                    "for a traceback; please report it)")
+        code = getattr(exc, "hako_exit_code", 70)  # a command's own code for its internal errors
         say(message)
-        report_error(message, 70)
-        sys.exit(70)
+        report_error(message, code)
+        sys.exit(code)
     sys.exit(0)
 
 

@@ -178,6 +178,7 @@ class Deployer:
             plan = self._resolved(plan, traffic)
         new_arn = self._register(plan)
         target = new_arn or str(plan.reuse_task_definition)
+        self._tag_task_definition(plan)
         service = self._apply_service(plan, target)
         self._apply_tags(plan, service or live.service)
         if traffic is not None:
@@ -185,7 +186,8 @@ class Deployer:
         if self.schedules is not None and schedules is not None and schedule_steps:
             self.schedules.run(schedules, self.out.line)
         if not (plan.register or plan.create_service or plan.update_service):
-            changed = " and ".join(what for what, did in (("tags", bool(plan.tag_service)),
+            tagged = bool(plan.tag_service or plan.tag_task_definition)
+            changed = " and ".join(what for what, did in (("tags", tagged),
                                                            ("traffic settings", bool(traffic_steps)),
                                                            ("schedules", bool(schedule_steps))) if did)
             return self._end("updated", f"service {app.app_id} runs {short_td(target)} as defined; only its "
@@ -245,6 +247,14 @@ class Deployer:
         else:
             self.out.line(f"task definition {short_td(arn)} is already registered (never deployed); using it")
         return arn
+
+    def _tag_task_definition(self, plan: Plan) -> None:
+        """A kept revision's tags change without a new revision (see compare/task_definition.py);
+        before the service starts tasks from it, which copy its tags at launch."""
+        if plan.tag_task_definition.add and plan.reuse_task_definition:
+            self.ecs.tag_resource(plan.reuse_task_definition, plan.tag_task_definition.add)
+            self.out.line(f"tagged task definition {short_td(plan.reuse_task_definition)}: "
+                          f"{', '.join(sorted(plan.tag_task_definition.add))}")
 
     def _apply_tags(self, plan: Plan, service: dict[str, Any] | None) -> None:
         """TagResource / UntagResource: UpdateService cannot change a service's tags."""

@@ -56,6 +56,9 @@ class Plan:
     create_service: dict[str, Any] | None = None
     update_service: dict[str, Any] | None = None
     tag_service: TagChanges = field(default_factory=TagChanges)
+    # tags of the live revision the plan keeps (TagResource takes task definitions: a tag
+    # change is no reason for a new revision, nor for restarting the service)
+    tag_task_definition: TagChanges = field(default_factory=TagChanges)
     immutable_changes: tuple[str, ...] = ()
     task_definition_diff: str = ""
     service_diff: str = ""
@@ -63,7 +66,8 @@ class Plan:
 
     @property
     def has_writes(self) -> bool:
-        return bool(self.register or self.create_service or self.update_service or self.tag_service)
+        return bool(self.register or self.create_service or self.update_service or self.tag_service
+                    or self.tag_task_definition)
 
     def steps(self) -> list[str]:
         """Human-readable list of the requests this plan sends."""
@@ -76,6 +80,10 @@ class Plan:
         if self.update_service:
             keys = ", ".join(k for k in self.update_service if k not in ("cluster", "service"))
             steps.append(f"UpdateService {self.app_id}: {keys}")
+        if self.tag_task_definition.add:
+            revision = str(self.reuse_task_definition).rsplit("/", 1)[-1]
+            steps.append(f"TagResource task definition {revision}: "
+                         f"{', '.join(sorted(self.tag_task_definition.add))}")
         if self.tag_service.add:
             steps.append(f"TagResource service {self.app_id}: {', '.join(sorted(self.tag_service.add))}")
         if self.tag_service.remove:
@@ -116,13 +124,17 @@ def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *,
     cluster = str(service_request["cluster"])
     td_diff = task_definition_diff(rendered.task_definition, live, file)
     svc_diff = service_diff(service_request, live, file)
-    td_changed = force or live.task_definition is None or bool(td_diff)
+    td_comparison = compare_task_definitions(rendered.task_definition, live.task_definition,
+                                             live.task_definition_tags)
+    td_changed = force or live.task_definition is None or not td_comparison.same_settings
     register = rendered.task_definition if td_changed else None
     target = NEW_REVISION if register else live.task_definition_arn
+    tag_td = TagChanges() if register else td_comparison.tags
     if live.service is None:
         create = {**service_request, "taskDefinition": target}
         return Plan(app_id, cluster, register=register, reuse_task_definition=None if register else target,
-                    create_service=create, task_definition_diff=td_diff, service_diff=svc_diff)
+                    create_service=create, tag_task_definition=tag_td, task_definition_diff=td_diff,
+                    service_diff=svc_diff)
     comparison = compare_services(service_request, live.service)
     updates, immutable = dict(comparison.updates), list(comparison.immutable)
     controller = str((live.service.get("deploymentController") or {}).get("type") or "ECS")
@@ -144,6 +156,7 @@ def make_plan(app_id: str, file: str, rendered: RenderedApp, live: LiveState, *,
         reuse_task_definition=None if register else target,
         update_service=update,
         tag_service=comparison.tags,
+        tag_task_definition=tag_td,
         immutable_changes=tuple(immutable),
         task_definition_diff=td_diff,
         service_diff=svc_diff if updates or immutable or comparison.tags else "",

@@ -56,6 +56,8 @@ class Evaluated:
     source: Any = None
     #: paths imports looked for and did not find (see Confinement.absent_files)
     absent_files: frozenset[Path] = frozenset()
+    #: what loading changed silently (YAML: env values read as numbers, booleans), located
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,10 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
     forget_all()
     confinement = Confinement(root=request.root, extra_dirs=request.jpath, trusted_dirs=(BUNDLED_LIB_DIR,))
     usage = ProviderUsage(env_policy=EnvPolicy(request.env_allow))
+    warnings: list[str] = []
     try:
         if request.yaml:
-            value = load_yaml(request.path, confinement)
+            value = load_yaml(request.path, confinement, warnings)
         else:
             value = evaluate_jsonnet(request.path, ext_vars=dict(request.ext_vars), ext_codes=dict(request.ext_codes),
                                      jpath=request.jpath, confinement=confinement, expand=request.expand,
@@ -90,7 +93,7 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
     except OSError as exc:
         return Refused(f"cannot read: {exc.strerror}")
     return Evaluated(resolved, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values),
-                     source=value if resolved is not value else None,
+                     source=value if resolved is not value else None, warnings=tuple(warnings),
                      absent_files=frozenset(confinement.absent_files))
 
 

@@ -47,6 +47,8 @@ class LoadedDefinition:
     providers: frozenset[str] = field(default_factory=frozenset)
     #: the definition as written, when hako's legacy env form ('$providers') made *data* differ
     source_data: dict[str, Any] | None = None
+    #: located warnings of loading (YAML values read as another type than written)
+    load_warnings: tuple[str, ...] = ()
 
     @property
     def as_written(self) -> dict[str, Any]:
@@ -183,6 +185,7 @@ def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> Load
         providers=outcome.providers,
         source_data=outcome.source,
         absent_files=outcome.absent_files,
+        load_warnings=outcome.warnings,
     )
 
 

@@ -7,6 +7,13 @@ aliased objects, which is cheap; what explodes is turning it into a tree (here, 
 keys at every level). Both are counted against one budget per definition, shared with the
 files it includes: :data:`MAX_YAML_VALUES`, far above any real definition (a few hundred
 values) and small enough that checking the result stays well under a second.
+
+A definition is JSON-like data. YAML 1.1 (PyYAML's, and Psych's in hako) reads more: a
+plain ``NO``, ``on``, ``null`` or ``1`` as a key is a boolean, null or number, which would
+become an env name ``False`` (and ``1`` and ``true`` can collide): a located error, saying
+what YAML made of it. A ``!!set``, ``!!omap`` or ``!!pairs`` is no JSON value: a located
+error. Env and label *values* that YAML changes (``012`` → 10, ``1.10`` → 1.1, ``yes`` →
+true) are kept as hako's loader reads them too, with a located warning.
 """
 
 from __future__ import annotations
@@ -32,6 +39,42 @@ class YamlError(Exception):
     """A YAML file failed to parse or include; ``str()`` is the located message."""
 
 
+# Mappings whose values become strings (env values, Docker labels): a value YAML read as
+# another type reaches the container as that type's text, which may not be what was written.
+STRING_VALUED = frozenset({"env", "docker_labels"})
+NOT_JSON_TAGS = {"tag:yaml.org,2002:set": ("!!set", "a list"), "tag:yaml.org,2002:omap": ("!!omap", "a mapping"),
+                 "tag:yaml.org,2002:pairs": ("!!pairs", "a mapping")}
+
+
+def _where(path: Path, node: yaml.Node) -> str:
+    return f"{display_path(path)}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+
+def _read_as(value: Any) -> str:
+    """What YAML made of a scalar, in words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, datetime.date | datetime.datetime):
+        return f"the date {value.isoformat()}"
+    return f"a {type(value).__name__}"
+
+
+def _as_string(value: Any) -> str | None:
+    """The text hako passes for a scalar in an env/label value (render's ``_env_value``);
+    None: left out (null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return str(value)
+
+
 @dataclass
 class _Expansion:
     """What one definition's aliases, merges and includes expanded to so far."""
@@ -46,14 +89,16 @@ class _Expansion:
                             f"{MAX_YAML_VALUES:,} values (hako's limit; an alias bomb?)")
 
 
-def load_yaml(path: Path, confinement: Confinement) -> Any:
-    """Parse *path*, resolving ``!include`` relative to the including file, as JSON-like data."""
+def load_yaml(path: Path, confinement: Confinement, warnings: list[str] | None = None) -> Any:
+    """Parse *path*, resolving ``!include`` relative to the including file, as JSON-like data;
+    what YAML silently changed is appended to *warnings* (located messages)."""
     expansion = _Expansion()
-    data = _load(path, confinement, (), expansion)
+    data = _load(path, confinement, (), expansion, [] if warnings is None else warnings)
     return _jsonable(data, expansion, path)
 
 
-def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansion: _Expansion) -> Any:
+def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansion: _Expansion,
+          warnings: list[str]) -> Any:
     """The YAML data of *path* as PyYAML builds it (aliased objects shared, not copied)."""
     if len(stack) > MAX_INCLUDE_DEPTH:
         raise YamlError(f"{display_path(path)}: !include nested deeper than {MAX_INCLUDE_DEPTH}")
@@ -79,7 +124,8 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
         # here, so an alias bomb in it is reported with its name.
         real = resolve(node)
         if real not in expansion.included:
-            expansion.included[real] = _jsonable(_load(real, confinement, (*stack, path), expansion), expansion, real)
+            expansion.included[real] = _jsonable(_load(real, confinement, (*stack, path), expansion, warnings),
+                                                 expansion, real)
         return expansion.included[real]
 
     class _Loader(yaml.SafeLoader):
@@ -90,9 +136,16 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
             # Counted per construction, merged copies included: this bounds what merging
             # aliased mappings (each merge copies the merged keys) adds up to.
             expansion.add(len(node.value), path)
-            return _merge_in_order(self, node, deep, included, path)
+            return _merge_in_order(self, node, deep, included, path, warnings)
+
+    def not_json(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        tag, instead = NOT_JSON_TAGS[str(node.tag)]
+        raise YamlError(f"{_where(path, node)}: a {tag} is not JSON-like data (a definition holds mappings, lists, "
+                        f"strings, numbers, booleans and null): write {instead}")
 
     _Loader.add_constructor("!include", lambda loader, node: included(node))
+    for tag in NOT_JSON_TAGS:
+        _Loader.add_constructor(tag, not_json)
     try:
         text = read_limited(path).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -131,7 +184,7 @@ _INCLUDED = object()
 
 
 def _merge_in_order(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool, included: Any,
-                    path: Path) -> dict[Any, Any]:
+                    path: Path, warnings: list[str]) -> dict[Any, Any]:
     """The mapping of *node* built as hako 2.18 builds it, not as the YAML merge-key spec
     (and PyYAML) does, where keys written in the mapping always win over merged ones.
 
@@ -163,7 +216,11 @@ def _merge_in_order(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool,
         if not isinstance(key, collections.abc.Hashable):
             raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
                                                     "found unhashable key", key_node.start_mark)
+        if not isinstance(key, str):
+            raise YamlError(_key_error(path, key_node, key))
         mapping[key] = loader.construct_object(value_node, deep=deep)
+        if key in STRING_VALUED and isinstance(value_node, yaml.MappingNode):
+            _warn_changed_values(loader, path, key, value_node, warnings)
     if _INCLUDED not in mapping:
         return mapping
     rebuilt: dict[Any, Any] = {}
@@ -173,6 +230,33 @@ def _merge_in_order(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool,
         else:
             rebuilt[key] = value
     return rebuilt
+
+
+def _key_error(path: Path, key_node: yaml.Node, key: Any) -> str:
+    """Keys are names (env names, labels, fields): a key YAML read as another type is refused."""
+    text = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+    if isinstance(text, str):
+        version = " 1.1" if isinstance(key, bool) else ""
+        return (f"{_where(path, key_node)}: key {text} is read as {_read_as(key)} by YAML{version}; "
+                f"quote it ('{text}'): mapping keys must be strings")
+    return f"{_where(path, key_node)}: mapping keys must be strings, not {_read_as(key)}"
+
+
+def _warn_changed_values(loader: yaml.SafeLoader, path: Path, key: str, node: yaml.MappingNode,
+                         warnings: list[str]) -> None:
+    """Warn about plain scalars whose text hako passes differs from what was written."""
+    for name_node, value_node in node.value:
+        if not isinstance(value_node, yaml.ScalarNode) or value_node.style or value_node.tag == "tag:yaml.org,2002:str":
+            continue  # quoted, or a string already
+        if not isinstance(name_node, yaml.ScalarNode):
+            continue
+        value = loader.construct_object(value_node)
+        passed = _as_string(value)
+        if passed == value_node.value:
+            continue
+        result = "leaves it out" if passed is None else f'passes "{passed}"'
+        warnings.append(f"{_where(path, value_node)}: {key} {name_node.value}: YAML reads {value_node.value} as "
+                        f"{_read_as(value)}, so hako {result}; quote it ('{value_node.value}') to pass it as written")
 
 
 def _merged(loader: yaml.SafeLoader, node: yaml.MappingNode, value_node: yaml.Node) -> dict[Any, Any]:

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.errors import HakoError
+from hako_py.local import ownership
 from hako_py.local.images import ImageSource, Login, StartFailed
 from hako_py.local.output import Lines, follow_output, lacks_shell, merged_program
 from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
@@ -74,8 +75,10 @@ def healthcheck(check: dict[str, Any] | None) -> dict[str, Any] | None:
 
 class LocalRunner:
     def __init__(self, docker: Any, secret_value: Callable[[str, str], str] | None, stdout: TextIO, stderr: TextIO,
-                 options: LocalOptions, *, interrupts: Interrupts | None = None, login: Login | None = None) -> None:
-        """*login* gives the ECR login of a registry (for pulls of ECR images; None: no AWS access)."""
+                 options: LocalOptions, *, interrupts: Interrupts | None = None, login: Login | None = None,
+                 owner: ownership.Owner | None = None) -> None:
+        """*login* gives the ECR login of a registry (for pulls of ECR images; None: no AWS access).
+        *owner* labels what the run creates (default: this process; see local/ownership.py)."""
         self.docker = docker
         self.login = login
         self.api = docker.api
@@ -85,9 +88,11 @@ class LocalRunner:
         self.options = options
         self.interrupts = interrupts or Interrupts()
         self.run_id = uuid.uuid4().hex[:8]
+        self.owner = owner or ownership.Owner.this_process(ownership.LOCAL)
         self.containers: dict[str, str] = {}
         self.network: Any = None
         self.output_error: str | None = None  # why the app's output is incomplete, if it is
+        self.started = False  # a container of the task started: from here on its outcome is the job's
 
     def say(self, message: str) -> None:
         self.stderr.write(redact(message) + "\n")
@@ -159,8 +164,8 @@ class LocalRunner:
                 environment=self._environment(definition),
                 user=definition.get("user"),
                 working_dir=definition.get("workingDirectory"),
-                labels={**(definition.get("dockerLabels") or {}), "hako.app": app_id, "hako.run": self.run_id,
-                        "hako.container": name},
+                labels={**(definition.get("dockerLabels") or {}), **self.owner.labels(), "hako.app": app_id,
+                        "hako.run": self.run_id, "hako.container": name},
                 ports=mappings or None,
                 healthcheck=healthcheck(definition.get("healthCheck")),
                 stop_timeout=definition.get("stopTimeout"),
@@ -261,7 +266,18 @@ class LocalRunner:
         finally:
             self.interrupts.restore()
 
+    def _reap_orphans(self) -> None:
+        """What runs killed with SIGKILL left behind (they could not remove it): removed, said once."""
+        try:
+            removed = ownership.reap_orphans(self.docker, self.owner)
+        except Exception as exc:  # never a reason not to run the job
+            self.say(f"could not look for containers of killed hako runs: {exc}")
+            return
+        if removed:
+            self.say(f"removed what killed hako runs left behind: {', '.join(removed)}")
+
     def _run(self, app: AppDefinition) -> int:
+        self._reap_orphans()
         td = oneshot_task_definition(app, self.options.containers, self.options.tag)
         definitions = {c["name"]: c for c in td["containerDefinitions"]}
         try:
@@ -271,7 +287,8 @@ class LocalRunner:
             network_name = "bridge"
             if len(definitions) > 1:
                 self.network = self.docker.networks.create(f"hako-{app.app_id}-{self.run_id}", driver="bridge",
-                                                           labels={"hako.app": app.app_id, "hako.run": self.run_id})
+                                                           labels={**self.owner.labels(), "hako.app": app.app_id,
+                                                                   "hako.run": self.run_id})
                 network_name = self.network.name
             for name in start_order(definitions):
                 definition = definitions[name]
@@ -279,6 +296,7 @@ class LocalRunner:
                 for dependency in definition.get("dependsOn") or []:
                     self._wait_for(dependency)
                 self._start(definition, images[name], network_name, app.app_id)
+                self.started = True
                 self.say(f"started container {name} ({images[name]})")
                 if definition.get("portMappings"):
                     self._report_ports(name)

@@ -105,6 +105,7 @@ class OneshotRunner:
         self.clock = clock
         self.interrupts = interrupts or Interrupts()
         self.quiet = quiet
+        self.started = False  # the task started (or was attached to): from here on its outcome is the job's
 
     def say(self, message: str) -> None:
         """Progress on stderr; -q keeps it quiet, so only the job's output and problems show."""
@@ -200,6 +201,7 @@ class OneshotRunner:
                 return EXIT_NOT_STARTED
             self.say(f"started task {task['taskArn'].rsplit('/', 1)[-1]} ({short_td(task['taskDefinitionArn'])}) "
                      f"in cluster {cluster}")
+        self.started = True
         self.scripts.fire("oneshot_started", task)
         if not self.options.wait:
             self.stdout.write(json.dumps({"cluster": cluster, "taskArn": task["taskArn"],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import click
 
@@ -14,7 +16,7 @@ from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, loader_options, split_aws, verbosity_options
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import Prepared, preflight, prepare
-from hako_py.errors import UsageError
+from hako_py.errors import HakoError, UsageError
 from hako_py.loading.providers import parse_env_file
 from hako_py.local.engine import connect
 from hako_py.oneshot.local_runner import LocalOptions, LocalRunner
@@ -63,6 +65,34 @@ class OneshotCommand(click.Command):
         return super().parse_args(ctx, rebuilt)
 
 
+class _Runner(Protocol):
+    started: bool
+
+
+def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
+    """A failure of hako itself before the task started (a definition that does not load,
+    no AWS or Docker reachable, a rejected key, a script that fails) exits 125, as when ECS
+    cannot start it: a scheduler must tell "the job failed" (its own exit code, often 1)
+    from "it could not be run". Usage errors keep 2; a failure after the start is the
+    job's outcome as reported. Internal errors carry the code for ``cli.main``."""
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        runners: list[_Runner] = []
+        try:
+            command(runners=runners, **kwargs)
+        except HakoError as exc:
+            if exc.exit_code != UsageError.exit_code and not any(r.started for r in runners):
+                exc.exit_code = EXIT_NOT_STARTED
+            raise
+        except Exception as exc:
+            if not any(r.started for r in runners):
+                exc.hako_exit_code = EXIT_NOT_STARTED  # type: ignore[attr-defined]
+            raise
+
+    return wrapper
+
+
 @click.command(cls=OneshotCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("file", type=click.Path())
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
@@ -94,11 +124,12 @@ class OneshotCommand(click.Command):
 @verbosity_options
 @aws_options
 @loader_options
+@_not_started_exits_125
 def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
             memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
             attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
             log_grace: float, no_verify: bool, local: bool, pull: str, secrets_file: str | None, quiet: bool,
-            verbose: bool, **kwargs: Any) -> None:
+            verbose: bool, runners: list[_Runner], **kwargs: Any) -> None:
     """Run the app once as an ECS task, like a local program: the app container's output
     (CloudWatch Logs, awslogs driver) on stdout, hako's own messages on stderr, and the
     app container's exit code as hako's.
@@ -110,7 +141,8 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
       hako oneshot -e DRY_RUN=1 --timeout 3600 apps/batch.jsonnet bin/nightly > out.txt
 
     \b
-    Exit status: the app's exit code; 127 stopped without one; 125 could not start;
+    Exit status: the app's exit code; 127 stopped without one; 125 could not start
+    (also any failure of hako itself before the task started; 2 a usage error);
     124 timed out (task stopped); on SIGINT/SIGTERM the task is stopped and the exit
     status is the app's exit code, or 128 + the signal number. A failed preflight
     verification (see hako verify; --no-verify skips it) exits 125 before any write.
@@ -131,7 +163,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
     if local:
         sys.exit(_run_local(prepared, command, tuple(pairs), cpu, memory, containers, tag, timeout, pull,
-                            secrets_file))
+                            secrets_file, runners))
     if not no_verify:
         task_definition = oneshot_task_definition(prepared.app, containers, tag)
         if not preflight(prepared, task_definition, reporter):
@@ -145,12 +177,13 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     )
     runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
                            quiet=reporter.quiet)
+    runners.append(runner)
     sys.exit(runner.run(prepared.app, prepared.rendered))
 
 
 def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
                memory: int | None, containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
-               secrets_file: str | None) -> int:
+               secrets_file: str | None, runners: list[_Runner]) -> int:
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
@@ -162,6 +195,7 @@ def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[st
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
                          login=partial(ecr_auth.registry_login, prepared.clients))
+    runners.append(runner)
     return runner.run(prepared.app)
 
 
