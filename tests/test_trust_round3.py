@@ -64,3 +64,50 @@ def test_a_widened_or_moved_apps_folder_keeps_the_base_apps(hako, gitrepo: Repo,
     result = hako("diff", "--base", "main", "--exit-code")
     assert result.code == 2
     assert "apps/beta.jsonnet: removed" in result.out, result.out
+
+
+# -- definition text cannot run GitHub Actions workflow commands ------------------------------
+
+INJECTED = ("oops\\n::error title=Deploy approved::all checks passed\\nsee ##[add-mask]DescribeServices"
+            "\\n\\t ::warning::tab\\u2028  ::notice::separator\\r::debug::cr\\u0085::group::nel")
+
+
+def acted_on(output: str) -> list[str]:
+    """Lines the Actions runner would take as workflow commands: '::' after leading
+    whitespace (TrimStart), or '##[' anywhere; every Unicode line break counts."""
+    lines = output.replace("\r\n", "\n")
+    for separator in "\r\x85\u2028\u2029":
+        lines = lines.replace(separator, "\n")
+    return [line for line in lines.split("\n") if line.lstrip().startswith("::") or "##[" in line]
+
+
+def test_workflow_commands_in_definitions_are_inert_in_every_output(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    gitrepo.write("apps/e.jsonnet", app("e", env=f"X: error '{INJECTED}'"))
+    gitrepo.write("apps/v.jsonnet", app("v", env=f"X: '{INJECTED}'"))
+    runs = [
+        ("validate", "apps/e.jsonnet"), ("validate", "apps/"), ("validate", "-o", "json", "apps/e.jsonnet"),
+        ("render", "apps/e.jsonnet"), ("render", "apps/v.jsonnet"),
+        ("show-definition", "apps/e.jsonnet"), ("show-definition", "apps/v.jsonnet"),
+        ("diff", "--base", "main"), ("diff", "--base", "main", "--format", "markdown"),
+        ("deploy", "apps/e.jsonnet"),
+    ]
+    for args in runs:
+        result = hako(*args)
+        assert "add-mask" in result.out + result.err, (args, result.out, result.err)  # the text is shown...
+        assert acted_on(result.out) == [] and acted_on(result.err) == [], (args, result.out, result.err)  # inert
+
+
+def test_a_workflow_command_split_across_writes_is_inert() -> None:
+    import io
+
+    from hako_py.printable import InertStream
+
+    sink = io.StringIO()
+    stream = InertStream(sink)
+    for piece in ("ok\n", "  ", ":", ":error::x\n", "a #", "#", "[add-mask]y\n", "\u2028:", ":set-output\n"):
+        stream.write(piece)
+    assert acted_on(sink.getvalue()) == []
+    assert sink.getvalue().replace("\u200b", "") == "ok\n  ::error::x\na ##[add-mask]y\n\u2028::set-output\n"
+    plain = io.StringIO()
+    InertStream(plain).write("arn:aws:iam::123456789012:role/x\n  a::b\n")
+    assert plain.getvalue() == "arn:aws:iam::123456789012:role/x\n  a::b\n"  # no other line changes
