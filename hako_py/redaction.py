@@ -39,8 +39,11 @@ def remember(values: Iterable[str]) -> None:
         _ordered[:] = sorted(_known, key=len, reverse=True)
 
 
-# Tokens of a Jsonnet snippet: quoted strings (whole), words, anything else one character.
-_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z0-9_]+|\s+|.""", re.DOTALL)
+# Tokens of a Jsonnet snippet: quoted strings (whole; an unterminated one runs to the end, so a
+# failed string never makes the next quote rescan the rest: n²), words, anything else one character.
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*+(?:'|\\?\Z)|"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|[A-Za-z0-9_]+|\s+|.""",
+                    re.DOTALL)
+_FIELD_COLON = re.compile(r"\s*:")
 _KEYWORDS = frozenset({"assert", "else", "error", "false", "for", "function", "if", "import", "importstr",
                        "importbin", "in", "local", "null", "self", "super", "tailstrict", "then", "true", "std"})
 
@@ -54,9 +57,10 @@ def code_literals(code: str) -> list[str]:
         token = match.group(0)
         if token.isspace() or (len(token) == 1 and not token.isalnum()):
             continue
-        if code[match.end():].lstrip().startswith(":"):
+        if _FIELD_COLON.match(code, match.end()):
             continue  # a field name
-        text = token[1:-1] if token[0] in "'\"" else token
+        quoted = token[0] in "'\""  # a string literal, closed or running to the end
+        text = (token[1:-1] if len(token) > 1 and token[-1] == token[0] else token[1:]) if quoted else token
         if text and text not in _KEYWORDS:
             found.append(text)
     return found

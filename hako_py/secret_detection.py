@@ -33,19 +33,28 @@ HARMLESS_VALUE = re.compile(
 # "About authentication to GitHub"), Slack tokens (xoxb-/xoxp-/xoxa-/xoxr-/xoxs-) and
 # incoming-webhook URLs, JSON Web Tokens (base64url header starting eyJ), PEM private keys,
 # Stripe live keys, Google API keys (AIza + 35 characters).
+#
+# Definition text is untrusted and these run on all of it, in the main process and outside
+# any evaluation budget, so each must run in linear time (tests/test_regex_cost.py runs
+# them on adversarial megabytes): a pattern that can *fail* after an unbounded run must not
+# share that run between many start positions, or ``'a://:' * 40000`` costs n² (it did:
+# 200 KB took 80 s). Runs that a failure can follow are therefore bounded (a URL scheme is
+# at most 32 characters, its user and password 256 each, a JWT header 512), and the
+# others are possessive or end the match as soon as they reach their minimum.
+MAX_URL_PART = 256
 _SHAPES = [
     # URL userinfo: user:password@ (the user may be empty, the password hold '/'), any scheme case
-    r"(?i:\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:[^\s@]+@)",
-    r"(?i:\b[a-z][a-z0-9+.-]*://[A-Za-z0-9_\-]{16,}@)",  # a key as the user (Sentry DSN)
+    rf"(?i:\b[a-z][a-z0-9+.-]{{0,31}}://[^\s/?#@:]{{0,{MAX_URL_PART}}}:[^\s@]{{1,{MAX_URL_PART}}}@)",
+    rf"(?i:\b[a-z][a-z0-9+.-]{{0,31}}://[A-Za-z0-9_\-]{{16,{MAX_URL_PART}}}@)",  # a key as the user (Sentry DSN)
     r"\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b",
     r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
     r"\bgithub_pat_[A-Za-z0-9_]{40,}",
     r"\bxox[abeprs]-[A-Za-z0-9-]{10,}",
     r"\bxapp-\d-[A-Za-z0-9-]{10,}",  # Slack app-level tokens
     r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{8,}",
-    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    r"\beyJ[A-Za-z0-9_-]{8,512}\.eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}",
     # a PEM private key, header to footer (or to the end): the key material is the secret
-    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[^-]*-----|$)",
+    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[^-]*+-----|$)",
     r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}",
     r"\bAIza[0-9A-Za-z_-]{35}\b",
     # key=value connection strings (JDBC, ODBC, ADO: Password=...;) — the value only
@@ -76,9 +85,11 @@ def hide_shapes(value: str, mask: str) -> str:
 
 
 # A command-line flag naming a secret: its value (the next argument, or after '=') is one.
+# (the secret word is looked for in a lookahead, and the flag then taken possessively: two
+# unbounded runs around the word would try every occurrence of it against the rest, n²)
 SECRET_FLAG = re.compile(
-    r"^(?P<flag>--?[\w.-]*(?:password|passwd|pwd|token|secret|api[-_]?key|access[-_]?key|credentials?)[\w.-]*)"
-    r"(?:=(?P<value>.+))?$", re.IGNORECASE)
+    r"^(?=--?[\w.-]*?(?:password|passwd|pwd|token|secret|api[-_]?key|access[-_]?key|credentials?))"
+    r"(?P<flag>--?[\w.-]*+)(?:=(?P<value>.+))?$", re.IGNORECASE)
 
 
 def looks_secret(name: str) -> bool:

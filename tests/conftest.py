@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -385,3 +386,21 @@ def default_network(sandbox: Sandbox) -> dict[str, Any]:
     group = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
                                                   {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
     return {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group["GroupId"]]}}
+
+
+@pytest.fixture
+def hako_startup(hako_process: HakoProcess, tmp_path: Path) -> Callable[[], float]:
+    """The wall time of one trivial ``hako validate`` measured now, in the same test: a bound
+    on a subprocess's wall time is *allowance + k × startup*, so a loaded machine (which slows
+    every process alike) stretches it, while a missing budget (minutes) still fails it."""
+    folder = tmp_path / "startup"
+    folder.mkdir()
+    (folder / "ok.jsonnet").write_text(FARGATE_APP)
+
+    def measure() -> float:
+        started = time.monotonic()
+        result = hako_process("validate", str(folder / "ok.jsonnet"))
+        assert result.code == 0, result
+        return time.monotonic() - started
+
+    return measure

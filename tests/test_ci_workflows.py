@@ -174,8 +174,21 @@ def test_the_posting_script_warns_when_the_pr_controls_the_review(tmp_path: Path
     calls = post(tmp_path, "12", BODY, {"12": "abc123"}, files=["apps/web.jsonnet", changed])
     assert calls[0][0] == "create"
     body = calls[0][2]
-    assert body.startswith("<!-- hako-diff -->\n> **Warning:** this pull request changes `" + changed + "`")
+    assert body.startswith("<!-- hako-diff -->\n> **Warning:** this pull request changes <code>" + changed + "</code>")
     assert body.endswith(BODY[len("<!-- hako-diff -->"):])
+
+
+def test_the_posting_script_escapes_the_file_names_it_warns_about(tmp_path: Path) -> None:
+    # a file named `.github/x\n\n<!--` ended the warning's quote and hid the rest of it
+    name = ".github/x\n\n<!--`@team #1 http://evil.example www.evil.example"
+    calls = post(tmp_path, "12", BODY, {"12": "abc123"}, files=[name])
+    body = calls[0][2]
+    warning = body.split("\n")[1]
+    assert warning.startswith("> **Warning:** this pull request changes <code>.github/x&#10;&#10;&#60;&#33;--&#96;")
+    assert "the review below was produced by a workflow run it controls" in warning  # the rest is on the line
+    assert "<!--" not in body.replace("<!-- hako-diff -->", "") and "`" not in warning
+    assert "&#64;&#8203;team" in warning and "&#35;&#8203;1" in warning and "http&#58;&#8203;//" in warning
+    assert "www&#8203;.evil" in warning
 
 
 def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:

@@ -172,9 +172,9 @@ def test_huge_diffs_are_summarised_not_computed_for_minutes() -> None:
 
     left = {"environment": [{"name": f"V{i}", "value": str(i)} for i in range(60_000)]}
     right = {"environment": [{"name": f"V{i}", "value": "x" if i == 5 else str(i)} for i in range(60_000)]}
-    started = time.monotonic()
+    started = time.process_time()  # this process's CPU time: other work on the machine does not count
     diff = unified(left, right, "a", "b")
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
     assert "too large to show" in diff and "1 lines only on the left, 1 only on the right" in diff
 
 

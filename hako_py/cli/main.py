@@ -19,7 +19,7 @@ from hako_py.cli.lazy_group import LazyCommand, LazyGroup
 from hako_py.cli.outcome import forget, report_error
 from hako_py.cli.output import say
 from hako_py.errors import HakoError
-from hako_py.printable import printable
+from hako_py.printable import InertStream, printable
 from hako_py.redaction import forget_all, redact
 
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -112,6 +112,16 @@ def _prestart_worker(args: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with workflow commands defused in all it writes (see hako_py.printable)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = InertStream(sys.stdout), InertStream(sys.stderr)
+    try:
+        _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: list[str] | None) -> None:
     """Run the CLI; user errors become one located message and a non-zero exit."""
     forget_all()
     forget()

@@ -28,16 +28,13 @@ from hako_py.loading.providers import (
     make_provider,
     record_provider_file,
 )
-from hako_py.loading.reading import read_limited
+from hako_py.loading.reading import MAX_OUTPUT_CHARS, read_limited
 from hako_py.paths import display_path
 from hako_py.redaction import remember
 
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
 _NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
-# What a definition may evaluate to: real ones are tens of KB. The evaluated value leaves
-# the budgeted worker to be validated and rendered, so its size bounds that work too.
-MAX_OUTPUT_CHARS = 16 * 1024 * 1024
 
 
 class JsonnetError(Exception):

@@ -26,7 +26,6 @@ hako-py (hako refused such a value, so no working hako definition has one).
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,30 @@ from hako_py.paths import join_path
 from hako_py.redaction import remember
 
 PROVIDERS_KEY = "$providers"
-# env_expander.rb:112: non-greedy, so a name ends at the first '}'
-_VARIABLE = re.compile(r"#\{(.*?)\}")
+
+
+def variables_in(value: str) -> list[tuple[int, int, str]]:
+    r"""Each ``#{NAME}`` in *value* as (start, end, NAME), as hako's ``/#\{(.*?)\}/`` finds them
+    (env_expander.rb:112: non-greedy, so a name ends at the first '}', and never spans a line).
+
+    Not that regex: each ``#{`` would look for its '}' to the end of the line, so a value of
+    many ``#{`` and no '}' costs n². Here the line's end is looked up once per line, and a
+    ``#{`` without its '}' on the line skips the rest of the line, as every later one there
+    fails alike.
+    """
+    found: list[tuple[int, int, str]] = []
+    position, line_end = 0, -1
+    while (start := value.find("#{", position)) != -1:
+        if line_end < start + 2:
+            line_end = value.find("\n", start + 2)
+            line_end = len(value) if line_end == -1 else line_end
+        close = value.find("}", start + 2, line_end)
+        if close == -1:
+            position = line_end + 1
+            continue
+        found.append((start, close + 1, value[start + 2:close]))
+        position = close + 1
+    return found
 
 
 class LegacyEnvError(Exception):
@@ -98,11 +119,19 @@ def _resolve(path: str, env: dict[str, Any], base_dir: Path, confinement: Confin
     values = _ask(where, configs, variables, base_dir, confinement, usage)
     for name, names in wanted.items():
         if names:
-            env[name] = _VARIABLE.sub(lambda match: values[match.group(1)], env[name])
+            env[name] = _substituted(env[name], values)
+
+
+def _substituted(value: str, values: dict[str, str]) -> str:
+    parts, done = [], 0
+    for start, end, name in variables_in(value):
+        parts += [value[done:start], values[name]]
+        done = end
+    return "".join(parts) + value[done:]
 
 
 def _names(where: str, value: str) -> list[str]:
-    names = _VARIABLE.findall(value)
+    names = [name for _, _, name in variables_in(value)]
     if "" in names:
         raise LegacyEnvError(f"{where}: empty interpolation #{{}} is not allowed (as in hako)")
     return names

@@ -6,7 +6,10 @@ aliased objects, which is cheap; what explodes is turning it into a tree (here, 
 :func:`_jsonable`) and merging aliased mappings with ``<<`` (PyYAML copies the merged
 keys at every level). Both are counted against one budget per definition, shared with the
 files it includes: :data:`MAX_YAML_VALUES`, far above any real definition (a few hundred
-values) and small enough that checking the result stays well under a second.
+values) and small enough that checking the result stays well under a second. The text
+of the expanded strings and keys counts too, against the cap on a Jsonnet definition's
+output (:data:`MAX_OUTPUT_CHARS`, 16 MiB): a 1 MB string aliased 3,000 times is few values
+but 3 GB to validate and print.
 
 A definition is JSON-like data. YAML 1.1 (PyYAML's, and Psych's in hako) reads more: a
 plain ``NO``, ``on``, ``null`` or ``1`` as a key is a boolean, null or number, which would
@@ -28,7 +31,7 @@ import yaml
 
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_yaml_error
-from hako_py.loading.reading import read_limited
+from hako_py.loading.reading import MAX_OUTPUT_CHARS, read_limited
 from hako_py.paths import display_path
 
 MAX_INCLUDE_DEPTH = 32
@@ -80,6 +83,7 @@ class _Expansion:
     """What one definition's aliases, merges and includes expanded to so far."""
 
     values: int = 0
+    chars: int = 0
     included: dict[Path, Any] = field(default_factory=dict)
 
     def add(self, count: int, path: Path) -> None:
@@ -87,6 +91,13 @@ class _Expansion:
         if self.values > MAX_YAML_VALUES:
             raise YamlError(f"{display_path(path)}: YAML aliases and merges expand to more than "
                             f"{MAX_YAML_VALUES:,} values (hako's limit; an alias bomb?)")
+
+    def add_text(self, text: str, path: Path) -> None:
+        self.chars += len(text)
+        if self.chars > MAX_OUTPUT_CHARS:
+            raise YamlError(f"{display_path(path)}: YAML aliases and merges expand to more than "
+                            f"{MAX_OUTPUT_CHARS // 2**20} MiB of text (hako's limit, as for a Jsonnet "
+                            "definition's output; an alias bomb?)")
 
 
 def load_yaml(path: Path, confinement: Confinement, warnings: list[str] | None = None) -> Any:
@@ -165,9 +176,12 @@ def _load(path: Path, confinement: Confinement, stack: tuple[Path, ...], expansi
 def _jsonable(value: Any, expansion: _Expansion, path: Path) -> Any:
     """Make YAML's extra types JSON-like (string keys, dates as ISO strings) and expand the
     shared aliased objects into a tree, counting every value made."""
+    if isinstance(value, str):
+        expansion.add_text(value, path)
+        return value
     if isinstance(value, dict):
         expansion.add(len(value), path)
-        return {str(k) if not isinstance(k, str) else k: _jsonable(v, expansion, path) for k, v in value.items()}
+        return {_key(k, expansion, path): _jsonable(v, expansion, path) for k, v in value.items()}
     if isinstance(value, list):
         expansion.add(len(value), path)
         return [_jsonable(v, expansion, path) for v in value]
@@ -176,6 +190,12 @@ def _jsonable(value: Any, expansion: _Expansion, path: Path) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def _key(key: Any, expansion: _Expansion, path: Path) -> str:
+    text = key if isinstance(key, str) else str(key)
+    expansion.add_text(text, path)
+    return text
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"

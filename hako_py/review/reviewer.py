@@ -9,6 +9,10 @@ are compared directly rather than taken from ``git diff``, which filters content
 REF is read from git objects, scanned from memory and written whole to a temporary
 folder it is rendered from, so a render at REF reads exactly the files of REF, whatever
 the scan found; the user's working tree and index are never touched.
+
+The apps folders looked in are those of ``hako.toml`` at *both* revisions, and a changed
+setting is reported on its own (``review.settings``): the pull request under review can
+edit ``hako.toml``, so it must not get to narrow what its review looks at.
 """
 
 from __future__ import annotations
@@ -18,14 +22,14 @@ import posixpath
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
 from hako_py.loading.render_cache import RenderCache
-from hako_py.loading.repo import load_config
+from hako_py.loading.repo import CONFIG_NAME, load_config
 from hako_py.paths import DEFINITION_SUFFIXES
 from hako_py.review.cached import cached_side, side_cache, side_key, store_side
 from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
@@ -35,6 +39,7 @@ from hako_py.review.inputs import Differences
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
 from hako_py.review.revision import read_revision
+from hako_py.review.settings import apps_folder, changed_settings, committed_config, settings_of
 from hako_py.review.tree import SnapshotTree
 from hako_py.workers.budget import budget_from_environment
 from hako_py.workers.failure import Failure
@@ -50,6 +55,8 @@ class Review:
     changes: list[AppChange]
     definitions: int
     rendered: int
+    #: settings of hako.toml that differ between the revisions (see review.settings)
+    settings: list[str] = field(default_factory=list)
 
     @property
     def broken(self) -> list[AppChange]:
@@ -89,6 +96,15 @@ def listed_files(scanner: DependencyScanner, folders: list[str], side: str = "")
 
 def default_folders(root: Path) -> list[str]:
     return [load_config(root).apps]
+
+
+def head_settings(root: Path) -> dict[str, object] | str:
+    """The working tree's hako.toml settings (already checked by :func:`default_folders`)."""
+    try:
+        data = (root / CONFIG_NAME).read_bytes() if (root / CONFIG_NAME).is_file() else None
+    except OSError:
+        data = None
+    return settings_of(data)
 
 
 def cli_folder(path: str, root: Path) -> str:
@@ -304,6 +320,15 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
             for file in head_defs:
                 head_scan.dependencies(file)
             files, contained = pending.result()
+        base_settings = settings_of(committed_config(files))
+        settings = changed_settings(base_settings, head_settings(root))
+        if not paths:  # the pull request's hako.toml must not narrow what review looks at: both apps folders
+            extra = apps_folder(base_settings)
+            if extra is not None and extra not in folders:
+                folders.append(extra)
+                head_defs = definitions_in(listed_files(head_scan, folders), folders)
+                for file in head_defs:
+                    head_scan.dependencies(file)
         base_scan = DependencyScanner(str(base_root), base_jpath, contents=head_scan.contents,
                                       tree=SnapshotTree(files, str(base_root), str(root)))
         base_defs = definitions_in(listed_files(base_scan, folders, f" (at {ref})"), folders)
@@ -311,7 +336,8 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
         ext_reads = ext_code_reads(options)
         chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs, everything=ext_reads))
         if head_only:
-            return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0)
+            return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0,
+                          settings)
         workers = jobs or (os.cpu_count() or 1)
         run = uuid.uuid4().hex
         work = [
@@ -324,4 +350,4 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
         changes = [change for change in (_provider_inputs(c, differs) for c in _run_all(work, workers))
                    if change is not None]
         renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
-    return Review(ref, changes, len(head_defs | base_defs), renders)
+    return Review(ref, changes, len(head_defs | base_defs), renders, settings)

@@ -28,7 +28,8 @@ from hako_py.review.reviewer import review
               help="With --base: also write the full report (never shortened) in the chosen format to PATH, "
                    "e.g. for a workflow artifact beside a shortened PR comment.")
 @click.option("-t", "--tag", help="Image tag for the app container (live diff).")
-@click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences, 0 when none (1 on errors).")
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences (with --base: also when a "
+                                              "hako.toml setting changed), 0 when none (1 on errors).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for --base (default: one per core).")
 @aws_options
 @loader_options
@@ -58,7 +59,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
         show(report.render(result, fmt, color=sys.stdout.isatty()), nl=False)
         if result.broken:
             sys.exit(1)
-        sys.exit(2 if exit_code and result.changes else 0)
+        sys.exit(2 if exit_code and (result.changes or result.settings) else 0)
     if len(paths) != 1:
         raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
     checked = check_definition(paths[0], loader, reporter(), tag=tag)

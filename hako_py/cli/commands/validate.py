@@ -74,6 +74,11 @@ def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jo
         from hako_py.review.reviewer import review  # after the worker started (see the module's docstring)
 
         result = review(files, changed_since, load_options, head_only=True)
+        if result.settings:  # the apps folders of both revisions are validated; say why there may be more
+            from hako_py.review.report import SETTINGS_NOTE
+
+            outcome.record.fields["settings"] = result.settings
+            say(printable("\n".join([SETTINGS_NOTE, *(f"  {line}" for line in result.settings)])))
         files = [str(Path(result_root()) / c.file) for c in result.changes]
         if not files:
             outcome.record.fields.update(files=[], summary={"files": 0, "invalid": 0, "warnings": 0})
