@@ -9,7 +9,8 @@ Three ways a string is recognised as (holding) a secret, see :mod:`hako_py.secre
 - by its own shape (``postgres://app:pw@db``, ``AKIA...``, ``ghp_...``): only the matching
   part is hidden (``postgres://<masked>@db``), so hiding a token cannot hide what a command
   around it does;
-- as the value of a command-line flag naming a secret (``--password X``, ``--token=X``).
+- as the value of a command-line flag naming a secret (``--password X``, ``--token=X``), or
+  a credential passed as a word of its own (``curl -u user:pw``, ``mysql -pPW``).
 
 Real secrets belong in ``secrets``, whose values hako never prints; this catches the ones
 that were put somewhere else anyway. Commands print them only when asked
@@ -22,6 +23,7 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
+from hako_py.credential_shapes import secret_arguments
 from hako_py.secret_detection import SECRET_FLAG, hide_shapes, looks_secret, secret_entry
 
 MASK = "<masked>"
@@ -68,13 +70,14 @@ def secret_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
         names = [_named(item) for item in value]
         unique = len(set(names)) == len(names) and None not in names
         flag_before = False
+        arguments = secret_arguments(value)  # curl -u user:pw, mysql -pPW as separate words
         for index, item in enumerate(value):
             if isinstance(item, dict | list):
                 step: Step = ("name", str(names[index])) if unique else index
                 yield from secret_paths(item, (*path, step))
             elif isinstance(item, str):
                 flag = SECRET_FLAG.match(item)
-                if flag_before:
+                if flag_before or index in arguments:
                     yield (*path, index), WHOLE
                 elif flag and flag.group("value"):
                     yield (*path, index), AFTER_EQUALS

@@ -1,0 +1,177 @@
+"""Issue 13, third round: secrets an outside tester still saw printed.
+
+Each class is tested through the real CLI (render, show-definition, validate, PR review):
+credential shapes the earlier patterns missed, secrets quoted by error messages, the
+``env`` provider handing over credentials by a name or value it did not recognise, and
+``--ext-str`` secrets printed once transformed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FARGATE_APP, Repo
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def committed(repo: Repo, text: str = FARGATE_APP) -> None:
+    """A git repository whose base commit holds *text* as apps/web.jsonnet."""
+    git(repo.root, "init", "-q", "-b", "main")
+    repo.write("apps/web.jsonnet", text)
+    git(repo.root, "add", "-A")
+    git(repo.root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+
+
+def with_app(fields: str) -> str:
+    """FARGATE_APP with more fields in its app container."""
+    return FARGATE_APP.replace("memory: 256,\n  },", f"memory: 256,\n    {fields}\n  }},")
+
+
+# --- credential shapes: one value per shape (all fake), each with a marker to look for -----
+
+SHAPED_ENV = {
+    "CALLBACK": "https://api.example.com/cb?access_token=LEAKa1&x=1",
+    "HOOK_URL": "https://h.example.com/cb?auth_token=LEAKa2",
+    "OAUTH_URL": "https://id.example.com/t?client_secret=LEAKa3&client_id=web",
+    "GITLAB": "glpat-LEAKa4xxxxxxxxxxxxxxxx",
+    "NPM": "npm_LEAKa5xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "OPENAI": "sk-proj-LEAKa6xxxxxxxxxxxxxxxxxxxxxx",
+    "GH": "ghs_LEAKa7xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "STRIPE": "rk_live_LEAKa8xxxxxxxxxxxxxx",
+    "SENDGRID": "SG.LEAKa9xxxxxxxxxxxxxx.yyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+    "HF": "hf_LEAKb1xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "DISCORD": "https://discord.com/api/webhooks/123456789/LEAKb2xxxx",
+    "BLOB": "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=LEAKb3%3D",
+    "DATABASE_URL": "postgres://app:p@LEAKb4ss@db.internal/app",
+    "UPSTREAM": "ASIALEAKB5XYZ0123456",
+    "GOOGLE": "AIzaLEAKb6xxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+}
+SHAPED_COMMANDS = {
+    "health_check": "{ command: ['CMD-SHELL', \"curl -fsS -H 'Authorization: Bearer LEAKc1token' "
+                    "http://localhost/health || exit 1\"] }",
+    "command": "['sh', '-c', 'curl -u admin:LEAKc2pw http://localhost:8080/ && mysql -h db -uroot -pLEAKc3pw -e x']",
+    "entry_point": "['curl', '-u', 'admin:LEAKc4pw', 'http://localhost/']",
+}
+SHAPE_MARKERS = ["LEAKa", "LEAKb", "LEAKB", "LEAKc"]
+
+
+def shaped_app() -> str:
+    env = ", ".join(f"{name}: {json.dumps(value)}" for name, value in SHAPED_ENV.items())
+    commands = " ".join(f"{key}: {value}," for key, value in SHAPED_COMMANDS.items())
+    return with_app(f"env: {{ {env}, PORT: '3000' }}, {commands}")
+
+
+def assert_no_shape_leaks(text: str) -> None:
+    found = [line for line in text.splitlines() if any(marker in line for marker in SHAPE_MARKERS)]
+    assert not found, f"credentials printed: {found}"
+
+
+def test_credential_shapes_are_masked_in_render_and_show_definition(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/web.jsonnet", shaped_app())
+    for command in (("render",), ("show-definition",), ("render", "--format", "yaml")):
+        result = hako(*command, "apps/web.jsonnet")
+        assert result.code == 0, result.err
+        assert_no_shape_leaks(result.out + result.err)
+    rendered = json.loads(hako("render", "apps/web.jsonnet").out)["taskDefinition"]["containerDefinitions"][0]
+    environment = {e["name"]: e["value"] for e in rendered["environment"]}
+    # only the credential is hidden: what the value and the command do stays readable
+    assert environment["CALLBACK"] == "https://api.example.com/cb?access_token=<masked>&x=1"
+    assert environment["DATABASE_URL"] == "postgres://<masked>@db.internal/app"
+    assert environment["PORT"] == "3000"
+    assert "Authorization: Bearer <masked>" in rendered["healthCheck"]["command"][1]
+    assert rendered["entryPoint"] == ["curl", "-u", "<masked>", "http://localhost/"]
+    revealed = hako("render", "--reveal-secrets", "apps/web.jsonnet").out
+    assert all(marker in revealed for marker in ("LEAKa1", "LEAKb4", "LEAKc1", "LEAKc4"))
+
+
+def test_validate_warns_for_each_credential_shape(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/web.jsonnet", shaped_app())
+    result = hako("validate", "apps/web.jsonnet")
+    assert result.code == 0, result.out
+    for name in SHAPED_ENV:
+        assert f"apps/web.jsonnet: app.env.{name}: warning: holds a credential-shaped value" in result.out, name
+    for where in ("app.health_check.command[1]", "app.command[2]", "app.entry_point[2]"):
+        assert f"apps/web.jsonnet: {where}: warning: looks like a credential" in result.out, where
+    assert_no_shape_leaks(result.out + result.err)
+
+
+def test_pr_review_masks_every_credential_shape(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    committed(repo)
+    repo.write("apps/web.jsonnet", shaped_app())
+    for fmt in ("text", "markdown", "json"):
+        result = hako("diff", "--base", "main", "--format", fmt)
+        assert result.code == 0, result.err
+        assert "apps/web.jsonnet" in result.out
+        assert_no_shape_leaks(result.out + result.err)
+
+
+@pytest.mark.parametrize("text", [
+    "ssh://git@github.com/org/repo", "docker run -u 1000:1000 app", "mkdir -p /var/app && exec app",
+    "curl -H 'Authorization: Bearer $TOKEN' http://localhost/", "https://example.com/list?page=2&sort=asc",
+])
+def test_ordinary_values_are_no_credentials(text: str) -> None:
+    from hako_py.secret_detection import has_secret_shape, hide_shapes
+
+    assert not has_secret_shape(text)
+    assert hide_shapes(text, "<masked>") == text
+
+
+ADVERSARIAL = {
+    "letters": "a" * 1_000_000, "underscores": "_" * 1_000_000, "mysql": "mysql " * 170_000,
+    "flags": "-u " * 330_000, "dashes": "sk-" * 330_000, "colons": "://" + ":" * 1_000_000,
+    "userinfo": "://" + "a:@" * 330_000, "urls": "a://b@" * 170_000, "pairs": "token=" * 170_000,
+    "bearer": "bearer " * 150_000, "headers": "x-" * 500_000, "authorization": "authorization " * 70_000,
+    "prefixes": "ghp_" * 250_000, "quotes": '"password" ' * 100_000, "base64": "Ab9+" * 250_000,
+    "hex": "0123456789abcdef" * 62_500, "glued": "-p" * 500_000, "discord": "discord.com/api/webhooks/" * 40_000,
+}
+
+
+def _components() -> dict[str, Callable[[str], object]]:
+    """Each pattern and function of hako_py.credential_shapes on its own."""
+    from hako_py import credential_shapes as shapes
+
+    found: dict[str, Callable[[str], object]] = {
+        "tokens": lambda text: list(shapes._TOKENS.finditer(text)),
+        "userinfo": lambda text: list(shapes._userinfo_spans(text)),
+        "checked": lambda text: list(shapes._checked_spans(text)),
+        "looks_random": shapes.looks_random,
+        "secret_arguments": lambda text: shapes.secret_arguments(list(text[:200_000])),
+    }
+    for index, label in enumerate(shapes._LABELS):
+        found[f"label {index}"] = lambda text, label=label: list(label.finditer(text))  # type: ignore[misc]
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_each_new_shape_is_linear_on_a_megabyte(name: str) -> None:
+    text = ADVERSARIAL[name]
+    for component, check in _components().items():
+        started = time.perf_counter()
+        check(text)
+        assert time.perf_counter() - started < 1.0, (name, component)
+
+
+@pytest.mark.parametrize("token", [
+    "ghp_" + "a" * 36, "gho_" + "a" * 36, "ghs_" + "a" * 36, "github_pat_" + "a" * 60, "glpat-" + "a" * 20,
+    "npm_" + "a" * 36, "sk-proj-" + "a" * 40, "sk-ant-api03-" + "a" * 40, "sk_live_" + "a" * 24,
+    "rk_live_" + "a" * 24, "whsec_" + "a" * 32, "SG." + "a" * 22 + "." + "b" * 43, "AIza" + "a" * 35,
+    "ya29." + "a" * 40, "hf_" + "a" * 34, "dop_v1_" + "a" * 64, "shpat_" + "a" * 32, "pypi-AgE" + "a" * 60,
+    "hvs." + "a" * 24, "dp.pt." + "a" * 43, "PMAK-" + "a" * 24 + "-" + "b" * 34, "glsa_" + "a" * 32 + "_" + "b" * 8,
+    "NRAK-" + "A" * 27, "lin_api_" + "a" * 40, "ATATT" + "a" * 40, "dapi" + "a" * 32, "key-" + "a" * 32,
+    "sq0atp-" + "a" * 22, "123456789:AA" + "a" * 33, "abcdefghijklmn.atlasv1." + "a" * 60, "SK" + "a" * 32,
+    "xoxp-" + "1" * 20, "xoxb-" + "1" * 20, "AKIA" + "A" * 16, "ASIA" + "A" * 16,
+])
+def test_well_known_tokens_are_recognised_after_any_separator(token: str) -> None:
+    from hako_py.secret_detection import has_secret_shape, hide_shapes
+
+    for text in (token, f"KEY_{token}", f"x={token}&y=1", f"Token {token} here"):
+        assert has_secret_shape(text), text
+        assert token not in hide_shapes(text, "<masked>"), text
