@@ -175,3 +175,47 @@ def test_well_known_tokens_are_recognised_after_any_separator(token: str) -> Non
     for text in (token, f"KEY_{token}", f"x={token}&y=1", f"Token {token} here"):
         assert has_secret_shape(text), text
         assert token not in hide_shapes(text, "<masked>"), text
+
+
+# --- the env provider: names and values that say "credential" in other words --------------
+
+ENV_APP = FARGATE_APP.replace("tag: 'v1',", "tag: 'v1', env: { K: std.native('provide.env')('{}', '%s') },")
+KUBE_CONFIG = "YXBpVmVyc2lvbjogdjEKY2x1c3RlcnM6Ci0gY2x1c3RlcjoKICAgIGNlcnRpZmljYXRlLWF1dGhvcml0eS1kYXRhOiBMUzB0"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("KUBE_CONFIG_DATA", KUBE_CONFIG),
+    ("DOCKERHUB_CREDS", "user:pw123"),
+    ("SONAR_LOGIN", "0123456789abcdef0123456789abcdef01234567"),
+    ("KUBECONFIG", "/home/ci/.kube/config"),
+    ("SIGNING_CERT", "MIIB"),
+    ("BUILD_METADATA", "x8Kq2LmZ7vR4tY9pW3sN6bH1cJ5dF0gA"),  # random-looking under an innocent name
+    ("DEPLOY_HASH", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),  # 64 hex digits
+    ("NOTIFY", "https://h.example.com/x?access_token=abcdef"),  # credential-shaped
+])
+def test_provide_env_refuses_credentials_by_name_shape_or_randomness(  # type: ignore[no-untyped-def]
+        hako, repo: Repo, monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    repo.write("apps/web.jsonnet", ENV_APP % name)
+    refused = hako("render", "--expand", "apps/web.jsonnet")
+    assert refused.code == 1
+    assert f"${name} cannot be read by a definition" in refused.err
+    assert f'[providers.env] allow = ["{name}"]' in refused.err  # says how to allow it
+    assert value not in refused.out + refused.err
+    repo.write("hako.toml", (repo.root / "hako.toml").read_text() + f'[providers.env]\nallow = ["{name}"]\n')
+    allowed = hako("render", "--expand", "--reveal-secrets", "--only", "task-definition", "apps/web.jsonnet")
+    assert allowed.code == 0, allowed.err
+    assert json.loads(allowed.out)["containerDefinitions"][0]["environment"] == [{"name": "K", "value": value}]
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("RELEASE_NAME", "r42"), ("APP_ENV", "production"), ("HAKO_TEST_PATH", "/usr/local/bin:/usr/bin:/bin"),
+    ("BUILD_LABEL", "my-service-name-production-2024-01-02"),
+])
+def test_provide_env_still_reads_ordinary_values(  # type: ignore[no-untyped-def]
+        hako, repo: Repo, monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    repo.write("apps/web.jsonnet", ENV_APP % name)
+    result = hako("render", "--expand", "--only", "task-definition", "apps/web.jsonnet")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["containerDefinitions"][0]["environment"] == [{"name": "K", "value": value}]
