@@ -94,6 +94,11 @@ def shape_spans(value: str) -> list[tuple[int, int]]:
     return spans
 
 
+def shape_parts(value: str) -> list[str]:
+    """The credential-shaped parts of *value*, as :func:`hide_shapes` would hide them."""
+    return [value[start:end] for start, end in _merged(shape_spans(value))] if len(value) >= _MIN_SHAPE_LENGTH else []
+
+
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Overlapping or touching spans as one (two shapes may find the same credential)."""
     result: list[tuple[int, int]] = []

@@ -219,3 +219,59 @@ def test_provide_env_still_reads_ordinary_values(  # type: ignore[no-untyped-def
     result = hako("render", "--expand", "--only", "task-definition", "apps/web.jsonnet")
     assert result.code == 0, result.err
     assert json.loads(result.out)["containerDefinitions"][0]["environment"] == [{"name": "K", "value": value}]
+
+
+# --- errors and warnings never print what render hides ---------------------------------------
+
+ERROR_CASES = {
+    # evaluation fails: no definition exists, the literal bound to a secret-looking name is hidden
+    "parse-int": ("hunter-NNN456", with_app("env: { DB_PASSWORD: std.parseInt('hunter-NNN456') },")),
+    "local": ("hunter-local-pw", "local db_pass = 'hunter-local-pw';\n" + FARGATE_APP.replace(
+        "tag: 'v1',", "tag: 'v1', cpu: std.parseInt(db_pass),")),
+    "shaped": ("LEAKshape", with_app("cpu: std.parseInt('glpat-LEAKshapexxxxxxxxxxxxxxx'),")),
+    # the definition evaluates but is invalid: the values render would hide are hidden
+    "validation": ("hunter2secret", "local pw = 'hunter2secret';\n" + with_app("env: { DB_PASSWORD: pw }, cpu: pw,")),
+    "validation-shape": ("LEAKuserinfo", "local url = 'postgres://app:p@LEAKuserinfo@db/x';\n"
+                         + with_app("env: { DATABASE_URL: url }, essential: url,")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_errors_never_quote_a_secret(hako, repo: Repo, case: str) -> None:  # type: ignore[no-untyped-def]
+    secret, text = ERROR_CASES[case]
+    committed(repo)
+    repo.write("apps/web.jsonnet", text)
+    for command in (("render", "apps/web.jsonnet"), ("validate", "apps/web.jsonnet"),
+                    ("validate", "--output", "json", "apps/web.jsonnet"),
+                    ("diff", "--base", "main", "--format", "markdown"), ("diff", "--base", "main", "--format", "json")):
+        result = hako(*command)
+        assert result.code == 1 or "broken" in result.out, (command, result.out, result.err)
+        assert "<masked>" in result.out + result.err, (command, result.out, result.err)
+        assert secret not in result.out + result.err, command
+
+
+def test_warnings_never_quote_a_secret(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/web.jsonnet", "local pw = 'hunter2warned';\n" + with_app(
+        "env: { DB_PASSWORD: pw }, health_check: { command: [pw, 'x'] },"))
+    result = hako("validate", "apps/web.jsonnet")
+    assert result.code == 0, result.out
+    assert "app.health_check.command[0]: warning: '<masked>' is run as an exec-form command" in result.out
+    assert "hunter2warned" not in result.out + result.err
+
+
+def test_secret_literals_follow_bindings_not_text() -> None:
+    from hako_py.redaction import secret_literals
+
+    source = """
+    local secret = @'ver''b', other = 'visible1';
+    { a: 'visible2', DB_PASSWORD: std.parseInt('pw-' + "q\\u0041"), c: { password:: { k: 'deep' }, d: 'visible3' },
+      'API_KEY': |||
+        block
+      |||, e: f(token='named', z='visible4') } // password: 'comment'
+    """
+    found = secret_literals(source)
+    assert found == ["ver'b", "pw-", "qA", "deep", "block", "named"]
+    nested = "{ password: " * 20_000 + "'x'" + "}" * 20_000
+    started = time.perf_counter()
+    assert secret_literals(nested) == ["x"]
+    assert time.perf_counter() - started < 2.0  # one pass, whatever the nesting

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hako_py.credential_shapes import secret_arguments
-from hako_py.secret_detection import SECRET_FLAG, hide_shapes, looks_secret, secret_entry
+from hako_py.secret_detection import SECRET_FLAG, hide_shapes, looks_secret, secret_entry, shape_parts
 
 MASK = "<masked>"
 MASK_CHANGED = "<masked, changed>"  # in diffs: hidden, but different on the two sides
@@ -170,6 +170,30 @@ def mask_pair(left: Any, right: Any) -> tuple[Any, Any]:
         _replace(left_copy, path, how, MASK)
         _replace(right_copy, path, how, MASK_CHANGED if changed else MASK)
     return left_copy, right_copy
+
+
+# Values hidden in output but not worth hiding in error texts: they are no secrets, and
+# hiding them would garble messages such as "must be a boolean, got true".
+_PLAIN_WORDS = frozenset({"true", "false", "null", "none"})
+
+
+def secret_values(value: Any) -> Iterator[str]:
+    """Every text :func:`mask` hides in *value* (a whole value, or the credential part of a
+    shaped one), for :func:`hako_py.redaction.remember`: an error or warning about the
+    definition must not print what its rendering hides (``app.cpu: must be an integer, got
+    "hunter2"`` when ``hunter2`` is also ``DB_PASSWORD``)."""
+    for path, how in secret_paths(value):
+        found, item = _get(value, path)
+        if not found or isinstance(item, dict | list):
+            continue
+        text = str(item)
+        if how == WHOLE:
+            if text.lower() not in _PLAIN_WORDS:
+                yield text
+        elif how == AFTER_EQUALS:
+            yield text.partition("=")[2]
+        else:
+            yield from shape_parts(text)
 
 
 def mask_requests(rendered: dict[str, Any]) -> dict[str, Any]:
