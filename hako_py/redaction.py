@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hako_py.secret_detection import hide_shapes
+from hako_py.secret_detection import hide_shapes, hide_spans, shape_spans
 
 MASK = "<masked>"
 # Shorter values would garble ordinary words in messages; such values are no secrets anyway.
@@ -25,6 +25,48 @@ MIN_LENGTH = 4
 
 _known: set[str] = set()
 _ordered: list[str] = []  # longest first, so a value containing another is replaced whole
+# Secrets handed in under a secret-looking name (``--ext-str DB_PASSWORD=...``), lower-cased:
+# hidden in every output too, also changed in case or cut (see :func:`fragment_spans`).
+_secrets: set[str] = set()
+# A piece of a secret this long is hidden wherever it appears; shorter pieces would hide
+# ordinary words, and a secret shorter than this is hidden only whole.
+FRAGMENT_LENGTH = 6
+
+
+def remember_secret(values: Iterable[str]) -> None:
+    """Hide these values from now on in every error *and* every output (render, diffs,
+    reviews), whatever their case, and any piece of :data:`FRAGMENT_LENGTH` or more
+    characters of them: ``error std.asciiUpper(pw)`` prints ``HUNTER2``, ``pw[1:]``
+    prints ``unter2``. A value transformed otherwise (encoded, reversed, split into short
+    pieces) cannot be recognised: secrets belong in ``secrets``, passed by reference."""
+    values = list(values)
+    remember(values)
+    for value in values:
+        value = value.strip().lower()
+        if len(value) >= MIN_LENGTH:
+            _secrets.add(value)
+
+
+def fragment_spans(text: str) -> list[tuple[int, int]]:
+    """Where *text* holds a remembered secret or a piece of one (case-insensitive)."""
+    if not _secrets:
+        return []
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    for secret in _secrets:
+        size = min(FRAGMENT_LENGTH, len(secret))
+        for start in range(len(secret) - size + 1):
+            piece = secret[start:start + size]
+            found = lowered.find(piece)
+            while found >= 0:
+                spans.append((found, found + size))
+                found = lowered.find(piece, found + 1)
+    return spans
+
+
+def holds_secret(text: str) -> bool:
+    """Whether *text* holds a secret of :func:`remember_secret` or a piece of one."""
+    return bool(_secrets) and bool(fragment_spans(text))
 
 
 def remember(values: Iterable[str]) -> None:
@@ -139,6 +181,7 @@ def forget_all() -> None:
     registry, also when several run in one process, as the tests do)."""
     _known.clear()
     _ordered.clear()
+    _secrets.clear()
 
 
 def redact(text: str) -> str:
@@ -146,4 +189,6 @@ def redact(text: str) -> str:
     for value in _ordered:
         if value in text:
             text = text.replace(value, MASK)
+    if _secrets:
+        return hide_spans(text, fragment_spans(text) + shape_spans(text), MASK)
     return hide_shapes(text, MASK)

@@ -65,7 +65,12 @@ def hide_shapes(value: str, mask: str) -> str:
     cannot hide what the command does."""
     if len(value) < _MIN_SHAPE_LENGTH:
         return value
-    spans = _merged(shape_spans(value))
+    return hide_spans(value, shape_spans(value), mask)
+
+
+def hide_spans(value: str, spans: list[tuple[int, int]], mask: str) -> str:
+    """*value* with each of *spans* (overlapping ones merged) replaced by *mask*."""
+    spans = _merged(spans)
     if not spans:
         return value
     parts: list[str] = []

@@ -275,3 +275,52 @@ def test_secret_literals_follow_bindings_not_text() -> None:
     started = time.perf_counter()
     assert secret_literals(nested) == ["x"]
     assert time.perf_counter() - started < 2.0  # one pass, whatever the nesting
+
+
+# --- --ext-str secrets: hidden in every output, also changed in case or cut --------------------
+
+EXT_CASES = {
+    "verbatim": ("env: { A: std.extVar('DB_PASSWORD') },", 0),
+    "upper": ("env: { A: 'x-' + std.asciiUpper(std.extVar('DB_PASSWORD')) + '-y' },", 0),
+    "slice": ("env: { A: std.extVar('DB_PASSWORD')[1:] },", 0),
+    "error-upper": ("cpu: error std.asciiUpper(std.extVar('DB_PASSWORD')),", 1),
+    "error-slice": ("cpu: error std.extVar('DB_PASSWORD')[1:],", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXT_CASES))
+def test_ext_str_secrets_are_hidden_in_every_report(hako, repo: Repo, case: str) -> None:  # type: ignore[no-untyped-def]
+    fields, code = EXT_CASES[case]
+    committed(repo)
+    repo.write("apps/web.jsonnet", with_app(fields))
+    leaks = ("hunter2", "HUNTER2", "unter2")
+    for command in (("render", "apps/web.jsonnet"), ("show-definition", "apps/web.jsonnet"),
+                    ("validate", "apps/web.jsonnet"), ("diff", "--base", "main", "--format", "markdown"),
+                    ("diff", "--base", "main", "--format", "json")):
+        result = hako(*command, "--ext-str", "DB_PASSWORD=hunter2")
+        if command[0] != "diff":
+            assert result.code == (code if command[0] != "validate" or code else 0), (command, result.err)
+        text = result.out + result.err
+        assert not [leak for leak in leaks if leak in text], (command, text)
+        if command[0] != "validate":
+            assert "<masked>" in text, (command, text)
+
+
+def test_ext_str_values_under_ordinary_names_stay_visible(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write("apps/web.jsonnet", with_app("env: { STAGE: std.extVar('stage') },"))
+    result = hako("render", "--only", "task-definition", "apps/web.jsonnet", "--ext-str", "stage=production")
+    assert json.loads(result.out)["containerDefinitions"][0]["environment"] == [{"name": "STAGE",
+                                                                               "value": "production"}]
+
+
+def test_fragments_of_a_secret_are_found_in_any_case() -> None:
+    from hako_py import redaction
+
+    redaction.forget_all()
+    try:
+        redaction.remember_secret(["Hunter2pass"])
+        assert redaction.redact("got HUNTER2PASS, unter2p and ter2pa; hunt is fine") == (
+            "got <masked>, <masked> and <masked>; hunt is fine")
+        assert redaction.holds_secret("xx-hunter-yy") and not redaction.holds_secret("hunte")
+    finally:
+        redaction.forget_all()

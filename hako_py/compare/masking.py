@@ -24,7 +24,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from hako_py.credential_shapes import secret_arguments
-from hako_py.secret_detection import SECRET_FLAG, hide_shapes, looks_secret, secret_entry, shape_parts
+from hako_py.redaction import fragment_spans, holds_secret
+from hako_py.secret_detection import (
+    SECRET_FLAG,
+    hide_shapes,
+    hide_spans,
+    looks_secret,
+    secret_entry,
+    shape_parts,
+    shape_spans,
+)
 
 MASK = "<masked>"
 MASK_CHANGED = "<masked, changed>"  # in diffs: hidden, but different on the two sides
@@ -94,15 +103,16 @@ def _string_rule(name: str, value: Any) -> str | None:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None
     if not secret_entry(name, value):
-        return None
+        return SHAPES if holds_secret(str(value)) else None
     return WHOLE if name and looks_secret(name) else SHAPES
 
 
 def hidden(value: Any, how: str, mask: str = MASK) -> Any:
     """*value* with its secret part replaced by *mask*, as *how* says."""
     text = str(value)
-    if how == SHAPES:
-        return hide_shapes(text, mask)
+    if how == SHAPES:  # the credential-shaped parts, and secrets handed in (--ext-str DB_PASSWORD=...)
+        return hide_spans(text, shape_spans(text) + fragment_spans(text), mask) if holds_secret(text) else \
+            hide_shapes(text, mask)
     if how == AFTER_EQUALS:
         return text.partition("=")[0] + "=" + mask
     return mask
