@@ -12,12 +12,14 @@ from typing import Any
 
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
+from hako_py.compare.masking import secret_values
 from hako_py.compat import normalize
 from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
 from hako_py.errors import DefinitionError, HakoError, Problem
 from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
 from hako_py.loading.loader import load_definitions
 from hako_py.paths import expand_paths as expand_paths  # re-exported: commands import it from here
+from hako_py.redaction import remember
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.render.convert import ConversionError
 from hako_py.schema.validate import schema_problems
@@ -87,6 +89,8 @@ def error_finding(file: str, message: str) -> Finding:
 
 def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefinition, list[Problem]]:
     """Validate loaded data; raise :class:`DefinitionError` with every problem found."""
+    # what render would hide, no problem, warning or later error about this app may quote
+    remember(secret_values(loaded.data))
     data, compat_warnings = normalize(strip_nulls(loaded.data))
     problems = schema_problems(data)
     if not problems:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from hako_py.credential_shapes import credential_spans, has_credential
+
 SECRET_NAME = re.compile(
     r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASSCODE|PRIVATE|CREDENTIAL|API[_.-]?KEY|ACCESS[_.-]?KEY|AUTH|DSN|"
     r"(^|[_.-])(KEY|PASS|PWD|PW|SALT|COOKIE|SIGNING)($|[_.-])|(PASS|PWD|PW)$)",
@@ -72,16 +74,54 @@ def hide_shapes(value: str, mask: str) -> str:
     cannot hide what the command does."""
     if len(value) < _MIN_SHAPE_LENGTH:
         return value
+    return hide_spans(value, shape_spans(value), mask)
 
-    def replace(match: re.Match[str]) -> str:
+
+def hide_spans(value: str, spans: list[tuple[int, int]], mask: str) -> str:
+    """*value* with each of *spans* (overlapping ones merged) replaced by *mask*."""
+    spans = _merged(spans)
+    if not spans:
+        return value
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts += [value[last:start], mask]
+        last = end
+    parts.append(value[last:])
+    return "".join(parts)
+
+
+def shape_spans(value: str) -> list[tuple[int, int]]:
+    """Where the credentials in *value* are: this module's shapes (only the value of a
+    ``Password=...`` pair, only the userinfo of a URL) and :mod:`hako_py.credential_shapes`'."""
+    spans: list[tuple[int, int]] = []
+    for match in SECRET_SHAPE.finditer(value):
         if match.group("value") is not None:  # keep "Password=" of a key=value pair
-            return match.group(0)[: match.start("value") - match.start(0)] + mask
+            spans.append(match.span("value"))
+            continue
         text = match.group(0)
         if "://" in text and text.endswith("@"):  # keep the scheme and the "@host"
-            return text[: text.index("://") + 3] + mask + "@"
-        return mask
+            spans.append((match.start() + text.index("://") + 3, match.end() - 1))
+        else:
+            spans.append(match.span())
+    spans.extend(credential_spans(value))
+    return spans
 
-    return SECRET_SHAPE.sub(replace, value)
+
+def shape_parts(value: str) -> list[str]:
+    """The credential-shaped parts of *value*, as :func:`hide_shapes` would hide them."""
+    return [value[start:end] for start, end in _merged(shape_spans(value))] if len(value) >= _MIN_SHAPE_LENGTH else []
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one (two shapes may find the same credential)."""
+    result: list[tuple[int, int]] = []
+    for start, end in sorted(span for span in spans if span[1] > span[0]):
+        if result and start <= result[-1][1]:
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result
 
 
 # A command-line flag naming a secret: its value (the next argument, or after '=') is one.
@@ -99,7 +139,7 @@ def looks_secret(name: str) -> bool:
 
 def has_secret_shape(value: str) -> bool:
     """Whether *value* contains something formatted like a credential, whatever its name."""
-    return len(value) >= _MIN_SHAPE_LENGTH and SECRET_SHAPE.search(value) is not None
+    return len(value) >= _MIN_SHAPE_LENGTH and (SECRET_SHAPE.search(value) is not None or has_credential(value))
 
 
 def is_harmless(value: object) -> bool:

@@ -42,8 +42,8 @@ PACKAGE = "hako_py"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
-     "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model", "schedule_expressions",
-     "schedule_targets"),
+     "credential_shapes", "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model",
+     "schedule_expressions", "schedule_targets"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs", "compat"),  # what a definition asks for, in API terms; hako 2.18 spellings read as hako-py's (pure)
     ("workers",),  # budgeted evaluation processes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hako_py.credential_shapes import secret_arguments
 from hako_py.definition import APP_CONTAINER, TAG_RESOLVING_SCRIPTS, as_int, containers_of
 from hako_py.errors import Problem
 from hako_py.paths import join_path
@@ -109,8 +110,12 @@ def _credential_shaped(value: Any, path: str, key: str = "", skip: tuple[str, ..
             if name not in skip:
                 yield from _credential_shaped(item, join_path(path, str(name)), str(name))
     elif isinstance(value, list):
+        arguments = secret_arguments(value)  # curl -u user:pw, mysql -pPW as separate words
         for index, item in enumerate(value):
-            yield from _credential_shaped(item, join_path(path, index))
+            if index in arguments:
+                yield join_path(path, index)
+            else:
+                yield from _credential_shaped(item, join_path(path, index))
     elif isinstance(value, str) and (has_secret_shape(value) or (looks_secret(key) and not is_harmless(value))):
         yield path
 

@@ -9,7 +9,8 @@ Three ways a string is recognised as (holding) a secret, see :mod:`hako_py.secre
 - by its own shape (``postgres://app:pw@db``, ``AKIA...``, ``ghp_...``): only the matching
   part is hidden (``postgres://<masked>@db``), so hiding a token cannot hide what a command
   around it does;
-- as the value of a command-line flag naming a secret (``--password X``, ``--token=X``).
+- as the value of a command-line flag naming a secret (``--password X``, ``--token=X``), or
+  a credential passed as a word of its own (``curl -u user:pw``, ``mysql -pPW``).
 
 Real secrets belong in ``secrets``, whose values hako never prints; this catches the ones
 that were put somewhere else anyway. Commands print them only when asked
@@ -22,7 +23,17 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from hako_py.secret_detection import SECRET_FLAG, hide_shapes, looks_secret, secret_entry
+from hako_py.credential_shapes import secret_arguments
+from hako_py.redaction import fragment_spans, holds_secret
+from hako_py.secret_detection import (
+    SECRET_FLAG,
+    hide_shapes,
+    hide_spans,
+    looks_secret,
+    secret_entry,
+    shape_parts,
+    shape_spans,
+)
 
 MASK = "<masked>"
 MASK_CHANGED = "<masked, changed>"  # in diffs: hidden, but different on the two sides
@@ -68,13 +79,14 @@ def secret_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
         names = [_named(item) for item in value]
         unique = len(set(names)) == len(names) and None not in names
         flag_before = False
+        arguments = secret_arguments(value)  # curl -u user:pw, mysql -pPW as separate words
         for index, item in enumerate(value):
             if isinstance(item, dict | list):
                 step: Step = ("name", str(names[index])) if unique else index
                 yield from secret_paths(item, (*path, step))
             elif isinstance(item, str):
                 flag = SECRET_FLAG.match(item)
-                if flag_before:
+                if flag_before or index in arguments:
                     yield (*path, index), WHOLE
                 elif flag and flag.group("value"):
                     yield (*path, index), AFTER_EQUALS
@@ -91,15 +103,16 @@ def _string_rule(name: str, value: Any) -> str | None:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None
     if not secret_entry(name, value):
-        return None
+        return SHAPES if holds_secret(str(value)) else None
     return WHOLE if name and looks_secret(name) else SHAPES
 
 
 def hidden(value: Any, how: str, mask: str = MASK) -> Any:
     """*value* with its secret part replaced by *mask*, as *how* says."""
     text = str(value)
-    if how == SHAPES:
-        return hide_shapes(text, mask)
+    if how == SHAPES:  # the credential-shaped parts, and secrets handed in (--ext-str DB_PASSWORD=...)
+        return hide_spans(text, shape_spans(text) + fragment_spans(text), mask) if holds_secret(text) else \
+            hide_shapes(text, mask)
     if how == AFTER_EQUALS:
         return text.partition("=")[0] + "=" + mask
     return mask
@@ -167,6 +180,30 @@ def mask_pair(left: Any, right: Any) -> tuple[Any, Any]:
         _replace(left_copy, path, how, MASK)
         _replace(right_copy, path, how, MASK_CHANGED if changed else MASK)
     return left_copy, right_copy
+
+
+# Values hidden in output but not worth hiding in error texts: they are no secrets, and
+# hiding them would garble messages such as "must be a boolean, got true".
+_PLAIN_WORDS = frozenset({"true", "false", "null", "none"})
+
+
+def secret_values(value: Any) -> Iterator[str]:
+    """Every text :func:`mask` hides in *value* (a whole value, or the credential part of a
+    shaped one), for :func:`hako_py.redaction.remember`: an error or warning about the
+    definition must not print what its rendering hides (``app.cpu: must be an integer, got
+    "hunter2"`` when ``hunter2`` is also ``DB_PASSWORD``)."""
+    for path, how in secret_paths(value):
+        found, item = _get(value, path)
+        if not found or isinstance(item, dict | list):
+            continue
+        text = str(item)
+        if how == WHOLE:
+            if text.lower() not in _PLAIN_WORDS:
+                yield text
+        elif how == AFTER_EQUALS:
+            yield text.partition("=")[2]
+        else:
+            yield from shape_parts(text)
 
 
 def mask_requests(rendered: dict[str, Any]) -> dict[str, Any]:

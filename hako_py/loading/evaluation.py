@@ -16,7 +16,8 @@ from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.jsonnet import JsonnetError, ProviderUsage, evaluate_jsonnet, evaluate_together
 from hako_py.loading.legacy_env import LegacyEnvError, expand_legacy_env, uses_legacy_env
 from hako_py.loading.providers import EnvPolicy
-from hako_py.redaction import forget_all, redact
+from hako_py.loading.reading import read_limited_text
+from hako_py.redaction import forget_all, redact, remember, secret_literals
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
         resolved = expand_legacy_env(value, base_dir=request.path.parent, confinement=confinement,
                                      expand=request.expand, usage=usage)
     except (JsonnetError, YamlError, ImportRefused, LegacyEnvError) as exc:
+        if not request.yaml:
+            remember_source_secrets([request.path, *confinement.read_files])
         return Refused(redact(str(exc)))
     except RecursionError:
         return Refused("definition nested too deeply")
@@ -95,6 +98,20 @@ def evaluate(request: Evaluation) -> Evaluated | Refused:
     return Evaluated(resolved, frozenset(confinement.read_files), frozenset(usage.names), frozenset(usage.values),
                      source=value if resolved is not value else None, warnings=tuple(warnings),
                      absent_files=frozenset(confinement.absent_files))
+
+
+def remember_source_secrets(files: list[Path]) -> None:
+    """Hide the literals these Jsonnet files bind to secret-looking names in the error text
+    (the evaluation failed, so no definition says which values are secret; see
+    :func:`hako_py.redaction.secret_literals`). A file that cannot be read again is skipped:
+    its error is what is being reported."""
+    for file in files:
+        if file.suffix.lower() in (".yml", ".yaml"):
+            continue
+        try:
+            remember(secret_literals(read_limited_text(file)))
+        except (OSError, ImportRefused, UnicodeDecodeError):
+            continue
 
 
 def evaluate_revisions(request: TogetherEvaluation) -> Evaluated | None:

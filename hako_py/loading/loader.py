@@ -15,7 +15,8 @@ from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherE
 from hako_py.loading.reading import file_kind
 from hako_py.loading.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
 from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
-from hako_py.redaction import code_literals, remember
+from hako_py.redaction import code_literals, remember, remember_secret
+from hako_py.secret_detection import looks_secret
 from hako_py.workers.failure import Failure
 from hako_py.workers.shared import imap_budgeted, run_budgeted
 
@@ -121,10 +122,18 @@ class _Prepared:
     request: Evaluation
 
 
-def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
-    # Values handed in from outside the definition are never quoted by an error message.
+def _remember_handed_in(options: LoadOptions) -> None:
+    """Values handed in from outside the definition are never quoted by an error message,
+    and those under a secret-looking name (``--ext-str DB_PASSWORD=...``) are hidden in every
+    output too, also changed in case or cut (see :func:`hako_py.redaction.remember_secret`)."""
     remember(value for _, value in options.ext_str)
     remember(word for _, code in options.ext_code for word in code_literals(code))
+    remember_secret(value for name, value in options.ext_str if looks_secret(name))
+    remember_secret(word for name, code in options.ext_code if looks_secret(name) for word in code_literals(code))
+
+
+def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
+    _remember_handed_in(options)
     shown = display_path(file)
     path = Path(file).absolute()
     try:
@@ -195,6 +204,7 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     that cannot be done exactly like loading each alone (see ``evaluate_together``)."""
     if options.jpath or any(f.suffix.lower() not in JSONNET_SUFFIXES for f in files):
         return None
+    _remember_handed_in(options)
     app_ids = {app_id_for(f) for f in files}
     roots = [config_root(f.absolute().parent.resolve(), r.resolve()) for f, r in zip(files, roots, strict=True)]
     configs = [_config_for(root) for root in roots]

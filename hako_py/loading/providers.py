@@ -14,6 +14,7 @@ from __future__ import annotations
 import decimal
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +42,10 @@ class EnvPolicy:
     environment: ``std.native('provide.env')('{}', 'AWS_SECRET_ACCESS_KEY')`` would put the
     deploy key into a task definition (readable by anyone with ECS read access) or into a
     script option sent to a server the definition names. So variables whose name looks
-    secret (``TOKEN``, ``PASSWORD``, ``KEY``...), the credential namespaces of AWS and CI
-    systems, and values shaped like credentials are refused, unless ``hako.toml``'s
+    secret (``TOKEN``, ``PASSWORD``, ``KEY``, ``CREDS``, ``LOGIN``, ``AUTH``, ``KUBECONFIG``,
+    ``CERT``...), the credential namespaces of AWS and CI systems, values shaped like
+    credentials and long random-looking values (32+ hex digits or base64 characters) are
+    refused, unless ``hako.toml``'s
     ``[providers.env] allow`` (owned by the maintainers) lists the name (``NAME`` or
     ``PREFIX_*``). Secrets belong in ``secrets``, which ECS resolves at run time.
     """
@@ -54,25 +57,40 @@ class EnvPolicy:
                    for pattern in self.allow)
 
     def refusal(self, name: str, value: str) -> str | None:
-        """Why *name* may not be read, or None."""
+        """Why *name* may not be read, or None. Safe by construction: a name list cannot be
+        complete (``DOCKERHUB_CREDS``, ``SONAR_LOGIN``, ``KUBE_CONFIG_DATA``), so a value is
+        also refused by its own look: credential-shaped, or a long random-looking string
+        (a key, a token, a base64-encoded file), whatever it is called."""
+        from hako_py.credential_shapes import looks_random
         from hako_py.secret_detection import has_secret_shape, looks_secret
 
         if self.allowed(name):
             return None
-        if looks_secret(name) or name.upper().startswith(CREDENTIAL_PREFIXES):
+        upper = name.upper()
+        if looks_secret(name) or PROVIDER_SECRET_NAME.search(name) or upper.startswith(CREDENTIAL_PREFIXES):
             why = "its name says it may hold a credential"
         elif has_secret_shape(value):
             why = "its value is shaped like a credential"
+        elif looks_random(value):
+            why = "its value looks like a key or token (a long random-looking string)"
         else:
             return None
         return (f"provider 'env': ${name} cannot be read by a definition: {why} (a definition must not copy "
-                "credentials of the deploy into a task definition or a request; use secrets, or list the name "
-                "in hako.toml [providers.env] allow)")
+                "credentials of the deploy into a task definition or a request; use secrets, or, if it is no "
+                f"secret, allow it in hako.toml: [providers.env] allow = [\"{name}\"])")
 
 
 # Environment variables of AWS and of CI systems that carry credentials or their locations.
 CREDENTIAL_PREFIXES = ("AWS_", "ACTIONS_", "GITHUB_", "RUNNER_", "CI_JOB_", "JENKINS_", "BUILDKITE_AGENT_",
                        "CIRCLE_TOKEN", "DOCKER_AUTH", "HAKO_WEBHOOK_URL")
+# Names that say "credential" in more words than the masking's secret names (which decide what
+# output hides, where a false alarm costs readability; here it costs an allow-list entry).
+PROVIDER_SECRET_NAME = re.compile(
+    r"CRED|LOGIN|AUTH|KUBE|CERT|PRIVATE|SIGNING|SESSION|COOKIE|SSH|GPG|PGP|NETRC|NPMRC|PYPIRC|DOCKER_?CONFIG|"
+    r"CONN(?:ECTION)?_?STR|WEBHOOK|VAULT|KEYSTORE|TRUSTSTORE|JWT|BEARER|SEED|MNEMONIC|SALT|PEPPER|SIGNATURE|"
+    r"(?:^|[_.-])(?:PAT|SAS|PEM|PFX|P12|JKS|OTP|TOTP)(?:$|[_.-])",
+    re.IGNORECASE,
+)
 
 
 class EnvProvider:
