@@ -84,7 +84,7 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     the evaluation itself runs within the budget of :mod:`hako_py.workers`.
     """
     prepared = _prepare(file, options)
-    if not options.cache:
+    if not options.cache or hands_in_secrets(options.ext_str, options.ext_code):
         return _finish(prepared, run_budgeted(evaluate, prepared.request))
     from hako_py.loading.cached_evaluation import evaluate_cached  # only commands that use the cache
 
@@ -120,6 +120,13 @@ class _Prepared:
     app_id: str
     config: RepoConfig
     request: Evaluation
+
+
+def hands_in_secrets(ext_str: tuple[tuple[str, str], ...], ext_code: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a value handed in from outside is under a secret-looking name: what it
+    renders is never written to the render cache, which is shared between runs and is
+    plain JSON on disk."""
+    return any(looks_secret(name) for name, _ in (*ext_str, *ext_code))
 
 
 def _remember_handed_in(options: LoadOptions) -> None:

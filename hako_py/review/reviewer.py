@@ -28,6 +28,7 @@ from typing import Any
 
 from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
+from hako_py.loading.loader import hands_in_secrets
 from hako_py.loading.render_cache import RenderCache
 from hako_py.loading.repo import CONFIG_NAME, load_config
 from hako_py.paths import DEFINITION_SUFFIXES
@@ -192,7 +193,8 @@ class Job:
 
     def _cache(self, base: bool) -> tuple[RenderCache | None, dict[str, Any]]:
         root, jpath = self._side(base)
-        cache = side_cache(root, self.run) if root is not None else None
+        secrets = hands_in_secrets(self.ext_str, self.ext_code)  # never on disk; remembered by the loader
+        cache = side_cache(root, self.run) if root is not None and not secrets else None
         return cache, side_key(cache, self.file, jpath, self.ext_str, self.ext_code) if cache is not None else {}
 
     def cached(self, *, base: bool) -> Rendered | None:
