@@ -22,7 +22,7 @@ from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, statu
 from hako_py.sandbox.scaling_sim import ScalingSimulator
 from hako_py.sandbox.scheduler_sim import ScheduleSimulator
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]*)/([^/]+)/")  # an empty region is refused too (moto: 500)
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 SIGV4 = "AWS4-HMAC-SHA256 "
 # Requests signed with an access key starting with this are refused, to test bad credentials.
