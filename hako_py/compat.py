@@ -67,7 +67,8 @@ def _scheduler(scheduler: dict[str, Any]) -> Iterator[Problem]:
     autoscaling = scheduler.get("autoscaling")
     if isinstance(autoscaling, dict):
         for policy in _list(autoscaling.get("policies")):
-            if isinstance(policy, dict) and policy.get("policy_type") in POLICY_TYPES:
+            if isinstance(policy, dict) and isinstance(policy.get("policy_type"), str) \
+                    and policy["policy_type"] in POLICY_TYPES:
                 policy["policy_type"] = POLICY_TYPES[policy["policy_type"]]
     elb = scheduler.get("elb_v2")
     if isinstance(elb, dict):
@@ -86,7 +87,9 @@ def _scheduler(scheduler: dict[str, Any]) -> Iterator[Problem]:
 
 def check_hako_keys(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     """What hako 2.18 refuses among the keys only it defines."""
-    scheduler = data.get("scheduler") or {}
+    scheduler = data.get("scheduler")
+    if not isinstance(scheduler, dict):
+        return  # the schema reports it
     if "autoscaling_topic_for_oneshot" in scheduler and "autoscaling_group_for_oneshot" not in scheduler:
         # ecs.rb:58-60
         yield Problem("scheduler.autoscaling_group_for_oneshot",

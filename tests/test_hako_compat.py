@@ -657,3 +657,15 @@ def test_every_hako_example_and_fixture_shows_as_in_hako(name: str, hako: Hako,
     result = hako("show-definition", *(["--expand"] if expand else []), path.name)
     assert result.code == 0, result
     assert json.loads(result.out) == json.loads((HAKO218 / "show-definition" / f"{name}.json").read_text())
+
+
+def test_hako_spellings_of_the_wrong_type_are_schema_errors_not_crashes(hako: Hako, repo: Repo) -> None:
+    # found by the mutation property: policy_type: [] raised TypeError (unhashable) in compat
+    repo.write("apps/w.jsonnet", """{ scheduler: { type: 'ecs', region: 'us-east-1', cluster: 'c', desired_count: 1,
+        autoscaling: { min_capacity: 1, max_capacity: 2, policies: [{ policy_type: [], name: 'x' }] } },
+      app: { image: 'busybox:1', memory: 64 } }""")
+    repo.write("apps/s.jsonnet", "{ scheduler: 5, app: { image: 'busybox:1', memory: 64 } }")
+    for name in ("w", "s"):
+        result = hako("validate", f"apps/{name}.jsonnet")
+        assert result.code == 1, result
+        assert "internal error" not in result.err and f"apps/{name}.jsonnet" in result.out, result
