@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff check hako_py tests bench scripts examples
 
 typecheck: install
-	$(BIN)/mypy hako_py
+	$(BIN)/mypy hako_py tests
 
 unit: install engine
 	$(BIN)/pytest $(PARALLEL)

@@ -1,4 +1,6 @@
-"""Median start-up time of `hako --help` and `hako --version` (installed console script).
+"""Median start-up time of `hako --help`, `hako --version`, `hako deploy --help` (one command's
+module imported) and `hako validate apps/web.jsonnet` (one small file evaluated), through the
+installed console script.
 
 Usage: python bench/startup.py [--runs 15]
 """
@@ -14,13 +16,15 @@ import time
 from pathlib import Path
 
 RUNS = 15
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CASES = (["--help"], ["--version"], ["deploy", "--help"], ["validate", "apps/web.jsonnet"])
 
 
 def median_seconds(argv: list[str], runs: int) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PROJECT_ROOT)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -31,10 +35,10 @@ def main() -> None:
     runs = parser.parse_args().runs
     hako = shutil.which("hako", path=str(Path(sys.executable).parent)) or "hako"
     baseline = median_seconds([sys.executable, "-c", "pass"], runs)
-    print(f"python -c pass      median {baseline * 1000:7.1f} ms ({runs} runs)")
-    for flag in ("--help", "--version"):
-        seconds = median_seconds([hako, flag], runs)
-        print(f"hako {flag:<14} median {seconds * 1000:7.1f} ms ({runs} runs)")
+    print(f"{'python -c pass':<35} median {baseline * 1000:7.1f} ms ({runs} runs)")
+    for args in CASES:
+        seconds = median_seconds([hako, *args], runs)
+        print(f"{'hako ' + ' '.join(args):<35} median {seconds * 1000:7.1f} ms ({runs} runs)")
 
 
 if __name__ == "__main__":

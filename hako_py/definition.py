@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.paths import join_path
+
 APP_CONTAINER = "app"
 DEFAULT_CLUSTER = "default"
 TAG_RESOLVING_SCRIPTS = frozenset({"jenkins_tag", "ecr_tag"})
@@ -20,6 +22,7 @@ class AppDefinition:
     containers: dict[str, dict[str, Any]]
     volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
     scripts: tuple[dict[str, Any], ...] = ()
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schedule (EventBridge Scheduler)
     imported_files: frozenset[str] = frozenset()
 
     @property
@@ -42,6 +45,17 @@ class AppDefinition:
     @property
     def oneshot_family(self) -> str:
         return f"{self.app_id}-oneshot"
+
+
+def containers_of(data: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """name -> (definition path, container) for app and sidecars, in a definition's raw data
+    (before :class:`AppDefinition` exists): how the checks walk the containers."""
+    result: dict[str, tuple[str, dict[str, Any]]] = {}
+    if isinstance(data.get("app"), dict):
+        result[APP_CONTAINER] = ("app", data["app"])
+    for name, container in (data.get("sidecars") or {}).items():
+        result[name] = (join_path("sidecars", name), container)
+    return result
 
 
 def strip_nulls(value: Any) -> Any:

@@ -12,11 +12,14 @@ from typing import Any
 
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
+from hako_py.compare.masking import secret_values
+from hako_py.compat import normalize
 from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
 from hako_py.errors import DefinitionError, HakoError, Problem
 from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
 from hako_py.loading.loader import load_definitions
 from hako_py.paths import expand_paths as expand_paths  # re-exported: commands import it from here
+from hako_py.redaction import remember
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.render.convert import ConversionError
 from hako_py.schema.validate import schema_problems
@@ -86,7 +89,9 @@ def error_finding(file: str, message: str) -> Finding:
 
 def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefinition, list[Problem]]:
     """Validate loaded data; raise :class:`DefinitionError` with every problem found."""
-    data = strip_nulls(loaded.data)
+    # what render would hide, no problem, warning or later error about this app may quote
+    remember(secret_values(loaded.data))
+    data, compat_warnings = normalize(strip_nulls(loaded.data))
     problems = schema_problems(data)
     if not problems:
         problems = semantic_problems(loaded.app_id, data)
@@ -96,8 +101,9 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
             problems += script_problems(data["scripts"])
     if problems:
         raise DefinitionError(loaded.file, problems)
-    sidecars = data.get("sidecars") or {}
-    containers = {APP_CONTAINER: data["app"], **{name: sidecars[name] for name in sorted(sidecars)}}
+    # in the definition's order, as hako lists its containers (definition_loader.rb:22-30): the
+    # keys of a Jsonnet object are sorted, a YAML mapping keeps its own order
+    containers = {APP_CONTAINER: data["app"], **(data.get("sidecars") or {})}
     app = AppDefinition(
         app_id=loaded.app_id,
         file=loaded.file,
@@ -105,9 +111,20 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         containers=containers,
         volumes=data.get("volumes") or {},
         scripts=tuple(data.get("scripts") or ()),
+        schedules=data.get("schedules") or {},
         imported_files=frozenset(str(p) for p in loaded.imported_files),
     )
-    return app, list(definition_warnings(data, tag=tag))
+    return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag)]
+
+
+def _load_warnings(loaded: LoadedDefinition) -> list[Problem]:
+    """Loading's located warnings; one in the definition's own file as ``FILE: LINE:COLUMN: ...``."""
+    problems = []
+    for warning in loaded.load_warnings:
+        where, sep, message = warning.removeprefix(f"{loaded.file}:").partition(": ")
+        own = warning.startswith(f"{loaded.file}:") and sep
+        problems.append(Problem(where, message) if own else Problem("", warning))
+    return problems
 
 
 def check_file(
@@ -159,11 +176,3 @@ def _failed(file: str, exc: HakoError) -> FileReport:
     if isinstance(exc, DefinitionError):
         return FileReport(file=exc.file, findings=tuple(problem_finding(exc.file, p) for p in exc.problems))
     return FileReport(file=str(file), findings=(error_finding(str(file), str(exc)),))
-
-
-def summary_counts(reports: list[FileReport]) -> dict[str, Any]:
-    return {
-        "files": len(reports),
-        "invalid": sum(1 for r in reports if not r.ok),
-        "warnings": sum(len(r.warnings) for r in reports),
-    }

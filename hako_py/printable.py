@@ -2,20 +2,90 @@
 
 An error message can quote what a definition wrote (``error '...'``, a file name, a value),
 so it can carry terminal escape sequences (``\\x1b]0;...\\x07`` retitles the terminal,
-others rewrite what was printed before) or a line starting ``::`` that GitHub Actions reads
-as a workflow command (``::error title=All clear::``). Control characters other than newline
-and tab are shown as ``\\xNN``, and a line starting with ``::`` is indented.
+others rewrite what was printed before) or GitHub Actions workflow commands. Control
+characters other than newline and tab are shown as ``\\xNN`` (:func:`printable`).
+
+Workflow commands are defused on every line hako writes, to stdout and stderr alike
+(:class:`InertStream`, installed by the CLI around every command), whatever wrote it.
+The Actions runner acts on a line whose first characters after leading whitespace
+(``TrimStart``: spaces, tabs, U+2028, ...) are ``::``, and on ``##[`` anywhere in a line
+(``IndexOf("##[")``). hako writes a zero-width space (U+200B, which ``TrimStart`` keeps)
+between those two colons and between ``##`` and ``[``: the text reads the same, and the
+runner ignores the line. Line breaks are ``\\n``, ``\\r`` (alone too), U+0085, U+2028 and
+U+2029, so a definition cannot start a fresh line the runner sees that hako does not.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, TextIO
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_COMMAND = re.compile(r"^(?=::)", re.MULTILINE)
+ZERO_WIDTH = "\u200b"
+LINE_BREAKS = "\n\r\x85\u2028\u2029"
+# "::" as a line's first non-blank characters (the blank run stops at a line break, so the
+# pattern is linear), and "##[" anywhere
+_LINE_COMMAND = re.compile(rf"((?:^|[{LINE_BREAKS}])[^\S{LINE_BREAKS}]*:)(?=:)")
+_INLINE_COMMAND = re.compile(r"##(?=\[)")
 
 
 def printable(text: str) -> str:
     """*text* with control characters made visible and workflow commands defused."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-    return _COMMAND.sub("  ", text)
+    return defuse(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text))
+
+
+def defuse(text: str) -> str:
+    """*text*, starting a line, with every workflow command made inert (see the module)."""
+    text = _LINE_COMMAND.sub(rf"\1{ZERO_WIDTH}", text)
+    return _INLINE_COMMAND.sub(f"##{ZERO_WIDTH}", text)
+
+
+class InertStream:
+    """A text stream that defuses workflow commands in everything written to it, also when a
+    command is split across writes (``"  :"`` then ``":error::"``): it remembers whether the
+    current line holds only blanks so far, and the last two characters written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._blank_line = True  # only whitespace written since the last line break
+        self._colon = False  # ...and then one ':' as the line's first non-blank character
+        self._tail = ""  # the last two characters written
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not text:
+            return self.stream.write(text)
+        out = self._defused(text)
+        self.stream.write(out)
+        return len(text)
+
+    def _defused(self, text: str) -> str:
+        prefix = ""
+        if (self._colon and text[0] == ":") or (self._tail.endswith("##") and text[0] == "["):
+            prefix = ZERO_WIDTH
+        elif self._tail.endswith("#") and text.startswith("#["):
+            text = "#" + ZERO_WIDTH + text[1:]
+        # (a line that so far holds only blanks continues: the pattern sees a line start)
+        body = _LINE_COMMAND.sub(rf"\1{ZERO_WIDTH}", ("\n" if self._blank_line else "x") + text)[1:]
+        body = _INLINE_COMMAND.sub(f"##{ZERO_WIDTH}", body)
+        self._remember(text)
+        return prefix + body
+
+    def _remember(self, text: str) -> None:
+        last_break = max(text.rfind(c) for c in LINE_BREAKS)
+        rest = text[last_break + 1:]
+        stripped = rest.lstrip()
+        if last_break >= 0:
+            self._blank_line, self._colon = True, False
+        if stripped:
+            self._colon = self._blank_line and stripped == ":"
+            self._blank_line = False
+        self._tail = (self._tail + text)[-2:]
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, fileno, ...
+        return getattr(self.stream, name)

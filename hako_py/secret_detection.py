@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from hako_py.credential_shapes import credential_spans, has_credential
+
 SECRET_NAME = re.compile(
     r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASSCODE|PRIVATE|CREDENTIAL|API[_.-]?KEY|ACCESS[_.-]?KEY|AUTH|DSN|"
     r"(^|[_.-])(KEY|PASS|PWD|PW|SALT|COOKIE|SIGNING)($|[_.-])|(PASS|PWD|PW)$)",
@@ -33,19 +35,28 @@ HARMLESS_VALUE = re.compile(
 # "About authentication to GitHub"), Slack tokens (xoxb-/xoxp-/xoxa-/xoxr-/xoxs-) and
 # incoming-webhook URLs, JSON Web Tokens (base64url header starting eyJ), PEM private keys,
 # Stripe live keys, Google API keys (AIza + 35 characters).
+#
+# Definition text is untrusted and these run on all of it, in the main process and outside
+# any evaluation budget, so each must run in linear time (tests/test_regex_cost.py runs
+# them on adversarial megabytes): a pattern that can *fail* after an unbounded run must not
+# share that run between many start positions, or ``'a://:' * 40000`` costs n² (it did:
+# 200 KB took 80 s). Runs that a failure can follow are therefore bounded (a URL scheme is
+# at most 32 characters, its user and password 256 each, a JWT header 512), and the
+# others are possessive or end the match as soon as they reach their minimum.
+MAX_URL_PART = 256
 _SHAPES = [
     # URL userinfo: user:password@ (the user may be empty, the password hold '/'), any scheme case
-    r"(?i:\b[a-z][a-z0-9+.-]*://[^\s/?#@:]*:[^\s@]+@)",
-    r"(?i:\b[a-z][a-z0-9+.-]*://[A-Za-z0-9_\-]{16,}@)",  # a key as the user (Sentry DSN)
+    rf"(?i:\b[a-z][a-z0-9+.-]{{0,31}}://[^\s/?#@:]{{0,{MAX_URL_PART}}}:[^\s@]{{1,{MAX_URL_PART}}}@)",
+    rf"(?i:\b[a-z][a-z0-9+.-]{{0,31}}://[A-Za-z0-9_\-]{{16,{MAX_URL_PART}}}@)",  # a key as the user (Sentry DSN)
     r"\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b",
     r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
     r"\bgithub_pat_[A-Za-z0-9_]{40,}",
     r"\bxox[abeprs]-[A-Za-z0-9-]{10,}",
     r"\bxapp-\d-[A-Za-z0-9-]{10,}",  # Slack app-level tokens
     r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{8,}",
-    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    r"\beyJ[A-Za-z0-9_-]{8,512}\.eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}",
     # a PEM private key, header to footer (or to the end): the key material is the secret
-    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[^-]*-----|$)",
+    r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[^-]*+-----|$)",
     r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}",
     r"\bAIza[0-9A-Za-z_-]{35}\b",
     # key=value connection strings (JDBC, ODBC, ADO: Password=...;) — the value only
@@ -63,22 +74,62 @@ def hide_shapes(value: str, mask: str) -> str:
     cannot hide what the command does."""
     if len(value) < _MIN_SHAPE_LENGTH:
         return value
+    return hide_spans(value, shape_spans(value), mask)
 
-    def replace(match: re.Match[str]) -> str:
+
+def hide_spans(value: str, spans: list[tuple[int, int]], mask: str) -> str:
+    """*value* with each of *spans* (overlapping ones merged) replaced by *mask*."""
+    spans = _merged(spans)
+    if not spans:
+        return value
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts += [value[last:start], mask]
+        last = end
+    parts.append(value[last:])
+    return "".join(parts)
+
+
+def shape_spans(value: str) -> list[tuple[int, int]]:
+    """Where the credentials in *value* are: this module's shapes (only the value of a
+    ``Password=...`` pair, only the userinfo of a URL) and :mod:`hako_py.credential_shapes`'."""
+    spans: list[tuple[int, int]] = []
+    for match in SECRET_SHAPE.finditer(value):
         if match.group("value") is not None:  # keep "Password=" of a key=value pair
-            return match.group(0)[: match.start("value") - match.start(0)] + mask
+            spans.append(match.span("value"))
+            continue
         text = match.group(0)
         if "://" in text and text.endswith("@"):  # keep the scheme and the "@host"
-            return text[: text.index("://") + 3] + mask + "@"
-        return mask
+            spans.append((match.start() + text.index("://") + 3, match.end() - 1))
+        else:
+            spans.append(match.span())
+    spans.extend(credential_spans(value))
+    return spans
 
-    return SECRET_SHAPE.sub(replace, value)
+
+def shape_parts(value: str) -> list[str]:
+    """The credential-shaped parts of *value*, as :func:`hide_shapes` would hide them."""
+    return [value[start:end] for start, end in _merged(shape_spans(value))] if len(value) >= _MIN_SHAPE_LENGTH else []
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one (two shapes may find the same credential)."""
+    result: list[tuple[int, int]] = []
+    for start, end in sorted(span for span in spans if span[1] > span[0]):
+        if result and start <= result[-1][1]:
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result
 
 
 # A command-line flag naming a secret: its value (the next argument, or after '=') is one.
+# (the secret word is looked for in a lookahead, and the flag then taken possessively: two
+# unbounded runs around the word would try every occurrence of it against the rest, n²)
 SECRET_FLAG = re.compile(
-    r"^(?P<flag>--?[\w.-]*(?:password|passwd|pwd|token|secret|api[-_]?key|access[-_]?key|credentials?)[\w.-]*)"
-    r"(?:=(?P<value>.+))?$", re.IGNORECASE)
+    r"^(?=--?[\w.-]*?(?:password|passwd|pwd|token|secret|api[-_]?key|access[-_]?key|credentials?))"
+    r"(?P<flag>--?[\w.-]*+)(?:=(?P<value>.+))?$", re.IGNORECASE)
 
 
 def looks_secret(name: str) -> bool:
@@ -88,7 +139,7 @@ def looks_secret(name: str) -> bool:
 
 def has_secret_shape(value: str) -> bool:
     """Whether *value* contains something formatted like a credential, whatever its name."""
-    return len(value) >= _MIN_SHAPE_LENGTH and SECRET_SHAPE.search(value) is not None
+    return len(value) >= _MIN_SHAPE_LENGTH and (SECRET_SHAPE.search(value) is not None or has_credential(value))
 
 
 def is_harmless(value: object) -> bool:

@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,11 +94,15 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("HAKO_LOG_GRACE", "0.1")
 
 
-@pytest.fixture
-def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    """Run the real CLI in-process; returns exit code, stdout and stderr."""
+class Hako:
+    """The real CLI run in-process: ``hako("deploy", path)`` returns its exit code, stdout and
+    stderr. A class rather than a closure so tests can annotate the fixture (``hako: Hako``) and
+    mypy checks every call; *env* adds variables for this one run."""
 
-    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
         saved = dict(os.environ)
         if env:
             os.environ.update(env)
@@ -110,10 +115,14 @@ def hako(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        captured = capsys.readouterr()
+        captured = self.capsys.readouterr()
         return Result(code, captured.out, captured.err)
 
-    return run
+
+@pytest.fixture
+def hako(capsys: pytest.CaptureFixture[str]) -> Hako:
+    """Run the real CLI in-process; returns exit code, stdout and stderr."""
+    return Hako(capsys)
 
 
 def run_script(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
@@ -141,12 +150,11 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (PROCESS_MEMORY_CAP, PROCESS_MEMORY_CAP))
 
 
-@pytest.fixture
-def hako_process():  # type: ignore[no-untyped-def]
-    """Run the real CLI as a subprocess (for input that must not be able to kill the test
+class HakoProcess:
+    """The real CLI run as a subprocess (for input that must not be able to kill the test
     process); *timeout* ends a run that hangs, reported as code -1."""
 
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
+    def __call__(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
         try:
             done = subprocess.run([str(HAKO_BIN), *args], capture_output=True, text=True, timeout=timeout,
                                   env={**os.environ, **(env or {})}, preexec_fn=_cap_memory)
@@ -155,14 +163,17 @@ def hako_process():  # type: ignore[no-untyped-def]
             return Result(-1, out, f"timed out after {timeout} s")
         return Result(done.returncode, done.stdout, done.stderr)
 
-    return run
+
+@pytest.fixture
+def hako_process() -> HakoProcess:
+    """Run the real CLI as a subprocess (see HakoProcess)."""
+    return HakoProcess()
 
 
 # --- the sandbox ----------------------------------------------------------------------------
 
 import uuid  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Protocol, cast  # noqa: E402
 
 from hako_py.sandbox.client import control  # noqa: E402
 from hako_py.sandbox.server import Sandbox  # noqa: E402
@@ -247,23 +258,33 @@ def service_app(cluster: str, subnet: str, group: str, *, extra: str = "", env: 
     """
 
 
+class Deployable(Protocol):
+    """The ``deployable`` fixture: writes apps/*name*.jsonnet (service_app's options) and
+    returns its path. Spelled out so mypy checks the options tests pass."""
+
+    def __call__(self, name: str = ..., *, extra: str = ..., env: str = ..., breaker_rollback: bool = ...,
+                 desired: int = ..., breaker: bool = ...) -> str: ...
+
+
 @pytest.fixture
-def deployable(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[..., str]:
+def deployable(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Deployable:
     """Write a service definition with fresh cluster/network IDs and seed them in the sandbox."""
     from hako_py.pipeline import check_file
     from hako_py.sandbox.seed import Wanted, seed
 
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
+    seeded = False
 
     def write(name: str = "svc", **kwargs: Any) -> str:
+        nonlocal seeded
         path = f"apps/{name}.jsonnet"
         repo.write(path, service_app(cluster, subnet, group, **kwargs))
         wanted = Wanted()
         wanted.add_app(check_file(path).app)
         wanted.roles.clear()
-        if not getattr(write, "seeded", False):
+        if not seeded:
             seed(sandbox.url, wanted)
-            write.seeded = True  # type: ignore[attr-defined]
+            seeded = True
         return path
 
     return write
@@ -291,8 +312,14 @@ def batch_app(cluster: str, subnet: str, group: str, *, awslogs: bool = True, si
     """
 
 
+class Job(Protocol):
+    """The ``job`` fixture: writes the batch definition (batch_app's options) and returns its path."""
+
+    def __call__(self, *, awslogs: bool = ..., sidecars: str = ...) -> str: ...
+
+
 @pytest.fixture
-def job(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[..., str]:
+def job(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Job:
     """Write a batch definition with a unique app id (so sandbox outcomes target only it)."""
     from hako_py.pipeline import check_file
     from hako_py.sandbox.seed import Wanted, seed
@@ -342,7 +369,7 @@ def aws_client(url: str, service: str, region: str = "us-east-1") -> Any:
     from hako_py.aws.clients import new_session
 
     session = new_session(region=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
-    return session.client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
+    return cast(Any, session).client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
 
 
 @pytest.fixture
@@ -359,3 +386,21 @@ def default_network(sandbox: Sandbox) -> dict[str, Any]:
     group = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
                                                   {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
     return {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group["GroupId"]]}}
+
+
+@pytest.fixture
+def hako_startup(hako_process: HakoProcess, tmp_path: Path) -> Callable[[], float]:
+    """The wall time of one trivial ``hako validate`` measured now, in the same test: a bound
+    on a subprocess's wall time is *allowance + k × startup*, so a loaded machine (which slows
+    every process alike) stretches it, while a missing budget (minutes) still fails it."""
+    folder = tmp_path / "startup"
+    folder.mkdir()
+    (folder / "ok.jsonnet").write_text(FARGATE_APP)
+
+    def measure() -> float:
+        started = time.monotonic()
+        result = hako_process("validate", str(folder / "ok.jsonnet"))
+        assert result.code == 0, result
+        return time.monotonic() - started
+
+    return measure

@@ -23,6 +23,8 @@ SMALL_RUNS: dict[str, list[str]] = {
     "traffic_requests.py": ["--rollout-seconds", "0.2"],
     "oneshot_latency.py": ["--runs", "1", "--lines", "10", "--skip-tools"],
     "fault_soak.py": ["--deploys", "1", "--oneshots", "1"],
+    "fleet_deploy.py": ["--apps", "4", "--changed", "3", "--rollout-seconds", "0.2"],
+    "drift.py": ["6"],
 }
 
 
@@ -49,6 +51,8 @@ def test_bench_runs_and_reports(name: str) -> None:
         "traffic_requests.py": r"deploy hello-lb-v2 \(no-op\)\s+\d+\s+0\s",
         "oneshot_latency.py": r"lines lost: 0, all in order: True",
         "fault_soak.py": r"broken promises: 0",
+        "fleet_deploy.py": r"hako deploy --changed-since HEAD\s+[\d.]+ s\s+3 apps deployed.*\n.*\n.*apps failed: 0",
+        "drift.py": r"apps edited in the repository\s+[\d.]+ s\s+drifted: 6",
     }[name]
     assert re.search(expected, out), out[-2000:]
 

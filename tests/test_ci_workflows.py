@@ -23,8 +23,9 @@ COMMENT = CI / "github-actions-comment.yml"
 
 
 def load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text())
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    raw: dict[Any, Any] = yaml.safe_load(path.read_text())
+    raw["on"] = raw.pop(True, raw.get("on"))  # YAML 1.1 reads the key `on` as true
+    data: dict[str, Any] = raw
     return data
 
 
@@ -173,8 +174,21 @@ def test_the_posting_script_warns_when_the_pr_controls_the_review(tmp_path: Path
     calls = post(tmp_path, "12", BODY, {"12": "abc123"}, files=["apps/web.jsonnet", changed])
     assert calls[0][0] == "create"
     body = calls[0][2]
-    assert body.startswith("<!-- hako-diff -->\n> **Warning:** this pull request changes `" + changed + "`")
+    assert body.startswith("<!-- hako-diff -->\n> **Warning:** this pull request changes <code>" + changed + "</code>")
     assert body.endswith(BODY[len("<!-- hako-diff -->"):])
+
+
+def test_the_posting_script_escapes_the_file_names_it_warns_about(tmp_path: Path) -> None:
+    # a file named `.github/x\n\n<!--` ended the warning's quote and hid the rest of it
+    name = ".github/x\n\n<!--`@team #1 http://evil.example www.evil.example"
+    calls = post(tmp_path, "12", BODY, {"12": "abc123"}, files=[name])
+    body = calls[0][2]
+    warning = body.split("\n")[1]
+    assert warning.startswith("> **Warning:** this pull request changes <code>.github/x&#10;&#10;&#60;&#33;--&#96;")
+    assert "the review below was produced by a workflow run it controls" in warning  # the rest is on the line
+    assert "<!--" not in body.replace("<!-- hako-diff -->", "") and "`" not in warning
+    assert "&#64;&#8203;team" in warning and "&#35;&#8203;1" in warning and "http&#58;&#8203;//" in warning
+    assert "www&#8203;.evil" in warning
 
 
 def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:
@@ -189,3 +203,25 @@ def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:
     comment.unlink()
     calls = run_posting_script(tmp_path, {"12": "abc123"}, [])  # no comment file at all
     assert [c[0] for c in calls] == ["failed"]
+
+
+def test_the_fleet_deploy_workflow_shards_what_the_push_changed() -> None:
+    workflow = load(CI / "github-actions-deploy.yml")
+    assert set(workflow["on"]) == {"push"}
+    job = workflow["jobs"]["deploy"]
+    shards = job["strategy"]["matrix"]["shard"]
+    assert job["strategy"]["fail-fast"] is False
+    runs = "\n".join(str(s.get("run", "")) for s in steps(workflow))
+    assert f'--shard "$SHARD/{len(shards)}"' in runs and '--changed-since "$BEFORE"' in runs
+    for step in steps(workflow):
+        assert "${{" not in str(step.get("run", "")), step
+
+
+def test_the_drift_workflow_runs_nightly_and_keeps_one_issue() -> None:
+    workflow = load(CI / "github-actions-drift.yml")
+    assert "schedule" in workflow["on"]
+    runs = "\n".join(str(s.get("run", "")) for s in steps(workflow))
+    assert "hako drift --format markdown --exit-code" in runs
+    assert "gh issue edit" in runs and "gh issue create" in runs
+    for step in steps(workflow):
+        assert "${{" not in str(step.get("run", "")), step

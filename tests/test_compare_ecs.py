@@ -5,11 +5,16 @@ unchanged must compare equal, and nothing may be planned for it."""
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any
+
+import boto3
+import pytest
 
 from hako_py.compare.service import compare_services
 from hako_py.compare.task_definition import compare_task_definitions, same_task_definition
 from hako_py.deploy.plan import running_task_definition
+from tests.conftest import POLL, Deployable, Hako, SandboxControl
 
 
 def td(**extra: Any) -> dict[str, Any]:
@@ -98,7 +103,7 @@ def test_aws_tags_are_not_the_definitions() -> None:
                                                 {"key": "aws:cloudformation:stack-name", "value": "x"}])
 
 
-SERVICE = {"cluster": "c", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
+SERVICE: dict[str, Any] = {"cluster": "c", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
            "propagateTags": "TASK_DEFINITION",
            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-2", "subnet-1"]}}}
 
@@ -208,12 +213,11 @@ def test_real_changes_still_show() -> None:
     assert removed.updates == {"healthCheckGracePeriodSeconds": 0}
 
 
-def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import POLL
+def test_service_tags_are_applied_to_an_existing_service(hako: Hako, deployable: Deployable, aws: SandboxControl) -> None:
 
-    path = deployable(extra="tags: { team: 'a', old: 'x' },")
+    path = deployable(extra="service_tags: { team: 'a', old: 'x' },")
     assert hako("deploy", path, *POLL).code == 0
-    path = deployable(extra="tags: { team: 'b', tier: 'front' },")
+    path = deployable(extra="service_tags: { team: 'b', tier: 'front' },")
     aws.reset()
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.err
@@ -223,3 +227,54 @@ def test_service_tags_are_applied_to_an_existing_service(hako, deployable, aws) 
     assert calls.get("ecs.TagResource") == 1 and calls.get("ecs.UntagResource") == 1
     again = hako("deploy", path, *POLL)
     assert again.code == 0 and "no changes" in again.err
+
+
+def test_scheduler_tags_tag_the_task_definition_not_the_service(hako: Hako, deployable: Deployable,
+                                                                aws: SandboxControl) -> None:
+    # As in hako 2.18 (issue 17): scheduler tags go to RegisterTaskDefinition only
+    # (lib/hako/schedulers/ecs.rb:131,605), the service gets propagate_tags TASK_DEFINITION
+    # (ecs.rb:1009); hako-py used to tag the service too (TagResource/UntagResource): that is
+    # service_tags now.
+
+    path = deployable(extra="tags: { team: 'a', old: 'x' },")
+    assert hako("deploy", path, *POLL).code == 0
+    path = deployable(extra="tags: { team: 'b', tier: 'front' },")
+    aws.reset()
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.err
+    calls = aws.requests()["byOperation"]
+    # a tag change is no new revision (TagResource takes task definitions): nothing restarts
+    assert calls.get("ecs.TagResource") == 1 and "ecs.UntagResource" not in calls, calls
+    assert "ecs.RegisterTaskDefinition" not in calls and "ecs.UpdateService" not in calls, calls
+    assert "tagged task definition svc:1: team, tier" in result.err
+    assert "service svc runs svc:1 as defined; only its tags changed" in result.err
+    tags = ecs_client().describe_task_definition(taskDefinition="svc:1", include=["TAGS"])["tags"]
+    # a key the definition no longer names is not known to be its own: left alone
+    assert {t["key"]: t["value"] for t in tags} == {"team": "b", "tier": "front", "old": "x"}
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0 and "no changes" in again.err
+
+
+def ecs_client() -> Any:
+    return boto3.client("ecs", region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                        aws_access_key_id="t", aws_secret_access_key="t")
+
+
+@pytest.mark.parametrize("tags", ["", "tags: { team: 'a' },"])
+def test_tags_added_from_outside_change_nothing(hako: Hako, deployable: Deployable, aws: SandboxControl, tags: str) -> None:
+    """Tagging automation (cost allocation) tags the live revision: no key of the definition's,
+    so no deploy registers, restarts or untags for it (issue 14)."""
+    from tests.conftest import POLL
+
+    path = deployable(extra=tags)
+    assert hako("deploy", path, *POLL).code == 0
+    arn = ecs_client().describe_task_definition(taskDefinition="svc")["taskDefinition"]["taskDefinitionArn"]
+    ecs_client().tag_resource(resourceArn=arn, tags=[{"key": "CostCenter", "value": "123"}])
+    aws.reset()
+    dry = hako("deploy", "--dry-run", "--no-verify", path)
+    assert dry.code == 0 and "no changes" in dry.err, dry.err
+    diff = hako("diff", "--exit-code", path)
+    assert diff.code == 0 and diff.out == "", diff.out
+    deploy = hako("deploy", path, *POLL)
+    assert deploy.code == 0 and "no changes" in deploy.err, deploy.err
+    assert aws.requests()["writes"] == 0, aws.requests()

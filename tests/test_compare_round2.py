@@ -8,13 +8,12 @@ import copy
 import json
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from hako_py.compare.service import compare_services
 from hako_py.compare.task_definition import same_task_definition
-from tests.conftest import SandboxControl
+from tests.conftest import Deployable, Hako, Job, SandboxControl
 from tests.test_compare_ecs import SERVICE, described, live_service, td
 
 
@@ -29,6 +28,7 @@ def update_request_problems(updates: dict[str, Any]) -> str:
     from botocore.validate import ParamValidator
 
     shape = botocore.session.get_session().get_service_model("ecs").operation_model("UpdateService").input_shape
+    assert shape is not None
     report = ParamValidator().validate({"cluster": "c", "service": "web", **updates}, shape)
     return str(report.generate_report()) if report.has_errors() else ""
 
@@ -107,7 +107,7 @@ def test_small_container_memory_is_a_warning(repo: Any) -> None:
     assert any("below the 6 MiB Docker reserves" in w for w in warnings)
 
 
-def test_result_file_writes_through_links_and_special_files(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_result_file_writes_through_links_and_special_files(hako: Hako, job: Job,
                                                             aws: SandboxControl, tmp_path: Path) -> None:
     path = job()
     real = tmp_path / "real.json"
@@ -129,7 +129,7 @@ def test_result_file_writes_through_links_and_special_files(hako, job: Callable[
     assert json.loads(received[0])["exitCode"] == 4
 
 
-def test_a_dry_run_during_a_rollout_says_the_deploy_would_refuse(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_a_dry_run_during_a_rollout_says_the_deploy_would_refuse(hako: Hako, deployable: Deployable,
                                                                  aws: SandboxControl) -> None:
     path = deployable()
     aws.call("POST", "settings", {"rolloutSeconds": 30})

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
 
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import FARGATE_APP, POLL, PROJECT_ROOT, Repo, SandboxControl, unique
+from tests.conftest import FARGATE_APP, POLL, PROJECT_ROOT, Deployable, Hako, Repo, SandboxControl, unique
 
 
 def ecs() -> Any:
@@ -33,7 +32,7 @@ def cluster_of(repo: Repo, path: str) -> str:
     return text.split("cluster: '")[1].split("'")[0]
 
 
-def test_first_deploy_creates_then_noop_sends_no_write(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_first_deploy_creates_then_noop_sends_no_write(hako: Hako, deployable: Deployable,
                                                        aws: SandboxControl, repo: Repo) -> None:
     name = unique("svc-")  # its own family: another test may have registered svc's revision already
     path = deployable(name)
@@ -53,7 +52,7 @@ def test_first_deploy_creates_then_noop_sends_no_write(hako, deployable: Callabl
     assert counts["total"] <= 3, counts
 
 
-def test_changed_env_gives_new_revision_followed_to_completion(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_changed_env_gives_new_revision_followed_to_completion(hako: Hako, deployable: Deployable,
                                                                aws: SandboxControl, repo: Repo) -> None:
     path = deployable()
     assert hako("deploy", path, *POLL).code == 0
@@ -72,7 +71,7 @@ def test_changed_env_gives_new_revision_followed_to_completion(hako, deployable:
     assert writes == {"ecs.RegisterTaskDefinition": 1, "ecs.UpdateService": 1}
 
 
-def test_failed_rollout_is_rolled_back_by_hako(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_failed_rollout_is_rolled_back_by_hako(hako: Hako, deployable: Deployable,
                                                aws: SandboxControl, repo: Repo) -> None:
     path = deployable()
     assert hako("deploy", path, *POLL).code == 0
@@ -93,7 +92,7 @@ def test_failed_rollout_is_rolled_back_by_hako(hako, deployable: Callable[..., s
     assert ecs().describe_task_definition(taskDefinition=failed)["taskDefinition"]["status"] == "INACTIVE"
 
 
-def test_circuit_breaker_rollback_by_ecs_is_followed(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_circuit_breaker_rollback_by_ecs_is_followed(hako: Hako, deployable: Deployable,
                                                      aws: SandboxControl, repo: Repo) -> None:
     path = deployable(breaker_rollback=True)
     assert hako("deploy", path, *POLL).code == 0
@@ -108,7 +107,7 @@ def test_circuit_breaker_rollback_by_ecs_is_followed(hako, deployable: Callable[
     assert service_of(cluster)["taskDefinition"] == before
 
 
-def test_timeout_rolls_back(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_timeout_rolls_back(hako: Hako, deployable: Deployable, aws: SandboxControl,
                             repo: Repo) -> None:
     path = deployable()
     assert hako("deploy", path, *POLL).code == 0
@@ -125,7 +124,7 @@ def test_timeout_rolls_back(hako, deployable: Callable[..., str], aws: SandboxCo
     assert service_of(cluster_of(repo, path))["taskDefinition"] == before
 
 
-def test_a_stuck_rollout_times_out_and_rolls_back(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_a_stuck_rollout_times_out_and_rolls_back(hako: Hako, deployable: Deployable,
                                                   aws: SandboxControl, repo: Repo) -> None:
     """Without the circuit breaker a rollout whose tasks keep failing stays IN_PROGRESS (API
     DeploymentCircuitBreaker; the sandbox used to mark it FAILED as if the breaker were on): hako follows
@@ -150,7 +149,7 @@ def test_a_stuck_rollout_times_out_and_rolls_back(hako, deployable: Callable[...
         ("PRIMARY", before, "COMPLETED")]
 
 
-def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_no_rollback_leaves_the_service(hako: Hako, deployable: Deployable, aws: SandboxControl,
                                         repo: Repo) -> None:
     path = deployable()
     assert hako("deploy", path, *POLL).code == 0
@@ -162,7 +161,7 @@ def test_no_rollback_leaves_the_service(hako, deployable: Callable[..., str], aw
     assert "not rolling back (--no-rollback)" in result.err
 
 
-def test_a_redeploy_never_calls_a_failed_rollout_success(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_a_redeploy_never_calls_a_failed_rollout_success(hako: Hako, deployable: Deployable,
                                                          aws: SandboxControl, repo: Repo) -> None:
     path = deployable()
     assert hako("deploy", path, *POLL).code == 0
@@ -177,7 +176,7 @@ def test_a_redeploy_never_calls_a_failed_rollout_success(hako, deployable: Calla
         assert aws.requests()["writes"] == 0
 
 
-def test_dry_run_never_follows_a_rollout_in_progress(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_dry_run_never_follows_a_rollout_in_progress(hako: Hako, deployable: Deployable,
                                                      aws: SandboxControl) -> None:
     path = deployable()
     aws.call("POST", "settings", {"rolloutSeconds": 30})
@@ -193,7 +192,7 @@ def test_dry_run_never_follows_a_rollout_in_progress(hako, deployable: Callable[
     assert took < 10
 
 
-def test_concurrent_deploy_is_refused_without_writes(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_concurrent_deploy_is_refused_without_writes(hako: Hako, deployable: Deployable,
                                                      aws: SandboxControl, repo: Repo) -> None:
     path = deployable()
     # long enough to be in progress for the second deploy on a loaded machine; the finally ends it
@@ -212,7 +211,7 @@ def test_concurrent_deploy_is_refused_without_writes(hako, deployable: Callable[
     assert aws.requests()["writes"] == 0
 
 
-def test_dry_run_sends_no_write(hako, deployable: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_sends_no_write(hako: Hako, deployable: Deployable, aws: SandboxControl) -> None:
     path = deployable(name="dry-run-only")
     aws.reset()
     result = hako("deploy", path, "--dry-run")
@@ -223,7 +222,7 @@ def test_dry_run_sends_no_write(hako, deployable: Callable[..., str], aws: Sandb
     assert aws.requests()["writes"] == 0
 
 
-def test_diff_status_rollback_stop_remove(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_diff_status_rollback_stop_remove(hako: Hako, deployable: Deployable,
                                           aws: SandboxControl, repo: Repo) -> None:
     path = deployable(name="lifecycle")
     cluster = cluster_of(repo, path)
@@ -270,7 +269,7 @@ def test_diff_status_rollback_stop_remove(hako, deployable: Callable[..., str], 
     assert "nothing to remove" in hako("remove", path, "--yes").err
 
 
-def test_rollback_to_a_given_revision(hako, deployable: Callable[..., str], repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_rollback_to_a_given_revision(hako: Hako, deployable: Deployable, repo: Repo) -> None:
     path = deployable(name="rollto")
     cluster = cluster_of(repo, path)
     for mode in ("a", "b", "c"):
@@ -284,7 +283,7 @@ def test_rollback_to_a_given_revision(hako, deployable: Callable[..., str], repo
 
 
 @pytest.mark.slow
-def test_every_example_service_diffs_empty_after_deploy(hako, aws: SandboxControl, sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_every_example_service_diffs_empty_after_deploy(hako: Hako, aws: SandboxControl, sandbox: Sandbox,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from hako_py.pipeline import check_file, expand_paths
     from hako_py.sandbox.seed import Wanted, seed
@@ -307,14 +306,14 @@ def test_every_example_service_diffs_empty_after_deploy(hako, aws: SandboxContro
         assert tagged.code == 2 and ":other" in tagged.out
 
 
-def test_batch_only_app_cannot_be_deployed(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_batch_only_app_cannot_be_deployed(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     repo.write("apps/job.jsonnet", f"({FARGATE_APP}) + {{ scheduler+: {{ desired_count:: null }} }}")
     result = hako("deploy", "apps/job.jsonnet")
     assert result.code == 1
     assert "defines no service" in result.err and "hako oneshot" in result.err
 
 
-def test_unreachable_endpoint_is_one_line(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_unreachable_endpoint_is_one_line(hako: Hako, deployable: Deployable,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = deployable()
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
@@ -324,7 +323,7 @@ def test_unreachable_endpoint_is_one_line(hako, deployable: Callable[..., str], 
     assert "cannot reach http://127.0.0.1:9" in result.err
 
 
-def test_bad_credentials_are_one_line(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_bad_credentials_are_one_line(hako: Hako, deployable: Deployable,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     path = deployable()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "INVALIDKEY")
@@ -338,7 +337,7 @@ def test_bad_credentials_are_one_line(hako, deployable: Callable[..., str],  # t
     assert "no-such-profile" in profile.err and profile.err.count("\n") == 1
 
 
-def test_bad_credentials_are_one_line_for_every_protocol(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_bad_credentials_are_one_line_for_every_protocol(hako: Hako, deployable: Deployable,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """verify asks EC2 and IAM (XML query protocol) too: the sandbox's refusal of an INVALID key
     used to be JSON for them, which botocore cannot parse (internal error, exit 70)."""
@@ -358,7 +357,7 @@ def test_bad_credentials_are_one_line_for_every_protocol(hako, deployable: Calla
     for service, call, code in (("ec2", "describe_vpcs", "InvalidClientTokenId"),
                                 ("iam", "list_roles", "InvalidClientTokenId"),
                                 ("ecs", "list_clusters", "UnrecognizedClientException")):
-        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="INVALIDKEY",
+        client = cast(Any, boto3).client(service, region_name="us-east-1", aws_access_key_id="INVALIDKEY",
                               aws_secret_access_key="x")
         with pytest.raises(ClientError) as raised:
             getattr(client, call)()
@@ -377,7 +376,7 @@ LAUNCH_WITH_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, geta
     (signal.SIGTERM, "SIG_DFL", 143),  # kill, a cancelled CI job, a stopped container
 ], ids=["ctrl-c", "background-kill-int", "sigterm"])
 def test_signal_while_following_stops_following_and_says_the_deployment_continues(
-        deployable: Callable[..., str], aws: SandboxControl, repo: Repo, signum: signal.Signals, sigint: str,
+        deployable: Deployable, aws: SandboxControl, repo: Repo, signum: signal.Signals, sigint: str,
         code: int) -> None:
     path = deployable()
     aws.call("POST", "settings", {"rolloutSeconds": 5})
@@ -423,7 +422,7 @@ def test_sandbox_command_prints_one_line_and_stops_on_sigterm(tmp_path: Any) -> 
     assert out == ""
 
 
-def test_ecs_anywhere_app_redeploys_as_no_change(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_ecs_anywhere_app_redeploys_as_no_change(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     """An EXTERNAL app in bridge mode (REAL repo-register-task-definition-ecs-anywhere-bridge): the sandbox
     refused CreateService launchType EXTERNAL, and answered networkMode awsvpc, so every deploy saw a
     changed task definition and registered a new revision."""
@@ -446,7 +445,7 @@ def test_ecs_anywhere_app_redeploys_as_no_change(hako, repo: Repo, aws: SandboxC
     assert aws.requests()["writes"] == 0, again.err
 
 
-def test_service_in_its_own_vpc_without_security_groups(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_service_in_its_own_vpc_without_security_groups(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     """A Fargate service in a subnet of a VPC of one's own, naming no security group (API
     AwsVpcConfiguration.securityGroups: the VPC's default one is used). The sandbox answered CreateService
     with HTTP 500 (hako retried, then printed an HTML error page) and, with a security group, never started

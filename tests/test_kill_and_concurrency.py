@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -16,7 +16,7 @@ import pytest
 
 from hako_py.sandbox.faults import FaultProxy, FaultRates
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl
+from tests.conftest import POLL, Deployable, Hako, Repo, SandboxControl
 
 
 def direct(sandbox: Sandbox) -> Any:
@@ -49,8 +49,8 @@ KILL_POINTS = [
 
 
 @pytest.mark.parametrize(("step", "operation", "after", "drop"), KILL_POINTS, ids=[p[0] for p in KILL_POINTS])
-def test_sigkill_at_every_step_then_a_fresh_deploy_converges(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], proxy: FaultProxy, sandbox: Sandbox, repo: Repo,
+def test_sigkill_at_every_step_then_a_fresh_deploy_converges(
+        hako: Hako, deployable: Deployable, proxy: FaultProxy, sandbox: Sandbox, repo: Repo,
         aws: SandboxControl, step: str, operation: str, after: int, drop: bool) -> None:
     name = "kill" + step.split()[-1]
     path = deployable(name=name)
@@ -83,7 +83,7 @@ def test_sigkill_at_every_step_then_a_fresh_deploy_converges(  # type: ignore[no
     assert hako("diff", path, "--exit-code").code == 0
 
 
-def test_two_deploys_of_one_app_at_once(hako, deployable: Callable[..., str], sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_two_deploys_of_one_app_at_once(hako: Hako, deployable: Deployable, sandbox: Sandbox,
                                         repo: Repo, aws: SandboxControl) -> None:
     path = deployable(name="twice")
     assert hako("deploy", path, *POLL).code == 0
@@ -117,7 +117,7 @@ def test_two_deploys_of_one_app_at_once(hako, deployable: Callable[..., str], sa
     assert hako("diff", path, "--exit-code").code == 0
 
 
-def test_two_apps_deploy_at_once(hako, deployable: Callable[..., str], sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_two_apps_deploy_at_once(hako: Hako, deployable: Deployable, sandbox: Sandbox,
                                  repo: Repo) -> None:
     paths = [deployable(name="left"), deployable(name="right")]
     processes = [spawn(repo, sandbox.url, "deploy", path, *POLL, "--no-verify") for path in paths]
@@ -129,8 +129,8 @@ def test_two_apps_deploy_at_once(hako, deployable: Callable[..., str], sandbox: 
         assert hako("diff", path, "--exit-code").code == 0
 
 
-def test_a_deploy_after_an_unfinished_one_follows_its_rollout(  # type: ignore[no-untyped-def]
-        hako, deployable: Callable[..., str], aws: SandboxControl) -> None:
+def test_a_deploy_after_an_unfinished_one_follows_its_rollout(
+        hako: Hako, deployable: Deployable, aws: SandboxControl) -> None:
     path = deployable(name="resume")
     assert hako("deploy", path, *POLL).code == 0
     deployable(name="resume", env="{ MODE: 'next' }")

@@ -10,7 +10,7 @@ import pytest
 
 from hako_py.errors import LoadError
 from hako_py.loading import LoadOptions, load_definition
-from tests.conftest import Repo
+from tests.conftest import Hako, Repo
 
 
 def test_jsonnet_gets_app_id_and_ext_vars(repo: Repo) -> None:
@@ -274,7 +274,7 @@ def test_invalid_hako_toml_is_reported(repo: Repo) -> None:
         load_definition("apps/a.jsonnet")
 
 
-def test_show_definition_cli(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_show_definition_cli(repo: Repo, hako: Hako) -> None:
     repo.write("apps/a.jsonnet", "{ id: std.extVar('appId'), x: std.extVar('x') }")
     result = hako("show-definition", "apps/a.jsonnet", "--ext-str", "x=1")
     assert result.code == 0
@@ -295,7 +295,7 @@ def test_unknown_provider_lists_installed(repo: Repo) -> None:
         load_definition("apps/a.jsonnet", LoadOptions(expand=True))
 
 
-def test_a_repository_reached_through_a_symlink_works(repo: Repo, hako, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_a_repository_reached_through_a_symlink_works(repo: Repo, hako: Hako, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # Paths are compared as real paths: the root is found (and resolved) from the definition,
     # while the importing file's folder still named the symlink, so every import "escaped".

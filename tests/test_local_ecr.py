@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.busybox_image import IMAGE
-from tests.conftest import Repo, SandboxControl
+from tests.conftest import Hako, Repo, SandboxControl
 from tests.test_local import app_id, job, leftovers
 
 __all__ = ["app_id"]  # the fixture: each test's own app id, its containers told from other tests'
@@ -44,8 +44,8 @@ def token_requests(aws: SandboxControl) -> int:
     "{account}.dkr.ecr-fips.us-east-1.amazonaws.com",  # the name tests/test_sandbox_docker.py maps too
     "{account}.dkr.ecr.cn-north-1.amazonaws.com.cn",
 ])
-def test_ecr_image_is_pulled_with_a_token_for_its_registry_then_falls_back_to_the_local_name(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str, app_id: str) -> None:
+def test_ecr_image_is_pulled_with_a_token_for_its_registry_then_falls_back_to_the_local_name(
+        hako: Hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str, app_id: str) -> None:
     account = fresh_account()
     registry = registry.format(account=account)
     region = registry.split(".")[3]
@@ -69,8 +69,8 @@ def test_ecr_image_is_pulled_with_a_token_for_its_registry_then_falls_back_to_th
     "123456789012.dkr.ecr.us-east-1.amazonaws.invalid",
     "123456789012.dkr.ecr.us-east-1.invalid",
 ])
-def test_a_name_that_only_looks_like_ecr_gets_no_token_and_no_fallback(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str, app_id: str) -> None:
+def test_a_name_that_only_looks_like_ecr_gets_no_token_and_no_fallback(
+        hako: Hako, repo: Repo, docker_client: Any, aws: SandboxControl, registry: str, app_id: str) -> None:
     path = ecr_job(repo, registry, app_id)
     aws.reset()
     result = hako("oneshot", "--local", path, "true")
@@ -89,8 +89,8 @@ def closed_port_url() -> str:
 
 
 @pytest.mark.parametrize("situation", ["unauthorized", "offline"])
-def test_no_token_falls_back_to_the_local_name_with_a_note_promptly(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, situation: str, app_id: str) -> None:
+def test_no_token_falls_back_to_the_local_name_with_a_note_promptly(
+        hako: Hako, repo: Repo, docker_client: Any, aws: SandboxControl, situation: str, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
     path = ecr_job(repo, registry, app_id)
     if situation == "unauthorized":  # the sandbox refuses access keys starting with INVALID, as AWS refuses unknown ones
@@ -107,8 +107,8 @@ def test_no_token_falls_back_to_the_local_name_with_a_note_promptly(  # type: ig
     assert f"running the local image {IMAGE} instead" in result.err
 
 
-def test_no_token_is_requested_when_the_image_is_present_or_pulls_are_off(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
+def test_no_token_is_requested_when_the_image_is_present_or_pulls_are_off(
+        hako: Hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
     path = ecr_job(repo, registry, app_id)
     aws.reset()
@@ -128,8 +128,8 @@ def test_no_token_is_requested_when_the_image_is_present_or_pulls_are_off(  # ty
     assert token_requests(aws) == 0
 
 
-def test_pull_always_asks_for_a_token_and_falls_back_to_the_present_full_name(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
+def test_pull_always_asks_for_a_token_and_falls_back_to_the_present_full_name(
+        hako: Hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
     path = ecr_job(repo, registry, app_id)
     full = f"{registry}/{LOCAL_NAME}"
@@ -151,6 +151,7 @@ def test_a_token_answered_for_another_registry_is_not_used(aws: SandboxControl) 
     from hako_py.aws.ecr_auth import registry_login
     from hako_py.aws.errors import AwsError
     from hako_py.ecr_images import ecr_registry
+    from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 
     class AskingInUsEast1:
         """Clients that send every request to us-east-1, whatever region is asked for."""
@@ -164,7 +165,7 @@ def test_a_token_answered_for_another_registry_is_not_used(aws: SandboxControl) 
     account = fresh_account()
     registry = ecr_registry(f"{account}.dkr.ecr.eu-west-1.amazonaws.com")
     assert registry is not None
-    clients = AwsClients(AwsOptions(region="us-east-1"))
+    clients = AwsClients(AwsOptions(region="us-east-1", loopback_credentials=SANDBOX_CREDENTIALS))
     with pytest.raises(AwsError, match=f"ECR answered no token for account {account} in eu-west-1"):
         registry_login(AskingInUsEast1(clients), registry)  # moto answered for the us-east-1 registry
     login = registry_login(clients, registry)
@@ -172,8 +173,8 @@ def test_a_token_answered_for_another_registry_is_not_used(aws: SandboxControl) 
     assert "auth-token" not in repr(login)
 
 
-def test_one_token_request_per_registry_and_run(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
+def test_one_token_request_per_registry_and_run(
+        hako: Hako, repo: Repo, docker_client: Any, aws: SandboxControl, app_id: str) -> None:
     registry = f"{fresh_account()}.dkr.ecr.us-east-1.amazonaws.com"
     repo.write(f"apps/{app_id}.jsonnet", job(sidecars=f"{{ side: {{ image_tag: '{registry}/{IMAGE}', memory: 64, "
                                               "stop_timeout: 1, command: ['sleep', '30'] } }").replace(

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from tests.conftest import Repo, SandboxControl, family
+from tests.conftest import Hako, Job, Repo, SandboxControl, family
 
 POLL = ("--poll-interval", "0.05")
 
@@ -30,7 +29,7 @@ def ecs_client() -> Any:
 
 
 @pytest.mark.parametrize("code", [0, 1, 3, 255])
-def test_exit_code_and_output_streams(hako, job: Callable[..., str], aws: SandboxControl, code: int) -> None:  # type: ignore[no-untyped-def]
+def test_exit_code_and_output_streams(hako: Hako, job: Job, aws: SandboxControl, code: int) -> None:
     path = job()
     next_task(aws, path, exitCode=code, logLines=["first line", "second line"], runSeconds=0.2)
     result = hako("oneshot", path, *POLL, "--", "bin/job", "--flag")
@@ -40,7 +39,7 @@ def test_exit_code_and_output_streams(hako, job: Callable[..., str], aws: Sandbo
     assert "first line" not in result.err
 
 
-def test_no_exit_code_gives_127_with_reasons(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_no_exit_code_gives_127_with_reasons(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job()
     next_task(aws, path, exitCode=None, stopReason="Host EC2 (instance i-123) terminated.", runSeconds=0.1)
     result = hako("oneshot", path, *POLL, "true")
@@ -50,7 +49,7 @@ def test_no_exit_code_gives_127_with_reasons(hako, job: Callable[..., str], aws:
 
 
 @pytest.mark.parametrize("mode", ["failure", "pull-error"])
-def test_task_that_cannot_start_gives_125(hako, job: Callable[..., str], aws: SandboxControl, mode: str,  # type: ignore[no-untyped-def]
+def test_task_that_cannot_start_gives_125(hako: Hako, job: Job, aws: SandboxControl, mode: str,
                                           tmp_path: Path) -> None:
     path = job()
     reason = "RESOURCE:MEMORY" if mode == "failure" else "CannotPullContainerError: pull access denied"
@@ -62,7 +61,7 @@ def test_task_that_cannot_start_gives_125(hako, job: Callable[..., str], aws: Sa
     assert json.loads(result_file.read_text())["exitCode"] == 125
 
 
-def test_transient_run_task_failures_are_retried(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_transient_run_task_failures_are_retried(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job()
     aws.call("POST", "fail-next-start", {"reason": "Too many concurrent attempts to run tasks", "mode": "failure"})
     next_task(aws, path, exitCode=0, runSeconds=0.1)
@@ -73,7 +72,7 @@ def test_transient_run_task_failures_are_retried(hako, job: Callable[..., str], 
     assert aws.requests()["byOperation"]["ecs.RunTask"] == 2
 
 
-def test_timeout_stops_the_task_and_gives_124(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_timeout_stops_the_task_and_gives_124(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job()
     next_task(aws, path, exitCode=0, runSeconds=30)
     result = hako("oneshot", path, *POLL, "--timeout", "0.5", "--result-file", "r.json", "sleep", "30")
@@ -86,7 +85,7 @@ def test_timeout_stops_the_task_and_gives_124(hako, job: Callable[..., str], aws
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_signals_stop_the_task(job: Callable[..., str], aws: SandboxControl, repo: Repo,
+def test_signals_stop_the_task(job: Job, aws: SandboxControl, repo: Repo,
                                signum: signal.Signals) -> None:
     path = job()
     next_task(aws, path, exitCode=0, runSeconds=30, logLines=["working"] * 3)
@@ -110,7 +109,7 @@ def test_signals_stop_the_task(job: Callable[..., str], aws: SandboxControl, rep
     assert task["stoppedReason"] == f"hako oneshot received {signum.name}"
 
 
-def test_every_log_line_once_in_order(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_every_log_line_once_in_order(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job()
     lines = [f"line {i:05d} " + "x" * (i % 40) for i in range(4000)]
     next_task(aws, path, exitCode=0, runSeconds=1.5, logLines=lines)
@@ -119,7 +118,7 @@ def test_every_log_line_once_in_order(hako, job: Callable[..., str], aws: Sandbo
     assert result.out.splitlines() == lines
 
 
-def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako: Hako, job: Job,
                                                           aws: SandboxControl) -> None:
     """CloudWatch ends a GetLogEvents page at 1 MB (or 10,000 events); the sandbox did at 10,000
     events only, so a follower was never shown a page boundary inside big output."""
@@ -135,8 +134,9 @@ def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako, job: Callable[.
                         aws_access_key_id="t", aws_secret_access_key="t")
     pages, token = [], None
     while True:
+        more: dict[str, Any] = {"nextToken": token} if token else {}
         page = logs.get_log_events(logGroupName="/ecs/batch", logStreamName=f"batch/app/{task_id}",
-                                   startFromHead=True, **({"nextToken": token} if token else {}))
+                                   startFromHead=True, **more)
         if page["nextForwardToken"] == token:
             break
         pages.append([e["message"] for e in page["events"]])
@@ -145,7 +145,7 @@ def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako, job: Callable[.
     assert len(pages) == 3 and all(sum(len(m.encode()) + 26 for m in page) <= 1_048_576 for page in pages)
 
 
-def test_an_empty_page_is_not_the_end_of_the_stream(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_an_empty_page_is_not_the_end_of_the_stream(hako: Hako, job: Job,
                                                     aws: SandboxControl) -> None:
     """GetLogEvents may answer an empty page while more events follow (the end is the answer that
     returns the token it was given); the follower took the first empty page for the end of what
@@ -162,7 +162,7 @@ def test_an_empty_page_is_not_the_end_of_the_stream(hako, job: Callable[..., str
     assert result.out.splitlines() == lines
 
 
-def test_command_arguments_that_look_like_options(hako, job: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_command_arguments_that_look_like_options(hako: Hako, job: Job) -> None:
     path = job()
     plain = json.loads(hako("oneshot", path, "--dry-run", "bundle", "exec", "rake", "-T").out)
     assert plain["overrides"]["containerOverrides"][0]["command"] == ["bundle", "exec", "rake", "-T"]
@@ -176,7 +176,7 @@ def test_command_arguments_that_look_like_options(hako, job: Callable[..., str])
     assert dashed["overrides"]["containerOverrides"][0]["command"] == ["--help"]
 
 
-def test_overrides_reach_run_task(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_overrides_reach_run_task(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job()
     next_task(aws, path, exitCode=0, runSeconds=0.1)
     result = hako("oneshot", path, *POLL, "-e", "A=1", "-e", "B=two", "--cpu", "1024", "--memory", "2048",
@@ -192,7 +192,7 @@ def test_overrides_reach_run_task(hako, job: Callable[..., str], aws: SandboxCon
     assert task["startedBy"] == "hako-oneshot"
 
 
-def test_sidecar_selection_brings_dependencies(hako, job: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_sidecar_selection_brings_dependencies(hako: Hako, job: Job) -> None:
     path = job(sidecars="""{
       proxy: { image_tag: 'proxy:1', memory: 64, depends_on: [{ container_name: 'config', condition: 'SUCCESS' }] },
       config: { image_tag: 'config:1', memory: 32, essential: false },
@@ -204,10 +204,10 @@ def test_sidecar_selection_brings_dependencies(hako, job: Callable[..., str]) ->
     td = ecs_client().describe_task_definition(taskDefinition=arn)["taskDefinition"]
     assert sorted(c["name"] for c in td["containerDefinitions"]) == ["app", "config", "proxy"]
     unknown = hako("oneshot", path, "-c", "nope", "true")
-    assert unknown.code == 1 and "no container named nope" in unknown.err
+    assert unknown.code == 125 and "no container named nope" in unknown.err
 
 
-def test_no_wait_prints_the_task(hako, job: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_no_wait_prints_the_task(hako: Hako, job: Job) -> None:
     path = job()
     result = hako("oneshot", path, "--no-wait", "true")
     assert result.code == 0
@@ -216,7 +216,7 @@ def test_no_wait_prints_the_task(hako, job: Callable[..., str]) -> None:  # type
     assert data["taskDefinitionArn"].endswith(f"{family(path)}:1")
 
 
-def test_attach_key_attaches_instead_of_starting_again(hako, job: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_attach_key_attaches_instead_of_starting_again(hako: Hako, job: Job, aws: SandboxControl,
                                                        repo: Repo) -> None:
     path = job()
     # 6 s: the second command must find the task still running, on a loaded machine too
@@ -238,7 +238,7 @@ def test_attach_key_attaches_instead_of_starting_again(hako, job: Callable[..., 
     assert "ecs.RunTask" not in aws.requests()["byOperation"]
 
 
-def test_family_is_registered_only_on_change(hako, job: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_family_is_registered_only_on_change(hako: Hako, job: Job, aws: SandboxControl,
                                              repo: Repo) -> None:
     path = job()
     first = hako("oneshot", path, "--no-wait", "true")
@@ -249,7 +249,7 @@ def test_family_is_registered_only_on_change(hako, job: Callable[..., str], aws:
     assert f"registered task definition {family(path)}:2" in third.err
 
 
-def test_without_awslogs_says_so(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_without_awslogs_says_so(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job(awslogs=False)
     next_task(aws, path, exitCode=0, runSeconds=0.1)
     result = hako("oneshot", path, *POLL, "true")
@@ -258,7 +258,7 @@ def test_without_awslogs_says_so(hako, job: Callable[..., str], aws: SandboxCont
     assert result.out == ""
 
 
-def test_stdout_redirect_captures_only_job_output(job: Callable[..., str], aws: SandboxControl, repo: Repo) -> None:
+def test_stdout_redirect_captures_only_job_output(job: Job, aws: SandboxControl, repo: Repo) -> None:
     path = job()
     next_task(aws, path, exitCode=0, runSeconds=0.2, logLines=["only this"])
     with open(repo.root / "out.txt", "w") as out:
@@ -270,7 +270,7 @@ def test_stdout_redirect_captures_only_job_output(job: Callable[..., str], aws: 
 
 @pytest.mark.parametrize(("code", "shown"), [(256, "256 (0x00000100)"), (3221225477, "3221225477 (0xC0000005)"),
                                              (-1, "-1 (0xFFFFFFFF)")])
-def test_exit_codes_outside_0_255_never_become_success(hako, job: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_exit_codes_outside_0_255_never_become_success(hako: Hako, job: Job, aws: SandboxControl,
                                                        tmp_path: Path, code: int, shown: str) -> None:
     # Windows containers report NTSTATUS values such as 3221225477 (0xC0000005); 256 % 256 == 0.
     path = job()
@@ -283,11 +283,34 @@ def test_exit_codes_outside_0_255_never_become_success(hako, job: Callable[..., 
     assert summary["exitCode"] == 1 and summary["containerExitCode"] == code
 
 
-def test_result_file_in_a_missing_folder_is_refused_before_anything_starts(  # type: ignore[no-untyped-def]
-        hako, job: Callable[..., str], aws: SandboxControl, tmp_path: Path) -> None:
+def test_result_file_in_a_missing_folder_is_refused_before_anything_starts(
+        hako: Hako, job: Job, aws: SandboxControl, tmp_path: Path) -> None:
     path = job()
     aws.reset()
     result = hako("oneshot", path, *POLL, "--result-file", str(tmp_path / "missing" / "r.json"), "true")
     assert result.code == 2
     assert "--result-file" in result.err and "does not exist" in result.err
     assert aws.requests()["byOperation"].get("ecs.RunTask") is None
+
+
+@pytest.mark.parametrize("case", ["unreachable", "invalid-definition", "invalid-key", "script", "usage"])
+def test_failures_of_hako_before_the_task_started_exit_125(hako: Hako, job: Job, repo: Repo,
+                                                           case: str) -> None:
+    """A scheduler must tell "the job failed" (often 1) from "hako could not run it" (issue 15)."""
+    path = job()
+    env: dict[str, str] = {}
+    args = ["--no-verify"]
+    if case == "unreachable":
+        env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
+    elif case == "invalid-definition":
+        repo.write(path, (repo.root / path).read_text().replace("memory: 256,", "memory: 'lots',"))
+    elif case == "invalid-key":
+        env = {"AWS_ACCESS_KEY_ID": "INVALIDKEY", "AWS_SECRET_ACCESS_KEY": "x"}
+    elif case == "script":
+        scripts = "scripts: [{ type: 'jenkins_tag', job: 'j' }],\n      sidecars:"
+        repo.write(path, (repo.root / path).read_text().replace("sidecars:", scripts))
+    else:
+        args = ["--no-verify", "--env", "NOVALUE"]
+    result = hako("oneshot", *args, path, *POLL, "true", env=env)
+    assert result.code == (2 if case == "usage" else 125), (result.code, result.err)
+    assert "internal error" not in result.err and "started task" not in result.err

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import POLL, Repo, SandboxControl, family
+from tests.conftest import POLL, Deployable, Hako, Job, Repo, SandboxControl, family
 
 NONE_WORD = re.compile(r"\bNone\b")
 ISO_8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
@@ -39,7 +38,7 @@ def cluster_of(repo: Repo, path: str) -> str:
 
 # --- progress on stderr, one JSON document on stdout ------------------------------------------
 
-def test_deploy_progress_is_on_stderr_and_json_on_stdout(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_deploy_progress_is_on_stderr_and_json_on_stdout(hako: Hako, deployable: Deployable,
                                                          repo: Repo) -> None:
     path = deployable(name="jsondeploy")
     first = hako("deploy", path, *POLL)
@@ -66,7 +65,7 @@ def test_deploy_progress_is_on_stderr_and_json_on_stdout(hako, deployable: Calla
         "unchanged", [], data["taskDefinition"]["after"])
 
 
-def test_failed_deploy_json_says_rolled_back(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_failed_deploy_json_says_rolled_back(hako: Hako, deployable: Deployable, aws: SandboxControl,
                                              repo: Repo) -> None:
     path = deployable(name="jsonfail")
     assert hako("deploy", path, *POLL).code == 0
@@ -83,7 +82,7 @@ def test_failed_deploy_json_says_rolled_back(hako, deployable: Callable[..., str
     assert "failed (FAILED)" in result.err
 
 
-def test_dry_run_deploy_json_lists_the_writes(hako, deployable: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_deploy_json_lists_the_writes(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="jsondry")
     data = document(hako("deploy", path, "--dry-run", "--output", "json"))
     assert data["result"] == "dry-run" and data["dryRun"] is True
@@ -92,7 +91,7 @@ def test_dry_run_deploy_json_lists_the_writes(hako, deployable: Callable[..., st
     assert data["writes"][1]["text"].startswith("CreateService jsondry in cluster ")
 
 
-def test_rollback_stop_remove_json(hako, deployable: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_rollback_stop_remove_json(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="jsonlife")
     assert hako("deploy", path, *POLL).code == 0
     deployable(name="jsonlife", env="{ MODE: 'two' }")
@@ -124,7 +123,7 @@ def test_rollback_stop_remove_json(hako, deployable: Callable[..., str]) -> None
     assert document(hako("remove", path, "--yes", "-o", "json"))["result"] == "absent"
 
 
-def test_validate_json_has_each_problem_with_path_and_message(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_validate_json_has_each_problem_with_path_and_message(hako: Hako, repo: Repo) -> None:
     repo.write("apps/good.jsonnet", "(import 'base.libsonnet')")
     repo.write("apps/base.libsonnet", """
         { scheduler: { type: 'ecs', region: 'us-east-1', cluster: 'c', desired_count: 1 },
@@ -152,7 +151,7 @@ def test_validate_json_has_each_problem_with_path_and_message(hako, repo: Repo) 
     assert "broken.jsonnet" in data["files"][0]["errors"][0]["message"]
 
 
-def test_verify_json_lists_checks(hako, deployable: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_verify_json_lists_checks(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="jsonverify")
     result = hako("verify", path, "--output", "json")
     assert result.code == 0, result.err
@@ -164,7 +163,7 @@ def test_verify_json_lists_checks(hako, deployable: Callable[..., str]) -> None:
     assert data["summary"]["NG"] == 0 and data["summary"]["OK"] >= 4
 
 
-def test_errors_still_give_a_json_document(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_errors_still_give_a_json_document(hako: Hako, deployable: Deployable,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     path = deployable(name="jsonerror")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
@@ -178,7 +177,7 @@ def test_errors_still_give_a_json_document(hako, deployable: Callable[..., str],
 
 # --- ISO 8601 and never None --------------------------------------------------------------------
 
-def test_status_timestamps_are_iso_8601(hako, deployable: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_status_timestamps_are_iso_8601(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="isostatus")
     assert hako("deploy", path, *POLL).code == 0
     data = document(hako("status", path, "--output", "json"))
@@ -190,7 +189,7 @@ def test_status_timestamps_are_iso_8601(hako, deployable: Callable[..., str]) ->
     assert events and all(re.match(r"^  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ", line) for line in events[:1]), events
 
 
-def test_no_python_none_anywhere(hako, deployable: Callable[..., str], aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_no_python_none_anywhere(hako: Hako, deployable: Deployable, aws: SandboxControl,
                                  repo: Repo) -> None:
     path = deployable(name="nonone")
     outputs = []
@@ -235,7 +234,7 @@ def test_stopped_task_without_exit_code_says_none_not_None() -> None:
 
 # --- stop shows its progress ----------------------------------------------------------------------
 
-def test_stop_follows_the_tasks_until_they_stopped(hako, deployable: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_stop_follows_the_tasks_until_they_stopped(hako: Hako, deployable: Deployable,
                                                    repo: Repo) -> None:
     import os
 
@@ -263,7 +262,7 @@ def test_stop_follows_the_tasks_until_they_stopped(hako, deployable: Callable[..
 
 # --- quiet preflights --------------------------------------------------------------------------
 
-def test_oneshot_preflight_is_one_line_and_quiet_is_silent(hako, job: Callable[..., str],  # type: ignore[no-untyped-def]
+def test_oneshot_preflight_is_one_line_and_quiet_is_silent(hako: Hako, job: Job,
                                                            aws: SandboxControl) -> None:
     path = job()
     aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": ["hi"], "runSeconds": 0.1})
@@ -291,7 +290,7 @@ def len_checks(hako: Any, path: str) -> int:
     return len(document(hako("verify", "--oneshot", path, "-o", "json"))["checks"])
 
 
-def test_oneshot_ng_prints_the_whole_list(hako, job: Callable[..., str], aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_oneshot_ng_prints_the_whole_list(hako: Hako, job: Job, aws: SandboxControl) -> None:
     path = job()
     with open(path) as handle:
         text = handle.read()
@@ -306,7 +305,7 @@ def test_oneshot_ng_prints_the_whole_list(hako, job: Callable[..., str], aws: Sa
     assert "[NG] image" in normal.err and "[OK] cluster" in normal.err
 
 
-def test_deploy_preflight_is_one_line(hako, deployable: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_deploy_preflight_is_one_line(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="preflight")
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.err
@@ -326,7 +325,7 @@ def test_deploy_preflight_is_one_line(hako, deployable: Callable[..., str]) -> N
 SECRET_ENV = "{ MODE: 'one', API_TOKEN: 'abcdef123456' }"
 
 
-def test_warnings_are_a_one_line_hint_outside_validate(hako, deployable: Callable[..., str]) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_are_a_one_line_hint_outside_validate(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="hinted", env=SECRET_ENV)
     hint = f"1 warning; run hako validate {path}"
     for args in (("verify", path), ("deploy", path, "--dry-run"), ("render", path), ("status", path),

@@ -10,12 +10,13 @@ from hako_py.plan import display
 from hako_py.plan.executor import Executor
 from hako_py.plan.instructions import Call, Operation, Output, Plan, plan_of
 from hako_py.plan.values import MissingRef, Ref, ResourceLabel, resolve, shown
+from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 from tests.conftest import SandboxControl, unique
 from tests.test_traffic import REGION, client, vpc_id
 
 
 def clients() -> AwsClients:
-    return AwsClients(AwsOptions(region=REGION))
+    return AwsClients(AwsOptions(region=REGION, loopback_credentials=SANDBOX_CREDENTIALS))
 
 
 def test_only_refs_are_resolved_never_strings_that_look_like_one() -> None:

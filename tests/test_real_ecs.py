@@ -276,14 +276,16 @@ def test_log_follower_prints_each_recorded_event_once() -> None:
     next read with the returned token brings nothing new (and the same token back)."""
     sample = load_sample("awscli-logs-get-log-events")
     command = sample["request"]["cli_command"]
-    group = re.search(r"--log-group-name (\S+)", command).group(1)  # type: ignore[union-attr]
-    stream = re.search(r"--log-stream-name (\S+)", command).group(1)  # type: ignore[union-attr]
+    group_match = re.search(r"--log-group-name (\S+)", command)
+    stream_match = re.search(r"--log-stream-name (\S+)", command)
+    assert group_match and stream_match, command
+    group, stream = group_match.group(1), stream_match.group(1)
     recordings = Recordings()
     recordings.add_log_page(group, stream, sample["response"])
     out = io.StringIO()
     with RecordedAws(recordings) as aws:
-        follower = LogFollower(AwsClients(AwsOptions(region="us-east-1", endpoint_url=aws.url)).logs(), group, stream,
-                               out)
+        options = AwsOptions(region="us-east-1", endpoint_url=aws.url, loopback_credentials=("t", "t"))
+        follower = LogFollower(AwsClients(options).logs(), group, stream, out)
         counts = (follower.poll(), follower.poll())
         tokens = [c.params.get("nextToken") for c in aws.calls]
     assert out.getvalue() == "".join(f"{e['message']}\n" for e in sample["response"]["events"])
@@ -298,7 +300,7 @@ def test_stopped_task_without_containers_is_reported() -> None:
     recordings = Recordings()
     recordings.add_task(task)
     with RecordedAws(recordings) as aws:
-        ecs = AwsClients(AwsOptions(region="us-west-2", endpoint_url=aws.url)).ecs()
+        ecs = AwsClients(AwsOptions(region="us-west-2", endpoint_url=aws.url, loopback_credentials=("t", "t"))).ecs()
         described = ecs.describe_tasks("default", [task["taskArn"]])
     out = io.StringIO()
     report_stopped_tasks(Reporter(out), described)

@@ -14,7 +14,7 @@ from botocore.validate import validate_parameters
 
 from hako_py.pipeline import check_file
 from hako_py.render import RenderOptions
-from tests.conftest import FARGATE_APP, PROJECT_ROOT, Repo
+from tests.conftest import FARGATE_APP, PROJECT_ROOT, Hako, Repo
 
 EXAMPLES = sorted(
     str(p.relative_to(PROJECT_ROOT))
@@ -28,7 +28,9 @@ def botocore_validate(rendered: dict[str, Any]) -> None:
     model = get_session().get_service_model("ecs")
     for key, operation in OPERATIONS.items():
         if rendered[key] is not None:
-            validate_parameters(rendered[key], model.operation_model(operation).input_shape)
+            shape = model.operation_model(operation).input_shape
+            assert shape is not None
+            validate_parameters(rendered[key], shape)
 
 
 def render(repo: Repo, text: str, name: str = "apps/x.jsonnet", tag: str | None = None) -> dict[str, Any]:
@@ -183,7 +185,7 @@ def test_rendering_is_pure(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     assert first == second
 
 
-def test_render_cli_only_and_formats(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_render_cli_only_and_formats(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     full = hako("render", "apps/x.jsonnet")
     assert full.code == 0
@@ -197,14 +199,14 @@ def test_render_cli_only_and_formats(repo: Repo, hako) -> None:  # type: ignore[
     assert yaml.safe_load(as_yaml.out) == data
 
 
-def test_render_only_service_for_batch_app_is_an_error(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_render_only_service_for_batch_app_is_an_error(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ scheduler+: {{ desired_count:: null }} }}")
     result = hako("render", "--only", "service", "apps/x.jsonnet")
     assert result.code == 1
     assert result.err.strip() == "apps/x.jsonnet: defines no service (set scheduler.desired_count)"
 
 
-def test_render_placeholders_unless_expanded(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_render_placeholders_unless_expanded(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ app+: {{ env: {{ "
                                  "WHO: std.native('provide.env')('{}', 'HAKO_TEST_WHO') } } }")
     hidden = json.loads(hako("render", "--only", "task-definition", "apps/x.jsonnet").out)
@@ -213,7 +215,7 @@ def test_render_placeholders_unless_expanded(repo: Repo, hako) -> None:  # type:
     assert json.loads(shown.out)["containerDefinitions"][0]["environment"] == [{"name": "WHO", "value": "bob"}]
 
 
-def test_render_error_is_located(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_render_error_is_located(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ app+: {{ memroy: 1 }} }}")
     result = hako("render", "apps/x.jsonnet")
     assert result.code == 1
@@ -221,7 +223,7 @@ def test_render_error_is_located(repo: Repo, hako) -> None:  # type: ignore[no-u
     assert result.err == "apps/x.jsonnet: app.memroy: unknown key 'memroy'; did you mean 'memory'?\n"
 
 
-def test_secret_sample_from_the_talk_warns(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_secret_sample_from_the_talk_warns(repo: Repo, hako: Hako) -> None:
     repo.write("apps/lib/utils.libsonnet", """
         local hako = import 'hako.libsonnet';
         { secret(name):: hako.secret(name), jenkinsTag(job):: { type: 'jenkins_tag', job: job } }
@@ -253,7 +255,7 @@ def test_secret_sample_from_the_talk_warns(repo: Repo, hako) -> None:  # type: i
     }
 
 
-def test_render_works_from_another_directory(repo: Repo, hako, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_render_works_from_another_directory(repo: Repo, hako: Hako, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     monkeypatch.chdir(tmp_path)

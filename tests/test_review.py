@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, Repo
+from tests.conftest import PROJECT_ROOT, Hako, HakoProcess, Repo
 
 LIB = """\
 {
@@ -53,13 +53,13 @@ def gitrepo(repo: Repo) -> Repo:
     return repo
 
 
-def test_nothing_changed(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_changed(hako: Hako, gitrepo: Repo) -> None:
     result = hako("diff", "--base", "main", "--exit-code")
     assert result.code == 0
     assert "no changes" in result.out
 
 
-def test_app_edit_shows_only_that_app(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_app_edit_shows_only_that_app(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 128"))
     result = hako("diff", "--base", "main", "--exit-code")
     assert result.code == 2
@@ -69,7 +69,7 @@ def test_app_edit_shows_only_that_app(hako, gitrepo: Repo) -> None:  # type: ign
     assert "2 renders" in result.out
 
 
-def test_library_edit_lists_exactly_the_affected_apps(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_library_edit_lists_exactly_the_affected_apps(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 512"))
     result = hako("diff", "--base", "main", "--format", "json")
     data = json.loads(result.out)
@@ -77,7 +77,7 @@ def test_library_edit_lists_exactly_the_affected_apps(hako, gitrepo: Repo) -> No
     assert data["apps"][0]["changes"]["cpu/memory"] == ["app.memory: 256 → 512"]
 
 
-def test_library_edit_that_changes_no_output_lists_nothing(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_library_edit_that_changes_no_output_lists_nothing(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/lib/base.libsonnet", "// a comment\n" + LIB.replace("  memory:: 256,", "  memory:: 128 + 128,"))
     result = hako("diff", "--base", "main", "--exit-code")
     assert result.code == 0, result.out
@@ -89,13 +89,13 @@ def test_library_edit_that_changes_no_output_lists_nothing(hako, gitrepo: Repo) 
     assert "2 renders" in only_delta.out  # only delta imports other.libsonnet
 
 
-def test_formatting_only_change_is_no_diff(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_formatting_only_change_is_no_diff(hako: Hako, gitrepo: Repo) -> None:
     text = (gitrepo.root / "apps/alpha.jsonnet").read_text()
     gitrepo.write("apps/alpha.jsonnet", "// reformatted\n" + text.replace("{ image", "{\n    image"))
     assert hako("diff", "--base", "main", "--exit-code").code == 0
 
 
-def test_added_removed_and_renamed_apps(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_added_removed_and_renamed_apps(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/epsilon.jsonnet", app("epsilon"))
     (gitrepo.root / "apps/gamma.jsonnet").unlink()
     git(gitrepo.root, "mv", "apps/delta.jsonnet", "apps/delta2.jsonnet")
@@ -106,7 +106,7 @@ def test_added_removed_and_renamed_apps(hako, gitrepo: Repo) -> None:  # type: i
                         "apps/delta.jsonnet": "removed", "apps/delta2.jsonnet": "added"}
 
 
-def test_broken_at_head_is_exit_1_and_broken_at_base_is_reported(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_broken_at_head_is_exit_1_and_broken_at_base_is_reported(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/alpha.jsonnet", "{ app: 1,, }")
     broken = hako("diff", "--base", "main", "--exit-code")
     assert broken.code == 1
@@ -118,7 +118,7 @@ def test_broken_at_head_is_exit_1_and_broken_at_base_is_reported(hako, gitrepo: 
     assert "== apps/alpha.jsonnet: fixed" in fixed.out
 
 
-def test_secrets_are_masked_in_every_format(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_are_masked_in_every_format(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/beta.jsonnet", app("beta", env="DB_PASSWORD: 'hunter2', API_TOKEN: 's3cr3t'"))
     for fmt in ("text", "markdown", "json"):
         out = hako("diff", "--base", "main", "--format", fmt).out
@@ -126,7 +126,7 @@ def test_secrets_are_masked_in_every_format(hako, gitrepo: Repo) -> None:  # typ
         assert "DB_PASSWORD" in out and "<masked>" in out.replace("\\u003c", "<")
 
 
-def test_markdown_output(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_output(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64", env="NEW: '1'").replace("tag: 'v1'", "tag: 'v2'"))
     out = hako("diff", "--base", "main", "--format", "markdown").out
     snapshot = PROJECT_ROOT / "tests" / "snapshots" / "review.md"
@@ -135,7 +135,7 @@ def test_markdown_output(hako, gitrepo: Repo) -> None:  # type: ignore[no-untype
     assert out == snapshot.read_text()
 
 
-def test_very_long_diffs_are_shortened(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_very_long_diffs_are_shortened(hako: Hako, gitrepo: Repo) -> None:
     env = ", ".join(f"V{i}: '{i}'" for i in range(300))
     gitrepo.write("apps/beta.jsonnet", app("beta", env=env))
     out = hako("diff", "--base", "main", "--format", "markdown").out
@@ -143,14 +143,14 @@ def test_very_long_diffs_are_shortened(hako, gitrepo: Repo) -> None:  # type: ig
     assert len(out) < 60000
 
 
-def test_missing_ref_is_a_clear_message(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_missing_ref_is_a_clear_message(hako: Hako, gitrepo: Repo) -> None:
     result = hako("diff", "--base", "origin/nope", "--exit-code")
     assert result.code == 1
     assert result.err.strip() == ("base revision 'origin/nope' not found in this repository; fetch it first "
                                   "(e.g. git fetch --depth=1 origin nope)")
 
 
-def test_working_tree_and_index_are_untouched(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_working_tree_and_index_are_untouched(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64"))
     git(gitrepo.root, "add", "apps/beta.jsonnet")
     gitrepo.write("apps/alpha.jsonnet", app("alpha", extra=", cpu: 32"))
@@ -159,7 +159,7 @@ def test_working_tree_and_index_are_untouched(hako, gitrepo: Repo) -> None:  # t
     assert (git(gitrepo.root, "status", "--porcelain"), git(gitrepo.root, "diff", "--cached")) == before
 
 
-def test_shallow_clone_once_base_is_fetched(hako, gitrepo: Repo, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_shallow_clone_once_base_is_fetched(hako: Hako, gitrepo: Repo, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64"))
     git(gitrepo.root, "commit", "-qam", "pr change")
@@ -174,7 +174,7 @@ def test_shallow_clone_once_base_is_fetched(hako, gitrepo: Repo, tmp_path: Path,
     assert "== apps/beta.jsonnet: changed" in result.out
 
 
-def test_validate_changed_since(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_validate_changed_since(hako: Hako, gitrepo: Repo) -> None:
     assert hako("validate", "--changed-since", "main").code == 0
     gitrepo.write("apps/lib/other.libsonnet", "{ memory:: 'lots' }\n")
     result = hako("validate", "--changed-since", "main")
@@ -183,7 +183,7 @@ def test_validate_changed_since(hako, gitrepo: Repo) -> None:  # type: ignore[no
     assert "1 definition checked: 1 invalid" in result.err
 
 
-def test_hako_toml_change_affects_every_app(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_hako_toml_change_affects_every_app(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("hako.toml", 'region = "eu-west-1"\naccount_id = "123456789012"\n')
     result = hako("diff", "--base", "main")
     assert "8 renders" in result.out
@@ -197,7 +197,7 @@ def test_shipped_pre_commit_hook() -> None:
     assert hook["entry"].startswith("hako validate") and hook["pass_filenames"] is False
 
 
-def test_pre_commit_entry_runs(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_pre_commit_entry_runs(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 'x'"))
     result = hako("validate", "--strict", "--changed-since", "HEAD")
     assert result.code == 1
@@ -205,7 +205,7 @@ def test_pre_commit_entry_runs(hako, gitrepo: Repo) -> None:  # type: ignore[no-
     assert "4 definitions checked: 3 invalid" in result.err
 
 
-def test_traffic_settings_are_reviewed_too(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_traffic_settings_are_reviewed_too(hako: Hako, gitrepo: Repo) -> None:
     lib = LIB.replace("desired_count: 1,", "desired_count: 1, autoscaling: { min_capacity: 1, max_capacity: 4 },")
     gitrepo.write("apps/lib/base.libsonnet", lib)
     git(gitrepo.root, "commit", "-qam", "autoscaling")
@@ -241,7 +241,7 @@ def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
-def test_a_library_turned_into_a_special_file_is_a_located_error(hako_process, gitrepo: Repo,  # type: ignore[no-untyped-def]
+def test_a_library_turned_into_a_special_file_is_a_located_error(hako_process: HakoProcess, gitrepo: Repo,
                                                                  special: str) -> None:
     # The dependency scan reads every library an import names before anything is evaluated:
     # /dev/zero once filled the memory, a FIFO blocked forever.
@@ -261,8 +261,8 @@ def test_a_library_turned_into_a_special_file_is_a_located_error(hako_process, g
         assert "Traceback" not in result.err and "internal error" not in result.err, result
 
 
-def test_bombs_in_a_parallel_review_are_broken_entries_and_the_rest_is_compared(  # type: ignore[no-untyped-def]
-        hako_process, gitrepo: Repo) -> None:
+def test_bombs_in_a_parallel_review_are_broken_entries_and_the_rest_is_compared(
+        hako_process: HakoProcess, gitrepo: Repo) -> None:
     # 2 renders per app, so 9 apps are rendered by a budget pool (16+ renders)
     for name in ("e1", "e2", "e3", "e4", "e5"):
         gitrepo.write(f"apps/{name}.jsonnet", app(name))

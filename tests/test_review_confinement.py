@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import Hako, Repo
 from tests.test_review import app, git, gitrepo  # noqa: F401  (fixture)
 
 
@@ -23,7 +23,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("apps", ["../..", "..", "/"])
-def test_hako_toml_apps_outside_the_repository(hako, gitrepo: Repo, outside: Path, apps: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_hako_toml_apps_outside_the_repository(hako: Hako, gitrepo: Repo, outside: Path, apps: str) -> None:  # noqa: F811
     gitrepo.write("hako.toml", f'region = "us-east-1"\napps = "{apps}"\n')
     for args in (("diff", "--base", "main"), ("diff", "--base", "main", "--format", "markdown"),
                  ("validate", "--changed-since", "main")):
@@ -33,7 +33,7 @@ def test_hako_toml_apps_outside_the_repository(hako, gitrepo: Repo, outside: Pat
         assert "secret" not in result.out + result.err and "Traceback" not in result.err
 
 
-def test_hako_toml_apps_through_a_symlink_out_of_the_repository(hako, gitrepo: Repo,  # type: ignore[no-untyped-def]  # noqa: F811
+def test_hako_toml_apps_through_a_symlink_out_of_the_repository(hako: Hako, gitrepo: Repo,  # noqa: F811
                                                                  outside: Path) -> None:
     os.symlink(outside, gitrepo.root / "defs")
     gitrepo.write("hako.toml", 'region = "us-east-1"\napps = "defs"\n')
@@ -43,7 +43,7 @@ def test_hako_toml_apps_through_a_symlink_out_of_the_repository(hako, gitrepo: R
     assert "outside the repository root" in result.err and "secret.jsonnet" not in result.out
 
 
-def test_base_revision_apps_folder_symlinked_out_of_the_repository(hako, gitrepo: Repo,  # type: ignore[no-untyped-def]  # noqa: F811
+def test_base_revision_apps_folder_symlinked_out_of_the_repository(hako: Hako, gitrepo: Repo,  # noqa: F811
                                                                     outside: Path) -> None:
     gitrepo.write("hako.toml", 'region = "us-east-1"\napps = "defs"\n')
     os.symlink(outside, gitrepo.root / "defs")
@@ -58,14 +58,14 @@ def test_base_revision_apps_folder_symlinked_out_of_the_repository(hako, gitrepo
     assert "secret.jsonnet" not in result.out
 
 
-def test_a_path_argument_outside_the_repository(hako, gitrepo: Repo, outside: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_path_argument_outside_the_repository(hako: Hako, gitrepo: Repo, outside: Path) -> None:  # noqa: F811
     for args in (("diff", "--base", "main", str(outside)), ("validate", "--changed-since", "main", str(outside))):
         result = hako(*args)
         assert result.code != 0, (args, result.out)
         assert "outside the repository" in result.err and "secret" not in result.out
 
 
-def test_hako_toml_symlinked_out_of_the_repository(hako, gitrepo: Repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_hako_toml_symlinked_out_of_the_repository(hako: Hako, gitrepo: Repo, tmp_path: Path) -> None:  # noqa: F811
     elsewhere = tmp_path / "credentials.toml"
     elsewhere.write_text('[registry]\ntoken = "s3cr3t-token"\n')
     (gitrepo.root / "hako.toml").unlink()

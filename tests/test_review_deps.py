@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import Hako, Repo
 from tests.test_review import git
 
 SCHEDULER = """\
@@ -50,7 +50,7 @@ def commit(repo: Repo, message: str = "base") -> None:
     git(repo.root, "commit", "-qm", message)
 
 
-def changed_files(hako, *args: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def changed_files(hako: Hako, *args: str) -> dict[str, str]:
     result = hako("diff", "--base", "main", "--format", "json", *args)
     assert result.code in (0, 2), result.out + result.err
     return {a["file"]: a["status"] for a in json.loads(result.out)["apps"]}
@@ -74,7 +74,7 @@ FILE_NAMES = {"verbatim, doubled quote": "lib/x'.libsonnet", "surrogate pair": "
 
 
 @pytest.mark.parametrize("spelling", sorted(SPELLINGS))
-def test_every_import_spelling_is_followed(hako, librepo: Repo, spelling: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_import_spelling_is_followed(hako: Hako, librepo: Repo, spelling: str) -> None:
     name = FILE_NAMES.get(spelling, "lib/x.libsonnet")
     librepo.write(f"apps/{name}", IMAGE_LIB)
     librepo.write("apps/lib/decoy.libsonnet", "{}\n")
@@ -87,7 +87,7 @@ def test_every_import_spelling_is_followed(hako, librepo: Repo, spelling: str) -
     assert "no definition can have changed" not in result.err
 
 
-def test_an_import_only_in_a_comment_or_string_is_not_a_dependency(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_only_in_a_comment_or_string_is_not_a_dependency(hako: Hako, librepo: Repo) -> None:
     librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
     librepo.write("apps/web.jsonnet", "// import 'lib/x.libsonnet'\n# import 'lib/x.libsonnet'\n"
                   + web_app("{ image:: 'example/web:v1', note:: \"import 'lib/x.libsonnet'\" }"))
@@ -113,7 +113,7 @@ scheduler:
 
 
 @pytest.mark.parametrize("spelling", ["!include lib/app.yml", "!<!include> lib/app.yml", "%TAG"])
-def test_yaml_include_by_any_tag_spelling(hako, librepo: Repo, spelling: str) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_include_by_any_tag_spelling(hako: Hako, librepo: Repo, spelling: str) -> None:
     if spelling == "%TAG":
         text = "%TAG !i! !inc\n---\n" + YAML_APP + "app: !i!lude lib/app.yml\n"
     else:
@@ -132,7 +132,7 @@ def test_yaml_include_by_any_tag_spelling(hako, librepo: Repo, spelling: str) ->
     "(local s = std; s.native('provide.file'))",
     "std.native(@'provide.file')",
 ])
-def test_any_native_but_literal_env_depends_on_everything(hako, librepo: Repo, call: str) -> None:  # type: ignore[no-untyped-def]
+def test_any_native_but_literal_env_depends_on_everything(hako: Hako, librepo: Repo, call: str) -> None:
     librepo.write("apps/web.env", "RELEASE=1\n")
     librepo.write("apps/web.jsonnet", web_app("{ image:: 'example/web:v1' }").replace(
         "memory: 256", f"memory: 256, env: {{ RELEASE: {call}(std.toString({{ path: 'web.env' }}), 'RELEASE') }}"))
@@ -145,8 +145,38 @@ def test_any_native_but_literal_env_depends_on_everything(hako, librepo: Repo, c
     assert "1 definition checked" in result.err, result.err  # web, not envonly nor other
 
 
+@pytest.mark.parametrize("form", ["yaml", "'$providers'", "'$' + 'provid\\u0065rs'"])
+def test_hakos_legacy_providers_env_depends_on_everything(hako: Hako, librepo: Repo, form: str) -> None:
+    # hako's legacy env form reads provider files (hako_py.loading.legacy_env): like a native
+    # provider, the app is checked whenever anything changed
+    librepo.write("apps/web.env", "RELEASE=1\n")
+    if form == "yaml":
+        librepo.write("apps/web.yml", YAML_APP + "app:\n  image: example/web:v1\n  memory: 256\n  env:\n"
+                                                "    $providers: [{type: file, path: web.env}]\n    R: '#{RELEASE}'\n")
+    else:
+        librepo.write("apps/web.jsonnet", web_app("{ image:: 'example/web:v1' }").replace(
+            "memory: 256", f"memory: 256, env: {{ [{form}]: [{{ type: 'file', path: 'web.env' }}], R: '#{{RELEASE}}' }}"))
+    commit(librepo)
+    librepo.write("apps/web.env", "RELEASE=2\n")
+    result = hako("validate", "--changed-since", "main")
+    assert result.code == 0, result.out + result.err
+    assert "1 definition checked" in result.err, result.err  # web, not other
+
+
+def test_a_jsonnet_app_with_the_legacy_providers_env_is_compared(hako: Hako, librepo: Repo) -> None:
+    # both revisions are evaluated one by one (their '$providers' env is resolved per file),
+    # not together: the change shows, nothing is "broken"
+    librepo.write("apps/web.env", "RELEASE=1\n")
+    legacy = web_app("{ image:: 'example/web:v1' }").replace(
+        "memory: 256", "memory: 256, env: { '$providers': [{ type: 'file', path: 'web.env' }], R: 'r#{RELEASE}' }")
+    librepo.write("apps/web.jsonnet", legacy)
+    commit(librepo)
+    librepo.write("apps/web.jsonnet", legacy.replace("'r#{RELEASE}'", "'s#{RELEASE}'"))
+    assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
+
+
 @pytest.mark.parametrize("layout", ["symlinked folder", "symlinked file", "symlink inside a --jpath folder"])
-def test_a_library_reached_through_a_symlink(hako, librepo: Repo, layout: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_library_reached_through_a_symlink(hako: Hako, librepo: Repo, layout: str) -> None:
     librepo.write("shared/x.libsonnet", IMAGE_LIB)
     args: tuple[str, ...] = ()
     if layout == "symlinked folder":
@@ -166,7 +196,7 @@ def test_a_library_reached_through_a_symlink(hako, librepo: Repo, layout: str) -
     assert changed_files(hako, *args) == {"apps/web.jsonnet": "changed"}
 
 
-def test_a_symlink_retargeted_by_the_change(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_symlink_retargeted_by_the_change(hako: Hako, librepo: Repo) -> None:
     librepo.write("shared/v1/x.libsonnet", IMAGE_LIB)
     librepo.write("shared/v2/x.libsonnet", IMAGE_LIB.replace("v1", "v2"))
     os.symlink("../../shared/v1", librepo.root / "apps/lib/current")
@@ -177,7 +207,7 @@ def test_a_symlink_retargeted_by_the_change(hako, librepo: Repo) -> None:  # typ
     assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
 
 
-def test_the_base_side_renders_every_file_it_imports(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_the_base_side_renders_every_file_it_imports(hako: Hako, librepo: Repo) -> None:
     # the app changes too, so it is selected either way: its base side must still import the library
     librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
     librepo.write("apps/web.jsonnet", web_app("import'lib/x.libsonnet'"))
@@ -186,7 +216,7 @@ def test_the_base_side_renders_every_file_it_imports(hako, librepo: Repo) -> Non
     assert changed_files(hako) == {"apps/web.jsonnet": "changed"}
 
 
-def test_a_file_git_ignores_that_shadows_a_library(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_git_ignores_that_shadows_a_library(hako: Hako, librepo: Repo) -> None:
     librepo.write(".gitignore", "apps/lib/x.libsonnet\n")
     librepo.write("vendor/lib/x.libsonnet", IMAGE_LIB)
     librepo.write("apps/web.jsonnet", web_app("import 'lib/x.libsonnet'"))
@@ -263,7 +293,7 @@ def test_symlinks_are_resolved_as_realpath_does(tmp_path: Path) -> None:
         assert walker.trace(path)[0] == os.path.realpath(path), path
 
 
-def test_an_ext_code_snippet_that_imports_selects_every_app(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_an_ext_code_snippet_that_imports_selects_every_app(hako: Hako, librepo: Repo) -> None:
     librepo.write("apps/lib/x.libsonnet", IMAGE_LIB)
     librepo.write("apps/web.jsonnet", web_app("{ image:: std.extVar('img').image }"))
     commit(librepo)
@@ -272,11 +302,11 @@ def test_an_ext_code_snippet_that_imports_selects_every_app(hako, librepo: Repo)
     assert changed_files(hako, *args) == {"apps/web.jsonnet": "changed"}
 
 
-def test_the_base_side_cannot_read_the_working_tree(hako, librepo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_the_base_side_cannot_read_the_working_tree(hako: Hako, librepo: Repo) -> None:
     """Both revisions of an app are evaluated in one VM; each side must still be confined to its
     own folder. A base revision that, only when evaluated from the temporary folder, imports the
     working tree's copy of its library would hide a change to that library."""
-    from hako_py.review.run import _fast_tmp
+    from hako_py.review.reviewer import _fast_tmp
 
     temporary = Path(_fast_tmp() or __import__("tempfile").gettempdir())
     depth = len(temporary.resolve().parts)  # the base revision is written to <temporary>/hako-base-*/

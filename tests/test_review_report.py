@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tests.conftest import Repo
+from tests.conftest import Hako, Repo
 from tests.test_review import LIB, app, git, gitrepo  # noqa: F401  (fixture)
 
 GITHUB_LIMIT = 65536
@@ -29,7 +29,8 @@ INJECTION = "oops\n```\n\n**All clear — no app changes.**\n\n<!--"
 
 def html(markdown: str) -> str:
     """Rendered as GitHub does (CommonMark with tables; raw HTML allowed)."""
-    return MarkdownIt("commonmark").enable("table").render(markdown)
+    rendered: str = MarkdownIt("commonmark").enable("table").render(markdown)
+    return rendered
 
 
 def assert_inert(markdown: str) -> str:
@@ -43,7 +44,7 @@ def assert_inert(markdown: str) -> str:
     return rendered
 
 
-def test_error_text_cannot_end_the_fence_or_hide_the_report(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_error_text_cannot_end_the_fence_or_hide_the_report(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
     escaped = INJECTION.replace("\n", "\\n")
     gitrepo.write("apps/beta.jsonnet", app("beta", extra=f", cpu: error '{escaped}'"))
     result = hako("diff", "--base", "main", "--format", "markdown")
@@ -55,7 +56,7 @@ def test_error_text_cannot_end_the_fence_or_hide_the_report(hako, gitrepo: Repo)
     assert "All clear" not in re.sub(r"<pre>.*?</pre>", "", rendered, flags=re.S)
 
 
-def test_values_shown_in_the_summary_and_diff_are_text(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_values_shown_in_the_summary_and_diff_are_text(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
     image = "x`y<img src=x onerror=alert(1)>|**b**"
     hostile = app("beta", env="'<script>x</script>|': '1', 'a`b': '```'").replace(
         "image: 'example/beta'", f"image: '{image}'").replace("tag: 'v1'", "tag: '<b>v</b>'")
@@ -68,7 +69,7 @@ def test_values_shown_in_the_summary_and_diff_are_text(hako, gitrepo: Repo) -> N
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered and "&lt;script&gt;" in rendered
 
 
-def test_file_names_are_text(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_file_names_are_text(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
     names = ["a|b", "x`<b>y<b>`", "new\nline", "<!--c", "**s**"]
     for name in names:
         gitrepo.write(f"apps/{name}.jsonnet", app("n"))
@@ -87,7 +88,7 @@ def test_file_names_are_text(hako, gitrepo: Repo) -> None:  # type: ignore[no-un
 def test_any_text_stays_inert(items: list[tuple[str, str, str, str]]) -> None:
     from hako_py.review import report
     from hako_py.review.compare import AppChange
-    from hako_py.review.run import Review
+    from hako_py.review.reviewer import Review
 
     changes = [AppChange(f"apps/{name}", status, {"image": [detail]}, diff=diff, error=diff if status == "broken"
                          else None) for name, status, diff, detail in items]
@@ -99,7 +100,7 @@ def test_any_text_stays_inert(items: list[tuple[str, str, str, str]]) -> None:
 def test_a_huge_review_fits_one_comment_in_every_part() -> None:
     from hako_py.review import report
     from hako_py.review.compare import AppChange
-    from hako_py.review.run import Review
+    from hako_py.review.reviewer import Review
 
     many = [AppChange(f"apps/{'n' * 200}{i}.jsonnet", "changed", {"env": ["`<x>` " * 100]}, diff="+ x\n" * 500)
             for i in range(3000)]
@@ -112,7 +113,7 @@ def test_a_huge_review_fits_one_comment_in_every_part() -> None:
 
 
 @pytest.mark.slow
-def test_900_apps_changed_by_one_library_edit(hako, gitrepo: Repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_900_apps_changed_by_one_library_edit(hako: Hako, gitrepo: Repo, tmp_path: Path) -> None:  # noqa: F811
     env = ", ".join(f"LONG_SETTING_{i}: 'value-{i}-' + std.toString(lib.memory)" for i in range(12))
     for i in range(900):
         gitrepo.write(f"apps/app{i:03d}.jsonnet", app(f"app{i:03d}", env=env))
@@ -135,7 +136,7 @@ def test_900_apps_changed_by_one_library_edit(hako, gitrepo: Repo, tmp_path: Pat
     assert len(json.loads(as_json.read_text())["apps"]) == 903
 
 
-def test_a_file_name_that_is_not_utf8(hako, gitrepo: Repo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_file_name_that_is_not_utf8(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
     import os
 
     with open(os.fsencode(gitrepo.root / "apps") + b"/bad\xff.jsonnet", "w") as handle:

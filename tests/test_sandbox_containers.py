@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from hako_py.sandbox import ownership
+from hako_py.local import ownership
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, PROJECT_ROOT, Repo, aws_client, unique
+from tests.conftest import POLL, PROJECT_ROOT, Hako, Repo, aws_client, unique
 from tests.test_local import ORDERED, ordered_lines
 from tests.test_sandbox_docker import definition, write
 
@@ -31,7 +31,7 @@ def containers_sandbox(docker_client: Any) -> Iterator[Sandbox]:
     box.stop()
 
 
-def test_oneshot_gets_every_line_in_the_order_written(hako, repo: Repo, containers_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_oneshot_gets_every_line_in_the_order_written(hako: Hako, repo: Repo, containers_sandbox: Sandbox,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """`seq 1 80000` used to arrive as 32,724 lines, exit 0: the task was STOPPED before its
     output was delivered, and the container was removed 5 s after, its output still unread;

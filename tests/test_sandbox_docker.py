@@ -11,7 +11,7 @@ import pytest
 
 from hako_py.sandbox.server import Sandbox
 from tests.busybox_image import IMAGE
-from tests.conftest import POLL, Repo, SandboxControl, unique
+from tests.conftest import POLL, Hako, Repo, SandboxControl, unique
 
 ECR_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/hako-test/busybox"
 
@@ -70,8 +70,8 @@ def running_tasks_of(client: Any, sandbox: Sandbox, cluster: str) -> set[str]:
     return {c.id for c in found if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
 
 
-def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_sandbox: Sandbox, on_docker: SandboxControl, docker_client: Any) -> None:
+def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(
+        hako: Hako, repo: Repo, docker_sandbox: Sandbox, on_docker: SandboxControl, docker_client: Any) -> None:
     name = unique("dj-")
     path = write(repo, docker_sandbox, name, definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']"))
     result = hako("oneshot", path, *POLL, "sh", "-c", "echo real output from $HOSTNAME; seq 1 3; exit 5")
@@ -83,7 +83,7 @@ def test_sandbox_oneshot_output_and_exit_code_come_from_a_real_container(  # typ
     assert IMAGE in [t for i in docker_client.images.list() for t in i.tags]
 
 
-def test_sandbox_stop_task_stops_the_container(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_sandbox_stop_task_stops_the_container(hako: Hako, repo: Repo, docker_sandbox: Sandbox,
                                                on_docker: SandboxControl) -> None:
     path = write(repo, docker_sandbox, unique("dj-"), definition(unique("c-"), unique("subnet-"), unique("sg-"),
                                                                    "['true']"))
@@ -94,7 +94,7 @@ def test_sandbox_stop_task_stops_the_container(hako, repo: Repo, docker_sandbox:
     assert "container app: exit code 3" in result.err
 
 
-def test_sandbox_missing_local_image_fails_to_start(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_sandbox_missing_local_image_fails_to_start(hako: Hako, repo: Repo, docker_sandbox: Sandbox,
                                                     on_docker: SandboxControl) -> None:
     text = definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']").replace("tag: '1'", "tag: 'none'")
     path = write(repo, docker_sandbox, unique("dj-"), text)
@@ -107,7 +107,7 @@ def test_sandbox_missing_local_image_fails_to_start(hako, repo: Repo, docker_san
     ("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/hako-test/busybox", True),  # FIPS: still ECR
     ("123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/hako-test/busybox", False),  # only looks like it
 ])
-def test_sandbox_maps_ecr_names_like_oneshot_local(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_sandbox_maps_ecr_names_like_oneshot_local(hako: Hako, repo: Repo, docker_sandbox: Sandbox,
                                                    on_docker: SandboxControl, image: str, runs: bool) -> None:
     """The sandbox and ``oneshot --local`` share the mapping (tests/test_local_ecr.py runs the same names)."""
     text = definition(unique("c-"), unique("subnet-"), unique("sg-"), "['true']").replace(ECR_IMAGE, image)
@@ -121,7 +121,7 @@ def test_sandbox_maps_ecr_names_like_oneshot_local(hako, repo: Repo, docker_sand
         assert f"CannotPullContainerError: image {image}:1 not found in the local Docker engine" in result.err
 
 
-def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_service_rollout_runs_containers_new_before_old(hako: Hako, repo: Repo, docker_sandbox: Sandbox,
                                                         on_docker: SandboxControl, docker_client: Any) -> None:
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
     name = unique("ds-")
@@ -141,7 +141,7 @@ def test_service_rollout_runs_containers_new_before_old(hako, repo: Repo, docker
     assert len(now) == 2 and not (now & first)
 
 
-def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, docker_sandbox: Sandbox,  # type: ignore[no-untyped-def]
+def test_service_whose_container_crashes_fails_the_rollout(hako: Hako, repo: Repo, docker_sandbox: Sandbox,
                                                           on_docker: SandboxControl) -> None:
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
     name = unique("ds-")
@@ -162,8 +162,8 @@ def test_service_whose_container_crashes_fails_the_rollout(hako, repo: Repo, doc
     assert "rolled back: service" in result.err
 
 
-def test_service_task_whose_image_is_missing_fails_to_start_like_ecs(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, docker_sandbox: Sandbox, on_docker: SandboxControl) -> None:
+def test_service_task_whose_image_is_missing_fails_to_start_like_ecs(
+        hako: Hako, repo: Repo, docker_sandbox: Sandbox, on_docker: SandboxControl) -> None:
     cluster, subnet, group = unique("c-"), unique("subnet-"), unique("sg-")
     name = unique("ds-")
     text = definition(cluster, subnet, group, "['true']", desired=1).replace("tag: '1'", "tag: 'none'")

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from hako_py.sandbox.client import control
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, SandboxControl, aws_client, family, unique
+from tests.conftest import POLL, Hako, Job, SandboxControl, aws_client, family, unique
 
 DELAY = 1.0
 
@@ -105,8 +105,8 @@ def test_simulated_task_output_arrives_late(sandbox: Sandbox, late_logs: float, 
     assert all(e["ingestionTime"] - e["timestamp"] >= late_logs * 1000 - 50 for e in events)
 
 
-def test_hako_oneshot_prints_every_line_when_delivery_is_late(  # type: ignore[no-untyped-def]
-        hako, job: Callable[..., str], aws: SandboxControl, late_logs: float) -> None:
+def test_hako_oneshot_prints_every_line_when_delivery_is_late(
+        hako: Hako, job: Job, aws: SandboxControl, late_logs: float) -> None:
     """`hako oneshot` must not lose the lines a task wrote last when CloudWatch delivers them
     after the task stopped: it reads until the stream has been quiet for --log-grace. With a
     grace shorter than the delay the same run loses them, which shows the grace is what keeps
@@ -117,8 +117,12 @@ def test_hako_oneshot_prints_every_line_when_delivery_is_late(  # type: ignore[n
     result = hako("oneshot", path, *POLL, "--log-grace", str(late_logs + 1.5), "true")
     assert result.code == 0, result.err
     assert result.out.splitlines() == lines
+    # a delay no loaded machine outlasts between the task's stop and hako's exit, so the lines are
+    # lost to the zero grace and not merely to timing (at DELAY, a slow run saw them all)
+    aws.call("POST", "settings", {"logDelaySeconds": 60})
     aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": lines, "runSeconds": 0.3})
     hurried = hako("oneshot", path, *POLL, "--log-grace", "0", "true")
+    aws.call("POST", "settings", {"logDelaySeconds": late_logs})
     assert hurried.code == 0
     assert len(hurried.out.splitlines()) < len(lines)
 

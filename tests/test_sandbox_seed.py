@@ -14,10 +14,10 @@ import urllib.request
 import pytest
 
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl, aws_client, service_app, unique
+from tests.conftest import POLL, Hako, Repo, SandboxControl, aws_client, service_app, unique
 
 
-def test_a_new_app_is_seeded_into_the_running_sandbox(hako, repo: Repo, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_a_new_app_is_seeded_into_the_running_sandbox(hako: Hako, repo: Repo, aws: SandboxControl,
                                                       sandbox: Sandbox) -> None:
     subnet, group = unique("subnet-"), unique("sg-")
     repo.write("apps/fresh.jsonnet", service_app(unique("c-"), subnet, group))
@@ -36,7 +36,7 @@ def test_a_new_app_is_seeded_into_the_running_sandbox(hako, repo: Repo, aws: San
     assert again.code == 0 and "subnet" not in again.err
 
 
-def test_seed_refuses_what_is_no_sandbox_in_one_line(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_seed_refuses_what_is_no_sandbox_in_one_line(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     repo.write("apps/fresh.jsonnet", service_app(unique("c-"), unique("subnet-"), unique("sg-")))
     for url, said in (("http://192.0.2.1:4566", "not a sandbox URL"), ("https://ecs.us-east-1.amazonaws.com",
                                                                         "not a sandbox URL"),
@@ -50,7 +50,7 @@ def test_seed_refuses_what_is_no_sandbox_in_one_line(hako, repo: Repo, aws: Sand
     assert result.code == 1 and "not seeding from apps/broken.jsonnet" in result.err
 
 
-def test_server_options_are_refused_with_seed(hako, repo: Repo, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_server_options_are_refused_with_seed(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
     """`hako sandbox --port 0 seed ...` would silently ignore --port: a usage error instead."""
     repo.write("apps/fresh.jsonnet", service_app(unique("c-"), unique("subnet-"), unique("sg-")))
     result = hako("sandbox", "--port", "0", "seed", "apps/fresh.jsonnet")

@@ -7,6 +7,7 @@ Every test registers through boto3 over HTTP and, where a real answer is publish
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -123,7 +124,7 @@ def test_compatibilities_follow_the_network_mode(ecs: Any) -> None:
     anywhere-bridge); a Fargate awsvpc definition -> [EC2, FARGATE, MANAGED_INSTANCES] today (repo-taskdef-
     fargate-enable-fault-injection-2026; [EC2, FARGATE] before Managed Instances launched in 2025)."""
     container = {"name": "app", "image": "busybox", "memory": 64}
-    cases = {
+    cases: dict[str, tuple[dict[str, Any], list[str]]] = {
         "none sent": ({}, ["EXTERNAL", "EC2"]),
         "EC2 bridge": ({"requiresCompatibilities": ["EC2"], "networkMode": "bridge"}, ["EXTERNAL", "EC2"]),
         "EXTERNAL": ({"requiresCompatibilities": ["EXTERNAL"]}, ["EXTERNAL", "EC2"]),
@@ -291,7 +292,7 @@ def test_inactive_revisions_are_refused(ecs: Any, default_network: dict[str, Any
     ecs.deregister_task_definition(taskDefinition=inactive)
     ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=active, desiredCount=0,
                        launchType="FARGATE", networkConfiguration=default_network)
-    calls = {
+    calls: dict[str, Callable[[], Any]] = {
         "UpdateService": lambda: ecs.update_service(cluster=cluster, service="web", taskDefinition=inactive),
         "RunTask": lambda: ecs.run_task(cluster=cluster, taskDefinition=inactive, launchType="FARGATE",
                                         networkConfiguration=default_network),

@@ -9,14 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import boto3
 import pytest
 
 from hako_py.sandbox.seed import image_manifest
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl, unique
+from tests.conftest import POLL, Hako, Repo, SandboxControl, unique
 
 ACCOUNT = "123456789012"
 
@@ -71,7 +71,7 @@ class Env:
         return self.path
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=self.sandbox.url, aws_access_key_id="t",
+        return cast(Any, boto3).client(service, region_name="us-east-1", endpoint_url=self.sandbox.url, aws_access_key_id="t",
                             aws_secret_access_key="t")
 
 
@@ -135,7 +135,7 @@ def http_server() -> Iterator[str]:
     server.server_close()
 
 
-def test_unknown_script_type_lists_installed_types(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_script_type_lists_installed_types(hako: Hako, repo: Repo) -> None:
     repo.write("apps/x.jsonnet", definition("c", "subnet-1", "sg-1", name="x", scripts="[{ type: 'ckpdecs' }]"))
     result = hako("validate", "apps/x.jsonnet")
     assert result.code == 1
@@ -144,7 +144,7 @@ def test_unknown_script_type_lists_installed_types(hako, repo: Repo) -> None:  #
                                   "record_hooks)")
 
 
-def test_script_options_are_validated_with_located_errors(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_script_options_are_validated_with_located_errors(hako: Hako, repo: Repo) -> None:
     repo.write("apps/x.jsonnet", definition("c", "subnet-1", "sg-1", name="x", scripts="""[
         { type: 'jenkins_tag', jbo: 'x' },
         { type: 'ecr_tag', pattern: 3 },
@@ -163,8 +163,8 @@ def test_libsonnet_jenkins_tag_entry(repo: Repo) -> None:
                                                       "b": {"type": "ecr_tag", "pattern": "^v"}}
 
 
-def test_deploy_hooks_fire_in_order_and_the_tag_change_is_registered(  # type: ignore[no-untyped-def]
-        hako, env: Env, hooks_file: Callable[[], list[dict[str, Any]]]) -> None:
+def test_deploy_hooks_fire_in_order_and_the_tag_change_is_registered(
+        hako: Hako, env: Env, hooks_file: Callable[[], list[dict[str, Any]]]) -> None:
     path = env.write(scripts="[{ type: 'record_hooks', tag: 'v9' }]")
     env.client("ecr").put_image(repositoryName=env.name, imageTag="v9", imageManifest=image_manifest(env.name, "v9"))
     result = hako("deploy", path, *POLL)
@@ -179,7 +179,7 @@ def test_deploy_hooks_fire_in_order_and_the_tag_change_is_registered(  # type: i
     assert image.endswith(f"/{env.name}:v9")
 
 
-def test_failed_deploy_and_rollback_hooks(hako, env: Env, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_failed_deploy_and_rollback_hooks(hako: Hako, env: Env, aws: SandboxControl,
                                           hooks_file: Callable[[], list[dict[str, Any]]]) -> None:
     path = env.write(scripts="[{ type: 'record_hooks' }]")
     assert hako("deploy", path, *POLL).code == 0
@@ -199,7 +199,7 @@ def test_failed_deploy_and_rollback_hooks(hako, env: Env, aws: SandboxControl,  
     assert [h["hook"] for h in hooks_file()] == ["configure", "configure", "remove_starting", "remove_finished"]
 
 
-def test_oneshot_hooks(hako, env: Env, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_oneshot_hooks(hako: Hako, env: Env, aws: SandboxControl,
                        hooks_file: Callable[[], list[dict[str, Any]]]) -> None:
     path = env.write(scripts="[{ type: 'record_hooks' }]")
     aws.call("POST", "next-task", {"family": f"{env.name}-oneshot", "exitCode": 4, "runSeconds": 0.1})
@@ -210,7 +210,7 @@ def test_oneshot_hooks(hako, env: Env, aws: SandboxControl,  # type: ignore[no-u
     assert hooks[-1]["exit_code"] == 4
 
 
-def test_dry_run_tells_scripts_and_writes_nothing(hako, env: Env, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_dry_run_tells_scripts_and_writes_nothing(hako: Hako, env: Env, aws: SandboxControl,
                                                   hooks_file: Callable[[], list[dict[str, Any]]]) -> None:
     path = env.write(scripts="[{ type: 'record_hooks' }, { type: 'create_aws_cloud_watch_logs_log_group' }]",
                      skip=("log_groups",))
@@ -222,7 +222,7 @@ def test_dry_run_tells_scripts_and_writes_nothing(hako, env: Env, aws: SandboxCo
     assert aws.requests()["writes"] == 0
 
 
-def test_log_group_script_creates_missing_groups(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
+def test_log_group_script_creates_missing_groups(hako: Hako, env: Env) -> None:
     path = env.write(scripts="[{ type: 'create_aws_cloud_watch_logs_log_group' }]", skip=("log_groups",))
     result = hako("deploy", "-v", path, *POLL)
     assert result.code == 0, result.err
@@ -233,7 +233,7 @@ def test_log_group_script_creates_missing_groups(hako, env: Env) -> None:  # typ
     assert [g["logGroupName"] for g in groups] == [f"/ecs/{env.name}"]
 
 
-def test_failing_script_stops_the_deploy_before_any_write(hako, env: Env, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_failing_script_stops_the_deploy_before_any_write(hako: Hako, env: Env, aws: SandboxControl,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = env.write(scripts="[{ type: 'jenkins_tag', job: 'app' }]")
     monkeypatch.setenv("JENKINS_URL", "http://127.0.0.1:9")
@@ -244,7 +244,7 @@ def test_failing_script_stops_the_deploy_before_any_write(hako, env: Env, aws: S
     assert aws.requests()["writes"] == 0
 
 
-def test_jenkins_tag_from_a_jenkins_api(hako, env: Env, http_server: str,  # type: ignore[no-untyped-def]
+def test_jenkins_tag_from_a_jenkins_api(hako: Hako, env: Env, http_server: str,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     sha = "0123456789abcdef0123456789abcdef01234567"
     Recorder.builds["/job/team/job/app/lastSuccessfulBuild/api/json"] = {
@@ -270,7 +270,7 @@ def test_jenkins_tag_from_a_jenkins_api(hako, env: Env, http_server: str,  # typ
     assert missing.code == 0
 
 
-def test_ecr_tag_picks_the_newest_matching_tag(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
+def test_ecr_tag_picks_the_newest_matching_tag(hako: Hako, env: Env) -> None:
     path = env.write(scripts="[{ type: 'ecr_tag', pattern: 'release-[0-9]+' }]")
     ecr = env.client("ecr")
     for index, tag in enumerate(["release-1", "release-2", "dev-3"]):
@@ -283,7 +283,7 @@ def test_ecr_tag_picks_the_newest_matching_tag(hako, env: Env) -> None:  # type:
     assert none.code == 1 and "no tag of" in none.err
 
 
-def test_notify_webhook_posts_and_never_fails_the_deploy(hako, env: Env, http_server: str,  # type: ignore[no-untyped-def]
+def test_notify_webhook_posts_and_never_fails_the_deploy(hako: Hako, env: Env, http_server: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     path = env.write(scripts="[{ type: 'notify_webhook' }]")
     monkeypatch.setenv("HAKO_WEBHOOK_URL", http_server + "/hook")
@@ -297,7 +297,7 @@ def test_notify_webhook_posts_and_never_fails_the_deploy(hako, env: Env, http_se
     assert "notify_webhook: posting deploy_finished failed" in result.err
 
 
-def test_verify_every_check_ok(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
+def test_verify_every_check_ok(hako: Hako, env: Env) -> None:
     secrets = (f"[{{ name: 'P', value_from: 'arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/verify/{env.name}/p' }},"
                f" {{ name: 'S', value_from: 'arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{env.name}/s:key::' }}]")
     path = env.write(secrets=secrets,
@@ -320,7 +320,7 @@ def test_verify_every_check_ok(hako, env: Env) -> None:  # type: ignore[no-untyp
     ]
 
 
-def test_verify_every_check_ng(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
+def test_verify_every_check_ng(hako: Hako, env: Env) -> None:
     secrets = (f"[{{ name: 'P', value_from: 'arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/missing/{env.name}' }},"
                f" {{ name: 'S', value_from: 'arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:missing-{env.name}' }}]")
     path = env.write(seed=False, secrets=secrets,
@@ -346,14 +346,14 @@ def test_verify_every_check_ng(hako, env: Env) -> None:  # type: ignore[no-untyp
     assert len(lines) == 10
 
 
-def test_verify_skips_images_outside_ecr(hako, env: Env) -> None:  # type: ignore[no-untyped-def]
+def test_verify_skips_images_outside_ecr(hako: Hako, env: Env) -> None:
     path = env.write(image="public.ecr.aws/nginx/nginx")
     lines = hako("verify", path).out.splitlines()
     assert "[SKIP] image public.ecr.aws/nginx/nginx:v1 (app): not an ECR image; cannot check without pulling it" \
         in lines
 
 
-def test_deploy_stopped_by_a_missing_secret_sends_no_write(hako, env: Env, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_deploy_stopped_by_a_missing_secret_sends_no_write(hako: Hako, env: Env, aws: SandboxControl) -> None:
     secrets = f"[{{ name: 'P', value_from: 'arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/absent/{env.name}' }}]"
     path = env.write(secrets=secrets, skip=("parameters",))
     aws.reset()
@@ -366,7 +366,7 @@ def test_deploy_stopped_by_a_missing_secret_sends_no_write(hako, env: Env, aws: 
     assert "verified: " not in skipped.err
 
 
-def test_oneshot_stopped_by_verification_exits_125(hako, env: Env, aws: SandboxControl) -> None:  # type: ignore[no-untyped-def]
+def test_oneshot_stopped_by_verification_exits_125(hako: Hako, env: Env, aws: SandboxControl) -> None:
     path = env.write(skip=("images",))
     aws.reset()
     result = hako("oneshot", path, "true")

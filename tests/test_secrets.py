@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import boto3
 import pytest
 
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl, family, unique
+from tests.conftest import POLL, Hako, Repo, SandboxControl, family, unique
 
 LEAKS = ("LEAK-env-password", "LEAK-env-token", "LEAK-ssm-value", "LEAK-sm-value", "LEAK-provider-value",
          "LEAK-override-value", "LEAK-changed-password", "LEAK-shaped-userinfo")
@@ -53,8 +54,20 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+@dataclass
+class Secretive:
+    """The fixture's value: called, the definition's path; change_password() rewrites the
+    definition with another literal password."""
+
+    path: str
+    change_password: Callable[[], None]
+
+    def __call__(self) -> str:
+        return self.path
+
+
 @pytest.fixture
-def secretive(repo: Repo, aws: SandboxControl, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+def secretive(repo: Repo, aws: SandboxControl, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Secretive:
     from hako_py.pipeline import check_file
     from hako_py.sandbox.seed import Wanted, seed
 
@@ -77,13 +90,11 @@ def secretive(repo: Repo, aws: SandboxControl, sandbox: Sandbox, monkeypatch: py
 
     def change_password() -> None:
         repo.write(path, definition(cluster, subnet, group, password="LEAK-changed-password"))
-    write: Any = lambda: path  # noqa: E731 - the fixture's value is the path, plus a helper
-    write.change_password = change_password
-    return write  # type: ignore[no-any-return]
+    return Secretive(path, change_password)
 
 
 @pytest.mark.slow
-def test_no_command_prints_a_secret_value(hako, secretive, aws: SandboxControl, repo: Repo,  # type: ignore[no-untyped-def]
+def test_no_command_prints_a_secret_value(hako: Hako, secretive: Secretive, aws: SandboxControl, repo: Repo,
                                           tmp_path: Path) -> None:
     path = secretive()
     git(repo.root, "init", "-q", "-b", "main")
@@ -124,7 +135,7 @@ def test_no_command_prints_a_secret_value(hako, secretive, aws: SandboxControl, 
     assert reads == set(), f"secret values were read: {reads}"
 
 
-def test_reveal_secrets_is_the_only_way_to_print_them(hako, secretive) -> None:  # type: ignore[no-untyped-def]
+def test_reveal_secrets_is_the_only_way_to_print_them(hako: Hako, secretive: Secretive) -> None:
     path = secretive()
     revealed = hako("render", "--expand", "--reveal-secrets", "--only", "task-definition", path)
     assert revealed.code == 0
@@ -132,7 +143,7 @@ def test_reveal_secrets_is_the_only_way_to_print_them(hako, secretive) -> None: 
     assert "LEAK-ssm-value" not in revealed.out, "secrets are referenced by ARN, never resolved"
 
 
-def test_local_oneshot_reads_secrets_to_run_and_prints_none(hako, secretive, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_local_oneshot_reads_secrets_to_run_and_prints_none(hako: Hako, secretive: Secretive, aws: SandboxControl,
                                                             docker_client: Any) -> None:
     from tests.busybox_image import IMAGE
 

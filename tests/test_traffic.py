@@ -7,20 +7,20 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
 
 from hako_py.compare.service import compare_services
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Repo, SandboxControl, service_app, unique
+from tests.conftest import POLL, Deployable, Hako, Repo, SandboxControl, service_app, unique
 
 REGION = "us-east-1"
 
 
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    return cast(Any, boto3).client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                         aws_access_key_id="t", aws_secret_access_key="t")
 
 
@@ -108,7 +108,7 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
         time.sleep(0.05)
 
 
-def test_deploy_creates_everything_then_noop_sends_no_write(hako, traffic_app, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_deploy_creates_everything_then_noop_sends_no_write(hako: Hako, traffic_app: Callable[..., tuple[str, str]], aws: SandboxControl,
                                                             repo: Repo) -> None:
     path, app_id = traffic_app()
     result = hako("deploy", path, *POLL)
@@ -157,8 +157,8 @@ def test_deploy_creates_everything_then_noop_sends_no_write(hako, traffic_app, a
     assert "Autoscaling: min 1 max 4 (ALBRequestCountPerTarget, ECSServiceAverageCPUUtilization)" in status.out
 
 
-def test_changes_apply_only_what_differs_and_autoscaling_keeps_the_count(  # type: ignore[no-untyped-def]
-        hako, traffic_app, aws: SandboxControl, repo: Repo) -> None:
+def test_changes_apply_only_what_differs_and_autoscaling_keeps_the_count(
+        hako: Hako, traffic_app: Callable[..., tuple[str, str]], aws: SandboxControl, repo: Repo) -> None:
     path, app_id = traffic_app()
     assert hako("deploy", path, *POLL).code == 0
     cluster = cluster_of(repo, path)
@@ -189,7 +189,7 @@ def test_changes_apply_only_what_differs_and_autoscaling_keeps_the_count(  # typ
     assert "Setting desired count to 3." in status.out
 
 
-def test_remove_deletes_what_hako_created_and_keeps_the_rest(hako, traffic_app, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_remove_deletes_what_hako_created_and_keeps_the_rest(hako: Hako, traffic_app: Callable[..., tuple[str, str]], aws: SandboxControl,
                                                             repo: Repo) -> None:
     path, app_id = traffic_app()
     assert hako("deploy", path, *POLL).code == 0
@@ -212,7 +212,7 @@ def test_remove_deletes_what_hako_created_and_keeps_the_rest(hako, traffic_app, 
     assert not [t for t in targets if t["ResourceId"] == f"service/{cluster_of(repo, path)}/{app_id}"]
 
 
-def test_remove_keeps_a_load_balancer_hako_did_not_create(hako, traffic_app, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_remove_keeps_a_load_balancer_hako_did_not_create(hako: Hako, traffic_app: Callable[..., tuple[str, str]], aws: SandboxControl,
                                                          repo: Repo) -> None:
     path, app_id = traffic_app()
     elb = client("elbv2")
@@ -237,7 +237,7 @@ def shared_app(cluster: str, subnet: str, group: str, vpc: str, lb: str, priorit
     """)
 
 
-def test_shared_load_balancer_rule_and_named_target_group(hako, repo: Repo, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_shared_load_balancer_rule_and_named_target_group(hako: Hako, repo: Repo, aws: SandboxControl,
                                                          sandbox: Sandbox) -> None:
     from hako_py.pipeline import check_file
     from hako_py.sandbox.seed import Wanted, seed
@@ -283,8 +283,8 @@ def test_shared_load_balancer_rule_and_named_target_group(hako, repo: Repo, aws:
     assert elb.describe_target_groups(Names=[f"{lb_name}-extra"])["TargetGroups"], "not hako's: kept"
 
 
-def test_verify_reports_missing_traffic_resources(hako, repo: Repo, aws: SandboxControl,  # type: ignore[no-untyped-def]
-                                                  deployable: Callable[..., str]) -> None:
+def test_verify_reports_missing_traffic_resources(hako: Hako, repo: Repo, aws: SandboxControl,
+                                                  deployable: Deployable) -> None:
     deployable()  # seeds the cluster and network only: what follows must stay missing
     path = deployable(extra="""
         elb_v2: { load_balancer_name: 'no-such-lb', target_group_name: 'no-such-tg', container_name: 'app',
@@ -342,14 +342,14 @@ def test_verify_reports_missing_traffic_resources(hako, repo: Repo, aws: Sandbox
      "container_port: '8o' }",
      "scheduler.elb_v2.container_port: must be an integer"),
 ])
-def test_invalid_traffic_settings_are_located(hako, repo: Repo, extra: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_traffic_settings_are_located(hako: Hako, repo: Repo, extra: str, message: str) -> None:
     repo.write("apps/svc.jsonnet", service_app("c", "subnet-1", "sg-1", extra=extra + ","))
     result = hako("validate", "apps/svc.jsonnet")
     assert result.code == 1, result.out
     assert f"apps/svc.jsonnet: {message}" in result.out + result.err
 
 
-def test_every_traffic_key_without_a_service_is_an_error(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_every_traffic_key_without_a_service_is_an_error(hako: Hako, repo: Repo) -> None:
     text = service_app("c", "subnet-1", "sg-1", extra="autoscaling: { min_capacity: 1, max_capacity: 2 },")
     repo.write("apps/batch.jsonnet", text.replace("desired_count: 2,", ""))
     result = hako("validate", "apps/batch.jsonnet")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FARGATE_APP, POLL, Repo, SandboxControl
+from tests.conftest import FARGATE_APP, POLL, Hako, Repo, SandboxControl
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 BUILD = {"number": 7, "actions": [{"lastBuiltRevision": {"SHA1": SHA}}]}
@@ -97,8 +97,8 @@ def jenkins_env(monkeypatch: pytest.MonkeyPatch) -> None:
     ("deploy", "--dry-run", "--no-verify"),
     ("oneshot", "--dry-run", "--no-verify"),
 ])
-def test_a_server_named_by_the_definition_never_receives_credentials(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, listeners: list[Listener], jenkins_env: None, aws: SandboxControl,
+def test_a_server_named_by_the_definition_never_receives_credentials(
+        hako: Hako, repo: Repo, listeners: list[Listener], jenkins_env: None, aws: SandboxControl,
         monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
     attacker, trusted = listeners
     monkeypatch.setenv("JENKINS_URL", trusted.url)
@@ -113,7 +113,7 @@ def test_a_server_named_by_the_definition_never_receives_credentials(  # type: i
     assert "s3cr3t-jenkins-token" not in result.err + result.out
 
 
-def test_an_allowed_server_receives_credentials(hako, repo: Repo, listeners: list[Listener],  # type: ignore[no-untyped-def]
+def test_an_allowed_server_receives_credentials(hako: Hako, repo: Repo, listeners: list[Listener],
                                                 jenkins_env: None) -> None:
     jenkins, _ = listeners
     repo.write("hako.toml", (repo.root / "hako.toml").read_text()
@@ -125,7 +125,7 @@ def test_an_allowed_server_receives_credentials(hako, repo: Repo, listeners: lis
     assert jenkins.credentials_received == ["Basic ZGVwbG95LWJvdDpzM2NyM3QtamVua2lucy10b2tlbg=="]
 
 
-def test_hako_toml_server_is_trusted(hako, repo: Repo, listeners: list[Listener],  # type: ignore[no-untyped-def]
+def test_hako_toml_server_is_trusted(hako: Hako, repo: Repo, listeners: list[Listener],
                                      jenkins_env: None) -> None:
     jenkins, _ = listeners
     repo.write("hako.toml", (repo.root / "hako.toml").read_text()
@@ -136,7 +136,7 @@ def test_hako_toml_server_is_trusted(hako, repo: Repo, listeners: list[Listener]
     assert len(jenkins.credentials_received) == 1
 
 
-def test_a_definition_server_without_credentials_is_fine(hako, repo: Repo,  # type: ignore[no-untyped-def]
+def test_a_definition_server_without_credentials_is_fine(hako: Hako, repo: Repo,
                                                          listeners: list[Listener],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     public, _ = listeners
@@ -148,8 +148,8 @@ def test_a_definition_server_without_credentials_is_fine(hako, repo: Repo,  # ty
     assert public.seen and public.credentials_received == []
 
 
-def test_credentials_never_go_over_plain_http_except_to_loopback(  # type: ignore[no-untyped-def]
-        hako, repo: Repo, jenkins_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_never_go_over_plain_http_except_to_loopback(
+        hako: Hako, repo: Repo, jenkins_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JENKINS_URL", "http://jenkins.example.invalid:8080")
     repo.write("apps/web.jsonnet", app_with("[{ type: 'jenkins_tag', job: 'x' }]"))
     result = hako("render", "apps/web.jsonnet", "--with-scripts")
@@ -157,7 +157,7 @@ def test_credentials_never_go_over_plain_http_except_to_loopback(  # type: ignor
     assert "credentials are only sent over https (plain http only to loopback)" in result.err
 
 
-def test_credentials_do_not_follow_a_redirect(hako, repo: Repo, listeners: list[Listener],  # type: ignore[no-untyped-def]
+def test_credentials_do_not_follow_a_redirect(hako: Hako, repo: Repo, listeners: list[Listener],
                                               jenkins_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     trusted, elsewhere = listeners
     trusted.redirect_to = elsewhere.url
@@ -168,7 +168,7 @@ def test_credentials_do_not_follow_a_redirect(hako, repo: Repo, listeners: list[
     assert elsewhere.seen and elsewhere.credentials_received == []
 
 
-def test_a_tag_answered_by_the_server_must_be_a_tag(hako, repo: Repo,  # type: ignore[no-untyped-def]
+def test_a_tag_answered_by_the_server_must_be_a_tag(hako: Hako, repo: Repo,
                                                     listeners: list[Listener], monkeypatch: pytest.MonkeyPatch) -> None:
     jenkins, _ = listeners
     jenkins.answer = {"actions": [{"lastBuiltRevision": {"SHA1": "x\n```\n<!-- hidden"}}]}
@@ -179,7 +179,7 @@ def test_a_tag_answered_by_the_server_must_be_a_tag(hako, repo: Repo,  # type: i
     assert "is not a valid image tag" in result.err
 
 
-def test_webhook_variable_cannot_be_chosen_by_the_definition(hako, repo: Repo,  # type: ignore[no-untyped-def]
+def test_webhook_variable_cannot_be_chosen_by_the_definition(hako: Hako, repo: Repo,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://app:pw-LEAK@db/x")
     repo.write("apps/web.jsonnet", app_with("[{ type: 'notify_webhook', url_env: 'DATABASE_URL' }]"))
@@ -189,7 +189,7 @@ def test_webhook_variable_cannot_be_chosen_by_the_definition(hako, repo: Repo,  
     assert "pw-LEAK" not in result.out + result.err
 
 
-def test_webhook_url_is_a_credential(hako, env_app: str, aws: SandboxControl,  # type: ignore[no-untyped-def]
+def test_webhook_url_is_a_credential(hako: Hako, env_app: str, aws: SandboxControl,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAKO_WEBHOOK_URL", "http://hooks.example.invalid/services/T000/B000/SECRETPATH")
     result = hako("deploy", env_app, *POLL)
@@ -236,7 +236,7 @@ def test_userinfo_in_a_trusted_url_is_refused() -> None:
     assert problem == "credentials must not be part of the URL"
 
 
-def test_allowed_servers_must_be_https(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_allowed_servers_must_be_https(repo: Repo, hako: Hako) -> None:
     repo.write("hako.toml", (repo.root / "hako.toml").read_text()
                + '\n[scripts]\nallowed_servers = ["http://ci.example.com"]\n')
     repo.write("apps/web.jsonnet", FARGATE_APP)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FARGATE_APP, Repo
+from tests.conftest import FARGATE_APP, Hako, Repo
 
 # One value per credential shape (all fake), each carrying a LEAK marker to search for.
 SHAPED = {
@@ -38,7 +38,7 @@ def assert_clean(text: str) -> None:
     assert not found, f"secret values printed: {found}"
 
 
-def test_values_are_masked_by_shape_in_render_and_show_definition(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_values_are_masked_by_shape_in_render_and_show_definition(hako: Hako, repo: Repo) -> None:
     repo.write("apps/web.jsonnet", leaky_app())
     render = hako("render", "apps/web.jsonnet")
     assert render.code == 0, render.err
@@ -52,7 +52,7 @@ def test_values_are_masked_by_shape_in_render_and_show_definition(hako, repo: Re
     assert all(marker in revealed.out for marker in MARKERS)
 
 
-def test_validate_warns_with_located_messages(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_validate_warns_with_located_messages(hako: Hako, repo: Repo) -> None:
     repo.write("apps/web.jsonnet", leaky_app())
     result = hako("validate", "apps/web.jsonnet")
     assert result.code == 0
@@ -63,7 +63,7 @@ def test_validate_warns_with_located_messages(hako, repo: Repo) -> None:  # type
     assert_clean(result.out + result.err)
 
 
-def test_pr_review_masks_values_by_shape_in_every_format(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_pr_review_masks_values_by_shape_in_every_format(hako: Hako, repo: Repo) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo.root, check=True)
     repo.write("apps/web.jsonnet", FARGATE_APP)
     subprocess.run(["git", "add", "-A"], cwd=repo.root, check=True)
@@ -77,7 +77,7 @@ def test_pr_review_masks_values_by_shape_in_every_format(hako, repo: Repo) -> No
         assert_clean(result.out + result.err)
 
 
-def test_a_changed_shaped_secret_shows_as_changed(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_shaped_secret_shows_as_changed(hako: Hako, repo: Repo) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo.root, check=True)
     repo.write("apps/web.jsonnet", leaky_app())
     subprocess.run(["git", "add", "-A"], cwd=repo.root, check=True)
@@ -94,7 +94,7 @@ def test_a_changed_shaped_secret_shows_as_changed(hako, repo: Repo) -> None:  # 
     (("--ext-code", "DB_PASSWORD=hunter2"), "std.extVar('DB_PASSWORD')"),
     (("--ext-str", "PLAIN=LEAKplain-value"), "std.parseInt(std.extVar('PLAIN'))"),
 ])
-def test_ext_var_values_never_appear_in_errors(hako, repo: Repo, args: tuple[str, str], code: str) -> None:  # type: ignore[no-untyped-def]
+def test_ext_var_values_never_appear_in_errors(hako: Hako, repo: Repo, args: tuple[str, str], code: str) -> None:
     repo.write("apps/web.jsonnet", FARGATE_APP.replace("tag: 'v1',", f"tag: 'v1', cpu: {code},"))
     value = args[1].partition("=")[2]
     for command in (("render",), ("validate",), ("show-definition",)):
@@ -105,7 +105,7 @@ def test_ext_var_values_never_appear_in_errors(hako, repo: Repo, args: tuple[str
         assert "<masked>" in result.out + result.err
 
 
-def test_provider_values_never_appear_in_errors(hako, repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_provider_values_never_appear_in_errors(hako: Hako, repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAKO_TEST_PROVIDED", "LEAK-provided-value")
     repo.write("apps/web.jsonnet", FARGATE_APP.replace(
         "tag: 'v1',", "tag: 'v1', cpu: std.parseInt(std.native('provide.env')('{}', 'HAKO_TEST_PROVIDED')),"))
@@ -115,7 +115,7 @@ def test_provider_values_never_appear_in_errors(hako, repo: Repo, monkeypatch: p
     assert "LEAK-provided-value" not in result.err
 
 
-def test_review_error_text_hides_ext_var_values(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_review_error_text_hides_ext_var_values(hako: Hako, repo: Repo) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo.root, check=True)
     repo.write("apps/web.jsonnet", FARGATE_APP)
     subprocess.run(["git", "add", "-A"], cwd=repo.root, check=True)
@@ -127,7 +127,7 @@ def test_review_error_text_hides_ext_var_values(hako, repo: Repo) -> None:  # ty
     assert "LEAK-token-x" not in result.out + result.err
 
 
-def test_show_definition_of_an_invalid_file_masks_environment_pairs(hako, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+def test_show_definition_of_an_invalid_file_masks_environment_pairs(hako: Hako, repo: Repo) -> None:
     repo.write("apps/web.jsonnet", FARGATE_APP.replace(
         "memory: 256,\n  },", "memory: 256,\n    environment: [{ name: 'DB_PASSWORD', value: 'LEAK-pair' }],\n  },"))
     result = hako("show-definition", "apps/web.jsonnet")
@@ -141,7 +141,7 @@ def test_show_definition_of_an_invalid_file_masks_environment_pairs(hako, repo: 
     "env: { '': 'value' }",
     "env: { 'A=B': 'value' }",
 ])
-def test_variable_names_that_cannot_exist_are_refused(hako, repo: Repo, container: str) -> None:  # type: ignore[no-untyped-def]
+def test_variable_names_that_cannot_exist_are_refused(hako: Hako, repo: Repo, container: str) -> None:
     repo.write("apps/web.jsonnet", FARGATE_APP.replace("memory: 256,\n  },", f"memory: 256,\n    {container},\n  }},"))
     result = hako("validate", "apps/web.jsonnet")
     assert result.code == 1

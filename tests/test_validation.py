@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from hako_py.errors import DefinitionError
 from hako_py.pipeline import check_file
-from tests.conftest import FARGATE_APP, Repo
+from tests.conftest import FARGATE_APP, Hako, HakoProcess, Repo
 
 
 def fargate(**overrides: str) -> str:
@@ -26,7 +27,7 @@ def problems_of(repo: Repo, text: str, name: str = "apps/x.jsonnet") -> list[str
     return str(info.value).splitlines()
 
 
-def test_valid_definition_passes(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_valid_definition_passes(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", FARGATE_APP)
     result = hako("validate", "apps/x.jsonnet")
     assert result.code == 0, result
@@ -39,7 +40,7 @@ def test_unknown_key_suggests_the_right_one(repo: Repo) -> None:
     assert lines == ["apps/x.jsonnet: app.memroy: unknown key 'memroy'; did you mean 'memory'?"]
 
 
-def test_every_problem_is_reported_at_once(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_is_reported_at_once(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", fargate(
         scheduler="launch_type: 'FARGAT', desired_count: 'two'",
         app="cpu: 'lots', port_mappings: [{ container_port: 80, protocl: 'tcp' }], health_check: {}",
@@ -63,10 +64,16 @@ def test_nested_path_with_index(repo: Repo) -> None:
                      "must be a string, got 1"]
 
 
-def test_top_level_rename_hint(repo: Repo) -> None:
-    lines = problems_of(repo, fargate(top="additional_containers: {}"))
-    assert lines == ["apps/x.jsonnet: additional_containers: unknown key 'additional_containers'; "
-                     "use sidecars (the hako v2 name)"]
+def test_hakos_old_name_of_sidecars_is_read_with_a_warning(repo: Repo, hako: Hako) -> None:
+    # hako 2.18 still reads additional_containers when there is no sidecars
+    # (lib/hako/definition_loader.rb:22); hako-py used to refuse it (issue 17)
+    repo.write("apps/x.jsonnet", fargate(top="additional_containers: { log: { image_tag: 'fluentd:1' } }"))
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 0, result
+    assert ("apps/x.jsonnet: additional_containers: warning: is hako's old name of sidecars (hako 2.18 still reads "
+            "it); rename it to sidecars") in result.out
+    rendered = json.loads(hako("render", "apps/x.jsonnet").out)
+    assert [c["name"] for c in rendered["taskDefinition"]["containerDefinitions"]] == ["app", "log"]
 
 
 def test_required_sections(repo: Repo) -> None:
@@ -200,7 +207,7 @@ def test_null_means_unset(repo: Repo) -> None:
     assert "taskRoleArn" not in checked.rendered.task_definition
 
 
-def test_warnings_for_literal_secrets_and_latest(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_for_literal_secrets_and_latest(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", fargate(app="tag: 'latest', env: { QUEUERY_TOKEN: 'thisisatoken', PORT: '80' }"))
     result = hako("validate", "apps/x.jsonnet")
     assert result.code == 0
@@ -215,13 +222,13 @@ def test_warnings_for_literal_secrets_and_latest(repo: Repo, hako) -> None:  # t
     assert strict.code == 1
 
 
-def test_tag_resolving_script_silences_the_latest_warning(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_tag_resolving_script_silences_the_latest_warning(repo: Repo, hako: Hako) -> None:
     repo.write("apps/x.jsonnet", fargate(app="tag: null", top="scripts: [{ type: 'jenkins_tag', job: 'x' }]"))
     result = hako("validate", "--strict", "apps/x.jsonnet")
     assert result.code == 0, result.out
 
 
-def test_validate_a_folder_and_mixed_results(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_validate_a_folder_and_mixed_results(repo: Repo, hako: Hako) -> None:
     repo.write("apps/good.jsonnet", FARGATE_APP)
     repo.write("apps/bad.jsonnet", "{ app: 1,, }")
     repo.write("apps/lib/helper.libsonnet", "error 'libraries are not definitions'")
@@ -232,7 +239,7 @@ def test_validate_a_folder_and_mixed_results(repo: Repo, hako) -> None:  # type:
     assert "2 definitions checked: 1 invalid" in result.err
 
 
-def test_validate_many_files_in_parallel_matches_serial(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_validate_many_files_in_parallel_matches_serial(repo: Repo, hako: Hako) -> None:
     for i in range(70):
         repo.write(f"apps/app{i:02d}.jsonnet", FARGATE_APP if i % 7 else "{ app: { memroy: 1 } }")
     serial = hako("validate", "-j", "1", "apps")
@@ -242,7 +249,7 @@ def test_validate_many_files_in_parallel_matches_serial(repo: Repo, hako) -> Non
     assert parallel.out.count("unknown key 'memroy'") == 10
 
 
-def test_validate_reports_missing_files_without_traceback(repo: Repo, hako) -> None:  # type: ignore[no-untyped-def]
+def test_validate_reports_missing_files_without_traceback(repo: Repo, hako: Hako) -> None:
     result = hako("validate", "apps/nope.jsonnet")
     assert result.code == 1
     assert result.out == "apps/nope.jsonnet: no such file\n"
@@ -273,7 +280,7 @@ def test_registries_by_arn_and_service_discovery_exclude_each_other(repo: Repo) 
     assert any("scheduler.service_registries: set either service_registries" in line for line in lines)
 
 
-def test_bombs_in_a_parallel_validate_cost_only_their_own_results(repo: Repo, hako_process) -> None:  # type: ignore[no-untyped-def]
+def test_bombs_in_a_parallel_validate_cost_only_their_own_results(repo: Repo, hako_process: HakoProcess) -> None:
     # A worker that died (Go abort, memory limit) broke the whole process pool: every result
     # was lost. Now each bomb is its own file's error and the pool replaces the worker.
     for i in range(67):

@@ -5,6 +5,6 @@ same methods) and never imports boto3, which keeps commands testable by injectio
 ``hako --help`` fast.
 """
 
-from hako_py.aws.clients import AwsClients, AwsOptions
+from hako_py.aws.clients import AwsClients, AwsOptions, new_session
 
-__all__ = ["AwsClients", "AwsOptions"]
+__all__ = ["AwsClients", "AwsOptions", "new_session"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlparse
 
 from hako_py.aws.errors import aws_errors
+from hako_py.aws.throttle import TokenBucket
 from hako_py.errors import UsageError
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
+    from types_boto3_scheduler.client import EventBridgeSchedulerClient
     from types_boto3_secretsmanager.client import SecretsManagerClient
     from types_boto3_servicediscovery.client import ServiceDiscoveryClient
     from types_boto3_ssm.client import SSMClient
@@ -30,9 +33,9 @@ if TYPE_CHECKING:
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.logs import LogsApi
     from hako_py.aws.scaling import ScalingApi
+    from hako_py.aws.scheduler import SchedulerApi
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,21 @@ class AwsOptions:
     endpoint_url: str | None = None
     retry_mode: Literal["legacy", "standard", "adaptive"] = "adaptive"
     max_attempts: int = field(default_factory=lambda: max_attempts_from_environment())
+    # (access key id, secret access key) to sign with when the endpoint is on loopback and no
+    # credentials are configured: boto3 signs nothing without some, and a local endpoint (the
+    # CLI passes the sandbox's) takes any. None: no such fallback.
+    loopback_credentials: tuple[str, str] | None = None
+    # the request budget every client of this process shares (hako deploy with many apps);
+    # None: no budget beyond botocore's own retry mode
+    rate_limit: TokenBucket | None = field(default=None, compare=False)
 
     def resolved_endpoint(self) -> str | None:
         """The endpoint, checked: a malformed one is a usage error naming where it came from."""
         if self.endpoint_url:
             return checked_endpoint(self.endpoint_url, "--endpoint-url")
+        for name in sorted(os.environ):  # botocore reads the per-service ones itself, and raises ValueError
+            if name.startswith("AWS_ENDPOINT_URL_") and os.environ[name]:
+                checked_endpoint(os.environ[name], name)
         if os.environ.get("AWS_ENDPOINT_URL"):
             return checked_endpoint(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
         return None
@@ -79,6 +92,12 @@ def checked_endpoint(url: str, source: str) -> str:
         raise UsageError(f"{source} {url!r}: not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{source} {url!r}: not an http(s) URL (e.g. http://127.0.0.1:4566 for the sandbox)")
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        # botocore's own check (it raises ValueError: Invalid endpoint when creating a client)
+        raise UsageError(f"{source} {url!r}: not a valid URL (the host {parts.hostname!r} is not a host name or "
+                         "IP address)")
     return url
 
 
@@ -87,6 +106,8 @@ def is_loopback(url: str | None) -> bool:
 
 
 _loaders: dict[tuple[str | None, str | None], Any] = {}
+# Sessions are not thread-safe (clients are): the workers of a fleet deploy create theirs one at a time.
+_creating = threading.RLock()
 
 
 def new_session(profile: str | None = None, region: str | None = None, **credentials: str) -> Session:
@@ -129,9 +150,10 @@ class AwsClients:
         )
 
     def session(self) -> Session:
-        if self._session is None:
-            with aws_errors("AWS session"):
-                self._session = new_session(self.options.profile, self.region)
+        with _creating:
+            if self._session is None:
+                with aws_errors("AWS session"):
+                    self._session = new_session(self.options.profile, self.region)
         return self._session
 
     @overload
@@ -157,11 +179,17 @@ class AwsClients:
     def client(self, service: Literal["iam"], attempts: int | None = None) -> IAMClient: ...
     @overload
     def client(self, service: Literal["ec2"], attempts: int | None = None) -> EC2Client: ...
+    @overload
+    def client(self, service: Literal["scheduler"], attempts: int | None = None) -> EventBridgeSchedulerClient: ...
 
     def client(self, service: str, attempts: int | None = None) -> Any:
         """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
         for writes that are not idempotent and that hako retries itself after checking)."""
         key = f"{service}/{attempts}" if attempts else service
+        with _creating:
+            return self._client(service, key, attempts)
+
+    def _client(self, service: str, key: str, attempts: int | None) -> Any:
         if key not in self._clients:
             from botocore.config import Config
 
@@ -178,11 +206,14 @@ class AwsClients:
             }
             if endpoint:
                 kwargs["endpoint_url"] = endpoint
-            if is_loopback(endpoint) and session.get_credentials() is None:
-                kwargs.update(SANDBOX_CREDENTIALS)  # the sandbox accepts any credentials
+            if self.options.loopback_credentials and is_loopback(endpoint) and session.get_credentials() is None:
+                kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self.options.loopback_credentials
             make: Callable[..., Any] = session.client  # the overloads above type each service's client
             with aws_errors(f"{service} client"):
-                self._clients[key] = make(service, **kwargs)
+                client = make(service, **kwargs)
+            if self.options.rate_limit is not None:
+                self.options.rate_limit.attach(client)
+            self._clients[key] = client
         return self._clients[key]
 
     def ecs(self) -> EcsApi:
@@ -195,7 +226,9 @@ class AwsClients:
         if not region or region == self.region:
             return self
         options = AwsOptions(region=region, profile=self.options.profile, endpoint_url=self.options.endpoint_url,
-                             retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts)
+                             retry_mode=self.options.retry_mode, max_attempts=self.options.max_attempts,
+                             loopback_credentials=self.options.loopback_credentials,
+                             rate_limit=self.options.rate_limit)
         return AwsClients(options)
 
     def logs(self, region: str | None = None) -> LogsApi:
@@ -213,6 +246,11 @@ class AwsClients:
         from hako_py.aws.cloudmap import CloudMapApi
 
         return CloudMapApi(self.client("servicediscovery"))
+
+    def scheduler(self) -> SchedulerApi:
+        from hako_py.aws.scheduler import SchedulerApi
+
+        return SchedulerApi(self.client("scheduler"))
 
     def scaling(self) -> ScalingApi:
         from hako_py.aws.scaling import ScalingApi

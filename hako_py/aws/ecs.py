@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from hako_py.aws.errors import AwsError, aws_errors
+from hako_py.aws.responses import plain
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -24,13 +25,6 @@ if TYPE_CHECKING:
     )
 
 
-def _plain(response: Any) -> dict[str, Any]:
-    """A response (or one of its members) as a plain dict, without boto3's metadata."""
-    plain = dict(response)
-    plain.pop("ResponseMetadata", None)
-    return plain
-
-
 class EcsApi:
     """Typed wrapper around an ECS boto3 client."""
 
@@ -45,7 +39,7 @@ class EcsApi:
                 response = self.client.describe_services(cluster=cluster, services=[service], include=["TAGS"])
             except self.client.exceptions.ClusterNotFoundException:
                 raise AwsError(f"cluster '{cluster}' does not exist", "ClusterNotFoundException") from None
-        services = [_plain(s) for s in response.get("services", []) if s.get("status") != "INACTIVE"]
+        services = [plain(s) for s in response.get("services", []) if s.get("status") != "INACTIVE"]
         return services[0] if services else None
 
     def describe_task_definition(self, task_definition: str) -> tuple[dict[str, Any], list[dict[str, str]]] | None:
@@ -58,14 +52,14 @@ class EcsApi:
                 return None
             raise
         tags = [{str(k): str(v) for k, v in tag.items()} for tag in response.get("tags") or []]
-        return _plain(response["taskDefinition"]), tags
+        return plain(response["taskDefinition"]), tags
 
     def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
         """One attempt: RegisterTaskDefinition has no idempotency token, so a retry after a lost
         response would register a duplicate revision. Callers retry through
-        :func:`hako_py.deploy.register.register_once`, which checks first."""
+        :func:`hako_py.plan.register.register_once`, which checks first."""
         with aws_errors(f"RegisterTaskDefinition {request.get('family')}"):
-            return _plain(self.once.register_task_definition(**request)["taskDefinition"])
+            return plain(self.once.register_task_definition(**request)["taskDefinition"])
 
     def deregister_task_definition(self, **request: Unpack[DeregisterTaskDefinitionRequestTypeDef]) -> None:
         with aws_errors(f"DeregisterTaskDefinition {request['taskDefinition']}"):
@@ -81,15 +75,26 @@ class EcsApi:
         arns = [a for a in arns if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
         return sorted(arns, key=lambda a: int(a.rsplit(":", 1)[-1]), reverse=True)
 
+    def list_services(self, cluster: str) -> list[str]:
+        """The names of the services in *cluster* (hako drift: services no definition describes)."""
+        names: list[str] = []
+        with aws_errors(f"ListServices {cluster}"):
+            try:
+                for page in self.client.get_paginator("list_services").paginate(cluster=cluster):
+                    names.extend(arn.rsplit("/", 1)[-1] for arn in page.get("serviceArns", []))
+            except self.client.exceptions.ClusterNotFoundException:
+                return []
+        return sorted(names)
+
     def create_service(self, **request: Unpack[CreateServiceRequestTypeDef]) -> dict[str, Any]:
         """The service created."""
         with aws_errors(f"CreateService {request.get('serviceName')}"):
-            return _plain(self.client.create_service(**request)["service"])
+            return plain(self.client.create_service(**request)["service"])
 
     def update_service(self, **request: Unpack[UpdateServiceRequestTypeDef]) -> dict[str, Any]:
         """The service updated."""
         with aws_errors(f"UpdateService {request.get('service')}"):
-            return _plain(self.client.update_service(**request)["service"])
+            return plain(self.client.update_service(**request)["service"])
 
     def tag_resource(self, **request: Unpack[TagResourceRequestTypeDef]) -> None:
         with aws_errors(f"TagResource {request['resourceArn'].rsplit('/', 1)[-1]}"):
@@ -114,13 +119,13 @@ class EcsApi:
         for start in range(0, len(arns), 100):
             with aws_errors("DescribeTasks"):
                 response = self.client.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])
-            tasks.extend(_plain(task) for task in response.get("tasks", []))
+            tasks.extend(plain(task) for task in response.get("tasks", []))
         return tasks
 
     def run_task(self, **request: Unpack[RunTaskRequestTypeDef]) -> dict[str, Any]:
         """RunTask; returns the raw {tasks, failures} so callers can judge failures."""
         with aws_errors(f"RunTask {request.get('taskDefinition')}"):
-            return _plain(self.client.run_task(**request))
+            return plain(self.client.run_task(**request))
 
     def stop_task(self, **request: Unpack[StopTaskRequestTypeDef]) -> None:
         with aws_errors(f"StopTask {request['task'].rsplit('/', 1)[-1]}"):
@@ -130,3 +135,14 @@ class EcsApi:
         with aws_errors("ListTasks"):
             response = self.client.list_tasks(cluster=cluster, startedBy=started_by, desiredStatus="RUNNING")
         return list(response.get("taskArns", []))
+
+    def list_family_tasks(self, cluster: str, family: str,
+                          desired_status: Literal["PENDING", "RUNNING", "STOPPED"]) -> list[str]:
+        """Task ARNs of *family* in *cluster*, RUNNING or STOPPED ("stopped tasks appear in the
+        returned results for at least one hour", API DescribeTasks), every page."""
+        arns: list[str] = []
+        with aws_errors(f"ListTasks {family}"):
+            for page in self.client.get_paginator("list_tasks").paginate(cluster=cluster, family=family,
+                                                                         desiredStatus=desired_status):
+                arns.extend(page.get("taskArns", []))
+        return arns

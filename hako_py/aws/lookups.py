@@ -83,6 +83,10 @@ class Lookups:
 
     def role_trusts_ecs_tasks(self, role_name: str) -> bool | None:
         """None when the role does not exist, else whether ecs-tasks.amazonaws.com may assume it."""
+        return self.role_trusts(role_name, "ecs-tasks.amazonaws.com")
+
+    def role_trusts(self, role_name: str, service: str) -> bool | None:
+        """None when the role does not exist, else whether its trust policy names *service*."""
         try:
             with aws_errors(f"GetRole {role_name}"):
                 role = self.clients.client("iam").get_role(RoleName=role_name)["Role"]
@@ -94,7 +98,7 @@ class Lookups:
         if isinstance(document, str):
             document = json.loads(unquote(document))
         text = json.dumps(document)
-        return "ecs-tasks.amazonaws.com" in text
+        return service in text
 
     def log_group(self, region: str | None, group: str) -> bool:
         with aws_errors(f"DescribeLogGroups {group}"):

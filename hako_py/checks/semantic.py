@@ -15,24 +15,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hako_py.checks.fargate import FARGATE_MEMORY, describe_valid
-from hako_py.definition import APP_CONTAINER, as_int, is_fargate
+from hako_py.checks.schedules import SCHEDULE_CHECKS
+from hako_py.checks.traffic import TRAFFIC_CHECKS
+from hako_py.compat import check_hako_keys
+from hako_py.definition import APP_CONTAINER, as_int, containers_of, is_fargate
 from hako_py.errors import Problem
 from hako_py.paths import join_path
-from hako_py.render.requests import image_reference, split_image
+from hako_py.specs.images import image_reference, split_image
 from hako_py.units import cpu_units, memory_mib
 
 FAMILY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 Check = Callable[[str, dict[str, Any]], Iterator[Problem]]
-
-
-def containers_of(data: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """name -> (definition path, container) for app and sidecars."""
-    result: dict[str, tuple[str, dict[str, Any]]] = {}
-    if isinstance(data.get("app"), dict):
-        result[APP_CONTAINER] = ("app", data["app"])
-    for name, container in (data.get("sidecars") or {}).items():
-        result[name] = (join_path("sidecars", name), container)
-    return result
 
 
 def check_app_id(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
@@ -330,14 +323,13 @@ CHECKS: tuple[Check, ...] = (
     check_volumes,
     check_health_checks,
     check_service,
+    check_hako_keys,
 )
 
 
 def semantic_problems(app_id: str, data: dict[str, Any]) -> list[Problem]:
     """Run every check; each sees the whole definition."""
-    from hako_py.checks.traffic import TRAFFIC_CHECKS
-
     problems: list[Problem] = []
-    for check in (*CHECKS, *TRAFFIC_CHECKS):
+    for check in (*CHECKS, *TRAFFIC_CHECKS, *SCHEDULE_CHECKS):
         problems.extend(check(app_id, data))
     return problems

@@ -6,15 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hako_py.checks.semantic import containers_of
-from hako_py.definition import as_int
+from hako_py.definition import as_int, containers_of
 from hako_py.errors import Problem
 from hako_py.paths import join_path
-from hako_py.traffic.spec import default_container, policy_name
+from hako_py.specs.traffic import FRONT_CONTAINER, default_container, policy_name
 
 MAX_LOAD_BALANCER_NAME = 32
+NGINX_FRONT = "nginx_front"
+NGINX_FRONT_PORT = 80
 ALB_LISTENER_PROTOCOLS = {"HTTP", "HTTPS"}
 NLB_LISTENER_PROTOCOLS = {"TCP", "TLS", "UDP", "TCP_UDP"}
+
+
+def script_maps_port(data: dict[str, Any], name: str, port: int | None) -> bool:
+    """Whether a script adds the port mapping at deploy: hako's nginx_front appends
+    ``{container_port: 80}`` to the ``front`` container (lib/hako/scripts/nginx_front.rb:42-52),
+    so hako's examples never map it themselves."""
+    return name == FRONT_CONTAINER and port == NGINX_FRONT_PORT and any(
+        isinstance(script, dict) and script.get("type") == NGINX_FRONT for script in data.get("scripts") or [])
 
 
 def _container_port(data: dict[str, Any], path: str, name: str, port: int | None) -> Iterator[Problem]:
@@ -24,7 +33,7 @@ def _container_port(data: dict[str, Any], path: str, name: str, port: int | None
                       f"no container named '{name}' (containers: {', '.join(sorted(containers))})")
         return
     mapped = {as_int(m.get("container_port")) for m in containers[name].get("port_mappings") or []}
-    if port is not None and port not in mapped:
+    if port is not None and port not in mapped and not script_maps_port(data, name, port):
         shown = ", ".join(str(p) for p in sorted(p for p in mapped if p is not None)) or "none"
         yield Problem(join_path(path, "container_port"),
                       f"container '{name}' does not map port {port} (its port_mappings: {shown})")
@@ -89,6 +98,9 @@ def check_elb_v2(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(join_path(path, "listener_rule"), "network load balancers have no listener rules")
         if not rule.get("host_header") and not rule.get("path_pattern"):
             yield Problem(join_path(path, "listener_rule"), "set host_header or path_pattern (what to route)")
+    if "matcher" in config and "matcher" in (config.get("health_check") or {}):
+        yield Problem(join_path(path, "matcher"), "set the healthy codes in one place: matcher (hako's form) or "
+                      "health_check.matcher")
     target_type = config.get("target_type")
     if target_type == "instance" and awsvpc:
         yield Problem(join_path(path, "target_type"), "tasks with network_mode awsvpc register by IP: use 'ip'")
@@ -96,7 +108,11 @@ def check_elb_v2(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         yield Problem(join_path(path, "target_type"), "'ip' targets need network_mode 'awsvpc'")
     containers = {n: c for n, (_, c) in containers_of(data).items()}
     container = str(config.get("container_name") or default_container(containers))
-    yield from _container_port(data, path, container, as_int(config.get("container_port")) or 80)
+    for problem in _container_port(data, path, container, as_int(config.get("container_port")) or 80):
+        if "container" in config and problem.path.endswith("container_port"):
+            problem = Problem(problem.path, f"{problem.message}; elb_v2.container is ignored, as hako ignored it: "
+                              "did you mean container_port?")
+        yield problem
 
 
 def check_service_discovery(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hako_py.checks.semantic import containers_of
-from hako_py.definition import APP_CONTAINER, TAG_RESOLVING_SCRIPTS, as_int
+from hako_py.credential_shapes import secret_arguments
+from hako_py.definition import APP_CONTAINER, TAG_RESOLVING_SCRIPTS, as_int, containers_of
 from hako_py.errors import Problem
 from hako_py.paths import join_path
-from hako_py.render.requests import split_image
 from hako_py.secret_detection import has_secret_shape, is_harmless, looks_secret
+from hako_py.specs.images import image_reference, split_image
 from hako_py.units import cpu_units, memory_mib
 
 
@@ -110,15 +110,18 @@ def _credential_shaped(value: Any, path: str, key: str = "", skip: tuple[str, ..
             if name not in skip:
                 yield from _credential_shaped(item, join_path(path, str(name)), str(name))
     elif isinstance(value, list):
+        arguments = secret_arguments(value)  # curl -u user:pw, mysql -pPW as separate words
         for index, item in enumerate(value):
-            yield from _credential_shaped(item, join_path(path, index))
+            if index in arguments:
+                yield join_path(path, index)
+            else:
+                yield from _credential_shaped(item, join_path(path, index))
     elif isinstance(value, str) and (has_secret_shape(value) or (looks_secret(key) and not is_harmless(value))):
         yield path
 
 
 def _image_warnings(data: dict[str, Any]) -> Iterator[Problem]:
     from hako_py.checks.semantic import image_warning
-    from hako_py.render.requests import image_reference
 
     for _, (path, container) in containers_of(data).items():
         key = "image" if "image" in container else "image_tag" if "image_tag" in container else None

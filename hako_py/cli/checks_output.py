@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hako_py.reporter import Reporter
-from hako_py.verify import NG, OK, SKIP, Check
+from hako_py.verify.check import NG, OK, SKIP, Check
 
 # (subject prefix, what the summary calls it, its plural or None when it is not counted)
 _KINDS = (

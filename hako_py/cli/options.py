@@ -1,4 +1,4 @@
-"""Options shared by every command that loads a definition."""
+"""Options shared by the commands: loading a definition, reaching AWS, output and verbosity."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ import click
 from hako_py.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+POLL_HELP = "Seconds between status polls while following (adaptive; default 1)."
+AWS_KEYS = ("region", "profile", "endpoint_url")
 
 
 def _pairs(values: tuple[str, ...], option: str, *, from_env: bool) -> tuple[tuple[str, str], ...]:
@@ -51,6 +54,8 @@ def build_load_options(
     ext_str: tuple[str, ...], ext_code: tuple[str, ...], jpath: tuple[Path, ...], root: Path | None,
     expand: bool = False,
 ) -> Any:
+    # Not at the top: `hako validate` imports this module before it decides whether to start the
+    # shared evaluation worker, and the loader's import should overlap that worker's start-up.
     from hako_py.loading import LoadOptions
 
     return LoadOptions(
@@ -73,6 +78,13 @@ def aws_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def split_aws(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values of :func:`aws_options` taken out of a command's *kwargs*, and what is left
+    (the values of :func:`loader_options`)."""
+    aws = {key: kwargs.pop(key) for key in AWS_KEYS}
+    return aws, kwargs
 
 
 def output_option(func: F) -> F:

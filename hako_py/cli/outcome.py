@@ -16,6 +16,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from hako_py.cli.output import show
+
 if TYPE_CHECKING:
     from hako_py.record import Record
 
@@ -75,8 +77,7 @@ class Outcome:
         if self.json:
             from hako_py.formatting import to_json
 
-            sys.stdout.write(to_json(self.document(code)) + "\n")
-            sys.stdout.flush()
+            show(to_json(self.document(code)))
 
     def finish(self, code: int) -> NoReturn:
         self.emit(code)

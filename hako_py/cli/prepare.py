@@ -1,19 +1,29 @@
-"""Shared start of deploy, oneshot and verify: scripts, rendering and preflight verification."""
+"""What the commands acting on AWS share once the definition is checked: clients, scripts,
+the app's traffic resources and the preflight verification."""
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hako_py.aws import AwsClients, AwsOptions
+from hako_py.aws.lookups import Lookups
+from hako_py.aws.throttle import TokenBucket
+from hako_py.cli.checks_output import checks_data, show_checks
 from hako_py.definition import AppDefinition
 from hako_py.pipeline import CheckedApp
 from hako_py.record import Record
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.reporter import Reporter
+from hako_py.schedules.manager import Schedules
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
-from hako_py.verify import Check
+from hako_py.traffic.manager import Traffic
+from hako_py.verify.check import Check, failed
+from hako_py.verify.prerequisites import verify
 
 
 @dataclass
@@ -24,15 +34,67 @@ class Prepared:
     scripts: ScriptSet
 
 
-def clients_for(checked: CheckedApp, aws: dict[str, Any]) -> AwsClients:
-    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"])
+def clients_for(checked: CheckedApp, aws: dict[str, Any], rate_limit: TokenBucket | None = None) -> AwsClients:
+    """The AWS clients of a command; a loopback endpoint without credentials is taken for the sandbox.
+    *rate_limit*: the request budget shared by every app of a fleet deploy."""
+    from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
+
+    options = AwsOptions(region=aws["region"], profile=aws["profile"], endpoint_url=aws["endpoint_url"],
+                         loopback_credentials=SANDBOX_CREDENTIALS, rate_limit=rate_limit)
     return AwsClients(options, default_region=checked.app.region)
 
 
+class SharedClients:
+    """One :class:`AwsClients` per region for the apps of a fleet deploy or drift: boto3 clients
+    are thread-safe, and creating them (~0.1 s of CPU each) once per app would cost more than
+    the requests. Every client takes its requests from the one *rate_limit*."""
+
+    def __init__(self, aws: dict[str, Any], rate_limit: TokenBucket | None) -> None:
+        self.aws = aws
+        self.rate_limit = rate_limit
+        self.by_region: dict[str | None, AwsClients] = {}
+        self.lock = threading.Lock()
+
+    def for_app(self, checked: CheckedApp) -> AwsClients:
+        with self.lock:
+            made = clients_for(checked, self.aws, self.rate_limit)
+            return self.by_region.setdefault(made.region, made)
+
+
+def traffic_for(app: AppDefinition, rendered: RenderedApp, clients: AwsClients) -> Traffic | None:
+    """The app's load balancer / Cloud Map / autoscaling manager over the traffic specs render
+    derived (never derived again), or None when it declares none."""
+    return Traffic(clients, app, rendered.specs) if rendered.specs.declared else None
+
+
+def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp, tag: str | None = None,
+                  sleep: Any = time.sleep) -> Schedules | None:
+    """The app's schedules manager, or None when it has none: it runs the oneshot task
+    definition ``hako oneshot`` registers (app and the containers it depends on)."""
+    if not app.schedules:
+        return None
+    from functools import partial
+
+    from hako_py.oneshot.request import oneshot_task_definition
+    from hako_py.plan.register import register_once
+
+    return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag),
+                     register=partial(register_once, clients.ecs(), wait=sleep))
+
+
+def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:
+    """The definition's scripts for commands without a *_starting hook (rollback, remove)."""
+    scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stderr,
+                                                   settings=checked.loaded.config.scripts))
+    scripts.fire("configure")
+    return scripts
+
+
 def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
-            stderr: TextIO) -> Prepared:
-    """Run configure and the *_starting hook, then render what the scripts left."""
-    clients = clients_for(checked, aws)
+            stderr: TextIO, clients: AwsClients | None = None) -> Prepared:
+    """Run configure and the *_starting hook, then render what the scripts left (*clients*: the
+    ones a fleet deploy shares between its apps; by default the command's own)."""
+    clients = clients or clients_for(checked, aws)
     context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
                             settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)
@@ -46,9 +108,6 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
 
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
-    from hako_py.aws.lookups import Lookups
-    from hako_py.verify import verify
-
     return verify(prepared.app, task_definition, Lookups(prepared.clients), prepared.rendered.specs,
                   scripts_create_log_groups=prepared.scripts.creates_log_groups)
 
@@ -57,11 +116,6 @@ def preflight(prepared: Prepared, task_definition: dict[str, Any], reporter: Rep
               record: Record | None = None) -> bool:
     """deploy's and oneshot's verification before any write: a summary line when all is OK (see
     :mod:`hako_py.cli.checks_output`); the checks go into *record* for --output json. True when nothing is NG."""
-    import time
-
-    from hako_py.cli.checks_output import checks_data, show_checks
-    from hako_py.verify import failed
-
     started = time.monotonic()
     checks = run_checks(prepared, task_definition)
     show_checks(checks, reporter)

@@ -95,7 +95,7 @@ def _primary_deployment(service: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _tags(items: Any) -> dict[str, str]:
+def tag_map(items: Any) -> dict[str, str]:
     """Tags as a mapping (from the API's [{key, value}] or a mapping), without ``aws:`` keys."""
     if isinstance(items, dict):
         pairs = [(str(k), str(v)) for k, v in items.items()]
@@ -232,8 +232,8 @@ def compare_services(desired: dict[str, Any], live: dict[str, Any],
     tag_changes = _tag_changes(desired, live)
     shown_left, shown_right = dict(left), dict(right)
     if "tags" in desired:
-        shown_left["tags"] = _tags(desired.get("tags"))
-        shown_right["tags"] = _tags(live.get("tags"))
+        shown_left["tags"] = tag_map(desired.get("tags"))
+        shown_right["tags"] = tag_map(live.get("tags"))
     return ServiceComparison(shown_left, shown_right, updates, tuple(immutable), tag_changes)
 
 
@@ -244,7 +244,7 @@ def _providers(strategy: Any) -> str:
 def _tag_changes(desired: dict[str, Any], live: dict[str, Any]) -> TagChanges:
     if "tags" not in desired:
         return TagChanges()
-    want, have = _tags(desired.get("tags")), _tags(live.get("tags"))
+    want, have = tag_map(desired.get("tags")), tag_map(live.get("tags"))
     add = {k: v for k, v in want.items() if have.get(k) != v}
     remove = tuple(sorted(k for k in have if k not in want))
     return TagChanges(add, remove)
@@ -255,5 +255,5 @@ def service_view(service: dict[str, Any]) -> Any:
     want, _ = _prepared_pair(service, {})
     shown = view(want, _shape(want, {}))
     if isinstance(shown, dict) and "tags" in service:
-        shown["tags"] = _tags(service.get("tags"))
+        shown["tags"] = tag_map(service.get("tags"))
     return shown if shown is not ABSENT else {}

@@ -1,1 +1,1 @@
-"""Deploying to ECS: normalize, compare, plan, execute, follow, roll back."""
+"""Deploying to ECS: plan (comparing through :mod:`hako_py.compare`), execute, follow, roll back."""

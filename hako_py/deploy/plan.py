@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.compare.diff import unified
+from hako_py.compare.masking import mask_pair
 from hako_py.compare.service import TagChanges, compare_services
 from hako_py.compare.shapes import ABSENT
 from hako_py.compare.task_definition import compare_task_definitions
-from hako_py.deploy.diff import unified
 from hako_py.formatting import shown
-from hako_py.masking import mask_pair
 from hako_py.plan.instructions import Call, Instruction, Operation, Output, Plan, RegisterTaskDefinition, Say
 from hako_py.plan.values import Ref, Short, short
 from hako_py.plan.values import shown as placeholders
@@ -68,6 +68,9 @@ class ServicePlan:
     update_service: dict[str, Any] | None = None
     tag_service: TagChanges = field(default_factory=TagChanges)
     service_arn: str | None = None  # the live service's, for TagResource / UntagResource
+    # tags of the live revision the plan keeps (TagResource takes task definitions: a tag
+    # change is no reason for a new revision, nor for restarting the service)
+    tag_task_definition: TagChanges = field(default_factory=TagChanges)
     immutable_changes: tuple[str, ...] = ()
     task_definition_diff: str = ""
     service_diff: str = ""
@@ -75,7 +78,8 @@ class ServicePlan:
 
     @property
     def has_writes(self) -> bool:
-        return bool(self.register or self.create_service or self.update_service or self.tag_service)
+        return bool(self.register or self.create_service or self.update_service or self.tag_service
+                    or self.tag_task_definition)
 
     @property
     def target(self) -> str | Ref:
@@ -89,6 +93,14 @@ class ServicePlan:
             steps.append(RegisterTaskDefinition(self.register, NEW_REVISION.name))
         elif self.reuse_task_definition:
             steps.append(Say((f"task definition unchanged: {short(self.reuse_task_definition)}",)))
+        if self.tag_task_definition.add and self.reuse_task_definition:
+            # before the service starts tasks from the kept revision: tasks copy its tags at launch
+            revision, keys = short(self.reuse_task_definition), ", ".join(sorted(self.tag_task_definition.add))
+            steps.append(Call(Operation.TAG_RESOURCE, {
+                "resourceArn": self.reuse_task_definition,
+                "tags": [{"key": k, "value": v} for k, v in sorted(self.tag_task_definition.add.items())]},
+                f"TagResource task definition {revision}: {keys}",
+                done=(f"tagged task definition {revision}: {keys}",)))
         if self.create_service is not None:
             count = shown(self.create_service.get("desiredCount"), "not set")
             steps.append(Call(Operation.CREATE_SERVICE, self.create_service,
@@ -152,13 +164,16 @@ def make_plan(app_id: str, file: str, task_definition: dict[str, Any], service_r
     comparable = placeholders(service_request)
     td_diff = task_definition_diff(task_definition, live, file)
     svc_diff = service_diff(comparable, live, file)
-    td_changed = force or live.task_definition is None or bool(td_diff)
+    td_comparison = compare_task_definitions(task_definition, live.task_definition, live.task_definition_tags)
+    td_changed = force or live.task_definition is None or not td_comparison.same_settings
     register = task_definition if td_changed else None
     target: str | Ref = NEW_REVISION if register else str(live.task_definition_arn)
+    tag_td = TagChanges() if register else td_comparison.tags
     if live.service is None:
         create = {**service_request, "taskDefinition": target}
         return ServicePlan(app_id, cluster, register=register, reuse_task_definition=None if register else str(target),
-                           create_service=create, task_definition_diff=td_diff, service_diff=svc_diff)
+                           create_service=create, tag_task_definition=tag_td, task_definition_diff=td_diff,
+                           service_diff=svc_diff)
     comparison = compare_services(comparable, live.service)
     updates = {k: service_request.get(k, v) for k, v in comparison.updates.items()}
     immutable = list(comparison.immutable)
@@ -182,6 +197,7 @@ def make_plan(app_id: str, file: str, task_definition: dict[str, Any], service_r
         update_service=update,
         tag_service=comparison.tags,
         service_arn=str(live.service["serviceArn"]) if live.service.get("serviceArn") else None,
+        tag_task_definition=tag_td,
         immutable_changes=tuple(immutable),
         task_definition_diff=td_diff,
         service_diff=svc_diff if updates or immutable or comparison.tags else "",

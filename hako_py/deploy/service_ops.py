@@ -6,12 +6,11 @@ from typing import Any
 
 from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError
+from hako_py.compare.diff import colorize
 from hako_py.definition import AppDefinition
-from hako_py.deploy.diff import colorize
 from hako_py.deploy.follow import (
     COMPLETED,
     FollowSettings,
-    deployment_summary,
     follow_rollout,
     follow_service,
     scaled_to_zero,
@@ -30,6 +29,8 @@ from hako_py.plan.values import shown as placeholders
 from hako_py.record import Record
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
+from hako_py.schedules.manager import Schedules
+from hako_py.schedules.planner import SchedulesPlan
 from hako_py.traffic.manager import Traffic
 from hako_py.traffic.status import status_data, status_lines
 
@@ -46,8 +47,13 @@ def require_service(ecs: EcsApi, app: AppDefinition) -> dict[str, Any]:
     return service
 
 
-def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: Traffic | None = None) -> str:
-    """Unified diff live -> local of the normalized task definition, service and traffic settings."""
+def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: Traffic | None = None,
+              schedules: Schedules | None = None) -> str:
+    """Unified diff live -> local of the normalized task definition, service, traffic settings and
+    schedules (a batch-only app: its schedules alone, with the oneshot revision they run)."""
+    schedules_diff = schedules.plan().diff if schedules is not None else ""
+    if not app.has_service and schedules is not None:
+        return schedules_diff
     live = read_live(ecs, app.cluster, app.app_id)
     traffic_plan = traffic.plan(live.service) if traffic is not None else None
     parts = [task_definition_diff(rendered.task_definition, live, app.file)]
@@ -56,12 +62,13 @@ def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: T
         parts.append(service_diff(placeholders(service), live, app.file))
     if traffic_plan is not None:
         parts.append(traffic_plan.diff)
+    parts.append(schedules_diff)
     return "".join(parts)
 
 
 def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: Reporter, *, color: bool,
-              traffic: Traffic | None = None) -> bool:
-    diff = live_diff(ecs, app, rendered, traffic)
+              traffic: Traffic | None = None, schedules: Schedules | None = None) -> bool:
+    diff = live_diff(ecs, app, rendered, traffic, schedules)
     if diff:
         reporter.line((colorize(diff) if color else diff).rstrip("\n"))
     return bool(diff)
@@ -225,17 +232,22 @@ def removal_plan(app: AppDefinition, service: dict[str, Any]) -> tuple[Plan, Pla
 
 
 def remove(aws: Facade, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False,
-           traffic: Traffic | None = None, record: Record | None = None) -> int:
+           traffic: Traffic | None = None, record: Record | None = None, schedules: Schedules | None = None) -> int:
     record = record or Record()
     record.fields.update(dryRun=dry_run, kept=[])
+    # the schedules go first: none may start a task of an app being removed
+    removal = schedules.removal() if schedules is not None else None
     service = aws.ecs().describe_service(app.cluster, app.app_id)
     if service is None:
         absent = f"service {app.app_id} does not exist in cluster {app.cluster}"
-        if traffic is None:
+        if traffic is None and removal is None:
             return record.end(reporter, "absent", f"{absent}; nothing to remove", 0)
-        reporter.line(absent)
+        if app.has_service:
+            reporter.line(absent)
+        _remove_schedules(schedules, removal, reporter, dry_run, record)
         _remove_traffic(aws, traffic, reporter, dry_run, record)
         return _removed(reporter, record, app, dry_run)
+    _remove_schedules(schedules, removal, reporter, dry_run, record)
     scale, delete = removal_plan(app, service)
     if dry_run:
         for write in (scale + delete).writes:
@@ -250,7 +262,7 @@ def remove(aws: Facade, app: AppDefinition, reporter: Reporter, *, dry_run: bool
     except AwsError as exc:
         raise HakoError(f"could not delete service {app.app_id}: {exc}") from None
     message = f"removed service {app.app_id} from cluster {app.cluster}"
-    if traffic is None:
+    if traffic is None and removal is None:
         return record.end(reporter, "removed", message, 0)
     reporter.line(message)
     _remove_traffic(aws, traffic, reporter, dry_run, record)
@@ -268,6 +280,18 @@ def _removed(reporter: Reporter, record: Record, app: AppDefinition, dry_run: bo
     return record.end(reporter, "removed", f"removed {app.app_id}: {counts}", 0)
 
 
+def _remove_schedules(schedules: Schedules | None, removal: SchedulesPlan | None, reporter: Reporter,
+                      dry_run: bool, record: Record) -> None:
+    """Delete the app's schedules (its schedule groups stay: other apps' schedules share them)."""
+    if schedules is None or removal is None:
+        return
+    for step in removal.steps:
+        reporter.line(f"dry run: would send {step}" if dry_run else step)
+        record.wrote(step)
+    if not dry_run:
+        schedules.run(removal, lambda _: None)
+
+
 def _remove_traffic(aws: Facade, traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:
     """Delete the load balancer, target group, Cloud Map services and scalable target hako created."""
     if traffic is None:
@@ -280,7 +304,3 @@ def _remove_traffic(aws: Facade, traffic: Traffic | None, reporter: Reporter, dr
     for item in kept:
         record.fields["kept"].append(item)
         reporter.line(f"kept {item}")
-
-
-def summary_line(service: dict[str, Any]) -> str:
-    return deployment_summary(service)

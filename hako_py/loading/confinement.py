@@ -29,6 +29,9 @@ class Confinement:
     extra_dirs: tuple[Path, ...] = ()
     trusted_dirs: tuple[Path, ...] = ()
     read_files: set[Path] = field(default_factory=set)
+    #: paths an import looked for and did not find (a file added there later would be read
+    #: instead of the one found further along the search path: the render cache checks them)
+    absent_files: set[Path] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.root))
@@ -70,6 +73,11 @@ class Confinement:
         """Remember that the definition's output depends on *path*."""
         if not _inside(str(path), self._trusted):
             self.read_files.add(path)
+
+    def record_absent(self, path: str) -> None:
+        """Remember that *path* was looked for and is not a file: the output depends on that too."""
+        if not _inside(path, self._trusted):
+            self.absent_files.add(Path(path))
 
 
 def _in_git_folder(path: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+from hako_py.loading.bundled import BUNDLED_LIB_DIR
 from hako_py.paths import display_path
 
 _LOCATION = re.compile(
@@ -28,8 +29,6 @@ _ELEMENT = re.compile(r"^Array element (?P<index>\d+)$")
 
 def _shown_file(file: str) -> str:
     """A frame's file as the user knows it: the bundled library by its import name."""
-    from hako_py.loading.jsonnet import BUNDLED_LIB_DIR
-
     bundled = str(BUNDLED_LIB_DIR)
     if file.startswith(bundled + "/"):
         return file[len(bundled) + 1:]

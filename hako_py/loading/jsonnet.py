@@ -15,6 +15,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from hako_py.loading.bundled import BUNDLED_LIB_DIR
 from hako_py.loading.confinement import Confinement, ImportRefused
 from hako_py.loading.errors import format_jsonnet_error
 from hako_py.loading.nesting import bytes_nesting_problem, nesting_problem
@@ -22,22 +23,18 @@ from hako_py.loading.providers import (
     BUILTIN,
     ENTRY_POINT_GROUP,
     EnvPolicy,
-    EnvProvider,
     Provider,
     ProviderError,
-    provider_class,
+    make_provider,
+    record_provider_file,
 )
-from hako_py.loading.reading import read_limited
+from hako_py.loading.reading import MAX_OUTPUT_CHARS, read_limited
 from hako_py.paths import display_path
 from hako_py.redaction import remember
 
 _PROVIDE = re.compile(r"""std\.native\(\s*['"]provide\.([A-Za-z0-9_.-]+)['"]""")
 # What calling std.native('...') looks like when no callbacks were registered.
 _NULL_CALL = re.compile(r"null|expected function|native", re.IGNORECASE)
-BUNDLED_LIB_DIR = Path(__file__).resolve().parent.parent / "lib"
-# What a definition may evaluate to: real ones are tens of KB. The evaluated value leaves
-# the budgeted worker to be validated and rendered, so its size bounds that work too.
-MAX_OUTPUT_CHARS = 16 * 1024 * 1024
 
 
 class JsonnetError(Exception):
@@ -102,22 +99,19 @@ class _Importer:
                 if os.path.exists(real) and not os.path.isdir(real):
                     confinement.record(real)
                     return candidate, self._read(real)
+            confinement.record_absent(os.path.normpath(candidate))
         raise ImportRefused(f"import '{rel}' not found (searched {', '.join(tried)})")
 
 
 def _record_file(name: str, options: str, base_dir: Path, confinement: Confinement) -> None:
-    """The file a ``file`` provider would read, recorded as an input even when its values
-    are not (review must know the app depends on it)."""
-    if name != "file":
-        return
+    """The file a ``file``/``yaml`` provider would read, recorded as an input even when its
+    values are not (review must know the app depends on it)."""
     try:
-        path = json.loads(options).get("path") if options else None
-        if isinstance(path, str) and path:
-            real = confinement.check(str(base_dir), path)
-            if real.is_file():
-                confinement.record(real)
-    except (ValueError, AttributeError, ImportRefused, OSError):
-        pass  # an unreadable provider file is reported when the values are read
+        parsed = json.loads(options) if options else None
+    except ValueError:
+        return  # reported when the values are read
+    if isinstance(parsed, dict):
+        record_provider_file(name, parsed, base_dir, confinement)
 
 
 @dataclass
@@ -150,9 +144,7 @@ def _native_callbacks(
                     parsed = json.loads(options) if options else {}
                     if not isinstance(parsed, dict):
                         raise ProviderError(f"provider '{name}': options must be an object")
-                    cls = provider_class(name)
-                    provider = (EnvProvider(base_dir, parsed, policy=usage.env_policy) if cls is EnvProvider
-                                else cls(base_dir, parsed, confinement=confinement))
+                    provider = make_provider(name, base_dir, parsed, confinement, usage.env_policy)
                     providers[(name, options)] = provider
                 values = provider.ask([key])
             except (ProviderError, ImportRefused, OSError, ValueError) as exc:

@@ -13,9 +13,10 @@ from typing import Any
 from hako_py.errors import HakoError, LoadError
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, TogetherEvaluation, evaluate, evaluate_revisions
 from hako_py.loading.reading import file_kind
+from hako_py.loading.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
 from hako_py.paths import DEFINITION_SUFFIXES, JSONNET_SUFFIXES, app_id_for, display_path
-from hako_py.redaction import code_literals, remember
-from hako_py.repo import CONFIG_NAME, RepoConfig, config_root, find_root, load_config
+from hako_py.redaction import code_literals, remember, remember_secret
+from hako_py.secret_detection import looks_secret
 from hako_py.workers.failure import Failure
 from hako_py.workers.shared import imap_budgeted, run_budgeted
 
@@ -29,6 +30,8 @@ class LoadOptions:
     jpath: tuple[Path, ...] = ()
     root: Path | None = None
     expand: bool = False
+    #: look evaluations up in (and store them into) the render cache (see loading.render_cache)
+    cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,19 @@ class LoadedDefinition:
     imported_files: frozenset[Path] = field(default_factory=frozenset)
     #: the value providers (std.native('provide.NAME')) the evaluation called
     providers: frozenset[str] = field(default_factory=frozenset)
+    #: the definition as written, when hako's legacy env form ('$providers') made *data* differ
+    source_data: dict[str, Any] | None = None
+    #: located warnings of loading (YAML values read as another type than written)
+    load_warnings: tuple[str, ...] = ()
+
+    @property
+    def as_written(self) -> dict[str, Any]:
+        """What ``show-definition`` prints: the definition before hako's ``'$providers'`` env
+        resolution, as the original hako shows it."""
+        return self.source_data if self.source_data is not None else self.data
+
+    #: paths imports looked for and did not find (the render cache checks they are still absent)
+    absent_files: frozenset[Path] = field(default_factory=frozenset)
 
 
 def _config_for(root: Path) -> RepoConfig:
@@ -68,7 +84,11 @@ def load_definition(file: str | Path, options: LoadOptions = LoadOptions()) -> L
     the evaluation itself runs within the budget of :mod:`hako_py.workers`.
     """
     prepared = _prepare(file, options)
-    return _finish(prepared, run_budgeted(evaluate, prepared.request))
+    if not options.cache or hands_in_secrets(options.ext_str, options.ext_code):
+        return _finish(prepared, run_budgeted(evaluate, prepared.request))
+    from hako_py.loading.cached_evaluation import evaluate_cached  # only commands that use the cache
+
+    return _finish(prepared, evaluate_cached(prepared.request, lambda: run_budgeted(evaluate, prepared.request)))
 
 
 def load_definitions(files: list[str], options: LoadOptions = LoadOptions()) -> Iterator[LoadedDefinition | HakoError]:
@@ -102,10 +122,25 @@ class _Prepared:
     request: Evaluation
 
 
-def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
-    # Values handed in from outside the definition are never quoted by an error message.
+def hands_in_secrets(ext_str: tuple[tuple[str, str], ...], ext_code: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a value handed in from outside is under a secret-looking name: what it
+    renders is never written to the render cache, which is shared between runs and is
+    plain JSON on disk."""
+    return any(looks_secret(name) for name, _ in (*ext_str, *ext_code))
+
+
+def _remember_handed_in(options: LoadOptions) -> None:
+    """Values handed in from outside the definition are never quoted by an error message,
+    and those under a secret-looking name (``--ext-str DB_PASSWORD=...``) are hidden in every
+    output too, also changed in case or cut (see :func:`hako_py.redaction.remember_secret`)."""
     remember(value for _, value in options.ext_str)
     remember(word for _, code in options.ext_code for word in code_literals(code))
+    remember_secret(value for name, value in options.ext_str if looks_secret(name))
+    remember_secret(word for name, code in options.ext_code if looks_secret(name) for word in code_literals(code))
+
+
+def _prepare(file: str | Path, options: LoadOptions) -> _Prepared:
+    _remember_handed_in(options)
     shown = display_path(file)
     path = Path(file).absolute()
     try:
@@ -164,6 +199,9 @@ def _finish(prepared: _Prepared, outcome: Evaluated | Refused | Failure) -> Load
         config=prepared.config,
         imported_files=outcome.read_files,
         providers=outcome.providers,
+        source_data=outcome.source,
+        absent_files=outcome.absent_files,
+        load_warnings=outcome.warnings,
     )
 
 
@@ -173,6 +211,7 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
     that cannot be done exactly like loading each alone (see ``evaluate_together``)."""
     if options.jpath or any(f.suffix.lower() not in JSONNET_SUFFIXES for f in files):
         return None
+    _remember_handed_in(options)
     app_ids = {app_id_for(f) for f in files}
     roots = [config_root(f.absolute().parent.resolve(), r.resolve()) for f, r in zip(files, roots, strict=True)]
     configs = [_config_for(root) for root in roots]
@@ -194,6 +233,6 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
         return None
     return [
         LoadedDefinition(file=display_path(file), path=file.absolute(), app_id=app_id, data=value, config=config,
-                         imported_files=outcome.read_files)
+                         imported_files=outcome.read_files, absent_files=outcome.absent_files)
         for file, value, config in zip(files, values, configs, strict=True)
     ]

@@ -17,6 +17,10 @@ from hako_py.loading.confinement import ImportRefused
 from hako_py.paths import display_path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# What one definition may evaluate (or, in YAML, expand its aliases) to: real ones are tens
+# of KB. The value leaves the budgeted worker to be validated and rendered, so its size
+# bounds that work too.
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 

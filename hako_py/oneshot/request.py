@@ -41,21 +41,32 @@ class TaskRunOptions:
 
 
 def containers_for(app: AppDefinition, requested: tuple[str, ...]) -> list[str]:
-    """app, the requested sidecars and everything they depend on (transitively), app first."""
+    """app, the requested sidecars and every container they reach, in hako's order.
+
+    As hako 2.18's ``DefinitionLoader#load_containers_from_name``
+    (``lib/hako/definition_loader.rb:39-73``): a container brings in what it ``links`` to
+    (``name:alias`` -> name), what it ``depends_on`` and its ``volumes_from`` sources,
+    transitively; the order is the order they were first reached in (app, the requested
+    ones, then breadth first), which is the order of hako's container definitions.
+    """
     unknown = [name for name in requested if name not in app.containers]
     if unknown:
         raise HakoError(f"{app.file}: no container named {', '.join(unknown)} "
                         f"(containers: {', '.join(app.containers)})")
-    chosen: list[str] = []
-    pending = [APP_CONTAINER, *requested]
-    while pending:
-        name = pending.pop(0)
-        if name in chosen:
-            continue
-        chosen.append(name)
-        for dependency in app.containers[name].get("depends_on") or []:
-            pending.append(str(dependency["container_name"]))
-    return [APP_CONTAINER, *sorted(n for n in chosen if n != APP_CONTAINER)]
+    chosen = list(dict.fromkeys((APP_CONTAINER, *requested)))
+    for name in chosen:  # grows while it is walked: breadth first
+        for reached in reached_containers(app.containers[name]):
+            if reached not in chosen and reached in app.containers:
+                chosen.append(reached)
+    return chosen
+
+
+def reached_containers(container: dict[str, Any]) -> list[str]:
+    """The containers *container* needs in its task: links, depends_on, volumes_from."""
+    names = [str(link).split(":", 1)[0] for link in container.get("links") or []]
+    names += [str(dependency["container_name"]) for dependency in container.get("depends_on") or []]
+    names += [str(source["source_container"]) for source in container.get("volumes_from") or []]
+    return names
 
 
 def oneshot_task_definition(app: AppDefinition, requested: tuple[str, ...], tag: str | None) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from hako_py.plan.instructions import (
     check_refs,
 )
 from hako_py.plan.operations import OPERATIONS, Facade
+from hako_py.plan.register import register_once
 from hako_py.plan.values import lookup, resolve, short, text
 
 CLOUD_MAP_POLLS = 60
@@ -116,8 +117,6 @@ class Executor:
             self.say(message)
 
     def _register(self, instruction: RegisterTaskDefinition, known: dict[str, Any]) -> None:
-        from hako_py.deploy.register import register_once
-
         registered, now = register_once(self.aws.ecs(), dict(instruction.request), self.sleep)
         arn = str(registered["taskDefinitionArn"])
         known[instruction.output] = arn

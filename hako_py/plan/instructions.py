@@ -98,7 +98,7 @@ class Call:
 
 @dataclass(frozen=True)
 class RegisterTaskDefinition:
-    """RegisterTaskDefinition exactly once (:func:`hako_py.deploy.register.register_once`):
+    """RegisterTaskDefinition exactly once (:func:`hako_py.plan.register.register_once`):
     the family's latest revision is reused when it already is the one wanted."""
 
     request: Mapping[str, Any]

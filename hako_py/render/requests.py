@@ -12,14 +12,17 @@ from typing import Any
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import EcsModel, load_model
 from hako_py.render.convert import to_api
+from hako_py.render.schedules import schedule_requests
 from hako_py.schema.build import scheduler_keys
-from hako_py.traffic.spec import TrafficSpecs, traffic_specs
-from hako_py.traffic.views import traffic_view
+from hako_py.specs.images import image_reference
+from hako_py.specs.traffic import TrafficSpecs, traffic_specs
+from hako_py.specs.traffic_views import traffic_view
 from hako_py.units import cpu_units, memory_mib
 
 HAKO_CONTAINER_KEYS = {"image", "tag", "image_tag", "env"}
 ONESHOT_STARTED_BY = "hako-oneshot"
 DEFAULT_PROPAGATE_TAGS = "TASK_DEFINITION"
+SERVICE_TAGS = "service_tags"
 
 
 @dataclass(frozen=True)
@@ -40,38 +43,15 @@ class RenderedApp:
     # what ``traffic`` and the service's loadBalancers / serviceRegistries were rendered from:
     # the deploy planners, verify and status use these, never derive them again
     specs: TrafficSpecs = field(default_factory=TrafficSpecs, compare=False, repr=False)
+    schedules: dict[str, dict[str, Any]] | None = None  # name -> CreateSchedule request (EventBridge Scheduler)
 
     def as_dict(self) -> dict[str, Any]:
         rendered = {"taskDefinition": self.task_definition, "service": self.service, "runTask": self.run_task}
         if self.traffic:
             rendered["traffic"] = self.traffic
+        if self.schedules:
+            rendered["schedules"] = self.schedules
         return rendered
-
-
-def split_image(image: str) -> tuple[str, str | None]:
-    """``repo:tag`` -> (repo, tag); a registry port (``host:5000/repo``) is not a tag."""
-    if "@" in image:
-        return image, None
-    last = image.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo, _, tag = image.rpartition(":")
-        return repo, tag
-    return image, None
-
-
-def image_reference(container: dict[str, Any], tag_override: str | None) -> str:
-    """The image a container runs: ``image_tag`` as is, else ``image`` + ``tag`` (default latest)."""
-    if "image_tag" in container:
-        reference = str(container["image_tag"])
-        if tag_override and "@" not in reference:
-            return f"{split_image(reference)[0]}:{tag_override}"
-        return reference
-    image = str(container["image"])
-    repo, embedded = split_image(image)
-    if "@" in image and not tag_override:
-        return image
-    tag = tag_override or container.get("tag") or embedded or "latest"
-    return f"{repo}:{tag}"
 
 
 def render_container(
@@ -95,11 +75,15 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def _tags(scheduler: dict[str, Any]) -> list[dict[str, str]] | None:
-    """The scheduler's tags; None without a ``tags`` key, [] for ``tags: {}`` (which says
-    "no tags": a service's tags are owned by the definition only when it has the key, so
-    ``tags: {}`` is how to remove them all)."""
-    tags = scheduler.get("tags")
+def _tags(scheduler: dict[str, Any], key: str = "tags") -> list[dict[str, str]] | None:
+    """The scheduler's *key* tags; None without the key, [] for ``{}``.
+
+    As in hako 2.18 ``tags`` tag the task definition only (``ecs.rb:131,605``): the service
+    and the tasks get ``propagateTags: TASK_DEFINITION`` instead (``ecs.rb:766,1009``), so
+    tasks carry them and a service hako deployed (untagged) needs no TagResource. The
+    service's own tags are hako-py's ``service_tags``: owned by the definition only when it
+    has the key, so ``service_tags: {}`` is how to remove them all."""
+    tags = scheduler.get(key)
     if tags is None:
         return None
     return [{"key": str(k), "value": _env_value(tags[k])} for k in sorted(tags)]
@@ -171,9 +155,9 @@ def service_request(model: EcsModel, app: AppDefinition, specs: TrafficSpecs) ->
     if "desired_count" in scheduler:
         snake["desired_count"] = scheduler["desired_count"]
     snake.setdefault("propagate_tags", DEFAULT_PROPAGATE_TAGS)
-    tags = _tags(scheduler)
-    if tags is not None:
-        snake["tags"] = tags
+    service_tags = _tags(scheduler, SERVICE_TAGS)
+    if service_tags is not None:
+        snake["tags"] = service_tags
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
     balancers = [a.api() for a in specs.attachments]
@@ -203,12 +187,14 @@ def render_app(app: AppDefinition, options: RenderOptions = RenderOptions()) -> 
     """All three requests; the oneshot task definition is rendered by the oneshot command."""
     model = load_model()
     specs = traffic_specs(app.app_id, app.scheduler, app.containers)
+    run_task = run_task_request(model, app)
     return RenderedApp(
         task_definition=task_definition_request(
             model, app, family=app.app_id, containers=list(app.containers), tag=options.tag
         ),
         service=service_request(model, app, specs),
-        run_task=run_task_request(model, app),
+        run_task=run_task,
         traffic=traffic_view(specs),
         specs=specs,
+        schedules=schedule_requests(app, run_task),
     )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hako_py.compare.diff import unified
+from hako_py.compare.masking import mask_pair
+from hako_py.compare.schedules import changed_members, schedule_view
 from hako_py.compare.service import service_view
 from hako_py.compare.task_definition import task_definition_view
-from hako_py.deploy.diff import unified
 from hako_py.errors import DefinitionError, HakoError
 from hako_py.loading import LoadOptions
-from hako_py.masking import mask_pair
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,13 @@ class Rendered:
     providers: tuple[str, ...] = ()
     #: the files it read, relative to its revision's root
     read: tuple[str, ...] = ()
+    #: for the render cache: every file it read and every path its imports did not find (absolute)
+    inputs: tuple[str, ...] = field(default=(), compare=False)
+    absent: tuple[str, ...] = field(default=(), compare=False)
 
 
 # An app whose render is the same at both revisions but which reads provider values: the run
-# decides whether its inputs changed (then it is reported, see review.run), else it is dropped.
+# decides whether its inputs changed (then it is reported, see review.reviewer), else it is dropped.
 PROVIDER_INPUTS = "provider-inputs"
 
 
@@ -65,11 +70,11 @@ def render_both(file: str, base_root: str, head_root: str, ext_str: tuple[tuple[
     if loaded is None:
         return None
     base, head = loaded
-    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file))),
-            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file))))
+    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file)), (head_root,)),
+            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file)), (base_root,)))
 
 
-def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
+def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple[str, ...] = ()) -> Rendered:
     try:
         checked = check()
     except DefinitionError as exc:
@@ -80,6 +85,11 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
     top = os.path.realpath(root)
     read = tuple(sorted(os.path.relpath(os.path.realpath(p), top) for p in checked.loaded.imported_files
                         if os.path.realpath(p).startswith(top + os.sep)))
+    # a together evaluation recorded both revisions' files: each side keeps those of its own root
+    others = [os.path.realpath(r) for r in other_roots]
+    inputs = (os.path.join(top, file), *(str(p) for p in checked.loaded.imported_files
+                                         if not _under_any(os.path.realpath(p), others)))
+    absent = tuple(str(p) for p in checked.loaded.absent_files if not _under_any(os.path.realpath(p), others))
     rendered = checked.rendered
     view: dict[str, Any] = {"taskDefinition": task_definition_view(rendered.task_definition)}
     if rendered.service is not None:
@@ -87,9 +97,17 @@ def _rendered(file: str, root: str, check: Callable[[], Any]) -> Rendered:
     view["runTask"] = rendered.run_task
     if rendered.traffic:
         view["traffic"] = rendered.traffic
+    if rendered.schedules:
+        view["schedules"] = {name: schedule_view(request) for name, request in rendered.schedules.items()}
     if checked.app.scripts:
         view["scripts"] = list(checked.app.scripts)
-    return Rendered(view=view, providers=providers, read=read)
+    # as stored in the render cache (JSON), so a fresh side and a cached one compare alike
+    view = json.loads(json.dumps(view))
+    return Rendered(view=view, providers=providers, read=read, inputs=inputs, absent=absent)
+
+
+def _under_any(path: str, folders: list[str]) -> bool:
+    return any(path.startswith(folder + os.sep) for folder in folders)
 
 
 def _containers(view: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -169,6 +187,10 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
             add(category, ", ".join(sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))))
         else:
             add(category, "changed")
+    schedules_a, schedules_b = (old or {}).get("schedules") or {}, (new or {}).get("schedules") or {}
+    for name in sorted(set(schedules_a) | set(schedules_b)):
+        if schedules_a.get(name) != schedules_b.get(name):
+            add("schedules", f"{name}: {', '.join(changed_members(schedules_a.get(name), schedules_b.get(name)))}")
     run_a, run_b = (old or {}).get("runTask") or {}, (new or {}).get("runTask") or {}
     run_keys = sorted(k for k in set(run_a) | set(run_b) if run_a.get(k) != run_b.get(k))
     if run_keys and old and new:

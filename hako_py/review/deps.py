@@ -14,8 +14,9 @@ loader's own steps:
   bundled library, with the same confinement check. Every symlink crossed on the way is
   an input too (retargeting it changes what is read), and so is the file it reaches.
 - Whatever cannot be analysed (a lex or YAML error, an unreadable file, a symlink loop, a
-  ``std`` use that could reach a file-reading provider, an import followed by anything
-  but a string) yields ``ALWAYS``: the app is rendered whenever anything changed.
+  ``std`` use that could reach a file-reading provider, hako's legacy ``'$providers'`` env
+  form, an import followed by anything but a string) yields ``ALWAYS``: the app is
+  rendered whenever anything changed.
 
 Dependencies are repository-relative paths (files and symlinks); inputs outside the
 repository (an absolute ``--jpath``) are the same at both revisions and are not listed.
@@ -27,12 +28,12 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 
-from hako_py.loading.jsonnet import BUNDLED_LIB_DIR
-from hako_py.repo import CONFIG_NAME
+from hako_py.loading.bundled import BUNDLED_LIB_DIR
+from hako_py.loading.repo import CONFIG_NAME
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
 from hako_py.review.tree import DiskTree, Tree, Unanalysable, Walker, inside
-from hako_py.review.yaml_includes import YamlScanError, includes
+from hako_py.review.yaml_includes import YamlScanError, scan_yaml
 
 ALWAYS = "*"
 
@@ -58,9 +59,10 @@ def _parse(kind: str, data: bytes) -> tuple[tuple[str, str], ...] | str:
         return f"not UTF-8 text (byte {exc.start})"
     if kind == YAML:
         try:
-            return tuple(("!include", name) for name in includes(text))
+            names, providers = scan_yaml(text)
         except YamlScanError as exc:
             return str(exc)
+        return ((ALWAYS, ""),) * providers + tuple(("!include", name) for name in names)
     try:
         found = scan(text)
     except LexError as exc:

@@ -24,6 +24,7 @@ from hako_py.review.jsonnet_lexer import (
     fail,
     text_block,
     tokens_from,
+    unescape,
 )
 
 
@@ -90,8 +91,11 @@ def scan(text: str) -> Scan:
                 field = _STD_FIELD.match(text, position)
                 if field is None or field.group(1) == "native":
                     reads_anything = not _harmless_std_use(tokens_from(text, position))
+        elif kind == "string" and not reads_anything:
+            reads_anything = _names_legacy_providers(match.group(), text, match.start())
         elif kind == "block":
-            position = text_block(text, match.start())[1]
+            value, position = text_block(text, match.start())
+            reads_anything = reads_anything or LEGACY_PROVIDERS in value
         elif kind == "open":
             if match.group() == "/*":
                 raise fail(text, match.start(), "multi-line comment has no terminating */")
@@ -100,6 +104,21 @@ def scan(text: str) -> Scan:
             raise fail(text, match.start(), "unterminated string")
         match = search(text, position)
     return Scan(tuple(imports), reads_anything)
+
+
+# hako's legacy env form names file-reading providers under an env key '$providers'
+# (hako_py.loading.legacy_env). A string holding the word may build that key (`'$' +
+# 'providers'`), so the file counts as reading anything; a false alarm only renders more.
+LEGACY_PROVIDERS = "providers"
+
+
+def _names_legacy_providers(raw: str, text: str, offset: int) -> bool:
+    """Whether the string literal *raw* (quotes included) holds the word :data:`LEGACY_PROVIDERS`
+    once decoded; an escape could only hide it, and every escape spells it out decoded."""
+    if raw.startswith("@"):
+        quote = raw[1]
+        return LEGACY_PROVIDERS in raw[2:-1].replace(quote * 2, quote)
+    return LEGACY_PROVIDERS in unescape(raw[1:-1], text, offset)
 
 
 def _field_named_std(text: str, start: int) -> bool:

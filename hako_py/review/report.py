@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 
-from hako_py.deploy.diff import colorize
+from hako_py.compare.diff import colorize
 from hako_py.printable import printable
 from hako_py.review.compare import AppChange
 from hako_py.review.markdown_safe import fenced, inline, shorten, size
-from hako_py.review.run import Review
+from hako_py.review.reviewer import Review
 
 MAX_DIFF_LINES = 200
 MAX_DIFF_CHARS = 20_000
@@ -35,13 +35,24 @@ def counts(review: Review) -> str:
     tally: dict[str, int] = {}
     for change in review.changes:
         tally[change.status] = tally.get(change.status, 0) + 1
-    parts = [f"{n} {status}" for status, n in sorted(tally.items())] or ["no changes"]
+    parts = [f"{n} {status}" for status, n in sorted(tally.items())]
+    if review.settings:
+        parts.insert(0, f"{len(review.settings)} hako.toml settings changed")
+    parts = parts or ["no changes"]
     return (f"{', '.join(parts)} (against {review.ref}; {review.definitions} definitions, "
             f"{review.rendered} renders)")
 
 
+SETTINGS_NOTE = ("hako.toml changed: these settings differ from the base revision. Review looks in the apps "
+                 "folders of both revisions, but settings can also change what hako trusts (scripts, providers) "
+                 "without changing any rendered request.")
+
+
 def text(review: Review, *, color: bool = False) -> str:
     out = []
+    if review.settings:
+        out.append(f"== {SETTINGS_NOTE}")
+        out.extend(printable(f"  {line}") for line in review.settings)
     for change in review.changes:
         headline = _headline(change)
         out.append(printable(f"== {change.file}: {change.status}{' (' + headline + ')' if headline else ''}"))
@@ -92,6 +103,9 @@ def _details(change: AppChange, full: bool) -> tuple[str, bool]:
 def markdown(review: Review, *, limit: int | None = MAX_MARKDOWN_CHARS) -> str:
     """The PR comment; ``limit=None`` gives the full report (for ``--output-file``)."""
     top = f"{MARKER}\n### hako diff against <code>{inline(review.ref, 200)}</code>\n{inline(counts(review), 1000)}\n"
+    if review.settings:  # first, and never shortened away: each line is capped (review.settings.MAX_SHOWN)
+        top += (f"\n> [!WARNING]\n> **{inline(SETTINGS_NOTE)}**\n"
+                + "".join(f"> - {inline(line, 1000)}\n" for line in review.settings[:50]))
     if not review.changes:
         return top + "\nNo app's rendered ECS requests change.\n"
     full = limit is None
@@ -134,6 +148,7 @@ def as_json(review: Review) -> str:
     return json.dumps({
         "base": review.ref,
         "definitions": review.definitions,
+        "settings": review.settings,
         "apps": [{"file": c.file, "status": c.status, "changes": c.changes, "error": c.error, "diff": c.diff}
                  for c in review.changes],
     }, indent=2, ensure_ascii=False) + "\n"

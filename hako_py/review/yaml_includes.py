@@ -18,7 +18,18 @@ class YamlScanError(Exception):
 
 
 def includes(text: str) -> list[str]:
-    """Every ``!include`` path of the document, in document order.
+    """Every ``!include`` path of the document, in document order (see :func:`scan_yaml`)."""
+    return scan_yaml(text)[0]
+
+
+# hako's legacy env form: providers (which read files) listed under an env key '$providers'
+# (hako_py.loading.legacy_env). A YAML key is always written out, so it is found by its value.
+LEGACY_PROVIDERS = "$providers"
+
+
+def scan_yaml(text: str) -> tuple[list[str], bool]:
+    """Every ``!include`` path of the document, in document order, and whether a scalar is
+    ``'$providers'`` (the document may read provider files).
 
     Read from PyYAML's *events*, whose tags are resolved exactly as the composer resolves
     them (verbose tags, ``%TAG`` handles), but one at a time: composing builds the whole node
@@ -27,6 +38,7 @@ def includes(text: str) -> list[str]:
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found: list[str] = []
+    providers = False
     documents = 0
     try:
         for event in yaml.parse(text, Loader=loader):
@@ -38,11 +50,13 @@ def includes(text: str) -> list[str]:
                 if not event.value:
                     raise YamlScanError(f"line {_line(event)}: !include needs a file name")
                 found.append(event.value)
+            elif isinstance(event, yaml.ScalarEvent) and event.value == LEGACY_PROVIDERS:
+                providers = True
             elif isinstance(event, yaml.CollectionStartEvent) and event.tag == INCLUDE_TAG:
                 raise YamlScanError(f"line {_line(event)}: !include needs a file name")
     except yaml.YAMLError as exc:
         raise YamlScanError(str(exc).replace("\n", " ")) from None
-    return found
+    return found, providers
 
 
 def _line(event: yaml.Event) -> int | str:

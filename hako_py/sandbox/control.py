@@ -20,8 +20,9 @@ from hako_py.sandbox.ecs_sim import EcsSimulator, TaskOutcome
 from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply, without_cors
 from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
 from hako_py.sandbox.scaling_sim import ScalingSimulator
+from hako_py.sandbox.scheduler_sim import ScheduleSimulator
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]*)/([^/]+)/")  # an empty region is refused too (moto: 500)
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 SIGV4 = "AWS4-HMAC-SHA256 "
 # Requests signed with an access key starting with this are refused, to test bad credentials.
@@ -43,9 +44,13 @@ HELP = {
     "POST /_sandbox/fail-next-start": '{"reason": "RESOURCE:MEMORY", "mode": "failure" | "pull-error"} - the next '
                                       "RunTask returns a failure (or its task stops before starting)",
     "POST /_sandbox/settings": '{"rolloutSeconds": 3, "taskSeconds": 1, "logDelaySeconds": 0, "logEmptyPages": '
-                               '0} - timings; logDelaySeconds: task output reaches CloudWatch Logs that much '
-                               "later; logEmptyPages: GetLogEvents answers that many empty pages before each page "
-                               "of events",
+                               '0, "scheduleTimeScale": 1} - timings; logDelaySeconds: task output reaches '
+                               "CloudWatch Logs that much later; logEmptyPages: GetLogEvents answers that many "
+                               "empty pages before each page of events; scheduleTimeScale: EventBridge Scheduler's "
+                               "clock runs that many times faster (60: a schedule's minute is a second)",
+    "POST /_sandbox/fire-schedule": '{"name": "app.nightly", "group": "hako-production", "region": "us-east-1"} - '
+                                    "run the schedule's target now, as EventBridge Scheduler would",
+    "GET /_sandbox/schedules": "the runs the sandbox started for schedules (schedule ARN, time, task ARN or failure)",
     "POST /_sandbox/rename": '{"kind": "subnet" | "security-group" | "vpc" | "certificate", "region": "us-east-1", '
                              '"id": "subnet-...", "to": "subnet-0a1b..."} - give an object the ID a definition uses '
                              "(moto cannot choose IDs; hako sandbox seed uses it)",
@@ -114,9 +119,11 @@ def credential_refusal(environ: dict[str, Any]) -> Reply | None:
 class SandboxApp:
     """WSGI app in front of moto's dispatcher."""
 
-    def __init__(self, moto_app: Any, simulator: EcsSimulator, guard: Guard | None = None) -> None:
+    def __init__(self, moto_app: Any, simulator: EcsSimulator, guard: Guard | None = None,
+                 schedules: ScheduleSimulator | None = None) -> None:
         self.moto_app = moto_app
         self.sim = simulator
+        self.schedules = schedules
         self.guard = guard or Guard()
         self.counts: Counter[str] = Counter()
         self.writes = 0
@@ -149,9 +156,10 @@ class SandboxApp:
         if refused is not None:
             return _send(start_response, refused)
         with self.sim.lock:
-            self.counts[f"{service}.{operation}"] += 1
-            if not operation.startswith(_READ_PREFIXES):
-                self.writes += 1
+            if not environ.get("HTTP_X_HAKO_SANDBOX_SCHEDULER"):  # the schedule simulator's RunTask is not the caller's
+                self.counts[f"{service}.{operation}"] += 1
+                if not operation.startswith(_READ_PREFIXES) and not operation.startswith("GET "):  # REST reads
+                    self.writes += 1
             if service == "ecs" and operation == "RunTask" and self.sim.start_failures:
                 failure = self.sim.start_failures[0]
                 if failure.get("mode", "failure") == "failure":
@@ -263,6 +271,8 @@ class SandboxApp:
             "POST /_sandbox/fail-next-start": self._fail_next_start,
             "POST /_sandbox/settings": self._settings,
             "POST /_sandbox/rename": self._rename,
+            "POST /_sandbox/fire-schedule": self._fire_schedule,
+            "GET /_sandbox/schedules": self._fired,
         }
 
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -294,8 +304,21 @@ class SandboxApp:
 
     def _settings(self, payload: dict[str, Any]) -> dict[str, Any]:
         for name, value in control_input.settings(payload).items():
+            if name == "schedule_time_scale":
+                if self.schedules is not None:
+                    self.schedules.time_scale = value
+                continue
             setattr(self.sim, name, value)
         return {"ok": True}
+
+    def _fire_schedule(self, payload: dict[str, Any]) -> dict[str, Any]:
+        region, group, name = control_input.schedule_reference(payload)
+        if self.schedules is None or not self.schedules.fire_now(region, group, name):
+            raise control_input.BadInput("name", f"no schedule {group}/{name} in {region}", 404)
+        return {"ok": True}
+
+    def _fired(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"fired": list(self.schedules.fired) if self.schedules is not None else []}
 
     def _rename(self, payload: dict[str, Any]) -> dict[str, Any]:
         wanted = control_input.rename(payload)

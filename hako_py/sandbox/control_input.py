@@ -214,12 +214,30 @@ def count(payload: dict[str, Any], name: str, *, limit: int) -> int | None:
 
 def settings(payload: dict[str, Any]) -> dict[str, float]:
     """``POST /_sandbox/settings``: the simulator attributes to change (nothing changes on an error)."""
-    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds", "logEmptyPages"))
+    only(payload, ("rolloutSeconds", "taskSeconds", "logDelaySeconds", "logEmptyPages", "scheduleTimeScale"))
+    scale = count(payload, "scheduleTimeScale", limit=MAX_TIME_SCALE)
+    if scale == 0:
+        raise BadInput("scheduleTimeScale", "0 is out of range: between 1 and " + str(MAX_TIME_SCALE))
     chosen: dict[str, float | None] = {
         "rollout_seconds": seconds(payload, "rolloutSeconds"), "task_seconds": seconds(payload, "taskSeconds"),
         "log_delay_seconds": seconds(payload, "logDelaySeconds"),
-        "log_empty_pages": count(payload, "logEmptyPages", limit=MAX_EMPTY_PAGES)}
+        "log_empty_pages": count(payload, "logEmptyPages", limit=MAX_EMPTY_PAGES),
+        "schedule_time_scale": scale}
     return {name: value for name, value in chosen.items() if value is not None}
+
+
+MAX_TIME_SCALE = 86400  # a day a second
+
+
+def schedule_reference(payload: dict[str, Any]) -> tuple[str, str, str]:
+    """``POST /_sandbox/fire-schedule``: (region, group, name) of a schedule."""
+    only(payload, ("name", "group", "region"))
+    name = str(text(payload, "name", limit=64, required=True))
+    group = text(payload, "group", limit=64) or "default"
+    region = text(payload, "region", limit=32) or "us-east-1"
+    if not REGION_PATTERN.fullmatch(region):
+        raise BadInput("region", f"{region!r} is not a region name (like us-east-1)")
+    return region, group, name
 
 
 # IDs a definition may use: what moto creates (subnet-0a1b...) or anything an example names

@@ -12,7 +12,7 @@ stopped task's containers are removed only once all their output has been delive
 background (never under the simulator's lock); output that cannot be delivered is reported,
 never dropped in silence.
 
-Every container and network carries its sandbox's labels (:mod:`hako_py.sandbox.ownership`),
+Every container and network carries its sandbox's labels (:mod:`hako_py.local.ownership`),
 so a sandbox that starts can remove what a killed one left behind, and nothing else.
 """
 
@@ -26,15 +26,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.ecr_images import local_image_name
+from hako_py.local import ownership
 from hako_py.local.engine import present_image
 from hako_py.local.output import Lines, follow_output, lacks_shell, merged_program
 from hako_py.references import awslogs_stream
-from hako_py.sandbox import ownership
 from hako_py.sandbox.awslogs_batches import Batcher
 from hako_py.sandbox.log_delivery import Destination
 from hako_py.sandbox.problems import Problems
 
 STOP_TIMEOUT = 2
+TASK_LABEL = f"{ownership.SANDBOX}.task"  # the task ARN (containers and networks)
 DRAIN_SECONDS = 300.0  # how long a stopped task's output may take to be delivered before removal anyway
 CLOSE_SECONDS = 30.0  # at sandbox stop, how long removals may take
 
@@ -78,25 +79,11 @@ class DockerTasks:
     def reap_orphans(self) -> list[str]:
         """Remove the containers and networks of this user's sandboxes that are gone (killed
         with SIGKILL, say); returns what was removed, as ``NAME (sandbox ID)``."""
-        removed: list[str] = []
-        mine = {"label": [f"{ownership.UID}={self.owner.uid}"]}
-        for container in self.client.containers.list(all=True, filters=mine):
-            labels = dict(container.labels or {})
-            if self.owner.orphaned(labels):
-                with suppress(Exception):  # gone meanwhile
-                    container.remove(force=True)
-                    removed.append(f"container {container.name} (sandbox {labels.get(ownership.ID)})")
-        for network in self.client.networks.list(filters=mine):
-            labels = dict(network.attrs.get("Labels") or {})
-            if self.owner.orphaned(labels):
-                with suppress(Exception):  # still in use, or gone meanwhile
-                    network.remove()
-                    removed.append(f"network {network.name} (sandbox {labels.get(ownership.ID)})")
-        return removed
+        return ownership.reap_orphans(self.client, self.owner)
 
     # tasks ---------------------------------------------------------------------------------
     def _labels(self, task_arn: str, **more: str) -> dict[str, str]:
-        return {**self.owner.labels(), ownership.TASK: task_arn, **more}
+        return {**self.owner.labels(), TASK_LABEL: task_arn, **more}
 
     def start(self, account: str, region: str, task_arn: str, definitions: list[dict[str, Any]],
               overrides: dict[str, Any]) -> None:

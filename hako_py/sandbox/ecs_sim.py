@@ -154,7 +154,7 @@ class EcsSimulator:
     @staticmethod
     def _event(service: Any, message: str) -> None:
         event = {"id": str(uuid.uuid4()), "createdAt": glue.utcnow(), "message": f"(service {service.name}) {message}"}
-        service.events = [event, *service.events][:EVENT_LIMIT]
+        glue.set_service_events(service, [event, *service.events][:EVENT_LIMIT])
 
     def _new_deployment(self, service: Any) -> dict[str, Any]:
         deployment_id = f"ecs-svc/{_short_id()}"
@@ -213,7 +213,7 @@ class EcsSimulator:
             self.docker.start(account, region, task.task_arn, definition.container_definitions, overrides)
         except Exception as exc:
             reason = str(exc)
-            task.docker_error = reason
+            glue.set_docker_error(task, reason)
             glue.stop_task(task, stop_code="TaskFailedToStart", reason=reason, exit_codes={},
                            container_reasons={c.name: reason for c in task.containers})
             self.docker.remove(task.task_arn)
@@ -254,7 +254,7 @@ class EcsSimulator:
                 self._stop_tasks(service, tasks, reason="Service deleted", exit_code=None, event=False)
             return
         if service.scheduling_strategy == "DAEMON":  # one task per container instance, not a count asked for
-            service.desired_count = glue.daemon_desired_count(service)
+            glue.set_desired_count(service, glue.daemon_desired_count(service))
         primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
         rollout = self._rollouts.get(key)
         now = self.clock()
@@ -263,7 +263,7 @@ class EcsSimulator:
                 if deployment.get("status") == "PRIMARY":
                     deployment["status"] = "ACTIVE"
             deployment = self._new_deployment(service)
-            service.deployments = [deployment, *service.deployments]
+            glue.set_deployments(service, [deployment, *service.deployments])
             self._replaced(service, rollout, deployment)
             rollout = _Rollout(deployment, now, self._take_failure(service))
             self._attempt(service, rollout, now)
@@ -279,8 +279,8 @@ class EcsSimulator:
             self._advance_rollout(key, service, rollout, now)
         elif primary is not None and primary.get("rolloutState") == "COMPLETED":
             self._scale(key, service, primary)
-        service.running_count = sum(d.get("runningCount", 0) for d in service.deployments)
-        service.pending_count = sum(d.get("pendingCount", 0) for d in service.deployments)
+        glue.set_service_counts(service, running=sum(d.get("runningCount", 0) for d in service.deployments),
+                                pending=sum(d.get("pendingCount", 0) for d in service.deployments))
 
     def _replaced(self, service: Any, old: _Rollout | None, by: dict[str, Any]) -> None:
         """A rollout another deployment replaced before it completed (two deploys at once): ECS
@@ -314,7 +314,7 @@ class EcsSimulator:
         deployment = rollout.deployment
         elapsed = now - rollout.started
         if self.docker is not None and rollout.phase == "starting" and not rollout.fail:
-            rollout.fail = any(getattr(t, "docker_error", None) or any(
+            rollout.fail = any(glue.docker_error(t) or any(
                 st.get("Status") == "exited" for st in self.docker.states(t.task_arn).values()) for t in rollout.tasks)
         if rollout.phase == "starting" and elapsed >= self.rollout_seconds / 2:
             if rollout.fail:
@@ -323,8 +323,7 @@ class EcsSimulator:
                                   failedTasks=int(deployment.get("failedTasks") or 0) + len(rollout.tasks))
             else:
                 for task in rollout.tasks:
-                    glue.set_task_state(task, "RUNNING")
-                    task.started_at = glue.utcnow()
+                    glue.mark_running(task)
                 deployment.update(runningCount=len(rollout.tasks), pendingCount=0)
             deployment["updatedAt"] = glue.utcnow()
             rollout.phase = "running"
@@ -346,7 +345,7 @@ class EcsSimulator:
             old = self._service_tasks.get(key, [])
             self._stop_tasks(service, old, reason="Scaling activity initiated by (deployment "
                              f"{deployment['id']})", exit_code=None)
-            service.deployments = [deployment]
+            glue.set_deployments(service, [deployment])
             self._service_tasks[key] = [t for t in rollout.tasks if t.last_status != "STOPPED"]
             self._event(service, f"(deployment {deployment['id']}) deployment completed.")
             self._event(service, "has reached a steady state.")
@@ -360,7 +359,7 @@ class EcsSimulator:
         if previous is not None and self._breaker_rollback(service):
             self._event(service, f"rolling back to deployment {previous['id']}.")
             deployment["status"] = "ACTIVE"
-            service.task_definition = previous["taskDefinition"]
+            glue.set_service_task_definition(service, previous["taskDefinition"])
 
     def _scale(self, key: str, service: Any, primary: dict[str, Any]) -> None:
         tasks = [t for t in self._service_tasks.get(key, []) if t.last_status != "STOPPED"]
@@ -371,8 +370,7 @@ class EcsSimulator:
             if len(tasks) + len(started) < wanted:  # some failed to start: ECS retries later, not at once
                 self._retry_start_at[key] = self.clock() + START_RETRY_SECONDS
             for task in started:
-                glue.set_task_state(task, "RUNNING")
-                task.started_at = glue.utcnow()
+                glue.mark_running(task)
             tasks += started
         elif len(tasks) > wanted:
             self._stop_tasks(service, tasks[wanted:], reason="Scaling activity initiated by (service)", exit_code=None)
@@ -398,7 +396,7 @@ class EcsSimulator:
             self._oneshots[task.task_arn] = state
             definition = glue.task_definition_of(task.task_definition_arn)
             glue.complete_containers(task, definition)
-            task.created_at = glue.utcnow()
+            glue.mark_created(task)
             glue.set_task_state(task, "PROVISIONING")
             if self.docker is not None and not self._start_containers(task, task.overrides or {}):
                 state.finished = True
@@ -423,9 +421,7 @@ class EcsSimulator:
             return
         if state.running_since is None:
             if age >= 0.2:
-                glue.set_task_state(task, "RUNNING")
-                task.started_at = glue.utcnow()
-                task.pull_started_at = task.pull_stopped_at = task.started_at
+                glue.mark_running(task, pulled=True)
                 state.running_since = now
             elif age >= 0.1 and task.last_status == "PROVISIONING":
                 glue.set_task_state(task, "PENDING")
@@ -452,8 +448,7 @@ class EcsSimulator:
         states = self.docker.states(task.task_arn)
         app = states.get("app") or next(iter(states.values()), {})
         if state.running_since is None and (app.get("Running") or app.get("Status") == "exited"):
-            glue.set_task_state(task, "RUNNING")
-            task.started_at = glue.utcnow()
+            glue.mark_running(task)
             state.running_since = self.clock()
         if app.get("Status") != "exited":
             return

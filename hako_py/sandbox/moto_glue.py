@@ -4,7 +4,9 @@ moto's ECS stores services and tasks but never runs them: deployments stay as cr
 tasks advance one state per DescribeTasks and all exit 0. The simulator edits moto's
 backend objects directly, in the same process as the server; keeping those edits in one
 module makes a moto upgrade a one-file job. Its sibling moto_ecs_hooks changes how moto
-answers ECS requests (ECS's defaults and checks); nothing else touches moto.
+answers ECS requests (ECS's defaults and checks); nothing else touches moto, which
+``scripts/import_graph.py`` checks (imports of moto, attributes set on its objects, their
+private names).
 """
 
 from __future__ import annotations
@@ -171,6 +173,25 @@ def allow_network_interfaces_without_dns_names() -> None:
         setattr(NetworkInterface, "private_dns_name", None)  # noqa: B010
 
 
+def default_load_balancer_scheme() -> None:
+    """A load balancer created without ``Scheme`` is internet-facing (API CreateLoadBalancer.Scheme:
+    "The default is an Internet-facing load balancer"). moto's request handler passes the missing
+    member on as ``None`` over its own default, so DescribeLoadBalancers reported no scheme for the
+    load balancers the original hako creates (it sends ``scheme: nil`` unless the definition sets
+    one, ecs_elb_v2.rb) and hako-py saw a scheme change that is none."""
+    from moto.elbv2.models import ELBv2Backend
+
+    if getattr(ELBv2Backend, "_hako_default_scheme", False):
+        return
+    create: Any = ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self: Any, *args: Any, scheme: str | None = None, **kwargs: Any) -> Any:
+        return create(self, *args, scheme=scheme or "internet-facing", **kwargs)
+
+    setattr(ELBv2Backend, "create_load_balancer", create_load_balancer)  # noqa: B010
+    setattr(ELBv2Backend, "_hako_default_scheme", True)  # noqa: B010
+
+
 def drop_empty_attachment_details(task: Any) -> None:
     """Leave out attachment details without a value (privateDnsName of an interface that has none)."""
     for attachment in getattr(task, "attachments", None) or []:
@@ -238,6 +259,53 @@ def stop_task(task: Any, *, stop_code: str, reason: str, exit_codes: dict[str, i
         if container_reasons and container.name in container_reasons:
             container.reason = container_reasons[container.name]
     set_task_state(task, "STOPPED")
+
+
+# What the scheduler changes on moto's services and tasks (moto keeps these, never advances them).
+
+def set_service_events(service: Any, events: list[dict[str, Any]]) -> None:
+    service.events = events
+
+
+def set_deployments(service: Any, deployments: list[dict[str, Any]]) -> None:
+    service.deployments = deployments
+
+
+def set_desired_count(service: Any, count: int) -> None:
+    service.desired_count = count
+
+
+def set_service_counts(service: Any, *, running: int, pending: int) -> None:
+    service.running_count = running
+    service.pending_count = pending
+
+
+def set_service_task_definition(service: Any, arn: str) -> None:
+    service.task_definition = arn
+
+
+def mark_created(task: Any) -> None:
+    task.created_at = utcnow()
+
+
+def mark_running(task: Any, *, pulled: bool = False) -> None:
+    """The task is RUNNING from now; with *pulled*, its images were pulled in that instant too."""
+    set_task_state(task, "RUNNING")
+    task.started_at = utcnow()
+    if pulled:
+        task.pull_started_at = task.pull_stopped_at = task.started_at
+
+
+DOCKER_ERROR = "docker_error"  # attribute of a moto Task whose containers Docker could not start
+
+
+def set_docker_error(task: Any, reason: str) -> None:
+    setattr(task, DOCKER_ERROR, reason)
+
+
+def docker_error(task: Any) -> str | None:
+    """Why Docker could not start the task's containers (None when it could, or did not try)."""
+    return getattr(task, DOCKER_ERROR, None)
 
 
 def task_definition_of(arn: str) -> Any:
@@ -432,3 +500,85 @@ def page_log_events_like_cloudwatch() -> None:
 
     setattr(LogStream, "get_log_events", get_log_events)  # noqa: B010
     setattr(LogStream, "_hako_paging", True)  # noqa: B010
+
+
+# EventBridge Scheduler ---------------------------------------------------------------------------
+def scheduler_like_aws() -> None:
+    """moto's EventBridge Scheduler (5.2.x) where it differs from AWS (scheduler NOTES.md §5), once
+    per process: CreateSchedule into a missing group answers ResourceNotFoundException (moto:
+    KeyError, HTTP 500); CreateScheduleGroup of an existing name answers ConflictException (moto
+    replaced the group and dropped its schedules; API CreateScheduleGroup lists
+    ConflictException); DeleteScheduleGroup of a missing group answers ResourceNotFoundException;
+    TagResource takes only schedule groups (API TagResource: "You can only assign tags to
+    schedule groups"); UpdateSchedule replaces the whole schedule (API UpdateSchedule: an
+    omitted optional field is "set to its system-default value"): State back to ENABLED and
+    ActionAfterCompletion to what the request says (moto kept the old one)."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.scheduler.exceptions import ValidationException
+    from moto.scheduler.models import EventBridgeSchedulerBackend
+    from moto.scheduler.responses import EventBridgeSchedulerResponse
+
+    if getattr(EventBridgeSchedulerBackend, "_hako_like_aws", False):
+        return
+
+    class Conflict(JsonRESTError):
+        code = 409
+
+        def __init__(self, message: str) -> None:
+            super().__init__("ConflictException", message)
+
+    create_schedule = EventBridgeSchedulerBackend.create_schedule
+    create_group = EventBridgeSchedulerBackend.create_schedule_group
+    delete_group = EventBridgeSchedulerBackend.delete_schedule_group
+    tag_resource = EventBridgeSchedulerBackend.tag_resource
+    update_handler = EventBridgeSchedulerResponse.update_schedule
+
+    def create(self: Any, **kwargs: Any) -> Any:
+        self.get_schedule_group(kwargs.get("group_name"))
+        return create_schedule(self, **kwargs)
+
+    def create_schedule_group(self: Any, name: str, tags: list[dict[str, str]]) -> Any:
+        if name in self.schedule_groups:
+            raise Conflict(f"Schedule group {name} already exists.")
+        return create_group(self, name, tags)
+
+    def delete_schedule_group(self: Any, name: str | None) -> None:
+        self.get_schedule_group(name)
+        delete_group(self, name)
+
+    def tag(self: Any, resource_arn: str, tags: list[dict[str, str]]) -> None:
+        if ":schedule-group/" not in resource_arn:
+            raise ValidationException("You can only assign tags to schedule groups.")
+        tag_resource(self, resource_arn, tags)
+
+    def update(handler: Any) -> str:
+        answer: str = update_handler(handler)
+        name = handler.uri.split("?")[0].split("/")[-1]
+        schedule = handler.scheduler_backend.get_schedule(handler._get_param("GroupName"), name)
+        schedule.state = handler._get_param("State") or "ENABLED"
+        schedule.action_after_completion = handler._get_param("ActionAfterCompletion")
+        return answer
+
+    setattr(EventBridgeSchedulerBackend, "create_schedule", create)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "create_schedule_group", create_schedule_group)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "delete_schedule_group", delete_schedule_group)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "tag_resource", tag)  # noqa: B010
+    setattr(EventBridgeSchedulerResponse, "update_schedule", update)  # noqa: B010
+    setattr(EventBridgeSchedulerBackend, "_hako_like_aws", True)  # noqa: B010
+
+
+def all_schedules() -> list[tuple[Scope, dict[str, Any]]]:
+    """Every schedule moto holds, as GetSchedule reports it (dates as datetimes), by scope."""
+    from moto.scheduler.models import scheduler_backends
+
+    found: list[tuple[Scope, dict[str, Any]]] = []
+    for account, regions in list(scheduler_backends.items()):
+        for region, backend in list(regions.items()):
+            for group in list(backend.schedule_groups.values()):
+                for schedule in list(group.schedules.values()):
+                    data = copy.deepcopy(schedule.to_dict())
+                    for key in ("CreationDate", "LastModificationDate"):
+                        if isinstance(data.get(key), int | float):
+                            data[key] = datetime.datetime.fromtimestamp(data[key], datetime.UTC)
+                    found.append(((account, region), data))
+    return found

@@ -30,7 +30,7 @@ class ScalingSimulator:
             wanted, cause = high, f"maximum capacity was set to {high}"
         if wanted == current:
             return
-        service.desired_count = wanted
+        glue.set_desired_count(service, wanted)
         now = datetime.datetime.now(datetime.UTC)
         self.activities.setdefault((region, resource), []).insert(0, {
             "ActivityId": str(uuid.uuid4()),

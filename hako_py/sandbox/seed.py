@@ -19,6 +19,7 @@ from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import parse_secret_source
 from hako_py.sandbox.client import control
+from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 
 DEFAULT_REGION = "us-east-1"
 
@@ -31,6 +32,7 @@ class Wanted:
     subnets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     security_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     roles: set[str] = field(default_factory=set)
+    schedule_roles: set[str] = field(default_factory=set)  # assumed by EventBridge Scheduler
     images: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     parameters: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     secrets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -53,6 +55,9 @@ class Wanted:
         for key in ("task_role_arn", "execution_role_arn"):
             if scheduler.get(key):
                 self.roles.add(str(scheduler[key]).rsplit("/", 1)[-1])
+        for entry in app.schedules.values():
+            if entry.get("role_arn"):
+                self.schedule_roles.add(str(entry["role_arn"]).rsplit("/", 1)[-1])
         for container in app.containers.values():
             image = str(container.get("image_tag") or container.get("image") or "")
             ecr = parse_ecr_image(image)
@@ -130,10 +135,11 @@ def _create(call: Any, **kwargs: Any) -> bool:
 
 def seed(url: str, wanted: Wanted) -> list[str]:
     """Create what is missing; returns a line per created resource."""
-    from hako_py.aws.clients import new_session
+    from hako_py.aws import new_session
 
     created: list[str] = []
-    session = new_session(aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    key, secret = SANDBOX_CREDENTIALS
+    session = new_session(aws_access_key_id=key, aws_secret_access_key=secret)
 
     make: Any = session.client  # any service, by name (the stubs type only literal names)
 
@@ -165,6 +171,11 @@ def seed(url: str, wanted: Wanted) -> list[str]:
     for role in sorted(wanted.roles):
         if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=trust):
             created.append(f"IAM role {role}")
+    scheduler_trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}]})
+    for role in sorted(wanted.schedule_roles - wanted.roles):
+        if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=scheduler_trust):
+            created.append(f"IAM role {role} (for EventBridge Scheduler)")
     for region, images in wanted.images.items():
         ecr = client("ecr", region)
         repositories: set[str] = set()

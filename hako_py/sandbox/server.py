@@ -15,6 +15,7 @@ from hako_py.sandbox.ecs_sim import EcsSimulator, put_in_moto
 from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
 from hako_py.sandbox.log_delivery import LogDelivery
 from hako_py.sandbox.problems import Problems
+from hako_py.sandbox.scheduler_sim import ScheduleSimulator
 
 
 def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
@@ -43,6 +44,7 @@ class Sandbox:
         logs = LogDelivery(put_in_moto, problems=self.problems)
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
                                       docker=_docker_tasks(docker, logs), logs=logs, problems=self.problems)
+        self.schedules = ScheduleSimulator(self.problems, self.simulator.lock)
         self.guard = Guard()
         self.app: SandboxApp | None = None
         self.reaped: list[str] = []  # Docker mode: what sandboxes that are gone left behind, removed at start
@@ -63,21 +65,25 @@ class Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         def wrap(moto_app: Any) -> SandboxApp:
-            self.app = SandboxApp(moto_app, self.simulator, self.guard)
+            self.app = SandboxApp(moto_app, self.simulator, self.guard, self.schedules)
             return self.app
 
         if self.simulator.docker is not None:
             self.reaped = self.simulator.docker.reap_orphans()
         moto_ecs_hooks.install()
         glue.page_log_events_like_cloudwatch()
+        glue.default_load_balancer_scheme()
+        glue.scheduler_like_aws()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
         self.simulator.start()
+        self.schedules.start(self.url)
         control(self.url, "")  # it answers
         return self.url
 
     def stop(self) -> None:
+        self.schedules.stop()
         self.simulator.stop()
         if self._server is not None:
             self._server.shutdown()

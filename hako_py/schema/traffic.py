@@ -125,9 +125,19 @@ ELB_V2 = _object(
                         "description": "Default 'ip' under awsvpc, else 'instance'."},
         "health_check_path": {"type": "string", "description": "Shorthand for health_check.path."},
         "health_check": HEALTH_CHECK,
+        "protocol_version": {"type": "string", "enum": ["HTTP1", "HTTP2", "GRPC"],
+                             "description": "Protocol version of the target group hako creates (application load "
+                                            "balancers; as hako, default HTTP1). Set at creation only."},
+        "matcher": _object(
+            "Codes meaning healthy, as hako writes them (or health_check.matcher for HTTP codes).",
+            {"http_code": {"type": "string", "description": "HTTP codes, e.g. '200-399'."},
+             "grpc_code": {"type": "string", "description": "gRPC codes (protocol_version GRPC), e.g. '0-99'."}},
+        ),
         "container_name": {"type": "string", "description": "Container receiving traffic (default 'front' when a "
                                                             "sidecar is called so, else 'app')."},
         "container_port": integer("Container port receiving traffic (default 80).", 1, 65535),
+        "container": {"description": "Ignored, as hako 2.18 ignored it (hako's hello-grpc example has it): the "
+                                     "port is container_port."},
         "load_balancer_attributes": _string_map("Load balancer attributes, e.g. idle_timeout.timeout_seconds."),
         "target_group_attributes": _string_map("Target group attributes, e.g. "
                                                "deregistration_delay.timeout_seconds."),
@@ -164,6 +174,8 @@ SERVICE_DISCOVERY = {
                                 ["type", "ttl"])},
                             "routing_policy": {"type": "string", "enum": ["MULTIVALUE", "WEIGHTED"],
                                                "description": "Default MULTIVALUE (cannot change later)."},
+                            "namespace_id": {"type": "string", "description": "Cloud Map's deprecated "
+                                             "DnsConfig.NamespaceId, sent when hako creates the service (as hako)."},
                         },
                         ["dns_records"],
                     ),
@@ -182,7 +194,8 @@ SERVICE_DISCOVERY = {
 TARGET_TRACKING = _object(
     "Keep a metric at a target value.",
     {
-        "policy_type": {"const": "target_tracking", "description": "A target tracking policy."},
+        "policy_type": {"enum": ["target_tracking", "TargetTrackingScaling"],
+                        "description": "A target tracking policy (TargetTrackingScaling is hako's name)."},
         "name": {"type": "string", "description": "Policy name (default: the metric type)."},
         "target_value": _number("The value to keep the metric at."),
         "predefined_metric_type": {
@@ -201,7 +214,8 @@ TARGET_TRACKING = _object(
 STEP_SCALING = _object(
     "Change the count by steps when CloudWatch alarms fire (the original hako's policies).",
     {
-        "policy_type": {"const": "step_scaling", "description": "A step scaling policy (the default)."},
+        "policy_type": {"enum": ["step_scaling", "StepScaling"],
+                        "description": "A step scaling policy (the default; StepScaling is hako's name)."},
         "name": {"type": "string", "description": "Policy name (default: the alarm names joined by -and-)."},
         "alarms": {"type": "array", "items": {"type": "string"}, "minItems": 1,
                    "description": "Existing CloudWatch alarms whose action becomes this policy."},
@@ -228,7 +242,8 @@ AUTOSCALING = _object(
         "policies": {
             "type": "array",
             "description": "Scaling policies (policy_type target_tracking or step_scaling, the default).",
-            "items": {"if": {"properties": {"policy_type": {"const": "target_tracking"}}, "required": ["policy_type"]},
+            "items": {"if": {"properties": {"policy_type": {"enum": ["target_tracking", "TargetTrackingScaling"]}},
+                             "required": ["policy_type"]},
                       "then": TARGET_TRACKING, "else": STEP_SCALING},
         },
     },

@@ -25,7 +25,6 @@ from hako_py.schema.build import build_schema
 
 # Keys of other tools or hako versions that users carry over, with what to write instead.
 KNOWN_RENAMES = {
-    "additional_containers": "sidecars (the hako v2 name)",
     "environment": "env (a map of name -> value)",
     "name": "the key under `sidecars` (the app container is always named 'app')",
     "image_uri": "image",
@@ -83,13 +82,6 @@ def _fast_is_valid() -> Any:
         return True
 
     return is_valid
-
-
-def format_path(parts: Iterable[str | int]) -> str:
-    path = ""
-    for part in parts:
-        path = join_path(path, part)
-    return path
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -167,7 +159,7 @@ def _problems(error: Any, base: str = "") -> Iterator[Problem]:
         return
     if schema.get("x-hako-kind") == "name":
         yield Problem(join_path(path, str(error.instance)),
-                      "invalid container name: use 1-255 letters, digits, '-' and '_'")
+                      schema.get("x-hako-name-rule", "invalid container name: use 1-255 letters, digits, '-' and '_'"))
         return
     if kind in ("minimum", "maximum"):
         bound = schema[kind]

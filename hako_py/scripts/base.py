@@ -35,10 +35,10 @@ from typing import Any, ClassVar, TextIO
 
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
+from hako_py.loading.repo import ScriptSettings
 from hako_py.outbound import Destination, OutboundError, send
 from hako_py.printable import printable
 from hako_py.redaction import redact
-from hako_py.repo import ScriptSettings
 
 
 class ScriptError(HakoError):

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hako_py.aws.cloudmap import CloudMapApi
-from hako_py.deploy.diff import unified
+from hako_py.compare.diff import unified
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
 from hako_py.plan.instructions import AwaitCloudMapOperation, Call, Operation, Output, Retry, Say
 from hako_py.plan.values import Ref
-from hako_py.traffic.spec import MANAGED_TAG, DiscoverySpec
+from hako_py.specs.traffic import MANAGED_TAG, DiscoverySpec
 from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
 
@@ -63,6 +63,8 @@ def plan(spec: DiscoverySpec, live: DiscoveryLive, known: Known, file: str) -> R
             "DnsConfig": {"RoutingPolicy": spec.routing_policy, "DnsRecords": records},
             "Tags": [{"Key": MANAGED_TAG, "Value": spec.app_id}],
         }
+        if spec.dns_namespace_id:  # hako sends dns_config.namespace_id as given (ecs_service_discovery.rb:161)
+            request["DnsConfig"]["NamespaceId"] = spec.dns_namespace_id
         if spec.description:
             request["Description"] = spec.description
         if spec.failure_threshold is not None:

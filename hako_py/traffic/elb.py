@@ -11,19 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.aws.elbv2 import ElbApi
+from hako_py.compare.diff import unified
 from hako_py.definition import as_int
-from hako_py.deploy.diff import unified
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
 from hako_py.plan.instructions import Call, Operation, Output, Retry
 from hako_py.plan.values import Ref
-from hako_py.traffic.spec import MANAGED_TAG, ElbSpec, target_group_ref
+from hako_py.specs.traffic import MANAGED_TAG, ElbSpec, target_group_ref
+from hako_py.specs.traffic_views import conditions as _conditions
+from hako_py.specs.traffic_views import elb_view as desired_view
+from hako_py.specs.traffic_views import listener_view as _listener_view
 from hako_py.traffic.steps import Known, ResourcePlan, ref_name
-from hako_py.traffic.views import conditions as _conditions
-from hako_py.traffic.views import elb_view as desired_view
-from hako_py.traffic.views import listener_view as _listener_view
 
-_TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"))
+_TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"),
+                 ("ProtocolVersion", "protocol_version"))
 
 
 @dataclass
@@ -121,6 +122,8 @@ def live_view(spec: ElbSpec, live: ElbLive) -> dict[str, Any] | None:
         tg_view: dict[str, Any] = {"Name": tg.get("TargetGroupName"), "Protocol": tg.get("Protocol"),
                                    "Port": tg.get("Port"), "TargetType": tg.get("TargetType"),
                                    "VpcId": tg.get("VpcId")}
+        if spec.protocol_version:
+            tg_view["ProtocolVersion"] = tg.get("ProtocolVersion")
         if spec.health_check:
             tg_view["HealthCheck"] = {k: tg.get(k) for k in sorted(spec.health_check)}
         if spec.target_group_attributes:
@@ -202,13 +205,15 @@ def _plan_target_group(spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_ar
         request = {"Name": spec.target_group_name, "Protocol": spec.protocol, "Port": spec.port,
                    "VpcId": spec.vpc_id, "TargetType": spec.target_type, "Tags": spec.api_tags,
                    **spec.health_check}
+        if spec.protocol_version:  # as hako's CreateTargetGroup (ecs_elb_v2.rb:99-108)
+            request["ProtocolVersion"] = spec.protocol_version
         assert isinstance(tg_arn, Ref)
         result.add(Call(Operation.CREATE_TARGET_GROUP, request,
                         f"CreateTargetGroup {spec.target_group_name} ({spec.protocol}:{spec.port}, {spec.target_type})",
                         outputs=(Output(tg_arn.name, ("TargetGroups", 0, "TargetGroupArn")),)))
     else:
         for api_key, label in _TG_IMMUTABLE:
-            if tg.get(api_key) != want["targetGroup"][api_key]:
+            if api_key in want["targetGroup"] and tg.get(api_key) != want["targetGroup"][api_key]:
                 result.immutable.append(f"elb_v2 target group {label}: {quoted(tg.get(api_key))} -> "
                                         f"{quoted(want['targetGroup'][api_key])} (target group "
                                         f"{spec.target_group_name} must be recreated)")

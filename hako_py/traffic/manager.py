@@ -18,8 +18,8 @@ from hako_py.errors import HakoError
 from hako_py.plan.instructions import Instruction, Plan
 from hako_py.plan.operations import Facade
 from hako_py.plan.values import Ref, ResourceLabel, resource_label
+from hako_py.specs.traffic import ElbSpec, ScalingSpec, TrafficSpecs, is_ref, target_group_of
 from hako_py.traffic import discovery, elb, scaling
-from hako_py.traffic.spec import ElbSpec, ScalingSpec, TrafficSpecs, is_ref, target_group_of
 from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.aws.scaling import DIMENSION, NAMESPACE, ScalingApi
-from hako_py.deploy.diff import unified
+from hako_py.compare.diff import unified
 from hako_py.plan.instructions import Call, Operation, Output, PointAlarm, Say
 from hako_py.plan.values import Ref, ResourceLabel
-from hako_py.traffic.spec import ScalingSpec, policy_request
+from hako_py.specs.traffic import ScalingSpec, policy_request
+from hako_py.specs.traffic_views import scaling_view as desired_view
 from hako_py.traffic.steps import ResourcePlan
-from hako_py.traffic.views import scaling_view as desired_view
 
 
 @dataclass

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from hako_py.references import awslogs_groups
 from hako_py.scripts.base import Script
-
-
-def awslogs_groups(task_definition: dict[str, Any], default_region: str | None) -> list[tuple[str, str | None]]:
-    """(group, region) of every container using the awslogs driver."""
-    found = []
-    for container in task_definition.get("containerDefinitions", []):
-        config = container.get("logConfiguration") or {}
-        options = config.get("options") or {}
-        if config.get("logDriver") == "awslogs" and options.get("awslogs-group"):
-            found.append((str(options["awslogs-group"]), options.get("awslogs-region") or default_region))
-    return sorted(set(found), key=lambda g: (g[0], g[1] or ""))
 
 
 class CreateLogGroup(Script):

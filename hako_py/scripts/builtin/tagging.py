@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from hako_py.definition import APP_CONTAINER
-from hako_py.render.requests import split_image
 from hako_py.scripts.base import ScriptContext, ScriptError
+from hako_py.specs.images import split_image
 
 # Docker's tag grammar (distribution/reference): what a remote server answers becomes part
 # of the image reference, so it must be a tag and nothing else.

@@ -1,0 +1,59 @@
+"""Checks of ``schedules`` the schema cannot express, made before any AWS call.
+
+Neither botocore (it checks required members, types and minimums only) nor moto checks a
+schedule's expression, time zone, name length or role ARN (scheduler NOTES.md §5), and AWS
+would refuse them only at deploy, after the oneshot task definition was registered: hako
+checks them here, each located at its key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from hako_py.errors import Problem
+from hako_py.paths import join_path
+from hako_py.schedule_expressions import problems as expression_problems
+from hako_py.specs.schedules import MAX_NAME, default_group, schedule_name
+from hako_py.units import cpu_units, memory_mib
+
+# API Target.RoleArn and DeadLetterConfig.Arn patterns (botocore scheduler 2021-06-30: RoleArn,
+# DeadLetterConfigArnString).
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9_-]+$")
+GROUP_NAME = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
+ROLE_HELP = ("the IAM role EventBridge Scheduler assumes to start the task: it must trust scheduler.amazonaws.com "
+             "and allow ecs:RunTask on the oneshot family and iam:PassRole for the task's roles")
+
+
+def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    schedules = data.get("schedules") or {}
+    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
+    for key in sorted(schedules):
+        entry = schedules[key]
+        path = join_path("schedules", key)
+        for which, message in expression_problems(str(entry.get("expression", "")), entry.get("timezone")):
+            yield Problem(join_path(path, which), message)
+        name = schedule_name(app_id, key)
+        if len(name) > MAX_NAME:
+            yield Problem(path, f"the schedule's name {name} is longer than {MAX_NAME} characters "
+                          "(EventBridge Scheduler's limit): shorten the app id or the schedule's name")
+        role = entry.get("role_arn")
+        if not role:
+            yield Problem(join_path(path, "role_arn"), f"is required: {ROLE_HELP}")
+        elif not ROLE_ARN.match(str(role)):
+            yield Problem(join_path(path, "role_arn"), f"{role!r} is not an IAM role ARN "
+                          "(arn:aws:iam::123456789012:role/NAME)")
+        queue = entry.get("dead_letter_queue")
+        if queue is not None and not QUEUE_ARN.match(str(queue)):
+            yield Problem(join_path(path, "dead_letter_queue"), f"{queue!r} is not an SQS queue ARN")
+        if "group" not in entry and not GROUP_NAME.match(default_group(cluster)):
+            yield Problem(join_path(path, "group"), f"the default group {default_group(cluster)} is not a valid "
+                          "schedule group name (1-64 letters, digits, '-', '_', '.'): set group")
+        for amount, parse in (("cpu", cpu_units), ("memory", memory_mib)):
+            if amount in entry and not parse(entry[amount]):
+                yield Problem(join_path(path, amount), f"{entry[amount]!r} is not a task {amount} amount")
+
+
+SCHEDULE_CHECKS = (check_schedules,)

@@ -1,0 +1,72 @@
+"""``hako diff``: live ECS vs a definition, or (``--base REF``) a git revision vs the working tree."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from hako_py.cli.checked import check_definition
+from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
+from hako_py.cli.output import reporter, say, show, stdout_reporter
+from hako_py.cli.prepare import clients_for, schedules_for, traffic_for
+from hako_py.deploy.service_ops import show_diff
+from hako_py.errors import UsageError
+from hako_py.review import report
+from hako_py.review.reviewer import review
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--base", metavar="REF",
+              help="Compare with git revision REF instead of AWS: every definition under PATHS (default: the "
+                   "apps folder of hako.toml), rendered at REF and in the working tree.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Output format with --base (markdown is made for PR comments).")
+@click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+              help="With --base: also write the full report (never shortened) in the chosen format to PATH, "
+                   "e.g. for a workflow artifact beside a shortened PR comment.")
+@click.option("-t", "--tag", help="Image tag for the app container (live diff).")
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences (with --base: also when a "
+                                              "hako.toml setting changed), 0 when none (1 on errors).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for --base (default: one per core).")
+@aws_options
+@loader_options
+def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | None, tag: str | None,
+         exit_code: bool, jobs: int | None, **kwargs: Any) -> None:
+    """Show what would change: live ECS vs a definition, or (with --base REF) a git revision
+    vs the working tree for every app, without touching AWS.
+
+    \b
+    Live:   hako diff apps/web.jsonnet
+    Review: hako diff --base origin/main --format markdown
+    \b
+    Both sides are normalized the same way (API defaults filled, read-only fields
+    dropped, unordered lists sorted), so only real changes show. Values of env entries
+    whose names look secret are masked. With --base, an app counts as changed only when
+    its rendered requests change, including through a shared library it imports.
+    """
+    aws, loader = split_aws(kwargs)
+    if base is not None:
+        result = review(list(paths), base, build_load_options(**loader), jobs=jobs)
+        if output_file is not None:
+            try:
+                with open(output_file, "w", encoding="utf-8") as handle:
+                    handle.write(report.render(result, fmt, full=True))
+            except OSError as exc:
+                raise UsageError(f"--output-file {output_file}: {exc.strerror}") from None
+        show(report.render(result, fmt, color=sys.stdout.isatty()), nl=False)
+        if result.broken:
+            sys.exit(1)
+        sys.exit(2 if exit_code and (result.changes or result.settings) else 0)
+    if len(paths) != 1:
+        raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
+    checked = check_definition(paths[0], loader, reporter(), tag=tag)
+    clients = clients_for(checked, aws)
+    changed = show_diff(clients.ecs(), checked.app, checked.rendered, stdout_reporter(), color=sys.stdout.isatty(),
+                        traffic=traffic_for(checked.app, checked.rendered, clients),
+                        schedules=schedules_for(checked.app, clients, checked.rendered, tag))
+    if not changed:
+        say(f"no differences: {checked.app.app_id} is as defined")
+    sys.exit(2 if exit_code and changed else 0)

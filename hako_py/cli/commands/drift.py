@@ -1,0 +1,89 @@
+"""``hako drift [PATH...]``: which live services no longer match the repository."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hako_py.aws.throttle import TokenBucket
+from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
+from hako_py.cli.output import show
+from hako_py.cli.prepare import SharedClients, traffic_for
+from hako_py.deploy.service_ops import live_diff
+from hako_py.errors import HakoError
+from hako_py.fleet import drift as drifting
+from hako_py.loading.repo import find_root, load_config
+from hako_py.paths import app_id_for, display_path, expand_paths
+from hako_py.pipeline import CheckedApp, check_file
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="markdown is made for an issue body (see examples/ci).")
+@click.option("--exit-code", is_flag=True, help="Exit 2 when anything drifted, 0 when none (1 on errors).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Apps compared at the same time.")
+@click.option("--rate", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="AWS requests per second shared by every app.")
+@aws_options
+@loader_options
+def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: float, **kwargs: Any) -> None:
+    """Compare every app's live service and task definition with the repository, as hako diff
+    FILE does, and list the services in their clusters that no definition describes.
+
+    \b
+    hako drift                      every definition in the apps folder of hako.toml
+    hako drift --format markdown --exit-code > drift.md   (nightly, see examples/ci)
+    \b
+    Each app is in-sync, drifted (the diff says how), missing (no service in ECS),
+    broken (the definition does not render) or error (AWS said no).
+    """
+    aws, loader = split_aws(kwargs)
+    root = find_root(Path.cwd())
+    folders = list(paths) or [display_path(root / load_config(root).apps)]
+    files = expand_paths(folders)
+    options = replace(build_load_options(**loader, expand=True), cache=True)
+    checked: dict[str, CheckedApp | str] = {}
+    for file in files:  # evaluated here, in order, by the shared budgeted worker (and the render cache)
+        try:
+            checked[file] = check_file(file, options)
+        except HakoError as exc:
+            checked[file] = str(exc)
+    shared = SharedClients(aws, TokenBucket(rate, burst=max(1, int(rate))))
+
+    def compare_one(file: str) -> drifting.AppDrift:
+        app = checked[file]
+        if isinstance(app, str):
+            return drifting.AppDrift(file, app_id_for(file), drifting.BROKEN, message=app)
+        if not app.app.has_service:
+            return drifting.AppDrift(file, app.app.app_id, drifting.IN_SYNC, message="defines no service")
+        where: dict[str, Any] = {"cluster": app.app.cluster, "region": app.app.region}
+        try:
+            aws_clients = shared.for_app(app)
+            ecs = aws_clients.ecs()
+            if ecs.describe_service(app.app.cluster, app.app.app_id) is None:
+                return drifting.AppDrift(file, app.app.app_id, drifting.MISSING, **where,
+                                         message=f"no service {app.app.app_id} in cluster {app.app.cluster}")
+            diff = live_diff(ecs, app.app, app.rendered, traffic_for(app.app, app.rendered, aws_clients))
+        except HakoError as exc:
+            return drifting.AppDrift(file, app.app.app_id, drifting.ERROR, **where, message=str(exc))
+        return drifting.AppDrift(file, app.app.app_id, drifting.DRIFTED if diff else drifting.IN_SYNC, **where,
+                                 diff=diff)
+
+    def list_services(region: str | None, cluster: str) -> list[str]:
+        try:
+            clients = shared.by_region.get(region)
+            return list(clients.ecs().list_services(cluster)) if clients is not None else []
+        except HakoError:
+            return []
+
+    report = drifting.find_drift(files, compare_one, list_services, jobs=jobs)
+    show(drifting.render(report, fmt), nl=False)
+    if report.failed:
+        sys.exit(1)
+    sys.exit(2 if exit_code and report.drifted else 0)

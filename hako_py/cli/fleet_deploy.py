@@ -1,0 +1,176 @@
+"""``hako deploy`` of many apps: folders, several files, or ``--changed-since REF``.
+
+Selection reuses PR review exactly (``hako diff --base``: an app is deployed when its
+rendered task definition, service or traffic settings differ between REF and the working
+tree, through imports, or it was added); every definition is then checked in this thread
+(through the render cache), and each app is deployed by the single deploy's own path
+(scripts, preflight, register, update, follow, roll back) on a bounded pool of threads,
+all sharing one AWS request budget.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from hako_py.aws.throttle import TokenBucket
+from hako_py.cli.hints import warnings_hint
+from hako_py.cli.options import build_load_options
+from hako_py.cli.outcome import Outcome
+from hako_py.cli.output import show
+from hako_py.cli.prepare import SharedClients, preflight, prepare, traffic_for
+from hako_py.deploy.deployer import Deployer, DeployOptions
+from hako_py.errors import HakoError
+from hako_py.fleet.plan import FleetPlan, Step, parse_shard, plan_fleet
+from hako_py.fleet.report import FleetOutput, result_data, summary_table
+from hako_py.fleet.runner import AppResult, run_plan
+from hako_py.paths import display_path, expand_paths
+from hako_py.pipeline import CheckedApp, check_file
+from hako_py.record import Record
+from hako_py.render import RenderOptions
+from hako_py.reporter import level_of
+
+
+@dataclass(frozen=True)
+class FleetSettings:
+    """What the command line says about the fleet (the per-app settings are DeployOptions)."""
+
+    jobs: int = 4
+    fail_fast: bool = False
+    shard: str | None = None
+    changed_since: str | None = None
+    rate: float = 10.0
+    tag: str | None = None
+    verify: bool = True
+
+
+@dataclass(frozen=True)
+class Selected:
+    files: list[str]
+    removed: list[str]
+    broken: list[tuple[str, str]]
+
+
+def select(paths: list[str], changed_since: str | None, loader: dict[str, Any], jobs: int | None) -> Selected:
+    """The definitions to deploy: those named (folders expanded), or those review finds changed."""
+    if changed_since is None:
+        return Selected(expand_paths(paths), [], [])
+    from hako_py.review.git import toplevel
+    from hako_py.review.reviewer import review
+
+    root = toplevel(Path.cwd())
+    result = review(paths, changed_since, build_load_options(**loader), jobs=jobs)
+    named: dict[str, list[str]] = {}
+    for change in result.changes:
+        named.setdefault(change.status, []).append(change.file)
+    files = [display_path(root / f) for f in (*named.get("added", []), *named.get("changed", []),
+                                             *named.get("fixed", []))]
+    broken = [(display_path(root / c.file), c.error or "broken") for c in result.broken]
+    return Selected(files, [display_path(root / f) for f in named.get("removed", [])], broken)
+
+
+def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[str, CheckedApp | str]:
+    """Each definition loaded, validated and rendered (through the render cache), or its error."""
+    options = replace(build_load_options(**loader, expand=True), cache=True)
+    checked: dict[str, CheckedApp | str] = {}
+    for file in files:
+        try:
+            app = check_file(file, options, RenderOptions(tag=tag))
+        except HakoError as exc:
+            checked[file] = str(exc)
+            continue
+        checked[file] = app if app.app.has_service else (
+            f"{app.loaded.file}: defines no service (no scheduler.desired_count): hako deploy of many apps deploys "
+            f"services; run it with: hako oneshot {app.loaded.file} -- COMMAND")
+    return checked
+
+
+def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptions, output: str, quiet: bool,
+                 verbose: bool, aws: dict[str, Any], loader: dict[str, Any]) -> None:
+    outcome = Outcome("deploy", output)
+    selected = select(paths, settings.changed_since, loader, None)
+    checked = _checked(selected.files, loader, settings.tag)
+    waves = next((c.loaded.config.waves for c in checked.values() if isinstance(c, CheckedApp)), ())
+    plan = plan_fleet(selected.files, waves=waves, shard=parse_shard(settings.shard) if settings.shard else None,
+                      removed=selected.removed)
+    bucket = TokenBucket(settings.rate, burst=max(1, int(settings.rate)))
+    stream = sys.stderr
+    fleet = FleetOutput(stream, live=stream.isatty() and not quiet, level=level_of(quiet, verbose))
+    _announce(fleet, plan, selected, settings)
+
+    clients = SharedClients(aws, bucket)
+
+    def deploy_one(step: Step) -> AppResult:
+        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients)
+
+    started = time.monotonic()
+    with fleet:
+        results = run_plan(plan, deploy_one, jobs=settings.jobs, fail_fast=settings.fail_fast, on_phase=fleet.phase)
+    results += [AppResult(file, os.path.splitext(os.path.basename(file))[0], "broken", 1, error)
+                for file, error in selected.broken]
+    seconds = time.monotonic() - started
+    failed = [r for r in results if not r.ok]
+    if results:
+        fleet.say(summary_table(results))
+    message = (f"{len(results) - len(failed)} of {len(results)} apps deployed or unchanged in {seconds:.1f}s"
+               + (f"; {len(failed)} failed or not started: {', '.join(r.app for r in failed)}" if failed else ""))
+    fleet.say(message)
+    outcome.record.result = "failed" if failed else ("dry-run" if options.dry_run else "deployed")
+    outcome.record.message = message
+    outcome.record.fields.update(
+        dryRun=options.dry_run, apps=[result_data(r) for r in results], removed=list(plan.removed),
+        summary={"apps": len(results), "failed": len(failed), "otherShards": plan.other_shards,
+                 "requests": bucket.taken, "throttleWaitSeconds": round(bucket.waited, 3)})
+    if output != "json" and not results and not plan.removed:
+        show("nothing to deploy")
+    outcome.finish(1 if failed else 0)
+
+
+def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings: FleetSettings) -> None:
+    where = f" changed since {settings.changed_since}" if settings.changed_since else ""
+    shard = f" (shard {settings.shard}; {plan.other_shards} in other shards)" if settings.shard else ""
+    fleet.say(f"Deploying {len(plan.steps)} app{'s' if len(plan.steps) != 1 else ''}{where}{shard}, "
+              f"{settings.jobs} at a time" + (f", in {len(plan.waves)} waves" if len(plan.waves) > 1 else ""))
+    for number, wave in enumerate(plan.waves, start=1):
+        if len(plan.waves) > 1:
+            fleet.say(f"  wave {number}: {', '.join(step.app for step in wave)}")
+    for file in plan.removed:
+        fleet.say(f"removed since {settings.changed_since}: {file} (not removed from ECS; to remove it: "
+                  f"git checkout {settings.changed_since} -- {file} && hako remove {file} && git rm -q {file})")
+    for file, error in selected.broken:
+        fleet.say(f"not deployed: {file} is broken in the working tree: {error}")
+
+
+def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
+                options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
+    """One app, as ``hako deploy FILE`` deploys it, talking through a prefixed reporter."""
+    reporter = fleet.reporter(step)
+    started = time.monotonic()
+    if isinstance(checked, str):
+        reporter.problem(checked)
+        return AppResult(step.file, step.app, "error", 1, checked)
+    warnings_hint(checked, reporter)
+    record = Record()
+    record.fields["timings"] = {"verifySeconds": None, "rolloutSeconds": None}
+    try:
+        prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
+                           stderr=sys.stderr, clients=clients.for_app(checked))
+
+        def verified() -> bool:
+            return preflight(prepared, prepared.rendered.task_definition, reporter, record)
+
+        deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
+                            preflight=verified if settings.verify else None,
+                            traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients), record=record)
+        code = deployer.deploy(prepared.app, prepared.rendered)
+    except HakoError as exc:
+        reporter.problem(str(exc))
+        return AppResult(step.file, step.app, "error", exc.exit_code or 1, str(exc),
+                         seconds=round(time.monotonic() - started, 3))
+    td = record.fields.get("taskDefinition") or {}
+    return AppResult(step.file, step.app, record.result, code, record.message, td.get("before"), td.get("after"),
+                     round(time.monotonic() - started, 3), document={"writes": record.writes})

@@ -1,0 +1,207 @@
+"""The definition repository: where its root is and what ``hako.toml`` says.
+
+The root matters for security: imports are confined to it, because rendered output
+is posted in public pull-request comments and must never contain files from outside.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hako_py.errors import HakoError
+from hako_py.paths import display_path
+
+CONFIG_NAME = "hako.toml"
+DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
+DEFAULT_APPS_DIR = "apps"
+
+_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts", "providers", "deploy"}
+
+
+@dataclass(frozen=True)
+class ScriptSettings:
+    """The ``[scripts]`` table of ``hako.toml``: trusted because maintainers own that file."""
+
+    allowed_servers: tuple[str, ...] = ()
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_type(self, type_name: str) -> dict[str, Any]:
+        return dict(self.options.get(type_name) or {})
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    """Settings shared by every definition of a repository (``hako.toml``)."""
+
+    root: Path
+    region: str | None = None
+    account_id: str | None = None
+    partition: str = "aws"
+    parameter_prefix: str = DEFAULT_PARAMETER_PREFIX
+    apps: str = DEFAULT_APPS_DIR
+    source: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: ``[scripts]``: ``allowed_servers`` (URLs a definition may name for scripts that send
+    #: credentials) and one table per script type of trusted options (``[scripts.jenkins_tag]``).
+    #: Kept out of Jsonnet's view: it is settings for hako, not data for definitions.
+    scripts: ScriptSettings = field(default_factory=lambda: ScriptSettings())
+    #: ``[providers.env] allow``: environment variables definitions may read although their
+    #: name or value looks like a credential (see loading.providers.EnvPolicy)
+    env_allow: tuple[str, ...] = ()
+    #: ``[deploy] waves``: the order of a deploy of many apps, each wave a list of app ids or
+    #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``); apps in no wave come last
+    waves: tuple[tuple[str, ...], ...] = ()
+
+    def for_app(self, app_id: str) -> dict[str, Any]:
+        """The object Jsonnet code sees as ``std.extVar('hako')``."""
+        prefix = self.parameter_prefix.replace("{app_id}", app_id).replace("{appId}", app_id)
+        return {
+            "app_id": app_id,
+            "region": self.region,
+            "account_id": self.account_id,
+            "partition": self.partition,
+            "parameter_prefix": prefix,
+            **self.extra,
+        }
+
+
+def find_root(start: Path) -> Path:
+    """The repository root of a definition in folder *start*.
+
+    Inside a git repository: the folder of the *outermost* ``hako.toml`` between the git
+    top level and *start*, else the top level. Outermost, not nearest: a pull request that
+    adds ``apps/hako.toml`` must not get to choose the settings (trusted ``[scripts]``,
+    ``apps``) or widen the import confinement of the definitions below it. Outside git:
+    the nearest folder holding ``hako.toml``, else *start* itself (a lone definition is
+    confined to its own folder).
+    """
+    start = start.resolve()
+    ancestors = (start, *start.parents)
+    top = next((folder for folder in ancestors if (folder / ".git").exists()), None)
+    if top is None:
+        return next((folder for folder in ancestors if (folder / CONFIG_NAME).is_file()), start)
+    return config_root(start, top)
+
+
+def config_root(start: Path, top: Path) -> Path:
+    """The outermost folder from *top* down to *start* that holds ``hako.toml``, else *top*."""
+    chain = [folder for folder in (start, *start.parents) if folder == top or folder.is_relative_to(top)]
+    return next((folder for folder in reversed(chain) if (folder / CONFIG_NAME).is_file()), top)
+
+
+def load_config(root: Path) -> RepoConfig:
+    """Read ``hako.toml`` at *root*; a missing file means all defaults."""
+    from hako_py.loading.confinement import ImportRefused
+    from hako_py.loading.reading import read_limited_text
+
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return RepoConfig(root=root)
+    # hako.toml itself may not be a symlink out of the repository: its keys reach every
+    # definition (std.extVar('hako')), and so the rendered output
+    _check_inside(root, CONFIG_NAME, display_path(path))
+    try:
+        raw = tomllib.loads(read_limited_text(path))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise HakoError(f"{display_path(path)}: invalid TOML: {exc}") from None
+    except ImportRefused as exc:
+        raise HakoError(str(exc)) from None
+    except OSError as exc:
+        raise HakoError(f"{display_path(path)}: {exc.strerror}") from None
+    table = raw.get("hako", raw)
+    if not isinstance(table, dict):
+        raise HakoError(f"{display_path(path)}: [hako] must be a table")
+    values: dict[str, Any] = {}
+    for key in ("region", "account_id", "parameter_prefix", "apps", "partition"):
+        if key in table:
+            value = table[key]
+            if key == "account_id" and isinstance(value, int):
+                value = f"{value:012d}"
+            if not isinstance(value, str):
+                raise HakoError(f"{display_path(path)}: {key}: must be a string")
+            values[key] = value
+    if "apps" in values:
+        _check_inside(root, values["apps"], f"{display_path(path)}: apps")
+    # Jsonnet sees these as std.extVar('hako'): TOML dates and times become ISO 8601 strings
+    extra = {k: _jsonable(v) for k, v in table.items() if k not in _KNOWN_KEYS}
+    scripts = _script_settings(path, table.get("scripts", {}))
+    env_allow = _env_allow(path, table.get("providers", {}))
+    waves = _waves(path, table.get("deploy", {}))
+    return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, waves=waves,
+                      **values)
+
+
+def _waves(path: Path, table: Any) -> tuple[tuple[str, ...], ...]:
+    waves = table.get("waves", []) if isinstance(table, dict) else None
+    if not isinstance(waves, list) or not all(
+            isinstance(wave, list) and all(isinstance(p, str) and p for p in wave) for wave in waves):
+        raise HakoError(f"{display_path(path)}: deploy.waves: must be a list of lists of app names or patterns, "
+                        'e.g. [["migrate"], ["web-*", "api"]]')
+    return tuple(tuple(wave) for wave in waves)
+
+
+def _env_allow(path: Path, table: Any) -> tuple[str, ...]:
+    allow = table.get("env", {}).get("allow", []) if isinstance(table, dict) and isinstance(
+        table.get("env", {}), dict) else None
+    if not isinstance(allow, list) or not all(isinstance(name, str) and name for name in allow):
+        raise HakoError(f"{display_path(path)}: providers.env.allow: must be a list of variable names (NAME or "
+                        "PREFIX_*)")
+    return tuple(allow)
+
+
+def _script_settings(path: Path, table: Any) -> ScriptSettings:
+    if not isinstance(table, dict):
+        raise HakoError(f"{display_path(path)}: scripts: must be a table ([scripts])")
+    allowed = table.get("allowed_servers", [])
+    if not isinstance(allowed, list) or not all(isinstance(url, str) for url in allowed):
+        raise HakoError(f"{display_path(path)}: scripts.allowed_servers: must be a list of URLs")
+    from hako_py.outbound import OutboundError, check_allowed_server
+
+    for url in allowed:
+        try:
+            check_allowed_server(url)
+        except OutboundError as exc:
+            raise HakoError(f"{display_path(path)}: scripts.allowed_servers: {exc}") from None
+    options: dict[str, dict[str, Any]] = {}
+    for name, value in table.items():
+        if name == "allowed_servers":
+            continue
+        if not isinstance(value, dict):
+            raise HakoError(f"{display_path(path)}: scripts.{name}: must be a table of options for the script type "
+                            f"{name}")
+        options[name] = value
+    return ScriptSettings(allowed_servers=tuple(allowed), options=options)
+
+
+def _check_inside(root: Path, value: str, where: str) -> None:
+    """A path named by ``hako.toml`` (or ``hako.toml`` itself) must lie inside the repository, as
+    written and through symlinks: the pull request that edits ``hako.toml`` must not make
+    review list, render or name files outside it."""
+    top = os.path.abspath(root)
+    if not _inside(os.path.normpath(os.path.join(top, value)), top):
+        raise HakoError(f"{where}: {value!r} escapes the repository root {root}")
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, value))
+    if not _inside(real, real_root):
+        raise HakoError(f"{where}: {value!r} resolves (through a symlink) to {real}, outside the repository root "
+                        f"{root}")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _jsonable(value: Any) -> Any:
+    """A TOML value as JSON: dates, times and datetimes as ISO 8601 strings."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return value

@@ -1,0 +1,47 @@
+"""An app's schedules over one command's AWS clients: read, plan, apply, remove.
+
+Built per command (deploy, diff, remove) from the app, its rendered schedule requests and the
+oneshot task definition they run (the caller renders it as ``hako oneshot`` does, so both
+share the ``<appId>-oneshot`` revisions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hako_py.definition import AppDefinition
+from hako_py.schedules.executor import Register, execute
+from hako_py.schedules.planner import SchedulesPlan, plan_removal, plan_schedules
+from hako_py.schedules.reader import SchedulesLive, read_schedules
+from hako_py.specs.schedules import schedule_specs
+
+
+class Schedules:
+    def __init__(self, clients: Any, app: AppDefinition, requests: dict[str, dict[str, Any]] | None,
+                 task_definition: dict[str, Any], *, register: Register | None = None) -> None:
+        self.clients = clients
+        self.app = app
+        self.requests = requests or {}
+        self.task_definition = task_definition
+        self.register = register
+
+    def read(self) -> SchedulesLive:
+        groups = [spec.group for spec in schedule_specs(self.app)]
+        return read_schedules(self.clients.scheduler(), self.app.app_id, groups, self.clients.ecs(),
+                              self.app.oneshot_family)
+
+    def plan(self, *, force: bool = False) -> SchedulesPlan:
+        """Read the live state and decide the writes (none happens here)."""
+        return plan_schedules(self.app.app_id, self.app.file, self.app.oneshot_family, self.app.cluster,
+                              self.task_definition, self.requests, self.read(), force=force)
+
+    def run(self, plan: SchedulesPlan, say: Callable[[str], None]) -> None:
+        if self.register is None:
+            raise AssertionError("Schedules.run needs a register function")
+        execute(plan.instructions, plan.refs, register=self.register, scheduler=self.clients.scheduler(),
+                family=self.app.oneshot_family, cluster=self.app.cluster, say=say)
+
+    def removal(self) -> SchedulesPlan:
+        groups = [spec.group for spec in schedule_specs(self.app)]
+        return plan_removal(read_schedules(self.clients.scheduler(), self.app.app_id, groups))

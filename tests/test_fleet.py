@@ -1,0 +1,205 @@
+"""hako deploy of many apps against the sandbox: folders, --changed-since, waves, shards,
+--fail-fast, --dry-run, -o json, and throttling injected by the fault proxy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hako_py.fleet.plan import Step, parse_shard, plan_fleet, shard_of
+from hako_py.fleet.runner import AppResult, run_plan
+from hako_py.sandbox.faults import FaultProxy, FaultRates
+from hako_py.sandbox.server import Sandbox
+from tests.conftest import POLL, Hako, Repo, SandboxControl
+from tests.test_deploy import cluster_of
+from tests.test_review import git
+
+FAST = (*POLL, "--no-verify")
+
+
+def deployed(document: dict[str, object]) -> dict[str, str]:
+    apps = document["apps"]
+    assert isinstance(apps, list)
+    return {a["app"]: a["result"] for a in apps}
+
+
+# --- the plan and the runner, without AWS ------------------------------------------------------
+
+def test_shards_are_stable_disjoint_and_cover_every_app() -> None:
+    files = [f"apps/app{i:03d}.jsonnet" for i in range(200)]
+    shards = [plan_fleet(files, shard=(k, 4)).steps for k in range(1, 5)]
+    covered = [step.file for steps in shards for step in steps]
+    assert sorted(covered) == files and len(set(covered)) == len(files)
+    assert all(20 < len(steps) < 80 for steps in shards)
+    # a known value: the hash is sha256 of the path, the same in every process and Python
+    assert shard_of("apps/web.jsonnet", 4) == shard_of("apps/web.jsonnet", 4)
+    assert plan_fleet(files, shard=(2, 4)).other_shards == 200 - len(shards[1])
+    for bad in ("0/3", "4/3", "x", "1/"):
+        with pytest.raises(Exception, match="K/N"):
+            parse_shard(bad)
+
+
+def test_waves_order_apps_and_the_rest_come_last() -> None:
+    plan = plan_fleet(["apps/web.jsonnet", "apps/migrate.jsonnet", "apps/api-a.jsonnet", "apps/worker.jsonnet"],
+                      waves=[["migrate"], ["api-*", "apps/web.jsonnet"]])
+    assert [[s.app for s in wave] for wave in plan.waves] == [["migrate"], ["api-a", "web"], ["worker"]]
+
+
+def test_a_failed_wave_stops_the_next_and_fail_fast_stops_new_starts() -> None:
+    plan = plan_fleet([f"apps/a{i}.jsonnet" for i in range(6)] + ["apps/last.jsonnet"], waves=[["a*"]])
+    started: list[str] = []
+
+    def deploy_one(step: Step) -> AppResult:
+        started.append(step.app)
+        failed = step.app == "a0"
+        return AppResult(step.file, step.app, "rolled-back" if failed else "deployed", int(failed))
+
+    results = {r.app: r.result for r in run_plan(plan, deploy_one, jobs=2)}
+    assert results["a0"] == "rolled-back" and results["a5"] == "deployed"  # the others in its wave go on
+    assert results["last"] == "skipped" and "last" not in started
+    started.clear()
+    fast = {r.app: r.result for r in run_plan(plan, deploy_one, jobs=1, fail_fast=True)}
+    assert started == ["a0"] and fast["a1"] == "skipped" and fast["last"] == "skipped"
+
+
+def test_an_exception_in_one_app_is_that_apps_error() -> None:
+    def deploy_one(step: Step) -> AppResult:
+        if step.app == "bad":
+            raise RuntimeError("boom")
+        return AppResult(step.file, step.app, "unchanged", 0)
+
+    results = run_plan(plan_fleet(["apps/bad.jsonnet", "apps/good.jsonnet"]), deploy_one, jobs=2)
+    assert [(r.app, r.result) for r in results] == [("bad", "error"), ("good", "unchanged")]
+    assert "boom" in results[0].message
+
+
+# --- against the sandbox -----------------------------------------------------------------------
+
+def test_a_folder_deploys_each_app_with_prefixed_lines_and_a_summary(
+        hako: Hako, deployable: Callable[..., str], aws: SandboxControl) -> None:
+    for name in ("one", "two", "three"):
+        deployable(name)
+    result = hako("deploy", "apps", "-j", "3", "-o", "json", *FAST)
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert deployed(document) == {"one": "deployed", "two": "deployed", "three": "deployed"}
+    assert document["summary"]["failed"] == 0 and document["summary"]["requests"] > 0
+    assert "[one] registered task definition one:1" in result.err
+    assert "APP" in result.err and "- → one:1" in result.err and "3 of 3 apps deployed" in result.err
+    again = hako("deploy", "apps", "-o", "json", *FAST)
+    assert again.code == 0 and set(deployed(json.loads(again.out)).values()) == {"unchanged"}
+
+
+def test_changed_since_deploys_exactly_what_review_finds(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "config", "user.email", "t@example.com")
+    git(repo.root, "config", "user.name", "t")
+    for name in ("same", "edited", "gone"):
+        deployable(name)
+    assert hako("deploy", "apps", *FAST).code == 0
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+    deployable("edited", env="{ MODE: 'two' }")
+    deployable("added")
+    (repo.root / "apps/gone.jsonnet").unlink()
+    dry = hako("deploy", "--changed-since", "main", "--dry-run", "-o", "json", *FAST)
+    assert dry.code == 0, dry.err
+    document = json.loads(dry.out)
+    assert deployed(document) == {"added": "dry-run", "edited": "dry-run"}
+    assert document["removed"] == ["apps/gone.jsonnet"]
+    assert "hako remove apps/gone.jsonnet" in dry.err and "MODE" in dry.err
+    real = hako("deploy", "--changed-since", "main", "-o", "json", *FAST)
+    assert real.code == 0, real.err
+    assert deployed(json.loads(real.out)) == {"added": "deployed", "edited": "deployed"}
+    assert hako("diff", "apps/edited.jsonnet", "--exit-code").code == 0
+
+
+def test_one_failed_app_is_rolled_back_and_the_others_deploy(
+        hako: Hako, deployable: Callable[..., str], aws: SandboxControl, repo: Repo) -> None:
+    deployable("steady")
+    path = deployable("flaky")
+    assert hako("deploy", "apps", *FAST).code == 0
+    deployable("steady", env="{ MODE: 'two' }")
+    deployable("flaky", env="{ MODE: 'two' }")
+    aws.call("POST", "fail-next-rollout", {"service": "flaky", "cluster": cluster_of(repo, path)})
+    result = hako("deploy", "apps", "-o", "json", *FAST, "--timeout", "20")
+    document = json.loads(result.out)
+    assert result.code == 1
+    results = deployed(document)
+    assert results == {"steady": "deployed", "flaky": "rolled-back"}, result.err
+    assert "[flaky] rolling back service flaky to flaky:1" in result.err
+    flaky = next(a for a in document["apps"] if a["app"] == "flaky")
+    assert flaky["taskDefinition"]["after"].endswith("flaky:1")
+
+
+@pytest.mark.slow
+def test_throttling_does_not_fail_any_app(
+        hako: Hako, deployable: Callable[..., str], sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [f"app{i}" for i in range(8)]
+    for name in names:
+        deployable(name)
+    proxy = FaultProxy(sandbox.url, FaultRates(throttle=0.3), seed=18)
+    proxy.start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        result = hako("deploy", "apps", "-j", "8", "--rate", "40", "-o", "json", *FAST)
+    finally:
+        proxy.stop()
+    assert result.code == 0, result.err
+    assert set(deployed(json.loads(result.out)).values()) == {"deployed"}
+    assert proxy.injected["throttle"] > 5
+
+
+def test_waves_from_hako_toml_and_fail_fast(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+    (repo.root / "hako.toml").write_text((repo.root / "hako.toml").read_text() + '\n[deploy]\nwaves = [["first"]]\n')
+    path = deployable("first")
+    deployable("second")
+    assert hako("deploy", "apps", *FAST).code == 0
+    deployable("first", env="{ MODE: 'two' }")
+    deployable("second", env="{ MODE: 'two' }")
+    aws.call("POST", "fail-next-rollout", {"service": "first", "cluster": cluster_of(repo, path)})
+    result = hako("deploy", "apps", "-o", "json", *FAST, "--timeout", "20")
+    assert result.code == 1
+    document = json.loads(result.out)
+    assert deployed(document) == {"first": "rolled-back", "second": "skipped"}
+    assert "wave 1: first" in result.err
+
+
+def test_many_paths_and_a_broken_definition(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
+    repo.write("apps/broken.jsonnet", "{ app: }")
+    result = hako("deploy", "apps", "-o", "json", *FAST)
+    assert result.code == 1
+    assert deployed(json.loads(result.out)) == {"broken": "error"}
+    assert "[broken]" in result.err
+    assert not Path("apps/missing").exists()
+
+
+# --- hako drift ----------------------------------------------------------------------------------
+
+def test_drift_reports_drifted_missing_and_unmanaged_services(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+    for name in ("calm", "moved", "orphan"):
+        deployable(name)
+    assert hako("deploy", "apps", *FAST).code == 0
+    clean = hako("drift", "--exit-code")
+    assert clean.code == 0, clean.out + clean.err
+    assert "3 apps: 3 in-sync" in clean.out
+    deployable("moved", env="{ MODE: 'two' }")  # the repository moved on, ECS did not
+    deployable("fresh")  # defined, never deployed
+    (repo.root / "apps/orphan.jsonnet").unlink()  # deployed, no longer defined
+    result = hako("drift", "--exit-code", "--format", "json")
+    assert result.code == 2, result.err
+    document = json.loads(result.out)
+    statuses = {a["app"]: a["status"] for a in document["apps"]}
+    assert statuses == {"calm": "in-sync", "moved": "drifted", "fresh": "missing"}
+    assert "MODE" in next(a["diff"] for a in document["apps"] if a["app"] == "moved")
+    assert [u["service"] for u in document["unmanaged"]] == ["orphan"]
+    markdown = hako("drift", "--format", "markdown")
+    assert markdown.code == 0 and "| moved | drifted |" in markdown.out and "| orphan | no definition |" in markdown.out
+    text = hako("drift", "apps")
+    assert "drifted: moved (apps/moved.jsonnet)" in text.out and "no definition: service orphan" in text.out

@@ -1,0 +1,168 @@
+"""The render cache: a hit is exactly what evaluating now would give, never a stale result."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hako_py.loading import LoadOptions, load_definition
+from hako_py.loading.cached_evaluation import evaluate_cached
+from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, evaluate
+from hako_py.loading.render_cache import cache_folder
+from hako_py.review.reviewer import Job
+from hako_py.workers.failure import Failure
+from tests.conftest import Hako, Repo
+from tests.test_review import LIB, app, git
+
+
+class Counting:
+    """The evaluation a lookup falls back to, counted: a hit must not evaluate."""
+
+    def __init__(self, request: Evaluation) -> None:
+        self.request = request
+        self.calls = 0
+
+    def __call__(self) -> Evaluated | Refused | Failure:
+        self.calls += 1
+        return evaluate(self.request)
+
+
+def request_for(repo: Repo, file: str, jpath: tuple[Path, ...] = ()) -> Evaluation:
+    from hako_py.loading.loader import _prepare
+
+    return _prepare(str(repo.root / file), LoadOptions(jpath=jpath)).request
+
+
+def memory_of(outcome: object) -> object:
+    assert isinstance(outcome, Evaluated), outcome
+    return outcome.value["app"]["memory"]
+
+
+def test_a_hit_does_not_evaluate_and_one_changed_imported_byte_is_a_miss(repo: Repo) -> None:
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/web.jsonnet", app("web"))
+    first = Counting(request_for(repo, "apps/web.jsonnet"))
+    assert memory_of(evaluate_cached(first.request, first)) == 256 and first.calls == 1
+    again = Counting(request_for(repo, "apps/web.jsonnet"))
+    hit = evaluate_cached(again.request, again)
+    assert again.calls == 0 and memory_of(hit) == 256
+    assert isinstance(hit, Evaluated) and repo.root / "apps/lib/base.libsonnet" in {p for p in hit.read_files}
+    # one byte of the imported library (the same length: a stat-based check would miss it)
+    library = repo.root / "apps/lib/base.libsonnet"
+    library.write_text(library.read_text().replace("memory:: 256", "memory:: 257"))
+    changed = Counting(request_for(repo, "apps/web.jsonnet"))
+    assert memory_of(evaluate_cached(changed.request, changed)) == 257 and changed.calls == 1
+    # and back: the first entry is still there (several per app), a hit again
+    library.write_text(library.read_text().replace("memory:: 257", "memory:: 256"))
+    back = Counting(request_for(repo, "apps/web.jsonnet"))
+    assert memory_of(evaluate_cached(back.request, back)) == 256 and back.calls == 0
+
+
+def test_a_file_added_where_an_import_looked_first_is_a_miss(repo: Repo, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "sizes.libsonnet").write_text("{ memory:: 300 }\n")
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/web.jsonnet", app("web", lib="sizes.libsonnet"))
+    first = Counting(request_for(repo, "apps/web.jsonnet", (shared,)))
+    assert memory_of(evaluate_cached(first.request, first)) == 300
+    # the definition's own folder is searched before the jpath: this file now wins
+    repo.write("apps/sizes.libsonnet", "{ memory:: 400 }\n")
+    shadowed = Counting(request_for(repo, "apps/web.jsonnet", (shared,)))
+    assert memory_of(evaluate_cached(shadowed.request, shadowed)) == 400 and shadowed.calls == 1
+
+
+def test_ext_vars_and_hako_toml_are_part_of_the_key(repo: Repo) -> None:
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/web.jsonnet", app("web", extra=", cpu: std.parseInt(std.extVar('hako').account_id[0:2])"))
+    first = Counting(request_for(repo, "apps/web.jsonnet"))
+    assert isinstance(evaluate_cached(first.request, first), Evaluated) and first.calls == 1
+    (repo.root / "hako.toml").write_text('region = "ap-northeast-1"\naccount_id = "993456789012"\n')
+    changed = Counting(request_for(repo, "apps/web.jsonnet"))
+    outcome = evaluate_cached(changed.request, changed)
+    assert changed.calls == 1 and isinstance(outcome, Evaluated) and outcome.value["app"]["cpu"] == 99
+
+
+def test_provider_values_and_errors_are_never_stored(repo: Repo) -> None:
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/web.jsonnet", app("web", env="MODE: std.native('provide.env')('{}', 'HAKO_TEST_MODE')"))
+    options = LoadOptions(expand=True, cache=True)
+    import os
+
+    os.environ["HAKO_TEST_MODE"] = "one"
+    try:
+        assert load_definition("apps/web.jsonnet", options).data["app"]["env"]["MODE"] == "one"
+        os.environ["HAKO_TEST_MODE"] = "two"
+        assert load_definition("apps/web.jsonnet", options).data["app"]["env"]["MODE"] == "two"
+    finally:
+        del os.environ["HAKO_TEST_MODE"]
+    repo.write("apps/broken.jsonnet", "{ app: error 'nope' }")
+    broken = Counting(request_for(repo, "apps/broken.jsonnet"))
+    assert isinstance(evaluate_cached(broken.request, broken), Refused)
+    assert isinstance(evaluate_cached(broken.request, broken), Refused) and broken.calls == 2
+
+
+def test_deleting_or_corrupting_the_cache_only_costs_an_evaluation(repo: Repo) -> None:
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/web.jsonnet", app("web"))
+    first = Counting(request_for(repo, "apps/web.jsonnet"))
+    evaluate_cached(first.request, first)
+    folder = cache_folder()
+    assert folder is not None
+    entries = list((folder / "evaluation").rglob("*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text("{ not json")
+    corrupt = Counting(request_for(repo, "apps/web.jsonnet"))
+    assert memory_of(evaluate_cached(corrupt.request, corrupt)) == 256 and corrupt.calls == 1
+    shutil.rmtree(folder / "evaluation")
+    deleted = Counting(request_for(repo, "apps/web.jsonnet"))
+    assert memory_of(evaluate_cached(deleted.request, deleted)) == 256 and deleted.calls == 1
+
+
+def test_hako_cache_off_stores_nothing(repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(tmp_path / "off"))
+    monkeypatch.setenv("HAKO_CACHE", "off")
+    repo.write("apps/lib/base.libsonnet", LIB)
+    repo.write("apps/web.jsonnet", app("web"))
+    request = Counting(request_for(repo, "apps/web.jsonnet"))
+    evaluate_cached(request.request, request)
+    evaluate_cached(request.request, request)
+    assert request.calls == 2 and not (tmp_path / "off" / "renders").exists()
+
+
+@pytest.fixture
+def reviewed(repo: Repo) -> Repo:
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "config", "user.email", "t@example.com")
+    git(repo.root, "config", "user.name", "t")
+    repo.write("apps/lib/base.libsonnet", LIB)
+    for name in ("alpha", "beta"):
+        repo.write(f"apps/{name}.jsonnet", app(name))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+    return repo
+
+
+def test_review_uses_the_cache_and_one_changed_byte_changes_the_report(hako: Hako, reviewed: Repo) -> None:
+    library = reviewed.root / "apps/lib/base.libsonnet"
+    library.write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    cold = hako("diff", "--base", "main", "--format", "json")
+    warm = hako("diff", "--base", "main", "--format", "json")
+    assert cold.code == warm.code == 0 and cold.out == warm.out
+    assert sorted(a["file"] for a in json.loads(warm.out)["apps"]) == ["apps/alpha.jsonnet", "apps/beta.jsonnet"]
+    job = Job("apps/alpha.jsonnet", "main", None, str(reviewed.root), (), (), (), (), run="check")
+    head = job.cached(base=False)
+    assert head is not None and head.view is not None
+    assert head.view["taskDefinition"]["containerDefinitions"][0]["memory"] == 384
+    # one byte, the same length: the stored head no longer applies, and the report follows
+    library.write_text(LIB.replace("memory:: 256", "memory:: 385"))
+    assert Job("apps/alpha.jsonnet", "main", None, str(reviewed.root), (), (), (), (), run="after").cached(
+        base=False) is None
+    after = hako("diff", "--base", "main")
+    assert "385" in after.out and "384" not in after.out
+    library.write_text(LIB)
+    assert "no changes" in hako("diff", "--base", "main").out
