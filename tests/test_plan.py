@@ -3,6 +3,8 @@ what runs. The executor talks to the sandbox over HTTP, like every command."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hako_py.aws import AwsClients, AwsOptions
@@ -63,3 +65,32 @@ def test_the_executor_passes_outputs_on_and_says_the_lines_the_dry_run_shows(aws
     assert outputs[arn.name] == group["TargetGroupArn"] and group["HealthCheckPath"] == "/up"
     writes = {k: v for k, v in aws.requests()["byOperation"].items() if "Describe" not in k}
     assert writes == {"elasticloadbalancing.CreateTargetGroup": 1, "elasticloadbalancing.ModifyTargetGroup": 1}
+
+
+def test_a_schedule_plan_refers_to_the_revision_it_registers_and_derives_the_cluster_arn_from_it() -> None:
+    from hako_py.plan.instructions import RegisterTaskDefinition, check_refs
+    from hako_py.schedules.planner import plan_schedules
+    from hako_py.schedules.reader import SchedulesLive
+    from hako_py.specs.schedules import cluster_ref, task_definition_ref
+
+    request: dict[str, Any] = {"Name": "job.nightly", "GroupName": "hako-batch", "ScheduleExpression": "rate(1 day)",
+               "FlexibleTimeWindow": {"Mode": "OFF"},
+               "Target": {"Arn": cluster_ref("batch"), "RoleArn": "arn:aws:iam::1:role/r",
+                          "EcsParameters": {"TaskDefinitionArn": task_definition_ref("job-oneshot"), "TaskCount": 1}}}
+    task_definition = {"family": "job-oneshot", "containerDefinitions": [{"name": "app", "image": "busybox"}]}
+    planned = plan_schedules("job", "apps/job.jsonnet", "job-oneshot", "batch", task_definition,
+                             {"nightly": request}, SchedulesLive())
+    register, group, create = planned.instructions
+    assert isinstance(register, RegisterTaskDefinition) and isinstance(group, Call) and isinstance(create, Call)
+    assert planned.steps == ["RegisterTaskDefinition family=job-oneshot", "CreateScheduleGroup hako-batch",
+                             "CreateSchedule hako-batch/job.nightly (rate(1 day))"]
+    check_refs(planned.instructions)  # the registration comes first and produces the revision
+    # shown (diffs, dry runs) as render shows it; sent with the ARNs the registration makes known
+    assert shown(create.parameters)["Target"]["Arn"] == "{{cluster:batch}}"
+    assert "{{task-definition:job-oneshot}}" in planned.diff
+    arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/job-oneshot:4"
+    sent = resolve(dict(create.parameters), {register.output: arn})
+    assert sent["Target"]["Arn"] == "arn:aws:ecs:us-east-1:123456789012:cluster/batch"
+    assert sent["Target"]["EcsParameters"]["TaskDefinitionArn"] == arn
+    # the rendered request is left as render made it
+    assert sent["Name"] == "job.nightly" and request["Target"]["Arn"] == "{{cluster:batch}}"

@@ -343,3 +343,35 @@ def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako: Hako, sched
     result = hako("verify", path)
     assert result.code == 1
     assert f"[NG] schedule role {other}: does not trust scheduler.amazonaws.com" in result.out, result.out
+
+
+def test_a_service_deploys_its_schedules_in_its_plan_after_the_service(hako: Hako, repo: Repo, aws: SandboxControl,
+                                                                       sandbox: Sandbox) -> None:
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    cluster, name = unique("c-"), unique("svc-")
+    path = f"apps/{name}.jsonnet"
+    repo.write(path, batch(cluster, unique("subnet-"), unique("sg-"), schedules=NIGHTLY).replace(
+        "launch_type: 'FARGATE',", "launch_type: 'FARGATE', desired_count: 1,"))
+    wanted = Wanted()
+    wanted.add_app(check_file(path).app)
+    seed(sandbox.url, wanted)
+    group = f"hako-{cluster}"
+    dry = hako("deploy", path, "--no-verify", "--dry-run")
+    assert dry.code == 0, dry.err
+    lines = [line.strip() for line in dry.err.splitlines()]
+    sent = lines[lines.index("dry run: would send") + 1:]
+    assert sent[:6] == [f"RegisterTaskDefinition family={name}",
+                        f"CreateService {name} in cluster {cluster} (desiredCount=1)",
+                        f"RegisterTaskDefinition family={name}-oneshot", f"CreateScheduleGroup {group}",
+                        f"CreateSchedule {group}/{name}.nightly (cron(0 3 * * ? *))", "dry run: 5 writes not sent"]
+    result = hako("deploy", path, "--no-verify", "--poll-interval", "0.02")
+    assert result.code == 0, result.err
+    nightly = client("scheduler").get_schedule(GroupName=group, Name=f"{name}.nightly")
+    assert nightly["Target"]["Arn"].endswith(f":cluster/{cluster}")
+    assert nightly["Target"]["EcsParameters"]["TaskDefinitionArn"].endswith(f":task-definition/{name}-oneshot:1")
+    aws.reset()
+    again = hako("deploy", path, "--no-verify", "--poll-interval", "0.02")
+    assert again.code == 0 and "no changes" in again.err, again.err
+    assert aws.requests()["writes"] == 0

@@ -22,7 +22,7 @@ from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import show
-from hako_py.cli.prepare import SharedClients, preflight, prepare, traffic_for
+from hako_py.cli.prepare import SharedClients, preflight, prepare, schedules_for, traffic_for
 from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.errors import HakoError
 from hako_py.fleet.plan import FleetPlan, Step, parse_shard, plan_fleet
@@ -165,7 +165,9 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
 
         deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
                             preflight=verified if settings.verify else None,
-                            traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients), record=record)
+                            traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients),
+                            schedules=schedules_for(prepared.app, prepared.clients, prepared.rendered, settings.tag),
+                            record=record)
         code = deployer.deploy(prepared.app, prepared.rendered)
     except HakoError as exc:
         reporter.problem(str(exc))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -68,18 +69,14 @@ def traffic_for(app: AppDefinition, rendered: RenderedApp, clients: AwsClients) 
 
 
 def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp, tag: str | None = None,
-                  sleep: Any = time.sleep) -> Schedules | None:
+                  sleep: Callable[[float], None] = time.sleep) -> Schedules | None:
     """The app's schedules manager, or None when it has none: it runs the oneshot task
     definition ``hako oneshot`` registers (app and the containers it depends on)."""
     if not app.schedules:
         return None
-    from functools import partial
-
     from hako_py.oneshot.request import oneshot_task_definition
-    from hako_py.plan.register import register_once
 
-    return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag),
-                     register=partial(register_once, clients.ecs(), wait=sleep))
+    return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag), sleep=sleep)
 
 
 def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:

@@ -173,16 +173,17 @@ class Deployer:
         if self.preflight is not None and not self.preflight():
             return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
                              "or --no-verify)", EXIT_FAILED, after=before, problem=True)
-        steps = (traffic.before if traffic else Plan()) + plan.instructions() + (traffic.after if traffic else Plan())
-        writes = steps.writes + schedule_steps
+        # the schedules after the service: none may run a revision before the service does
+        steps = ((traffic.before if traffic else Plan()) + plan.instructions() + (traffic.after if traffic else Plan())
+                 + (schedules.instructions if schedules else Plan()))
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
-            display.show_writes(writes, self.out.line, header="dry run: would send", sent=self.record.wrote)
+            writes = display.show(steps, self.out.line, header="dry run: would send", sent=self.record.wrote)
             return self._end("dry-run", f"dry run: {len(writes)} write{'s' if len(writes) != 1 else ''} not sent",
                              EXIT_OK, after=None)
         previous = str(live.service["taskDefinition"]) if live.service else None
         self.scripts.fire("before_writes", rendered.task_definition)
-        for write in writes:
+        for write in steps.writes:
             self.record.wrote(write)
         outputs = self._executor().run(steps)
         new_arn = str(outputs[NEW_REVISION.name]) if plan.register else None
@@ -190,8 +191,6 @@ class Deployer:
         service = outputs.get(SERVICE)
         if plan.create_service is not None:
             self.created = True
-        if self.schedules is not None and schedules is not None and schedule_steps:
-            self.schedules.run(schedules, self.out.line)
         if not (plan.register or plan.create_service or plan.update_service):
             tagged = bool(plan.tag_service or plan.tag_task_definition)
             changed = " and ".join(what for what, did in (("tags", tagged),

@@ -285,11 +285,10 @@ def _remove_schedules(schedules: Schedules | None, removal: SchedulesPlan | None
     """Delete the app's schedules (its schedule groups stay: other apps' schedules share them)."""
     if schedules is None or removal is None:
         return
-    for step in removal.steps:
-        reporter.line(f"dry run: would send {step}" if dry_run else step)
-        record.wrote(step)
-    if not dry_run:
-        schedules.run(removal, lambda _: None)
+    if dry_run:
+        display.show(removal.instructions, reporter.line, prefix="dry run: would send ", sent=record.wrote)
+    else:  # each DeleteSchedule said as it is done
+        schedules.run(removal, reporter.line, sent=record.wrote)
 
 
 def _remove_traffic(aws: Facade, traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:

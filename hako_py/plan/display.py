@@ -14,12 +14,7 @@ from hako_py.plan.instructions import Plan
 def show(plan: Plan, say: Callable[[str], None], *, header: str | None = None, prefix: str = "  ",
          sent: Callable[[str], None] | None = None) -> list[str]:
     """Say *header* (when there are writes) and each write after *prefix*; the writes."""
-    return show_writes(plan.writes, say, header=header, prefix=prefix, sent=sent)
-
-
-def show_writes(writes: list[str], say: Callable[[str], None], *, header: str | None = None, prefix: str = "  ",
-                sent: Callable[[str], None] | None = None) -> list[str]:
-    """:func:`show` for write texts already taken from plans."""
+    writes = plan.writes
     if header is not None and writes:
         say(header)
     for write in writes:

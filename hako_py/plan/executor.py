@@ -124,7 +124,7 @@ class Executor:
         if now or not instruction.say_reused:
             self.say(f"registered task definition {short(arn)}")
         else:
-            self.say(f"task definition {short(arn)} is already registered (never deployed); using it")
+            self.say(f"task definition {short(arn)} is already registered{instruction.reused_note}; using it")
 
     def _await_operation(self, operation_id: str) -> None:
         api = self.aws.cloudmap()

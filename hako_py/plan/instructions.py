@@ -55,6 +55,11 @@ class Operation(Enum):
     DEREGISTER_SCALABLE_TARGET = ("application-autoscaling", "DeregisterScalableTarget")
     PUT_SCALING_POLICY = ("application-autoscaling", "PutScalingPolicy")
     DELETE_SCALING_POLICY = ("application-autoscaling", "DeleteScalingPolicy")
+    # EventBridge Scheduler
+    CREATE_SCHEDULE_GROUP = ("scheduler", "CreateScheduleGroup")
+    CREATE_SCHEDULE = ("scheduler", "CreateSchedule")
+    UPDATE_SCHEDULE = ("scheduler", "UpdateSchedule")
+    DELETE_SCHEDULE = ("scheduler", "DeleteSchedule")
 
     @property
     def service(self) -> str:
@@ -104,6 +109,7 @@ class RegisterTaskDefinition:
     request: Mapping[str, Any]
     output: str  # the revision's ARN
     say_reused: bool = True  # deploy tells a reused revision apart; oneshot does not
+    reused_note: str = " (never deployed)"  # how a reused revision is told apart (schedules: no note)
 
     @property
     def document(self) -> str:

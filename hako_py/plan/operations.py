@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hako_py.aws.ecs import EcsApi
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.scaling import ScalingApi
+    from hako_py.aws.scheduler import SchedulerApi
 
 
 class Facade(Protocol):
@@ -28,6 +29,8 @@ class Facade(Protocol):
     def cloudmap(self) -> CloudMapApi: ...
 
     def scaling(self) -> ScalingApi: ...
+
+    def scheduler(self) -> SchedulerApi: ...
 
 
 Send = Callable[[Facade, dict[str, Any]], object]
@@ -62,4 +65,8 @@ OPERATIONS: Final[Mapping[Operation, Send]] = {
     Operation.DEREGISTER_SCALABLE_TARGET: lambda aws, p: aws.scaling().deregister_scalable_target(**p),
     Operation.PUT_SCALING_POLICY: lambda aws, p: aws.scaling().put_scaling_policy(**p),
     Operation.DELETE_SCALING_POLICY: lambda aws, p: aws.scaling().delete_scaling_policy(**p),
+    Operation.CREATE_SCHEDULE_GROUP: lambda aws, p: aws.scheduler().create_schedule_group(**p),
+    Operation.CREATE_SCHEDULE: lambda aws, p: aws.scheduler().create_schedule(**p),
+    Operation.UPDATE_SCHEDULE: lambda aws, p: aws.scheduler().update_schedule(**p),
+    Operation.DELETE_SCHEDULE: lambda aws, p: aws.scheduler().delete_schedule(**p),
 }

@@ -49,6 +49,26 @@ def resource_label(load_balancer_arn: str, target_group_arn: str) -> str:
 
 
 @dataclass(frozen=True)
+class ClusterArn:
+    """An ECS cluster's ARN in the partition, region and account of a task definition's ARN
+    (EventBridge Scheduler's target wants the ARN; render knows only the cluster's name)."""
+
+    task_definition_arn: str | Ref
+    cluster: str
+
+    def __str__(self) -> str:
+        if isinstance(self.task_definition_arn, Ref):
+            return "{{cluster:" + self.cluster + "}}"
+        return cluster_arn(self.task_definition_arn, self.cluster)
+
+
+def cluster_arn(task_definition_arn: str, cluster: str) -> str:
+    if cluster.startswith("arn:"):
+        return cluster
+    return f"{task_definition_arn.split(':task-definition/', 1)[0]}:cluster/{cluster}"
+
+
+@dataclass(frozen=True)
 class Short:
     """In a message: the last path segment of an ARN (``web:12`` for a task definition)."""
 
@@ -78,6 +98,8 @@ def resolve(value: Any, outputs: Mapping[str, Any]) -> Any:
                               str(resolve(value.target_group_arn, outputs)))
     if isinstance(value, Short):
         return short(str(resolve(value.value, outputs)))
+    if isinstance(value, ClusterArn):
+        return cluster_arn(str(resolve(value.task_definition_arn, outputs)), value.cluster)
     if isinstance(value, list | tuple):
         return [resolve(v, outputs) for v in value]
     if isinstance(value, dict):
@@ -93,6 +115,8 @@ def refs_in(value: Any) -> list[Ref]:
         return refs_in([value.load_balancer_arn, value.target_group_arn])
     if isinstance(value, Short):
         return refs_in(value.value)
+    if isinstance(value, ClusterArn):
+        return refs_in(value.task_definition_arn)
     if isinstance(value, list | tuple):
         return [ref for item in value for ref in refs_in(item)]
     if isinstance(value, dict):
@@ -102,7 +126,7 @@ def refs_in(value: Any) -> list[Ref]:
 
 def shown(value: Any) -> Any:
     """*value* as diffs and dry runs show it: each unresolved value by its placeholder text."""
-    if isinstance(value, Ref | ResourceLabel | Short):
+    if isinstance(value, Ref | ResourceLabel | Short | ClusterArn):
         return str(value)
     if isinstance(value, list | tuple):
         return [shown(v) for v in value]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from hako_py.compare.diff import colorize
 from hako_py.definition import AppDefinition
+from hako_py.plan import display
 from hako_py.printable import printable
 from hako_py.record import Record
 from hako_py.reporter import Reporter
@@ -26,12 +27,7 @@ def deploy_schedules(app: AppDefinition, schedules: Schedules, reporter: Reporte
     if not plan.instructions:
         return record.end(reporter, "unchanged", f"no changes: the schedules of {app.app_id} are as defined", 0)
     if dry_run:
-        for step in plan.steps:
-            record.wrote(step)
-        reporter.line("dry run: would send")
-        for step in plan.steps:
-            reporter.line(f"  {step}")
-        count = len(plan.steps)
+        count = len(display.show(plan.instructions, reporter.line, header="dry run: would send", sent=record.wrote))
         return record.end(reporter, "dry-run", f"dry run: {count} write{'s' if count != 1 else ''} not sent", 0)
     if preflight is not None and not preflight():
         return record.end(reporter, "verification-failed", "verification failed: nothing was changed (fix the [NG] "

@@ -2,29 +2,31 @@
 
 Built per command (deploy, diff, remove) from the app, its rendered schedule requests and the
 oneshot task definition they run (the caller renders it as ``hako oneshot`` does, so both
-share the ``<appId>-oneshot`` revisions).
+share the ``<appId>-oneshot`` revisions). The plans run through the one plan executor.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
+from hako_py.aws import AwsClients
 from hako_py.definition import AppDefinition
-from hako_py.schedules.executor import Register, execute
+from hako_py.plan.executor import Executor
 from hako_py.schedules.planner import SchedulesPlan, plan_removal, plan_schedules
 from hako_py.schedules.reader import SchedulesLive, read_schedules
 from hako_py.specs.schedules import schedule_specs
 
 
 class Schedules:
-    def __init__(self, clients: Any, app: AppDefinition, requests: dict[str, dict[str, Any]] | None,
-                 task_definition: dict[str, Any], *, register: Register | None = None) -> None:
+    def __init__(self, clients: AwsClients, app: AppDefinition, requests: dict[str, dict[str, Any]] | None,
+                 task_definition: dict[str, Any], *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.clients = clients
         self.app = app
         self.requests = requests or {}
         self.task_definition = task_definition
-        self.register = register
+        self.sleep = sleep
 
     def read(self) -> SchedulesLive:
         groups = [spec.group for spec in schedule_specs(self.app)]
@@ -36,11 +38,9 @@ class Schedules:
         return plan_schedules(self.app.app_id, self.app.file, self.app.oneshot_family, self.app.cluster,
                               self.task_definition, self.requests, self.read(), force=force)
 
-    def run(self, plan: SchedulesPlan, say: Callable[[str], None]) -> None:
-        if self.register is None:
-            raise AssertionError("Schedules.run needs a register function")
-        execute(plan.instructions, plan.refs, register=self.register, scheduler=self.clients.scheduler(),
-                family=self.app.oneshot_family, cluster=self.app.cluster, say=say)
+    def run(self, plan: SchedulesPlan, say: Callable[[str], None], sent: Callable[[str], None] | None = None) -> None:
+        """Execute *plan* (*say*: a sentence per finished write; *sent*: each write's text)."""
+        Executor(self.clients, say, sent=sent, sleep=self.sleep).run(plan.instructions)
 
     def removal(self) -> SchedulesPlan:
         groups = [spec.group for spec in schedule_specs(self.app)]

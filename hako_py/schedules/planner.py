@@ -5,6 +5,11 @@ the family's latest revision, create the schedule groups hako needs (tagged as h
 create the schedules that are missing, update (whole: UpdateSchedule replaces a schedule)
 those that differ and delete this app's schedules the definition no longer has. A schedule
 that matches its definition gets no write, so a no-op deploy writes nothing.
+
+The writes are plan instructions (:mod:`hako_py.plan`) run by the one executor. Render leaves
+the cluster's and the revision's ARNs as placeholders (it is offline); :func:`bind` puts in
+their place, at the two members that hold them, the ARN when it is known and otherwise a
+:class:`~hako_py.plan.values.Ref` to the registration this plan makes.
 """
 
 from __future__ import annotations
@@ -17,42 +22,42 @@ from hako_py.compare.masking import mask_pair
 from hako_py.compare.schedules import changed_members, same_schedule, schedule_view
 from hako_py.compare.task_definition import same_task_definition
 from hako_py.errors import HakoError
-from hako_py.schedules.instructions import ECS, SCHEDULER, Instruction, Refs
+from hako_py.plan.instructions import Call, Instruction, Operation, Plan, RegisterTaskDefinition
+from hako_py.plan.values import ClusterArn, Ref, shown
 from hako_py.schedules.reader import SchedulesLive
 from hako_py.specs.schedules import GROUP_TAG, GROUP_TAG_VALUE, cluster_ref, task_definition_ref
-
-NEW_REVISION = "<new revision>"
 
 
 @dataclass(frozen=True)
 class SchedulesPlan:
-    """The writes, in order, the diff that justifies them, and the references known at planning."""
+    """The writes, in order, the diff that justifies them, and a summary of the changes."""
 
-    instructions: tuple[Instruction, ...] = ()
+    instructions: Plan = field(default_factory=Plan)
     diff: str = ""
-    refs: Refs = field(default_factory=Refs)
     changes: tuple[str, ...] = ()  # "nightly: expression, command" for a summary line
 
     @property
     def steps(self) -> list[str]:
-        return [i.text for i in self.instructions]
+        return self.instructions.writes
 
 
-def cluster_arn(task_definition_arn: str, cluster: str) -> str:
-    """The cluster's ARN in the task definition's partition, region and account."""
-    if cluster.startswith("arn:"):
-        return cluster
-    prefix = task_definition_arn.split(":task-definition/", 1)[0]
-    return f"{prefix}:cluster/{cluster}"
+def revision_ref(family: str) -> Ref:
+    """The oneshot revision this plan registers (shown as render shows it)."""
+    return Ref(f"task-definition:{family}", shown=task_definition_ref(family))
 
 
-def known_refs(family: str, cluster: str, task_definition_arn: str | None) -> Refs:
-    """The references a plan can resolve from the live state alone."""
-    refs = Refs()
-    if task_definition_arn is not None:
-        refs[task_definition_ref(family)] = task_definition_arn
-        refs[cluster_ref(cluster)] = cluster_arn(task_definition_arn, cluster)
-    return refs
+def bind(request: dict[str, Any], family: str, cluster: str, revision: str | Ref) -> dict[str, Any]:
+    """*request* (rendered: placeholders for the cluster and the revision) with *revision* (an
+    ARN, or a ref to the registration) and the cluster's ARN in the revision's account and
+    region, at Target.EcsParameters.TaskDefinitionArn and Target.Arn only."""
+    target = dict(request["Target"])
+    parameters = dict(target["EcsParameters"])
+    if parameters.get("TaskDefinitionArn") == task_definition_ref(family):
+        parameters["TaskDefinitionArn"] = revision
+    if target.get("Arn") == cluster_ref(cluster) and not cluster.startswith("arn:"):
+        target["Arn"] = ClusterArn(revision, cluster)
+    target["EcsParameters"] = parameters
+    return {**request, "Target": target}
 
 
 def _view(request: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -61,7 +66,7 @@ def _view(request: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def plan_schedules(app_id: str, file: str, family: str, cluster: str, task_definition: dict[str, Any],
                    desired: dict[str, dict[str, Any]], live: SchedulesLive, *, force: bool = False) -> SchedulesPlan:
-    """*desired*: the rendered requests by key (references unresolved); *task_definition*: the
+    """*desired*: the rendered requests by key (placeholders unbound); *task_definition*: the
     oneshot RegisterTaskDefinition request."""
     for group in sorted({str(r["GroupName"]) for r in desired.values()}):
         state = live.groups.get(group)
@@ -72,27 +77,28 @@ def plan_schedules(app_id: str, file: str, family: str, cluster: str, task_defin
     instructions: list[Instruction] = []
     register = force or not same_task_definition(task_definition, live.task_definition, live.task_definition_tags)
     live_arn = None if live.task_definition is None else str(live.task_definition["taskDefinitionArn"])
-    refs = known_refs(family, cluster, None if register else live_arn)
+    revision: str | Ref = revision_ref(family) if register or live_arn is None else live_arn
     if register and desired:
-        instructions.append(Instruction(ECS, "register_task_definition", task_definition,
-                                        f"RegisterTaskDefinition family={family}"))
+        instructions.append(RegisterTaskDefinition(task_definition, revision_ref(family).name, reused_note=""))
+    writes = len(instructions)
     for group in sorted({str(r["GroupName"]) for r in desired.values()}):
         state = live.groups.get(group)
         if state is None or not state.exists:
-            instructions.append(Instruction(SCHEDULER, "create_schedule_group", {
+            instructions.append(Call(Operation.CREATE_SCHEDULE_GROUP, {
                 "Name": group, "Tags": [{"Key": GROUP_TAG, "Value": GROUP_TAG_VALUE}]},
                 f"CreateScheduleGroup {group}"))
     diffs: list[str] = []
     changes: list[str] = []
     wanted_names = set()
     for key in sorted(desired):
-        request = refs.resolve(desired[key])
+        bound = bind(desired[key], family, cluster, revision)
+        request = shown(bound)  # as compared and shown: a ref by its placeholder
         name = str(request["Name"])
         wanted_names.add(name)
         current = live.schedules.get(name)
         if current is not None and str(current.get("GroupName")) != str(request["GroupName"]):
             # the group is part of the key (API UpdateSchedule cannot move a schedule): a new one
-            instructions.append(Instruction(SCHEDULER, "delete_schedule", {
+            instructions.append(Call(Operation.DELETE_SCHEDULE, {
                 "Name": name, "GroupName": str(current.get("GroupName"))},
                 f"DeleteSchedule {current.get('GroupName')}/{name} (moves to group {request['GroupName']})"))
             current = None
@@ -102,27 +108,26 @@ def plan_schedules(app_id: str, file: str, family: str, cluster: str, task_defin
         diffs.append(unified(left, right, f"live schedule {name}" if current else "live schedule (none)",
                              f"local {file}"))
         changes.append(f"{key}: {', '.join(changed_members(current, request))}")
-        operation = "update_schedule" if current is not None else "create_schedule"
-        words = "UpdateSchedule" if current is not None else "CreateSchedule"
-        instructions.append(Instruction(SCHEDULER, operation, desired[key],
-                                        f"{words} {request['GroupName']}/{name} ({request['ScheduleExpression']})"))
+        operation = Operation.UPDATE_SCHEDULE if current is not None else Operation.CREATE_SCHEDULE
+        instructions.append(Call(operation, bound, f"{operation.api_name} {request['GroupName']}/{name} "
+                                                   f"({request['ScheduleExpression']})"))
     for name in sorted(set(live.schedules) - wanted_names):
         current = live.schedules[name]
         left, right = mask_pair(_view(current), None)
         diffs.append(unified(left, right, f"live schedule {name}", f"local {file} (not defined)"))
         changes.append(f"{name.split('.', 1)[-1]}: removed")
-        instructions.append(Instruction(SCHEDULER, "delete_schedule", {
-            "Name": name, "GroupName": str(current.get("GroupName"))},
-            f"DeleteSchedule {current.get('GroupName')}/{name} (not in the definition)"))
-    if not any(i.api == SCHEDULER for i in instructions):
+        instructions.append(_delete(name, current, "not in the definition"))
+    if len(instructions) == writes:
         instructions = []  # the schedules match: the oneshot revision is hako oneshot's business
-    return SchedulesPlan(tuple(instructions), "".join(diffs), refs, tuple(changes))
+    return SchedulesPlan(Plan(tuple(instructions)), "".join(diffs), tuple(changes))
+
+
+def _delete(name: str, schedule: dict[str, Any], why: str | None = None) -> Call:
+    group = str(schedule.get("GroupName"))
+    return Call(Operation.DELETE_SCHEDULE, {"Name": name, "GroupName": group},
+                f"DeleteSchedule {group}/{name}" + (f" ({why})" if why else ""))
 
 
 def plan_removal(live: SchedulesLive) -> SchedulesPlan:
     """Delete every schedule of the app in hako's groups (the groups stay: other apps share them)."""
-    instructions = tuple(
-        Instruction(SCHEDULER, "delete_schedule", {"Name": name, "GroupName": str(schedule.get("GroupName"))},
-                    f"DeleteSchedule {schedule.get('GroupName')}/{name}")
-        for name, schedule in sorted(live.schedules.items()))
-    return SchedulesPlan(instructions)
+    return SchedulesPlan(Plan(tuple(_delete(name, schedule) for name, schedule in sorted(live.schedules.items()))))
