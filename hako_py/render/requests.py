@@ -14,6 +14,7 @@ from hako_py.ecs_model import EcsModel, load_model
 from hako_py.render.convert import to_api
 from hako_py.render.schedules import schedule_requests
 from hako_py.schema.build import scheduler_keys
+from hako_py.specs.classic_elb import classic_elb_spec
 from hako_py.specs.images import image_reference
 from hako_py.specs.traffic import attachments, discovery_specs
 from hako_py.specs.traffic_views import traffic_view
@@ -158,6 +159,9 @@ def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | Non
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
     balancers = [a.api() for a in attachments(app.app_id, scheduler, app.containers)]
+    classic = classic_elb_spec(app.app_id, scheduler, app.containers)
+    if classic is not None:
+        balancers.append(classic.service_entry())
     if balancers:
         result["loadBalancers"] = balancers
     registries = [spec.registry(spec.registry_ref) for spec in discovery_specs(app.app_id, scheduler)]

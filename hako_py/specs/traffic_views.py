@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hako_py.definition import AppDefinition, as_int
+from hako_py.specs.classic_elb import classic_elb_spec, classic_view
 from hako_py.specs.traffic import ElbSpec, ScalingSpec, discovery_specs, elb_spec, policy_request, scaling_spec
 
 
@@ -77,6 +78,9 @@ def traffic_view(app: AppDefinition) -> dict[str, Any] | None:
     spec = elb_spec(app.app_id, app.scheduler, app.containers)
     if spec is not None:
         view["elbV2"] = elb_view(spec)
+    classic = classic_elb_spec(app.app_id, app.scheduler, app.containers)
+    if classic is not None:
+        view["elb"] = classic_view(classic)
     specs = discovery_specs(app.app_id, app.scheduler)
     if specs:
         view["serviceDiscovery"] = [s.view() for s in specs]
