@@ -192,6 +192,12 @@ class AwsClients:
 
         return ElbApi(self.client("elbv2"))
 
+    def elb(self) -> Any:
+        """Classic load balancers (``scheduler.elb``)."""
+        from hako_py.aws.elb import ClassicElbApi
+
+        return ClassicElbApi(self.client("elb"))
+
     def cloudmap(self) -> Any:
         from hako_py.aws.cloudmap import CloudMapApi
 

@@ -73,6 +73,15 @@ class EcsApi:
                 return []
         return sorted(names)
 
+    def describe_services(self, cluster: str, names: list[str]) -> list[dict[str, Any]]:
+        """The ACTIVE services among *names*, ten per request (DescribeServices' limit)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(names), 10):
+            with aws_errors(f"DescribeServices {cluster}"):
+                response = self.client.describe_services(cluster=cluster, services=names[start:start + 10])
+            found.extend(s for s in response.get("services", []) if s.get("status") != "INACTIVE")
+        return found
+
     def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
         with aws_errors(f"CreateService {request.get('serviceName')}"):
             result: dict[str, Any] = self.client.create_service(**request)["service"]

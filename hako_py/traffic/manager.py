@@ -16,6 +16,7 @@ from hako_py.aws.scaling import resource_id
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
 from hako_py.render import RenderedApp
+from hako_py.specs.classic_elb import ClassicElbSpec, classic_elb_spec, instance_port
 from hako_py.specs.traffic import (
     ElbSpec,
     ScalingSpec,
@@ -26,12 +27,12 @@ from hako_py.specs.traffic import (
     scaling_spec,
     target_group_of,
 )
-from hako_py.traffic import discovery, elb, scaling
+from hako_py.traffic import classic_elb, discovery, elb, scaling
 from hako_py.traffic.steps import Refs, ResourcePlan, Step
 
 
 def declares_traffic(app: AppDefinition) -> bool:
-    return any(app.scheduler.get(k) for k in ("load_balancers", "elb_v2", "service_discovery", "autoscaling"))
+    return any(app.scheduler.get(k) for k in ("load_balancers", "elb_v2", "elb", "service_discovery", "autoscaling"))
 
 
 def resource_label(load_balancer_arn: str, target_group_arn: str) -> str:
@@ -104,6 +105,7 @@ class Traffic:
         self.app = app
         self.sleep = sleep
         self.elb_spec: ElbSpec | None = elb_spec(app.app_id, app.scheduler, app.containers)
+        self.classic_spec: ClassicElbSpec | None = classic_elb_spec(app.app_id, app.scheduler, app.containers)
         self.discovery_specs = discovery_specs(app.app_id, app.scheduler)
         self.scaling_spec: ScalingSpec | None = scaling_spec(app.scheduler)
         self.resource_id = resource_id(app.cluster, app.app_id)
@@ -145,6 +147,12 @@ class Traffic:
             api = self.clients.elbv2()
             live = elb.read_live(api, self.elb_spec)
             result.before_service.append(elb.plan(api, self.elb_spec, live, refs, self.app.file))
+        if self.classic_spec is not None:
+            classic_api = self.clients.elb()
+            port = instance_port(self.classic_spec, self.app.scheduler, self.app.containers)
+            result.before_service.append(classic_elb.plan(classic_api, self.classic_spec,
+                                                          classic_elb.read_live(classic_api, self.classic_spec), port,
+                                                          self.app.file))
         self._named_target_groups(refs)
         for spec in self.discovery_specs:
             api = self.clients.cloudmap()
@@ -185,4 +193,18 @@ class Traffic:
             plan, left = elb.removal(api, self.elb_spec, elb.read_live(api, self.elb_spec), sleep=self.sleep)
             plans.append(plan)
             kept.extend(left)
+        if self.classic_spec is not None:
+            classic_api = self.clients.elb()
+            plan, left = classic_elb.removal(classic_api, self.classic_spec,
+                                             classic_elb.read_live(classic_api, self.classic_spec, tags=True),
+                                             self._classic_users)
+            plans.append(plan)
+            kept.extend(left)
         return plans, kept
+
+    def _classic_users(self) -> list[str]:
+        """The other services of the cluster behind the classic load balancer (remove keeps it for them)."""
+        assert self.classic_spec is not None
+        ecs = self.clients.ecs()
+        services = ecs.describe_services(self.app.cluster, ecs.list_services(self.app.cluster))
+        return classic_elb.users(services, self.classic_spec.load_balancer_name, self.app.app_id)
