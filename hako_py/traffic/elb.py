@@ -2,7 +2,8 @@
 
 Reads the live resources by name, compares them with the spec on the keys the definition
 controls (attributes and health check settings it does not mention are left alone) and
-plans the writes. Only resources tagged ``hako:app=APP_ID`` are ever deleted.
+plans the writes. Only this app's resources are ever deleted: tagged ``hako:app=APP_ID``, or
+named ``hako-APP_ID`` by hako 2.18 and used by no other app (see :func:`owners`).
 """
 
 from __future__ import annotations
@@ -267,6 +268,8 @@ def _plan_listeners(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourceP
                        partial(_write_with_refs, api, "modify_listener",
                                {**request, "ListenerArn": current["ListenerArn"]}, None, forward))
     for port, extra in sorted(existing.items(), key=lambda item: int(item[0] or 0)):
+        if _forward_targets(list(extra.get("DefaultActions") or [])) - {tg_arn}:
+            continue  # it forwards to another app's target group (a hako-named load balancer shared since)
         result.add(f"DeleteListener {extra.get('Protocol')}:{port} (not in the definition)",
                    partial(_write_with_refs, api, "delete_listener", {"ListenerArn": extra["ListenerArn"]}, None,
                            None))
@@ -313,30 +316,89 @@ def _plan_rule(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, 
                                           RulePriorities=[{"RuleArn": rule_arn, "Priority": priority}]))
 
 
-def owned(api: ElbApi, arn: str, app_id: str) -> bool:
-    return api.tags(arn).get(MANAGED_TAG) == app_id
+def _forward_targets(actions: list[dict[str, Any]]) -> set[str]:
+    """The target groups *actions* forward to (a plain forward, or a weighted ForwardConfig)."""
+    found: set[str] = set()
+    for action in actions:
+        if action.get("Type") != "forward":
+            continue
+        if action.get("TargetGroupArn"):
+            found.add(str(action["TargetGroupArn"]))
+        found.update(str(g["TargetGroupArn"]) for g in (action.get("ForwardConfig") or {}).get("TargetGroups") or [])
+    return found
+
+
+def _serves_only(api: ElbApi, live: ElbLive, target_group_arn: str | None) -> bool:
+    """Whether every listener and rule of the live load balancer forwards to *target_group_arn*
+    alone, as the listeners hako 2.18 created do (ecs_elb_v2.rb:114-135): nothing of another app."""
+    for listener in live.listeners:
+        targets = _forward_targets(list(listener.get("DefaultActions") or []))
+        for rule in api.rules(str(listener["ListenerArn"])):
+            targets |= _forward_targets(list(rule.get("Actions") or []))
+        if targets - {target_group_arn}:
+            return False
+    return True
+
+
+NOT_OURS = "not created by hako for this app"
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Whether ``hako remove`` deletes the live load balancer and target group, and if not, why."""
+
+    load_balancer: bool = False
+    target_group: bool = False
+    load_balancer_note: str = NOT_OURS
+    target_group_note: str = NOT_OURS
+
+
+def owners(api: ElbApi, spec: ElbSpec, live: ElbLive) -> Owners:
+    """Whether this app's hako created the live load balancer and target group: tagged
+    ``hako:app=APP_ID`` (hako-py tags what it creates), or, without a hako:app tag, named
+    ``hako-APP_ID`` by hako 2.18, which names them and tags nothing (ecs_elb_v2.rb:255-267,
+    its remove deletes them by name, :208-252) — then only when no other app uses them: the
+    load balancer forwards to this app's target group alone, the target group serves no load
+    balancer that stays. A name the definition gives is never this app's unless tagged so."""
+    owns_lb = owns_tg = False
+    lb_note = tg_note = NOT_OURS
+    tg_arn = str(live.target_group["TargetGroupArn"]) if live.target_group is not None else None
+    if spec.creates_load_balancer and live.load_balancer is not None:
+        owner = api.tags(str(live.load_balancer["LoadBalancerArn"])).get(MANAGED_TAG)
+        owns_lb = owner == spec.app_id or (owner is None and _serves_only(api, live, tg_arn))
+        if owner is None and not owns_lb:
+            lb_note = "named by hako, but it forwards to other target groups too"
+    if spec.creates_target_group and live.target_group is not None and tg_arn is not None:
+        owner = api.tags(tg_arn).get(MANAGED_TAG)
+        going = {str(live.load_balancer["LoadBalancerArn"])} if owns_lb and live.load_balancer is not None else set()
+        owns_tg = owner == spec.app_id or (owner is None and set(live.target_group.get("LoadBalancerArns") or [])
+                                           <= going)
+        if owner is None and not owns_tg:
+            tg_note = "named by hako, but a load balancer that stays forwards to it"
+    return Owners(owns_lb, owns_tg, lb_note, tg_note)
 
 
 def removal(api: ElbApi, spec: ElbSpec, live: ElbLive, *, retries: int = 30,
             sleep: Callable[[float], None] = time.sleep) -> tuple[ResourcePlan, list[str]]:
-    """Deletes of what hako created for *spec* (tagged hako:app=APP_ID); and what it leaves, why."""
+    """Deletes of what hako created for *spec* (see :func:`owners`); and what it leaves, why."""
     result = ResourcePlan()
     kept: list[str] = []
+    owned_here = owners(api, spec, live)
+    owns_lb, owns_tg = owned_here.load_balancer, owned_here.target_group
     tg = live.target_group
-    if live.rule is not None and spec.creates_target_group and tg is not None and owned(
-            api, str(tg["TargetGroupArn"]), spec.app_id):
+    if live.rule is not None and tg is not None and owns_tg:
         rule_arn = str(live.rule["RuleArn"])
         result.add(f"DeleteRule {rule_arn.rsplit('/', 1)[-1]} on {spec.load_balancer_name}",
                    lambda refs: api.write("delete_rule", RuleArn=rule_arn))
     lb = live.load_balancer
     if lb is not None:
-        if spec.creates_load_balancer and owned(api, str(lb["LoadBalancerArn"]), spec.app_id):
+        if owns_lb:
             lb_arn = str(lb["LoadBalancerArn"])
             result.add(f"DeleteLoadBalancer {spec.load_balancer_name}",
                        lambda refs: api.write("delete_load_balancer", LoadBalancerArn=lb_arn))
         else:
-            kept.append(f"load balancer {spec.load_balancer_name} (not created by hako for this app)")
-            if tg is not None and spec.creates_target_group and owned(api, str(tg["TargetGroupArn"]), spec.app_id):
+            kept.append(f"load balancer {spec.load_balancer_name} ({owned_here.load_balancer_note})")
+            if tg is not None and owns_tg:
                 # listeners that forward to hako's own target group were added by hako
                 for listener in live.listeners:
                     if _forwards_to(listener, str(tg["TargetGroupArn"])):
@@ -346,7 +408,7 @@ def removal(api: ElbApi, spec: ElbSpec, live: ElbLive, *, retries: int = 30,
                                            {"ListenerArn": listener["ListenerArn"]}, None, None))
     if tg is not None:
         tg_arn = str(tg["TargetGroupArn"])
-        if spec.creates_target_group and owned(api, tg_arn, spec.app_id):
+        if owns_tg:
             def delete_target_group(refs: Refs) -> None:
                 from hako_py.aws.errors import AwsError
 
@@ -360,5 +422,5 @@ def removal(api: ElbApi, spec: ElbSpec, live: ElbLive, *, retries: int = 30,
                         sleep(1.0)
             result.add(f"DeleteTargetGroup {spec.target_group_name}", delete_target_group)
         else:
-            kept.append(f"target group {spec.target_group_name} (not created by hako for this app)")
+            kept.append(f"target group {spec.target_group_name} ({owned_here.target_group_note})")
     return result, kept
