@@ -8,7 +8,7 @@ so does the app's target group behind it. (Classic load balancers: tests/test_cl
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 import boto3
 
@@ -18,7 +18,7 @@ REGION = "us-east-1"
 
 
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    return cast(Any, boto3).client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                         aws_access_key_id="t", aws_secret_access_key="t")
 
 

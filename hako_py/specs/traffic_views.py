@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hako_py.definition import AppDefinition, as_int
-from hako_py.specs.classic_elb import classic_elb_spec, classic_view
-from hako_py.specs.traffic import ElbSpec, ScalingSpec, discovery_specs, elb_spec, policy_request, scaling_spec
+from hako_py.definition import as_int
+from hako_py.specs.traffic import ClassicElbSpec, ElbSpec, ScalingSpec, TrafficSpecs, policy_request
 
 
 def conditions(rule: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,6 +61,21 @@ def elb_view(spec: ElbSpec) -> dict[str, Any]:
     return view
 
 
+def classic_view(spec: ClassicElbSpec) -> dict[str, Any]:
+    """What render and PR review show of ``scheduler.elb`` (instance ports are the container's host port)."""
+    lb: dict[str, Any] = {"Name": spec.load_balancer_name}
+    if spec.creates_load_balancer:
+        lb["CreatedWhenMissing"] = {
+            "Listeners": [listener.api(0) | {"InstancePort": "<host port>"} for listener in spec.listeners],
+            "Subnets": list(spec.subnets), "SecurityGroups": list(spec.security_groups),
+            "Scheme": spec.scheme or "internet-facing"}
+    else:
+        lb["ManagedBy"] = "others"
+    if spec.cross_zone is not None:
+        lb["CrossZoneLoadBalancing"] = spec.cross_zone
+    return {"loadBalancer": lb, "container": {"Name": spec.container_name, "Port": spec.container_port}}
+
+
 def scaling_view(spec: ScalingSpec, resource_label: str | None) -> dict[str, Any]:
     view: dict[str, Any] = {"MinCapacity": spec.min_capacity, "MaxCapacity": spec.max_capacity}
     if spec.role_arn:
@@ -72,19 +86,15 @@ def scaling_view(spec: ScalingSpec, resource_label: str | None) -> dict[str, Any
 
 
 
-def traffic_view(app: AppDefinition) -> dict[str, Any] | None:
+def traffic_view(specs: TrafficSpecs) -> dict[str, Any] | None:
     """What PR review shows for an app's traffic settings."""
     view: dict[str, Any] = {}
-    spec = elb_spec(app.app_id, app.scheduler, app.containers)
-    if spec is not None:
-        view["elbV2"] = elb_view(spec)
-    classic = classic_elb_spec(app.app_id, app.scheduler, app.containers)
-    if classic is not None:
-        view["elb"] = classic_view(classic)
-    specs = discovery_specs(app.app_id, app.scheduler)
-    if specs:
-        view["serviceDiscovery"] = [s.view() for s in specs]
-    scale = scaling_spec(app.scheduler)
-    if scale is not None:
-        view["autoscaling"] = scaling_view(scale, None)
+    if specs.elb is not None:
+        view["elbV2"] = elb_view(specs.elb)
+    if specs.classic is not None:
+        view["elb"] = classic_view(specs.classic)
+    if specs.discovery:
+        view["serviceDiscovery"] = [s.view() for s in specs.discovery]
+    if specs.scaling is not None:
+        view["autoscaling"] = scaling_view(specs.scaling, None)
     return view or None
