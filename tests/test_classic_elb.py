@@ -177,6 +177,9 @@ def test_deploy_creates_the_load_balancer_hako_would_and_then_changes_nothing(
     again = hako("deploy", path, *POLL)
     assert again.code == 0 and "no changes" in again.err, again.err
     assert aws.requests()["writes"] == 0
+    status = hako("status", path)  # ecs_elb.rb:21-28: hako shows its DNS name and listeners
+    assert f"Load balancer: {name}.us-east-1.elb.amazonaws.com (HTTP:80) -> classic {name} -> front:80" in \
+        status.out, status.out
 
 
 def test_deploy_uses_an_existing_load_balancer_as_it_is(repo: Repo, hako: Hako, aws: SandboxControl, sandbox: Sandbox,
