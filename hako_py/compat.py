@@ -83,6 +83,10 @@ def _scheduler(scheduler: dict[str, Any]) -> Iterator[Problem]:
             _upper(elb["health_check"], "protocol")
         for listener in _list(elb.get("listeners")):
             _upper(listener, "protocol")
+    classic = scheduler.get("elb")
+    if isinstance(classic, dict):
+        for listener in _list(classic.get("listeners")):  # sent verbatim (ecs_elb.rb:46); ELB reads any case
+            _upper(listener, "protocol")
 
 
 def check_hako_keys(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:

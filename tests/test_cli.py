@@ -88,7 +88,8 @@ def test_command_table_is_every_command_with_its_own_short_help() -> None:
 @pytest.mark.parametrize("width", [60, 80, 100, 200])
 def test_help_lists_commands_as_click_would_with_them_imported(width: int) -> None:
     eager = click.Group("hako", params=cli.params, help=cli.help, context_settings=CONTEXT,
-                        commands={name: load_command(name, entry) for name, entry in COMMANDS.items()})
+                        commands={name: load_command(name, entry) for name, entry in COMMANDS.items()},
+                        invoke_without_command=True)
     lazy_help = cli.get_help(click.Context(cli, info_name="hako", terminal_width=width, **CONTEXT))
     eager_help = eager.get_help(click.Context(eager, info_name="hako", terminal_width=width, **CONTEXT))
     assert lazy_help == eager_help

@@ -260,7 +260,7 @@ def test_include_after_explicit_keys_wins_in_the_rendered_service(repo: Repo, ha
 # are the same (API ContainerDefinition: cpu 0, privileged false, empty lists)
 HAKO_CONTAINER_DEFAULTS = {"cpu": 0, "links": [], "portMappings": [], "mountPoints": [], "volumesFrom": [],
                            "privileged": False, "environment": []}
-# the examples hako-py renders exactly as hako does (the others need nginx_front or a classic ELB,
+# the examples hako-py renders exactly as hako does (the others need nginx_front,
 # or ECS refuses them: see test_every_hako_example_and_fixture_validates)
 RENDERED_LIKE_HAKO = ["hello-awslogs-driver", "hello-cap-add-app", "hello-fargate-batch", "hello-internal-nlb",
                       "hello-nofront", "hello-privileged-app", "hello-autoscaling-group", "ecs", "parameter_store",
@@ -597,10 +597,9 @@ NOT_VALID = {
     "examples/hello-fargate.jsonnet": [NGINX_FRONT_PENDING],
     "examples/hello-lb-v2.jsonnet": [NGINX_FRONT_PENDING],
     "examples/hello-shared-alb.jsonnet": [NGINX_FRONT_PENDING],
-    # classic load balancers (scheduler.elb) are the classic ELB work's (issue 17); the schema stops
-    # at the unknown key, nginx_front is pending as well
-    "examples/hello-lb.jsonnet": ["scheduler.elb: unknown key 'elb'; did you mean 'elb_v2'?"],
-    "examples/hello-autoscaling.jsonnet": ["scheduler.elb: unknown key 'elb'; did you mean 'elb_v2'?"],
+    # their classic load balancer (scheduler.elb) is valid (tests/test_classic_elb.py deploys it)
+    "examples/hello-lb.jsonnet": [NGINX_FRONT_PENDING],
+    "examples/hello-autoscaling.jsonnet": [NGINX_FRONT_PENDING],
     # ECS refuses these as hako sends them: a load balancer or SRV record must name a container
     # port of the task definition (API LoadBalancer, ServiceRegistry: "a containerName and
     # containerPort combination from the task definition"). hello-grpc's `container: 50051` is

@@ -212,7 +212,8 @@ def test_no_wait_prints_the_task(hako: Hako, job: Job) -> None:
     result = hako("oneshot", path, "--no-wait", "true")
     assert result.code == 0
     data = json.loads(result.out)
-    assert set(data) == {"cluster", "taskArn", "taskDefinitionArn"}
+    assert list(data) == ["cluster", "task_arn", "taskArn", "taskDefinitionArn"]  # hako's two keys first
+    assert data["task_arn"] == data["taskArn"]
     assert data["taskDefinitionArn"].endswith(f"{family(path)}:1")
 
 

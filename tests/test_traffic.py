@@ -216,8 +216,10 @@ def test_remove_keeps_a_load_balancer_hako_did_not_create(hako: Hako, traffic_ap
                                                          repo: Repo) -> None:
     path, app_id = traffic_app()
     elb = client("elbv2")
-    # someone else's load balancer already carries the name hako would use
-    lb = elb.create_load_balancer(Name=f"hako-{app_id}", Subnets=default_subnets(), Type="application")
+    # someone else's load balancer already carries the name hako would use (untagged, the name
+    # alone would make it hako 2.18's: tests/test_hako_remove.py)
+    lb = elb.create_load_balancer(Name=f"hako-{app_id}", Subnets=default_subnets(), Type="application",
+                                  Tags=[{"Key": "hako:app", "Value": "someone-else"}])
     assert hako("deploy", path, *POLL).code == 0
     result = hako("remove", path, "--yes")
     assert result.code == 0, result.err

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from types_boto3_ec2.client import EC2Client
     from types_boto3_ecr.client import ECRClient
     from types_boto3_ecs.client import ECSClient
+    from types_boto3_elb.client import ElasticLoadBalancingClient
     from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from hako_py.aws.cloudmap import CloudMapApi
     from hako_py.aws.ecs import EcsApi
+    from hako_py.aws.elb import ClassicElbApi
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.logs import LogsApi
     from hako_py.aws.scaling import ScalingApi
@@ -161,6 +163,8 @@ class AwsClients:
     @overload
     def client(self, service: Literal["elbv2"], attempts: int | None = None) -> ElasticLoadBalancingv2Client: ...
     @overload
+    def client(self, service: Literal["elb"], attempts: int | None = None) -> ElasticLoadBalancingClient: ...
+    @overload
     def client(self, service: Literal["servicediscovery"], attempts: int | None = None) -> ServiceDiscoveryClient: ...
     @overload
     def client(self, service: Literal["application-autoscaling"],
@@ -241,6 +245,12 @@ class AwsClients:
         from hako_py.aws.elbv2 import ElbApi
 
         return ElbApi(self.client("elbv2"))
+
+    def elb(self) -> ClassicElbApi:
+        """Classic load balancers (``scheduler.elb``)."""
+        from hako_py.aws.elb import ClassicElbApi
+
+        return ClassicElbApi(self.client("elb"))
 
     def cloudmap(self) -> CloudMapApi:
         from hako_py.aws.cloudmap import CloudMapApi

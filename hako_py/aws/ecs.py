@@ -86,6 +86,15 @@ class EcsApi:
                 return []
         return sorted(names)
 
+    def describe_services(self, cluster: str, names: list[str]) -> list[dict[str, Any]]:
+        """The ACTIVE services among *names*, ten per request (DescribeServices' limit)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(names), 10):
+            with aws_errors(f"DescribeServices {cluster}"):
+                response = self.client.describe_services(cluster=cluster, services=names[start:start + 10])
+            found.extend(plain(s) for s in response.get("services", []) if s.get("status") != "INACTIVE")
+        return found
+
     def create_service(self, **request: Unpack[CreateServiceRequestTypeDef]) -> dict[str, Any]:
         """The service created."""
         with aws_errors(f"CreateService {request.get('serviceName')}"):

@@ -1,4 +1,4 @@
-"""Checks of load_balancers, elb_v2, service_discovery and autoscaling that the schema
+"""Checks of load_balancers, elb_v2, elb, service_discovery and autoscaling that the schema
 cannot express: what must be set together, and containers/ports that must exist."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from hako_py.definition import as_int, containers_of
 from hako_py.errors import Problem
 from hako_py.paths import join_path
-from hako_py.specs.traffic import FRONT_CONTAINER, default_container, policy_name
+from hako_py.specs.traffic import DEFAULT_CONTAINER_PORT, FRONT_CONTAINER, default_container, policy_name
 
 MAX_LOAD_BALANCER_NAME = 32
 NGINX_FRONT = "nginx_front"
@@ -37,6 +37,19 @@ def _container_port(data: dict[str, Any], path: str, name: str, port: int | None
         shown = ", ".join(str(p) for p in sorted(p for p in mapped if p is not None)) or "none"
         yield Problem(join_path(path, "container_port"),
                       f"container '{name}' does not map port {port} (its port_mappings: {shown})")
+
+
+def _receiving(data: dict[str, Any], config: dict[str, Any]) -> tuple[str, int]:
+    """The container and port an elb_v2 or elb sends traffic to (front or app, 80 by default)."""
+    containers = {n: c for n, (_, c) in containers_of(data).items()}
+    return (str(config.get("container_name") or default_container(containers)),
+            as_int(config.get("container_port")) or DEFAULT_CONTAINER_PORT)
+
+
+def _name_length(config: dict[str, Any], path: str) -> Iterator[Problem]:
+    name = config.get("load_balancer_name")
+    if name is not None and len(str(name)) > MAX_LOAD_BALANCER_NAME:
+        yield Problem(join_path(path, "load_balancer_name"), f"is longer than {MAX_LOAD_BALANCER_NAME} characters")
 
 
 def check_load_balancers(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
@@ -76,9 +89,7 @@ def check_elb_v2(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         if "listener_rule" in config:
             yield Problem(join_path(path, "listener_rule"), "applies to a shared load balancer: set "
                           "load_balancer_name, or use listeners on the load balancer hako creates")
-    name = config.get("load_balancer_name")
-    if name is not None and len(str(name)) > MAX_LOAD_BALANCER_NAME:
-        yield Problem(join_path(path, "load_balancer_name"), f"is longer than {MAX_LOAD_BALANCER_NAME} characters")
+    yield from _name_length(config, path)
     if "target_group_name" not in config and not config.get("vpc_id"):
         yield Problem(join_path(path, "vpc_id"), "is required when hako creates the target group")
     allowed = NLB_LISTENER_PROTOCOLS if network else ALB_LISTENER_PROTOCOLS
@@ -106,13 +117,53 @@ def check_elb_v2(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         yield Problem(join_path(path, "target_type"), "tasks with network_mode awsvpc register by IP: use 'ip'")
     if target_type == "ip" and not awsvpc:
         yield Problem(join_path(path, "target_type"), "'ip' targets need network_mode 'awsvpc'")
-    containers = {n: c for n, (_, c) in containers_of(data).items()}
-    container = str(config.get("container_name") or default_container(containers))
-    for problem in _container_port(data, path, container, as_int(config.get("container_port")) or 80):
+    container, port = _receiving(data, config)
+    for problem in _container_port(data, path, container, port):
         if "container" in config and problem.path.endswith("container_port"):
             problem = Problem(problem.path, f"{problem.message}; elb_v2.container is ignored, as hako ignored it: "
                               "did you mean container_port?")
         yield problem
+
+
+def check_elb(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    """``scheduler.elb``, hako 2.18's classic load balancer (lib/hako/schedulers/ecs_elb.rb)."""
+    scheduler = data.get("scheduler", {})
+    config = scheduler.get("elb")
+    if not config:
+        return
+    path = "scheduler.elb"
+    if scheduler.get("elb_v2"):  # ecs.rb:41-43
+        yield Problem(path, "set elb (a classic load balancer) or elb_v2, not both (as in hako)")
+    if scheduler.get("network_mode") == "awsvpc" or scheduler.get("launch_type") == "FARGATE":
+        yield Problem(path, "ECS puts no classic load balancer in front of awsvpc tasks (Fargate): use elb_v2")
+    if scheduler.get("dynamic_port_mapping") is True:
+        yield Problem(join_path("scheduler", "dynamic_port_mapping"), "a classic load balancer forwards to a fixed "
+                      "host port: dynamic_port_mapping cannot be true with elb (hako's hello-lb example says so)")
+    hako_named = "load_balancer_name" not in config
+    if hako_named or config.get("listeners"):  # hako creates a missing one from these (ecs_elb.rb:44-63)
+        for key in ("listeners", "subnets", "security_groups"):
+            if not config.get(key):
+                yield Problem(join_path(path, key), "is required when hako creates the load balancer"
+                              + (" (hako-APP_ID; or name an existing one with load_balancer_name)" if hako_named
+                                 else ""))
+    yield from _name_length(config, path)
+    for index, listener in enumerate(config.get("listeners") or []):
+        if listener.get("protocol") in ("HTTPS", "SSL") and not listener.get("ssl_certificate_id"):
+            yield Problem(join_path(join_path(join_path(path, "listeners"), index), "ssl_certificate_id"),
+                          f"is required for a {listener['protocol']} listener")
+    ports = [as_int(listener.get("load_balancer_port")) for listener in config.get("listeners") or []]
+    if len(ports) != len(set(ports)):
+        yield Problem(join_path(path, "listeners"), "two listeners use the same load_balancer_port")
+    container, port = _receiving(data, config)
+    problems = list(_container_port(data, path, container, port))
+    yield from problems
+    if not problems and scheduler.get("network_mode") != "host" and not script_maps_port(data, container, port):
+        containers = {n: c for n, (_, c) in containers_of(data).items()}
+        mapping = next(m for m in containers[container].get("port_mappings") or []
+                       if as_int(m.get("container_port")) == port)
+        if not as_int(mapping.get("host_port")):
+            yield Problem(join_path(path, "container_port"), f"container '{container}' maps port {port} to no fixed "
+                          "host_port: a classic load balancer forwards to a fixed instance port (set host_port)")
 
 
 def check_service_discovery(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
@@ -168,11 +219,11 @@ def check_needs_service(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     scheduler = data.get("scheduler", {})
     if "desired_count" in scheduler or scheduler.get("scheduling_strategy") == "DAEMON":
         return
-    for key in ("load_balancers", "elb_v2", "service_discovery", "autoscaling"):
+    for key in ("load_balancers", "elb_v2", "elb", "service_discovery", "autoscaling"):
         if scheduler.get(key):
             yield Problem(join_path("scheduler", key), "applies to the app's service; set desired_count "
                           "(a batch-only app has no service)")
 
 
-TRAFFIC_CHECKS = (check_load_balancers, check_elb_v2, check_service_discovery, check_autoscaling,
+TRAFFIC_CHECKS = (check_load_balancers, check_elb_v2, check_elb, check_service_discovery, check_autoscaling,
                   check_needs_service)

@@ -17,7 +17,7 @@ import click
 from hako_py import __version__
 from hako_py.cli.lazy_group import LazyCommand, LazyGroup
 from hako_py.cli.outcome import forget, report_error
-from hako_py.cli.output import say
+from hako_py.cli.output import say, show
 from hako_py.errors import HakoError
 from hako_py.printable import InertStream, printable
 from hako_py.redaction import forget_all, redact
@@ -68,9 +68,10 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="hako")
-def cli() -> None:
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings=CONTEXT, invoke_without_command=True)
+@click.version_option(__version__, "-V", "-v", "--version", prog_name="hako")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Deploy and run hako app definitions (Jsonnet/YAML) on Amazon ECS.
 
     \b
@@ -94,6 +95,10 @@ def cli() -> None:
       hako oneshot apps/batch.jsonnet -- bundle exec rake -T
       hako oneshot --local apps/batch.jsonnet -- bin/job   (on the local Docker engine)
     """
+    if ctx.invoked_subcommand is None:
+        # Bare ``hako`` is a request for help, as in the original hako (lib/hako/cli.rb:30-35,
+        # stdout, exit 0), not click's usage error (stderr, exit 2).
+        show(ctx.get_help())
 
 
 # Commands that evaluate definitions (in a budgeted worker process, see hako_py/workers).

@@ -134,6 +134,8 @@ class LocalRunner:
                 entrypoint, command = merged
         cpu = overrides.cpu if is_app and overrides.cpu is not None else definition.get("cpu")
         memory = overrides.memory if is_app and overrides.memory is not None else definition.get("memory")
+        reservation = (overrides.memory_reservation if is_app and overrides.memory_reservation is not None
+                       else definition.get("memoryReservation"))
         linux = definition.get("linuxParameters") or {}
         from docker.types import Ulimit
 
@@ -145,7 +147,7 @@ class LocalRunner:
             port_bindings=ports or None,
             cpu_shares=int(cpu) if cpu else None,
             mem_limit=f"{int(memory)}m" if memory else None,
-            mem_reservation=f"{int(definition['memoryReservation'])}m" if definition.get("memoryReservation") else None,
+            mem_reservation=f"{int(reservation)}m" if reservation else None,
             ulimits=[Ulimit(name=u["name"], soft=u["softLimit"], hard=u["hardLimit"])
                      for u in definition.get("ulimits") or []] or None,
             init=bool(linux.get("initProcessEnabled")) or None,

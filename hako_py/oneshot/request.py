@@ -28,6 +28,7 @@ class Overrides:
     env: tuple[tuple[str, str], ...] = ()
     cpu: int | None = None
     memory: int | None = None
+    memory_reservation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,14 @@ def run_task_request(
         container["cpu"] = overrides.cpu
     if overrides.memory is not None:
         container["memory"] = overrides.memory
+    if overrides.memory_reservation is not None:  # hako's --app-memory-reservation (lib/hako/schedulers/ecs.rb)
+        container["memoryReservation"] = overrides.memory_reservation
     task_overrides: dict[str, Any] = {"containerOverrides": [container]}
     if overrides.cpu is not None and task_cpu is not None and overrides.cpu > task_cpu:
         task_overrides["cpu"] = str(overrides.cpu)
-    if overrides.memory is not None and task_memory is not None and overrides.memory > task_memory:
-        task_overrides["memory"] = str(overrides.memory)
+    needed = max((m for m in (overrides.memory, overrides.memory_reservation) if m is not None), default=None)
+    if needed is not None and task_memory is not None and needed > task_memory:
+        task_overrides["memory"] = str(needed)
     request["overrides"] = task_overrides
     if attach_key is not None:
         request["startedBy"] = attach_marker(attach_key)

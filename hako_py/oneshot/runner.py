@@ -123,13 +123,16 @@ class OneshotRunner:
     def _task_definition(self, app: AppDefinition, desired: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """read -> plan -> (dry run: say) -> execute: the revision to run, and its document."""
         self.scripts.fire("before_writes", desired)
+        if self.options.dry_run:
+            # No AWS request at all, as hako's dry-run (lib/hako/schedulers/ecs.rb:241-274 in 2.18.0
+            # prints and returns 0): the family alone names its newest ACTIVE revision, the one a real run
+            # starts whether it registers a new one or finds it unchanged.
+            self.say(f"dry run: no AWS request sent; {app.oneshot_family} gets a new revision if it changed")
+            return app.oneshot_family, desired
         planned = registration(desired, self.ecs.describe_task_definition(app.oneshot_family))
         if planned.reuse is not None:
             self.say(f"task definition unchanged: {short_td(planned.reuse[0])}")
             return planned.reuse
-        if self.options.dry_run:
-            self.say(f"dry run: would register a new revision of {app.oneshot_family}")
-            return f"{app.oneshot_family}:<new revision>", desired
         outputs = Executor(self.aws, self.say, sleep=self.interrupts.wait).run(planned.plan)
         return str(outputs[NEW_REVISION]), outputs[f"{NEW_REVISION}:document"]
 
@@ -206,8 +209,7 @@ class OneshotRunner:
         self.started = True
         self.scripts.fire("oneshot_started", task)
         if not self.options.wait:
-            self.stdout.write(json.dumps({"cluster": cluster, "taskArn": task["taskArn"],
-                                          "taskDefinitionArn": task["taskDefinitionArn"]}) + "\n")
+            self.stdout.write(no_wait_line(cluster, task) + "\n")
             return 0
         exit_code = self._follow(app, cluster, task, task_definition)
         self.scripts.fire("oneshot_finished", exit_code)
@@ -353,3 +355,11 @@ def _int(value: Any) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def no_wait_line(cluster: str, task: dict[str, Any]) -> str:
+    """What ``--no-wait`` prints: one compact JSON line that starts as hako 2.18's
+    (``{"cluster":...,"task_arn":...}``, ``JSON.dump`` in lib/hako/schedulers/ecs.rb:266-269),
+    so a script written for hako reads it unchanged, followed by hako-py's own camelCase keys."""
+    return json.dumps({"cluster": cluster, "task_arn": task["taskArn"], "taskArn": task["taskArn"],
+                       "taskDefinitionArn": task["taskDefinitionArn"]}, separators=(",", ":"))

@@ -46,6 +46,10 @@ class Operation(Enum):
     MODIFY_RULE = ("elbv2", "ModifyRule")
     SET_RULE_PRIORITIES = ("elbv2", "SetRulePriorities")
     DELETE_RULE = ("elbv2", "DeleteRule")
+    # Classic Elastic Load Balancing (scheduler.elb)
+    CLASSIC_CREATE_LOAD_BALANCER = ("elb", "CreateLoadBalancer")
+    CLASSIC_MODIFY_LOAD_BALANCER_ATTRIBUTES = ("elb", "ModifyLoadBalancerAttributes")
+    CLASSIC_DELETE_LOAD_BALANCER = ("elb", "DeleteLoadBalancer")
     # Cloud Map
     CLOUD_MAP_CREATE_SERVICE = ("servicediscovery", "CreateService")
     CLOUD_MAP_UPDATE_SERVICE = ("servicediscovery", "UpdateService")

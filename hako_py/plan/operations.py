@@ -14,6 +14,7 @@ from hako_py.plan.instructions import Operation
 if TYPE_CHECKING:
     from hako_py.aws.cloudmap import CloudMapApi
     from hako_py.aws.ecs import EcsApi
+    from hako_py.aws.elb import ClassicElbApi
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
@@ -25,6 +26,8 @@ class Facade(Protocol):
     def ecs(self) -> EcsApi: ...
 
     def elbv2(self) -> ElbApi: ...
+
+    def elb(self) -> ClassicElbApi: ...
 
     def cloudmap(self) -> CloudMapApi: ...
 
@@ -58,6 +61,9 @@ OPERATIONS: Final[Mapping[Operation, Send]] = {
     Operation.MODIFY_RULE: lambda aws, p: aws.elbv2().modify_rule(**p),
     Operation.SET_RULE_PRIORITIES: lambda aws, p: aws.elbv2().set_rule_priorities(**p),
     Operation.DELETE_RULE: lambda aws, p: aws.elbv2().delete_rule(**p),
+    Operation.CLASSIC_CREATE_LOAD_BALANCER: lambda aws, p: aws.elb().create_load_balancer(**p),
+    Operation.CLASSIC_MODIFY_LOAD_BALANCER_ATTRIBUTES: lambda aws, p: aws.elb().modify_load_balancer_attributes(**p),
+    Operation.CLASSIC_DELETE_LOAD_BALANCER: lambda aws, p: aws.elb().delete_load_balancer(**p),
     Operation.CLOUD_MAP_CREATE_SERVICE: lambda aws, p: aws.cloudmap().create_service(**p),
     Operation.CLOUD_MAP_UPDATE_SERVICE: lambda aws, p: aws.cloudmap().update_service(**p),
     Operation.CLOUD_MAP_DELETE_SERVICE: lambda aws, p: aws.cloudmap().delete_service(**p),

@@ -161,6 +161,8 @@ def service_request(model: EcsModel, app: AppDefinition, specs: TrafficSpecs) ->
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
     balancers = [a.api() for a in specs.attachments]
+    if specs.classic is not None:
+        balancers.append(specs.classic.service_entry())
     if balancers:
         result["loadBalancers"] = balancers
     registries = [spec.registry(spec.registry_ref) for spec in specs.discovery]

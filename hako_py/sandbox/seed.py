@@ -41,6 +41,7 @@ class Wanted:
     namespaces: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     target_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     load_balancers: dict[str, set[tuple[str, int]]] = field(default_factory=lambda: defaultdict(set))
+    classic_load_balancers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     alarms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     certificates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -89,6 +90,11 @@ class Wanted:
         for listener in elb.get("listeners") or []:
             if listener.get("certificate_arn"):
                 self.certificates[region].add(str(listener["certificate_arn"]))
+        classic = scheduler.get("elb") or {}
+        self.subnets[region].update(classic.get("subnets") or [])
+        self.security_groups[region].update(classic.get("security_groups") or [])
+        if classic.get("load_balancer_name") and not classic.get("listeners"):  # named, to be used as it is
+            self.classic_load_balancers[region].add(str(classic["load_balancer_name"]))
         for entry in scheduler.get("load_balancers") or []:
             if entry.get("target_group_name"):
                 self.target_groups[region].add(str(entry["target_group_name"]))
@@ -218,7 +224,7 @@ def _seed_traffic(url: str, client: Any, wanted: Wanted) -> list[str]:
             _rename(url, "certificate", region, made, arn)
             created.append(f"ACM certificate {arn}")
     for region in set(wanted.vpcs) | set(wanted.namespaces) | set(wanted.target_groups) | set(
-            wanted.load_balancers) | set(wanted.alarms):
+            wanted.load_balancers) | set(wanted.alarms) | set(wanted.classic_load_balancers):
         ec2 = client("ec2", region)
         default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
         have = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
@@ -245,6 +251,12 @@ def _seed_traffic(url: str, client: Any, wanted: Wanted) -> list[str]:
                                     DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
                                         "StatusCode": "404", "ContentType": "text/plain", "MessageBody": "no route"}}])
                 created.append(f"listener {name}:{port} ({region})")
+        classic = client("elb", region)
+        have_classic = {d["LoadBalancerName"] for d in classic.describe_load_balancers()["LoadBalancerDescriptions"]}
+        for name in sorted(wanted.classic_load_balancers.get(region, set()) - have_classic):
+            classic.create_load_balancer(LoadBalancerName=name, Subnets=subnets, Listeners=[
+                {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}])
+            created.append(f"classic load balancer {name} ({region})")
         discovery = client("servicediscovery", region)
         have_namespaces = {n["Name"] for n in discovery.list_namespaces()["Namespaces"]}
         for name in sorted(wanted.namespaces.get(region, set()) - have_namespaces):

@@ -1,4 +1,4 @@
-"""Schema of the scheduler keys for traffic and scaling: load_balancers, elb_v2,
+"""Schema of the scheduler keys for traffic and scaling: load_balancers, elb_v2, elb (classic),
 service_discovery and autoscaling.
 
 These are hako-level keys (as in the original hako), not ECS request fields, so they are
@@ -145,6 +145,37 @@ ELB_V2 = _object(
     },
 )
 
+CLASSIC_LISTENER = _object(
+    "A listener of the classic load balancer hako creates; it forwards to the container's host port.",
+    {
+        "protocol": {"type": "string", "enum": ["HTTP", "HTTPS", "TCP", "SSL"], "description": "Listener protocol."},
+        "load_balancer_port": PORT,
+        "ssl_certificate_id": {"type": "string", "description": "Certificate ARN for HTTPS/SSL."},
+    },
+    ["protocol", "load_balancer_port"],
+)
+
+ELB = _object(
+    "A classic load balancer (hako 2.18's `elb`): hako creates it from listeners, subnets and security_groups "
+    "when it is missing, and leaves an existing one as it is (but cross_zone_load_balancing). The container "
+    "needs a fixed host port (dynamic_port_mapping defaults to false).",
+    {
+        "load_balancer_name": {"type": "string", "description": "Its name. Default: hako-APP_ID (hako's)."},
+        "listeners": {"type": "array", "items": CLASSIC_LISTENER,
+                      "description": "Listeners of the load balancer hako creates (without them it must exist)."},
+        "subnets": _strings("Subnets of the load balancer hako creates."),
+        "security_groups": _strings("Security groups of the load balancer hako creates."),
+        "scheme": {"type": "string", "enum": ["internet-facing", "internal"],
+                   "description": "Scheme of the load balancer hako creates (default internet-facing)."},
+        "cross_zone_load_balancing": {"type": "boolean", "description": "Cross-zone load balancing (set on every "
+                                                                        "deploy where it differs)."},
+        "container_name": {"type": "string", "description": "Container receiving traffic (default 'front' when a "
+                                                            "sidecar is called so, else 'app')."},
+        "container_port": integer("Container port receiving traffic (default 80).", 1, 65535),
+        "tags": _string_map("Tags of the load balancer hako creates."),
+    },
+)
+
 SERVICE_DISCOVERY = {
     "type": "array",
     "description": "AWS Cloud Map registrations of the service's tasks (as in the original hako).",
@@ -253,6 +284,7 @@ AUTOSCALING = _object(
 TRAFFIC_KEYS: dict[str, Any] = {
     "load_balancers": LOAD_BALANCERS,
     "elb_v2": ELB_V2,
+    "elb": ELB,
     "service_discovery": SERVICE_DISCOVERY,
     "autoscaling": AUTOSCALING,
 }

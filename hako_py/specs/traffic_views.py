@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hako_py.definition import as_int
-from hako_py.specs.traffic import ElbSpec, ScalingSpec, TrafficSpecs, policy_request
+from hako_py.specs.traffic import ClassicElbSpec, ElbSpec, ScalingSpec, TrafficSpecs, policy_request
 
 
 def conditions(rule: dict[str, Any]) -> list[dict[str, Any]]:
@@ -61,6 +61,21 @@ def elb_view(spec: ElbSpec) -> dict[str, Any]:
     return view
 
 
+def classic_view(spec: ClassicElbSpec) -> dict[str, Any]:
+    """What render and PR review show of ``scheduler.elb`` (instance ports are the container's host port)."""
+    lb: dict[str, Any] = {"Name": spec.load_balancer_name}
+    if spec.creates_load_balancer:
+        lb["CreatedWhenMissing"] = {
+            "Listeners": [listener.api(0) | {"InstancePort": "<host port>"} for listener in spec.listeners],
+            "Subnets": list(spec.subnets), "SecurityGroups": list(spec.security_groups),
+            "Scheme": spec.scheme or "internet-facing"}
+    else:
+        lb["ManagedBy"] = "others"
+    if spec.cross_zone is not None:
+        lb["CrossZoneLoadBalancing"] = spec.cross_zone
+    return {"loadBalancer": lb, "container": {"Name": spec.container_name, "Port": spec.container_port}}
+
+
 def scaling_view(spec: ScalingSpec, resource_label: str | None) -> dict[str, Any]:
     view: dict[str, Any] = {"MinCapacity": spec.min_capacity, "MaxCapacity": spec.max_capacity}
     if spec.role_arn:
@@ -76,6 +91,8 @@ def traffic_view(specs: TrafficSpecs) -> dict[str, Any] | None:
     view: dict[str, Any] = {}
     if specs.elb is not None:
         view["elbV2"] = elb_view(specs.elb)
+    if specs.classic is not None:
+        view["elb"] = classic_view(specs.classic)
     if specs.discovery:
         view["serviceDiscovery"] = [s.view() for s in specs.discovery]
     if specs.scaling is not None:

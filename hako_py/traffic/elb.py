@@ -2,7 +2,8 @@
 
 Reads the live resources by name, compares them with the spec on the keys the definition
 controls (attributes and health check settings it does not mention are left alone) and
-plans the writes. Only resources tagged ``hako:app=APP_ID`` are ever deleted.
+plans the writes. Only this app's resources are ever deleted: tagged ``hako:app=APP_ID``, or
+named ``hako-APP_ID`` by hako 2.18 and used by no other app (see :func:`read_owners`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hako_py.specs.traffic_views import elb_view as desired_view
 from hako_py.specs.traffic_views import listener_view as _listener_view
 from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
+NOT_OURS = "not created by hako for this app"
 _TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"),
                  ("ProtocolVersion", "protocol_version"))
 
@@ -38,9 +40,11 @@ class ElbLive:
     target_group_attributes: dict[str, str] = field(default_factory=dict)
     rule: dict[str, Any] | None = None
     rule_listener: dict[str, Any] | None = None
-    # for removal only (read_owners): whether the hako:app tag says hako created them for this app
+    # for removal only (read_owners): whether hako created them for this app, and if not, why
     owns_load_balancer: bool = False
     owns_target_group: bool = False
+    load_balancer_note: str = NOT_OURS
+    target_group_note: str = NOT_OURS
 
 
 def read_live(api: ElbApi, spec: ElbSpec) -> ElbLive:
@@ -271,6 +275,8 @@ def _plan_listeners(spec: ElbSpec, live: ElbLive, result: ResourcePlan, lb_arn: 
                             {**request, "ListenerArn": current["ListenerArn"], "DefaultActions": forward},
                             f"ModifyListener {request['Protocol']}:{request['Port']} -> {spec.target_group_name}"))
     for port, extra in sorted(existing.items(), key=lambda item: int(item[0] or 0)):
+        if _forward_targets(list(extra.get("DefaultActions") or [])) - {live_tg_arn}:
+            continue  # it forwards to another app's target group (a hako-named load balancer shared since)
         result.add(Call(Operation.DELETE_LISTENER, {"ListenerArn": extra["ListenerArn"]},
                         f"DeleteListener {extra.get('Protocol')}:{port} (not in the definition)"))
 
@@ -303,17 +309,54 @@ def _plan_rule(spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_arn: str |
                         f"{priority}"))
 
 
-def owned(api: ElbApi, arn: str, app_id: str) -> bool:
-    return api.tags(arn).get(MANAGED_TAG) == app_id
+def _forward_targets(actions: list[dict[str, Any]]) -> set[str]:
+    """The target groups *actions* forward to (a plain forward, or a weighted ForwardConfig)."""
+    found: set[str] = set()
+    for action in actions:
+        if action.get("Type") != "forward":
+            continue
+        if action.get("TargetGroupArn"):
+            found.add(str(action["TargetGroupArn"]))
+        found.update(str(g["TargetGroupArn"]) for g in (action.get("ForwardConfig") or {}).get("TargetGroups") or [])
+    return found
+
+
+def _serves_only(api: ElbApi, live: ElbLive, target_group_arn: str | None) -> bool:
+    """Whether every listener and rule of the live load balancer forwards to *target_group_arn*
+    alone, as the listeners hako 2.18 created do (ecs_elb_v2.rb:114-135): nothing of another app."""
+    for listener in live.listeners:
+        targets = _forward_targets(list(listener.get("DefaultActions") or []))
+        for rule in api.rules(str(listener["ListenerArn"])):
+            targets |= _forward_targets(list(rule.get("Actions") or []))
+        if targets - {target_group_arn}:
+            return False
+    return True
 
 
 def read_owners(api: ElbApi, spec: ElbSpec, live: ElbLive) -> ElbLive:
-    """*live* with who created its load balancer and target group (one DescribeTags each, and
-    only for what the definition says hako creates): what :func:`removal` decides from."""
+    """*live* with whether this app's hako created its load balancer and target group (read
+    only for what the definition says hako creates): what :func:`removal` decides from.
+
+    Tagged ``hako:app=APP_ID`` (hako-py tags what it creates); or, without a hako:app tag,
+    named ``hako-APP_ID`` by hako 2.18, which names them and tags nothing
+    (ecs_elb_v2.rb:255-267; its remove deletes them by name, :208-252) — then only when no
+    other app uses them: the load balancer forwards to this app's target group alone (its
+    listeners and rules), the target group serves no load balancer that stays. A name the
+    definition gives is never this app's unless tagged so."""
+    tg_arn = str(live.target_group["TargetGroupArn"]) if live.target_group is not None else None
     if spec.creates_load_balancer and live.load_balancer is not None:
-        live.owns_load_balancer = owned(api, str(live.load_balancer["LoadBalancerArn"]), spec.app_id)
-    if spec.creates_target_group and live.target_group is not None:
-        live.owns_target_group = owned(api, str(live.target_group["TargetGroupArn"]), spec.app_id)
+        owner = api.tags(str(live.load_balancer["LoadBalancerArn"])).get(MANAGED_TAG)
+        live.owns_load_balancer = owner == spec.app_id or (owner is None and _serves_only(api, live, tg_arn))
+        if owner is None and not live.owns_load_balancer:
+            live.load_balancer_note = "named by hako, but it forwards to other target groups too"
+    if spec.creates_target_group and live.target_group is not None and tg_arn is not None:
+        owner = api.tags(tg_arn).get(MANAGED_TAG)
+        going = {str(live.load_balancer["LoadBalancerArn"])} if live.owns_load_balancer and live.load_balancer \
+            else set()
+        live.owns_target_group = owner == spec.app_id or (
+            owner is None and set(live.target_group.get("LoadBalancerArns") or []) <= going)
+        if owner is None and not live.owns_target_group:
+            live.target_group_note = "named by hako, but a load balancer that stays forwards to it"
     return live
 
 
@@ -337,7 +380,7 @@ def removal(spec: ElbSpec, live: ElbLive) -> tuple[ResourcePlan, list[str]]:
             result.add(Call(Operation.DELETE_LOAD_BALANCER, {"LoadBalancerArn": str(lb["LoadBalancerArn"])},
                             f"DeleteLoadBalancer {spec.load_balancer_name}"))
         else:
-            kept.append(f"load balancer {spec.load_balancer_name} (not created by hako for this app)")
+            kept.append(f"load balancer {spec.load_balancer_name} ({live.load_balancer_note})")
             if tg is not None and live.owns_target_group:
                 # listeners that forward to hako's own target group were added by hako
                 for listener in live.listeners:
@@ -350,5 +393,5 @@ def removal(spec: ElbSpec, live: ElbLive) -> tuple[ResourcePlan, list[str]]:
             result.add(Call(Operation.DELETE_TARGET_GROUP, {"TargetGroupArn": str(tg["TargetGroupArn"])},
                             f"DeleteTargetGroup {spec.target_group_name}", retry=TARGET_GROUP_IN_USE))
         else:
-            kept.append(f"target group {spec.target_group_name} (not created by hako for this app)")
+            kept.append(f"target group {spec.target_group_name} ({live.target_group_note})")
     return result, kept

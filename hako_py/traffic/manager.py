@@ -18,8 +18,16 @@ from hako_py.errors import HakoError
 from hako_py.plan.instructions import Instruction, Plan
 from hako_py.plan.operations import Facade
 from hako_py.plan.values import Ref, ResourceLabel, resource_label
-from hako_py.specs.traffic import ElbSpec, ScalingSpec, TrafficSpecs, is_ref, target_group_of
-from hako_py.traffic import discovery, elb, scaling
+from hako_py.specs.traffic import (
+    ClassicElbSpec,
+    ElbSpec,
+    ScalingSpec,
+    TrafficSpecs,
+    instance_port,
+    is_ref,
+    target_group_of,
+)
+from hako_py.traffic import classic_elb, discovery, elb, scaling
 from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
 
@@ -64,7 +72,8 @@ class TrafficPlan:
         render's target group / Cloud Map placeholders; autoscaling's desired count kept."""
         bound = dict(service)
         if bound.get("loadBalancers"):
-            bound["loadBalancers"] = [{**entry, "targetGroupArn": self._value(entry.get("targetGroupArn"))}
+            bound["loadBalancers"] = [{**entry, "targetGroupArn": self._value(entry["targetGroupArn"])}
+                                      if "targetGroupArn" in entry else entry  # a classic one has a name
                                       for entry in bound["loadBalancers"]]
         if bound.get("serviceRegistries"):
             bound["serviceRegistries"] = [{**entry, "registryArn": self._value(entry.get("registryArn"))}
@@ -87,6 +96,7 @@ class Traffic:
         self.clients = clients
         self.app = app
         self.elb_spec: ElbSpec | None = specs.elb
+        self.classic_spec: ClassicElbSpec | None = specs.classic
         self.discovery_specs = specs.discovery
         self.scaling_spec: ScalingSpec | None = specs.scaling
         self.attachments = specs.attachments
@@ -136,6 +146,10 @@ class Traffic:
         if self.elb_spec is not None:
             live = elb.read_live(self.clients.elbv2(), self.elb_spec)
             result.before_service.append(elb.plan(self.elb_spec, live, known, self.app.file))
+        if self.classic_spec is not None:
+            port = instance_port(self.classic_spec, self.app.scheduler, self.app.containers)
+            live_classic = classic_elb.read_live(self.clients.elb(), self.classic_spec)
+            result.before_service.append(classic_elb.plan(self.classic_spec, live_classic, port, self.app.file))
         self._named_target_groups(known)
         for spec in self.discovery_specs:
             live_discovery = discovery.read_live(self.clients.cloudmap(), spec)
@@ -173,6 +187,13 @@ class Traffic:
             elbv2 = self.clients.elbv2()
             live_elb = elb.read_owners(elbv2, self.elb_spec, elb.read_live(elbv2, self.elb_spec))
             plan, left = elb.removal(self.elb_spec, live_elb)
+            plans.append(plan)
+            kept.extend(left)
+        if self.classic_spec is not None:
+            live_classic = classic_elb.read_owner(self.clients.elb(), self.clients.ecs(), self.app.cluster,
+                                                  self.classic_spec,
+                                                  classic_elb.read_live(self.clients.elb(), self.classic_spec))
+            plan, left = classic_elb.removal(self.classic_spec, live_classic)
             plans.append(plan)
             kept.extend(left)
         return Plan(tuple(s for p in plans for s in p.steps)), kept

@@ -15,7 +15,7 @@ def status_data(traffic: Traffic, service: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     balancers = []
     for entry in service.get("loadBalancers") or []:
-        balancers.append(_load_balancer(traffic, entry))
+        balancers.append(_classic(traffic, entry) if entry.get("loadBalancerName") else _load_balancer(traffic, entry))
     if balancers:
         data["loadBalancers"] = balancers
     registries = [_registry(traffic, entry) for entry in service.get("serviceRegistries") or []]
@@ -48,6 +48,26 @@ def _load_balancer(traffic: Traffic, entry: dict[str, Any]) -> dict[str, Any]:
              "state": t.get("TargetHealth", {}).get("State"), "reason": t.get("TargetHealth", {}).get("Reason")}
             for t in api.target_health(tg_arn)
         ]
+    except AwsError as exc:
+        result["error"] = str(exc)
+    return result
+
+
+def _classic(traffic: Traffic, entry: dict[str, Any]) -> dict[str, Any]:
+    """A classic load balancer (scheduler.elb): its DNS name, listeners and instances' health."""
+    api = traffic.clients.elb()
+    name = str(entry["loadBalancerName"])
+    result: dict[str, Any] = {"loadBalancerName": name, "container": f"{entry.get('containerName')}:"
+                                                                      f"{entry.get('containerPort')}"}
+    try:
+        lb = api.load_balancer(name)
+        if lb is not None:
+            result["dnsName"] = lb.get("DNSName")
+            result["listeners"] = [f"{d['Listener'].get('Protocol')}:{d['Listener'].get('LoadBalancerPort')}"
+                                   for d in lb.get("ListenerDescriptions") or [] if d.get("Listener")]
+            result["targets"] = [{"id": i.get("InstanceId"), "port": None, "state": i.get("State"),
+                                  "reason": i.get("Description") if i.get("State") != "InService" else None}
+                                 for i in api.instance_health(name)]
     except AwsError as exc:
         result["error"] = str(exc)
     return result
@@ -94,7 +114,9 @@ def status_lines(data: dict[str, Any]) -> Iterator[str]:
     for lb in data.get("loadBalancers") or []:
         where = f"{lb.get('dnsName')} ({', '.join(lb.get('listeners') or [])})" if lb.get("dnsName") else \
             "(no load balancer)"
-        yield f"Load balancer: {where} -> target group {shown(lb.get('targetGroup'), '-')} -> {lb['container']}"
+        via = f"classic {lb['loadBalancerName']}" if lb.get("loadBalancerName") else \
+            f"target group {shown(lb.get('targetGroup'), '-')}"
+        yield f"Load balancer: {where} -> {via} -> {lb['container']}"
         if lb.get("error"):
             yield f"  cannot read: {lb['error']}"
         targets = lb.get("targets") or []
@@ -104,7 +126,8 @@ def status_lines(data: dict[str, Any]) -> Iterator[str]:
         yield "  targets: " + (", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "none registered")
         for target in targets:
             reason = f" ({target['reason']})" if target.get("reason") else ""
-            yield f"    {target['id']}:{target['port']} {target['state']}{reason}"
+            port = f":{target['port']}" if target.get("port") is not None else ""
+            yield f"    {target['id']}{port} {target['state']}{reason}"
     for registry in data.get("serviceDiscovery") or []:
         if registry.get("error"):
             yield f"Service discovery {registry['registryArn']}: cannot read: {registry['error']}"

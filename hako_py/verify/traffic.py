@@ -10,7 +10,7 @@ from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
 from hako_py.formatting import shown
 from hako_py.plan.operations import Facade
-from hako_py.specs.traffic import ElbSpec, TrafficSpecs
+from hako_py.specs.traffic import ClassicElbSpec, ElbSpec, TrafficSpecs
 from hako_py.verify.check import NG, OK, Check, guarded
 
 
@@ -24,6 +24,10 @@ def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients:
                       partial(_target_group_check, app, clients, entry))
     if specs.elb is not None:
         yield from _elb_checks(specs.elb, clients)
+    classic = specs.classic
+    if classic is not None:
+        yield _container_check(task_definition, classic.container_name, classic.container_port)
+        yield guarded(f"classic load balancer {classic.load_balancer_name}", partial(_classic_check, classic, clients))
     for discovery in specs.discovery:
         subject = f"Cloud Map namespace {discovery.namespace_label}"
         yield guarded(subject, partial(_namespace_check, clients, discovery.namespace_id, discovery.namespace,
@@ -83,6 +87,17 @@ def _elb_checks(spec: ElbSpec, clients: Facade) -> Iterator[Check]:
         ports = {ls.get("Port") for ls in api.listeners(str(lb["LoadBalancerArn"]))}
         subject = f"listener {spec.load_balancer_name}:{port}"
         yield Check(OK, subject) if port in ports else Check(NG, subject, "does not exist on the load balancer")
+
+
+def _classic_check(spec: ClassicElbSpec, clients: Facade) -> Check:
+    """The classic load balancer exists (DescribeLoadBalancers), or the definition says how to create it."""
+    subject = f"classic load balancer {spec.load_balancer_name}"
+    lb = clients.elb().load_balancer(spec.load_balancer_name)
+    if lb is not None:
+        return Check(OK, subject, shown(lb.get("DNSName"), ""))
+    if spec.creates_load_balancer:
+        return Check(OK, subject, "will be created")
+    return Check(NG, subject, "does not exist (give listeners, subnets and security_groups for hako to create it)")
 
 
 def _guarded_value(read: Any) -> Any:

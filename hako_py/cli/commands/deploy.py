@@ -32,8 +32,9 @@ from hako_py.interrupts import raising_on
 @click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
 @click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
-@click.option("--force", is_flag=True, help="Register a new revision and force a new deployment even if unchanged.")
-@click.option("--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
+@click.option("-f", "--force", is_flag=True,
+              help="Register a new revision and force a new deployment even if unchanged.")
+@click.option("-n", "--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
               help="Seconds to wait for the rollout before treating it as failed.")
 @click.option("--no-wait", is_flag=True, help="Return once the service is updated, without following the rollout.")

@@ -99,16 +99,22 @@ def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("-t", "--tag", help="Image tag for the app container.")
 @click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
               help="Extra environment variable (repeatable).")
-@click.option("--cpu", type=click.IntRange(min=0), help="CPU units for the app container.")
-@click.option("--memory", type=click.IntRange(min=6), help="Memory (MiB) for the app container.")
+@click.option("--cpu", "--app-cpu", "cpu", type=click.IntRange(min=0), help="CPU units for the app container.")
+@click.option("--memory", "--app-memory", "memory", type=click.IntRange(min=6),
+              help="Memory (MiB) for the app container: its hard limit.")
+@click.option("--memory-reservation", "--app-memory-reservation", "memory_reservation", type=click.IntRange(min=6),
+              help="Memory (MiB) reserved for the app container: its soft limit.")
 @click.option("-c", "--container", "containers", multiple=True, metavar="NAME",
               help="Also start this sidecar (and the containers it depends on). Repeatable.")
 @click.option("--timeout", type=click.FloatRange(min=0), help="Stop the task and exit 124 after SECONDS.")
-@click.option("--no-wait", is_flag=True, help='Print {"cluster", "taskArn", "taskDefinitionArn"} once started; exit 0.')
+@click.option("--no-wait", is_flag=True,
+              help='Print one line {"cluster", "task_arn" (as hako), "taskArn", "taskDefinitionArn"} once started; '
+                   'exit 0.')
 @click.option("--attach-key", metavar="KEY",
               help="If a task started with the same KEY is still running, follow it instead of starting another.")
 @click.option("--result-file", type=click.Path(dir_okay=False), help="Write a JSON summary of the run here.")
-@click.option("--dry-run", is_flag=True, help="Print the RunTask request; register and start nothing.")
+@click.option("-n", "--dry-run", is_flag=True,
+              help="Print the RunTask request, without any AWS request (no preflight either).")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
               help="Seconds between task status and log polls.")
 @click.option("--log-grace", type=click.FloatRange(0, 600), default=10.0, show_default=True, metavar="SECONDS",
@@ -126,7 +132,8 @@ def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
 @loader_options
 @_not_started_exits_125
 def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str, ...], cpu: int | None,
-            memory: int | None, containers: tuple[str, ...], timeout: float | None, no_wait: bool,
+            memory: int | None, memory_reservation: int | None, containers: tuple[str, ...], timeout: float | None,
+            no_wait: bool,
             attach_key: str | None, result_file: str | None, dry_run: bool, poll_interval: float,
             log_grace: float, no_verify: bool, local: bool, pull: str, secrets_file: str | None, quiet: bool,
             verbose: bool, runners: list[_Runner], **kwargs: Any) -> None:
@@ -159,20 +166,24 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
         pairs.append((name, value))
     if result_file is not None:
         check_result_file(result_file)
+    if memory is not None and memory_reservation is not None and memory_reservation > memory:
+        raise UsageError(f"--memory-reservation {memory_reservation} is more than --memory {memory}")
+    overrides = Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory,
+                          memory_reservation=memory_reservation)
     checked = check_definition(file, kwargs, reporter, tag=tag)
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
     task_definition = oneshot_task_definition(prepared.app, containers, tag)  # once, for all that follows
     if local:
-        sys.exit(_run_local(prepared, task_definition, command, tuple(pairs), cpu, memory, containers, tag, timeout,
-                            pull, secrets_file, runners))
-    if not no_verify and not preflight(prepared, task_definition, reporter):
+        sys.exit(_run_local(prepared, task_definition, overrides, containers, tag, timeout, pull, secrets_file,
+                            runners))
+    # a dry run sends no AWS request (the preflight reads)
+    if not no_verify and not dry_run and not preflight(prepared, task_definition, reporter):
         reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
         sys.exit(EXIT_NOT_STARTED)
     clients = prepared.clients
     options = OneshotOptions(
-        overrides=Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory),
-        containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
-        result_file=result_file, dry_run=dry_run, interval=poll_interval, log_grace=log_grace,
+        overrides=overrides, containers=containers, tag=tag, timeout=timeout, wait=not no_wait,
+        attach_key=attach_key, result_file=result_file, dry_run=dry_run, interval=poll_interval, log_grace=log_grace,
     )
     runner = OneshotRunner(clients, clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
                            quiet=reporter.quiet)
@@ -180,18 +191,17 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     sys.exit(runner.run(prepared.app, prepared.rendered, task_definition))
 
 
-def _run_local(prepared: Prepared, task_definition: dict[str, Any], command: tuple[str, ...],
-               env: tuple[tuple[str, str], ...], cpu: int | None, memory: int | None, containers: tuple[str, ...],
-               tag: str | None, timeout: float | None, pull: str, secrets_file: str | None,
-               runners: list[_Runner]) -> int:
+def _run_local(prepared: Prepared, task_definition: dict[str, Any], overrides: Overrides,
+               containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
+               secrets_file: str | None, runners: list[_Runner]) -> int:
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
             secrets = parse_env_file(handle.read())
         remember(secrets.values())  # never quoted back in an error message
     docker = connect()
-    options = LocalOptions(overrides=Overrides(command=command, env=env, cpu=cpu, memory=memory),
-                           containers=containers, tag=tag, timeout=timeout, pull=pull, secrets_file=secrets)
+    options = LocalOptions(overrides=overrides, containers=containers, tag=tag, timeout=timeout, pull=pull,
+                           secrets_file=secrets)
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
                          login=partial(ecr_auth.registry_login, prepared.clients))

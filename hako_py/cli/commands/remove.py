@@ -20,7 +20,7 @@ from hako_py.errors import HakoError
 @click.command()
 @click.argument("file", type=click.Path())
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (required when not on a terminal).")
-@click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@click.option("-n", "--dry-run", is_flag=True, help="Say what would happen; send no write.")
 @output_option
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
 @aws_options

@@ -18,22 +18,23 @@ from hako_py.deploy.service_ops import rollback as do_rollback
 @click.command()
 @click.argument("file", type=click.Path())
 @click.option("--to", "to", type=int, metavar="REVISION", help="Roll back to this revision of the family.")
-@click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@click.option("-n", "--dry-run", is_flag=True, help="Say what would happen; send no write.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True)
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
 @output_option
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print details (accepted as hako's -v).")
 @aws_options
 @loader_options
 def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_interval: float, output: str,
-             quiet: bool, **kwargs: Any) -> None:
+             quiet: bool, verbose: bool, **kwargs: Any) -> None:
     """Put the service back on the previous ACTIVE revision (or --to REVISION).
 
     The revision rolled back from is deregistered, as the original hako does, so
     repeated rollbacks walk back through history.
     """
     outcome = Outcome("rollback", output, file)
-    reporter = make_reporter(quiet)
+    reporter = make_reporter(quiet, verbose)
     aws, loader = split_aws(kwargs)
     checked = check_definition(file, loader, reporter, outcome)
     settings = FollowSettings(interval=poll_interval, timeout=timeout)

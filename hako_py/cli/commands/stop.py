@@ -17,7 +17,7 @@ from hako_py.deploy.service_ops import stop as do_stop
 
 @click.command()
 @click.argument("file", type=click.Path())
-@click.option("--dry-run", is_flag=True, help="Say what would happen; send no write.")
+@click.option("-n", "--dry-run", is_flag=True, help="Say what would happen; send no write.")
 @click.option("--no-wait", is_flag=True, help="Return once the desired count is 0, without following the tasks.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
               help="Seconds to wait for the tasks to stop before giving up (exit 1; they go on stopping).")
