@@ -232,6 +232,38 @@ def test_deploy_creates_updates_and_deletes_schedules_and_a_noop_writes_nothing(
     assert names == {f"{job}.legacy", f"other-{job}.x"}  # not hako's: kept
 
 
+def test_hako_toml_sets_the_default_group_one_per_repository(hako: Hako, repo: Repo, scheduled: Any) -> None:
+    group = unique("jobs-")
+    (repo.root / "hako.toml").write_text(f'region = "us-east-1"\n[schedules]\ngroup = "{group}"\n')
+    path = scheduled(NIGHTLY)
+    job = app_id(path)
+    result = hako("deploy", path, "--no-verify")
+    assert result.code == 0, result.err
+    assert f"CreateScheduleGroup {group}" in result.err and f"CreateSchedule {group}/{job}.nightly" in result.err
+    scheduler = client("scheduler")
+    assert {"Key": "hako:schedule-group", "Value": "managed"} in scheduler.list_tags_for_resource(
+        ResourceArn=scheduler.get_schedule_group(Name=group)["Arn"])["Tags"]
+    # a group the schedule names itself still wins
+    own = unique("own-")
+    path = scheduled(NIGHTLY.replace("retry:", f"group: '{own}', retry:"))
+    moved = hako("deploy", path, "--no-verify")
+    assert f"DeleteSchedule {group}/{job}.nightly (moves to group {own})" in moved.err, moved.err
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ('group = "bad group"', "hako.toml: schedules.group: must be a schedule group name"),
+    ('group = 3', "hako.toml: schedules.group: must be a schedule group name"),
+    ('group = "{cluster}-' + "x" * 60 + '"', "schedules.nightly.group: the default group batch-" + "x" * 60
+     + " is not a valid schedule group name"),
+])
+def test_hako_toml_default_group_is_checked(hako: Hako, repo: Repo, setting: str, message: str) -> None:
+    (repo.root / "hako.toml").write_text(f"[schedules]\n{setting}\n")
+    repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
+    result = hako("validate", "apps/job.jsonnet")
+    assert result.code == 1
+    assert message in result.out + result.err, result.out + result.err
+
+
 def test_a_group_hako_did_not_create_is_refused(hako: Hako, scheduled: Any) -> None:
     group = unique("theirs-")
     client("scheduler").create_schedule_group(Name=group)

@@ -29,7 +29,6 @@ ROLE_HELP = ("the IAM role EventBridge Scheduler assumes to start the task: it m
 
 def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     schedules = data.get("schedules") or {}
-    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
     for key in sorted(schedules):
         entry = schedules[key]
         path = join_path("schedules", key)
@@ -48,12 +47,24 @@ def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         queue = entry.get("dead_letter_queue")
         if queue is not None and not QUEUE_ARN.match(str(queue)):
             yield Problem(join_path(path, "dead_letter_queue"), f"{queue!r} is not an SQS queue ARN")
-        if "group" not in entry and not GROUP_NAME.match(default_group(cluster)):
-            yield Problem(join_path(path, "group"), f"the default group {default_group(cluster)} is not a valid "
-                          "schedule group name (1-64 letters, digits, '-', '_', '.'): set group")
         for amount, parse in (("cpu", cpu_units), ("memory", memory_mib)):
             if amount in entry and not parse(entry[amount]):
                 yield Problem(join_path(path, amount), f"{entry[amount]!r} is not a task {amount} amount")
+
+
+def default_group_problems(data: dict[str, Any], template: str) -> Iterator[Problem]:
+    """The default group (hako.toml's ``[schedules] group``, ``{cluster}`` filled in) must be a
+    valid group name for each schedule that names no group of its own: the repository's
+    setting is only known here, not by the checks of the definition alone."""
+    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
+    group = default_group(cluster, template)
+    if GROUP_NAME.match(group):
+        return
+    for key in sorted(data.get("schedules") or {}):
+        if "group" not in data["schedules"][key]:
+            yield Problem(join_path(join_path("schedules", key), "group"), f"the default group {group} is not a "
+                          "valid schedule group name (1-64 letters, digits, '-', '_', '.'): set group, or "
+                          "hako.toml's [schedules] group")
 
 
 SCHEDULE_CHECKS = (check_schedules,)

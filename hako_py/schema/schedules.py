@@ -52,7 +52,8 @@ SCHEDULE: dict[str, Any] = {
                               "description": "SQS queue ARN for runs Scheduler could not start "
                                              "(Target.DeadLetterConfig)."},
         "group": {"type": "string", "pattern": GROUP_PATTERN,
-                  "description": "The schedule group (default 'hako-<cluster>'); hako creates it, tagged "
+                  "description": "The schedule group (default: hako.toml's [schedules] group, 'hako-<cluster>'); "
+                                 "hako creates it, tagged "
                                  "hako:schedule-group, and never writes into a group it did not create."},
     },
     "required": ["expression"],

@@ -20,7 +20,7 @@ from hako_py.units import cpu_units, memory_mib
 SEPARATOR = "."
 GROUP_TAG = "hako:schedule-group"  # on the schedule groups hako created (value: "managed")
 GROUP_TAG_VALUE = "managed"
-GROUP_PREFIX = "hako-"
+DEFAULT_GROUP = "hako-{cluster}"  # the default of hako.toml's [schedules] group (loading.repo)
 MAX_NAME = 64  # API Name / ScheduleGroupName: 1-64 of [0-9a-zA-Z-_.]
 # API RetryPolicy: what AWS uses when a schedule sets none (Terraform and CloudFormation docs:
 # "0 to 185 (default)", "60 to 86400 (default)"); hako always sends both, so live == desired.
@@ -39,9 +39,11 @@ def name_prefix(app_id: str) -> str:
     return f"{app_id}{SEPARATOR}"
 
 
-def default_group(cluster: str) -> str:
-    """One group per cluster: ``hako-<cluster name>`` (a cluster ARN counts by its name)."""
-    return f"{GROUP_PREFIX}{cluster.rsplit('/', 1)[-1]}"
+def default_group(cluster: str, template: str = DEFAULT_GROUP) -> str:
+    """The group of a schedule that names none: hako.toml's ``[schedules] group`` with
+    ``{cluster}`` replaced by the cluster's name (a cluster ARN counts by its name); by
+    default one group per cluster, ``hako-<cluster name>``."""
+    return template.replace("{cluster}", cluster.rsplit("/", 1)[-1])
 
 
 def run_group(app_id: str, name: str) -> str:
@@ -100,7 +102,7 @@ def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
     return ScheduleSpec(
         key=key,
         name=schedule_name(app.app_id, key),
-        group=str(entry.get("group") or default_group(app.cluster)),
+        group=str(entry.get("group") or default_group(app.cluster, app.schedule_group)),
         expression=str(entry.get("expression", "")),
         timezone=str(entry.get("timezone") or DEFAULT_TIMEZONE),
         enabled=entry.get("enabled", True) is not False,
