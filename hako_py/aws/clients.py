@@ -202,6 +202,11 @@ class AwsClients:
 
         return SchedulerApi(self.client("scheduler"))
 
+    def events(self) -> Any:
+        from hako_py.aws.events import EventsApi
+
+        return EventsApi(self.client("events"))
+
     def scaling(self) -> Any:
         from hako_py.aws.scaling import ScalingApi
 

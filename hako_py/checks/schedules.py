@@ -15,6 +15,8 @@ from typing import Any
 from hako_py.errors import Problem
 from hako_py.paths import join_path
 from hako_py.schedule_expressions import problems as expression_problems
+from hako_py.specs.failed_runs import MAX_NAME as NOTIFIER_MAX_NAME
+from hako_py.specs.failed_runs import SCRIPT_TYPE, notifier_name
 from hako_py.specs.schedules import MAX_NAME, default_group, schedule_name
 from hako_py.units import cpu_units, memory_mib
 
@@ -52,6 +54,24 @@ def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
                 yield Problem(join_path(path, amount), f"{entry[amount]!r} is not a task {amount} amount")
 
 
+def check_failed_runs(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    """The failed-run notifier's name (rule, API destination, connection) must fit EventBridge's 64
+    characters; it reports runs of schedules, so an app without any has nothing to report."""
+    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
+    for index, entry in enumerate(data.get("scripts") or ()):
+        if not isinstance(entry, dict) or entry.get("type") != SCRIPT_TYPE or "failed_runs" not in entry:
+            continue
+        path = join_path(join_path("scripts", index), "failed_runs")
+        name = notifier_name(app_id, cluster)
+        if len(name) > NOTIFIER_MAX_NAME:
+            yield Problem(path, f"the failed-run notifier's name {name} is longer than {NOTIFIER_MAX_NAME} "
+                          "characters (EventBridge's limit for rules and API destinations): shorten the app id "
+                          "or the cluster's name")
+        if not data.get("schedules"):
+            yield Problem(path, "reports failed runs of the app's schedules, and it has none (add schedules, or "
+                          "remove failed_runs)")
+
+
 def default_group_problems(data: dict[str, Any], template: str) -> Iterator[Problem]:
     """The default group (hako.toml's ``[schedules] group``, ``{cluster}`` filled in) must be a
     valid group name for each schedule that names no group of its own: the repository's
@@ -67,4 +87,4 @@ def default_group_problems(data: dict[str, Any], template: str) -> Iterator[Prob
                           "hako.toml's [schedules] group")
 
 
-SCHEDULE_CHECKS = (check_schedules,)
+SCHEDULE_CHECKS = (check_schedules, check_failed_runs)

@@ -23,6 +23,8 @@ def deploy_schedules(app: AppDefinition, schedules: Schedules, reporter: Reporte
     if plan.diff:
         diff = printable(plan.diff)
         reporter.line((colorize(diff) if color else diff).rstrip("\n"))
+    for note in plan.notes:
+        reporter.problem(f"warning: {note}")
     if not plan.instructions:
         return record.end(reporter, "unchanged", f"no changes: the schedules of {app.app_id} are as defined", 0)
     if dry_run:

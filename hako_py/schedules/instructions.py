@@ -16,16 +16,20 @@ from hako_py.traffic.steps import Refs
 
 ECS = "ecs"
 SCHEDULER = "scheduler"
+EVENTS = "events"  # the failed-run notifier's rule, target, API destination and connection
 
-__all__ = ["ECS", "SCHEDULER", "Instruction", "Refs"]
+__all__ = ["ECS", "EVENTS", "SCHEDULER", "Instruction", "Refs"]
 
 
 @dataclass(frozen=True)
 class Instruction:
-    """One write: ``api`` (ECS or SCHEDULER), its boto3 ``operation``, the ``parameters``, and
-    ``text``: the operation first, as records and dry runs show it."""
+    """One write: ``api`` (ECS, SCHEDULER or EVENTS), its boto3 ``operation``, the ``parameters``,
+    and ``text``: the operation first, as records and dry runs show it. ``produces``: (reference,
+    member of the response) for a write that makes an ARN later instructions name (an API
+    destination's, known only once it is created)."""
 
     api: str
     operation: str
     parameters: dict[str, Any]
     text: str
+    produces: tuple[str, str] | None = None

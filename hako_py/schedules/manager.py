@@ -12,19 +12,37 @@ from typing import Any
 
 from hako_py.definition import AppDefinition
 from hako_py.schedules.executor import Register, execute
+from hako_py.schedules.failed_runs import (
+    FailedRunsLive,
+    FailedRunsPlan,
+    plan_failed_runs,
+    plan_failed_runs_removal,
+    read_failed_runs,
+)
+from hako_py.schedules.instructions import Refs
 from hako_py.schedules.planner import SchedulesPlan, plan_removal, plan_schedules
 from hako_py.schedules.reader import SchedulesLive, read_schedules
+from hako_py.specs.failed_runs import FailedRunsSpec, notifier_name
 from hako_py.specs.schedules import schedule_specs
 
 
 class Schedules:
+    """*notifier*: the failed-run notifier the app asks for (``notify_webhook`` with
+    ``failed_runs``), or None: then hako's notifier of this app, if any, is removed."""
+
     def __init__(self, clients: Any, app: AppDefinition, requests: dict[str, dict[str, Any]] | None,
-                 task_definition: dict[str, Any], *, register: Register | None = None) -> None:
+                 task_definition: dict[str, Any], *, register: Register | None = None,
+                 notifier: FailedRunsSpec | None = None) -> None:
         self.clients = clients
         self.app = app
         self.requests = requests or {}
         self.task_definition = task_definition
         self.register = register
+        self.notifier = notifier
+
+    def read_notifier(self) -> FailedRunsLive:
+        return read_failed_runs(self.clients.events(), self.app.app_id,
+                                notifier_name(self.app.app_id, self.app.cluster), optional=self.notifier is None)
 
     def read(self) -> SchedulesLive:
         groups = [spec.group for spec in schedule_specs(self.app)]
@@ -33,15 +51,27 @@ class Schedules:
 
     def plan(self, *, force: bool = False) -> SchedulesPlan:
         """Read the live state and decide the writes (none happens here)."""
-        return plan_schedules(self.app.app_id, self.app.file, self.app.oneshot_family, self.app.cluster,
+        plan = plan_schedules(self.app.app_id, self.app.file, self.app.oneshot_family, self.app.cluster,
                               self.task_definition, self.requests, self.read(), force=force)
+        return with_notifier(plan, plan_failed_runs(self.notifier, self.read_notifier(), self.app.file))
 
     def run(self, plan: SchedulesPlan, say: Callable[[str], None]) -> None:
         if self.register is None:
             raise AssertionError("Schedules.run needs a register function")
         execute(plan.instructions, plan.refs, register=self.register, scheduler=self.clients.scheduler(),
-                family=self.app.oneshot_family, cluster=self.app.cluster, say=say)
+                family=self.app.oneshot_family, cluster=self.app.cluster, say=say,
+                events=self.clients.events() if plan.uses_events else None)
 
     def removal(self) -> SchedulesPlan:
         groups = [spec.group for spec in schedule_specs(self.app)]
-        return plan_removal(read_schedules(self.clients.scheduler(), self.app.app_id, groups))
+        plan = plan_removal(read_schedules(self.clients.scheduler(), self.app.app_id, groups))
+        return with_notifier(plan, plan_failed_runs_removal(self.read_notifier(), self.app.file))
+
+
+def with_notifier(plan: SchedulesPlan, notifier: FailedRunsPlan) -> SchedulesPlan:
+    """The schedules' plan followed by the notifier's (after the schedules: the notifier serves them)."""
+    if not notifier.instructions and not notifier.notes:
+        return plan
+    refs = Refs({**plan.refs, **notifier.refs})
+    return SchedulesPlan(plan.instructions + notifier.instructions, plan.diff + notifier.diff, refs,
+                         plan.changes + (notifier.changes if notifier.instructions else ()), notifier.notes)
