@@ -8,12 +8,14 @@ checks them here, each located at its key.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from hako_py.errors import Problem
 from hako_py.paths import join_path
+from hako_py.schedule_expressions import ExpressionError, instant
 from hako_py.schedule_expressions import problems as expression_problems
 from hako_py.specs.failed_runs import MAX_NAME as NOTIFIER_MAX_NAME
 from hako_py.specs.failed_runs import SCRIPT_TYPE, notifier_name
@@ -49,9 +51,30 @@ def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         queue = entry.get("dead_letter_queue")
         if queue is not None and not QUEUE_ARN.match(str(queue)):
             yield Problem(join_path(path, "dead_letter_queue"), f"{queue!r} is not an SQS queue ARN")
+        yield from _date_problems(path, entry)
         for amount, parse in (("cpu", cpu_units), ("memory", memory_mib)):
             if amount in entry and not parse(entry[amount]):
                 yield Problem(join_path(path, amount), f"{entry[amount]!r} is not a task {amount} amount")
+
+
+def _date_problems(path: str, entry: dict[str, Any]) -> Iterator[Problem]:
+    """start_date / end_date: ISO 8601 with an offset, the end after the start, and not on an at()
+    schedule, where AWS ignores both (API CreateScheduleInput StartDate, EndDate)."""
+    dates: dict[str, datetime.datetime] = {}
+    for key in ("start_date", "end_date"):
+        if key not in entry:
+            continue
+        try:
+            dates[key] = instant(str(entry[key]))
+        except ExpressionError as exc:
+            yield Problem(join_path(path, key), str(exc))
+            continue
+        if str(entry.get("expression", "")).startswith("at("):
+            yield Problem(join_path(path, key), "has no effect on a one-time at() schedule (EventBridge Scheduler "
+                          "ignores it): remove it")
+    if len(dates) == 2 and dates["end_date"] <= dates["start_date"]:
+        yield Problem(join_path(path, "end_date"), f"{entry['end_date']} is not after start_date "
+                      f"{entry['start_date']}")
 
 
 def check_failed_runs(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:

@@ -578,7 +578,7 @@ def all_schedules() -> list[tuple[Scope, dict[str, Any]]]:
             for group in list(backend.schedule_groups.values()):
                 for schedule in list(group.schedules.values()):
                     data = copy.deepcopy(schedule.to_dict())
-                    for key in ("CreationDate", "LastModificationDate"):
+                    for key in ("CreationDate", "LastModificationDate", "StartDate", "EndDate"):
                         if isinstance(data.get(key), int | float):
                             data[key] = datetime.datetime.fromtimestamp(data[key], datetime.UTC)
                     found.append(((account, region), data))

@@ -11,10 +11,12 @@ letters, digits, ``-`` and ``_``), so the name says exactly which app a schedule
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import AppDefinition, as_int
+from hako_py.schedule_expressions import ExpressionError, instant
 from hako_py.units import cpu_units, memory_mib
 
 SEPARATOR = "."
@@ -83,6 +85,9 @@ class ScheduleSpec:
     retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
     event_age: int = DEFAULT_EVENT_AGE
     dead_letter_queue: str | None = None
+    start_date: datetime.datetime | None = None  # StartDate (UTC)
+    end_date: datetime.datetime | None = None  # EndDate (UTC)
+    kms_key_arn: str | None = None
     run_group: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -91,6 +96,16 @@ def _env_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _instant(value: Any) -> datetime.datetime | None:
+    """A validated start_date / end_date in UTC (checks.schedules refused any other)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return instant(value)
+    except ExpressionError:
+        return None
 
 
 def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
@@ -116,6 +131,9 @@ def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
         retry_attempts=DEFAULT_RETRY_ATTEMPTS if attempts is None else attempts,
         event_age=DEFAULT_EVENT_AGE if age is None else age,
         dead_letter_queue=entry.get("dead_letter_queue"),
+        start_date=_instant(entry.get("start_date")),
+        end_date=_instant(entry.get("end_date")),
+        kms_key_arn=entry.get("kms_key_arn"),
         run_group=run_group(app.app_id, key),
     )
 
