@@ -6,10 +6,9 @@ webhook on 127.0.0.1 (a run exiting 0 sends nothing). Plus the pattern semantics
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pytest
@@ -17,8 +16,8 @@ import pytest
 from hako_py.sandbox.event_patterns import matches, transform
 from hako_py.sandbox.server import Sandbox
 from hako_py.specs.failed_runs import event_pattern, input_transformer
-from tests.conftest import Hako, Repo, SandboxControl, unique
-from tests.test_schedules import NIGHTLY, app_id, batch, client
+from tests.conftest import Hako, Repo, SandboxControl, serving, unique
+from tests.test_schedules import NIGHTLY, app_id, batch, client, wait_for
 
 EVENTS_ROLE = "arn:aws:iam::123456789012:role/hako-events"
 NOTIFY = f"[{{ type: 'notify_webhook', failed_runs: {{ role_arn: '{EVENTS_ROLE}' }} }}]"
@@ -41,12 +40,8 @@ class Webhook(BaseHTTPRequestHandler):
 @pytest.fixture
 def webhook() -> Iterator[str]:
     Webhook.posts = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hooks/T000/secret-token"
-    server.shutdown()
-    server.server_close()
+    with serving(Webhook) as url:
+        yield f"{url}/hooks/T000/secret-token"
 
 
 def with_scripts(text: str, scripts: str) -> str:
@@ -70,16 +65,6 @@ def notified(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[...,
         return path
 
     return write
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def cluster_of(hako: Hako, path: str) -> str:
