@@ -153,6 +153,19 @@ def test_deploy_makes_the_notifier_and_a_failed_scheduled_run_reaches_the_webhoo
     assert name not in [d["Name"] for d in events.list_api_destinations(NamePrefix="hako-failed.")["ApiDestinations"]]
 
 
+def test_verify_checks_that_the_notifier_role_trusts_eventbridge(hako: Hako, notified: Any) -> None:
+    path = notified()  # seeding creates hako-events trusting events.amazonaws.com
+    result = hako("verify", path)
+    assert "[OK] failed-run notifier role hako-events: trusts events.amazonaws.com" in result.out, result.out
+    other = unique("scheduler-only-")
+    client("iam").create_role(RoleName=other, AssumeRolePolicyDocument=json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}]}))
+    path = notified(scripts=NOTIFY.replace("role/hako-events", f"role/{other}"))
+    result = hako("verify", path)
+    assert result.code == 1
+    assert f"[NG] failed-run notifier role {other}: does not trust events.amazonaws.com" in result.out, result.out
+
+
 def test_a_rule_hako_did_not_create_is_refused(hako: Hako, notified: Any, webhook: str) -> None:
     path = notified()
     name = f"hako-failed.{cluster_of(hako, path)}.{app_id(path)}"

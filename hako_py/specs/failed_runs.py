@@ -122,6 +122,12 @@ def _reports_failures(entry: dict[str, Any]) -> bool:
         not events or EVENT in events)
 
 
+def failed_runs_role(app: AppDefinition) -> str | None:
+    """The role of the notifier the app asks for (``hako verify`` checks it), or None."""
+    entry = next((e for e in app.scripts if _reports_failures(e)), None) if app.schedules else None
+    return str(entry["failed_runs"].get("role_arn", "")) or None if entry is not None else None
+
+
 def failed_runs_spec(app: AppDefinition, env: Mapping[str, str], trusted_url_env: str | None = None
                      ) -> FailedRunsSpec | None:
     """The notifier of an app with schedules and a ``notify_webhook`` script with ``failed_runs``
