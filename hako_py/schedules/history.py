@@ -17,10 +17,8 @@ from hako_py.aws.ecs import EcsApi
 from hako_py.aws.scheduler import SchedulerApi
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.schedule_expressions import ExpressionError, next_runs
-from hako_py.schedule_targets import STARTED_BY_PREFIX
+from hako_py.schedule_targets import MANUAL_STARTED_BY, STARTED_BY_PREFIX
 from hako_py.specs.schedules import ScheduleSpec, run_group, schedule_specs
-
-MANUAL_STARTED_BY = "hako-schedule-run"  # hako schedule run: a run "as the schedule would", started by hand
 
 
 def _when(value: Any) -> Any:

@@ -19,8 +19,11 @@ an array, and "if the value in the event is an array, then the event pattern mat
 intersection of the event pattern array and the event array is non-empty"
 (eb-event-patterns-arrays.html): one failed container is enough. A container without an exit
 code (it never started) has no value to match. ``group`` (``hako:<appId>:<name>``, set on every
-schedule's runs) names the app, ``startedBy`` ``chronos-schedule/`` says Scheduler started it
-(``hako schedule run`` reports its outcome itself), ``clusterArn`` ends with the cluster.
+schedule's runs, by Scheduler and by ``hako schedule run``) names the app; ``startedBy`` other
+than ``hako-schedule-run`` leaves out the runs started by hand (``hako schedule run`` reports
+its outcome itself; what Scheduler writes there, ``chronos-schedule/`` and a cut-off name, is
+only observed, not documented, so the pattern does not depend on it); ``clusterArn`` ends with
+the cluster.
 
 The webhook URL is a credential (Slack's carry their token in the path) and comes from the
 environment as ``notify_webhook``'s does, never from the definition: it becomes the API
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hako_py.definition import AppDefinition
-from hako_py.schedule_targets import STARTED_BY_PREFIX
+from hako_py.schedule_targets import MANUAL_STARTED_BY
 
 SCRIPT_TYPE = "notify_webhook"
 EVENT = "schedule_failed"  # the notify_webhook event name (its ``events`` option may leave it out)
@@ -86,7 +89,7 @@ def event_pattern(app_id: str, cluster: str) -> dict[str, Any]:
             "clusterArn": [cluster_match],
             "lastStatus": ["STOPPED"],
             "group": [{"prefix": f"hako:{app_id}:"}],
-            "startedBy": [{"prefix": STARTED_BY_PREFIX}],
+            "startedBy": [{"anything-but": MANUAL_STARTED_BY}],
             "containers": {"exitCode": [{"anything-but": 0}]},
         },
     }
