@@ -134,6 +134,11 @@ def test_deploy_makes_the_notifier_and_a_failed_scheduled_run_reaches_the_webhoo
     assert f"UpdateApiDestination {name} (POST $HAKO_WEBHOOK_URL)" in updated.err, updated.err
     assert "PutRule" not in updated.err and "CreateConnection" not in updated.err
 
+    # plain http elsewhere than loopback is refused, without showing the URL
+    refused = hako("deploy", path, "--no-verify", env={"HAKO_WEBHOOK_URL": "http://hooks.example.com/T0/leaked"})
+    assert refused.code == 1 and "$HAKO_WEBHOOK_URL must be an https URL" in refused.err, refused.err
+    assert "leaked" not in refused.out + refused.err
+
     # without the variable nothing is compared or changed, and deploy says so
     quiet = hako("deploy", path, "--no-verify")
     assert "$HAKO_WEBHOOK_URL is not set: the notifier" in quiet.err and "DeleteRule" not in quiet.err

@@ -18,6 +18,7 @@ from hako_py.definition import AppDefinition
 from hako_py.loading.repo import ScriptSettings
 from hako_py.pipeline import CheckedApp
 from hako_py.record import Record
+from hako_py.redaction import remember
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.reporter import Reporter
 from hako_py.schedules.manager import Schedules
@@ -83,9 +84,11 @@ def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp
     from hako_py.specs.failed_runs import SCRIPT_TYPE, failed_runs_spec
 
     trusted = (settings.for_type(SCRIPT_TYPE) if settings is not None else {}).get("url_env")
+    notifier = failed_runs_spec(app, os.environ, trusted if isinstance(trusted, str) else None)
+    if notifier is not None and notifier.url:
+        remember([notifier.url])  # a credential: no error (an AWS one quoting the endpoint) may show it
     return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag),
-                     register=partial(register_once, clients.ecs(), wait=sleep),
-                     notifier=failed_runs_spec(app, os.environ, trusted if isinstance(trusted, str) else None))
+                     register=partial(register_once, clients.ecs(), wait=sleep), notifier=notifier)
 
 
 def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:

@@ -21,6 +21,7 @@ from hako_py.aws.errors import AwsError
 from hako_py.aws.events import EventsApi
 from hako_py.compare.diff import unified
 from hako_py.errors import HakoError
+from hako_py.outbound import OutboundError, check_allowed_server
 from hako_py.schedules.instructions import EVENTS, Instruction, Refs
 from hako_py.specs.failed_runs import (
     API_KEY_NAME,
@@ -184,6 +185,11 @@ def plan_failed_runs(spec: FailedRunsSpec | None, live: FailedRunsLive, file: st
     if spec.url is None:
         return FailedRunsPlan(notes=(f"failed-run notices: ${spec.url_env} is not set: the notifier {spec.name} "
                                      "is neither compared nor changed",))
+    try:  # notify_webhook's rule for its URL: https only (http to loopback), no credentials in it
+        check_allowed_server(spec.url)
+    except OutboundError:
+        raise HakoError(f"failed-run notices: ${spec.url_env} must be an https URL without user or password "
+                        "(plain http only to loopback): EventBridge API destinations are HTTPS endpoints") from None
     left, right = _live_view(live, spec), _desired_view(spec)
     diff = unified(left, right, f"live failed-run notifier {spec.name}" if left else "live failed-run notifier "
                    "(none)", f"local {file}")
