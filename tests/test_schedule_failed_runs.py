@@ -6,7 +6,6 @@ webhook on 127.0.0.1 (a run exiting 0 sends nothing). Plus the pattern semantics
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
@@ -67,6 +66,13 @@ def notified(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Callable[...,
     return write
 
 
+def rules_taking(aws: SandboxControl, task_arn: str) -> list[str]:
+    """The rules that matched the stopped task's event, once the sandbox ran them (and sent what they send)."""
+    found = wait_for(lambda: [e for e in aws.call("GET", "events")["evaluated"]
+                              if e["taskArn"] == task_arn and e["lastStatus"] == "STOPPED"])
+    return list(found[0]["rules"])
+
+
 def cluster_of(hako: Hako, path: str) -> str:
     return str(json.loads(hako("render", path).out)["runTask"]["cluster"])
 
@@ -105,7 +111,10 @@ def test_deploy_makes_the_notifier_and_a_failed_scheduled_run_reaches_the_webhoo
     aws.call("POST", "next-task", {"exitCode": 3, "stopReason": "Essential container in task exited",
                                    "family": f"{job}-oneshot"})
     aws.call("POST", "fire-schedule", {"name": f"{job}.nightly", "group": group, "region": "us-east-1"})
-    headers, payload = wait_for(lambda: Webhook.posts)[0]
+    first = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
+                              if str(f["schedule"]).endswith(f"/{job}.nightly")])
+    assert rules_taking(aws, first[0]["taskArn"]) == [name]
+    headers, payload = Webhook.posts[0]
     assert payload["event"] == "schedule_failed" and payload["app"] == job and payload["cluster"] == cluster
     assert payload["group"] == f"hako:{job}:nightly"
     assert payload["text"] == f"[{job}] scheduled run hako:{job}:nightly failed: Essential container in task exited"
@@ -113,16 +122,17 @@ def test_deploy_makes_the_notifier_and_a_failed_scheduled_run_reaches_the_webhoo
     assert headers.get("X-Hako-Notice") == "hako"
     aws.call("POST", "next-task", {"exitCode": 0, "family": f"{job}-oneshot"})
     aws.call("POST", "fire-schedule", {"name": f"{job}.nightly", "group": group, "region": "us-east-1"})
-    wait_for(lambda: [r for r in json.loads(hako("schedule", "history", path, "-o", "json").out)["runs"]
-                      if r["lastStatus"] == "STOPPED" and r["exitCode"] == 0])
-    time.sleep(1.0)  # the event of that run went through the rules already (they run in order)
+    fired = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
+                              if str(f["schedule"]).endswith(f"/{job}.nightly")][1:])
+    assert rules_taking(aws, fired[0]["taskArn"]) == []  # its event matched no rule: nothing sent
     assert len(Webhook.posts) == 1
     # a run started by hand is reported by hako oneshot's own hooks, not by the rule
     aws.call("POST", "next-task", {"exitCode": 5, "family": f"{job}-oneshot"})
     assert hako("schedule", "run", path, "nightly", "--poll-interval", "0.05", env=env).code == 5
-    time.sleep(1.0)
-    assert all(p["event"] != "schedule_failed" or p["group"] == f"hako:{job}:nightly" for _, p in Webhook.posts)
-    assert sum(p["event"] == "schedule_failed" for _, p in Webhook.posts) == 1
+    manual = [r for r in json.loads(hako("schedule", "history", path, "-o", "json").out)["runs"]
+              if r["trigger"] == "manual"]
+    assert rules_taking(aws, manual[0]["taskArn"]) == []
+    assert len(Webhook.posts) == 1
 
     # another URL: diff says the endpoint changed without showing either URL; deploy updates it
     other = {"HAKO_WEBHOOK_URL": webhook.replace("secret-token", "other-token")}

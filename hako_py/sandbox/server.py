@@ -68,7 +68,7 @@ class Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         def wrap(moto_app: Any) -> SandboxApp:
-            self.app = SandboxApp(moto_app, self.simulator, self.guard, self.schedules)
+            self.app = SandboxApp(moto_app, self.simulator, self.guard, self.schedules, self.events)
             return self.app
 
         if self.simulator.docker is not None:

@@ -11,7 +11,8 @@ connection's API key header, the target's input transformer applied (else the wh
 
 Delivery runs on its own thread, outside the simulator's lock, so a slow webhook never holds
 the ECS simulation back; a failing one is reported like any sandbox problem. What was sent
-is kept (``delivered``) for tests and the control API.
+is kept (``evaluated``: each event once its rules ran, ``delivered``) for tests and the control
+API (``GET /_sandbox/events``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ TIMEOUT = 10.0
 class TaskEvents:
     problems: Problems
     lock: threading.RLock  # the ECS simulator's: moto's state is read under it
+    evaluated: list[dict[str, Any]] = field(default_factory=list)  # each event once the rules took it, newest last
     delivered: list[dict[str, Any]] = field(default_factory=list)  # newest last
     _queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = field(default_factory=queue.Queue)
     _thread: threading.Thread | None = None
@@ -77,6 +79,9 @@ class TaskEvents:
             if destination is None:
                 continue  # only API destinations are delivered to by the sandbox
             self._post(rule_name, target, destination, event)
+        self.evaluated.append({"taskArn": event["detail"].get("taskArn"), "lastStatus": event["detail"].get(
+            "lastStatus"), "rules": sorted({name for name, _, _ in chosen})})
+        del self.evaluated[:-1000]
 
     def _post(self, rule: str, target: dict[str, Any], destination: dict[str, Any], event: dict[str, Any]) -> None:
         if target.get("InputTransformer"):
