@@ -25,7 +25,7 @@ def deploy_schedules(app: AppDefinition, schedules: Schedules, reporter: Reporte
         reporter.line((colorize(diff) if color else diff).rstrip("\n"))
     for note in plan.notes:
         reporter.problem(f"warning: {note}")
-    if not plan.instructions:
+    if not plan.steps:
         return record.end(reporter, "unchanged", f"no changes: the schedules of {app.app_id} are as defined", 0)
     if dry_run:
         for step in plan.steps:

@@ -2,9 +2,7 @@
 
 The one place schedule writes happen. Registering the oneshot task definition goes through the
 *register* given (the deploy's ``register_once``: RegisterTaskDefinition has no client token, a
-lost response must not register twice); every other instruction is one facade ``write``
-(Scheduler, or EventBridge for the failed-run notifier), whose answer may name an ARN later
-instructions refer to (``produces``).
+lost response must not register twice); every other instruction is one facade method (``WRITES``).
 """
 
 from __future__ import annotations
@@ -12,16 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hako_py.aws.events import EventsApi
 from hako_py.aws.scheduler import SchedulerApi
-from hako_py.schedules.instructions import ECS, EVENTS, Instruction, Refs
+from hako_py.schedules.instructions import ECS, Instruction, Refs
 from hako_py.schedules.planner import known_refs
 
+# the facade method of each scheduler operation a schedule plan names
+WRITES: dict[str, Callable[..., None]] = {
+    "create_schedule_group": SchedulerApi.create_schedule_group,
+    "create_schedule": SchedulerApi.create_schedule,
+    "update_schedule": SchedulerApi.update_schedule,
+    "delete_schedule": SchedulerApi.delete_schedule,
+}
 Register = Callable[[dict[str, Any]], tuple[dict[str, Any], bool]]  # request -> (task definition, registered now)
 
 
 def execute(instructions: tuple[Instruction, ...], refs: Refs, *, register: Register, scheduler: SchedulerApi,
-            family: str, cluster: str, say: Callable[[str], None], events: EventsApi | None = None) -> None:
+            family: str, cluster: str, say: Callable[[str], None]) -> None:
     for instruction in instructions:
         parameters = refs.resolve(instruction.parameters)
         if instruction.api == ECS and instruction.operation == "register_task_definition":
@@ -33,13 +37,5 @@ def execute(instructions: tuple[Instruction, ...], refs: Refs, *, register: Regi
             continue
         if instruction.api == ECS:
             raise AssertionError(f"no ECS instruction {instruction.operation} in schedule plans")
-        if instruction.api == EVENTS:
-            if events is None:
-                raise AssertionError("an EventBridge instruction needs the events facade")
-            answer = events.write(instruction.operation, **parameters)
-        else:
-            answer = scheduler.write(instruction.operation, **parameters)
-        if instruction.produces is not None:
-            ref, member = instruction.produces
-            refs[ref] = str(answer[member])
+        WRITES[instruction.operation](scheduler, **parameters)
         say(instruction.text)

@@ -7,8 +7,11 @@ a rule of that name without hako's tag is someone else's and is refused; an API 
 connection of that name is hako's (the ``hako-failed.`` prefix is hako's namespace).
 
 Planning is pure and compares what hako would send with what Describe* report, so a no-op
-deploy writes nothing. The webhook URL never appears in a diff, a step or a record: the
-endpoint shows as the variable it comes from (``$HAKO_WEBHOOK_URL``), or ``(another URL)``.
+deploy writes nothing; the writes are a :class:`hako_py.plan.Plan` run by the plan executor
+(the ARNs of a connection and API destination made by the same plan are
+:class:`~hako_py.plan.values.Ref` outputs). The webhook URL never appears in a diff, a step or
+a record: the endpoint shows as the variable it comes from (``$HAKO_WEBHOOK_URL``), or
+``(another URL)``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from hako_py.aws.events import EventsApi
 from hako_py.compare.diff import unified
 from hako_py.errors import HakoError
 from hako_py.outbound import OutboundError, check_allowed_server
-from hako_py.schedules.instructions import EVENTS, Instruction, Refs
+from hako_py.plan.instructions import Call, Operation, Output, Plan
+from hako_py.plan.values import Ref
 from hako_py.specs.failed_runs import (
     API_KEY_NAME,
     API_KEY_VALUE,
@@ -54,9 +58,8 @@ class FailedRunsLive:
 
 @dataclass(frozen=True)
 class FailedRunsPlan:
-    instructions: tuple[Instruction, ...] = ()
+    plan: Plan = field(default_factory=Plan)
     diff: str = ""
-    refs: Refs = field(default_factory=Refs)
     changes: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -78,12 +81,14 @@ def read_failed_runs(api: EventsApi, app_id: str, name: str, *, optional: bool =
     return FailedRunsLive(name, rule, owned, targets, api.api_destination(name), api.connection(name))
 
 
-def connection_ref(name: str) -> str:
-    return f"{{{{connection:{name}}}}}"
+def connection_ref(name: str) -> Ref:
+    """The ARN of the connection this plan creates."""
+    return Ref(f"connection:{name}", shown=f"{{{{connection:{name}}}}}")
 
 
-def destination_ref(name: str) -> str:
-    return f"{{{{api-destination:{name}}}}}"
+def destination_ref(name: str) -> Ref:
+    """The ARN of the API destination this plan creates."""
+    return Ref(f"api-destination:{name}", shown=f"{{{{api-destination:{name}}}}}")
 
 
 def _pattern(text: Any) -> Any:
@@ -196,61 +201,58 @@ def plan_failed_runs(spec: FailedRunsSpec | None, live: FailedRunsLive, file: st
     if not diff:
         return FailedRunsPlan()
     requests = desired_requests(spec)
-    refs = Refs()
-    instructions: list[Instruction] = []
-    connection, destination = requests["connection"], requests["destination"]
+    calls: list[Call] = []
+    connection, destination = dict(requests["connection"]), dict(requests["destination"])
     if live.connection is None:
-        instructions.append(Instruction(EVENTS, "create_connection", connection, f"CreateConnection {spec.name}",
-                                        produces=(connection_ref(spec.name), "ConnectionArn")))
+        calls.append(Call(Operation.CREATE_CONNECTION, connection, f"CreateConnection {spec.name}",
+                          outputs=(Output(connection_ref(spec.name).name, ("ConnectionArn",)),)))
     else:
-        refs[connection_ref(spec.name)] = str(live.connection["ConnectionArn"])
+        destination["ConnectionArn"] = str(live.connection["ConnectionArn"])
         if (left or {}).get("Connection") != right["Connection"]:
-            instructions.append(Instruction(EVENTS, "update_connection", connection,
-                                            f"UpdateConnection {spec.name}"))
+            calls.append(Call(Operation.UPDATE_CONNECTION, connection, f"UpdateConnection {spec.name}"))
+    target = dict(requests["target"])
     if live.destination is None:
-        instructions.append(Instruction(EVENTS, "create_api_destination", destination,
-                                        f"CreateApiDestination {spec.name} (POST ${spec.url_env})",
-                                        produces=(destination_ref(spec.name), "ApiDestinationArn")))
+        calls.append(Call(Operation.CREATE_API_DESTINATION, destination,
+                          f"CreateApiDestination {spec.name} (POST ${spec.url_env})",
+                          outputs=(Output(destination_ref(spec.name).name, ("ApiDestinationArn",)),)))
     else:
-        refs[destination_ref(spec.name)] = str(live.destination["ApiDestinationArn"])
+        target["Arn"] = str(live.destination["ApiDestinationArn"])
         if (left or {}).get("ApiDestination") != right["ApiDestination"]:
-            instructions.append(Instruction(EVENTS, "update_api_destination", destination,
-                                            f"UpdateApiDestination {spec.name} (POST ${spec.url_env})"))
+            calls.append(Call(Operation.UPDATE_API_DESTINATION, destination,
+                              f"UpdateApiDestination {spec.name} (POST ${spec.url_env})"))
     if live.rule is None:
-        instructions.append(Instruction(EVENTS, "put_rule", {
-            **requests["rule"], "Tags": [{"Key": OWNER_TAG, "Value": spec.app_id}]},
+        calls.append(Call(Operation.PUT_EVENT_RULE, {**requests["rule"], "Tags": [
+            {"Key": OWNER_TAG, "Value": spec.app_id}]},
             f"PutRule {spec.name} (ECS tasks of {spec.app_id}'s schedules stopped with a non-zero exit code)"))
     elif (left or {}).get("Rule") != right["Rule"]:
-        instructions.append(Instruction(EVENTS, "put_rule", requests["rule"], f"PutRule {spec.name}"))
+        calls.append(Call(Operation.PUT_EVENT_RULE, requests["rule"], f"PutRule {spec.name}"))
     if (left or {}).get("Targets") != right["Targets"]:
         extra = sorted(str(t.get("Id")) for t in live.targets if t.get("Id") != TARGET_ID)
         if extra:
-            instructions.append(Instruction(EVENTS, "remove_targets", {"Rule": spec.name, "Ids": extra},
-                                            f"RemoveTargets {spec.name} ({', '.join(extra)})"))
-        instructions.append(Instruction(EVENTS, "put_targets", {"Rule": spec.name, "Targets": [requests["target"]]},
-                                        f"PutTargets {spec.name} (API destination {spec.name})"))
-    return FailedRunsPlan(tuple(instructions), diff, refs, (f"failed-run notices: {', '.join(_changed(left, right))}",))
+            calls.append(Call(Operation.REMOVE_EVENT_TARGETS, {"Rule": spec.name, "Ids": extra},
+                              f"RemoveTargets {spec.name} ({', '.join(extra)})"))
+        calls.append(Call(Operation.PUT_EVENT_TARGETS, {"Rule": spec.name, "Targets": [target]},
+                          f"PutTargets {spec.name} (API destination {spec.name})"))
+    return FailedRunsPlan(Plan(tuple(calls)), diff, (f"failed-run notices: {', '.join(_changed(left, right))}",))
 
 
 def plan_failed_runs_removal(live: FailedRunsLive, file: str) -> FailedRunsPlan:
     """Delete hako's notifier: the rule's targets, the rule, the API destination, the connection."""
     if live.rule is not None and not live.owned:
         return FailedRunsPlan(notes=(f"failed-run notices: the rule {live.name} is not hako's; left alone",))
-    instructions: list[Instruction] = []
+    calls: list[Call] = []
     if live.targets:
         ids = sorted(str(t.get("Id")) for t in live.targets)
-        instructions.append(Instruction(EVENTS, "remove_targets", {"Rule": live.name, "Ids": ids},
-                                        f"RemoveTargets {live.name} ({', '.join(ids)})"))
+        calls.append(Call(Operation.REMOVE_EVENT_TARGETS, {"Rule": live.name, "Ids": ids},
+                          f"RemoveTargets {live.name} ({', '.join(ids)})"))
     if live.rule is not None:
-        instructions.append(Instruction(EVENTS, "delete_rule", {"Name": live.name}, f"DeleteRule {live.name}"))
+        calls.append(Call(Operation.DELETE_EVENT_RULE, {"Name": live.name}, f"DeleteRule {live.name}"))
     if live.destination is not None:
-        instructions.append(Instruction(EVENTS, "delete_api_destination", {"Name": live.name},
-                                        f"DeleteApiDestination {live.name}"))
+        calls.append(Call(Operation.DELETE_API_DESTINATION, {"Name": live.name}, f"DeleteApiDestination {live.name}"))
     if live.connection is not None:
-        instructions.append(Instruction(EVENTS, "delete_connection", {"Name": live.name},
-                                        f"DeleteConnection {live.name}"))
-    if not instructions:
+        calls.append(Call(Operation.DELETE_CONNECTION, {"Name": live.name}, f"DeleteConnection {live.name}"))
+    if not calls:
         return FailedRunsPlan()
     diff = unified(_live_view(live, None), None, f"live failed-run notifier {live.name}",
                    f"local {file} (not defined)")
-    return FailedRunsPlan(tuple(instructions), diff, Refs(), ("failed-run notices: removed",))
+    return FailedRunsPlan(Plan(tuple(calls)), diff, ("failed-run notices: removed",))

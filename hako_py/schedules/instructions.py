@@ -11,25 +11,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# one reference type for every plan until the plan package (issue 16) replaces it with plan.Ref
-from hako_py.traffic.steps import Refs
-
 ECS = "ecs"
 SCHEDULER = "scheduler"
-EVENTS = "events"  # the failed-run notifier's rule, target, API destination and connection
 
-__all__ = ["ECS", "EVENTS", "SCHEDULER", "Instruction", "Refs"]
+
+
+class Refs(dict[str, str]):
+    """Symbolic references (``{{task-definition:FAMILY}}``, ``{{cluster:NAME}}``) -> ARNs."""
+
+    def resolve(self, value: Any) -> Any:
+        """*value* with every known reference replaced by its ARN, recursively."""
+        if isinstance(value, str):
+            return self.get(value, value)
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
 
 
 @dataclass(frozen=True)
 class Instruction:
-    """One write: ``api`` (ECS, SCHEDULER or EVENTS), its boto3 ``operation``, the ``parameters``,
-    and ``text``: the operation first, as records and dry runs show it. ``produces``: (reference,
-    member of the response) for a write that makes an ARN later instructions name (an API
-    destination's, known only once it is created)."""
+    """One write: ``api`` (ECS or SCHEDULER), its boto3 ``operation``, the ``parameters``, and
+    ``text``: the operation first, as records and dry runs show it."""
 
     api: str
     operation: str
     parameters: dict[str, Any]
     text: str
-    produces: tuple[str, str] | None = None

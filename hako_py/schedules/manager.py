@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hako_py.definition import AppDefinition
+from hako_py.plan.executor import Executor
 from hako_py.schedules.executor import Register, execute
 from hako_py.schedules.failed_runs import (
     FailedRunsLive,
@@ -19,7 +20,6 @@ from hako_py.schedules.failed_runs import (
     plan_failed_runs_removal,
     read_failed_runs,
 )
-from hako_py.schedules.instructions import Refs
 from hako_py.schedules.planner import SchedulesPlan, plan_removal, plan_schedules
 from hako_py.schedules.reader import SchedulesLive, read_schedules
 from hako_py.specs.failed_runs import FailedRunsSpec, notifier_name
@@ -59,8 +59,9 @@ class Schedules:
         if self.register is None:
             raise AssertionError("Schedules.run needs a register function")
         execute(plan.instructions, plan.refs, register=self.register, scheduler=self.clients.scheduler(),
-                family=self.app.oneshot_family, cluster=self.app.cluster, say=say,
-                events=self.clients.events() if plan.uses_events else None)
+                family=self.app.oneshot_family, cluster=self.app.cluster, say=say)
+        if plan.notifier:
+            Executor(self.clients, say).run(plan.notifier)
 
     def removal(self) -> SchedulesPlan:
         groups = [spec.group for spec in schedule_specs(self.app)]
@@ -70,8 +71,7 @@ class Schedules:
 
 def with_notifier(plan: SchedulesPlan, notifier: FailedRunsPlan) -> SchedulesPlan:
     """The schedules' plan followed by the notifier's (after the schedules: the notifier serves them)."""
-    if not notifier.instructions and not notifier.notes:
+    if not notifier.plan and not notifier.notes:
         return plan
-    refs = Refs({**plan.refs, **notifier.refs})
-    return SchedulesPlan(plan.instructions + notifier.instructions, plan.diff + notifier.diff, refs,
-                         plan.changes + (notifier.changes if notifier.instructions else ()), notifier.notes)
+    return SchedulesPlan(plan.instructions, plan.diff + notifier.diff, plan.refs, plan.changes + notifier.changes,
+                         notifier.notes, notifier.plan)

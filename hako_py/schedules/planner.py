@@ -17,7 +17,8 @@ from hako_py.compare.masking import mask_pair
 from hako_py.compare.schedules import changed_members, same_schedule, schedule_view
 from hako_py.compare.task_definition import same_task_definition
 from hako_py.errors import HakoError
-from hako_py.schedules.instructions import ECS, EVENTS, SCHEDULER, Instruction, Refs
+from hako_py.plan.instructions import Plan
+from hako_py.schedules.instructions import ECS, SCHEDULER, Instruction, Refs
 from hako_py.schedules.reader import SchedulesLive
 from hako_py.specs.schedules import GROUP_TAG, GROUP_TAG_VALUE, cluster_ref, task_definition_ref
 
@@ -33,14 +34,11 @@ class SchedulesPlan:
     refs: Refs = field(default_factory=Refs)
     changes: tuple[str, ...] = ()  # "nightly: expression, command" for a summary line
     notes: tuple[str, ...] = ()  # what was left alone and why (the failed-run notifier without its URL)
+    notifier: Plan = field(default_factory=Plan)  # the failed-run notifier's writes, after the schedules'
 
     @property
     def steps(self) -> list[str]:
-        return [i.text for i in self.instructions]
-
-    @property
-    def uses_events(self) -> bool:
-        return any(i.api == EVENTS for i in self.instructions)
+        return [i.text for i in self.instructions] + self.notifier.writes
 
 
 def cluster_arn(task_definition_arn: str, cluster: str) -> str:
