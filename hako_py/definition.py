@@ -24,6 +24,8 @@ class AppDefinition:
     scripts: tuple[dict[str, Any], ...] = ()
     schedules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schedule (EventBridge Scheduler)
     imported_files: frozenset[str] = frozenset()
+    #: hako.toml's ``[schedules] group``: the group of schedules that name none (``{cluster}``: the cluster's name)
+    schedule_group: str = "hako-{cluster}"
 
     @property
     def app(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hako_py.checks.schedules import default_group_problems
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
 from hako_py.compare.masking import secret_values
@@ -95,6 +96,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
     problems = schema_problems(data)
     if not problems:
         problems = semantic_problems(loaded.app_id, data)
+        problems += default_group_problems(data, loaded.config.schedule_group)
         if data.get("scripts"):
             from hako_py.scripts.registry import script_problems
 
@@ -113,6 +115,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         scripts=tuple(data.get("scripts") or ()),
         schedules=data.get("schedules") or {},
         imported_files=frozenset(str(p) for p in loaded.imported_files),
+        schedule_group=loaded.config.schedule_group,
     )
     return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag)]
 

@@ -272,12 +272,45 @@ def _local_to_utc(local: datetime.datetime, tz: ZoneInfo) -> datetime.datetime |
 
 
 def next_runs(expression: str | Expression, timezone: str, after: datetime.datetime, count: int = 3, *,
-              start: datetime.datetime | None = None) -> list[datetime.datetime]:
-    """Up to *count* run times (UTC, aware) strictly after *after* (aware). *start*: when a
-    ``rate`` schedule began (its intervals count from there; default: *after*)."""
+              start: datetime.datetime | None = None, end: datetime.datetime | None = None
+              ) -> list[datetime.datetime]:
+    """Up to *count* run times (UTC, aware) strictly after *after* (aware). *start*: when the
+    schedule began (StartDate, else its creation): a ``rate`` counts its intervals from there
+    (default: *after*), a ``cron`` runs from then on. *end*: EndDate, no run after it. Both
+    are ignored for ``at`` ("EventBridge Scheduler ignores StartDate for one-time schedules",
+    API CreateScheduleInput.StartDate, and the same of EndDate)."""
     parsed = parse(expression) if isinstance(expression, str) else expression
+    runs = _next_runs(parsed, timezone, after, count, start)
+    if end is not None and not isinstance(parsed, At):
+        runs = [run for run in runs if run <= end]
+    return runs
+
+
+def instant(text: str) -> datetime.datetime:
+    """An ISO 8601 date and time with its UTC offset (``2026-04-01T09:00:00+09:00``, ``...Z``), in UTC.
+
+    For StartDate and EndDate (API shapes StartDate, EndDate: timestamps, "in UTC"): the offset
+    says which instant is meant, so one is required; seconds are whole, as schedules fire to
+    the minute ("60-second precision", Scheduler User Guide schedule-types.html) and what is
+    sent must compare equal to what GetSchedule reports.
+    """
+    try:
+        parsed = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ExpressionError(f"{text!r} is not an ISO 8601 date and time (2026-04-01T09:00:00+09:00)") from None
+    if parsed.tzinfo is None or "T" not in text:
+        raise ExpressionError(f"{text!r} has no UTC offset: add one (2026-04-01T09:00:00+09:00, or Z for UTC)")
+    if parsed.microsecond:
+        raise ExpressionError(f"{text!r}: give whole seconds (schedules run to the minute)")
+    return parsed.astimezone(datetime.UTC)
+
+
+def _next_runs(parsed: Expression, timezone: str, after: datetime.datetime, count: int,
+               start: datetime.datetime | None) -> list[datetime.datetime]:
     tz = zone(timezone)
     after = after.astimezone(datetime.UTC)
+    if isinstance(parsed, Cron) and start is not None and start > after:
+        after = start.astimezone(datetime.UTC) - datetime.timedelta(microseconds=1)  # runs on or after start
     if isinstance(parsed, Rate):
         anchor = (start or after).astimezone(datetime.UTC)
         step = datetime.timedelta(seconds=parsed.seconds)

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 STARTED_BY_PREFIX = "chronos-schedule/"
+MANUAL_STARTED_BY = "hako-schedule-run"  # hako schedule run: a run "as the schedule would", started by hand
 STARTED_BY_LENGTH = 36
 # EcsParameters member -> RunTask member (botocore scheduler EcsParameters / ecs RunTaskRequest)
 RUN_TASK_MEMBERS = {

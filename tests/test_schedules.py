@@ -39,6 +39,10 @@ NIGHTLY = f"""{{
 }}"""
 
 
+KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+DATED = (f"start_date: '2030-01-01T09:00:00+09:00', end_date: '2030-07-01T00:00:00Z', kms_key_arn: '{KMS_KEY}',")
+
+
 # --- validation, render, review (offline) --------------------------------------------------
 
 @pytest.mark.parametrize(("schedule", "message"), [
@@ -58,6 +62,21 @@ NIGHTLY = f"""{{
     ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', dead_letter_queue: 'my-queue' }".replace("@ROLE", ROLE),
      "schedules.s.dead_letter_queue: 'my-queue' is not an SQS queue ARN"),
     ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', comand: ['x'] }".replace("@ROLE", ROLE), "did you mean 'command'?"),
+    ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', start_date: '2030-01-01T09:00:00' }".replace("@ROLE", ROLE),
+     "schedules.s.start_date: '2030-01-01T09:00:00' has no UTC offset: add one"),
+    ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', start_date: '2030-01-01' }".replace("@ROLE", ROLE),
+     "schedules.s.start_date: '2030-01-01' has no UTC offset"),
+    ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', end_date: 'next week' }".replace("@ROLE", ROLE),
+     "schedules.s.end_date: 'next week' is not an ISO 8601 date and time"),
+    ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', end_date: '2030-01-01T00:00:00.5Z' }".replace("@ROLE", ROLE),
+     "schedules.s.end_date: '2030-01-01T00:00:00.5Z': give whole seconds"),
+    ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', start_date: '2030-01-01T09:00:00+09:00', "
+     "end_date: '2029-12-31T23:59:59Z' }".replace("@ROLE", ROLE),
+     "schedules.s.end_date: 2029-12-31T23:59:59Z is not after start_date 2030-01-01T09:00:00+09:00"),
+    ("{ expression: 'at(2030-01-01T09:00:00)', role_arn: '@ROLE', end_date: '2031-01-01T00:00:00Z' }".replace(
+        "@ROLE", ROLE), "schedules.s.end_date: has no effect on a one-time at() schedule"),
+    ("{ expression: 'rate(5 minutes)', role_arn: '@ROLE', kms_key_arn: 'my-key' }".replace("@ROLE", ROLE),
+     "schedules.s.kms_key_arn: '<masked>' does not match"),
 ])
 def test_invalid_schedules_are_located(hako: Hako, repo: Repo, schedule: str, message: str) -> None:
     repo.write("apps/job.jsonnet", batch(schedules=f"{{ s: {schedule} }}"))
@@ -101,9 +120,11 @@ def test_rendered_schedule_requests_pass_botocore_validation(repo: Repo) -> None
 
     from hako_py.pipeline import check_file
 
-    repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
+    repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY.replace("retry:", DATED + " retry:")))
     rendered = check_file("apps/job.jsonnet").rendered
     assert rendered.schedules is not None
+    assert rendered.schedules["nightly"]["StartDate"] == "2030-01-01T00:00:00Z"  # in UTC
+    assert rendered.schedules["nightly"]["KmsKeyArn"] == KMS_KEY
     model = botocore.session.get_session().get_service_model("scheduler")
     for request in rendered.schedules.values():
         shape = model.operation_model("CreateSchedule").input_shape
@@ -232,6 +253,72 @@ def test_deploy_creates_updates_and_deletes_schedules_and_a_noop_writes_nothing(
     assert f"DeleteSchedule {group}/{job}.nightly" in removed.err
     names = {s["Name"] for s in scheduler.list_schedules()["Schedules"] if job in s["Name"]}
     assert names == {f"{job}.legacy", f"other-{job}.x"}  # not hako's: kept
+
+
+def test_hako_toml_sets_the_default_group_one_per_repository(hako: Hako, repo: Repo, scheduled: Any) -> None:
+    group = unique("jobs-")
+    (repo.root / "hako.toml").write_text(f'region = "us-east-1"\n[schedules]\ngroup = "{group}"\n')
+    path = scheduled(NIGHTLY)
+    job = app_id(path)
+    result = hako("deploy", path, "--no-verify")
+    assert result.code == 0, result.err
+    assert f"CreateScheduleGroup {group}" in result.err and f"CreateSchedule {group}/{job}.nightly" in result.err
+    scheduler = client("scheduler")
+    assert {"Key": "hako:schedule-group", "Value": "managed"} in scheduler.list_tags_for_resource(
+        ResourceArn=scheduler.get_schedule_group(Name=group)["Arn"])["Tags"]
+    # a group the schedule names itself still wins
+    own = unique("own-")
+    path = scheduled(NIGHTLY.replace("retry:", f"group: '{own}', retry:"))
+    moved = hako("deploy", path, "--no-verify")
+    assert f"DeleteSchedule {group}/{job}.nightly (moves to group {own})" in moved.err, moved.err
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ('group = "bad group"', "hako.toml: schedules.group: must be a schedule group name"),
+    ('group = 3', "hako.toml: schedules.group: must be a schedule group name"),
+    ('group = "{cluster}-' + "x" * 60 + '"', "schedules.nightly.group: the default group batch-" + "x" * 60
+     + " is not a valid schedule group name"),
+])
+def test_hako_toml_default_group_is_checked(hako: Hako, repo: Repo, setting: str, message: str) -> None:
+    (repo.root / "hako.toml").write_text(f"[schedules]\n{setting}\n")
+    repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
+    result = hako("validate", "apps/job.jsonnet")
+    assert result.code == 1
+    assert message in result.out + result.err, result.out + result.err
+
+
+def test_start_and_end_dates_and_the_kms_key_deploy_and_compare_as_instants(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    import datetime
+
+    path = scheduled(NIGHTLY.replace("retry:", DATED + " retry:"))
+    job = app_id(path)
+    result = hako("deploy", path, "--no-verify")
+    assert result.code == 0, result.err
+    group = f"hako-{json.loads(hako('render', path).out)['runTask']['cluster']}"
+    live = client("scheduler").get_schedule(GroupName=group, Name=f"{job}.nightly")
+    assert live["StartDate"] == datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    assert live["EndDate"] == datetime.datetime(2030, 7, 1, tzinfo=datetime.UTC)
+    assert live["KmsKeyArn"] == KMS_KEY
+    # the same instants written with other offsets: nothing to do
+    path = scheduled(NIGHTLY.replace("retry:", DATED.replace("2030-01-01T09:00:00+09:00", "2030-01-01T00:00:00Z")
+                                     .replace("2030-07-01T00:00:00Z", "2030-06-30T20:00:00-04:00") + " retry:"))
+    aws.reset()
+    same = hako("deploy", path, "--no-verify")
+    assert same.code == 0 and "no changes" in same.err, same.err
+    assert aws.requests()["writes"] == 0
+    assert hako("diff", path, "--exit-code").code == 0
+    # another end: diff and deploy say so; the dates show as instants in UTC
+    path = scheduled(NIGHTLY.replace("retry:", DATED.replace("2030-07-01T00:00:00Z", "2031-01-01T00:00:00+09:00")
+                                     + " retry:"))
+    diff = hako("diff", path)
+    assert '-  "EndDate": "2030-07-01T00:00:00+00:00",' in diff.out.splitlines(), diff.out
+    assert '+  "EndDate": "2030-12-31T15:00:00+00:00",' in diff.out.splitlines(), diff.out
+    changed = hako("deploy", path, "--no-verify")
+    assert "nightly: end date" in changed.err, changed.err
+    # no run before the start: the next runs begin on 2030-01-01 (Tokyo's 03:00 is 18:00 UTC the day before)
+    listed = json.loads(hako("schedule", "list", path, "-o", "json").out)["schedules"]
+    assert listed[0]["nextRuns"][0].startswith("2030-01-01T18:00:00")
 
 
 def test_a_group_hako_did_not_create_is_refused(hako: Hako, scheduled: Any) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -16,7 +15,7 @@ import pytest
 
 from hako_py.sandbox.seed import image_manifest
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Hako, Repo, SandboxControl, unique
+from tests.conftest import POLL, Hako, Repo, SandboxControl, serving, unique
 
 ACCOUNT = "123456789012"
 
@@ -127,12 +126,8 @@ class Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def http_server() -> Iterator[str]:
     Recorder.builds, Recorder.posts, Recorder.auth = {}, [], []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Recorder) as url:
+        yield url
 
 
 def test_unknown_script_type_lists_installed_types(hako: Hako, repo: Repo) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_ecs.client import ECSClient
     from types_boto3_elb.client import ElasticLoadBalancingClient
     from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
+    from types_boto3_events.client import EventBridgeClient
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
     from types_boto3_scheduler.client import EventBridgeSchedulerClient
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from hako_py.aws.ecs import EcsApi
     from hako_py.aws.elb import ClassicElbApi
     from hako_py.aws.elbv2 import ElbApi
+    from hako_py.aws.events import EventsApi
     from hako_py.aws.logs import LogsApi
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
@@ -185,6 +187,8 @@ class AwsClients:
     def client(self, service: Literal["ec2"], attempts: int | None = None) -> EC2Client: ...
     @overload
     def client(self, service: Literal["scheduler"], attempts: int | None = None) -> EventBridgeSchedulerClient: ...
+    @overload
+    def client(self, service: Literal["events"], attempts: int | None = None) -> EventBridgeClient: ...
 
     def client(self, service: str, attempts: int | None = None) -> Any:
         """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
@@ -261,6 +265,11 @@ class AwsClients:
         from hako_py.aws.scheduler import SchedulerApi
 
         return SchedulerApi(self.client("scheduler"))
+
+    def events(self) -> EventsApi:
+        from hako_py.aws.events import EventsApi
+
+        return EventsApi(self.client("events"))
 
     def scaling(self) -> ScalingApi:
         from hako_py.aws.scaling import ScalingApi

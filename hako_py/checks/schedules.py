@@ -8,13 +8,17 @@ checks them here, each located at its key.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from hako_py.errors import Problem
 from hako_py.paths import join_path
+from hako_py.schedule_expressions import ExpressionError, instant
 from hako_py.schedule_expressions import problems as expression_problems
+from hako_py.specs.failed_runs import MAX_NAME as NOTIFIER_MAX_NAME
+from hako_py.specs.failed_runs import SCRIPT_TYPE, notifier_name
 from hako_py.specs.schedules import MAX_NAME, default_group, schedule_name
 from hako_py.units import cpu_units, memory_mib
 
@@ -29,7 +33,6 @@ ROLE_HELP = ("the IAM role EventBridge Scheduler assumes to start the task: it m
 
 def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     schedules = data.get("schedules") or {}
-    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
     for key in sorted(schedules):
         entry = schedules[key]
         path = join_path("schedules", key)
@@ -48,12 +51,63 @@ def check_schedules(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         queue = entry.get("dead_letter_queue")
         if queue is not None and not QUEUE_ARN.match(str(queue)):
             yield Problem(join_path(path, "dead_letter_queue"), f"{queue!r} is not an SQS queue ARN")
-        if "group" not in entry and not GROUP_NAME.match(default_group(cluster)):
-            yield Problem(join_path(path, "group"), f"the default group {default_group(cluster)} is not a valid "
-                          "schedule group name (1-64 letters, digits, '-', '_', '.'): set group")
+        yield from _date_problems(path, entry)
         for amount, parse in (("cpu", cpu_units), ("memory", memory_mib)):
             if amount in entry and not parse(entry[amount]):
                 yield Problem(join_path(path, amount), f"{entry[amount]!r} is not a task {amount} amount")
 
 
-SCHEDULE_CHECKS = (check_schedules,)
+def _date_problems(path: str, entry: dict[str, Any]) -> Iterator[Problem]:
+    """start_date / end_date: ISO 8601 with an offset, the end after the start, and not on an at()
+    schedule, where AWS ignores both (API CreateScheduleInput StartDate, EndDate)."""
+    dates: dict[str, datetime.datetime] = {}
+    for key in ("start_date", "end_date"):
+        if key not in entry:
+            continue
+        try:
+            dates[key] = instant(str(entry[key]))
+        except ExpressionError as exc:
+            yield Problem(join_path(path, key), str(exc))
+            continue
+        if str(entry.get("expression", "")).startswith("at("):
+            yield Problem(join_path(path, key), "has no effect on a one-time at() schedule (EventBridge Scheduler "
+                          "ignores it): remove it")
+    if len(dates) == 2 and dates["end_date"] <= dates["start_date"]:
+        yield Problem(join_path(path, "end_date"), f"{entry['end_date']} is not after start_date "
+                      f"{entry['start_date']}")
+
+
+def check_failed_runs(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
+    """The failed-run notifier's name (rule, API destination, connection) must fit EventBridge's 64
+    characters; it reports runs of schedules, so an app without any has nothing to report."""
+    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
+    for index, entry in enumerate(data.get("scripts") or ()):
+        if not isinstance(entry, dict) or entry.get("type") != SCRIPT_TYPE or "failed_runs" not in entry:
+            continue
+        path = join_path(join_path("scripts", index), "failed_runs")
+        name = notifier_name(app_id, cluster)
+        if len(name) > NOTIFIER_MAX_NAME:
+            yield Problem(path, f"the failed-run notifier's name {name} is longer than {NOTIFIER_MAX_NAME} "
+                          "characters (EventBridge's limit for rules and API destinations): shorten the app id "
+                          "or the cluster's name")
+        if not data.get("schedules"):
+            yield Problem(path, "reports failed runs of the app's schedules, and it has none (add schedules, or "
+                          "remove failed_runs)")
+
+
+def default_group_problems(data: dict[str, Any], template: str) -> Iterator[Problem]:
+    """The default group (hako.toml's ``[schedules] group``, ``{cluster}`` filled in) must be a
+    valid group name for each schedule that names no group of its own: the repository's
+    setting is only known here, not by the checks of the definition alone."""
+    cluster = str((data.get("scheduler") or {}).get("cluster") or "default")
+    group = default_group(cluster, template)
+    if GROUP_NAME.match(group):
+        return
+    for key in sorted(data.get("schedules") or {}):
+        if "group" not in data["schedules"][key]:
+            yield Problem(join_path(join_path("schedules", key), "group"), f"the default group {group} is not a "
+                          "valid schedule group name (1-64 letters, digits, '-', '_', '.'): set group, or "
+                          "hako.toml's [schedules] group")
+
+
+SCHEDULE_CHECKS = (check_schedules, check_failed_runs)

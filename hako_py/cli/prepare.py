@@ -3,6 +3,7 @@ the app's traffic resources and the preflight verification."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -14,8 +15,10 @@ from hako_py.aws import AwsClients, AwsOptions
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.checks_output import checks_data, show_checks
 from hako_py.definition import AppDefinition
+from hako_py.loading.repo import ScriptSettings
 from hako_py.pipeline import CheckedApp
 from hako_py.record import Record
+from hako_py.redaction import remember
 from hako_py.render import RenderedApp, RenderOptions, render_app
 from hako_py.reporter import Reporter
 from hako_py.schedules.manager import Schedules
@@ -68,14 +71,23 @@ def traffic_for(app: AppDefinition, rendered: RenderedApp, clients: AwsClients) 
 
 
 def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp, tag: str | None = None,
-                  sleep: Callable[[float], None] = time.sleep) -> Schedules | None:
+                  sleep: Callable[[float], None] = time.sleep,
+                  settings: ScriptSettings | None = None) -> Schedules | None:
     """The app's schedules manager, or None when it has none: it runs the oneshot task
-    definition ``hako oneshot`` registers (app and the containers it depends on)."""
+    definition ``hako oneshot`` registers (app and the containers it depends on), and reports
+    failed runs when a ``notify_webhook`` script asks (its URL from this environment, the
+    variable hako.toml's ``[scripts.notify_webhook] url_env`` names first: *settings*)."""
     if not app.schedules:
         return None
     from hako_py.oneshot.request import oneshot_task_definition
+    from hako_py.specs.failed_runs import SCRIPT_TYPE, failed_runs_spec
 
-    return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag), sleep=sleep)
+    trusted = (settings.for_type(SCRIPT_TYPE) if settings is not None else {}).get("url_env")
+    notifier = failed_runs_spec(app, os.environ, trusted if isinstance(trusted, str) else None)
+    if notifier is not None and notifier.url:
+        remember([notifier.url])  # a credential: no error (an AWS one quoting the endpoint) may show it
+    return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag), sleep=sleep,
+                     notifier=notifier)
 
 
 def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:

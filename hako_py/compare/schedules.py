@@ -5,10 +5,12 @@ leaves out what AWS defaulted; moto reports unset members as null (scheduler NOT
 view keeps the members hako sends, fills AWS's defaults (time zone UTC, state ENABLED, action
 NONE, RetryPolicy 185 attempts / 86400 s, TaskCount 1) and shows Target.Input parsed, so the
 command and env of a run read as JSON in a diff and env values are masked like any other.
+StartDate and EndDate compare as instants, whatever form each side has them in.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -43,10 +45,30 @@ def parsed_input(text: Any) -> Any:
         return text
 
 
+def as_instant(value: Any) -> Any:
+    """StartDate / EndDate as one text per instant: GetSchedule answers a datetime (botocore's
+    shape StartDate is a timestamp), moto a number of seconds, a request hako's ISO text."""
+    when: datetime.datetime | None = None
+    if isinstance(value, datetime.datetime):
+        when = value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        when = datetime.datetime.fromtimestamp(value, datetime.UTC)
+    elif isinstance(value, str):
+        try:
+            when = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        when = when if when.tzinfo is not None else when.replace(tzinfo=datetime.UTC)
+    return when.astimezone(datetime.UTC).isoformat() if when is not None else value
+
+
 def schedule_view(schedule: dict[str, Any]) -> dict[str, Any]:
-    """The members hako owns, with AWS's defaults filled in and Target.Input parsed."""
+    """The members hako owns, with AWS's defaults filled in, Target.Input parsed and dates as instants."""
     data = _present(schedule)
     view: dict[str, Any] = {**DEFAULTS, **{k: data[k] for k in OWNED if k in data}}
+    for key in ("StartDate", "EndDate"):
+        if key in view:
+            view[key] = as_instant(view[key])
     target = data.get("Target") or {}
     shown: dict[str, Any] = {k: target[k] for k in TARGET_OWNED if k in target}
     shown["RetryPolicy"] = {**RETRY_DEFAULTS, **(target.get("RetryPolicy") or {})}
@@ -70,7 +92,8 @@ def changed_members(before: dict[str, Any] | None, after: dict[str, Any] | None)
     words: list[str] = []
     for key, word in (("ScheduleExpression", "expression"), ("ScheduleExpressionTimezone", "timezone"),
                       ("State", "enabled"), ("FlexibleTimeWindow", "flexible window"),
-                      ("Description", "description"), ("GroupName", "group")):
+                      ("Description", "description"), ("GroupName", "group"), ("StartDate", "start date"),
+                      ("EndDate", "end date"), ("KmsKeyArn", "KMS key")):
         if a.get(key) != b.get(key):
             words.append(word)
     ta, tb = a["Target"], b["Target"]

@@ -114,6 +114,8 @@ class Deployer:
                              f"hako remove {app.file} && hako deploy {app.file})")
         for change in traffic.immutable if traffic else []:
             self.out.problem(f"warning: not applied: {change}")
+        for note in schedules.notes if schedules else ():
+            self.out.problem(f"warning: {note}")
 
     def deploy(self, app: AppDefinition, rendered: RenderedApp) -> int:
         live = read_live(self.ecs, app.cluster, app.app_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,13 @@ CONFIG_NAME = "hako.toml"
 DEFAULT_PARAMETER_PREFIX = "/hako/{app_id}/"
 DEFAULT_APPS_DIR = "apps"
 
-_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts", "providers", "deploy"}
+_KNOWN_KEYS = {"region", "account_id", "parameter_prefix", "apps", "partition", "scripts", "providers", "deploy",
+               "schedules"}
+#: ``[schedules] group``: the schedule group of schedules that name none; ``{cluster}`` is the
+#: app's cluster name (the default: one group per cluster), a name without it one group for the
+#: whole repository
+DEFAULT_SCHEDULE_GROUP = "hako-{cluster}"
+CLUSTER_PLACEHOLDER = "{cluster}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,8 @@ class RepoConfig:
     #: ``[deploy] waves``: the order of a deploy of many apps, each wave a list of app ids or
     #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``); apps in no wave come last
     waves: tuple[tuple[str, ...], ...] = ()
+    #: ``[schedules] group``: the default schedule group, ``{cluster}`` standing for the cluster name
+    schedule_group: str = DEFAULT_SCHEDULE_GROUP
 
     def for_app(self, app_id: str) -> dict[str, Any]:
         """The object Jsonnet code sees as ``std.extVar('hako')``."""
@@ -132,8 +141,21 @@ def load_config(root: Path) -> RepoConfig:
     scripts = _script_settings(path, table.get("scripts", {}))
     env_allow = _env_allow(path, table.get("providers", {}))
     waves = _waves(path, table.get("deploy", {}))
+    schedule_group = _schedule_group(path, table.get("schedules", {}))
     return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, waves=waves,
-                      **values)
+                      schedule_group=schedule_group, **values)
+
+
+def _schedule_group(path: Path, table: Any) -> str:
+    """``[schedules] group``: a schedule group name (API ScheduleGroupName: 1-64 of
+    ``[0-9a-zA-Z-_.]``), in which ``{cluster}`` may stand for the app's cluster name."""
+    group = table.get("group", DEFAULT_SCHEDULE_GROUP) if isinstance(table, dict) else None
+    literal = group.replace(CLUSTER_PLACEHOLDER, "") if isinstance(group, str) else None
+    if literal is None or not re.fullmatch(r"[0-9A-Za-z_.-]{0,64}", literal) or not group:
+        raise HakoError(f"{display_path(path)}: schedules.group: must be a schedule group name (letters, digits, "
+                        "'-', '_', '.'), '{cluster}' standing for the app's cluster: 'hako-{cluster}' (the "
+                        "default, one group per cluster) or e.g. 'hako-batch' (one for the repository)")
+    return str(group)
 
 
 def _waves(path: Path, table: Any) -> tuple[tuple[str, ...], ...]:

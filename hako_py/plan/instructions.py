@@ -64,6 +64,17 @@ class Operation(Enum):
     CREATE_SCHEDULE = ("scheduler", "CreateSchedule")
     UPDATE_SCHEDULE = ("scheduler", "UpdateSchedule")
     DELETE_SCHEDULE = ("scheduler", "DeleteSchedule")
+    # EventBridge (the failed-run notifier of scheduled jobs)
+    PUT_EVENT_RULE = ("events", "PutRule")
+    PUT_EVENT_TARGETS = ("events", "PutTargets")
+    REMOVE_EVENT_TARGETS = ("events", "RemoveTargets")
+    DELETE_EVENT_RULE = ("events", "DeleteRule")
+    CREATE_CONNECTION = ("events", "CreateConnection")
+    UPDATE_CONNECTION = ("events", "UpdateConnection")
+    DELETE_CONNECTION = ("events", "DeleteConnection")
+    CREATE_API_DESTINATION = ("events", "CreateApiDestination")
+    UPDATE_API_DESTINATION = ("events", "UpdateApiDestination")
+    DELETE_API_DESTINATION = ("events", "DeleteApiDestination")
 
     @property
     def service(self) -> str:

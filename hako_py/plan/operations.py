@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hako_py.aws.ecs import EcsApi
     from hako_py.aws.elb import ClassicElbApi
     from hako_py.aws.elbv2 import ElbApi
+    from hako_py.aws.events import EventsApi
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
 
@@ -34,6 +35,8 @@ class Facade(Protocol):
     def scaling(self) -> ScalingApi: ...
 
     def scheduler(self) -> SchedulerApi: ...
+
+    def events(self) -> EventsApi: ...
 
 
 Send = Callable[[Facade, dict[str, Any]], object]
@@ -75,4 +78,14 @@ OPERATIONS: Final[Mapping[Operation, Send]] = {
     Operation.CREATE_SCHEDULE: lambda aws, p: aws.scheduler().create_schedule(**p),
     Operation.UPDATE_SCHEDULE: lambda aws, p: aws.scheduler().update_schedule(**p),
     Operation.DELETE_SCHEDULE: lambda aws, p: aws.scheduler().delete_schedule(**p),
+    Operation.PUT_EVENT_RULE: lambda aws, p: aws.events().put_rule(**p),
+    Operation.PUT_EVENT_TARGETS: lambda aws, p: aws.events().put_targets(**p),
+    Operation.REMOVE_EVENT_TARGETS: lambda aws, p: aws.events().remove_targets(**p),
+    Operation.DELETE_EVENT_RULE: lambda aws, p: aws.events().delete_rule(**p),
+    Operation.CREATE_CONNECTION: lambda aws, p: aws.events().create_connection(**p),
+    Operation.UPDATE_CONNECTION: lambda aws, p: aws.events().update_connection(**p),
+    Operation.DELETE_CONNECTION: lambda aws, p: aws.events().delete_connection(**p),
+    Operation.CREATE_API_DESTINATION: lambda aws, p: aws.events().create_api_destination(**p),
+    Operation.UPDATE_API_DESTINATION: lambda aws, p: aws.events().update_api_destination(**p),
+    Operation.DELETE_API_DESTINATION: lambda aws, p: aws.events().delete_api_destination(**p),
 }

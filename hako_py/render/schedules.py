@@ -16,6 +16,7 @@ flexible window, action after completion): what is sent is what GetSchedule repo
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -107,7 +108,19 @@ def schedule_request(spec: ScheduleSpec, run_task: dict[str, Any], *, cluster: s
     }
     if spec.description:
         request["Description"] = spec.description
+    # timestamps as ISO 8601 in UTC (botocore takes them as text; GetSchedule answers datetimes,
+    # which compare.schedules reads as the same instants)
+    if spec.start_date is not None:
+        request["StartDate"] = iso_utc(spec.start_date)
+    if spec.end_date is not None:
+        request["EndDate"] = iso_utc(spec.end_date)
+    if spec.kms_key_arn:
+        request["KmsKeyArn"] = spec.kms_key_arn
     return request
+
+
+def iso_utc(when: datetime.datetime) -> str:
+    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def schedule_requests(app: AppDefinition, run_task: dict[str, Any]) -> dict[str, dict[str, Any]] | None:

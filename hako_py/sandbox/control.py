@@ -21,6 +21,7 @@ from hako_py.sandbox.guard import CONTROL_PREFIX, Guard, Request, refusal_reply,
 from hako_py.sandbox.replies import Reply, aws_error, closing, json_reply, status_line, uses_json_protocol
 from hako_py.sandbox.scaling_sim import ScalingSimulator
 from hako_py.sandbox.scheduler_sim import ScheduleSimulator
+from hako_py.sandbox.task_events import TaskEvents
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]*)/([^/]+)/")  # an empty region is refused too (moto: 500)
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
@@ -51,6 +52,8 @@ HELP = {
     "POST /_sandbox/fire-schedule": '{"name": "app.nightly", "group": "hako-production", "region": "us-east-1"} - '
                                     "run the schedule's target now, as EventBridge Scheduler would",
     "GET /_sandbox/schedules": "the runs the sandbox started for schedules (schedule ARN, time, task ARN or failure)",
+    "GET /_sandbox/events": "the ECS Task State Change events of stopped tasks as the EventBridge rules took them "
+                            "(task ARN, the rules that matched) and what was sent to API destinations",
     "POST /_sandbox/rename": '{"kind": "subnet" | "security-group" | "vpc" | "certificate", "region": "us-east-1", '
                              '"id": "subnet-...", "to": "subnet-0a1b..."} - give an object the ID a definition uses '
                              "(moto cannot choose IDs; hako sandbox seed uses it)",
@@ -120,10 +123,11 @@ class SandboxApp:
     """WSGI app in front of moto's dispatcher."""
 
     def __init__(self, moto_app: Any, simulator: EcsSimulator, guard: Guard | None = None,
-                 schedules: ScheduleSimulator | None = None) -> None:
+                 schedules: ScheduleSimulator | None = None, events: TaskEvents | None = None) -> None:
         self.moto_app = moto_app
         self.sim = simulator
         self.schedules = schedules
+        self.events = events
         self.guard = guard or Guard()
         self.counts: Counter[str] = Counter()
         self.writes = 0
@@ -273,6 +277,7 @@ class SandboxApp:
             "POST /_sandbox/rename": self._rename,
             "POST /_sandbox/fire-schedule": self._fire_schedule,
             "GET /_sandbox/schedules": self._fired,
+            "GET /_sandbox/events": self._events,
         }
 
     def _describe(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -319,6 +324,11 @@ class SandboxApp:
 
     def _fired(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"fired": list(self.schedules.fired) if self.schedules is not None else []}
+
+    def _events(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if self.events is None:
+            return {"evaluated": [], "delivered": []}
+        return {"evaluated": list(self.events.evaluated), "delivered": list(self.events.delivered)}
 
     def _rename(self, payload: dict[str, Any]) -> dict[str, Any]:
         wanted = control_input.rename(payload)

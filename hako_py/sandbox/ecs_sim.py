@@ -105,6 +105,7 @@ class EcsSimulator:
         self._replaced_ids: set[str] = set()  # deployments replaced before they completed: no rollback target
         self._launch_errors: set[tuple[str, str]] = set()  # (deployment id, event) said once
         self._oneshots: dict[str, _Oneshot] = {}
+        self.task_stopped: Callable[[Any], None] | None = None  # ECS's task state change event (task_events)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -149,6 +150,12 @@ class EcsSimulator:
                 for task in glue.all_tasks(scope):
                     if task.task_arn in self.owned_tasks and task.task_arn not in self._managed:
                         guarded(f"task {task.task_arn}", functools.partial(self._tick_oneshot, task))
+
+    def _end_task(self, task: Any, **how: Any) -> None:
+        """Stop a task in moto and tell whoever listens for ECS's task state change events."""
+        glue.stop_task(task, **how)
+        if self.task_stopped is not None:
+            self.task_stopped(task)
 
     # services ----------------------------------------------------------------------------
     @staticmethod
@@ -214,7 +221,7 @@ class EcsSimulator:
         except Exception as exc:
             reason = str(exc)
             glue.set_docker_error(task, reason)
-            glue.stop_task(task, stop_code="TaskFailedToStart", reason=reason, exit_codes={},
+            self._end_task(task, stop_code="TaskFailedToStart", reason=reason, exit_codes={},
                            container_reasons={c.name: reason for c in task.containers})
             self.docker.remove(task.task_arn)
             return False
@@ -231,7 +238,7 @@ class EcsSimulator:
                 for name, state in self.docker.states(task.task_arn).items():
                     codes[name] = state.get("ExitCode")
                 self.docker.remove(task.task_arn)
-            glue.stop_task(task, stop_code="EssentialContainerExited" if exit_code else "ServiceSchedulerInitiated",
+            self._end_task(task, stop_code="EssentialContainerExited" if exit_code else "ServiceSchedulerInitiated",
                            reason=reason, exit_codes=codes)
         if live and event:
             ids = " ".join(f"(task {t.id})" for t in live)
@@ -409,13 +416,13 @@ class EcsSimulator:
         outcome = state.outcome
         if task.desired_status == "STOPPED":  # StopTask
             exit_code = 143 if state.running_since is not None else None
-            glue.stop_task(task, stop_code="UserInitiated", reason=task.stopped_reason or "Task stopped by user",
+            self._end_task(task, stop_code="UserInitiated", reason=task.stopped_reason or "Task stopped by user",
                            exit_codes={c.name: exit_code for c in task.containers})
             state.finished = True
             return
         age = now - state.created
         if outcome.pull_error and age >= 0.2:
-            glue.stop_task(task, stop_code="TaskFailedToStart", reason=outcome.pull_error,
+            self._end_task(task, stop_code="TaskFailedToStart", reason=outcome.pull_error,
                            exit_codes={}, container_reasons={c.name: outcome.pull_error for c in task.containers})
             state.finished = True
             return
@@ -435,7 +442,7 @@ class EcsSimulator:
             codes[task.containers[0].name] = outcome.exit_code
             if "app" in codes:
                 codes["app"] = outcome.exit_code
-            glue.stop_task(task, stop_code="EssentialContainerExited", reason=outcome.stop_reason, exit_codes=codes)
+            self._end_task(task, stop_code="EssentialContainerExited", reason=outcome.stop_reason, exit_codes=codes)
             state.finished = True
 
     def _tick_docker_oneshot(self, task: Any, state: _Oneshot) -> None:
@@ -463,10 +470,10 @@ class EcsSimulator:
         states = self.docker.states(task.task_arn)
         codes = {name: st.get("ExitCode") for name, st in states.items()}
         if state.stop_sent:
-            glue.stop_task(task, stop_code="UserInitiated", reason=task.stopped_reason or "Task stopped by user",
+            self._end_task(task, stop_code="UserInitiated", reason=task.stopped_reason or "Task stopped by user",
                            exit_codes=codes)
         else:
-            glue.stop_task(task, stop_code="EssentialContainerExited", reason=ESSENTIAL_EXITED, exit_codes=codes)
+            self._end_task(task, stop_code="EssentialContainerExited", reason=ESSENTIAL_EXITED, exit_codes=codes)
         self.docker.remove(task.task_arn)
         state.finished = True
 

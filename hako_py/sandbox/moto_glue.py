@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 import itertools
+import uuid
 from typing import Any
 
 ACCOUNT_ID = "123456789012"  # moto's default account: where seeding and the scaling simulator work
@@ -577,8 +578,75 @@ def all_schedules() -> list[tuple[Scope, dict[str, Any]]]:
             for group in list(backend.schedule_groups.values()):
                 for schedule in list(group.schedules.values()):
                     data = copy.deepcopy(schedule.to_dict())
-                    for key in ("CreationDate", "LastModificationDate"):
+                    for key in ("CreationDate", "LastModificationDate", "StartDate", "EndDate"):
                         if isinstance(data.get(key), int | float):
                             data[key] = datetime.datetime.fromtimestamp(data[key], datetime.UTC)
                     found.append(((account, region), data))
     return found
+
+
+# EventBridge ---------------------------------------------------------------------------------
+def event_rules(account: str, region: str) -> list[dict[str, Any]]:
+    """The default event bus's rules of one scope, as DescribeRule and ListTargetsByRule show them
+    (Name, State, EventPattern text, Targets): the sandbox matches them itself (event_patterns)."""
+    from moto.events.models import events_backends
+
+    if account not in events_backends or region not in events_backends[account]:
+        return []
+    bus = events_backends[account][region].event_buses.get("default")
+    if bus is None:
+        return []
+    return [{"Name": rule.name, "State": rule.state, "EventPattern": rule.event_pattern.dump(),
+             "Targets": copy.deepcopy(list(rule.targets))} for rule in list(bus.rules.values())]
+
+
+def api_destination(account: str, region: str, arn: str) -> dict[str, Any] | None:
+    """The API destination of that ARN (DescribeApiDestination) with its connection's auth
+    parameters (``AuthParameters``, secrets included: what EventBridge sends), or None."""
+    from moto.events.models import events_backends
+
+    if account not in events_backends or region not in events_backends[account]:
+        return None
+    backend = events_backends[account][region]
+    for destination in list(backend.destinations.values()):
+        if destination.arn == arn:
+            found = copy.deepcopy(destination.describe())
+            connection = next((c for c in list(backend.connections.values())
+                               if c.arn == found.get("ConnectionArn")), None)
+            found["AuthParameters"] = copy.deepcopy(connection.auth_parameters) if connection else {}
+            return found
+    return None
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return None
+
+
+def task_state_event(task: Any) -> dict[str, Any]:
+    """The "ECS Task State Change" event ECS sends EventBridge for *task* as it is now (ECS
+    developer guide, ecs_task_events.html: ``detail`` is the task as DescribeTasks shows it,
+    its times as ISO strings; a stopped container carries its ``exitCode``)."""
+    account, region = scope_of(task.task_arn)
+    containers = []
+    for container in task.containers:
+        shown: dict[str, Any] = {"containerArn": container.container_arn, "name": container.name,
+                                 "lastStatus": task.last_status, "taskArn": task.task_arn}
+        if task.last_status == "STOPPED" and getattr(container, "exitCode", None) is not None:
+            shown["exitCode"] = container.exitCode
+        if getattr(container, "reason", None):
+            shown["reason"] = container.reason
+        containers.append(shown)
+    detail: dict[str, Any] = {
+        "clusterArn": task.cluster_arn, "taskArn": task.task_arn, "taskDefinitionArn": task.task_definition_arn,
+        "group": task.group, "startedBy": task.started_by or None, "launchType": task.launch_type,
+        "lastStatus": task.last_status, "desiredStatus": task.desired_status,
+        "stopCode": getattr(task, "stop_code", None), "stoppedReason": task.stopped_reason or None,
+        "overrides": copy.deepcopy(task.overrides or {}), "containers": containers,
+        "createdAt": _iso(getattr(task, "created_at", None)), "startedAt": _iso(getattr(task, "started_at", None)),
+        "stoppedAt": _iso(getattr(task, "stopped_at", None)),
+    }
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "ECS Task State Change", "source": "aws.ecs",
+            "account": account, "time": _iso(utcnow()), "region": region, "resources": [task.task_arn],
+            "detail": {k: v for k, v in detail.items() if v is not None}}

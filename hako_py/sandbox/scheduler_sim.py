@@ -102,9 +102,10 @@ class ScheduleSimulator:
     def _next(self, schedule: dict[str, Any], after: datetime.datetime) -> datetime.datetime | None:
         start = schedule.get("StartDate") if isinstance(schedule.get("StartDate"), datetime.datetime) \
             else schedule.get("CreationDate")
+        end = schedule.get("EndDate") if isinstance(schedule.get("EndDate"), datetime.datetime) else None
         try:
             found = next_runs(str(schedule.get("ScheduleExpression")), str(schedule.get(
-                "ScheduleExpressionTimezone") or "UTC"), after, 1, start=start)
+                "ScheduleExpressionTimezone") or "UTC"), after, 1, start=start, end=end)
         except ExpressionError:
             return None  # AWS would have refused it; moto stored it: it never fires
         return found[0] if found else None

@@ -33,6 +33,7 @@ class Wanted:
     security_groups: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     roles: set[str] = field(default_factory=set)
     schedule_roles: set[str] = field(default_factory=set)  # assumed by EventBridge Scheduler
+    events_roles: set[str] = field(default_factory=set)  # assumed by EventBridge (notify_webhook failed_runs)
     images: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     parameters: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     secrets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -59,6 +60,10 @@ class Wanted:
         for entry in app.schedules.values():
             if entry.get("role_arn"):
                 self.schedule_roles.add(str(entry["role_arn"]).rsplit("/", 1)[-1])
+        for script in app.scripts:
+            runs = script.get("failed_runs") if script.get("type") == "notify_webhook" else None
+            if isinstance(runs, dict) and runs.get("role_arn"):
+                self.events_roles.add(str(runs["role_arn"]).rsplit("/", 1)[-1])
         for container in app.containers.values():
             image = str(container.get("image_tag") or container.get("image") or "")
             ecr = parse_ecr_image(image)
@@ -177,11 +182,13 @@ def seed(url: str, wanted: Wanted) -> list[str]:
     for role in sorted(wanted.roles):
         if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=trust):
             created.append(f"IAM role {role}")
-    scheduler_trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}]})
-    for role in sorted(wanted.schedule_roles - wanted.roles):
-        if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=scheduler_trust):
-            created.append(f"IAM role {role} (for EventBridge Scheduler)")
+    for roles, service, label in ((wanted.schedule_roles, "scheduler.amazonaws.com", "EventBridge Scheduler"),
+                                  (wanted.events_roles, "events.amazonaws.com", "EventBridge rules")):
+        service_trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": service}}]})
+        for role in sorted(roles - wanted.roles):
+            if _create(iam.create_role, RoleName=role, AssumeRolePolicyDocument=service_trust):
+                created.append(f"IAM role {role} (for {label})")
     for region, images in wanted.images.items():
         ecr = client("ecr", region)
         repositories: set[str] = set()

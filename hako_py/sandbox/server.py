@@ -16,6 +16,7 @@ from hako_py.sandbox.guard import NOT_LOOPBACK, Guard, is_loopback_address
 from hako_py.sandbox.log_delivery import LogDelivery
 from hako_py.sandbox.problems import Problems
 from hako_py.sandbox.scheduler_sim import ScheduleSimulator
+from hako_py.sandbox.task_events import TaskEvents
 
 
 def _docker_tasks(wanted: bool, logs: LogDelivery) -> DockerTasks | None:
@@ -45,6 +46,8 @@ class Sandbox:
         self.simulator = EcsSimulator(rollout_seconds=rollout_seconds, task_seconds=task_seconds, tick=tick,
                                       docker=_docker_tasks(docker, logs), logs=logs, problems=self.problems)
         self.schedules = ScheduleSimulator(self.problems, self.simulator.lock)
+        self.events = TaskEvents(self.problems, self.simulator.lock)
+        self.simulator.task_stopped = self.events.task_changed
         self.guard = Guard()
         self.app: SandboxApp | None = None
         self.reaped: list[str] = []  # Docker mode: what sandboxes that are gone left behind, removed at start
@@ -65,7 +68,7 @@ class Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         def wrap(moto_app: Any) -> SandboxApp:
-            self.app = SandboxApp(moto_app, self.simulator, self.guard, self.schedules)
+            self.app = SandboxApp(moto_app, self.simulator, self.guard, self.schedules, self.events)
             return self.app
 
         if self.simulator.docker is not None:
@@ -77,6 +80,7 @@ class Sandbox:
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
+        self.events.start()
         self.simulator.start()
         self.schedules.start(self.url)
         control(self.url, "")  # it answers
@@ -85,6 +89,7 @@ class Sandbox:
     def stop(self) -> None:
         self.schedules.stop()
         self.simulator.stop()
+        self.events.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -24,7 +24,9 @@ def deploy_schedules(app: AppDefinition, schedules: Schedules, reporter: Reporte
     if plan.diff:
         diff = printable(plan.diff)
         reporter.line((colorize(diff) if color else diff).rstrip("\n"))
-    if not plan.instructions:
+    for note in plan.notes:
+        reporter.problem(f"warning: {note}")
+    if not plan.steps:
         return record.end(reporter, "unchanged", f"no changes: the schedules of {app.app_id} are as defined", 0)
     if dry_run:
         count = len(display.show(plan.instructions, reporter.line, header="dry run: would send", sent=record.wrote))

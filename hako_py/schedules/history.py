@@ -17,10 +17,8 @@ from hako_py.aws.ecs import EcsApi
 from hako_py.aws.scheduler import SchedulerApi
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.schedule_expressions import ExpressionError, next_runs
-from hako_py.schedule_targets import STARTED_BY_PREFIX
+from hako_py.schedule_targets import MANUAL_STARTED_BY, STARTED_BY_PREFIX
 from hako_py.specs.schedules import ScheduleSpec, run_group, schedule_specs
-
-MANUAL_STARTED_BY = "hako-schedule-run"  # hako schedule run: a run "as the schedule would", started by hand
 
 
 def _when(value: Any) -> Any:
@@ -65,7 +63,8 @@ def upcoming(spec_or_live: ScheduleSpec | dict[str, Any], now: datetime.datetime
     if isinstance(spec_or_live, ScheduleSpec):
         if not spec_or_live.enabled:
             return []
-        expression, zone, start = spec_or_live.expression, spec_or_live.timezone, None
+        expression, zone = spec_or_live.expression, spec_or_live.timezone
+        start, end = spec_or_live.start_date, spec_or_live.end_date
     else:
         if spec_or_live.get("State") == "DISABLED":
             return []
@@ -73,8 +72,9 @@ def upcoming(spec_or_live: ScheduleSpec | dict[str, Any], now: datetime.datetime
         zone = str(spec_or_live.get("ScheduleExpressionTimezone") or "UTC")
         start = spec_or_live.get("StartDate") or spec_or_live.get("CreationDate")
         start = start if isinstance(start, datetime.datetime) else None
+        end = spec_or_live.get("EndDate") if isinstance(spec_or_live.get("EndDate"), datetime.datetime) else None
     try:
-        return next_runs(expression, zone, now, count, start=start)
+        return next_runs(expression, zone, now, count, start=start, end=end)
     except ExpressionError:
         return []
 

@@ -35,6 +35,7 @@ class SchedulesPlan:
     instructions: Plan = field(default_factory=Plan)
     diff: str = ""
     changes: tuple[str, ...] = ()  # "nightly: expression, command" for a summary line
+    notes: tuple[str, ...] = ()  # what was left alone and why (the failed-run notifier without its URL)
 
     @property
     def steps(self) -> list[str]:

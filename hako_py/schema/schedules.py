@@ -14,6 +14,8 @@ from hako_py.schema.traffic import integer
 
 NAME_PATTERN = "^[0-9A-Za-z_-]{1,63}$"
 GROUP_PATTERN = "^[0-9A-Za-z_.-]{1,64}$"
+# botocore scheduler 2021-06-30 shape KmsKeyArn (1-2048)
+KMS_KEY_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)\/[0-9a-zA-Z-_]*$"
 
 SCHEDULE: dict[str, Any] = {
     "type": "object",
@@ -51,8 +53,17 @@ SCHEDULE: dict[str, Any] = {
         "dead_letter_queue": {"type": "string",
                               "description": "SQS queue ARN for runs Scheduler could not start "
                                              "(Target.DeadLetterConfig)."},
+        "start_date": {"type": "string",
+                       "description": "ISO 8601 date and time with its UTC offset (2026-04-01T09:00:00+09:00): no "
+                                      "run before it (StartDate; ignored by AWS for at() schedules)."},
+        "end_date": {"type": "string",
+                     "description": "ISO 8601 date and time with its UTC offset: no run after it (EndDate)."},
+        "kms_key_arn": {"type": "string", "pattern": KMS_KEY_PATTERN,
+                        "description": "Customer managed KMS key EventBridge Scheduler encrypts the schedule's data "
+                                       "with (KmsKeyArn; default: an AWS owned key)."},
         "group": {"type": "string", "pattern": GROUP_PATTERN,
-                  "description": "The schedule group (default 'hako-<cluster>'); hako creates it, tagged "
+                  "description": "The schedule group (default: hako.toml's [schedules] group, 'hako-<cluster>'); "
+                                 "hako creates it, tagged "
                                  "hako:schedule-group, and never writes into a group it did not create."},
     },
     "required": ["expression"],

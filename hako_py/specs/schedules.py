@@ -11,16 +11,18 @@ letters, digits, ``-`` and ``_``), so the name says exactly which app a schedule
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import AppDefinition, as_int
+from hako_py.schedule_expressions import ExpressionError, instant
 from hako_py.units import cpu_units, memory_mib
 
 SEPARATOR = "."
 GROUP_TAG = "hako:schedule-group"  # on the schedule groups hako created (value: "managed")
 GROUP_TAG_VALUE = "managed"
-GROUP_PREFIX = "hako-"
+DEFAULT_GROUP = "hako-{cluster}"  # the default of hako.toml's [schedules] group (loading.repo)
 MAX_NAME = 64  # API Name / ScheduleGroupName: 1-64 of [0-9a-zA-Z-_.]
 # API RetryPolicy: what AWS uses when a schedule sets none (Terraform and CloudFormation docs:
 # "0 to 185 (default)", "60 to 86400 (default)"); hako always sends both, so live == desired.
@@ -39,9 +41,11 @@ def name_prefix(app_id: str) -> str:
     return f"{app_id}{SEPARATOR}"
 
 
-def default_group(cluster: str) -> str:
-    """One group per cluster: ``hako-<cluster name>`` (a cluster ARN counts by its name)."""
-    return f"{GROUP_PREFIX}{cluster.rsplit('/', 1)[-1]}"
+def default_group(cluster: str, template: str = DEFAULT_GROUP) -> str:
+    """The group of a schedule that names none: hako.toml's ``[schedules] group`` with
+    ``{cluster}`` replaced by the cluster's name (a cluster ARN counts by its name); by
+    default one group per cluster, ``hako-<cluster name>``."""
+    return template.replace("{cluster}", cluster.rsplit("/", 1)[-1])
 
 
 def run_group(app_id: str, name: str) -> str:
@@ -81,6 +85,9 @@ class ScheduleSpec:
     retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
     event_age: int = DEFAULT_EVENT_AGE
     dead_letter_queue: str | None = None
+    start_date: datetime.datetime | None = None  # StartDate (UTC)
+    end_date: datetime.datetime | None = None  # EndDate (UTC)
+    kms_key_arn: str | None = None
     run_group: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -89,6 +96,16 @@ def _env_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _instant(value: Any) -> datetime.datetime | None:
+    """A validated start_date / end_date in UTC (checks.schedules refused any other)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return instant(value)
+    except ExpressionError:
+        return None
 
 
 def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
@@ -100,7 +117,7 @@ def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
     return ScheduleSpec(
         key=key,
         name=schedule_name(app.app_id, key),
-        group=str(entry.get("group") or default_group(app.cluster)),
+        group=str(entry.get("group") or default_group(app.cluster, app.schedule_group)),
         expression=str(entry.get("expression", "")),
         timezone=str(entry.get("timezone") or DEFAULT_TIMEZONE),
         enabled=entry.get("enabled", True) is not False,
@@ -114,6 +131,9 @@ def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
         retry_attempts=DEFAULT_RETRY_ATTEMPTS if attempts is None else attempts,
         event_age=DEFAULT_EVENT_AGE if age is None else age,
         dead_letter_queue=entry.get("dead_letter_queue"),
+        start_date=_instant(entry.get("start_date")),
+        end_date=_instant(entry.get("end_date")),
+        kms_key_arn=entry.get("kms_key_arn"),
         run_group=run_group(app.app_id, key),
     )
 

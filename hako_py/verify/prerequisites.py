@@ -15,6 +15,7 @@ from hako_py.aws.lookups import Lookups
 from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import awslogs_groups, parse_secret_source
+from hako_py.specs.failed_runs import failed_runs_role
 from hako_py.specs.traffic import TrafficSpecs
 from hako_py.verify.check import NG, OK, SKIP, Check, CredentialsFailed, guarded
 from hako_py.verify.traffic import traffic_checks
@@ -57,7 +58,11 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: Tra
             yield guarded(_role_subject(key, str(td[key])), partial(_role_check, key, str(td[key]), lookups))
     for role_arn in sorted({str(entry.get("role_arn")) for entry in app.schedules.values() if entry.get("role_arn")}):
         subject = f"schedule role {role_arn.rsplit('/', 1)[-1]}"
-        yield guarded(subject, partial(_schedule_role_check, subject, role_arn, lookups))
+        yield guarded(subject, partial(_service_role_check, subject, role_arn, SCHEDULER_PRINCIPAL, lookups))
+    notifier_role = failed_runs_role(app)
+    if notifier_role is not None:
+        subject = f"failed-run notifier role {notifier_role.rsplit('/', 1)[-1]}"
+        yield guarded(subject, partial(_service_role_check, subject, notifier_role, EVENTS_PRINCIPAL, lookups))
     create_group_options = {
         (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group")
         for c in td.get("containerDefinitions", [])
@@ -137,15 +142,23 @@ def _role_check(key: str, arn: str, lookups: Lookups) -> Check:
     return Check(OK, subject, "trusts ecs-tasks.amazonaws.com")
 
 
-def _schedule_role_check(subject: str, arn: str, lookups: Lookups) -> Check:
-    """The role EventBridge Scheduler assumes to start the task: its trust policy must name
-    scheduler.amazonaws.com (Scheduler User Guide, setting-up.html#setting-up-execution-role)."""
-    trusted = lookups.role_trusts(arn.rsplit("/", 1)[-1], "scheduler.amazonaws.com")
+# The role EventBridge Scheduler assumes to start the task names scheduler.amazonaws.com in its
+# trust policy (Scheduler User Guide, setting-up.html#setting-up-execution-role); the role of a
+# rule's API destination target ("To use an API destination as a target, you must provide an IAM
+# role", EventBridge user guide eb-create-rule-api-destination-target.html) is assumed by
+# EventBridge, events.amazonaws.com (CDK's API destination examples: ServicePrincipal("events.amazonaws.com")).
+SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+
+
+def _service_role_check(subject: str, arn: str, principal: str, lookups: Lookups) -> Check:
+    """A role an AWS service assumes: it exists and its trust policy names the service."""
+    trusted = lookups.role_trusts(arn.rsplit("/", 1)[-1], principal)
     if trusted is None:
         return Check(NG, subject, "does not exist")
     if not trusted:
-        return Check(NG, subject, "does not trust scheduler.amazonaws.com")
-    return Check(OK, subject, "trusts scheduler.amazonaws.com")
+        return Check(NG, subject, f"does not trust {principal}")
+    return Check(OK, subject, f"trusts {principal}")
 
 
 def _log_group_check(group: str, region: str | None, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:

@@ -105,7 +105,8 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
         reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
         return preflight(prepared, prepared.rendered.task_definition, reporter, outcome.record)
 
-    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag)
+    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag,
+                              settings=checked.loaded.config.scripts)
     if not prepared.app.has_service:  # a batch-only app with schedules (check_definition refused one without)
         assert schedules is not None
         from hako_py.schedules.deployer import deploy_schedules

@@ -66,7 +66,8 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
     clients = clients_for(checked, aws)
     changed = show_diff(clients.ecs(), checked.app, checked.rendered, stdout_reporter(), color=sys.stdout.isatty(),
                         traffic=traffic_for(checked.app, checked.rendered, clients),
-                        schedules=schedules_for(checked.app, clients, checked.rendered, tag))
+                        schedules=schedules_for(checked.app, clients, checked.rendered, tag,
+                                                settings=checked.loaded.config.scripts))
     if not changed:
         say(f"no differences: {checked.app.app_id} is as defined")
     sys.exit(2 if exit_code and changed else 0)

@@ -44,6 +44,7 @@ def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwar
     scripts.fire("remove_starting")
     code = do_remove(clients, checked.app, reporter, dry_run=dry_run,
                      traffic=traffic_for(checked.app, checked.rendered, clients),
-                     record=outcome.record, schedules=schedules_for(checked.app, clients, checked.rendered))
+                     record=outcome.record, schedules=schedules_for(checked.app, clients, checked.rendered,
+                                                                    settings=checked.loaded.config.scripts))
     scripts.fire("remove_finished")
     outcome.finish(code)

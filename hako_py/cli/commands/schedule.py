@@ -19,8 +19,8 @@ from hako_py.errors import HakoError, UsageError
 from hako_py.formatting import iso, shown, to_json
 from hako_py.oneshot.runner import OneshotOptions, OneshotRunner
 from hako_py.paths import expand_paths
-from hako_py.schedule_targets import run_task_of
-from hako_py.schedules.history import MANUAL_STARTED_BY, runs, upcoming
+from hako_py.schedule_targets import MANUAL_STARTED_BY, run_task_of
+from hako_py.schedules.history import runs, upcoming
 from hako_py.specs.schedules import schedule_specs
 
 

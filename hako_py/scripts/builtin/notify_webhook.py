@@ -8,6 +8,10 @@ itself a credential (Slack's carry their token in the path): it is sent over htt
 (http to loopback) and never printed. The payload has a Slack-compatible ``text`` plus
 ``event``, ``app``, ``cluster`` and event details. A failing webhook is reported on stderr
 and never fails the command.
+
+Failed runs of the app's schedules (started by EventBridge Scheduler, not by hako) are posted
+by EventBridge itself when ``failed_runs`` is set: ``hako deploy`` manages a rule and an API
+destination for them (:mod:`hako_py.specs.failed_runs`); this class only declares the option.
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ class NotifyWebhook(Script):
                                        "must start with HAKO_WEBHOOK_URL)."},
             "events": {"type": "array", "items": {"type": "string"},
                        "description": "Events to post (default: all)."},
+            "failed_runs": {
+                "type": "object", "additionalProperties": False, "required": ["role_arn"],
+                "description": "Also report failed runs of the app's schedules (event schedule_failed): hako "
+                               "deploy creates an EventBridge rule on their ECS tasks stopping with a non-zero "
+                               "exit code, posting to the same URL through an API destination.",
+                "properties": {"role_arn": {
+                    "type": "string", "pattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$",
+                    "description": "The IAM role EventBridge assumes to post (the rule target's RoleArn): it "
+                                   "must trust events.amazonaws.com and allow events:InvokeApiDestination."}},
+            },
         },
     }
 
