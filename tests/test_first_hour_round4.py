@@ -1,0 +1,78 @@
+"""Issue 15, fourth round: what an outside tester found on a fresh clone, each through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Deployable, Hako, SandboxControl
+
+# -- botocore errors while clients are made: one line, never an internal error -------------------
+
+
+def _one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["deploy", "status", "diff", "stop", "rollback"])
+def test_partial_credentials_are_one_line(hako: Hako, deployable: Deployable, aws: SandboxControl,
+                                          command: str) -> None:
+    path = deployable()
+    result = hako(command, path, env={"AWS_ACCESS_KEY_ID": "x"})  # no secret key, no profile
+    assert result.code == 1, result.err
+    assert "internal error" not in result.err
+    assert _one_line(result.err) == (
+        "AWS credentials: Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY")
+
+
+def test_partial_credentials_in_verify_and_oneshot_are_one_check(hako: Hako, deployable: Deployable,
+                                                                 aws: SandboxControl) -> None:
+    path = deployable()
+    verify = hako("verify", path, env={"AWS_ACCESS_KEY_ID": "x"})
+    assert verify.code == 1
+    assert _one_line(verify.out) == ("[NG] AWS credentials: Partial credentials found in env, missing: "
+                                     "AWS_SECRET_ACCESS_KEY; the remaining checks were not run")
+    oneshot = hako("oneshot", path, "--", "true", env={"AWS_ACCESS_KEY_ID": "x"})
+    assert oneshot.code == 125 and "internal error" not in oneshot.err
+    assert oneshot.err.count("Partial credentials") == 1
+
+
+def test_a_failing_credential_process_is_one_line(hako: Hako, deployable: Deployable, aws: SandboxControl,
+                                                  tmp_path: Path) -> None:
+    path = deployable()
+    config = tmp_path / "config"
+    config.write_text("[profile broken]\ncredential_process = /bin/false\n")
+    result = hako("status", path, env={"AWS_CONFIG_FILE": str(config), "AWS_PROFILE": "broken"})
+    assert result.code == 1 and "internal error" not in result.err
+    assert _one_line(result.err).startswith("AWS credentials: Error when retrieving credentials from custom-process")
+
+
+@pytest.mark.parametrize(("config", "profile", "expected"), [
+    ("[default\nregion = x\n", None, ": Unable to parse config file: "),
+    ("", "nope", ": The config profile (nope) could not be found"),
+])
+def test_a_broken_config_or_unknown_profile_is_one_line(hako: Hako, deployable: Deployable, aws: SandboxControl,
+                                                        tmp_path: Path, config: str, profile: str | None,
+                                                        expected: str) -> None:
+    path = deployable()
+    (tmp_path / "config").write_text(config)
+    env = {"AWS_CONFIG_FILE": str(tmp_path / "config"), **({"AWS_PROFILE": profile} if profile else {})}
+    result = hako("diff", path, env=env)
+    assert result.code == 1 and "internal error" not in result.err
+    assert expected in _one_line(result.err)
+
+
+def test_a_botocore_error_no_handler_caught_is_still_one_line() -> None:
+    """The class, whatever call raises it: the CLI's last resort turns botocore's errors into
+    one line (exit 1), not an internal error."""
+    from botocore.exceptions import PartialCredentialsError
+
+    from hako_py.aws.errors import escaped_botocore_error
+
+    error = escaped_botocore_error(PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"))
+    assert error is not None and error.exit_code == 1
+    assert str(error) == "AWS: Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY"
+    assert escaped_botocore_error(ValueError("x")) is None
