@@ -76,3 +76,29 @@ def test_a_botocore_error_no_handler_caught_is_still_one_line() -> None:
     assert error is not None and error.exit_code == 1
     assert str(error) == "AWS: Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY"
     assert escaped_botocore_error(ValueError("x")) is None
+
+
+# -- verify against an endpoint that cannot be reached: one line ---------------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_verify_says_once_that_the_endpoint_cannot_be_reached(hako: Hako, deployable: Deployable,
+                                                              aws: SandboxControl) -> None:
+    path = deployable()
+    url = f"http://127.0.0.1:{_closed_port()}"
+    env = {"AWS_ENDPOINT_URL": url, "AWS_MAX_ATTEMPTS": "2"}
+    result = hako("verify", path, env=env)
+    assert result.code == 1  # as documented: 1 when a check is NG
+    assert _one_line(result.out) == (f"[NG] AWS endpoint: cannot reach {url}/ (is the endpoint up? check "
+                                     "--endpoint-url / AWS_ENDPOINT_URL); the remaining checks were not run")
+    quiet = hako("verify", "-q", path, env=env)
+    assert quiet.out == result.out
+    oneshot = hako("oneshot", path, "--", "true", env=env)
+    assert oneshot.code == 125 and oneshot.err.count("cannot reach") == 1
