@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import Deployable, Hako, SandboxControl
+from tests.conftest import Deployable, Hako, Job, Repo, SandboxControl, aws_client, family, unique
+from tests.test_local import job as local_job
 
 # -- botocore errors while clients are made: one line, never an internal error -------------------
 
@@ -102,3 +104,33 @@ def test_verify_says_once_that_the_endpoint_cannot_be_reached(hako: Hako, deploy
     assert quiet.out == result.out
     oneshot = hako("oneshot", path, "--", "true", env=env)
     assert oneshot.code == 125 and oneshot.err.count("cannot reach") == 1
+
+
+# -- -q: problems only (and the job's own output), on every path that prints progress -----------
+
+
+def test_local_oneshot_quiet_prints_only_the_jobs_output(hako: Hako, repo: Repo, docker_client: Any) -> None:
+    app_id = unique("job-")
+    repo.write(f"apps/{app_id}.jsonnet", local_job())
+    path = f"apps/{app_id}.jsonnet"
+    normal = hako("oneshot", "--local", path, "--", "sh", "-c", "echo $GREETING")
+    assert normal.code == 0 and "started container app" in normal.err
+    quiet = hako("oneshot", "--local", "-q", path, "--", "sh", "-c", "echo $GREETING")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "hi\n", "")
+    failed = hako("oneshot", "--local", "-q", path, "--", "sh", "-c", "exit 3")
+    assert failed.code == 3
+    assert failed.err == "  container app: exit code 3\n"  # how it ended is a problem to see
+
+
+def test_scripts_say_only_problems_under_quiet(hako: Hako, job: Job, aws: SandboxControl) -> None:
+    """A script's progress (the log group it created) is progress like hako's own."""
+    path = job()
+    text = Path(path).read_text()
+    group = f"/ecs/{unique('batch-')}"
+    Path(path).write_text(text.replace("'/ecs/batch'", f"'{group}'").replace(
+        "sidecars: {}", "sidecars: {}, scripts: [{ type: 'create_aws_cloud_watch_logs_log_group' }]"))
+    aws.call("POST", "next-task", {"family": family(path), "exitCode": 0, "logLines": ["hi"], "runSeconds": 0.1})
+    quiet = hako("oneshot", "-q", path, "--poll-interval", "0.05", "true")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "hi\n", "")
+    logs = aws_client(aws.url, "logs")
+    assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]] == [group]

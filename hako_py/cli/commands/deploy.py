@@ -89,7 +89,8 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
     reporter = make_reporter(quiet, verbose)
     aws, loader = split_aws(kwargs)
     checked = check_definition(file, loader, reporter, outcome, tag=tag, need_service=True)
-    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr,
+                       quiet=reporter.quiet)
     outcome.record.fields.update(verification=None, timings={"verifySeconds": None, "rolloutSeconds": None})
 
     def verified() -> bool:

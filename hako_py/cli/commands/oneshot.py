@@ -160,10 +160,11 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     if result_file is not None:
         check_result_file(result_file)
     checked = check_definition(file, kwargs, reporter, tag=tag)
-    prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr,
+                       quiet=reporter.quiet)
     if local:
         sys.exit(_run_local(prepared, command, tuple(pairs), cpu, memory, containers, tag, timeout, pull,
-                            secrets_file, runners))
+                            secrets_file, runners, reporter.quiet))
     if not no_verify:
         task_definition = oneshot_task_definition(prepared.app, containers, tag)
         if not preflight(prepared, task_definition, reporter):
@@ -183,7 +184,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
 
 def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
                memory: int | None, containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
-               secrets_file: str | None, runners: list[_Runner]) -> int:
+               secrets_file: str | None, runners: list[_Runner], quiet: bool) -> int:
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
@@ -194,7 +195,7 @@ def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[st
                            containers=containers, tag=tag, timeout=timeout, pull=pull, secrets_file=secrets)
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
-                         login=partial(ecr_auth.registry_login, prepared.clients))
+                         login=partial(ecr_auth.registry_login, prepared.clients), quiet=quiet)
     runners.append(runner)
     return runner.run(prepared.app)
 

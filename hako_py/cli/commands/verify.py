@@ -37,7 +37,8 @@ def verify(file: str, tag: str | None, for_oneshot: bool, output: str, quiet: bo
     aws, loader = split_aws(kwargs)
     checked = check_definition(file, loader, reporter, outcome, tag=tag)
     hook = "oneshot_starting" if for_oneshot else "deploy_starting"
-    prepared = prepare(checked, aws, hook=hook, tag=tag, dry_run=True, stderr=sys.stderr)
+    prepared = prepare(checked, aws, hook=hook, tag=tag, dry_run=True, stderr=sys.stderr,
+                       quiet=quiet)
     checks = run_checks(prepared, prepared.rendered.task_definition)
     if outcome.json:
         show_checks(checks, reporter)
