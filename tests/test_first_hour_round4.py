@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Deployable, Hako, Job, Repo, SandboxControl, aws_client, family, unique
+from tests.conftest import (
+    HAKO_BIN,
+    Deployable,
+    Hako,
+    HakoProcess,
+    Job,
+    Repo,
+    SandboxControl,
+    aws_client,
+    family,
+    unique,
+)
 from tests.test_local import job as local_job
 
 # -- botocore errors while clients are made: one line, never an internal error -------------------
@@ -134,3 +148,53 @@ def test_scripts_say_only_problems_under_quiet(hako: Hako, job: Job, aws: Sandbo
     assert (quiet.code, quiet.out, quiet.err) == (0, "hi\n", "")
     logs = aws_client(aws.url, "logs")
     assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]] == [group]
+
+
+# -- IPv6 hosts: [::1] accepted where a host is asked, bracketed in every URL built ---------------
+
+
+@pytest.mark.slow
+def test_sandbox_takes_the_bracketed_ipv6_host_and_prints_a_url() -> None:
+    from hako_py.sandbox.client import control
+
+    process = subprocess.Popen([str(HAKO_BIN), "sandbox", "--host", "[::1]", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert re.fullmatch(r"AWS_ENDPOINT_URL=http://\[::1\]:\d+", line), line
+        assert "api" in control(line.split("=", 1)[1], "")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_port_in_use_is_said_with_the_ipv6_host_bracketed(hako_process: HakoProcess) -> None:
+    with socket.socket(socket.AF_INET6) as taken:
+        taken.bind(("::1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for host in ("::1", "[::1]"):
+            result = hako_process("sandbox", "--host", host, "--port", str(port))
+            assert result.code == 1
+            assert result.err.strip() == f"cannot listen on [::1]:{port}: Address already in use"
+
+
+def test_a_scripts_error_shows_an_ipv6_server_bracketed(hako: Hako, job: Job, aws: SandboxControl) -> None:
+    path = job()
+    text = Path(path).read_text()
+    Path(path).write_text(text.replace("sidecars: {}", "sidecars: {}, scripts: [{ type: 'jenkins_tag', job: 'j' }]"))
+    result = hako("oneshot", path, "true", env={"JENKINS_URL": "http://[::1]:9"})
+    assert result.code == 125
+    assert "jenkins_tag: http://[::1]:9/job/j/lastSuccessfulBuild/api/json: " in result.err, result.err
+
+
+def test_urls_of_hosts_bracket_ipv6() -> None:
+    from hako_py.hosts import bare_host, host_port, http_url
+    from hako_py.outbound import display_url
+
+    assert http_url("::1", 4566) == http_url("[::1]", 4566) == "http://[::1]:4566"
+    assert http_url("127.0.0.1", 1) == "http://127.0.0.1:1" and host_port("localhost", 2) == "localhost:2"
+    assert bare_host("[::1]") == "::1" and bare_host("::1") == "::1"
+    assert display_url("http://user:pw@[::1]:8080/x?token=1") == "http://[::1]:8080/x"

@@ -32,12 +32,23 @@ def freeze_task_progression() -> None:
 
 
 def make_server(host: str, port: int, app_wrapper: Any) -> Any:
-    """A threaded werkzeug server running moto's dispatcher wrapped by *app_wrapper*."""
+    """A threaded werkzeug server running moto's dispatcher wrapped by *app_wrapper*. The socket
+    is bound here: werkzeug, binding it, prints its own two lines and exits the process when
+    the port is taken; an OSError lets the caller say it in one line."""
+    import socket
+
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server as werkzeug_server
 
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # werkzeug's rule for the same host
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+        listener.bind((host, port))
+        listener.listen()
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        # werkzeug serves a duplicate of the descriptor; this one closes on leaving
+        return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler,
+                               fd=listener.fileno())
 
 
 def ecs_backend(region: str, account: str = ACCOUNT_ID) -> Any:

@@ -6,6 +6,7 @@ import logging
 import threading
 from typing import Any
 
+from hako_py.hosts import bare_host, http_url
 from hako_py.sandbox import moto_ecs_hooks
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.client import control
@@ -38,7 +39,7 @@ class Sandbox:
         only its local user (ValueError otherwise)."""
         if not is_loopback_address(host):
             raise ValueError(NOT_LOOPBACK.format(host=host))
-        self.host = host
+        self.host = bare_host(host)  # [::1] as typed in a URL: sockets take ::1
         self.port = port
         self.problems = Problems()
         logs = LogDelivery(put_in_moto, problems=self.problems)
@@ -54,7 +55,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        return http_url(str(host), port)
 
     @property
     def tells_users_apart(self) -> bool:
