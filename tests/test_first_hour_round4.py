@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.conftest import (
     HAKO_BIN,
+    POLL,
     Deployable,
     Hako,
     HakoProcess,
@@ -198,3 +200,31 @@ def test_urls_of_hosts_bracket_ipv6() -> None:
     assert http_url("127.0.0.1", 1) == "http://127.0.0.1:1" and host_port("localhost", 2) == "localhost:2"
     assert bare_host("[::1]") == "::1" and bare_host("::1") == "::1"
     assert display_url("http://user:pw@[::1]:8080/x?token=1") == "http://[::1]:8080/x"
+
+
+# -- a revision ECS rolled back is not "never deployed" -------------------------------------------
+
+
+def test_a_revision_the_circuit_breaker_rolled_back_is_said_to_have_been_deployed(
+        hako: Hako, deployable: Deployable, aws: SandboxControl, repo: Repo) -> None:
+    from tests.test_deploy import cluster_of, service_of
+
+    path = deployable(breaker_rollback=True)
+    assert hako("deploy", path, *POLL).code == 0
+    cluster = cluster_of(repo, path)
+    before = service_of(cluster)["taskDefinition"]
+    deployable(env="{ MODE: 'broken' }", breaker_rollback=True)
+    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    started = hako("deploy", path, "--no-wait", *POLL)  # hako does not follow: ECS rolls back alone
+    assert started.code == 0, started.err
+    deadline = time.monotonic() + 30
+    while not (service_of(cluster)["taskDefinition"] == before
+               and [d["rolloutState"] for d in service_of(cluster)["deployments"]] == ["COMPLETED"]):
+        assert time.monotonic() < deadline, service_of(cluster)
+        time.sleep(0.05)
+    again = hako("deploy", path, *POLL)
+    assert "never deployed" not in again.err
+    failed = before.rsplit(":", 1)[0] + ":" + str(int(before.rsplit(":", 1)[1]) + 1)
+    assert (f"task definition {failed.rsplit('/', 1)[-1]} is already registered (deployed before, then the service "
+            f"went back to {before.rsplit('/', 1)[-1]} (rolled back): its tasks stopped (Essential container in task "
+            "exited)); using it") in again.err, again.err

@@ -72,7 +72,8 @@ def test_sigkill_at_every_step_then_a_fresh_deploy_converges(
     fresh = hako("deploy", path, *POLL)
     assert fresh.code == 0, fresh.out + fresh.err
     if step == "after register":
-        assert "is already registered (never deployed); using it" in fresh.err
+        assert ("is already registered (never deployed: ECS reports no deployment of it and no stopped task "
+                "from it); using it") in fresh.err
     else:
         assert "registered task definition" not in fresh.err
     service = ecs.describe_services(cluster=cluster_of(repo, path), services=[name])["services"][0]

@@ -16,7 +16,7 @@ from typing import Any
 
 from hako_py.aws.ecs import EcsApi
 from hako_py.definition import AppDefinition
-from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
+from hako_py.deploy.diagnostics import deployed_before, report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
 from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan, running_task_definition
@@ -176,7 +176,7 @@ class Deployer:
         if traffic is not None:
             traffic.run(traffic.before_service, self.out.line)
             plan = self._resolved(plan, traffic)
-        new_arn = self._register(plan)
+        new_arn = self._register(plan, app.cluster, live.service)
         target = new_arn or str(plan.reuse_task_definition)
         self._tag_task_definition(plan)
         service = self._apply_service(plan, target)
@@ -235,7 +235,7 @@ class Deployer:
         return replace(plan, create_service=traffic.refs.resolve(plan.create_service),
                        update_service=traffic.refs.resolve(plan.update_service))
 
-    def _register(self, plan: Plan) -> str | None:
+    def _register(self, plan: Plan, cluster: str, service: dict[str, Any] | None) -> str | None:
         if not plan.register:
             if plan.reuse_task_definition:
                 self.out.line(f"task definition unchanged: {short_td(plan.reuse_task_definition)}")
@@ -245,7 +245,8 @@ class Deployer:
         if now:
             self.out.line(f"registered task definition {short_td(arn)}")
         else:
-            self.out.line(f"task definition {short_td(arn)} is already registered (never deployed); using it")
+            history = deployed_before(self.ecs, cluster, service, arn)
+            self.out.line(f"task definition {short_td(arn)} is already registered ({history}); using it")
         return arn
 
     def _tag_task_definition(self, plan: Plan) -> None:
