@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import (
+    FARGATE_APP,
     HAKO_BIN,
     POLL,
     Deployable,
@@ -228,3 +229,29 @@ def test_a_revision_the_circuit_breaker_rolled_back_is_said_to_have_been_deploye
     assert (f"task definition {failed.rsplit('/', 1)[-1]} is already registered (deployed before, then the service "
             f"went back to {before.rsplit('/', 1)[-1]} (rolled back): its tasks stopped (Essential container in task "
             "exited)); using it") in again.err, again.err
+
+
+# -- git's folder is refused however a case-insensitive file system spells it ---------------------
+
+
+@pytest.mark.parametrize("folder", [".GIT", ".Git", ".git.", ".git ", "GIT~1", ".g\u200cit", ".gi\ufefft"])
+def test_imports_of_git_files_are_refused_in_any_spelling(hako: Hako, repo: Repo, folder: str) -> None:
+    """On macOS's and Windows' default file systems ``.GIT/config`` is ``.git/config`` (which
+    may hold a token); here the folder is made under that name to stand for it."""
+    repo.write(f"{folder}/config", "[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    repo.write("apps/x.jsonnet", FARGATE_APP.replace("tag: 'v1',", f"tag: 'v1', env: {{ C: importstr '../{folder}/config' }},"))
+    result = hako("render", "apps/x.jsonnet")
+    assert result.code == 1
+    assert "reads git's own files (.git); definitions may not" in result.err
+    assert "c2VjcmV0" not in result.out
+
+
+def test_yaml_includes_and_file_providers_refuse_git_files_in_any_spelling(hako: Hako, repo: Repo) -> None:
+    repo.write(".Git/HEAD", "FOO=ref: refs/heads/main\n")
+    repo.write("apps/y.yml", "scheduler: !include ../.Git/HEAD\n")
+    assert "reads git's own files (.git)" in hako("render", "apps/y.yml").err
+    from hako_py.loading.confinement import Confinement, ImportRefused
+    from hako_py.loading.providers import FileProvider
+
+    with pytest.raises(ImportRefused, match=r"reads git's own files \(\.git\)"):  # deploy reads providers' values
+        FileProvider(repo.root / "apps", {"path": "../.Git/HEAD"}, Confinement(repo.root))
