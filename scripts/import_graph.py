@@ -43,7 +43,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
      "credential_shapes", "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model",
-     "schedule_expressions", "schedule_targets", "hosts"),
+     "schedule_expressions", "schedule_targets", "hosts",
+     "image_references"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs", "compat"),  # what a definition asks for, in API terms; hako 2.18 spellings read as hako-py's (pure)
     ("workers",),  # budgeted evaluation processes

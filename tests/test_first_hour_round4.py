@@ -255,3 +255,53 @@ def test_yaml_includes_and_file_providers_refuse_git_files_in_any_spelling(hako:
 
     with pytest.raises(ImportRefused, match=r"reads git's own files \(\.git\)"):  # deploy reads providers' values
         FileProvider(repo.root / "apps", {"path": "../.Git/HEAD"}, Confinement(repo.root))
+
+
+# -- image references follow Docker's grammar (distribution/reference) ---------------------------
+
+
+@pytest.mark.parametrize(("app", "path", "message"), [
+    ("tag: ':x'", "app.tag", "tag ':x' is not a Docker image tag (1 to 128 letters, digits, '_', '.' or '-', not "
+                             "starting with '.' or '-')"),
+    ("tag: '-rc1'", "app.tag", "tag '-rc1' is not a Docker image tag"),
+    ("tag: null, image: 'busybox:'", "app.image", "'busybox:' ends its name with ':' and no tag; write the tag after "
+                                                  "it, or leave out the ':' (which means latest)"),
+    ("tag: null, image: 'Example/App:1'", "app.image", "repository 'Example/App' must be lowercase"),
+    ("tag: null, image: 'example/a b'", "app.image", "repository 'example/a b' is not a Docker repository name"),
+    ("tag: null, image: 'bad_host.example.com/app:1'", "app.image",
+     "registry 'bad_host.example.com' is not a host name or address with an optional :PORT"),
+])
+def test_image_references_docker_cannot_parse_are_located_errors(hako: Hako, repo: Repo, app: str, path: str,
+                                                                  message: str) -> None:
+    repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ app+: {{ {app} }} }}")
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 1
+    assert any(line.startswith(f"apps/x.jsonnet: {path}: ") and message in line for line in result.out.splitlines()), \
+        result.out
+
+
+def test_sidecar_image_tags_are_checked_and_registry_ports_are_no_tags(hako: Hako, repo: Repo) -> None:
+    repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ sidecars: {{ db: {{ image_tag: 'redis:', memory: 64 }} }} }}")
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 1 and "apps/x.jsonnet: sidecars.db.image_tag: 'redis:' ends its name" in result.out
+    repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ sidecars: {{ db: {{ image_tag: 'localhost:5000/redis:7', "
+                                 "memory: 64 } } }")
+    assert hako("validate", "apps/x.jsonnet").code == 0
+
+
+def test_a_placeholder_ecs_registered_stays_accepted(hako: Hako, repo: Repo) -> None:
+    """tests/corpus holds a task definition ECS registered with ``${AWS_ACCOUNT_ID}`` in its image
+    (a placeholder a tool substitutes before registering)."""
+    repo.write("apps/x.jsonnet", f"({FARGATE_APP}) + {{ app+: {{ tag: null, image: "
+                                 "'${AWS_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/app:1' } }")
+    result = hako("validate", "apps/x.jsonnet")
+    assert result.code == 0, result.out
+
+
+@pytest.mark.parametrize("command", ["deploy", "diff", "render", "verify", "oneshot"])
+def test_tag_options_are_checked_before_anything_runs(hako: Hako, repo: Repo, command: str) -> None:
+    repo.write("apps/x.jsonnet", FARGATE_APP)
+    result = hako(command, "--tag", "a b", "apps/x.jsonnet", *(["--", "true"] if command == "oneshot" else []))
+    assert result.code == 2
+    assert ("Invalid value for '-t' / '--tag': tag 'a b' is not a Docker image tag (1 to 128 letters, digits, "
+            "'_', '.' or '-', not starting with '.' or '-')") in result.err

@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
+from hako_py.cli.options import (
+    POLL_HELP,
+    aws_options,
+    loader_options,
+    output_option,
+    split_aws,
+    tag_option,
+    verbosity_options,
+)
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
@@ -32,7 +40,7 @@ from hako_py.interrupts import raising_on
 @click.option("--shard", metavar="K/N", help="Many apps: deploy only the K-th of N stable shards (a CI matrix).")
 @click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
-@click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
+@tag_option("Image tag for the app container (default: the definition's, else latest).")
 @click.option("--force", is_flag=True, help="Register a new revision and force a new deployment even if unchanged.")
 @click.option("--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,

@@ -13,7 +13,7 @@ import click
 
 from hako_py.aws import ecr_auth, secret_values
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, loader_options, split_aws, verbosity_options
+from hako_py.cli.options import aws_options, loader_options, split_aws, tag_option, verbosity_options
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import Prepared, preflight, prepare
 from hako_py.errors import HakoError, UsageError
@@ -96,7 +96,7 @@ def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
 @click.command(cls=OneshotCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("file", type=click.Path())
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
-@click.option("-t", "--tag", help="Image tag for the app container.")
+@tag_option("Image tag for the app container.")
 @click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
               help="Extra environment variable (repeatable).")
 @click.option("--cpu", type=click.IntRange(min=0), help="CPU units for the app container.")
