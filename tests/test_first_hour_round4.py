@@ -305,3 +305,23 @@ def test_tag_options_are_checked_before_anything_runs(hako: Hako, repo: Repo, co
     assert result.code == 2
     assert ("Invalid value for '-t' / '--tag': tag 'a b' is not a Docker image tag (1 to 128 letters, digits, "
             "'_', '.' or '-', not starting with '.' or '-')") in result.err
+
+
+# -- RunTask on EC2 without container instances: ECS's 400, hako's "could not start" --------------
+
+
+def test_a_task_on_an_ec2_cluster_without_instances_could_not_start(hako: Hako, job: Job,
+                                                                    aws: SandboxControl) -> None:
+    path = job()
+    text = Path(path).read_text()
+    Path(path).write_text(text.replace("launch_type: 'FARGATE',", "launch_type: 'EC2',").replace(
+        "requires_compatibilities: ['FARGATE'],", "requires_compatibilities: ['EC2'],"))
+    result = hako("oneshot", path, "--poll-interval", "0.05", "true")
+    assert result.code == 125, result.err  # the README's "could not start"
+    assert "internal error" not in result.err and "500" not in result.err
+    assert result.err.splitlines()[-1].endswith(
+        "InvalidParameterException: No Container Instances were found in your cluster."), result.err
+    ecs = aws_client(aws.url, "ecs")
+    with pytest.raises(ecs.exceptions.InvalidParameterException, match="No Container Instances were found"):
+        ecs.run_task(cluster=text.split("cluster: '")[1].split("'")[0], taskDefinition=family(path),
+                     launchType="EC2")
