@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.conftest import (
     unique,
 )
 from tests.test_local import job as local_job
+from tests.test_traffic import traffic_app  # noqa: F401  (fixture)
 
 # -- botocore errors while clients are made: one line, never an internal error -------------------
 
@@ -325,3 +327,43 @@ def test_a_task_on_an_ec2_cluster_without_instances_could_not_start(hako: Hako, 
     with pytest.raises(ecs.exceptions.InvalidParameterException, match="No Container Instances were found"):
         ecs.run_task(cluster=text.split("cluster: '")[1].split("'")[0], taskDefinition=family(path),
                      launchType="EC2")
+
+
+# -- Cloud Map ListServices filters by namespace, as AWS does -------------------------------------
+
+
+def test_sandbox_cloud_map_list_services_filters_by_namespace(aws: SandboxControl) -> None:
+    discovery = aws_client(aws.url, "servicediscovery")
+    ec2 = aws_client(aws.url, "ec2")
+    ids = []
+    for name in (unique("a") + ".local", unique("b") + ".local"):
+        vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]  # moto: one private namespace per VPC
+        discovery.create_private_dns_namespace(Name=name, Vpc=vpc)
+        namespace = next(n for n in discovery.list_namespaces()["Namespaces"] if n["Name"] == name)
+        discovery.create_service(Name="api", NamespaceId=namespace["Id"])
+        ids.append((namespace["Id"], namespace["Arn"]))
+    for namespace_id, arn in ids:
+        for value in (namespace_id, arn):
+            listed = discovery.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [value], "Condition": "EQ"}])
+            assert [(s["Name"], discovery.get_service(Id=s["Id"])["Service"]["NamespaceId"])
+                    for s in listed["Services"]] == [("api", namespace_id)]  # a summary has no NamespaceId
+    assert discovery.list_services(Filters=[{"Name": "RESOURCE_OWNER", "Values": ["OTHER_ACCOUNTS"]}])["Services"] == []
+    with pytest.raises(discovery.exceptions.InvalidInput):
+        discovery.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [ids[0][0], ids[1][0]]}])
+
+
+def test_deploy_creates_its_cloud_map_service_though_another_namespace_has_one_of_that_name(
+        hako: Hako, traffic_app: Callable[..., tuple[str, str]], aws: SandboxControl) -> None:  # noqa: F811
+    path, app_id = traffic_app()
+    discovery = aws_client(aws.url, "servicediscovery")
+    other = unique("other") + ".local"
+    vpc = aws_client(aws.url, "ec2").create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    discovery.create_private_dns_namespace(Name=other, Vpc=vpc)
+    other_id = next(n["Id"] for n in discovery.list_namespaces()["Namespaces"] if n["Name"] == other)
+    discovery.create_service(Name="svc", NamespaceId=other_id)  # the name the app's service takes
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.err
+    assert "CreateService (Cloud Map) svc" in result.err
+    mine = next(n["Id"] for n in discovery.list_namespaces()["Namespaces"] if n["Name"] == f"{app_id}.local")
+    listed = discovery.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [mine]}])["Services"]
+    assert [s["Name"] for s in listed] == ["svc"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 import itertools
+import json
 from typing import Any
 
 ACCOUNT_ID = "123456789012"  # moto's default account: where seeding and the scaling simulator work
@@ -514,6 +515,40 @@ def page_log_events_like_cloudwatch() -> None:
 
 
 # EventBridge Scheduler ---------------------------------------------------------------------------
+def cloud_map_like_aws() -> None:
+    """moto's Cloud Map (5.2.x) ListServices ignores ``Filters`` ("not yet implemented") and
+    lists every namespace's services, so hako, looking for its service by name in its namespace,
+    found another namespace's service of the same name. AWS filters (API ListServices, botocore
+    model ServiceFilter: ``NAMESPACE_ID`` "Gets the services associated with the specified
+    namespace", one namespace ID or ARN; ``RESOURCE_OWNER`` ``SELF`` or ``OTHER_ACCOUNTS``; "If
+    you specify more than one filter, an operation must match all filters"; Condition ``EQ``,
+    "specify one value", is the default). Once per process."""
+    from moto.servicediscovery.exceptions import InvalidInput
+    from moto.servicediscovery.responses import ServiceDiscoveryResponse
+
+    if getattr(ServiceDiscoveryResponse, "_hako_like_aws", False):
+        return
+
+    def list_services(self: Any) -> str:
+        params = json.loads(self.body or "{}")
+        services = list(self.servicediscovery_backend.list_services())
+        for entry in params.get("Filters") or []:
+            name, values = entry.get("Name"), list(entry.get("Values") or [])
+            if entry.get("Condition", "EQ") != "EQ" or len(values) != 1:
+                raise InvalidInput(f"Filter {name}: the condition must be EQ, with one value")
+            if name == "NAMESPACE_ID":
+                wanted = str(values[0]).rsplit("/", 1)[-1]  # an ID, or a namespace ARN
+                services = [service for service in services if service.namespace_id == wanted]
+            elif name == "RESOURCE_OWNER":
+                services = services if values[0] == "SELF" else []  # no namespace is shared with the sandbox
+            else:
+                raise InvalidInput(f"Filter name {name!r} is not NAMESPACE_ID or RESOURCE_OWNER")
+        return json.dumps({"Services": [service.to_json() for service in services]})
+
+    ServiceDiscoveryResponse.list_services = list_services  # type: ignore[method-assign]
+    ServiceDiscoveryResponse._hako_like_aws = True  # type: ignore[attr-defined]
+
+
 def scheduler_like_aws() -> None:
     """moto's EventBridge Scheduler (5.2.x) where it differs from AWS (scheduler NOTES.md §5), once
     per process: CreateSchedule into a missing group answers ResourceNotFoundException (moto:

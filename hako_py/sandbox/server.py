@@ -75,6 +75,7 @@ class Sandbox:
         glue.page_log_events_like_cloudwatch()
         glue.default_load_balancer_scheme()
         glue.scheduler_like_aws()
+        glue.cloud_map_like_aws()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()
