@@ -367,3 +367,46 @@ def test_deploy_creates_its_cloud_map_service_though_another_namespace_has_one_o
     mine = next(n["Id"] for n in discovery.list_namespaces()["Namespaces"] if n["Name"] == f"{app_id}.local")
     listed = discovery.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [mine]}])["Services"]
     assert [s["Name"] for s in listed] == ["svc"]
+
+
+# -- the README's oneshot examples run as written against the seeded sandbox ----------------------
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def readme_oneshot_commands() -> list[list[str]]:
+    """The commands of the README's first code block under "## Oneshot tasks", as argv."""
+    import shlex
+
+    section = (PROJECT / "README.md").read_text().split("## Oneshot tasks", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] == "hako":
+            commands.append(words[1:words.index(">")] if ">" in words else words[1:])  # stdout is captured
+    return commands
+
+
+def test_the_readmes_oneshot_examples_run_against_the_seeded_sandbox(hako: Hako, tmp_path: Path,
+                                                                     aws: SandboxControl,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from hako_py.pipeline import check_file, expand_paths
+    from hako_py.sandbox.seed import Wanted, seed
+
+    commands = readme_oneshot_commands()
+    assert len(commands) == 3 and all(c[0] == "oneshot" for c in commands), commands
+    shutil.copytree(PROJECT / "apps", tmp_path / "apps")
+    shutil.copy(PROJECT / "hako.toml", tmp_path / "hako.toml")
+    monkeypatch.chdir(tmp_path)
+    wanted = Wanted()
+    for path in expand_paths(["apps"]):
+        wanted.add_app(check_file(path).app)
+    seed(aws.url, wanted)  # what `hako sandbox --seed apps/` does
+    monkeypatch.setenv("HAKO_LOG_GRACE", "0.2")  # the simulated task writes no log lines to wait for
+    for command in commands:
+        result = hako(command[0], "--poll-interval", "0.05", *command[1:])  # options after FILE go to the job
+        assert result.code == 0, (command, result.err)
+        assert "jenkins_tag" not in result.err
