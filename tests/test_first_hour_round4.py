@@ -210,14 +210,9 @@ def test_urls_of_hosts_bracket_ipv6() -> None:
 
 def test_a_revision_the_circuit_breaker_rolled_back_is_said_to_have_been_deployed(
         hako: Hako, deployable: Deployable, aws: SandboxControl, repo: Repo) -> None:
-    from tests.test_deploy import cluster_of, service_of
+    from tests.test_deploy import breaking_change, service_of
 
-    path = deployable(breaker_rollback=True)
-    assert hako("deploy", path, *POLL).code == 0
-    cluster = cluster_of(repo, path)
-    before = service_of(cluster)["taskDefinition"]
-    deployable(env="{ MODE: 'broken' }", breaker_rollback=True)
-    aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    path, cluster, before = breaking_change(hako, deployable, aws, repo)
     started = hako("deploy", path, "--no-wait", *POLL)  # hako does not follow: ECS rolls back alone
     assert started.code == 0, started.err
     deadline = time.monotonic() + 30
