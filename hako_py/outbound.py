@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from hako_py.errors import HakoError
+from hako_py.hosts import url_host
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -88,7 +89,7 @@ def display_url(url: str) -> str:
 
 def _shown(parts: SplitResult) -> str:
     """The URL without userinfo, query or fragment (they may hold secrets)."""
-    host = parts.hostname or ""
+    host = url_host(parts.hostname or "")
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
 

@@ -43,7 +43,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
      "credential_shapes", "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model",
-     "schedule_expressions", "schedule_targets"),
+     "schedule_expressions", "schedule_targets", "hosts",
+     "image_references"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs", "compat"),  # what a definition asks for, in API terms; hako 2.18 spellings read as hako-py's (pure)
     ("workers",),  # budgeted evaluation processes
@@ -78,6 +79,7 @@ SANDBOX_MAY_IMPORT: tuple[str, ...] = (
     "errors", "definition", "references", "ecr_images", "aws", "local.engine", "local.output",
     "schedule_expressions", "schedule_targets",  # the sandbox fires schedules as EventBridge Scheduler does
     "local.ownership",
+    "hosts",  # URLs of its own address (IPv6 in brackets)
 )
 
 # The only sandbox modules that may touch moto's internals (moto_glue and its partner, which

@@ -31,6 +31,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
+from hako_py.hosts import http_url
+
 ACCOUNT_ID = "123456789012"
 READ_PREFIXES = ("Describe", "List", "Get")
 JSON_TARGETS = {
@@ -344,7 +346,7 @@ class RecordedAws:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return http_url(str(host), port)
 
     def __enter__(self) -> RecordedAws:
         self._thread.start()

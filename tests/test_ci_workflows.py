@@ -123,7 +123,8 @@ def post(tmp_path: Path, pr_number: str, body: str, prs: dict[str, str],
          existing: list[dict[str, Any]] | None = None, files: list[str] | None = None) -> list[list[Any]]:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        pytest.fail("node is not installed: the posting workflow's script runs under it; `make test` installs it "
+                    "(scripts/ensure_docker.sh: Debian's nodejs), or install Node.js")
     (tmp_path / "hako-review").mkdir(exist_ok=True)
     (tmp_path / "hako-review" / "pr-number").write_text(pr_number)
     (tmp_path / "hako-review" / "comment.md").write_text(body)
@@ -135,7 +136,8 @@ def run_posting_script(tmp_path: Path, prs: dict[str, str], existing: list[dict[
     """The posting workflow's script, under node, with stand-ins for GitHub's API objects."""
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        pytest.fail("node is not installed: the posting workflow's script runs under it; `make test` installs it "
+                    "(scripts/ensure_docker.sh: Debian's nodejs), or install Node.js")
     (tmp_path / "script.js").write_text(posting_script())
     (tmp_path / "harness.js").write_text(HARNESS)
     done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path), json.dumps(prs), json.dumps(existing),

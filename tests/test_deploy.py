@@ -92,14 +92,21 @@ def test_failed_rollout_is_rolled_back_by_hako(hako: Hako, deployable: Deployabl
     assert ecs().describe_task_definition(taskDefinition=failed)["taskDefinition"]["status"] == "INACTIVE"
 
 
-def test_circuit_breaker_rollback_by_ecs_is_followed(hako: Hako, deployable: Deployable,
-                                                     aws: SandboxControl, repo: Repo) -> None:
+def breaking_change(hako: Hako, deployable: Deployable, aws: SandboxControl, repo: Repo) -> tuple[str, str, str]:
+    """A service deployed with the circuit breaker's rollback on, then changed so that the next
+    rollout's tasks fail: (path, cluster, the task definition it runs)."""
     path = deployable(breaker_rollback=True)
     assert hako("deploy", path, *POLL).code == 0
     cluster = cluster_of(repo, path)
-    before = service_of(cluster)["taskDefinition"]
+    before = str(service_of(cluster)["taskDefinition"])
     deployable(env="{ MODE: 'broken' }", breaker_rollback=True)
     aws.call("POST", "fail-next-rollout", {"service": "svc", "cluster": cluster})
+    return path, cluster, before
+
+
+def test_circuit_breaker_rollback_by_ecs_is_followed(hako: Hako, deployable: Deployable,
+                                                     aws: SandboxControl, repo: Repo) -> None:
+    path, cluster, before = breaking_change(hako, deployable, aws, repo)
     result = hako("deploy", path, *POLL)
     assert result.code == 1
     assert "ECS is rolling the service back" in result.err or "rolling back service svc" in result.err

@@ -154,10 +154,17 @@ def test_verify_without_credentials_says_so_once(hako: Hako, repo: Repo, monkeyp
 
 
 def test_a_check_that_cannot_run_keeps_its_label(hako: Hako, repo: Repo, aws: SandboxControl) -> None:
+    """GetRole fails (HTTP 500) while the other checks run: an unreachable endpoint would end
+    verify at its first check with one line about the endpoint instead."""
+    from hako_py.sandbox.faults import FaultProxy, FaultRates
+
     repo.write("apps/x.jsonnet", FARGATE_APP.replace(
         "cluster: 'test',", "cluster: 'test', execution_role_arn: 'arn:aws:iam::123456789012:role/exec',"))
-    result = hako("verify", "apps/x.jsonnet", "--endpoint-url", "http://127.0.0.1:9",
-                  env={"AWS_MAX_ATTEMPTS": "1"})
+    proxy = FaultProxy(aws.url, FaultRates(error=0.99, operations=("GetRole",)), seed=0)
+    try:
+        result = hako("verify", "apps/x.jsonnet", "--endpoint-url", proxy.start(), env={"AWS_MAX_ATTEMPTS": "1"})
+    finally:
+        proxy.stop()
     labels = [line.split(":", 1)[0] for line in result.out.splitlines()]
     assert "[NG] execution role exec" in labels
     assert not any("executionRoleArn" in line or "describe_subnets" in line for line in result.out.splitlines())

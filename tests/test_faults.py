@@ -150,7 +150,7 @@ def test_a_lost_register_response_does_not_duplicate_the_revision(
     assert result.code == 0, result.out + result.err
     assert proxy.injected[kind] == 1
     assert len(ecs.list_task_definitions(familyPrefix=f"once{kind}")["taskDefinitionArns"]) == 1
-    assert "is already registered (never deployed); using it" in result.err
+    assert "is already registered (never deployed: the service does not exist yet); using it" in result.err
 
 
 def test_a_lost_run_task_response_starts_one_task(

@@ -176,7 +176,7 @@ def test_a_tag_answered_by_the_server_must_be_a_tag(hako: Hako, repo: Repo,
     repo.write("apps/web.jsonnet", app_with("[{ type: 'jenkins_tag', job: 'x' }]"))
     result = hako("render", "apps/web.jsonnet", "--with-scripts")
     assert result.code == 1
-    assert "is not a valid image tag" in result.err
+    assert "is not a Docker image tag" in result.err
 
 
 def test_webhook_variable_cannot_be_chosen_by_the_definition(hako: Hako, repo: Repo,

@@ -214,7 +214,11 @@ class AwsClients:
             }
             if endpoint:
                 kwargs["endpoint_url"] = endpoint
-            if self.options.loopback_credentials and is_loopback(endpoint) and session.get_credentials() is None:
+            # Credentials are resolved when the first client is made (partial ones or a failing
+            # credential_process raise then, not at the first request): one line, no internal error.
+            with aws_errors("AWS credentials"):
+                credentials = session.get_credentials()
+            if self.options.loopback_credentials and is_loopback(endpoint) and credentials is None:
                 kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self.options.loopback_credentials
             make: Callable[..., Any] = session.client  # the overloads above type each service's client
             with aws_errors(f"{service} client"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,8 +20,17 @@ class AwsError(HakoError):
 @contextmanager
 def aws_errors(action: str) -> Iterator[None]:
     """Run AWS calls, turning any botocore failure into an :class:`AwsError`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise translated(exc, action) from None
+
+
+def translated(exc: Exception, action: str) -> AwsError:
+    """*exc*, a botocore error, as one line saying what *action* met and what to do."""
     from botocore.exceptions import (
-        BotoCoreError,
         ClientError,
         EndpointConnectionError,
         NoCredentialsError,
@@ -28,26 +38,35 @@ def aws_errors(action: str) -> Iterator[None]:
         ProfileNotFound,
     )
 
-    try:
-        yield
-    except ClientError as exc:
+    if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "Error"))
         message = str(error.get("Message", "")).strip() or str(exc)
-        raise AwsError(f"{action}: {code}: {message}", code) from None
-    except EndpointConnectionError as exc:
+        return AwsError(f"{action}: {code}: {message}", code)
+    if isinstance(exc, EndpointConnectionError):
         where = exc.kwargs.get("endpoint_url", "the AWS endpoint")
-        raise AwsError(f"{action}: cannot reach {where} (is the endpoint up? check --endpoint-url / "
-                       "AWS_ENDPOINT_URL)", "EndpointConnectionError") from None
-    except NoCredentialsError:
-        raise AwsError(f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
-                       "AWS_SECRET_ACCESS_KEY, or use --profile)", "NoCredentials") from None
-    except NoRegionError:
-        raise AwsError(f"{action}: no AWS region (set scheduler.region, --region or AWS_REGION)", "NoRegion") from None
-    except ProfileNotFound as exc:
-        raise AwsError(f"{action}: {exc}", "ProfileNotFound") from None
-    except BotoCoreError as exc:
-        raise AwsError(f"{action}: {exc}", type(exc).__name__) from None
+        return AwsError(f"{action}: cannot reach {where} (is the endpoint up? check --endpoint-url / "
+                        "AWS_ENDPOINT_URL)", "EndpointConnectionError")
+    if isinstance(exc, NoCredentialsError):
+        return AwsError(f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
+                        "AWS_SECRET_ACCESS_KEY, or use --profile)", "NoCredentials")
+    if isinstance(exc, NoRegionError):
+        return AwsError(f"{action}: no AWS region (set scheduler.region, --region or AWS_REGION)", "NoRegion")
+    if isinstance(exc, ProfileNotFound):
+        return AwsError(f"{action}: {exc}", "ProfileNotFound")
+    return AwsError(f"{action}: {exc}", type(exc).__name__)
+
+
+def escaped_botocore_error(exc: Exception) -> AwsError | None:
+    """*exc* as an :class:`AwsError` when it is botocore's (raised outside :func:`aws_errors`:
+    credentials resolved by a library call hako did not wrap, say); None otherwise. What
+    botocore raises is about the user's AWS setup or the service, never hako's own bug, so the
+    CLI prints it as one line instead of an internal error. Looks only at botocore when it is
+    loaded: the commands without AWS never import it."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None or not isinstance(exc, (exceptions.BotoCoreError, exceptions.ClientError)):
+        return None
+    return translated(exc, "AWS")
 
 
 RETRYABLE_CODES = {
@@ -63,7 +82,7 @@ CREDENTIAL_CODES = {
     "NoCredentials", "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken",
     "ExpiredTokenException", "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure",
     "InvalidAccessKeyId", "ProfileNotFound", "TokenRetrievalError", "SSOTokenLoadError",
-    "UnauthorizedSSOTokenError", "CredentialRetrievalError", "NoAuthTokenError",
+    "UnauthorizedSSOTokenError", "CredentialRetrievalError", "NoAuthTokenError", "PartialCredentialsError",
 }
 
 

@@ -20,6 +20,7 @@ from hako_py.checks.traffic import TRAFFIC_CHECKS
 from hako_py.compat import check_hako_keys
 from hako_py.definition import APP_CONTAINER, as_int, containers_of, is_fargate
 from hako_py.errors import Problem
+from hako_py.image_references import reference_problem, tag_problem
 from hako_py.paths import join_path
 from hako_py.specs.images import image_reference, split_image
 from hako_py.units import cpu_units, memory_mib
@@ -41,9 +42,12 @@ _DIGEST = re.compile(r"^sha256:[A-Fa-f0-9]{64}$")
 def image_problem(reference: str) -> str | None:
     """What ECS refuses in an image reference (API ContainerDefinition.image): more than 255
     characters before any @, a digest other than "sha256:" plus exactly 64 hex digits, and an
-    empty repository (``image: ''`` became ``:latest``). Characters outside the documented set
-    are only a warning (``image_warning``): a real task definition ECS registered holds
-    ``${AWS_ACCOUNT_ID}.dkr.ecr...`` (tests/corpus, the 2024 fault-injection export)."""
+    empty repository (``image: ''`` became ``:latest``); then what no container runtime can
+    pull (Docker's reference grammar, :mod:`hako_py.image_references`): ECS registers it, and
+    every task fails to start. A reference holding ``${`` is only warned about
+    (``image_warning``, which lets placeholders pass): a real task definition ECS registered holds
+    ``${AWS_ACCOUNT_ID}.dkr.ecr...`` (tests/corpus, the 2024 fault-injection export), a
+    placeholder some tool substitutes."""
     name, _, digest = reference.partition("@")
     repository = split_image(name)[0] if not digest else name
     if not repository or repository.startswith((":", "/")):
@@ -52,6 +56,8 @@ def image_problem(reference: str) -> str | None:
         return f"is {len(name)} characters long; ECS takes at most 255"
     if digest and not _DIGEST.match(digest):
         return f"digest {digest!r} must be sha256: followed by 64 hexadecimal digits"
+    if "${" not in reference:
+        return reference_problem(reference)
     return None
 
 
@@ -72,13 +78,19 @@ def check_images(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
         elif not has_image and not has_image_tag:
             key = "image" if name == APP_CONTAINER else "image_tag"
             yield Problem(join_path(path, key), "is required (the container's image)")
-        written = str(container.get("image" if has_image else "image_tag", ""))
+        key = "image" if has_image else "image_tag"
+        written = str(container.get(key, ""))
+        tag = container.get("tag") if has_image else None
         if (has_image or has_image_tag) and not written.strip():
-            yield Problem(join_path(path, "image" if has_image else "image_tag"), "must not be empty")
+            yield Problem(join_path(path, key), "must not be empty")
+        elif tag is not None and "${" not in str(tag) and tag_problem(str(tag)):  # ${NAME}: a provider's value
+            yield Problem(join_path(path, "tag"), str(tag_problem(str(tag))))
         elif has_image or has_image_tag:
-            problem = image_problem(image_reference(container, None))
+            # then the reference as written: `busybox:` becomes busybox:latest, which passes
+            problem = image_problem(image_reference(container, None)) or (
+                None if "${" in written else reference_problem(written))
             if problem:
-                yield Problem(join_path(path, "image" if has_image else "image_tag"), problem)
+                yield Problem(join_path(path, key), problem)
         if has_image and "tag" in container and split_image(str(container["image"]))[1] is not None:
             yield Problem(join_path(path, "tag"), "image already contains a tag; set the tag in one place")
         if name == APP_CONTAINER and "sidecars" in data and APP_CONTAINER in data["sidecars"]:

@@ -158,7 +158,7 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
     record.fields["timings"] = {"verifySeconds": None, "rolloutSeconds": None}
     try:
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
-                           stderr=sys.stderr, clients=clients.for_app(checked))
+                           stderr=sys.stderr, clients=clients.for_app(checked), quiet=reporter.quiet)
 
         def verified() -> bool:
             return preflight(prepared, prepared.rendered.task_definition, reporter, record)

@@ -158,6 +158,14 @@ def _main(argv: list[str] | None) -> None:
     except BrokenPipeError:
         os._exit(0)
     except Exception as exc:
+        from hako_py.aws.errors import escaped_botocore_error  # not at the top: hako --help stays fast
+
+        aws_error = escaped_botocore_error(exc)
+        if aws_error is not None:  # the user's AWS setup (credentials, config), not a bug of hako
+            code = getattr(exc, "hako_exit_code", aws_error.exit_code)
+            say(printable(str(aws_error)))
+            report_error(str(aws_error), code)
+            sys.exit(code)
         if os.environ.get("HAKO_DEBUG"):
             worker_traceback = getattr(exc, "worker_traceback", None)
             if worker_traceback:

@@ -87,6 +87,22 @@ def split_aws(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return aws, kwargs
 
 
+def _checked_tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A tag Docker can pull (``--tag 'a b'`` used to reach ECS, which registers it, and the
+    task then fails to start); checked before anything else runs."""
+    from hako_py.image_references import tag_problem
+
+    problem = tag_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
+def tag_option(help: str) -> Callable[[F], F]:
+    """``-t/--tag TAG`` for the app container, checked against Docker's tag grammar."""
+    return click.option("-t", "--tag", help=help, callback=_checked_tag)
+
+
 def output_option(func: F) -> F:
     """``-o/--output text|json``, as ``hako status`` has had it."""
     return click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,

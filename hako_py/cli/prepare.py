@@ -90,21 +90,22 @@ def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp
                      notifier=notifier)
 
 
-def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool) -> ScriptSet:
+def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool, quiet: bool = False) -> ScriptSet:
     """The definition's scripts for commands without a *_starting hook (rollback, remove)."""
     scripts = ScriptSet(checked.app, ScriptContext(checked.app, dry_run=dry_run, aws=clients, stderr=sys.stderr,
-                                                   settings=checked.loaded.config.scripts))
+                                                   settings=checked.loaded.config.scripts, quiet=quiet))
     scripts.fire("configure")
     return scripts
 
 
 def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
-            stderr: TextIO, clients: AwsClients | None = None) -> Prepared:
+            stderr: TextIO, clients: AwsClients | None = None, quiet: bool = False) -> Prepared:
     """Run configure and the *_starting hook, then render what the scripts left (*clients*: the
-    ones a fleet deploy shares between its apps; by default the command's own)."""
+    ones a fleet deploy shares between its apps; by default the command's own; *quiet*: the
+    scripts say only problems, for ``-q``)."""
     clients = clients or clients_for(checked, aws)
     context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
-                            settings=checked.loaded.config.scripts)
+                            settings=checked.loaded.config.scripts, quiet=quiet)
     scripts = ScriptSet(checked.app, context)
     app = scripts.prepared(hook)
     # rendered again only when the scripts changed the containers (a tag, an env entry): the

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import AppDefinition
-from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
+from hako_py.deploy.diagnostics import deployed_before, report_stopped_tasks, stopped_tasks
 from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, Outcome, follow_rollout, short_td
 from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_live
 from hako_py.deploy.plan import NEW_REVISION, SERVICE, ServicePlan, make_plan, running_task_definition
@@ -86,9 +86,10 @@ class Deployer:
         self.record.fields["taskDefinition"]["after"] = after
         return self.record.end(self.out, result, message, code, problem=problem)
 
-    def _executor(self, sent: Callable[[str], None] | None = None) -> Executor:
+    def _executor(self, sent: Callable[[str], None] | None = None,
+                  explain_reuse: Callable[[str], str] | None = None) -> Executor:
         return Executor(self.aws, self.out.line, hooks=self.scripts, follow=self._follow_plan, sent=sent,
-                        sleep=self.sleep)
+                        sleep=self.sleep, explain_reuse=explain_reuse)
 
     def _follow_plan(self, cluster: str, service: str, target: str, timeout: float | None,
                      initial: dict[str, Any] | None) -> Outcome:
@@ -187,7 +188,8 @@ class Deployer:
         self.scripts.fire("before_writes", rendered.task_definition)
         for write in steps.writes:
             self.record.wrote(write)
-        outputs = self._executor().run(steps)
+        outputs = self._executor(explain_reuse=lambda arn: deployed_before(self.ecs, app.cluster, live.service,
+                                                                           arn)).run(steps)
         new_arn = str(outputs[NEW_REVISION.name]) if plan.register else None
         target = new_arn or str(plan.reuse_task_definition)
         service = outputs.get(SERVICE)

@@ -80,8 +80,24 @@ class Confinement:
             self.absent_files.add(Path(path))
 
 
+# Code points HFS+ ignores in file names, so ".g\u200cit" is ".git" on macOS (git's utf8.c,
+# is_hfs_dotgit, after CVE-2014-9390).
+_HFS_IGNORED = dict.fromkeys([*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF])
+
+
 def _in_git_folder(path: str) -> bool:
-    return f"{os.sep}.git{os.sep}" in path or path.endswith(f"{os.sep}.git")
+    """Whether a component of *path* names git's folder as some file system reads it: the
+    default file systems of macOS and Windows ignore case (``.GIT/config`` is ``.git/config``),
+    HFS+ ignores some code points, and NTFS drops trailing dots and spaces (``.git.``) and
+    knows ``.git`` by its short name ``GIT~1`` (git's ``is_hfs_dotgit``/``is_ntfs_dotgit``)."""
+    if path.isascii() and "git" not in path.lower():  # most paths: no splitting (runs for every import)
+        return False
+    return any(_is_git_name(part) for part in path.split(os.sep))
+
+
+def _is_git_name(name: str) -> bool:
+    folded = name.translate(_HFS_IGNORED).casefold().rstrip(". ")
+    return folded in (".git", "git~1")
 
 
 @lru_cache(maxsize=65536)

@@ -35,11 +35,15 @@ class PullFailed(Exception):
 class ImageSource:
     """Resolves a container's image to a local image name, per ``--pull always|missing|never``."""
 
-    def __init__(self, docker: Any, pull: str, login: Login | None, say: Callable[[str], None]) -> None:
+    def __init__(self, docker: Any, pull: str, login: Login | None, say: Callable[[str], None],
+                 note: Callable[[str], None] | None = None) -> None:
+        """*say*: progress (pulling); *note*: what differs from what was asked (a local image
+        instead of ECR's), said even under ``-q`` (default: *say*)."""
         self.docker = docker
         self.pull = pull
         self.login = login
         self.say = say
+        self.note = note or say
         self.logins: dict[EcrRegistry, RegistryLogin | HakoError] = {}  # one request per registry and run
 
     def resolve(self, image: str) -> str:
@@ -112,5 +116,5 @@ class ImageSource:
             note += "; running the image already present under that name"
         else:
             note += f"; running the local image {local} instead (an ECR name's local NAME:TAG, as in the sandbox)"
-        self.say(note)
+        self.note(note)
         return local

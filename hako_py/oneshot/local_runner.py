@@ -76,9 +76,10 @@ def healthcheck(check: dict[str, Any] | None) -> dict[str, Any] | None:
 class LocalRunner:
     def __init__(self, docker: Any, secret_value: Callable[[str, str], str] | None, stdout: TextIO, stderr: TextIO,
                  options: LocalOptions, *, interrupts: Interrupts | None = None, login: Login | None = None,
-                 owner: ownership.Owner | None = None) -> None:
+                 owner: ownership.Owner | None = None, quiet: bool = False) -> None:
         """*login* gives the ECR login of a registry (for pulls of ECR images; None: no AWS access).
-        *owner* labels what the run creates (default: this process; see local/ownership.py)."""
+        *owner* labels what the run creates (default: this process; see local/ownership.py).
+        *quiet* (``-q``): only problems on stderr, as :class:`~hako_py.oneshot.runner.OneshotRunner`."""
         self.docker = docker
         self.login = login
         self.api = docker.api
@@ -93,8 +94,15 @@ class LocalRunner:
         self.network: Any = None
         self.output_error: str | None = None  # why the app's output is incomplete, if it is
         self.started = False  # a container of the task started: from here on its outcome is the job's
+        self.quiet = quiet
 
     def say(self, message: str) -> None:
+        """Progress on stderr; -q keeps it quiet, so only the job's output and problems show."""
+        if not self.quiet:
+            self.problem(message)
+
+    def problem(self, message: str) -> None:
+        """Something went wrong or differs from what was asked: said even under -q."""
         self.stderr.write(redact(message) + "\n")
         self.stderr.flush()
 
@@ -232,34 +240,36 @@ class LocalRunner:
             self.stdout.write("\n".join(lines) + ("" if last else "\n"))
             self.stdout.flush()
 
-    def _stop_all(self, definitions: dict[str, dict[str, Any]]) -> None:
+    def _stop_all(self, definitions: dict[str, dict[str, Any]], say: Callable[[str], None] | None = None) -> None:
         """Stop the running containers as ECS stops a task's: SIGTERM, then SIGKILL after the
         container's stop timeout. The wait is said on stderr, since it can be long (30 s by
         default) and would otherwise look like a hang; ``--timeout`` does not shorten it (see
-        the README: the app keeps its shutdown window, as on ECS)."""
+        the README: the app keeps its shutdown window, as on ECS). *say*: how (default: as a
+        problem, for a timeout or a signal; progress when the app ended and its sidecars stop)."""
+        say = say or self.problem
         for name in reversed(list(self.containers)):
             try:
                 if self._state(name).get("Running"):
                     configured = definitions[name].get("stopTimeout")
                     timeout = int(configured) if configured else DEFAULT_STOP_TIMEOUT
                     default = "" if configured else ", the default"
-                    self.say(f"stopping container {name}: SIGTERM now, SIGKILL if it still runs after its stop "
-                             f"timeout ({timeout}s{default}), as ECS does")
+                    say(f"stopping container {name}: SIGTERM now, SIGKILL if it still runs after its stop "
+                        f"timeout ({timeout}s{default}), as ECS does")
                     self.api.stop(self.containers[name], timeout=timeout)
             except Exception as exc:  # keep stopping the others
-                self.say(f"could not stop {name}: {exc}")
+                self.problem(f"could not stop {name}: {exc}")
 
     def _cleanup(self) -> None:
         for name, container_id in self.containers.items():
             try:
                 self.api.remove_container(container_id, force=True)
             except Exception as exc:
-                self.say(f"could not remove container {name}: {exc}")
+                self.problem(f"could not remove container {name}: {exc}")
         if self.network is not None:
             try:
                 self.network.remove()
             except Exception as exc:
-                self.say(f"could not remove network {self.network.name}: {exc}")
+                self.problem(f"could not remove network {self.network.name}: {exc}")
 
     def run(self, app: AppDefinition, task_definition: dict[str, Any]) -> int:
         """Run *task_definition* (the oneshot's, built once by the command) on the local engine."""
@@ -274,7 +284,7 @@ class LocalRunner:
         try:
             removed = ownership.reap_orphans(self.docker, self.owner)
         except Exception as exc:  # never a reason not to run the job
-            self.say(f"could not look for containers of killed hako runs: {exc}")
+            self.problem(f"could not look for containers of killed hako runs: {exc}")
             return
         if removed:
             self.say(f"removed what killed hako runs left behind: {', '.join(removed)}")
@@ -283,7 +293,7 @@ class LocalRunner:
         self._reap_orphans()
         definitions = {c["name"]: c for c in td["containerDefinitions"]}
         try:
-            source = ImageSource(self.docker, self.options.pull, self.login, self.say)
+            source = ImageSource(self.docker, self.options.pull, self.login, self.say, self.problem)
             images = {name: source.resolve(str(definition["image"])) for name, definition in definitions.items()}
             # A private network only when containers must reach each other (creating one costs ~0.3 s).
             network_name = "bridge"
@@ -304,10 +314,10 @@ class LocalRunner:
                     self._report_ports(name)
             return self._follow(definitions)
         except StartFailed as exc:
-            self.say(f"the task could not be started: {exc}")
+            self.problem(f"the task could not be started: {exc}")
             return EXIT_NOT_STARTED
         except DependencyFailed as exc:
-            self.say(f"the app did not run: {exc}")
+            self.problem(f"the app did not run: {exc}")
             self._stop_all(definitions)
             if self.interrupts.signum is not None:
                 return 128 + int(self.interrupts.signum)
@@ -325,7 +335,7 @@ class LocalRunner:
         except Exception as exc:
             if not lacks_shell(exc):
                 raise StartFailed(f"cannot start container {name}: {exc}") from None
-        self.say(f"image {image} has no /bin/sh: container {name}'s stdout and stderr are read apart "
+        self.problem(f"image {image} has no /bin/sh: container {name}'s stdout and stderr are read apart "
                  "and may interleave out of order")
         self.api.remove_container(self.containers.pop(name), force=True)
         self._create(definition, image, network_name, app_id, merge=False)
@@ -352,13 +362,13 @@ class LocalRunner:
                 import signal
 
                 stop_reason = signal.Signals(self.interrupts.signum).name
-                self.say(f"received {stop_reason}: stopping the task's containers")
+                self.problem(f"received {stop_reason}: stopping the task's containers")
                 self._stop_all(definitions)
                 continue
             timeout = self.options.timeout
             if stop_reason is None and timeout is not None and time.monotonic() - started >= timeout:
                 stop_reason = "timeout"
-                self.say(f"timed out after {timeout:g}s: stopping the task's containers")
+                self.problem(f"timed out after {timeout:g}s: stopping the task's containers")
                 self._stop_all(definitions)
                 continue
             self.interrupts.wait(self.options.interval)
@@ -366,14 +376,15 @@ class LocalRunner:
         if logs.is_alive():
             self.output_error = f"not all read {OUTPUT_DRAIN_SECONDS:g} s after the app exited"
         if len(self.containers) > 1:
-            self._stop_all(definitions)  # the essential container exited: ECS stops the rest too
+            self._stop_all(definitions, self.say)  # the essential container exited: ECS stops the rest too
         exit_code = state.get("ExitCode")
+        ending = self.problem if exit_code != 0 or stop_reason is not None else self.say  # as on ECS
         for name in definitions:
             if name in self.containers:
                 code = self._state(name).get("ExitCode")
-                self.say(f"  container {name}: exit code {code}")
+                ending(f"  container {name}: exit code {code}")
         if self.output_error is not None:
-            self.say(f"the app's output is incomplete: {self.output_error}")
+            self.problem(f"the app's output is incomplete: {self.output_error}")
             if exit_code == 0 and stop_reason is None:
                 return 1  # never a success with lines missing
         if stop_reason == "timeout":

@@ -52,8 +52,12 @@ class Executor:
 
     def __init__(self, aws: Facade, say: Callable[[str], None], *, hooks: Hooks | None = None,
                  follow: Follower | None = None, sent: Callable[[str], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 explain_reuse: Callable[[str], str] | None = None) -> None:
+        """*explain_reuse*: what ECS says of an earlier deployment of a reused revision (deploy:
+        deployed and rolled back, or never deployed); without it, the instruction's own note."""
         self.aws = aws
+        self.explain_reuse = explain_reuse
         self.say = say
         self.hooks = hooks
         self.follow = follow
@@ -124,7 +128,8 @@ class Executor:
         if now or not instruction.say_reused:
             self.say(f"registered task definition {short(arn)}")
         else:
-            self.say(f"task definition {short(arn)} is already registered{instruction.reused_note}; using it")
+            note = f" ({self.explain_reuse(arn)})" if self.explain_reuse is not None else instruction.reused_note
+            self.say(f"task definition {short(arn)} is already registered{note}; using it")
 
     def _await_operation(self, operation_id: str) -> None:
         api = self.aws.cloudmap()

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
+from hako_py.hosts import host_port, http_url
 from hako_py.sandbox import control_input
 from hako_py.sandbox.control import MAX_AWS_BODY_BYTES, operation_of
 from hako_py.sandbox.guard import Guard, Request, refusal_reply
@@ -118,7 +119,7 @@ class FaultProxy:
         assert self._server is not None
         address, port = self._server.server_address[:2]
         host = address.decode() if isinstance(address, bytes) else str(address)
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        return http_url(host, port)
 
     def start(self) -> str:
         proxy = self
@@ -237,8 +238,7 @@ class FaultProxy:
         connection = http.client.HTTPConnection(*self.upstream, timeout=60)
         try:
             headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("connection", "host")}
-            host = f"[{self.upstream[0]}]" if ":" in self.upstream[0] else self.upstream[0]
-            headers["Host"] = f"{host}:{self.upstream[1]}"
+            headers["Host"] = host_port(*self.upstream)
             connection.request(handler.command, handler.path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.reason, response.getheaders(), response.read()

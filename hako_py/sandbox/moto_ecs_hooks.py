@@ -188,7 +188,16 @@ def run_task(call: Call) -> Any:
     if "networkConfiguration" in call.params:
         _check_subnets(call, call.params["networkConfiguration"])
         call.params["networkConfiguration"] = _network_with_groups(call, call.params["networkConfiguration"])
-    result = call.proceed()
+    try:
+        result = call.proceed()
+    except Exception as exc:
+        # moto raises a bare Exception (HTTP 500) for a task placed on EC2 in a cluster without
+        # container instances; ECS answers HTTP 400 InvalidParameterException "No Container
+        # Instances were found in your cluster." (CloudTrail record in ISSUE linz/geostore#1687,
+        # "Status Code: 400" in ISSUE jenkinsci/amazon-ecs-plugin#217, aws/amazon-ecs-cli#1122).
+        if type(exc) is Exception and str(exc).startswith("No instances found in cluster"):
+            raise _invalid_parameter("No Container Instances were found in your cluster.") from None
+        raise
     for task in result.result.get("tasks") or []:
         glue.drop_empty_attachment_details(task)
     return result

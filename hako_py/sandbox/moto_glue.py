@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 import itertools
+import json
 import uuid
 from typing import Any
 
@@ -33,12 +34,23 @@ def freeze_task_progression() -> None:
 
 
 def make_server(host: str, port: int, app_wrapper: Any) -> Any:
-    """A threaded werkzeug server running moto's dispatcher wrapped by *app_wrapper*."""
+    """A threaded werkzeug server running moto's dispatcher wrapped by *app_wrapper*. The socket
+    is bound here: werkzeug, binding it, prints its own two lines and exits the process when
+    the port is taken; an OSError lets the caller say it in one line."""
+    import socket
+
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server as werkzeug_server
 
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # werkzeug's rule for the same host
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+        listener.bind((host, port))
+        listener.listen()
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        # werkzeug serves a duplicate of the descriptor; this one closes on leaving
+        return werkzeug_server(host, port, app_wrapper(moto_app), threaded=True, request_handler=MotoRequestHandler,
+                               fd=listener.fileno())
 
 
 def ecs_backend(region: str, account: str = ACCOUNT_ID) -> Any:
@@ -504,6 +516,40 @@ def page_log_events_like_cloudwatch() -> None:
 
 
 # EventBridge Scheduler ---------------------------------------------------------------------------
+def cloud_map_like_aws() -> None:
+    """moto's Cloud Map (5.2.x) ListServices ignores ``Filters`` ("not yet implemented") and
+    lists every namespace's services, so hako, looking for its service by name in its namespace,
+    found another namespace's service of the same name. AWS filters (API ListServices, botocore
+    model ServiceFilter: ``NAMESPACE_ID`` "Gets the services associated with the specified
+    namespace", one namespace ID or ARN; ``RESOURCE_OWNER`` ``SELF`` or ``OTHER_ACCOUNTS``; "If
+    you specify more than one filter, an operation must match all filters"; Condition ``EQ``,
+    "specify one value", is the default). Once per process."""
+    from moto.servicediscovery.exceptions import InvalidInput
+    from moto.servicediscovery.responses import ServiceDiscoveryResponse
+
+    if getattr(ServiceDiscoveryResponse, "_hako_like_aws", False):
+        return
+
+    def list_services(self: Any) -> str:
+        params = json.loads(self.body or "{}")
+        services = list(self.servicediscovery_backend.list_services())
+        for entry in params.get("Filters") or []:
+            name, values = entry.get("Name"), list(entry.get("Values") or [])
+            if entry.get("Condition", "EQ") != "EQ" or len(values) != 1:
+                raise InvalidInput(f"Filter {name}: the condition must be EQ, with one value")
+            if name == "NAMESPACE_ID":
+                wanted = str(values[0]).rsplit("/", 1)[-1]  # an ID, or a namespace ARN
+                services = [service for service in services if service.namespace_id == wanted]
+            elif name == "RESOURCE_OWNER":
+                services = services if values[0] == "SELF" else []  # no namespace is shared with the sandbox
+            else:
+                raise InvalidInput(f"Filter name {name!r} is not NAMESPACE_ID or RESOURCE_OWNER")
+        return json.dumps({"Services": [service.to_json() for service in services]})
+
+    ServiceDiscoveryResponse.list_services = list_services  # type: ignore[method-assign]
+    ServiceDiscoveryResponse._hako_like_aws = True  # type: ignore[attr-defined]
+
+
 def scheduler_like_aws() -> None:
     """moto's EventBridge Scheduler (5.2.x) where it differs from AWS (scheduler NOTES.md §5), once
     per process: CreateSchedule into a missing group answers ResourceNotFoundException (moto:

@@ -6,6 +6,7 @@ import logging
 import threading
 from typing import Any
 
+from hako_py.hosts import bare_host, http_url
 from hako_py.sandbox import moto_ecs_hooks
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.client import control
@@ -39,7 +40,7 @@ class Sandbox:
         only its local user (ValueError otherwise)."""
         if not is_loopback_address(host):
             raise ValueError(NOT_LOOPBACK.format(host=host))
-        self.host = host
+        self.host = bare_host(host)  # [::1] as typed in a URL: sockets take ::1
         self.port = port
         self.problems = Problems()
         logs = LogDelivery(put_in_moto, problems=self.problems)
@@ -57,7 +58,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        return http_url(str(host), port)
 
     @property
     def tells_users_apart(self) -> bool:
@@ -77,6 +78,7 @@ class Sandbox:
         glue.page_log_events_like_cloudwatch()
         glue.default_load_balancer_scheme()
         glue.scheduler_like_aws()
+        glue.cloud_map_like_aws()
         self._server = glue.make_server(self.host, self.port, wrap)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hako-sandbox-http", daemon=True)
         self._thread.start()

@@ -60,6 +60,8 @@ class ScriptContext:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     #: ``hako.toml``'s ``[scripts]`` table (trusted settings, unlike the definition's options).
     settings: ScriptSettings = field(default_factory=ScriptSettings)
+    #: ``-q``: the command prints only problems, so :meth:`say` is silent
+    quiet: bool = False
     _lookups: Lookups | None = field(default=None, repr=False)
 
     def lookups(self) -> Lookups:
@@ -72,6 +74,12 @@ class ScriptContext:
         return self._lookups
 
     def say(self, message: str) -> None:
+        """Progress (the tag a script chose, a log group it created); silent under ``-q``."""
+        if not self.quiet:
+            self.problem(message)
+
+    def problem(self, message: str) -> None:
+        """What went wrong or was not done (a notification not posted): said even under ``-q``."""
         # a script quotes definition values (a job name...): never a secret, never an escape
         self.stderr.write(printable(redact(message)) + "\n")
         self.stderr.flush()

@@ -24,23 +24,35 @@ class Check:
         return f"[{self.status}] {self.subject}{': ' + self.detail if self.detail else ''}"
 
 
-class CredentialsFailed(Exception):
-    """The credentials themselves failed: no further check can say anything else."""
+class CannotCheck(Exception):
+    """Every further check would fail the same way (the credentials fail, the endpoint cannot
+    be reached): verify ends with one line about *subject* instead of one per check."""
 
-    def __init__(self, error: AwsError) -> None:
+    def __init__(self, subject: str, error: AwsError) -> None:
         super().__init__(str(error))
+        self.subject = subject
         self.error = error
+
+
+def _shared_cause(exc: AwsError) -> str | None:
+    """What every check shares and *exc* says is broken, or None when it concerns this check only."""
+    if credentials_problem(exc):
+        return "AWS credentials"
+    if exc.code == "EndpointConnectionError":  # botocore retried already: the endpoint is down or wrong
+        return "AWS endpoint"
+    return None
 
 
 def guarded(subject: str, check: Callable[[], Check]) -> Check:
     """Run one check; an AWS failure makes it NG with the reason instead of ending verify,
-    except a credentials failure, which ends verify with one line (see
-    :func:`hako_py.verify.prerequisites.verify`)."""
+    except one every check shares (credentials, an unreachable endpoint), which ends verify
+    with one line (see :func:`hako_py.verify.prerequisites.verify`)."""
     try:
         return check()
     except AwsError as exc:
-        if credentials_problem(exc):
-            raise CredentialsFailed(exc) from None
+        shared = _shared_cause(exc)
+        if shared is not None:
+            raise CannotCheck(shared, exc) from None
         return Check(NG, subject, f"cannot check: {exc}")
 
 

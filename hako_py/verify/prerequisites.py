@@ -17,7 +17,7 @@ from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import awslogs_groups, parse_secret_source
 from hako_py.specs.failed_runs import failed_runs_role
 from hako_py.specs.traffic import TrafficSpecs
-from hako_py.verify.check import NG, OK, SKIP, Check, CredentialsFailed, guarded
+from hako_py.verify.check import NG, OK, SKIP, CannotCheck, Check, guarded
 from hako_py.verify.traffic import traffic_checks
 
 BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
@@ -29,17 +29,17 @@ def _presence(subject: str, present: Callable[[], bool], missing: str = "does no
 
 def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, specs: TrafficSpecs, *,
            scripts_create_log_groups: bool = False) -> list[Check]:
-    """Every check; when the credentials fail, the checks so far and one NG line about the
-    credentials (not one per check repeating it). *specs*: the traffic settings as render
-    derived them (``RenderedApp.specs``)."""
+    """Every check; when the credentials fail or the endpoint cannot be reached, the checks so
+    far and one NG line saying so (not one per check repeating it). *specs*: the traffic
+    settings as render derived them (``RenderedApp.specs``)."""
     region = app.region or lookups.clients.region
     done: list[Check] = []
     try:
         for check in _checks(app, task_definition, lookups, specs, region, scripts_create_log_groups):
             done.append(check)
-    except CredentialsFailed as failure:
+    except CannotCheck as failure:
         message = str(failure.error).split(": ", 1)[-1]
-        done.append(Check(NG, "AWS credentials", f"{message}; the remaining checks were not run"))
+        done.append(Check(NG, failure.subject, f"{message}; the remaining checks were not run"))
     return done
 
 

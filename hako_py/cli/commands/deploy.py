@@ -14,7 +14,15 @@ from typing import Any
 
 import click
 
-from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
+from hako_py.cli.options import (
+    POLL_HELP,
+    aws_options,
+    loader_options,
+    output_option,
+    split_aws,
+    tag_option,
+    verbosity_options,
+)
 from hako_py.errors import UsageError
 from hako_py.interrupts import raising_on
 
@@ -31,7 +39,7 @@ from hako_py.interrupts import raising_on
 @click.option("--shard", metavar="K/N", help="Many apps: deploy only the K-th of N stable shards (a CI matrix).")
 @click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
-@click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
+@tag_option("Image tag for the app container (default: the definition's, else latest).")
 @click.option("-f", "--force", is_flag=True,
               help="Register a new revision and force a new deployment even if unchanged.")
 @click.option("-n", "--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
@@ -98,7 +106,8 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
     reporter = make_reporter(quiet, verbose)
     aws, loader = split_aws(kwargs)
     checked = check_definition(file, loader, reporter, outcome, tag=tag, need_service=True)
-    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr,
+                       quiet=reporter.quiet)
     outcome.record.fields.update(verification=None, timings={"verifySeconds": None, "rolloutSeconds": None})
 
     def verified() -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
+from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, tag_option
 from hako_py.cli.output import reporter, say, show, stdout_reporter
 from hako_py.cli.prepare import clients_for, schedules_for, traffic_for
 from hako_py.deploy.service_ops import show_diff
@@ -27,7 +27,7 @@ from hako_py.review.reviewer import review
 @click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
               help="With --base: also write the full report (never shortened) in the chosen format to PATH, "
                    "e.g. for a workflow artifact beside a shortened PR comment.")
-@click.option("-t", "--tag", help="Image tag for the app container (live diff).")
+@tag_option("Image tag for the app container (live diff).")
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are differences (with --base: also when a "
                                               "hako.toml setting changed), 0 when none (1 on errors).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for --base (default: one per core).")

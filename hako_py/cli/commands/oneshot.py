@@ -13,7 +13,7 @@ import click
 
 from hako_py.aws import ecr_auth, secret_values
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, loader_options, split_aws, verbosity_options
+from hako_py.cli.options import aws_options, loader_options, split_aws, tag_option, verbosity_options
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import Prepared, preflight, prepare
 from hako_py.errors import HakoError, UsageError
@@ -96,7 +96,7 @@ def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
 @click.command(cls=OneshotCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("file", type=click.Path())
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
-@click.option("-t", "--tag", help="Image tag for the app container.")
+@tag_option("Image tag for the app container.")
 @click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
               help="Extra environment variable (repeatable).")
 @click.option("--cpu", "--app-cpu", "cpu", type=click.IntRange(min=0), help="CPU units for the app container.")
@@ -171,11 +171,12 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
     overrides = Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory,
                           memory_reservation=memory_reservation)
     checked = check_definition(file, kwargs, reporter, tag=tag)
-    prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr,
+                       quiet=reporter.quiet)
     task_definition = oneshot_task_definition(prepared.app, containers, tag)  # once, for all that follows
     if local:
         sys.exit(_run_local(prepared, task_definition, overrides, containers, tag, timeout, pull, secrets_file,
-                            runners))
+                            runners, reporter.quiet))
     # a dry run sends no AWS request (the preflight reads)
     if not no_verify and not dry_run and not preflight(prepared, task_definition, reporter):
         reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
@@ -193,7 +194,7 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
 
 def _run_local(prepared: Prepared, task_definition: dict[str, Any], overrides: Overrides,
                containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
-               secrets_file: str | None, runners: list[_Runner]) -> int:
+               secrets_file: str | None, runners: list[_Runner], quiet: bool) -> int:
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
@@ -204,7 +205,7 @@ def _run_local(prepared: Prepared, task_definition: dict[str, Any], overrides: O
                            secrets_file=secrets)
     lookup = partial(secret_values.resolve, prepared.clients, default_region=prepared.app.region)
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
-                         login=partial(ecr_auth.registry_login, prepared.clients))
+                         login=partial(ecr_auth.registry_login, prepared.clients), quiet=quiet)
     runners.append(runner)
     return runner.run(prepared.app, task_definition)
 

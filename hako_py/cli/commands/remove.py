@@ -40,7 +40,7 @@ def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwar
             raise HakoError(f"refusing to remove {checked.app.app_id} without confirmation: pass --yes")
         confirm(f"Remove service {checked.app.app_id} from cluster {checked.app.cluster}?")
     clients = clients_for(checked, aws)
-    scripts = configured_scripts(checked, clients, dry_run)
+    scripts = configured_scripts(checked, clients, dry_run, reporter.quiet)
     scripts.fire("remove_starting")
     code = do_remove(clients, checked.app, reporter, dry_run=dry_run,
                      traffic=traffic_for(checked.app, checked.rendered, clients),

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, loader_options, split_aws
+from hako_py.cli.options import aws_options, loader_options, split_aws, tag_option
 from hako_py.cli.output import dump, reporter, show
 from hako_py.compare.masking import mask_requests
 from hako_py.errors import HakoError
@@ -18,7 +18,7 @@ from hako_py.errors import HakoError
 @click.argument("file", type=click.Path())
 @click.option("--only", type=click.Choice(["task-definition", "service", "run-task"]),
               help="Print only this request (usable as --cli-input-json for the AWS CLI).")
-@click.option("-t", "--tag", help="Override the app container's image tag.")
+@tag_option("Override the app container's image tag.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
 @click.option("--expand", is_flag=True,
               help="Show values from std.native('provide.*') instead of ${key} placeholders.")

@@ -39,6 +39,6 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
     checked = check_definition(file, loader, reporter, outcome)
     settings = FollowSettings(interval=poll_interval, timeout=timeout)
     clients = clients_for(checked, aws)
-    scripts = configured_scripts(checked, clients, dry_run)
+    scripts = configured_scripts(checked, clients, dry_run, reporter.quiet)
     outcome.finish(do_rollback(clients, checked.app, reporter, settings, to=to, dry_run=dry_run,
                                scripts=scripts, record=outcome.record))

@@ -11,6 +11,7 @@ import click
 
 from hako_py.cli.output import say, show
 from hako_py.errors import HakoError
+from hako_py.hosts import bare_host, host_port
 from hako_py.loading import LoadOptions
 from hako_py.pipeline import check_file, expand_paths
 from hako_py.sandbox.faults import FaultProxy, FaultRates
@@ -20,14 +21,16 @@ from hako_py.sandbox.seed import Wanted, seed
 
 
 def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The address to listen on, bare: ``[::1]`` (as URLs write it, and people type it) is ``::1``."""
     if not is_loopback_address(value):
         raise click.BadParameter(NOT_LOOPBACK.format(host=value))
-    return value
+    return bare_host(value)
 
 
 @click.group(invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_loopback,
-              help="Loopback address to listen on (127.0.0.1, ::1 or localhost; nothing else is accepted).")
+              help="Loopback address to listen on (127.0.0.1, ::1 (or [::1]) or localhost; nothing else is "
+                   "accepted).")
 @click.option("--port", type=click.IntRange(0, 65535), default=4566, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @click.option("--seed", "seeds", multiple=True, type=click.Path(exists=True), metavar="PATH",
@@ -75,7 +78,7 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
     try:
         url = box.start()
     except OSError as exc:
-        raise HakoError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise HakoError(f"cannot listen on {host_port(host, port)}: {exc.strerror or exc}") from None
     try:
         if seeds:
             _seed(url, seeds)

@@ -9,7 +9,7 @@ import click
 
 from hako_py.cli.checked import check_definition
 from hako_py.cli.checks_output import checks_data, show_checks, tally
-from hako_py.cli.options import aws_options, loader_options, output_option, split_aws
+from hako_py.cli.options import aws_options, loader_options, output_option, split_aws, tag_option
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.output import stdout_reporter
@@ -19,7 +19,7 @@ from hako_py.verify.check import failed
 
 @click.command()
 @click.argument("file", type=click.Path())
-@click.option("-t", "--tag", help="Image tag for the app container.")
+@tag_option("Image tag for the app container.")
 @click.option("--oneshot", "for_oneshot", is_flag=True, help="Check what a oneshot needs (runs oneshot_starting).")
 @output_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the [NG] checks.")
@@ -37,7 +37,8 @@ def verify(file: str, tag: str | None, for_oneshot: bool, output: str, quiet: bo
     aws, loader = split_aws(kwargs)
     checked = check_definition(file, loader, reporter, outcome, tag=tag)
     hook = "oneshot_starting" if for_oneshot else "deploy_starting"
-    prepared = prepare(checked, aws, hook=hook, tag=tag, dry_run=True, stderr=sys.stderr)
+    prepared = prepare(checked, aws, hook=hook, tag=tag, dry_run=True, stderr=sys.stderr,
+                       quiet=quiet)
     checks = run_checks(prepared, prepared.rendered.task_definition)
     if outcome.json:
         show_checks(checks, reporter)

@@ -57,7 +57,7 @@ class NotifyWebhook(Script):
         variable = str(self.trusted_options.get("url_env") or self.options.get("url_env") or URL_ENV_PREFIX)
         url = self.context.env.get(variable)
         if not url:
-            self.context.say(f"notify_webhook: ${variable} is not set; not posting {event}")
+            self.context.problem(f"notify_webhook: ${variable} is not set; not posting {event}")
             return
         if self.context.dry_run:
             self.context.say(f"dry run: would post {event} to ${variable}")
@@ -71,7 +71,7 @@ class NotifyWebhook(Script):
                       method="POST", timeout=TIMEOUT)
         except ScriptError as exc:  # a failing webhook never fails the deploy
             reason = str(exc).removeprefix(f"{self.type_name}: ")
-            self.context.say(f"notify_webhook: posting {event} failed: {reason} (URL from ${variable}; ignored)")
+            self.context.problem(f"notify_webhook: posting {event} failed: {reason} (URL from ${variable}; ignored)")
 
     def deploy_finished(self, task_definition_arn: str) -> None:
         self._post("deploy_finished", f"deployed {task_definition_arn.rsplit('/', 1)[-1]}",
