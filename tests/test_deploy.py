@@ -472,3 +472,37 @@ def test_service_in_its_own_vpc_without_security_groups(hako: Hako, repo: Repo, 
     again = hako("deploy", path, *POLL)
     assert again.code == 0, again.err
     assert aws.requests()["writes"] == 0, again.err
+
+
+def test_preflight_reads_each_thing_once(hako: Hako, repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> None:
+    """One role for the task and for ECS, two subnets, a log group the log-group script also
+    looks at: verify and the script read each of them once (one GetRole, one DescribeSubnets
+    for both subnets, one DescribeLogGroups)."""
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+    from tests.conftest import service_app
+
+    cluster, subnets, group, role = unique("c-"), [unique("subnet-"), unique("subnet-")], unique("sg-"), unique("r-")
+    arn = f"arn:aws:iam::123456789012:role/{role}"
+    text = service_app(cluster, subnets[0], group, extra=f"task_role_arn: '{arn}', execution_role_arn: '{arn}',")
+    text = text.replace(f"subnets: ['{subnets[0]}']", f"subnets: {json.dumps(subnets)}")
+    text = text.rstrip().removesuffix("}") + "  scripts: [{ type: 'create_aws_cloud_watch_logs_log_group' }],\n}\n"
+    repo.write("apps/svc.jsonnet", text)
+    wanted = Wanted()
+    wanted.add_app(check_file("apps/svc.jsonnet").app)
+    seed(sandbox.url, wanted)
+    aws.reset()
+    result = hako("deploy", "apps/svc.jsonnet", "-v", *POLL)
+    assert result.code == 0, result.err
+    assert f"[OK] subnet {subnets[0]}" in result.err and f"[OK] subnet {subnets[1]}" in result.err
+    assert f"[OK] task role {role}" in result.err and f"[OK] execution role {role}" in result.err
+    calls = aws.requests()["byOperation"]
+    assert (calls.get("iam.GetRole"), calls.get("ec2.DescribeSubnets"), calls.get("logs.DescribeLogGroups")) == \
+        (1, 1, 1), calls
+    # one of two subnets missing: the one request fails, each is then asked about alone
+    gone = unique("subnet-")
+    repo.write("apps/svc.jsonnet", text.replace(json.dumps(subnets), json.dumps([subnets[0], gone])))
+    checked = hako("verify", "apps/svc.jsonnet")
+    assert checked.code == 1
+    assert f"[OK] subnet {subnets[0]}" in checked.out.splitlines()
+    assert f"[NG] subnet {gone}: does not exist" in checked.out.splitlines()

@@ -1,5 +1,11 @@
 """Read-only existence checks (for ``hako verify``) and the few writes scripts make.
 
+Each thing is read once per command: a role named twice (task and execution role, a
+schedule's role), a log group verify checks and the log-group script then looks at, the
+subnets of one network configuration (one DescribeSubnets for all of them) are answered
+from what was read first. One :class:`Lookups` serves a command (``AwsClients.lookups()``);
+what a write changes (a log group created) is updated in it.
+
 None of these reads a secret's value: SSM parameters are looked up with
 DescribeParameters and Secrets Manager secrets with DescribeSecret. Every call goes to a
 client typed by the types-boto3 stubs (``AwsClients.client`` is overloaded per service).
@@ -8,7 +14,9 @@ client typed by the types-boto3 stubs (``AwsClients.client`` is overloaded per s
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from hako_py.aws.errors import AwsError, aws_errors
@@ -19,6 +27,7 @@ if TYPE_CHECKING:
     from hako_py.aws.clients import AwsClients
 
 NOT_FOUND = ("NotFound", "NoSuch", "ResourceNotFound", "DoesNotExist")
+T = TypeVar("T")
 
 
 def _missing(exc: AwsError) -> bool:
@@ -35,6 +44,14 @@ class Lookups:
 
     def __init__(self, clients: AwsClients) -> None:
         self.clients = clients
+        self._read: dict[tuple[str, ...], Any] = {}  # what was read, by (kind, region, name)
+
+    def _once(self, key: tuple[str, ...], read: Callable[[], T]) -> T:
+        """*read*'s answer, read the first time only (a failure is not kept: a later check may retry)."""
+        if key not in self._read:
+            self._read[key] = read()
+        found: T = self._read[key]
+        return found
 
     def cluster_status(self, cluster: str) -> str | None:
         with aws_errors(f"DescribeClusters {cluster}"):
@@ -87,6 +104,11 @@ class Lookups:
 
     def role_trusts(self, role_name: str, service: str) -> bool | None:
         """None when the role does not exist, else whether its trust policy names *service*."""
+        text = self._once(("role", role_name), lambda: self._trust_policy(role_name))
+        return None if text is None else service in text
+
+    def _trust_policy(self, role_name: str) -> str | None:
+        """The role's trust policy as JSON text (GetRole), None when there is no such role."""
         try:
             with aws_errors(f"GetRole {role_name}"):
                 role = self.clients.client("iam").get_role(RoleName=role_name)["Role"]
@@ -97,10 +119,12 @@ class Lookups:
         document: Any = role.get("AssumeRolePolicyDocument") or {}
         if isinstance(document, str):
             document = json.loads(unquote(document))
-        text = json.dumps(document)
-        return service in text
+        return json.dumps(document)
 
     def log_group(self, region: str | None, group: str) -> bool:
+        return self._once(("log-group", str(region), group), lambda: self._log_group(region, group))
+
+    def _log_group(self, region: str | None, group: str) -> bool:
         with aws_errors(f"DescribeLogGroups {group}"):
             response = self.clients.for_region(region).client("logs").describe_log_groups(logGroupNamePrefix=group)
         return any(g.get("logGroupName") == group for g in response.get("logGroups", []))
@@ -112,27 +136,42 @@ class Lookups:
         except AwsError as exc:
             if "AlreadyExists" not in exc.code:
                 raise
+        self._read[("log-group", str(region), group)] = True
 
     def missing_subnets(self, region: str | None, subnet_ids: list[str]) -> list[str]:
-        return [s for s in subnet_ids if not self._subnet_exists(region, s)]
+        """The ones of *subnet_ids* that do not exist: one DescribeSubnets for all those not read
+        yet (one per subnet only when that one call says some do not exist)."""
+        return self._missing_ids("subnet", region, subnet_ids, self._subnets_exist)
 
     def missing_security_groups(self, region: str | None, group_ids: list[str]) -> list[str]:
-        return [g for g in group_ids if not self._security_group_exists(region, g)]
+        """As :meth:`missing_subnets`, for security groups (DescribeSecurityGroups)."""
+        return self._missing_ids("security-group", region, group_ids, self._security_groups_exist)
 
-    def _subnet_exists(self, region: str | None, subnet: str) -> bool:
+    def _missing_ids(self, kind: str, region: str | None, ids: list[str],
+                     exist: Callable[[str | None, list[str]], bool]) -> list[str]:
+        unread = [i for i in dict.fromkeys(ids) if (kind, str(region), i) not in self._read]
+        if unread:
+            if len(unread) > 1 and exist(region, unread):  # all of them at once
+                self._read.update({(kind, str(region), i): True for i in unread})
+            else:
+                for item in unread:
+                    self._once((kind, str(region), item), partial(exist, region, [item]))
+        return [i for i in ids if not self._read[(kind, str(region), i)]]
+
+    def _subnets_exist(self, region: str | None, subnets: list[str]) -> bool:
         try:
-            with aws_errors(f"DescribeSubnets {subnet}"):
-                self.clients.for_region(region).client("ec2").describe_subnets(SubnetIds=[subnet])
+            with aws_errors(f"DescribeSubnets {' '.join(subnets)}"):
+                self.clients.for_region(region).client("ec2").describe_subnets(SubnetIds=subnets)
         except AwsError as exc:
             if _absent(exc):
                 return False
             raise
         return True
 
-    def _security_group_exists(self, region: str | None, group: str) -> bool:
+    def _security_groups_exist(self, region: str | None, groups: list[str]) -> bool:
         try:
-            with aws_errors(f"DescribeSecurityGroups {group}"):
-                self.clients.for_region(region).client("ec2").describe_security_groups(GroupIds=[group])
+            with aws_errors(f"DescribeSecurityGroups {' '.join(groups)}"):
+                self.clients.for_region(region).client("ec2").describe_security_groups(GroupIds=groups)
         except AwsError as exc:
             if _absent(exc):
                 return False

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hako_py.aws import AwsClients, AwsOptions
-from hako_py.aws.lookups import Lookups
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.checks_output import checks_data, show_checks
 from hako_py.definition import AppDefinition
@@ -105,7 +104,7 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
 
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
-    return verify(prepared.app, task_definition, Lookups(prepared.clients), prepared.rendered.specs,
+    return verify(prepared.app, task_definition, prepared.clients.lookups(), prepared.rendered.specs,
                   scripts_create_log_groups=prepared.scripts.creates_log_groups)
 
 

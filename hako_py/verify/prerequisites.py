@@ -68,11 +68,14 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: Tra
         yield guarded(subject, partial(_log_group_check, group, group_region or region, lookups, creates_groups,
                                       group in create_group_options))
     awsvpc = (app.scheduler.get("network_configuration") or {}).get("awsvpc_configuration") or {}
-    for subnet in awsvpc.get("subnets") or []:
-        yield _presence(f"subnet {subnet}", partial(_none_missing, lookups.missing_subnets, region, str(subnet)))
-    for group in awsvpc.get("security_groups") or []:
+    # each check asks about all of them: the first reads them in one request, the others reuse it
+    subnets = [str(subnet) for subnet in awsvpc.get("subnets") or []]
+    for subnet in subnets:
+        yield _presence(f"subnet {subnet}", partial(_none_missing, lookups.missing_subnets, region, subnets, subnet))
+    groups = [str(group) for group in awsvpc.get("security_groups") or []]
+    for group in groups:
         yield _presence(f"security group {group}",
-                        partial(_none_missing, lookups.missing_security_groups, region, str(group)))
+                        partial(_none_missing, lookups.missing_security_groups, region, groups, group))
     for strategy in app.scheduler.get("capacity_provider_strategy") or []:
         name = str(strategy.get("capacity_provider"))
         if name in BUILTIN_CAPACITY_PROVIDERS:
@@ -82,8 +85,9 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: Tra
     yield from traffic_checks(app, td, lookups.clients, specs)
 
 
-def _none_missing(find_missing: Callable[[str | None, list[str]], list[str]], region: str | None, item: str) -> bool:
-    return not find_missing(region, [item])
+def _none_missing(find_missing: Callable[[str | None, list[str]], list[str]], region: str | None,
+                  items: list[str], item: str) -> bool:
+    return item not in find_missing(region, items)
 
 
 def _no_missing_providers(lookups: Lookups, name: str) -> bool:
