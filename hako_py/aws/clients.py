@@ -153,6 +153,8 @@ class AwsClients:
                     connect_timeout=5,
                     read_timeout=30,
                     user_agent_extra="hako-py",
+                    # S3 with an endpoint: ENDPOINT/BUCKET/KEY, never BUCKET.ENDPOINT (see aws/s3.py)
+                    s3={"addressing_style": "path"} if service == "s3" and endpoint else None,
                 ),
             }
             if endpoint:
@@ -186,6 +188,12 @@ class AwsClients:
         from hako_py.aws.logs import LogsApi
 
         return LogsApi(self.for_region(region).client("logs"))
+
+    def s3(self, region: str | None = None) -> Any:
+        """S3 in *region* (a bucket's region, e.g. nginx_front's ``s3.region``)."""
+        from hako_py.aws.s3 import S3Api
+
+        return S3Api(self.for_region(region).client("s3"))
 
     def elbv2(self) -> Any:
         from hako_py.aws.elbv2 import ElbApi

@@ -104,6 +104,9 @@ class Lookups:
             if "AlreadyExists" not in exc.code:
                 raise
 
+    def s3_bucket(self, region: str, bucket: str) -> bool:
+        return bool(self.clients.s3(region).bucket_exists(bucket))
+
     def missing_subnets(self, region: str, subnet_ids: list[str]) -> list[str]:
         return [s for s in subnet_ids if not self._exists("DescribeSubnets", "SubnetIds", s, region)]
 

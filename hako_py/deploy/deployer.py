@@ -30,6 +30,7 @@ from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
 from hako_py.schedules.manager import Schedules
 from hako_py.schedules.planner import SchedulesPlan
+from hako_py.scripts.base import ScriptWrite
 from hako_py.scripts.runner import NoScripts, ScriptSet
 from hako_py.traffic.manager import Traffic, TrafficPlan
 
@@ -84,11 +85,11 @@ class Deployer:
         return self.record.end(self.out, result, message, code, problem=problem)
 
     def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None,
-                   schedules: SchedulesPlan | None = None) -> None:
+                   schedules: SchedulesPlan | None = None, script_writes: list[ScriptWrite] | None = None) -> None:
         from hako_py.compare.diff import colorize
 
         for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else "",
-                     schedules.diff if schedules else ""):
+                     schedules.diff if schedules else "", *(w.diff for w in script_writes or [])):
             if diff:
                 diff = printable(diff)  # definition text stays text; the colours are hako's own
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
@@ -111,10 +112,11 @@ class Deployer:
         rendered = traffic.apply_to(rendered, live.service) if traffic else rendered
         plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
         schedules = self.schedules.plan(force=self.options.force) if self.schedules is not None else None
-        self._show_plan(app, plan, traffic, schedules)
+        script_writes = self.scripts.planned_writes()  # e.g. nginx_front's configuration, when it changed
+        self._show_plan(app, plan, traffic, schedules, script_writes)
         traffic_steps = traffic.steps if traffic else []
         schedule_steps = schedules.steps if schedules else []
-        if not plan.has_writes and not traffic_steps and not schedule_steps:
+        if not plan.has_writes and not traffic_steps and not schedule_steps and not script_writes:
             failed = failed_rollout(live.service) if live.service else None
             if failed is not None:
                 # nothing to change, but the service does not run as defined: never a success
@@ -157,6 +159,7 @@ class Deployer:
             return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
                              "or --no-verify)", EXIT_FAILED, after=before, problem=True)
         steps = [s.text for p in traffic.before_service for s in p.steps] if traffic else []
+        steps += [w.step for w in script_writes]
         steps += plan.steps()
         steps += [s.text for p in traffic.after_service for s in p.steps] if traffic else []
         steps += schedule_steps
@@ -176,6 +179,9 @@ class Deployer:
         if traffic is not None:
             traffic.run(traffic.before_service, self.out.line)
             plan = self._resolved(plan, traffic)
+        for write in script_writes:  # as hako: the front's configuration is in place before tasks start
+            write.send()
+            self.out.line(write.done)
         new_arn = self._register(plan)
         target = new_arn or str(plan.reuse_task_definition)
         self._tag_task_definition(plan)
@@ -189,7 +195,8 @@ class Deployer:
             tagged = bool(plan.tag_service or plan.tag_task_definition)
             changed = " and ".join(what for what, did in (("tags", tagged),
                                                            ("traffic settings", bool(traffic_steps)),
-                                                           ("schedules", bool(schedule_steps))) if did)
+                                                           ("schedules", bool(schedule_steps)),
+                                                           ("scripts' objects", bool(script_writes))) if did)
             return self._end("updated", f"service {app.app_id} runs {short_td(target)} as defined; only its "
                              f"{changed} changed", EXIT_OK, after=target)
         self.scripts.fire("deploy_started", service)

@@ -8,6 +8,12 @@ options, validated against the class's ``options_schema``. Hooks run in list ord
 - ``deploy_starting(containers)`` / ``oneshot_starting(containers)``: may change the
   containers (e.g. set the app image tag) before the task definition is rendered; no
   AWS writes here, verification has not run yet;
+- ``shape_containers(containers, front_port)`` (deploy, and what shows a deploy: ``hako
+  diff``, ``render --with-scripts``, ``--dry-run``): hako's ``deploy_started(containers,
+  front_port)``, the last change to the containers, once the front port is known; no writes;
+- ``planned_writes()``: what the script would write (compared with what is there, so an
+  unchanged deploy writes nothing); ``hako diff`` and ``--dry-run`` show them, deploy sends
+  them after verification, before the task definition is registered;
 - ``before_writes(task_definition)``: verification passed and the first write request is
   next (create resources here, e.g. log groups);
 - ``deploy_started(service)``, ``deploy_finished(task_definition_arn)``,
@@ -29,7 +35,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TextIO
 
@@ -62,6 +68,20 @@ class ScriptContext:
         # a script quotes definition values (a job name...): never a secret, never an escape
         self.stderr.write(printable(redact(message)) + "\n")
         self.stderr.flush()
+
+
+@dataclass(frozen=True)
+class ScriptWrite:
+    """One write a script plans, as data: shown before it is sent, never sent by diff or a dry run.
+
+    A script that writes during a deploy (hako's nginx_front uploads its configuration) must
+    keep a no-op deploy a no-op: it compares with what is there and plans a write only for a
+    difference, like the deploy's own plan."""
+
+    step: str  # one line among the deploy's writes, e.g. "PutObject s3://bucket/key (nginx_front)"
+    diff: str  # a unified diff of the change, shown by hako diff and deploy (empty: none to show)
+    send: Callable[[], None]  # makes the write (deploy only, after verification)
+    done: str  # said once it was sent
 
 
 class Script:
@@ -119,6 +139,21 @@ class Script:
 
     def deploy_starting(self, containers: dict[str, dict[str, Any]]) -> None:
         """May change *containers* (hako-format dicts) before the task definition is built."""
+
+    def shape_containers(self, containers: dict[str, dict[str, Any]], front_port: int | None) -> None:
+        """hako's ``deploy_started(containers, front_port)``: the last change to *containers*
+        before the task definition is rendered. *front_port* is the host port for the
+        ``front`` container as hako determines it: None under awsvpc, 0 with dynamic port
+        mapping (the default), else a fixed port. Runs wherever a deploy is shown (diff,
+        ``render --with-scripts``, ``--dry-run``): no writes, no side effects."""
+
+    def planned_writes(self) -> list[ScriptWrite]:
+        """The writes this deploy needs (after ``shape_containers``); none when all is as wanted."""
+        return []
+
+    def s3_buckets(self) -> list[tuple[str, str]]:
+        """(bucket, region) this script writes to: ``hako verify`` checks each is reachable."""
+        return []
 
     def before_writes(self, task_definition: dict[str, Any]) -> None:
         """Verification passed; the first write request is next."""
