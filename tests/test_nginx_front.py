@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from hako_py.scripts.builtin.nginx_conf import render_nginx_conf
 from hako_py.sandbox.server import Sandbox
+from hako_py.scripts.builtin.nginx_conf import render_nginx_conf
 from tests.conftest import POLL, PROJECT_ROOT, Hako, Repo, SandboxControl, unique
 
 HAKO218 = PROJECT_ROOT / "tests" / "fixtures" / "hako218"
@@ -84,3 +83,167 @@ def test_hako_examples_register_hakos_front_and_upload_hakos_conf(name: str, mon
     put = sent["deploy.s3_put_object"]
     assert (script.region, script.bucket, script.key) == (put["region"], put["bucket"], put["key"])
     assert script.conf == put["body"]
+
+
+# --- deployed into the sandbox ----------------------------------------------------------------
+
+BUCKET, BUCKET_REGION = "nanika", "ap-northeast-1"  # examples/front.libsonnet
+
+
+def s3(sandbox: Sandbox) -> Any:
+    return boto3.client("s3", region_name=BUCKET_REGION, endpoint_url=sandbox.url, aws_access_key_id="t",
+                        aws_secret_access_key="t")
+
+
+def make_bucket(sandbox: Sandbox, bucket: str = BUCKET) -> None:
+    client = s3(sandbox)
+    if bucket not in {b["Name"] for b in client.list_buckets()["Buckets"]}:
+        client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": BUCKET_REGION})
+
+
+def example_app(repo: Repo, sandbox: Sandbox, name: str, *edits: tuple[str, str]) -> tuple[str, str]:
+    """hako's example *name* as apps/APP_ID.jsonnet (a fresh app id: hako's is the file name)
+    with *edits* (old, new) made, and what it needs seeded; (path, app id)."""
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    app_id = unique(f"{name}-")
+    for helper in ("front.libsonnet", "hello.env"):
+        shutil.copy(HAKO218 / "examples" / helper, repo.root / "apps" / helper)
+    text = (HAKO218 / "examples" / f"{name}.jsonnet").read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path = f"apps/{app_id}.jsonnet"
+    repo.write(path, text)
+    wanted = Wanted()
+    wanted.add_app(check_file(path).app)
+    seed(sandbox.url, wanted)
+    return path, app_id
+
+
+def stored_conf(sandbox: Sandbox, key: str, bucket: str = BUCKET) -> str:
+    return str(s3(sandbox).get_object(Bucket=bucket, Key=key)["Body"].read().decode())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_hako_examples_deploy_and_redeploy_without_a_write(name: str, repo: Repo, hako: Hako, aws: SandboxControl,
+                                                           sandbox: Sandbox) -> None:
+    make_bucket(sandbox)
+    path, app_id = example_app(repo, sandbox, name)
+    key = f"hako/front_config/{app_id}.conf"
+    aws.reset()
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.out + result.err
+    assert f"Uploaded front configuration to s3://{BUCKET}/{key}" in result.err
+    # the object hako would have put (nginx_front.rb:83-98), through the configured endpoint
+    assert stored_conf(sandbox, key) == hako_sent(name)["deploy.s3_put_object"]["body"]
+    assert aws.requests()["byOperation"][f"s3.PUT /{BUCKET}/{key}"] == 1
+    # nothing changed: no write at all (hako uploaded on every deploy), and nothing to show
+    aws.reset()
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0 and "no changes" in again.err, again.err
+    assert aws.requests()["writes"] == 0, aws.requests()
+    shown = hako("diff", path)
+    assert shown.code == 0 and "no differences" in shown.err + shown.out, shown.out + shown.err
+
+
+def test_a_changed_configuration_is_shown_then_uploaded_alone(repo: Repo, hako: Hako, aws: SandboxControl,
+                                                             sandbox: Sandbox) -> None:
+    make_bucket(sandbox)
+    path, app_id = example_app(repo, sandbox, "hello")
+    key = f"hako/front_config/{app_id}.conf"
+    assert hako("deploy", path, *POLL).code == 0
+    repo.write(path, (repo.root / path).read_text().replace("backend_port: 3000", "backend_port: 3001"))
+    aws.reset()
+    shown = hako("diff", path)
+    assert shown.code == 0, shown.err
+    assert (f"--- s3://{BUCKET}/{key} (in S3)\n+++ s3://{BUCKET}/{key} (nginx_front)\n" in shown.out
+            and "-    proxy_pass http://backend:3000;\n+    proxy_pass http://backend:3001;\n" in shown.out), shown.out
+    dry = hako("deploy", "--dry-run", path, *POLL)
+    assert dry.code == 0, dry.err
+    assert f"  PutObject s3://{BUCKET}/{key} (nginx_front: the front's nginx.conf)" in dry.err.splitlines(), dry.err
+    assert aws.requests()["writes"] == 0
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.err
+    assert "only its scripts' objects changed" in result.err, result.err
+    assert aws.requests()["writes"] == 1  # the task definition did not change: PutObject alone
+    assert "proxy_pass http://backend:3001;" in stored_conf(sandbox, key)
+
+
+def test_a_fixed_front_port_is_allocated_as_hako_allocates_it(repo: Repo, hako: Hako, aws: SandboxControl,
+                                                              sandbox: Sandbox) -> None:
+    # dynamic_port_mapping: false (ecs.rb:49,449-501): the service's own front port, else one
+    # more than the cluster's highest, 10000 for the first
+    make_bucket(sandbox)
+    cluster = unique("c-")
+    edits = (("cluster: 'eagletmt',", f"cluster: '{cluster}', dynamic_port_mapping: false,"),)
+
+    def front_port(path: str) -> Any:
+        result = hako("render", "--with-scripts", path)
+        assert result.code == 0, result.err
+        front = next(c for c in json.loads(result.out)["taskDefinition"]["containerDefinitions"]
+                     if c["name"] == "front")
+        return front["portMappings"]
+
+    first, _ = example_app(repo, sandbox, "hello", *edits)
+    assert front_port(first) == [{"containerPort": 80, "hostPort": 10000, "protocol": "tcp"}]
+    assert hako("deploy", first, *POLL).code == 0
+    second, _ = example_app(repo, sandbox, "hello", *edits)
+    assert front_port(second) == [{"containerPort": 80, "hostPort": 10001, "protocol": "tcp"}]
+    aws.reset()
+    again = hako("deploy", first, *POLL)
+    assert again.code == 0 and "no changes" in again.err, again.err
+    assert aws.requests()["writes"] == 0
+
+
+def test_the_bucket_chooses_the_object_never_the_endpoint(repo: Repo, hako: Hako, aws: SandboxControl,
+                                                          sandbox: Sandbox) -> None:
+    # a bucket that looks like a host name still goes to the configured endpoint (path-style
+    # addresses): the definition cannot send the deploy's credentials anywhere else
+    bucket = "front.example.com"
+    make_bucket(sandbox, bucket)
+    path, app_id = example_app(repo, sandbox, "hello",
+                               ("(import 'front.libsonnet') + {", f"(import 'front.libsonnet') + {{ s3+: {{ bucket: '{bucket}' }},"))
+    aws.reset()
+    assert hako("deploy", path, *POLL).code == 0
+    assert aws.requests()["byOperation"][f"s3.PUT /{bucket}/hako/front_config/{app_id}.conf"] == 1
+    assert "proxy_pass http://backend:3000;" in stored_conf(sandbox, f"hako/front_config/{app_id}.conf", bucket)
+
+
+def test_verify_checks_the_bucket_and_deploy_stops_before_any_write(repo: Repo, hako: Hako, aws: SandboxControl,
+                                                                    sandbox: Sandbox) -> None:
+    missing = unique("missing-")
+    path, _ = example_app(repo, sandbox, "hello", ("(import 'front.libsonnet') + {",
+                                                   f"(import 'front.libsonnet') + {{ s3+: {{ bucket: '{missing}' }},"))
+    result = hako("verify", path)
+    assert result.code == 1
+    assert f"[NG] S3 bucket {missing}: does not exist (ap-northeast-1); a script writes to it" in result.out.splitlines()
+    aws.reset()
+    deploy = hako("deploy", path, *POLL)
+    assert deploy.code == 1 and "verification failed" in deploy.err, deploy.err
+    assert aws.requests()["writes"] == 0
+    make_bucket(sandbox)
+    assert "[OK] S3 bucket nanika" in hako("verify", example_app(repo, sandbox, "hello")[0]).out.splitlines()
+
+
+def test_options_are_validated_as_hako_reads_them(repo: Repo, hako: Hako) -> None:
+    front = "sidecars: { front: { image_tag: 'hako-nginx', memory: 32 } },"
+    app = ("{ scheduler: { type: 'ecs', region: 'ap-northeast-1', cluster: 'c', desired_count: 1 }, "
+           "app: { image: 'busybox:1', memory: 64 }, %s scripts: [%s] }")
+    repo.write("apps/a.jsonnet", app % (front, "{ type: 'nginx_front', s3: { region: 'ap-northeast-1', "
+                                               "bucket: 'Bad_Bucket', prefix: '../x' }, "
+                                               "locations: { '/ { return 200; }': {} } }"))
+    result = hako("validate", "-q", "apps/a.jsonnet")
+    assert result.code == 1
+    errors = sorted(line.split(": ", 1)[1] for line in result.out.splitlines() if ": warning: " not in line)
+    # backend_port is required (nginx_front.rb:110 fetch); a location cannot add directives; S3's
+    # bucket naming rules; a prefix without '..' segments
+    assert [e.split(": ")[0] for e in errors] == ["scripts[0].backend_port", "scripts[0].locations",
+                                                  "scripts[0].s3.bucket", "scripts[0].s3.prefix"], errors
+    # nginx_front.rb:31 containers.fetch('front'): a deploy without a front container stops
+    repo.write("apps/b.jsonnet", app % ("", "{ type: 'nginx_front', backend_port: 3000, "
+                                            "s3: { region: 'ap-northeast-1', bucket: 'b-1' } }"))
+    result = hako("render", "--with-scripts", "apps/b.jsonnet")
+    assert result.code != 0
+    assert "nginx_front: the definition has no container named 'front'" in result.err

@@ -140,8 +140,8 @@ def test_unknown_script_type_lists_installed_types(hako: Hako, repo: Repo) -> No
     result = hako("validate", "apps/x.jsonnet")
     assert result.code == 1
     assert result.out.strip() == ("apps/x.jsonnet: scripts[0].type: unknown script type 'ckpdecs' (installed: "
-                                  "create_aws_cloud_watch_logs_log_group, ecr_tag, jenkins_tag, notify_webhook, "
-                                  "record_hooks)")
+                                  "create_aws_cloud_watch_logs_log_group, ecr_tag, jenkins_tag, nginx_front, "
+                                  "notify_webhook, record_hooks)")
 
 
 def test_script_options_are_validated_with_located_errors(hako: Hako, repo: Repo) -> None:
