@@ -241,9 +241,12 @@ def test_options_are_validated_as_hako_reads_them(repo: Repo, hako: Hako) -> Non
     # bucket naming rules; a prefix without '..' segments
     assert [e.split(": ")[0] for e in errors] == ["scripts[0].backend_port", "scripts[0].locations",
                                                   "scripts[0].s3.bucket", "scripts[0].s3.prefix"], errors
-    # nginx_front.rb:31 containers.fetch('front'): a deploy without a front container stops
-    repo.write("apps/b.jsonnet", app % ("", "{ type: 'nginx_front', backend_port: 3000, "
+    # nginx_front.rb:31,43 containers.fetch('front') (hako: a KeyError during the deploy), and the
+    # backend it links (:61, :65-67; ECS would refuse the link)
+    repo.write("apps/b.jsonnet", app % ("", "{ type: 'nginx_front', backend_port: 3000, backend: 'web', "
                                             "s3: { region: 'ap-northeast-1', bucket: 'b-1' } }"))
-    result = hako("render", "--with-scripts", "apps/b.jsonnet")
-    assert result.code != 0
-    assert "nginx_front: the definition has no container named 'front'" in result.err
+    result = hako("validate", "-q", "apps/b.jsonnet")
+    assert result.code == 1
+    assert [line for line in result.out.splitlines() if ": warning: " not in line] == [
+        "apps/b.jsonnet: scripts[0]: nginx_front configures the sidecar named 'front'; the definition has none",
+        "apps/b.jsonnet: scripts[0].backend: no container named 'web' (containers: app)"]

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TextIO
 
@@ -133,6 +133,12 @@ class Script:
                         secret_url=secret_url, headers=headers, data=data, method=method, timeout=timeout)
         except OutboundError as exc:
             raise ScriptError(f"{self.type_name}: {exc}") from None
+
+    @classmethod
+    def definition_problems(cls, options: dict[str, Any], containers: Collection[str]) -> list[tuple[str, str]]:
+        """(option, message) for what valid *options* need of the definition, e.g. a container
+        by name (*containers*: the definition's); ``hako validate`` reports them at the entry."""
+        return []
 
     def configure(self) -> None:
         """Called once before any other hook."""

@@ -25,6 +25,7 @@ receives the credentials.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from hako_py.scripts.base import Script, ScriptError, ScriptWrite
@@ -84,6 +85,16 @@ OPTIONS_SCHEMA: dict[str, Any] = {
 class NginxFront(Script):
     type_name = "nginx_front"
     options_schema: ClassVar[dict[str, Any]] = OPTIONS_SCHEMA
+
+    @classmethod
+    def definition_problems(cls, options: dict[str, Any], containers: Collection[str]) -> list[tuple[str, str]]:
+        problems = []
+        if FRONT not in containers:  # nginx_front.rb:31,43 containers.fetch('front')
+            problems.append(("", f"nginx_front configures the sidecar named '{FRONT}'; the definition has none"))
+        backend = str(options.get("backend", DEFAULT_BACKEND))
+        if backend not in containers:
+            problems.append(("backend", f"no container named '{backend}' (containers: {', '.join(containers)})"))
+        return problems
 
     def configure(self) -> None:
         s3 = self.options["s3"]
