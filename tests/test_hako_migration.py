@@ -34,7 +34,8 @@ CALLS = Path(__file__).resolve().parent / "hako218"
 # fixtures, it is that file as published (eagletmt/hako v2.18.0), and its calls are hako's
 # recorded requests for it.
 HELLO_ENV = "username=eagletmt\n"  # examples/hello.env
-FRONT_LIBSONNET = (Path(__file__).resolve().parent / "fixtures" / "hako218" / "examples" / "front.libsonnet").read_text()
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "hako218" / "examples"  # hako's, verbatim
+FRONT_LIBSONNET = (EXAMPLES / "front.libsonnet").read_text()
 
 DEFINITIONS: dict[str, str] = {
     # spec/fixtures/jsonnet/ecs.jsonnet
@@ -190,63 +191,7 @@ DEFINITIONS: dict[str, str] = {
     """,
     # examples/hello.jsonnet: EC2 bridge with the nginx_front script, which put its nginx.conf in
     # S3 and gave front its env, the link app:backend and port 80 on host port 0
-    "hello": """
-        local fileProvider = std.native('provide.file');
-        local provide(name) = fileProvider(std.toString({ path: 'hello.env' }), name);
-
-        {
-          scheduler: {
-            type: 'ecs',
-            region: 'ap-northeast-1',
-            cluster: 'eagletmt',
-            desired_count: 2,
-            task_role_arn: 'arn:aws:iam::012345678901:role/HelloRole',
-            deployment_configuration: {
-              maximum_percent: 200,
-              minimum_healthy_percent: 50,
-            },
-          },
-          app: {
-            image: 'ryotarai/hello-sinatra',
-            memory: 128,
-            cpu: 256,
-            health_check: {
-              command: [
-                'CMD-SHELL',
-                'curl -f http://localhost:3000/ || exit 1',
-              ],
-              interval: 30,
-              timeout: 5,
-              retries: 3,
-              start_period: 1,
-            },
-            links: [
-              'redis:redis',
-            ],
-            env: {
-              PORT: '3000',
-              MESSAGE: std.format('%s-san', provide('username')),
-            },
-          },
-          sidecars: {
-            front: {
-              image_tag: 'hako-nginx',
-              memory: 32,
-              cpu: 32,
-            },
-            redis: {
-              image_tag: 'redis:3.0',
-              cpu: 64,
-              memory: 512,
-            },
-          },
-          scripts: [
-            (import 'front.libsonnet') + {
-              backend_port: 3000,
-            },
-          ],
-        }
-    """,
+    "hello": (EXAMPLES / "hello.jsonnet").read_text(),
     # examples/hello-nofront.jsonnet: an ALB, its target group and listeners made by hako
     "hello-nofront": """
         local fileProvider = std.native('provide.file');
