@@ -146,6 +146,15 @@ def test_hako_examples_deploy_and_redeploy_without_a_write(name: str, repo: Repo
     assert aws.requests()["writes"] == 0, aws.requests()
     shown = hako("diff", path)
     assert shown.code == 0 and "no differences" in shown.err + shown.out, shown.out + shown.err
+    assert drift_of(hako, path) == ("in-sync", None)
+
+
+def drift_of(hako: Hako, path: str) -> tuple[str, str | None]:
+    """hako drift's status and diff for the app of *path* (which compares as hako diff does)."""
+    result = hako("drift", "--format", "json", path)
+    assert result.code == 0, result.out + result.err
+    app = json.loads(result.out)["apps"][0]
+    return app["status"], app["diff"]
 
 
 def test_a_changed_configuration_is_shown_then_uploaded_alone(repo: Repo, hako: Hako, aws: SandboxControl,
@@ -160,6 +169,8 @@ def test_a_changed_configuration_is_shown_then_uploaded_alone(repo: Repo, hako: 
     assert shown.code == 0, shown.err
     assert (f"--- s3://{BUCKET}/{key} (in S3)\n+++ s3://{BUCKET}/{key} (nginx_front)\n" in shown.out
             and "-    proxy_pass http://backend:3000;\n+    proxy_pass http://backend:3001;\n" in shown.out), shown.out
+    status, diff = drift_of(hako, path)
+    assert status == "drifted" and "+    proxy_pass http://backend:3001;" in str(diff), diff
     dry = hako("deploy", "--dry-run", path, *POLL)
     assert dry.code == 0, dry.err
     assert f"  PutObject s3://{BUCKET}/{key} (nginx_front: the front's nginx.conf)" in dry.err.splitlines(), dry.err

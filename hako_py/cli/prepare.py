@@ -103,6 +103,18 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str | None, tag: 
     return Prepared(app, rendered, clients, scripts)
 
 
+def as_deployed(checked: CheckedApp, aws: dict[str, Any], *, tag: str | None,
+                clients: AwsClients) -> tuple[Prepared, str]:
+    """What hako diff and drift compare with the live service: the containers as a deploy's
+    scripts leave them (shape_containers, e.g. nginx_front's front; no *_starting hook, so no
+    tag lookups), and the unified diff of what the scripts would write (made printable: it
+    quotes an object read from AWS)."""
+    from hako_py.printable import printable
+
+    prepared = prepare(checked, aws, hook=None, tag=tag, dry_run=True, stderr=sys.stderr, clients=clients)
+    return prepared, printable("".join(write.diff for write in prepared.scripts.planned_writes()))
+
+
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
     return verify(prepared.app, task_definition, Lookups(prepared.clients),

@@ -10,7 +10,7 @@ import click
 from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
 from hako_py.cli.output import reporter, say, show, stdout_reporter
-from hako_py.cli.prepare import clients_for, prepare, schedules_for, traffic_for
+from hako_py.cli.prepare import as_deployed, clients_for, schedules_for, traffic_for
 from hako_py.deploy.service_ops import show_diff
 from hako_py.errors import UsageError
 from hako_py.review import report
@@ -64,18 +64,13 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
         raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
     checked = check_definition(paths[0], loader, reporter(), tag=tag)
     clients = clients_for(checked, aws)
-    # what a deploy's scripts do to the containers (no *_starting hook: no tag lookups), and
-    # what they would write (nginx_front's configuration when it differs from S3's)
-    prepared = prepare(checked, aws, hook=None, tag=tag, dry_run=True, stderr=sys.stderr, clients=clients)
+    prepared, script_diff = as_deployed(checked, aws, tag=tag, clients=clients)  # e.g. nginx_front's front and conf
     app, rendered = prepared.app, prepared.rendered
     changed = show_diff(clients.ecs(), app, rendered, stdout_reporter(), color=sys.stdout.isatty(),
                         traffic=traffic_for(app, clients), schedules=schedules_for(app, clients, rendered, tag))
-    script_diff = "".join(write.diff for write in prepared.scripts.planned_writes())
     if script_diff:
         from hako_py.compare.diff import colorize
-        from hako_py.printable import printable
 
-        script_diff = printable(script_diff)  # the S3 object is text from outside: no escapes
         stdout_reporter().line((colorize(script_diff) if sys.stdout.isatty() else script_diff).rstrip("\n"))
         changed = True
     if not changed:
