@@ -235,7 +235,11 @@ def test_verify_checks_the_bucket_and_deploy_stops_before_any_write(repo: Repo, 
     assert deploy.code == 1 and "verification failed" in deploy.err, deploy.err
     assert aws.requests()["writes"] == 0
     make_bucket(sandbox)
-    assert "[OK] S3 bucket nanika" in hako("verify", example_app(repo, sandbox, "hello")[0]).out.splitlines()
+    present, _ = example_app(repo, sandbox, "hello")
+    aws.reset()
+    assert "[OK] S3 bucket nanika" in hako("verify", present).out.splitlines()
+    assert aws.requests()["byOperation"]["s3.HEAD /nanika"] == 1
+    assert aws.requests()["writes"] == 0  # HeadBucket is a read (the sandbox counts REST HEADs as such)
 
 
 def test_options_are_validated_as_hako_reads_them(repo: Repo, hako: Hako) -> None:
