@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from hako_py.aws.cloudmap import CloudMapApi
     from hako_py.aws.ecs import EcsApi
     from hako_py.aws.elbv2 import ElbApi
+    from hako_py.aws.s3 import S3Api
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
 
@@ -31,6 +32,12 @@ class Facade(Protocol):
     def scaling(self) -> ScalingApi: ...
 
     def scheduler(self) -> SchedulerApi: ...
+
+    def s3(self, region: str | None = None) -> S3Api: ...
+
+    def for_region(self, region: str | None) -> Facade:
+        """The same clients (endpoint, credentials) in *region*: a :class:`Call` with a region."""
+        ...
 
 
 Send = Callable[[Facade, dict[str, Any]], object]
@@ -69,4 +76,5 @@ OPERATIONS: Final[Mapping[Operation, Send]] = {
     Operation.CREATE_SCHEDULE: lambda aws, p: aws.scheduler().create_schedule(**p),
     Operation.UPDATE_SCHEDULE: lambda aws, p: aws.scheduler().update_schedule(**p),
     Operation.DELETE_SCHEDULE: lambda aws, p: aws.scheduler().delete_schedule(**p),
+    Operation.PUT_OBJECT: lambda aws, p: aws.s3().put_object(**p),
 }
