@@ -39,6 +39,26 @@ def test_help_and_version_import_nothing_heavy(flag: str) -> None:
     assert out.splitlines()[-1] == "HEAVY=", f"{flag} imported {out.splitlines()[-1]}"
 
 
+def test_deploy_help_imports_nothing_a_deploy_runs() -> None:
+    """``hako deploy --help`` pays for click and the command's options, not for the pipeline,
+    the AWS facade, the planners or the executor (they are imported when a deploy runs)."""
+    code = (
+        "import sys\n"
+        "from hako_py.cli.main import main\n"
+        "try:\n"
+        "    main(['deploy', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED=' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{HEAVY!r} or m.startswith(('hako_py.pipeline', 'hako_py.aws', 'hako_py.plan', 'hako_py.deploy', "
+        "'hako_py.traffic', 'hako_py.schedules', 'hako_py.loading', 'hako_py.render')))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert "--dry-run" in out
+    assert lines[-1] == "LOADED=", f"hako deploy --help imported {lines[-1]}"
+
+
 def test_help_lists_every_command_without_importing_one() -> None:
     code = (
         "import sys\n"

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from hako_py.aws.ecs import EcsApi
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.logs import LogsApi
-    from hako_py.aws.lookups import Lookups
     from hako_py.aws.s3 import S3Api
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
@@ -145,7 +144,6 @@ class AwsClients:
     default_region: str | None = None
     _session: Session | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
-    _lookups: Lookups | None = None
 
     @property
     def region(self) -> str | None:
@@ -223,16 +221,6 @@ class AwsClients:
                 self.options.rate_limit.attach(client)
             self._clients[key] = client
         return self._clients[key]
-
-    def lookups(self) -> Lookups:
-        """The command's existence checks: one per clients, so verify and the scripts share what
-        they read (each thing is read once per command)."""
-        from hako_py.aws.lookups import Lookups
-
-        with _creating:
-            if self._lookups is None:
-                self._lookups = Lookups(self)
-        return self._lookups
 
     def ecs(self) -> EcsApi:
         from hako_py.aws.ecs import EcsApi

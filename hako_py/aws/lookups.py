@@ -3,8 +3,8 @@
 Each thing is read once per command: a role named twice (task and execution role, a
 schedule's role), a log group verify checks and the log-group script then looks at, the
 subnets of one network configuration (one DescribeSubnets for all of them) are answered
-from what was read first. One :class:`Lookups` serves a command (``AwsClients.lookups()``);
-what a write changes (a log group created) is updated in it.
+from what was read first. One :class:`Lookups` serves a command (``ScriptContext.lookups()``,
+which verify uses too); what a write changes (a log group created) is updated in it.
 
 None of these reads a secret's value: SSM parameters are looked up with
 DescribeParameters and Secrets Manager secrets with DescribeSecret. Every call goes to a
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import unquote
 
 from hako_py.aws.errors import AwsError, aws_errors
@@ -144,11 +144,12 @@ class Lookups:
     def missing_subnets(self, region: str | None, subnet_ids: list[str]) -> list[str]:
         """The ones of *subnet_ids* that do not exist: one DescribeSubnets for all those not read
         yet (one per subnet only when that one call says some do not exist)."""
-        return self._missing_ids("subnet", region, subnet_ids, self._subnets_exist)
+        return self._missing_ids("subnet", region, subnet_ids, partial(self._ec2_ids_exist, "DescribeSubnets"))
 
     def missing_security_groups(self, region: str | None, group_ids: list[str]) -> list[str]:
         """As :meth:`missing_subnets`, for security groups (DescribeSecurityGroups)."""
-        return self._missing_ids("security-group", region, group_ids, self._security_groups_exist)
+        return self._missing_ids("security-group", region, group_ids,
+                                 partial(self._ec2_ids_exist, "DescribeSecurityGroups"))
 
     def _missing_ids(self, kind: str, region: str | None, ids: list[str],
                      exist: Callable[[str | None, list[str]], bool]) -> list[str]:
@@ -161,20 +162,16 @@ class Lookups:
                     self._once((kind, str(region), item), partial(exist, region, [item]))
         return [i for i in ids if not self._read[(kind, str(region), i)]]
 
-    def _subnets_exist(self, region: str | None, subnets: list[str]) -> bool:
+    def _ec2_ids_exist(self, operation: Literal["DescribeSubnets", "DescribeSecurityGroups"],
+                       region: str | None, ids: list[str]) -> bool:
+        """Whether every one of *ids* exists (one request; an id that is malformed cannot exist)."""
+        ec2 = self.clients.for_region(region).client("ec2")
         try:
-            with aws_errors(f"DescribeSubnets {' '.join(subnets)}"):
-                self.clients.for_region(region).client("ec2").describe_subnets(SubnetIds=subnets)
-        except AwsError as exc:
-            if _absent(exc):
-                return False
-            raise
-        return True
-
-    def _security_groups_exist(self, region: str | None, groups: list[str]) -> bool:
-        try:
-            with aws_errors(f"DescribeSecurityGroups {' '.join(groups)}"):
-                self.clients.for_region(region).client("ec2").describe_security_groups(GroupIds=groups)
+            with aws_errors(f"{operation} {' '.join(ids)}"):
+                if operation == "DescribeSubnets":
+                    ec2.describe_subnets(SubnetIds=ids)
+                else:
+                    ec2.describe_security_groups(GroupIds=ids)
         except AwsError as exc:
             if _absent(exc):
                 return False

@@ -1,7 +1,7 @@
 """A click group that imports a command's module only when that command runs.
 
 Each command lives in ``hako_py.cli.commands.<name>`` and imports what it needs at its
-top (boto3, the pipeline, the renderer...). Importing them all to build the group would
+top (boto3, the pipeline, the renderer...; ``deploy`` only when it runs). Importing them all to build the group would
 make ``hako --help`` and ``hako --version`` pay for every command, so the group keeps a
 static table instead: name → (module, short help). ``hako --help`` lists the commands
 from the table; ``hako deploy ...`` imports ``hako_py.cli.commands.deploy`` and nothing

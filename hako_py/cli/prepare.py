@@ -117,7 +117,7 @@ def as_deployed(checked: CheckedApp, aws: dict[str, Any], *, tag: str | None,
 
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
-    return verify(prepared.app, task_definition, prepared.clients.lookups(), prepared.rendered.specs,
+    return verify(prepared.app, task_definition, prepared.scripts.context.lookups(), prepared.rendered.specs,
                   scripts_create_log_groups=prepared.scripts.creates_log_groups,
                   script_buckets=prepared.scripts.s3_buckets())
 

@@ -38,7 +38,7 @@ import os
 import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
@@ -47,6 +47,9 @@ from hako_py.outbound import Destination, OutboundError, send
 from hako_py.plan.instructions import Call
 from hako_py.printable import printable
 from hako_py.redaction import redact
+
+if TYPE_CHECKING:
+    from hako_py.aws.lookups import Lookups
 
 
 class ScriptError(HakoError):
@@ -65,6 +68,16 @@ class ScriptContext:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     #: ``hako.toml``'s ``[scripts]`` table (trusted settings, unlike the definition's options).
     settings: ScriptSettings = field(default_factory=ScriptSettings)
+    _lookups: Lookups | None = field(default=None, repr=False)
+
+    def lookups(self) -> Lookups:
+        """The command's existence checks, shared by its verification and its scripts, so each
+        thing (a log group, a role, the subnets) is read once per command."""
+        from hako_py.aws.lookups import Lookups
+
+        if self._lookups is None:
+            self._lookups = Lookups(self.aws)
+        return self._lookups
 
     def say(self, message: str) -> None:
         # a script quotes definition values (a job name...): never a secret, never an escape

@@ -1,4 +1,9 @@
-"""``hako deploy FILE``: register, create or update the service, follow, roll back on failure."""
+"""``hako deploy FILE``: register, create or update the service, follow, roll back on failure.
+
+The module defines the command and its options only: what a deploy runs (the pipeline, the
+AWS facade, the planners and the executor, about 150 modules) is imported when it runs, so
+``hako deploy --help`` costs what ``hako --help`` costs plus click's option parsing.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,7 @@ from typing import Any
 
 import click
 
-from hako_py.cli.checked import check_definition
 from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
-from hako_py.cli.outcome import Outcome
-from hako_py.cli.output import reporter as make_reporter
-from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
-from hako_py.deploy.deployer import Deployer, DeployOptions
-from hako_py.deploy.follow import FollowSettings
 from hako_py.errors import UsageError
 from hako_py.interrupts import raising_on
 
@@ -72,6 +71,8 @@ def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fa
     if not paths and changed_since is None:
         raise UsageError("hako deploy needs FILE (or folders, several files, or --changed-since REF)")
     from hako_py.cli.fleet_deploy import FleetSettings, deploy_fleet  # only for many apps
+    from hako_py.deploy.deployer import DeployOptions
+    from hako_py.deploy.follow import FollowSettings
 
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout))
@@ -85,6 +86,13 @@ def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fa
 def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
             no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
             **kwargs: Any) -> None:
+    from hako_py.cli.checked import check_definition
+    from hako_py.cli.outcome import Outcome
+    from hako_py.cli.output import reporter as make_reporter
+    from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
+    from hako_py.deploy.deployer import Deployer, DeployOptions
+    from hako_py.deploy.follow import FollowSettings
+
     outcome = Outcome("deploy", output, file)
     reporter = make_reporter(quiet, verbose)
     aws, loader = split_aws(kwargs)

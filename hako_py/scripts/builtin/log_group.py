@@ -14,7 +14,7 @@ class CreateLogGroup(Script):
     creates_log_groups = True
 
     def before_writes(self, task_definition: dict[str, Any]) -> None:
-        lookups = self.context.aws.lookups()  # what verify read is not read again
+        lookups = self.context.lookups()  # what verify read is not read again
         for group, region in awslogs_groups(task_definition, self.context.app.region):
             region = region or self.context.aws.region
             if lookups.log_group(region, group):
