@@ -15,7 +15,7 @@ from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
 from hako_py.compare.masking import secret_values
 from hako_py.compat import normalize
-from hako_py.definition import APP_CONTAINER, AppDefinition, strip_nulls
+from hako_py.definition import APP_CONTAINER, AppDefinition, containers_of, strip_nulls
 from hako_py.errors import DefinitionError, HakoError, Problem
 from hako_py.loading import LoadedDefinition, LoadOptions, load_definition
 from hako_py.loading.loader import load_definitions
@@ -100,7 +100,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         if data.get("scripts"):
             from hako_py.scripts.registry import script_problems
 
-            problems += script_problems(data["scripts"])
+            problems += script_problems(data["scripts"], containers_of(data))
     if problems:
         raise DefinitionError(loaded.file, problems)
     # in the definition's order, as hako lists its containers (definition_loader.rb:22-30): the

@@ -54,10 +54,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("render",),
     ("compare",),  # normalization, masking and diffs of ECS objects
     ("aws",),  # the only code calling boto3
+    ("plan",),  # plans as data and the one executor that runs them through the facade (scripts plan writes too)
     ("local",),  # the only code calling Docker
     ("scripts",),  # the plugin framework and the plugins shipped with it
     ("pipeline", "preload"),  # one file: load -> validate -> render
-    ("plan",),  # plans as data and the one executor that runs them through the facade
     ("deploy", "traffic", "schedules", "oneshot", "review", "verify"),  # what commands do
     ("fleet",),  # many apps at once: fleet deploys and drift, over deploy and review
     ("cli", "__main__"),

@@ -260,8 +260,9 @@ def test_include_after_explicit_keys_wins_in_the_rendered_service(repo: Repo, ha
 # are the same (API ContainerDefinition: cpu 0, privileged false, empty lists)
 HAKO_CONTAINER_DEFAULTS = {"cpu": 0, "links": [], "portMappings": [], "mountPoints": [], "volumesFrom": [],
                            "privileged": False, "environment": []}
-# the examples hako-py renders exactly as hako does (the others need nginx_front,
-# or ECS refuses them: see test_every_hako_example_and_fixture_validates)
+# the examples hako-py renders exactly as hako does without scripts (those with nginx_front are
+# compared in tests/test_nginx_front.py; the others need a classic ELB, or ECS refuses them: see
+# test_every_hako_example_and_fixture_validates)
 RENDERED_LIKE_HAKO = ["hello-awslogs-driver", "hello-cap-add-app", "hello-fargate-batch", "hello-internal-nlb",
                       "hello-nofront", "hello-privileged-app", "hello-autoscaling-group", "ecs", "parameter_store",
                       "secretsmanager"]
@@ -587,19 +588,8 @@ def test_hako_traffic_keys_are_sent_as_hako_sends_them(repo: Repo, hako: Hako, a
 DEFINITIONS = sorted(str(p.relative_to(HAKO218)) for p in HAKO218.rglob("*")
                      if p.suffix in (".jsonnet", ".yml") and p.name != "env.yml"
                      and p.parent.name not in ("app", "scheduler"))  # data files and included fragments
-NGINX_FRONT_PENDING = ("scripts[0].type: unknown script type 'nginx_front' (installed: "
-                       "create_aws_cloud_watch_logs_log_group, ecr_tag, jenkins_tag, notify_webhook, record_hooks)")
 # What `hako validate` says of each file that is not (yet) valid, and why. Every other file is valid.
 NOT_VALID = {
-    # the nginx_front script is the nginx_front work's (issue 17): until it lands, the only problem
-    # of these is its unknown type (their front port 80 is accepted: nginx_front maps it)
-    "examples/hello.jsonnet": [NGINX_FRONT_PENDING],
-    "examples/hello-fargate.jsonnet": [NGINX_FRONT_PENDING],
-    "examples/hello-lb-v2.jsonnet": [NGINX_FRONT_PENDING],
-    "examples/hello-shared-alb.jsonnet": [NGINX_FRONT_PENDING],
-    # their classic load balancer (scheduler.elb) is valid (tests/test_classic_elb.py deploys it)
-    "examples/hello-lb.jsonnet": [NGINX_FRONT_PENDING],
-    "examples/hello-autoscaling.jsonnet": [NGINX_FRONT_PENDING],
     # ECS refuses these as hako sends them: a load balancer or SRV record must name a container
     # port of the task definition (API LoadBalancer, ServiceRegistry: "a containerName and
     # containerPort combination from the task definition"). hello-grpc's `container: 50051` is

@@ -9,7 +9,7 @@ request (the sandbox counts them). ``hako oneshot`` reuses hako's ``-oneshot`` r
 real change made after the switch must still show.
 
 hako's own examples and spec fixtures that load in hako-py today are covered as recorded;
-the rest (``nginx_front``, classic ``elb``, target-tracking policies in hako's shape, ...) is
+the rest (classic ``elb``, target-tracking policies in hako's shape, ...) is
 covered by definitions of our own in hako's format with the same features.
 """
 
@@ -34,6 +34,8 @@ CALLS = Path(__file__).resolve().parent / "hako218"
 # fixtures, it is that file as published (eagletmt/hako v2.18.0), and its calls are hako's
 # recorded requests for it.
 HELLO_ENV = "username=eagletmt\n"  # examples/hello.env
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "hako218" / "examples"  # hako's, verbatim
+FRONT_LIBSONNET = (EXAMPLES / "front.libsonnet").read_text()
 
 DEFINITIONS: dict[str, str] = {
     # spec/fixtures/jsonnet/ecs.jsonnet
@@ -187,6 +189,9 @@ DEFINITIONS: dict[str, str] = {
           },
         }
     """,
+    # examples/hello.jsonnet: EC2 bridge with the nginx_front script, which put its nginx.conf in
+    # S3 and gave front its env, the link app:backend and port 80 on host port 0
+    "hello": (EXAMPLES / "hello.jsonnet").read_text(),
     # examples/hello-nofront.jsonnet: an ALB, its target group and listeners made by hako
     "hello-nofront": """
         local fileProvider = std.native('provide.file');
@@ -563,6 +568,7 @@ def deployed_by_hako(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Calla
     def deploy(name: str, app_id: str | None = None) -> str:
         app_id = app_id or name
         repo.write("apps/hello.env", HELLO_ENV)
+        repo.write("apps/front.libsonnet", FRONT_LIBSONNET)
         path = f"apps/{app_id}.jsonnet"
         text = {**DEFINITIONS, **TAGGED}[name].replace(name, app_id)
         names: dict[str, str] = {}
@@ -579,7 +585,15 @@ def deployed_by_hako(repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> Calla
         seed(sandbox.url, wanted)
         region = app.region or "us-east-1"
         services = {"ecs", "elbv2", "logs", "servicediscovery", "application-autoscaling", "cloudwatch"}
-        Replay({s: client(s, region) for s in services}, names).send(calls)
+        clients = {s: client(s, region) for s in services}
+        for call in calls:
+            if call.client == "s3":  # nginx_front's bucket: the operator's, never made by hako
+                clients["s3"] = client("s3", region)  # hello's bucket is in the app's region
+                buckets = {b["Name"] for b in clients["s3"].list_buckets()["Buckets"]}
+                if call.params["bucket"] not in buckets:
+                    clients["s3"].create_bucket(Bucket=call.params["bucket"], CreateBucketConfiguration={
+                        "LocationConstraint": clients["s3"].meta.region_name})
+        Replay(clients, names).send(calls)
         settled(region, app.cluster, app_id)
         return path
 

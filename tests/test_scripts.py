@@ -135,8 +135,8 @@ def test_unknown_script_type_lists_installed_types(hako: Hako, repo: Repo) -> No
     result = hako("validate", "apps/x.jsonnet")
     assert result.code == 1
     assert result.out.strip() == ("apps/x.jsonnet: scripts[0].type: unknown script type 'ckpdecs' (installed: "
-                                  "create_aws_cloud_watch_logs_log_group, ecr_tag, jenkins_tag, notify_webhook, "
-                                  "record_hooks)")
+                                  "create_aws_cloud_watch_logs_log_group, ecr_tag, jenkins_tag, nginx_front, "
+                                  "notify_webhook, record_hooks)")
 
 
 def test_script_options_are_validated_with_located_errors(hako: Hako, repo: Repo) -> None:
@@ -165,9 +165,10 @@ def test_deploy_hooks_fire_in_order_and_the_tag_change_is_registered(
     result = hako("deploy", path, *POLL)
     assert result.code == 0, result.err
     hooks = hooks_file()
-    assert [h["hook"] for h in hooks] == ["configure", "deploy_starting", "before_writes", "deploy_started",
-                                          "deploy_finished"]
+    assert [h["hook"] for h in hooks] == ["configure", "deploy_starting", "shape_containers", "before_writes",
+                                          "deploy_started", "deploy_finished"]
     assert not any(h["dry_run"] for h in hooks)
+    assert hooks[2]["front_port"] is None  # awsvpc (lib/hako/schedulers/ecs.rb:450-452)
     arn = hooks[-1]["task_definition"]
     image = env.client("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"][
         "containerDefinitions"][0]["image"]
@@ -185,8 +186,8 @@ def test_failed_deploy_and_rollback_hooks(hako: Hako, env: Env, aws: SandboxCont
     aws.call("POST", "fail-next-rollout", {"service": env.name, "cluster": env.cluster})
     assert hako("deploy", path, *POLL).code == 1
     names = [h["hook"] for h in hooks_file()]
-    assert names == ["configure", "deploy_starting", "before_writes", "deploy_started", "deploy_failed",
-                     "rollback_starting", "rollback_finished"]
+    assert names == ["configure", "deploy_starting", "shape_containers", "before_writes", "deploy_started",
+                     "deploy_failed", "rollback_starting", "rollback_finished"]
     rolled = hako("rollback", path, *POLL)
     assert rolled.code == 1  # the failed revision was deregistered: nothing older than :1
     removed = hako("remove", path, "--yes")

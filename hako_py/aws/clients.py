@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from types_boto3_events.client import EventBridgeClient
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
+    from types_boto3_s3.client import S3Client
     from types_boto3_scheduler.client import EventBridgeSchedulerClient
     from types_boto3_secretsmanager.client import SecretsManagerClient
     from types_boto3_servicediscovery.client import ServiceDiscoveryClient
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.events import EventsApi
     from hako_py.aws.logs import LogsApi
+    from hako_py.aws.s3 import S3Api
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
 
@@ -189,6 +191,8 @@ class AwsClients:
     def client(self, service: Literal["scheduler"], attempts: int | None = None) -> EventBridgeSchedulerClient: ...
     @overload
     def client(self, service: Literal["events"], attempts: int | None = None) -> EventBridgeClient: ...
+    @overload
+    def client(self, service: Literal["s3"], attempts: int | None = None) -> S3Client: ...
 
     def client(self, service: str, attempts: int | None = None) -> Any:
         """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
@@ -210,6 +214,8 @@ class AwsClients:
                     connect_timeout=5,
                     read_timeout=30,
                     user_agent_extra="hako-py",
+                    # S3 with an endpoint: ENDPOINT/BUCKET/KEY, never BUCKET.ENDPOINT (see aws/s3.py)
+                    s3={"addressing_style": "path"} if service == "s3" and endpoint else None,
                 ),
             }
             if endpoint:
@@ -248,6 +254,12 @@ class AwsClients:
         from hako_py.aws.logs import LogsApi
 
         return LogsApi(self.for_region(region).client("logs"))
+
+    def s3(self, region: str | None = None) -> S3Api:
+        """S3 in *region* (a bucket's region, e.g. nginx_front's ``s3.region``)."""
+        from hako_py.aws.s3 import S3Api
+
+        return S3Api(self.for_region(region).client("s3"))
 
     def elbv2(self) -> ElbApi:
         from hako_py.aws.elbv2 import ElbApi

@@ -138,6 +138,9 @@ class Lookups:
                 raise
         self._read[("log-group", str(region), group)] = True
 
+    def s3_bucket(self, region: str, bucket: str) -> bool:
+        return self._once(("s3-bucket", region, bucket), lambda: self.clients.s3(region).bucket_exists(bucket))
+
     def missing_subnets(self, region: str | None, subnet_ids: list[str]) -> list[str]:
         """The ones of *subnet_ids* that do not exist: one DescribeSubnets for all those not read
         yet (one per subnet only when that one call says some do not exist)."""

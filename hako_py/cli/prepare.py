@@ -98,11 +98,12 @@ def configured_scripts(checked: CheckedApp, clients: AwsClients, dry_run: bool, 
     return scripts
 
 
-def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | None, dry_run: bool,
+def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str | None, tag: str | None, dry_run: bool,
             stderr: TextIO, clients: AwsClients | None = None, quiet: bool = False) -> Prepared:
-    """Run configure and the *_starting hook, then render what the scripts left (*clients*: the
-    ones a fleet deploy shares between its apps; by default the command's own; *quiet*: the
-    scripts say only problems, for ``-q``)."""
+    """Run configure and the *_starting hook (None: none, for hako diff) and, for a deploy, the
+    scripts' shape_containers; then render what the scripts left (*clients*: the ones a fleet
+    deploy shares between its apps; by default the command's own; *quiet*: the scripts say
+    only problems, for ``-q``)."""
     clients = clients or clients_for(checked, aws)
     context = ScriptContext(checked.app, dry_run=dry_run, tag_override=tag, aws=clients, stderr=stderr,
                             settings=checked.loaded.config.scripts, quiet=quiet)
@@ -115,10 +116,23 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
     return Prepared(app, rendered, clients, scripts)
 
 
+def as_deployed(checked: CheckedApp, aws: dict[str, Any], *, tag: str | None,
+                clients: AwsClients) -> tuple[Prepared, str]:
+    """What hako diff and drift compare with the live service: the containers as a deploy's
+    scripts leave them (shape_containers, e.g. nginx_front's front; no *_starting hook, so no
+    tag lookups), and the unified diff of what the scripts would write (made printable: it
+    quotes an object read from AWS)."""
+    from hako_py.printable import printable
+
+    prepared = prepare(checked, aws, hook=None, tag=tag, dry_run=True, stderr=sys.stderr, clients=clients)
+    return prepared, printable("".join(write.diff for write in prepared.scripts.planned_writes()))
+
+
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
     return verify(prepared.app, task_definition, prepared.scripts.context.lookups(), prepared.rendered.specs,
-                  scripts_create_log_groups=prepared.scripts.creates_log_groups)
+                  scripts_create_log_groups=prepared.scripts.creates_log_groups,
+                  script_buckets=prepared.scripts.s3_buckets())
 
 
 def preflight(prepared: Prepared, task_definition: dict[str, Any], reporter: Reporter,

@@ -30,6 +30,7 @@ from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
 from hako_py.schedules.manager import Schedules
 from hako_py.schedules.planner import SchedulesPlan
+from hako_py.scripts.base import ScriptWrite
 from hako_py.scripts.runner import NoScripts, ScriptSet
 from hako_py.traffic.manager import Traffic, TrafficPlan
 
@@ -100,11 +101,11 @@ class Deployer:
                               initial=initial, clock=self.clock, sleep=self.sleep)
 
     def _show_plan(self, app: AppDefinition, plan: ServicePlan, traffic: TrafficPlan | None,
-                   schedules: SchedulesPlan | None = None) -> None:
+                   schedules: SchedulesPlan | None = None, script_writes: list[ScriptWrite] | None = None) -> None:
         from hako_py.compare.diff import colorize
 
         for diff in (plan.task_definition_diff, plan.service_diff, traffic.diff if traffic else "",
-                     schedules.diff if schedules else ""):
+                     schedules.diff if schedules else "", *(w.diff for w in script_writes or [])):
             if diff:
                 diff = printable(diff)  # definition text stays text; the colours are hako's own
                 self.out.line((colorize(diff) if self.options.color else diff).rstrip("\n"))
@@ -131,10 +132,11 @@ class Deployer:
         plan = make_plan(app.app_id, app.file, rendered.task_definition, service_request, live,
                          force=self.options.force)
         schedules = self.schedules.plan(force=self.options.force) if self.schedules is not None else None
-        self._show_plan(app, plan, traffic, schedules)
+        script_writes = self.scripts.planned_writes()  # e.g. nginx_front's configuration, when it changed
+        self._show_plan(app, plan, traffic, schedules, script_writes)
         traffic_steps = traffic.writes if traffic else []
         schedule_steps = schedules.steps if schedules else []
-        if not plan.has_writes and not traffic_steps and not schedule_steps:
+        if not plan.has_writes and not traffic_steps and not schedule_steps and not script_writes:
             failed = failed_rollout(live.service) if live.service else None
             if failed is not None:
                 # nothing to change, but the service does not run as defined: never a success
@@ -176,8 +178,10 @@ class Deployer:
         if self.preflight is not None and not self.preflight():
             return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
                              "or --no-verify)", EXIT_FAILED, after=before, problem=True)
-        # the schedules after the service: none may run a revision before the service does
-        steps = ((traffic.before if traffic else Plan()) + plan.instructions() + (traffic.after if traffic else Plan())
+        # the scripts' objects (nginx_front's configuration) in place before a task could start,
+        # as in hako; the schedules after the service: none may run a revision before the service does
+        steps = ((traffic.before if traffic else Plan()) + Plan(tuple(w.call for w in script_writes))
+                 + plan.instructions() + (traffic.after if traffic else Plan())
                  + (schedules.instructions if schedules else Plan()))
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
@@ -199,7 +203,8 @@ class Deployer:
             tagged = bool(plan.tag_service or plan.tag_task_definition)
             changed = " and ".join(what for what, did in (("tags", tagged),
                                                            ("traffic settings", bool(traffic_steps)),
-                                                           ("schedules", bool(schedule_steps))) if did)
+                                                           ("schedules", bool(schedule_steps)),
+                                                           ("scripts' objects", bool(script_writes))) if did)
             return self._end("updated", f"service {app.app_id} runs {short_td(target)} as defined; only its "
                              f"{changed} changed", EXIT_OK, after=target)
         self.scripts.fire("deploy_started", service)

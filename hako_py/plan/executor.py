@@ -105,10 +105,11 @@ class Executor:
             # the same token across botocore's retries of this request: AWS acts on it once
             parameters[call.token] = uuid.uuid4().hex
         send = OPERATIONS[call.operation]
+        aws = self.aws if call.region is None else self.aws.for_region(call.region)
         attempts = call.retry.attempts if call.retry is not None else 1
         for attempt in range(attempts):
             try:
-                response = send(self.aws, parameters)
+                response = send(aws, parameters)
                 break
             except AwsError as exc:
                 if call.retry is None or exc.code != call.retry.code or attempt == attempts - 1:

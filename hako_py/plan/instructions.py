@@ -75,6 +75,8 @@ class Operation(Enum):
     CREATE_API_DESTINATION = ("events", "CreateApiDestination")
     UPDATE_API_DESTINATION = ("events", "UpdateApiDestination")
     DELETE_API_DESTINATION = ("events", "DeleteApiDestination")
+    # S3 (a script's object: nginx_front's configuration)
+    PUT_OBJECT = ("s3", "PutObject")
 
     @property
     def service(self) -> str:
@@ -114,6 +116,7 @@ class Call:
     outputs: tuple[Output, ...] = ()
     retry: Retry | None = None
     token: str | None = None  # the request member that gets a fresh idempotency token
+    region: str | None = None  # sent there, not to the command's region (an S3 bucket's, e.g. nginx_front's)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from hako_py.aws.elb import ClassicElbApi
     from hako_py.aws.elbv2 import ElbApi
     from hako_py.aws.events import EventsApi
+    from hako_py.aws.s3 import S3Api
     from hako_py.aws.scaling import ScalingApi
     from hako_py.aws.scheduler import SchedulerApi
 
@@ -37,6 +38,12 @@ class Facade(Protocol):
     def scheduler(self) -> SchedulerApi: ...
 
     def events(self) -> EventsApi: ...
+
+    def s3(self, region: str | None = None) -> S3Api: ...
+
+    def for_region(self, region: str | None) -> Facade:
+        """The same clients (endpoint, credentials) in *region*: a :class:`Call` with a region."""
+        ...
 
 
 Send = Callable[[Facade, dict[str, Any]], object]
@@ -88,4 +95,5 @@ OPERATIONS: Final[Mapping[Operation, Send]] = {
     Operation.CREATE_API_DESTINATION: lambda aws, p: aws.events().create_api_destination(**p),
     Operation.UPDATE_API_DESTINATION: lambda aws, p: aws.events().update_api_destination(**p),
     Operation.DELETE_API_DESTINATION: lambda aws, p: aws.events().delete_api_destination(**p),
+    Operation.PUT_OBJECT: lambda aws, p: aws.s3().put_object(**p),
 }

@@ -29,6 +29,7 @@ SIGV4 = "AWS4-HMAC-SHA256 "
 # Requests signed with an access key starting with this are refused, to test bad credentials.
 INVALID_KEY_PREFIX = "INVALID"
 _READ_PREFIXES = ("Describe", "List", "Get", "Filter")
+_REST_READS = ("GET ", "HEAD ")  # REST protocols (S3): the operation is "METHOD /path"
 MAX_AWS_BODY_BYTES = 256 * 1024 * 1024  # everything moto holds is in memory
 
 HELP = {
@@ -162,7 +163,7 @@ class SandboxApp:
         with self.sim.lock:
             if not environ.get("HTTP_X_HAKO_SANDBOX_SCHEDULER"):  # the schedule simulator's RunTask is not the caller's
                 self.counts[f"{service}.{operation}"] += 1
-                if not operation.startswith(_READ_PREFIXES) and not operation.startswith("GET "):  # REST reads
+                if not operation.startswith(_READ_PREFIXES) and not operation.startswith(_REST_READS):
                     self.writes += 1
             if service == "ecs" and operation == "RunTask" and self.sim.start_failures:
                 failure = self.sim.start_failures[0]

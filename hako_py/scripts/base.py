@@ -8,6 +8,13 @@ options, validated against the class's ``options_schema``. Hooks run in list ord
 - ``deploy_starting(containers)`` / ``oneshot_starting(containers)``: may change the
   containers (e.g. set the app image tag) before the task definition is rendered; no
   AWS writes here, verification has not run yet;
+- ``shape_containers(containers, front_port)`` (deploy, and what shows a deploy: ``hako
+  diff``, ``render --with-scripts``, ``--dry-run``): hako's ``deploy_started(containers,
+  front_port)``, the last change to the containers, once the front port is known; no writes;
+- ``planned_writes()``: what the script would write (compared with what is there, so an
+  unchanged deploy writes nothing), as plan instructions: ``hako diff`` and ``--dry-run``
+  show them, the deploy's executor sends them after verification, before the task
+  definition is registered;
 - ``before_writes(task_definition)``: verification passed and the first write request is
   next (create resources here, e.g. log groups);
 - ``deploy_started(service)``, ``deploy_finished(task_definition_arn)``,
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
@@ -37,6 +44,7 @@ from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
 from hako_py.loading.repo import ScriptSettings
 from hako_py.outbound import Destination, OutboundError, send
+from hako_py.plan.instructions import Call
 from hako_py.printable import printable
 from hako_py.redaction import redact
 
@@ -83,6 +91,20 @@ class ScriptContext:
         # a script quotes definition values (a job name...): never a secret, never an escape
         self.stderr.write(printable(redact(message)) + "\n")
         self.stderr.flush()
+
+
+@dataclass(frozen=True)
+class ScriptWrite:
+    """One write a script plans, as data: shown before it is sent, never sent by diff or a dry run.
+
+    A script that writes during a deploy (hako's nginx_front uploads its configuration) must
+    keep a no-op deploy a no-op: it compares with what is there and plans a write only for a
+    difference, like the deploy's own plan. The write is a plan instruction, so the deploy's
+    one executor sends it through the typed facade (the command's clients: its endpoint, its
+    credentials) and the dry run lists its text with the deploy's other writes."""
+
+    call: Call  # e.g. S3 PutObject; its text is the line among the deploy's writes, its done what is said once sent
+    diff: str  # a unified diff of the change, shown by hako diff and deploy (empty: none to show)
 
 
 class Script:
@@ -135,11 +157,32 @@ class Script:
         except OutboundError as exc:
             raise ScriptError(f"{self.type_name}: {exc}") from None
 
+    @classmethod
+    def definition_problems(cls, options: dict[str, Any], containers: Collection[str]) -> list[tuple[str, str]]:
+        """(option, message) for what valid *options* need of the definition, e.g. a container
+        by name (*containers*: the definition's); ``hako validate`` reports them at the entry."""
+        return []
+
     def configure(self) -> None:
         """Called once before any other hook."""
 
     def deploy_starting(self, containers: dict[str, dict[str, Any]]) -> None:
         """May change *containers* (hako-format dicts) before the task definition is built."""
+
+    def shape_containers(self, containers: dict[str, dict[str, Any]], front_port: int | None) -> None:
+        """hako's ``deploy_started(containers, front_port)``: the last change to *containers*
+        before the task definition is rendered. *front_port* is the host port for the
+        ``front`` container as hako determines it: None under awsvpc, 0 with dynamic port
+        mapping (the default), else a fixed port. Runs wherever a deploy is shown (diff,
+        ``render --with-scripts``, ``--dry-run``): no writes, no side effects."""
+
+    def planned_writes(self) -> list[ScriptWrite]:
+        """The writes this deploy needs (after ``shape_containers``); none when all is as wanted."""
+        return []
+
+    def s3_buckets(self) -> list[tuple[str, str]]:
+        """(bucket, region) this script writes to: ``hako verify`` checks each is reachable."""
+        return []
 
     def before_writes(self, task_definition: dict[str, Any]) -> None:
         """Verification passed; the first write request is next."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
 from importlib.metadata import entry_points
 from typing import Any
@@ -28,8 +29,9 @@ def installed_scripts() -> dict[str, type[Script]]:
     return found
 
 
-def script_problems(entries: list[dict[str, Any]]) -> list[Problem]:
-    """Unknown types and invalid options, located like every validation error."""
+def script_problems(entries: list[dict[str, Any]], containers: Collection[str] = ()) -> list[Problem]:
+    """Unknown types, invalid options and what a type needs of the definition (its
+    *containers*), located like every validation error."""
     from jsonschema import Draft202012Validator
 
     from hako_py.schema.validate import located_problems
@@ -45,7 +47,11 @@ def script_problems(entries: list[dict[str, Any]]) -> list[Problem]:
             continue
         options = {k: v for k, v in entry.items() if k != "type"}
         validator = Draft202012Validator(types[str(name)].options_schema)
-        problems.extend(located_problems(validator, options, path))
+        found = located_problems(validator, options, path)
+        if not found:
+            found = [Problem(join_path(path, key) if key else path, message)
+                     for key, message in types[str(name)].definition_problems(options, containers)]
+        problems.extend(found)
     return problems
 
 

@@ -28,7 +28,7 @@ def _presence(subject: str, present: Callable[[], bool], missing: str = "does no
 
 
 def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, specs: TrafficSpecs, *,
-           scripts_create_log_groups: bool = False) -> list[Check]:
+           scripts_create_log_groups: bool = False, script_buckets: list[tuple[str, str]] | None = None) -> list[Check]:
     """Every check; when the credentials fail or the endpoint cannot be reached, the checks so
     far and one NG line saying so (not one per check repeating it). *specs*: the traffic
     settings as render derived them (``RenderedApp.specs``)."""
@@ -37,6 +37,9 @@ def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups
     try:
         for check in _checks(app, task_definition, lookups, specs, region, scripts_create_log_groups):
             done.append(check)
+        for bucket, bucket_region in script_buckets or []:  # e.g. nginx_front's configuration bucket
+            done.append(_presence(f"S3 bucket {bucket}", partial(lookups.s3_bucket, bucket_region, bucket),
+                                  f"does not exist ({bucket_region}); a script writes to it"))
     except CannotCheck as failure:
         message = str(failure.error).split(": ", 1)[-1]
         done.append(Check(NG, failure.subject, f"{message}; the remaining checks were not run"))

@@ -50,6 +50,9 @@ class RecordHooks(Script):
     def deploy_starting(self, containers: dict[str, dict[str, Any]]) -> None:
         self._set_tag("deploy_starting", containers)
 
+    def shape_containers(self, containers: dict[str, dict[str, Any]], front_port: int | None) -> None:
+        self._record("shape_containers", front_port=front_port)
+
     def before_writes(self, task_definition: dict[str, Any]) -> None:
         self._record("before_writes", family=task_definition.get("family"))
 

@@ -10,7 +10,7 @@ import click
 from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, tag_option
 from hako_py.cli.output import reporter, say, show, stdout_reporter
-from hako_py.cli.prepare import clients_for, schedules_for, traffic_for
+from hako_py.cli.prepare import as_deployed, clients_for, schedules_for, traffic_for
 from hako_py.deploy.service_ops import show_diff
 from hako_py.errors import UsageError
 from hako_py.review import report
@@ -64,10 +64,17 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
         raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
     checked = check_definition(paths[0], loader, reporter(), tag=tag)
     clients = clients_for(checked, aws)
-    changed = show_diff(clients.ecs(), checked.app, checked.rendered, stdout_reporter(), color=sys.stdout.isatty(),
-                        traffic=traffic_for(checked.app, checked.rendered, clients),
-                        schedules=schedules_for(checked.app, clients, checked.rendered, tag,
+    prepared, script_diff = as_deployed(checked, aws, tag=tag, clients=clients)  # e.g. nginx_front's front and conf
+    app, rendered = prepared.app, prepared.rendered
+    changed = show_diff(clients.ecs(), app, rendered, stdout_reporter(), color=sys.stdout.isatty(),
+                        traffic=traffic_for(app, rendered, clients),
+                        schedules=schedules_for(app, clients, rendered, tag,
                                                 settings=checked.loaded.config.scripts))
+    if script_diff:
+        from hako_py.compare.diff import colorize
+
+        stdout_reporter().line((colorize(script_diff) if sys.stdout.isatty() else script_diff).rstrip("\n"))
+        changed = True
     if not changed:
         say(f"no differences: {checked.app.app_id} is as defined")
     sys.exit(2 if exit_code and changed else 0)

@@ -12,7 +12,7 @@ import click
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
 from hako_py.cli.output import show
-from hako_py.cli.prepare import SharedClients, traffic_for
+from hako_py.cli.prepare import SharedClients, as_deployed, traffic_for
 from hako_py.deploy.service_ops import live_diff
 from hako_py.errors import HakoError
 from hako_py.fleet import drift as drifting
@@ -69,7 +69,9 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
             if ecs.describe_service(app.app.cluster, app.app.app_id) is None:
                 return drifting.AppDrift(file, app.app.app_id, drifting.MISSING, **where,
                                          message=f"no service {app.app.app_id} in cluster {app.app.cluster}")
-            diff = live_diff(ecs, app.app, app.rendered, traffic_for(app.app, app.rendered, aws_clients))
+            prepared, script_diff = as_deployed(app, aws, tag=None, clients=aws_clients)  # e.g. nginx_front's
+            diff = live_diff(ecs, prepared.app, prepared.rendered,
+                             traffic_for(prepared.app, prepared.rendered, aws_clients)) + script_diff
         except HakoError as exc:
             return drifting.AppDrift(file, app.app.app_id, drifting.ERROR, **where, message=str(exc))
         return drifting.AppDrift(file, app.app.app_id, drifting.DRIFTED if diff else drifting.IN_SYNC, **where,
