@@ -131,14 +131,22 @@ def _free_blocks(used: set[str]) -> Any:
 
 
 def _create(call: Any, **kwargs: Any) -> bool:
-    """Call a create API; False when the resource already exists (seeding is idempotent)."""
+    """Call a create API; False when the resource already exists (seeding is idempotent).
+
+    A name taken with other settings counts as existing too: seeding makes sure a resource of
+    that name is there, and another test or user of the same sandbox may have created it
+    (ELBv2 API CreateTargetGroup: idempotent for the same settings, else
+    ``DuplicateTargetGroupName``, "A target group with the specified name already exists";
+    CreateLoadBalancer likewise ``DuplicateLoadBalancerName``; classic ELB
+    ``DuplicateLoadBalancerName``/``DuplicateAccessPointName``)."""
     from botocore.exceptions import ClientError
 
     try:
         call(**kwargs)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        if "AlreadyExists" in code or "EntityAlreadyExists" in code or code == "ResourceExistsException":
+        if ("AlreadyExists" in code or code == "ResourceExistsException"
+                or code in ("DuplicateTargetGroupName", "DuplicateLoadBalancerName", "DuplicateAccessPointName")):
             return False
         raise
     return True
