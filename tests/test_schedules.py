@@ -395,6 +395,30 @@ def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
     assert "schedule started" in status.out and "exit code 3" in status.out
 
 
+def test_one_bad_schedule_does_not_stop_the_sandbox_firing_the_others(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    path = scheduled("{ minutely: { expression: 'rate(1 minute)', command: ['bin/tick'], role_arn: '@ROLE' } }"
+                     .replace("@ROLE", ROLE))
+    job = app_id(path)
+    assert hako("deploy", path, "--no-verify").code == 0
+    scheduler = client("scheduler")
+    group = unique("g-")
+    scheduler.create_schedule_group(Name=group)
+    target = {"Arn": "arn:aws:sqs:us-east-1:123456789012:q", "RoleArn": ROLE}
+    for name, expression in (("huge", "rate(99999999999999999999 days)"), ("zone", "rate(1 minute)")):
+        scheduler.create_schedule(Name=name, GroupName=group, ScheduleExpression=expression,  # moto stores anything
+                                  ScheduleExpressionTimezone="America" if name == "zone" else "UTC",
+                                  FlexibleTimeWindow={"Mode": "OFF"}, Target=target)
+    aws.call("POST", "settings", {"scheduleTimeScale": 120})
+    try:
+        fired = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
+                                  if str(f["schedule"]).endswith(f"/{job}.minutely")])
+    finally:
+        aws.call("POST", "settings", {"scheduleTimeScale": 1})
+    assert fired[0]["taskArn"], fired
+    assert not [f for f in aws.call("GET", "schedules")["fired"] if f"/{group}/" in str(f["schedule"])]
+
+
 def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code(
         hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
     path = scheduled(NIGHTLY)
