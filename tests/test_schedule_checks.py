@@ -5,6 +5,7 @@ ECS would refuse at each run; and that one bad schedule breaks only its own app 
 
 from __future__ import annotations
 
+import json
 import subprocess
 from typing import Any
 
@@ -90,3 +91,19 @@ def test_a_bad_time_zone_breaks_only_its_app_in_review(hako: Hako, repo: Repo) -
     validate = hako("validate", "apps/")
     assert validate.code == 1 and "apps/job.jsonnet: schedules.s.timezone: unknown time zone 'America'" in \
         validate.out + validate.err
+
+
+def test_schedule_list_lists_the_others_when_one_definition_is_broken(hako: Hako, repo: Repo) -> None:
+    repo.write("apps/aaa-broken.jsonnet", "{ scheduler: 1 }")
+    repo.write("apps/job.jsonnet", one("expression: 'rate(1 hour)'"))
+    result = hako("schedule", "list")
+    assert result.code == 1
+    assert "apps/job.jsonnet: s: rate(1 hour) UTC; next: " in result.out, result.out
+    assert "apps/aaa-broken.jsonnet: scheduler: must be an object, got 1" in result.err
+    assert "1 definition(s) broken, their schedules not listed: apps/aaa-broken.jsonnet" in result.err
+    listed = hako("schedule", "list", "-o", "json")
+    assert listed.code == 1
+    report = json.loads(listed.out)
+    assert [s["app"] for s in report["schedules"]] == ["job"]
+    assert report["broken"][0]["file"] == "apps/aaa-broken.jsonnet" and "must be an object" in \
+        report["broken"][0]["error"]
