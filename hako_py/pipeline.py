@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hako_py.checks.families import oneshot_family_problems
 from hako_py.checks.schedules import default_group_problems
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
@@ -97,6 +98,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
     if not problems:
         problems = semantic_problems(loaded.app_id, data)
         problems += default_group_problems(data, loaded.config.schedule_group)
+        problems += oneshot_family_problems(loaded.file, loaded.app_id, loaded.config.root / loaded.config.apps)
         if data.get("scripts"):
             from hako_py.scripts.registry import script_problems
 

@@ -107,3 +107,18 @@ def test_schedule_list_lists_the_others_when_one_definition_is_broken(hako: Hako
     assert [s["app"] for s in report["schedules"]] == ["job"]
     assert report["broken"][0]["file"] == "apps/aaa-broken.jsonnet" and "must be an object" in \
         report["broken"][0]["error"]
+
+
+def test_an_app_named_like_another_apps_oneshot_family_is_refused(hako: Hako, repo: Repo) -> None:
+    repo.write("apps/web.jsonnet", one("expression: 'rate(1 hour)'"))
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "add", ".")
+    git(repo.root, "commit", "-qm", "base")
+    repo.write("apps/web-oneshot.jsonnet", batch())
+    result = hako("validate", "apps/web-oneshot.jsonnet")
+    assert result.code == 1
+    assert ("apps/web-oneshot.jsonnet: app id 'web-oneshot' (the file name) is the task definition family "
+            "apps/web.jsonnet's oneshot runs and schedules register (web-oneshot)") in result.out + result.err
+    assert hako("validate", "apps/web.jsonnet").code == 0
+    review = hako("diff", "--base", "main", "--format", "markdown")
+    assert "apps/web-oneshot.jsonnet</code> | broken" in review.out and "apps/web.jsonnet&#39;s oneshot" in review.out
