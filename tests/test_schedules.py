@@ -433,6 +433,33 @@ def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code
     assert runs[0]["trigger"] == "manual" and runs[0]["exitCode"] == 4
 
 
+def test_a_schedule_run_stopped_by_sigint_names_hako_schedule_run(
+        scheduled: Any, aws: SandboxControl, repo: Repo) -> None:
+    import signal
+    import sys
+
+    path = scheduled(NIGHTLY)
+    job = app_id(path)
+    assert subprocess.run([sys.executable, "-m", "hako_py", "deploy", path, "--no-verify"], cwd=repo.root,
+                          capture_output=True, env=os.environ).returncode == 0
+    aws.call("POST", "next-task", {"exitCode": 0, "runSeconds": 30, "logLines": ["working"], "family": f"{job}-oneshot"})
+    process = subprocess.Popen([sys.executable, "-m", "hako_py", "schedule", "run", path, "nightly", "--poll-interval",
+                                "0.05"], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=os.environ)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("started task"):
+            break
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert "received SIGINT: stopping task" in err, err
+    runs = wait_for(lambda: [r for r in json.loads(subprocess.run(
+        [sys.executable, "-m", "hako_py", "schedule", "history", path, "nightly", "-o", "json"], cwd=repo.root,
+        capture_output=True, text=True, env=os.environ).stdout)["runs"] if r["lastStatus"] == "STOPPED"])
+    assert runs[0]["stoppedReason"] == "hako schedule run received SIGINT"
+
+
 def test_schedule_list_shows_next_runs_offline(hako: Hako, repo: Repo) -> None:
     repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
     repo.write("apps/web.jsonnet", batch())
