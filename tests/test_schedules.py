@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -431,6 +432,17 @@ def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code
     assert "nightly ran" in result.out
     runs = json.loads(hako("schedule", "history", path, "nightly", "-o", "json").out)["runs"]
     assert runs[0]["trigger"] == "manual" and runs[0]["exitCode"] == 4
+
+
+def test_diff_of_a_drifted_target_revision_shows_no_cluster_change(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    path = scheduled(NIGHTLY)
+    assert hako("deploy", path, "--no-verify").code == 0
+    Path(path).write_text(Path(path).read_text().replace("tag: 'v1'", "tag: 'v2'"))
+    result = hako("diff", path)
+    changed = [line for line in result.out.splitlines() if line.startswith(("-", "+")) and '": ' in line]
+    assert [line.split('"')[1] for line in changed] == ["TaskDefinitionArn", "TaskDefinitionArn"], result.out
+    assert "{{cluster:" not in result.out, result.out
 
 
 def test_a_schedule_run_stopped_by_sigint_names_hako_schedule_run(

@@ -76,6 +76,8 @@ def plan_schedules(app_id: str, file: str, family: str, cluster: str, task_defin
     register = force or not same_task_definition(task_definition, live.task_definition, live.task_definition_tags)
     live_arn = None if live.task_definition is None else str(live.task_definition["taskDefinitionArn"])
     refs = known_refs(family, cluster, None if register else live_arn)
+    if register and live_arn is not None:  # a new revision: the cluster's ARN is the same, compare it resolved
+        refs[cluster_ref(cluster)] = cluster_arn(live_arn, cluster)
     if register and desired:
         instructions.append(Instruction(ECS, "register_task_definition", task_definition,
                                         f"RegisterTaskDefinition family={family}"))
