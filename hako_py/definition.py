@@ -26,6 +26,7 @@ class AppDefinition:
     imported_files: frozenset[str] = frozenset()
     #: hako.toml's ``[schedules] group``: the group of schedules that name none (``{cluster}``: the cluster's name)
     schedule_group: str = "hako-{cluster}"
+    account_id: str | None = None  # hako.toml's: the deploy's account, when the repository says
 
     @property
     def app(self) -> dict[str, Any]:

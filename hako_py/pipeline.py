@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hako_py.checks.families import oneshot_family_problems
-from hako_py.checks.schedules import default_group_problems
+from hako_py.checks.schedules import cross_account_warnings, default_group_problems
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
 from hako_py.compare.masking import secret_values
@@ -118,8 +118,10 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         schedules=data.get("schedules") or {},
         imported_files=frozenset(str(p) for p in loaded.imported_files),
         schedule_group=loaded.config.schedule_group,
+        account_id=loaded.config.account_id,
     )
-    return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag)]
+    return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag),
+                 *cross_account_warnings(data, loaded.config.account_id)]
 
 
 def _load_warnings(loaded: LoadedDefinition) -> list[Problem]:

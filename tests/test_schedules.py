@@ -493,3 +493,48 @@ def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako: Hako, sched
     result = hako("verify", path)
     assert result.code == 1
     assert f"[NG] schedule role {other}: does not trust scheduler.amazonaws.com" in result.out, result.out
+
+
+@pytest.mark.parametrize(("trust", "detail"), [
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}},
+      {"Effect": "Deny", "Action": "sts:*", "Principal": {"Service": "scheduler.amazonaws.com"}}],
+     "[NG] schedule role @: its trust policy denies scheduler.amazonaws.com"),
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"},
+       "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}}],
+     "[NG] schedule role @: trusts scheduler.amazonaws.com only for account 999999999999 (aws:SourceAccount), "
+     "not 123456789012"),
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"},
+       "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}],
+     "[OK] schedule role @: trusts scheduler.amazonaws.com"),
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}},
+      {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}],
+     "[NG] schedule role @: its trust policy denies scheduler.amazonaws.com"),
+])
+def test_verify_reads_the_schedule_roles_trust_policy_deny_wins(
+        hako: Hako, scheduled: Any, trust: list[dict[str, Any]], detail: str) -> None:
+    role = unique("sched-")
+    client("iam").create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Statement": trust}))
+    path = scheduled(NIGHTLY.replace("role/hako-scheduler", f"role/{role}"))
+    result = hako("verify", path)
+    assert detail.replace("@", role) in result.out, result.out
+    assert result.code == (0 if detail.startswith("[OK]") else 1)
+
+
+def test_a_role_or_queue_of_another_account_is_a_warning_in_validate_and_review(hako: Hako, repo: Repo) -> None:
+    repo.write("hako.toml", 'region = "us-east-1"\naccount_id = "123456789012"\n')
+    repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    git(repo.root, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")
+    other = NIGHTLY.replace("123456789012", "999999999999").replace(
+        "retry:", "dead_letter_queue: 'arn:aws:sqs:us-east-1:999999999999:dlq', retry:")
+    repo.write("apps/job.jsonnet", batch(schedules=other))
+    result = hako("validate", "apps/job.jsonnet")
+    assert result.code == 0
+    assert ("schedules.nightly.role_arn: warning: the schedule's role is in account 999999999999, not the deploy's "
+            "account 123456789012") in result.out + result.err
+    assert "schedules.nightly.dead_letter_queue: warning: the schedule's dead-letter queue is in account " \
+           "999999999999" in result.out + result.err
+    review = json.loads(hako("diff", "--base", "main", "--format", "json").out)
+    app = next(a for a in review["apps"] if a["file"].endswith("job.jsonnet"))
+    assert any("role is in account 999999999999" in w for w in app["changes"]["warnings"]), app

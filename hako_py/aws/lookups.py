@@ -87,6 +87,11 @@ class Lookups:
 
     def role_trusts(self, role_name: str, service: str) -> bool | None:
         """None when the role does not exist, else whether its trust policy names *service*."""
+        document = self.trust_policy(role_name)
+        return None if document is None else service in json.dumps(document)
+
+    def trust_policy(self, role_name: str) -> Any:
+        """The role's trust policy document (a dict), None when the role does not exist."""
         try:
             with aws_errors(f"GetRole {role_name}"):
                 role = self.clients.client("iam").get_role(RoleName=role_name)["Role"]
@@ -97,8 +102,7 @@ class Lookups:
         document: Any = role.get("AssumeRolePolicyDocument") or {}
         if isinstance(document, str):
             document = json.loads(unquote(document))
-        text = json.dumps(document)
-        return service in text
+        return document
 
     def log_group(self, region: str | None, group: str) -> bool:
         with aws_errors(f"DescribeLogGroups {group}"):

@@ -21,7 +21,7 @@ from hako_py.schedule_expressions import ExpressionError, instant
 from hako_py.schedule_expressions import problems as expression_problems
 from hako_py.specs.failed_runs import MAX_NAME as NOTIFIER_MAX_NAME
 from hako_py.specs.failed_runs import SCRIPT_TYPE, notifier_name
-from hako_py.specs.schedules import MAX_NAME, default_group, schedule_name
+from hako_py.specs.schedules import MAX_NAME, arn_account, default_group, schedule_name
 from hako_py.units import cpu_units, memory_mib
 
 # API Target.RoleArn and DeadLetterConfig.Arn patterns (botocore scheduler 2021-06-30: RoleArn,
@@ -145,6 +145,23 @@ def default_group_problems(data: dict[str, Any], template: str) -> Iterator[Prob
             yield Problem(join_path(join_path("schedules", key), "group"), f"the default group {group} is not a "
                           "valid schedule group name (1-64 letters, digits, '-', '_', '.'): set group, or "
                           "hako.toml's [schedules] group")
+
+
+def cross_account_warnings(data: dict[str, Any], account: str | None) -> Iterator[Problem]:
+    """A schedule's role or dead-letter queue in another account than the deploy's (hako.toml's
+    account_id, else the task's execution role's): legal (IAM roles and SQS queues can be shared
+    across accounts) but easy to paste from the wrong environment, and the run then fails
+    where nobody looks. A warning, located, so validate, verify and deploy show it."""
+    account = account or arn_account(str((data.get("scheduler") or {}).get("execution_role_arn") or ""))
+    if account is None:
+        return
+    for key in sorted(data.get("schedules") or {}):
+        entry = data["schedules"][key]
+        for field, what in (("role_arn", "role"), ("dead_letter_queue", "dead-letter queue")):
+            other = arn_account(str(entry.get(field) or ""))
+            if other is not None and other != account:
+                yield Problem(join_path(join_path("schedules", key), field), f"the schedule's {what} is in account "
+                              f"{other}, not the deploy's account {account}: make sure it is meant to be")
 
 
 SCHEDULE_CHECKS = (check_schedules, check_failed_runs)

@@ -16,9 +16,11 @@ from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import awslogs_groups, parse_secret_source
 from hako_py.specs.failed_runs import failed_runs_role
+from hako_py.specs.schedules import arn_account
 from hako_py.specs.traffic import TrafficSpecs
 from hako_py.verify.check import NG, OK, SKIP, Check, CredentialsFailed, guarded
 from hako_py.verify.traffic import traffic_checks
+from hako_py.verify.trust import trust_problem
 
 BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
 
@@ -58,7 +60,7 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: Tra
             yield guarded(_role_subject(key, str(td[key])), partial(_role_check, key, str(td[key]), lookups))
     for role_arn in sorted({str(entry.get("role_arn")) for entry in app.schedules.values() if entry.get("role_arn")}):
         subject = f"schedule role {role_arn.rsplit('/', 1)[-1]}"
-        yield guarded(subject, partial(_service_role_check, subject, role_arn, SCHEDULER_PRINCIPAL, lookups))
+        yield guarded(subject, partial(_schedule_role_check, subject, role_arn, app.account_id, lookups))
     notifier_role = failed_runs_role(app)
     if notifier_role is not None:
         subject = f"failed-run notifier role {notifier_role.rsplit('/', 1)[-1]}"
@@ -155,6 +157,18 @@ def _service_role_check(subject: str, arn: str, principal: str, lookups: Lookups
     if not trusted:
         return Check(NG, subject, f"does not trust {principal}")
     return Check(OK, subject, f"trusts {principal}")
+
+
+def _schedule_role_check(subject: str, arn: str, account: str | None, lookups: Lookups) -> Check:
+    """The schedule's role: Scheduler may assume it for the deploy's account (hako.toml's
+    account_id, else the role's own): :func:`hako_py.verify.trust.trust_problem`."""
+    document = lookups.trust_policy(arn.rsplit("/", 1)[-1])
+    if document is None:
+        return Check(NG, subject, "does not exist")
+    problem = trust_problem(document, SCHEDULER_PRINCIPAL, account or arn_account(arn))
+    if problem is not None:
+        return Check(NG, subject, problem)
+    return Check(OK, subject, f"trusts {SCHEDULER_PRINCIPAL}")
 
 
 def _log_group_check(group: str, region: str | None, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:
