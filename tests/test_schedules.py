@@ -166,6 +166,7 @@ from collections.abc import Callable  # noqa: E402
 
 import boto3  # noqa: E402
 
+from hako_py.sandbox.seed import RUN_TASK  # noqa: E402
 from hako_py.sandbox.server import Sandbox  # noqa: E402
 from tests.conftest import unique  # noqa: E402
 
@@ -486,6 +487,7 @@ def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako: Hako, sched
     path = scheduled(NIGHTLY)  # seeding creates hako-scheduler trusting scheduler.amazonaws.com
     result = hako("verify", path)
     assert "[OK] schedule role hako-scheduler: trusts scheduler.amazonaws.com" in result.out, result.out
+    assert "[OK] schedule role hako-scheduler may run the task: ecs:RunTask on " in result.out, result.out
     other = unique("ecs-only-")
     client("iam").create_role(RoleName=other, AssumeRolePolicyDocument=json.dumps({"Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}))
@@ -514,10 +516,35 @@ def test_verify_reads_the_schedule_roles_trust_policy_deny_wins(
         hako: Hako, scheduled: Any, trust: list[dict[str, Any]], detail: str) -> None:
     role = unique("sched-")
     client("iam").create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Statement": trust}))
+    client("iam").put_role_policy(RoleName=role, PolicyName="run", PolicyDocument=RUN_TASK)
     path = scheduled(NIGHTLY.replace("role/hako-scheduler", f"role/{role}"))
     result = hako("verify", path)
     assert detail.replace("@", role) in result.out, result.out
     assert result.code == (0 if detail.startswith("[OK]") else 1)
+
+
+@pytest.mark.parametrize(("policy", "detail"), [
+    (None, "ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition/@-oneshot:* not allowed by its "
+           "policies"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "ecs:Run*", "Resource": "arn:aws:ecs:*:*:task-definition/@-*"}]},
+     "ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition/@-oneshot:* denied by its policies"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecs:RunTask"], "Resource": "arn:aws:ecs:*:*:task-definition/@-*"}]},
+     "ecs:RunTask on @-oneshot"),
+])
+def test_verify_checks_that_the_schedule_role_may_run_the_task(
+        hako: Hako, scheduled: Any, policy: dict[str, Any] | None, detail: str) -> None:
+    role = unique("sched-")
+    client("iam").create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}]}))
+    path = scheduled(NIGHTLY.replace("role/hako-scheduler", f"role/{role}"))
+    job = app_id(path)
+    if policy is not None:
+        client("iam").put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps(policy).replace("@", job))
+    result = hako("verify", path)
+    status = "[OK]" if policy is not None and "Deny" not in json.dumps(policy) else "[NG]"
+    assert f"{status} schedule role {role} may run the task: {detail.replace('@', job)}" in result.out, result.out
+    assert result.code == (0 if status == "[OK]" else 1)
 
 
 def test_a_role_or_queue_of_another_account_is_a_warning_in_validate_and_review(hako: Hako, repo: Repo) -> None:

@@ -104,6 +104,24 @@ class Lookups:
             document = json.loads(unquote(document))
         return document
 
+    def role_policies(self, role_name: str) -> list[Any]:
+        """The role's identity policy documents: inline ones and the default version of each
+        attached managed policy (GetRolePolicy, GetPolicy, GetPolicyVersion)."""
+        iam = self.clients.client("iam")
+        documents: list[Any] = []
+        with aws_errors(f"ListRolePolicies {role_name}"):
+            for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
+                for name in page.get("PolicyNames", []):
+                    documents.append(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
+        with aws_errors(f"ListAttachedRolePolicies {role_name}"):
+            for attached_page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+                for attached in attached_page.get("AttachedPolicies", []):
+                    arn = attached["PolicyArn"]
+                    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                    documents.append(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+                                     ["Document"])
+        return [json.loads(unquote(d)) if isinstance(d, str) else d for d in documents]
+
     def log_group(self, region: str | None, group: str) -> bool:
         with aws_errors(f"DescribeLogGroups {group}"):
             response = self.clients.for_region(region).client("logs").describe_log_groups(logGroupNamePrefix=group)
