@@ -366,20 +366,31 @@ def wait_for(check: Callable[[], Any], timeout: float = 20.0) -> Any:
     raise AssertionError("timed out")
 
 
-def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
-        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+def deployed_minutely(hako: Hako, scheduled: Any) -> tuple[str, str]:
+    """A deployed app with a rate(1 minute) schedule, minutely: its definition's path and app id."""
     path = scheduled("{ minutely: { expression: 'rate(1 minute)', command: ['bin/tick'], role_arn: '@ROLE' } }"
                      .replace("@ROLE", ROLE))
-    job = app_id(path)
     assert hako("deploy", path, "--no-verify").code == 0
-    aws.call("POST", "next-task", {"exitCode": 3, "stopReason": "Essential container in task exited",
-                                   "logLines": ["tick"], "family": f"{job}-oneshot"})
+    return path, app_id(path)
+
+
+def fired_runs(aws: SandboxControl, name: str) -> list[dict[str, Any]]:
+    """What the sandbox fired for schedule *name*, with the schedules' clock sped up until it did."""
     aws.call("POST", "settings", {"scheduleTimeScale": 120})  # a schedule's minute is half a second
     try:
-        fired = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
-                                  if str(f["schedule"]).endswith(f"/{job}.minutely")])
+        found: list[dict[str, Any]] = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
+                                                        if str(f["schedule"]).endswith(f"/{name}")])
     finally:
         aws.call("POST", "settings", {"scheduleTimeScale": 1})
+    return found
+
+
+def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    path, job = deployed_minutely(hako, scheduled)
+    aws.call("POST", "next-task", {"exitCode": 3, "stopReason": "Essential container in task exited",
+                                   "logLines": ["tick"], "family": f"{job}-oneshot"})
+    fired = fired_runs(aws, f"{job}.minutely")
     assert fired[0]["taskArn"], fired
     history = wait_for(lambda: [r for r in json.loads(hako("schedule", "history", path, "-o", "json").out)["runs"]
                                 if r["lastStatus"] == "STOPPED" and r["exitCode"] == 3])
@@ -399,10 +410,7 @@ def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
 
 def test_one_bad_schedule_does_not_stop_the_sandbox_firing_the_others(
         hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
-    path = scheduled("{ minutely: { expression: 'rate(1 minute)', command: ['bin/tick'], role_arn: '@ROLE' } }"
-                     .replace("@ROLE", ROLE))
-    job = app_id(path)
-    assert hako("deploy", path, "--no-verify").code == 0
+    _, job = deployed_minutely(hako, scheduled)
     scheduler = client("scheduler")
     group = unique("g-")
     scheduler.create_schedule_group(Name=group)
@@ -411,12 +419,7 @@ def test_one_bad_schedule_does_not_stop_the_sandbox_firing_the_others(
         scheduler.create_schedule(Name=name, GroupName=group, ScheduleExpression=expression,  # moto stores anything
                                   ScheduleExpressionTimezone="America" if name == "zone" else "UTC",
                                   FlexibleTimeWindow={"Mode": "OFF"}, Target=target)
-    aws.call("POST", "settings", {"scheduleTimeScale": 120})
-    try:
-        fired = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
-                                  if str(f["schedule"]).endswith(f"/{job}.minutely")])
-    finally:
-        aws.call("POST", "settings", {"scheduleTimeScale": 1})
+    fired = fired_runs(aws, f"{job}.minutely")
     assert fired[0]["taskArn"], fired
     assert not [f for f in aws.call("GET", "schedules")["fired"] if f"/{group}/" in str(f["schedule"])]
 
