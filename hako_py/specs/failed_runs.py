@@ -20,8 +20,8 @@ intersection of the event pattern array and the event array is non-empty"
 (eb-event-patterns-arrays.html): one failed container is enough. A container without an exit
 code (it never started) has no value to match. ``group`` (``hako:<appId>:<name>``, set on every
 schedule's runs, by Scheduler and by ``hako schedule run``) names the app; ``startedBy`` other
-than ``hako-schedule-run`` leaves out the runs started by hand (``hako schedule run`` reports
-its outcome itself; what Scheduler writes there, ``chronos-schedule/`` and a cut-off name, is
+than ``hako-schedule-run`` leaves out the runs started by hand (``hako schedule run`` shows
+its logs and exit code to whoever runs it; what Scheduler writes there, ``chronos-schedule/`` and a cut-off name, is
 only observed, not documented, so the pattern does not depend on it); ``clusterArn`` ends with
 the cluster.
 
