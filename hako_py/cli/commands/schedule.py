@@ -13,7 +13,7 @@ import click
 from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, verbosity_options
 from hako_py.cli.output import reporter as make_reporter
-from hako_py.cli.output import show
+from hako_py.cli.output import say, show
 from hako_py.cli.prepare import clients_for
 from hako_py.errors import HakoError, UsageError
 from hako_py.formatting import iso, shown, to_json
@@ -117,7 +117,7 @@ def list_schedules(paths: tuple[str, ...], count: int, output: str, **loader: An
              f"{', '.join(iso(t, precision='seconds') for t in item['nextRuns']) or 'none'}")
     if broken:
         for item in broken:
-            click.echo(item["error"], err=True)
+            say(item["error"])
         raise HakoError(f"{len(broken)} definition(s) broken, their schedules not listed: "
                         f"{', '.join(item['file'] for item in broken)}")
 
