@@ -26,6 +26,7 @@ class AppDefinition:
     imported_files: frozenset[str] = frozenset()
     #: hako.toml's ``[schedules] group``: the group of schedules that name none (``{cluster}``: the cluster's name)
     schedule_group: str = "hako-{cluster}"
+    account_id: str | None = None  # hako.toml's: the deploy's account, when the repository says
 
     @property
     def app(self) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
 

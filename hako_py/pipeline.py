@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hako_py.checks.schedules import default_group_problems
+from hako_py.checks.families import oneshot_family_problems
+from hako_py.checks.schedules import cross_account_warnings, default_group_problems
 from hako_py.checks.semantic import semantic_problems
 from hako_py.checks.warnings import definition_warnings
 from hako_py.compare.masking import secret_values
@@ -97,6 +98,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
     if not problems:
         problems = semantic_problems(loaded.app_id, data)
         problems += default_group_problems(data, loaded.config.schedule_group)
+        problems += oneshot_family_problems(loaded.file, loaded.app_id, loaded.config.root / loaded.config.apps)
         if data.get("scripts"):
             from hako_py.scripts.registry import script_problems
 
@@ -116,8 +118,10 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         schedules=data.get("schedules") or {},
         imported_files=frozenset(str(p) for p in loaded.imported_files),
         schedule_group=loaded.config.schedule_group,
+        account_id=loaded.config.account_id,
     )
-    return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag)]
+    return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag),
+                 *cross_account_warnings(data, loaded.config.account_id)]
 
 
 def _load_warnings(loaded: LoadedDefinition) -> list[Problem]:

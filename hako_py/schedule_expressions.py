@@ -15,7 +15,21 @@ UTC only. AWS's rules are small enough to state here, each with its source:
 - ``rate(value unit)``: a positive whole number and minute(s), hour(s) or day(s); fixed
   intervals from the schedule's start (Scheduler User Guide, schedule-types.html).
 - ``at(yyyy-mm-ddThh:mm:ss)``: once, at that wall-clock time in the schedule's time zone.
-- Time zones are IANA names. On a daylight-saving change a time that does not exist is
+- Time zones are IANA names (API ScheduleExpressionTimezone: "The timezone in which the
+  scheduling expression is evaluated", a 1-50 character string; the User Guide's examples are
+  IANA zone names). Which names exist must not depend on the host (``zoneinfo`` also reads
+  ``/usr/share/zoneinfo``, which holds folders, ``posixrules``, ``localtime``, ``right/...``):
+  hako accepts exactly the zones of the IANA database as shipped by the ``tzdata`` package
+  (its ``zones`` list), less ``Factory``, which is no place's time (:func:`zone_names`).
+- Numbers are ASCII digits only: AWS's fields are ``0-59`` and so on, and Python's ``int()`` /
+  ``str.isdigit()`` / ``\\d`` also take full-width and other Unicode digits.
+- A rate's value: AWS documents only "a positive number" (Scheduler User Guide,
+  schedule-types.html#rate-based; EventBridge eb-rate-expressions.html) and no largest one.
+  hako bounds the interval by the span AWS's calendar covers (the cron year field, 1970-2199):
+  a longer interval could never run twice, and an unbounded one overflows date arithmetic.
+- An increment (``a/n``) is at most the number of values in its field: a larger one can only
+  ever pick its start value (the cron reference defines ``/`` as increments within the field).
+- On a daylight-saving change a time that does not exist is
   skipped and a time that happens twice runs once (AWS re:Post knowledge-center
   eventbridge-scheduler-adjust-dst), which :func:`next_runs` does.
 """
@@ -24,6 +38,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
+import importlib.resources
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,12 +50,19 @@ WEEKDAYS = {name: number for number, name in enumerate(("SUN", "MON", "TUE", "WE
 FIELD_NAMES = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
 YEAR_RANGE = (1970, 2199)
 RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+MAX_RATE_SECONDS = (datetime.date(YEAR_RANGE[1] + 1, 1, 1) - datetime.date(YEAR_RANGE[0], 1, 1)).days * 86400
+NOT_A_PLACE = frozenset({"Factory"})  # in tzdata's zone list, but "no place's time" (tzdata's own comment)
 SEARCH_DAYS = 366 * 30  # how far ahead next_runs looks for a matching day (a 29 February, a year field)
 
 _RATE = re.compile(r"^rate\((.*)\)$")
 _AT = re.compile(r"^at\((.*)\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
-_AT_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+_AT_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
+
+
+def is_digits(text: str) -> bool:
+    """Whether *text* is one or more ASCII digits (``str.isdigit`` also takes '１' and '²')."""
+    return text.isascii() and text.isdigit()
 
 
 class ExpressionError(ValueError):
@@ -131,6 +154,8 @@ Expression = Cron | Rate | At
 
 def parse(expression: str) -> Expression:
     """The expression, or :class:`ExpressionError` saying what is wrong with it."""
+    if not expression.isascii():
+        raise ExpressionError(f"{expression!r} has characters other than ASCII (full-width digits or spaces?)")
     text = expression.strip()
     if text != expression:
         raise ExpressionError("has leading or trailing spaces")
@@ -146,11 +171,16 @@ def _parse_rate(body: str) -> Rate:
     if len(parts) != 2:
         raise ExpressionError(f"rate({body}): expected rate(VALUE UNIT), e.g. rate(5 minutes)")
     value, unit = parts
-    if not value.isdigit() or int(value) < 1:
+    if not is_digits(value) or int(value) < 1:
         raise ExpressionError(f"rate({body}): the value must be a positive whole number, not {value!r}")
     if unit not in RATE_UNITS:
         raise ExpressionError(f"rate({body}): unknown unit {unit!r} (minute(s), hour(s) or day(s))")
-    return Rate(int(value) * RATE_UNITS[unit])
+    seconds = int(value) * RATE_UNITS[unit]
+    if seconds > MAX_RATE_SECONDS:
+        most = MAX_RATE_SECONDS // RATE_UNITS[unit]
+        raise ExpressionError(f"rate({body}): {value} {unit} is longer than AWS's calendar ({YEAR_RANGE[0]}-"
+                              f"{YEAR_RANGE[1]}): at most {most} {unit}")
+    return Rate(seconds)
 
 
 def _parse_at(body: str) -> At:
@@ -165,7 +195,7 @@ def _parse_at(body: str) -> At:
 def _number(text: str, field: str, low: int, high: int, names: dict[str, int] | None = None) -> int:
     value = (names or {}).get(text.upper())
     if value is None:
-        if not text.isdigit():
+        if not is_digits(text):
             allowed = f"{low}-{high}" + (f" or {next(iter(names))}-{list(names)[-1]}" if names else "")
             raise ExpressionError(f"{field}: {text!r} is not a value ({allowed})")
         value = int(text)
@@ -183,9 +213,11 @@ def _values(text: str, field: str, low: int, high: int, names: dict[str, int] | 
         base, slash, step_text = part.partition("/")
         step = 1
         if slash:
-            if not step_text.isdigit() or int(step_text) < 1:
+            if not is_digits(step_text) or int(step_text) < 1:
                 raise ExpressionError(f"{field}: the increment in {part!r} must be a positive whole number")
             step = int(step_text)
+            if step > high - low + 1:
+                raise ExpressionError(f"{field}: the increment in {part!r} is out of range (1-{high - low + 1})")
         if base == "*":
             first, last = low, high
         elif "-" in base:
@@ -219,7 +251,7 @@ def _day_of_week(text: str) -> DayOfWeek:
         day, _, nth = text.partition("#")
         if "," in text:
             raise ExpressionError(f"{field}: {text!r}: with # only one day-of-week entry is allowed")
-        if not nth.isdigit() or not 1 <= int(nth) <= 5:
+        if not is_digits(nth) or not 1 <= int(nth) <= 5:
             raise ExpressionError(f"{field}: {text!r}: the week after # must be 1-5")
         return DayOfWeek(nth=(_number(day, field, 1, 7, WEEKDAYS), int(nth)))
     if text == "L":
@@ -253,12 +285,24 @@ def _parse_cron(body: str) -> Cron:
     )
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The time zone names hako accepts, the same on every host: the IANA database's zones and
+    links as the ``tzdata`` package lists them, without ``Factory``."""
+    listed = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(listed) - NOT_A_PLACE
+
+
 def zone(name: str) -> ZoneInfo:
-    """The IANA time zone *name*, or :class:`ExpressionError`."""
+    """The IANA time zone *name*, or :class:`ExpressionError` (folders such as 'America', host
+    files such as 'localtime' or 'posixrules' and 'right/...' are not zones AWS knows)."""
+    unknown = ExpressionError(f"unknown time zone {name!r} (an IANA name such as 'UTC' or 'Asia/Tokyo')")
+    if name not in zone_names():
+        raise unknown
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ExpressionError(f"unknown time zone {name!r} (an IANA name such as 'UTC' or 'Asia/Tokyo')") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise unknown from None
 
 
 def _local_to_utc(local: datetime.datetime, tz: ZoneInfo) -> datetime.datetime | None:

@@ -13,9 +13,9 @@ import re
 
 __all__ = ["cpu_units", "memory_mib"]
 
-_VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
-_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gi?b\s*$", re.IGNORECASE)
-_MB = re.compile(r"^\s*(\d+)\s*mi?b\s*$", re.IGNORECASE)
+_VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE | re.ASCII)
+_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gi?b\s*$", re.IGNORECASE | re.ASCII)
+_MB = re.compile(r"^\s*(\d+)\s*mi?b\s*$", re.IGNORECASE | re.ASCII)
 
 
 def _amount(value: object, unit: re.Pattern[str], scale: int) -> int | None:
@@ -23,7 +23,7 @@ def _amount(value: object, unit: re.Pattern[str], scale: int) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
-        if value.strip().isdigit():
+        if value.strip().isascii() and value.strip().isdigit():  # int() also reads "１０２４"
             return int(value)
         match = unit.match(value)
         if match:

@@ -125,6 +125,9 @@ def test_every_command_has_help(hako: Hako) -> None:
     assert top.code == 0
     for command in ("validate", "render", "show-definition", "schema"):
         assert command in top.out
+    for taught in ("`schedules`", "hako schedule list", "hako schedule run", "hako drift", "hako deploy apps/",
+                   "--changed-since"):
+        assert taught in top.out, taught
         result = hako(command, "--help")
         assert result.code == 0
         assert "Usage: hako " + command in result.out

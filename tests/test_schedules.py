@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -165,6 +166,7 @@ from collections.abc import Callable  # noqa: E402
 
 import boto3  # noqa: E402
 
+from hako_py.sandbox.seed import RUN_TASK  # noqa: E402
 from hako_py.sandbox.server import Sandbox  # noqa: E402
 from tests.conftest import unique  # noqa: E402
 
@@ -364,20 +366,31 @@ def wait_for(check: Callable[[], Any], timeout: float = 20.0) -> Any:
     raise AssertionError("timed out")
 
 
-def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
-        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+def deployed_minutely(hako: Hako, scheduled: Any) -> tuple[str, str]:
+    """A deployed app with a rate(1 minute) schedule, minutely: its definition's path and app id."""
     path = scheduled("{ minutely: { expression: 'rate(1 minute)', command: ['bin/tick'], role_arn: '@ROLE' } }"
                      .replace("@ROLE", ROLE))
-    job = app_id(path)
     assert hako("deploy", path, "--no-verify").code == 0
-    aws.call("POST", "next-task", {"exitCode": 3, "stopReason": "Essential container in task exited",
-                                   "logLines": ["tick"], "family": f"{job}-oneshot"})
+    return path, app_id(path)
+
+
+def fired_runs(aws: SandboxControl, name: str) -> list[dict[str, Any]]:
+    """What the sandbox fired for schedule *name*, with the schedules' clock sped up until it did."""
     aws.call("POST", "settings", {"scheduleTimeScale": 120})  # a schedule's minute is half a second
     try:
-        fired = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
-                                  if str(f["schedule"]).endswith(f"/{job}.minutely")])
+        found: list[dict[str, Any]] = wait_for(lambda: [f for f in aws.call("GET", "schedules")["fired"]
+                                                        if str(f["schedule"]).endswith(f"/{name}")])
     finally:
         aws.call("POST", "settings", {"scheduleTimeScale": 1})
+    return found
+
+
+def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    path, job = deployed_minutely(hako, scheduled)
+    aws.call("POST", "next-task", {"exitCode": 3, "stopReason": "Essential container in task exited",
+                                   "logLines": ["tick"], "family": f"{job}-oneshot"})
+    fired = fired_runs(aws, f"{job}.minutely")
     assert fired[0]["taskArn"], fired
     history = wait_for(lambda: [r for r in json.loads(hako("schedule", "history", path, "-o", "json").out)["runs"]
                                 if r["lastStatus"] == "STOPPED" and r["exitCode"] == 3])
@@ -395,6 +408,22 @@ def test_the_sandbox_fires_a_rate_schedule_and_history_shows_the_run(
     assert "schedule started" in status.out and "exit code 3" in status.out
 
 
+def test_one_bad_schedule_does_not_stop_the_sandbox_firing_the_others(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    _, job = deployed_minutely(hako, scheduled)
+    scheduler = client("scheduler")
+    group = unique("g-")
+    scheduler.create_schedule_group(Name=group)
+    target = {"Arn": "arn:aws:sqs:us-east-1:123456789012:q", "RoleArn": ROLE}
+    for name, expression in (("huge", "rate(99999999999999999999 days)"), ("zone", "rate(1 minute)")):
+        scheduler.create_schedule(Name=name, GroupName=group, ScheduleExpression=expression,  # moto stores anything
+                                  ScheduleExpressionTimezone="America" if name == "zone" else "UTC",
+                                  FlexibleTimeWindow={"Mode": "OFF"}, Target=target)
+    fired = fired_runs(aws, f"{job}.minutely")
+    assert fired[0]["taskArn"], fired
+    assert not [f for f in aws.call("GET", "schedules")["fired"] if f"/{group}/" in str(f["schedule"])]
+
+
 def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code(
         hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
     path = scheduled(NIGHTLY)
@@ -407,6 +436,44 @@ def test_schedule_run_starts_a_run_as_the_schedule_would_and_exits_with_its_code
     assert "nightly ran" in result.out
     runs = json.loads(hako("schedule", "history", path, "nightly", "-o", "json").out)["runs"]
     assert runs[0]["trigger"] == "manual" and runs[0]["exitCode"] == 4
+
+
+def test_diff_of_a_drifted_target_revision_shows_no_cluster_change(
+        hako: Hako, scheduled: Any, aws: SandboxControl) -> None:
+    path = scheduled(NIGHTLY)
+    assert hako("deploy", path, "--no-verify").code == 0
+    Path(path).write_text(Path(path).read_text().replace("tag: 'v1'", "tag: 'v2'"))
+    result = hako("diff", path)
+    changed = [line for line in result.out.splitlines() if line.startswith(("-", "+")) and '": ' in line]
+    assert [line.split('"')[1] for line in changed] == ["TaskDefinitionArn", "TaskDefinitionArn"], result.out
+    assert "{{cluster:" not in result.out, result.out
+
+
+def test_a_schedule_run_stopped_by_sigint_names_hako_schedule_run(
+        scheduled: Any, aws: SandboxControl, repo: Repo) -> None:
+    import signal
+    import sys
+
+    path = scheduled(NIGHTLY)
+    job = app_id(path)
+    assert subprocess.run([sys.executable, "-m", "hako_py", "deploy", path, "--no-verify"], cwd=repo.root,
+                          capture_output=True, env=os.environ).returncode == 0
+    aws.call("POST", "next-task", {"exitCode": 0, "runSeconds": 30, "logLines": ["working"], "family": f"{job}-oneshot"})
+    process = subprocess.Popen([sys.executable, "-m", "hako_py", "schedule", "run", path, "nightly", "--poll-interval",
+                                "0.05"], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=os.environ)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("started task"):
+            break
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert "received SIGINT: stopping task" in err, err
+    runs = wait_for(lambda: [r for r in json.loads(subprocess.run(
+        [sys.executable, "-m", "hako_py", "schedule", "history", path, "nightly", "-o", "json"], cwd=repo.root,
+        capture_output=True, text=True, env=os.environ).stdout)["runs"] if r["lastStatus"] == "STOPPED"])
+    assert runs[0]["stoppedReason"] == "hako schedule run received SIGINT"
 
 
 def test_schedule_list_shows_next_runs_offline(hako: Hako, repo: Repo) -> None:
@@ -423,6 +490,7 @@ def test_verify_checks_that_the_schedule_role_trusts_scheduler(hako: Hako, sched
     path = scheduled(NIGHTLY)  # seeding creates hako-scheduler trusting scheduler.amazonaws.com
     result = hako("verify", path)
     assert "[OK] schedule role hako-scheduler: trusts scheduler.amazonaws.com" in result.out, result.out
+    assert "[OK] schedule role hako-scheduler may run the task: ecs:RunTask on " in result.out, result.out
     other = unique("ecs-only-")
     client("iam").create_role(RoleName=other, AssumeRolePolicyDocument=json.dumps({"Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}))
@@ -462,3 +530,73 @@ def test_a_service_deploys_its_schedules_in_its_plan_after_the_service(hako: Hak
     again = hako("deploy", path, "--no-verify", "--poll-interval", "0.02")
     assert again.code == 0 and "no changes" in again.err, again.err
     assert aws.requests()["writes"] == 0
+
+
+@pytest.mark.parametrize(("trust", "detail"), [
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}},
+      {"Effect": "Deny", "Action": "sts:*", "Principal": {"Service": "scheduler.amazonaws.com"}}],
+     "[NG] schedule role @: its trust policy denies scheduler.amazonaws.com"),
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"},
+       "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}}],
+     "[NG] schedule role @: trusts scheduler.amazonaws.com only for account 999999999999 (aws:SourceAccount), "
+     "not 123456789012"),
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"},
+       "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}],
+     "[OK] schedule role @: trusts scheduler.amazonaws.com"),
+    ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}},
+      {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}],
+     "[NG] schedule role @: its trust policy denies scheduler.amazonaws.com"),
+])
+def test_verify_reads_the_schedule_roles_trust_policy_deny_wins(
+        hako: Hako, scheduled: Any, trust: list[dict[str, Any]], detail: str) -> None:
+    role = unique("sched-")
+    client("iam").create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Statement": trust}))
+    client("iam").put_role_policy(RoleName=role, PolicyName="run", PolicyDocument=RUN_TASK)
+    path = scheduled(NIGHTLY.replace("role/hako-scheduler", f"role/{role}"))
+    result = hako("verify", path)
+    assert detail.replace("@", role) in result.out, result.out
+    assert result.code == (0 if detail.startswith("[OK]") else 1)
+
+
+@pytest.mark.parametrize(("policy", "detail"), [
+    (None, "ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition/@-oneshot:* not allowed by its "
+           "policies"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "ecs:Run*", "Resource": "arn:aws:ecs:*:*:task-definition/@-*"}]},
+     "ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition/@-oneshot:* denied by its policies"),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecs:RunTask"], "Resource": "arn:aws:ecs:*:*:task-definition/@-*"}]},
+     "ecs:RunTask on @-oneshot"),
+])
+def test_verify_checks_that_the_schedule_role_may_run_the_task(
+        hako: Hako, scheduled: Any, policy: dict[str, Any] | None, detail: str) -> None:
+    role = unique("sched-")
+    client("iam").create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"}}]}))
+    path = scheduled(NIGHTLY.replace("role/hako-scheduler", f"role/{role}"))
+    job = app_id(path)
+    if policy is not None:
+        client("iam").put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps(policy).replace("@", job))
+    result = hako("verify", path)
+    status = "[OK]" if policy is not None and "Deny" not in json.dumps(policy) else "[NG]"
+    assert f"{status} schedule role {role} may run the task: {detail.replace('@', job)}" in result.out, result.out
+    assert result.code == (0 if status == "[OK]" else 1)
+
+
+def test_a_role_or_queue_of_another_account_is_a_warning_in_validate_and_review(hako: Hako, repo: Repo) -> None:
+    repo.write("hako.toml", 'region = "us-east-1"\naccount_id = "123456789012"\n')
+    repo.write("apps/job.jsonnet", batch(schedules=NIGHTLY))
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    git(repo.root, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")
+    other = NIGHTLY.replace("123456789012", "999999999999").replace(
+        "retry:", "dead_letter_queue: 'arn:aws:sqs:us-east-1:999999999999:dlq', retry:")
+    repo.write("apps/job.jsonnet", batch(schedules=other))
+    result = hako("validate", "apps/job.jsonnet")
+    assert result.code == 0
+    assert ("schedules.nightly.role_arn: warning: the schedule's role is in account 999999999999, not the deploy's "
+            "account 123456789012") in result.out + result.err
+    assert "schedules.nightly.dead_letter_queue: warning: the schedule's dead-letter queue is in account " \
+           "999999999999" in result.out + result.err
+    review = json.loads(hako("diff", "--base", "main", "--format", "json").out)
+    app = next(a for a in review["apps"] if a["file"].endswith("job.jsonnet"))
+    assert any("role is in account 999999999999" in w for w in app["changes"]["warnings"]), app

@@ -104,11 +104,16 @@ class Lookups:
 
     def role_trusts(self, role_name: str, service: str) -> bool | None:
         """None when the role does not exist, else whether its trust policy names *service*."""
-        text = self._once(("role", role_name), lambda: self._trust_policy(role_name))
-        return None if text is None else service in text
+        document = self.trust_policy(role_name)
+        return None if document is None else service in json.dumps(document)
 
-    def _trust_policy(self, role_name: str) -> str | None:
-        """The role's trust policy as JSON text (GetRole), None when there is no such role."""
+    def trust_policy(self, role_name: str) -> Any:
+        """The role's trust policy document (a dict), None when the role does not exist (read
+        once per command: the task, execution and schedule roles are often one)."""
+        return self._once(("role", role_name), lambda: self._trust_policy(role_name))
+
+    def _trust_policy(self, role_name: str) -> Any:
+        """GetRole's AssumeRolePolicyDocument, None when there is no such role."""
         try:
             with aws_errors(f"GetRole {role_name}"):
                 role = self.clients.client("iam").get_role(RoleName=role_name)["Role"]
@@ -119,7 +124,25 @@ class Lookups:
         document: Any = role.get("AssumeRolePolicyDocument") or {}
         if isinstance(document, str):
             document = json.loads(unquote(document))
-        return json.dumps(document)
+        return document
+
+    def role_policies(self, role_name: str) -> list[Any]:
+        """The role's identity policy documents: inline ones and the default version of each
+        attached managed policy (GetRolePolicy, GetPolicy, GetPolicyVersion)."""
+        iam = self.clients.client("iam")
+        documents: list[Any] = []
+        with aws_errors(f"ListRolePolicies {role_name}"):
+            for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
+                for name in page.get("PolicyNames", []):
+                    documents.append(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
+        with aws_errors(f"ListAttachedRolePolicies {role_name}"):
+            for attached_page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+                for attached in attached_page.get("AttachedPolicies", []):
+                    arn = attached["PolicyArn"]
+                    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                    documents.append(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+                                     ["Document"])
+        return [json.loads(unquote(d)) if isinstance(d, str) else d for d in documents]
 
     def log_group(self, region: str | None, group: str) -> bool:
         return self._once(("log-group", str(region), group), lambda: self._log_group(region, group))

@@ -76,7 +76,9 @@ def cli(ctx: click.Context) -> None:
 
     \b
     An app definition has `scheduler` (where it runs), `app` (the main container),
-    `sidecars`, `volumes` and `scripts`; see the README for every field.
+    `sidecars`, `volumes`, `scripts` and `schedules` (jobs EventBridge Scheduler
+    runs: cron/rate/at expressions, time zone, command, env, role_arn); see the
+    README for every field.
 
     \b
     Offline commands (no AWS needed):
@@ -94,6 +96,18 @@ def cli(ctx: click.Context) -> None:
       hako status / rollback / stop / remove / verify apps/web.jsonnet
       hako oneshot apps/batch.jsonnet -- bundle exec rake -T
       hako oneshot --local apps/batch.jsonnet -- bin/job   (on the local Docker engine)
+
+    \b
+    Many apps (fleet):
+      hako deploy apps/ -j 4               every definition, waves from hako.toml, a summary
+      hako deploy --changed-since origin/main   what a merge changed
+      hako drift --format markdown         live vs repository for every app (nightly)
+
+    \b
+    Scheduled jobs (schedules in the definition; hako deploy creates them):
+      hako schedule list                   every schedule with its next run times (offline)
+      hako schedule run apps/batch.jsonnet nightly   one run now, as the schedule would
+      hako schedule history apps/batch.jsonnet       past runs with their exit codes
     """
     if ctx.invoked_subcommand is None:
         # Bare ``hako`` is a request for help, as in the original hako (lib/hako/cli.rb:30-35,

@@ -64,6 +64,7 @@ class OneshotOptions(TaskRunOptions):
     dry_run: bool = False
     interval: float = 1.0
     log_grace: float = DEFAULT_LOG_GRACE_SECONDS
+    command: str = "hako oneshot"  # who the stop reasons ECS records name ("hako schedule run" too runs tasks)
 
 
 class Interrupts:
@@ -253,14 +254,15 @@ class OneshotRunner:
                 name = signal.Signals(signum).name
                 stop_requested = name
                 self.problem(f"received {name}: stopping task {arn.rsplit('/', 1)[-1]}")
-                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"hako oneshot received {name}"[:255])
+                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"{self.options.command} received {name}"[:255])
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             timeout = self.options.timeout
             if timeout is not None and not timed_out and stop_requested is None and self.clock() - started >= timeout:
                 timed_out = True
                 stop_requested = "timeout"
                 self.problem(f"timed out after {timeout:g}s: stopping task {arn.rsplit('/', 1)[-1]}")
-                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"hako oneshot timed out after {timeout:g}s"[:255])
+                self.ecs.stop_task(cluster=cluster, task=arn,
+                                   reason=f"{self.options.command} timed out after {timeout:g}s"[:255])
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             if stop_deadline is not None and self.clock() >= stop_deadline:
                 self.problem("the task did not stop in time; giving up waiting")

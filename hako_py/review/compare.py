@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hako_py.checks.schedules import cross_account_warnings
 from hako_py.compare.diff import unified
 from hako_py.compare.masking import mask_pair
 from hako_py.compare.schedules import changed_members, schedule_view
@@ -99,6 +100,10 @@ def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple
         view["traffic"] = rendered.traffic
     if rendered.schedules:
         view["schedules"] = {name: schedule_view(request) for name, request in rendered.schedules.items()}
+        crossing = [f"{problem.path}: {problem.message}" for problem in cross_account_warnings(
+            {"scheduler": checked.app.scheduler, "schedules": checked.app.schedules}, checked.app.account_id)]
+        if crossing:  # a pasted role or queue of another account: the reviewer is the one to notice
+            view["warnings"] = crossing
     if checked.app.scripts:
         view["scripts"] = list(checked.app.scripts)
     # as stored in the render cache (JSON), so a fresh side and a cached one compare alike
@@ -191,6 +196,8 @@ def summarize(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
     for name in sorted(set(schedules_a) | set(schedules_b)):
         if schedules_a.get(name) != schedules_b.get(name):
             add("schedules", f"{name}: {', '.join(changed_members(schedules_a.get(name), schedules_b.get(name)))}")
+    for warning in sorted(set((new or {}).get("warnings") or []) - set((old or {}).get("warnings") or [])):
+        add("warnings", warning)
     run_a, run_b = (old or {}).get("runTask") or {}, (new or {}).get("runTask") or {}
     run_keys = sorted(k for k in set(run_a) | set(run_b) if run_a.get(k) != run_b.get(k))
     if run_keys and old and new:

@@ -26,7 +26,7 @@ from hako_py.aws import new_session
 from hako_py.sandbox import moto_glue as glue
 from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 from hako_py.sandbox.problems import Problems
-from hako_py.schedule_expressions import ExpressionError, next_runs
+from hako_py.schedule_expressions import next_runs
 from hako_py.schedule_targets import run_task_of
 
 INTERNAL_HEADER = "X-Hako-Sandbox-Scheduler"  # requests the simulator sends: not the caller's to count
@@ -103,11 +103,9 @@ class ScheduleSimulator:
         start = schedule.get("StartDate") if isinstance(schedule.get("StartDate"), datetime.datetime) \
             else schedule.get("CreationDate")
         end = schedule.get("EndDate") if isinstance(schedule.get("EndDate"), datetime.datetime) else None
-        try:
-            found = next_runs(str(schedule.get("ScheduleExpression")), str(schedule.get(
-                "ScheduleExpressionTimezone") or "UTC"), after, 1, start=start, end=end)
-        except ExpressionError:
-            return None  # AWS would have refused it; moto stored it: it never fires
+        # An expression AWS would have refused (moto stores anything) raises: reported once, never fires.
+        found = next_runs(str(schedule.get("ScheduleExpression")), str(schedule.get(
+            "ScheduleExpressionTimezone") or "UTC"), after, 1, start=start, end=end)
         return found[0] if found else None
 
     def tick(self) -> None:
@@ -125,18 +123,28 @@ class ScheduleSimulator:
                     due.append((region, schedule))
             if schedule.get("State") != "ENABLED":
                 continue
-            state = self._due.get(arn)
-            if state is None or state.modified != schedule.get("LastModificationDate"):
-                created = schedule.get("LastModificationDate") or now
-                state = _Due(schedule.get("LastModificationDate"), self._next(schedule, max(now, created)))
-                self._due[arn] = state
-            if state.at is not None and now >= state.at:
-                due.append((region, schedule))
-                state.at = self._next(schedule, now)
+            if not self.problems.guarded(f"schedule {arn}", functools.partial(self._come_due, schedule, now, due,
+                                                                               region)):
+                self._due[arn] = _Due(schedule.get("LastModificationDate"), None)  # until it is updated
         for arn in set(self._due) - seen:
             del self._due[arn]
         for region, schedule in due:
             self.problems.guarded(f"schedule {schedule.get('Arn')}", functools.partial(self._fire, region, schedule))
+
+    def _come_due(self, schedule: dict[str, Any], now: datetime.datetime,
+                  due: list[tuple[str, dict[str, Any]]], region: str) -> None:
+        """Add *schedule* to *due* when its time has come. Run per schedule, guarded: one whose
+        times cannot be computed (moto stores anything) is reported once and never fires, and
+        the others still do."""
+        arn = str(schedule.get("Arn"))
+        state = self._due.get(arn)
+        if state is None or state.modified != schedule.get("LastModificationDate"):
+            created = schedule.get("LastModificationDate") or now
+            state = _Due(schedule.get("LastModificationDate"), self._next(schedule, max(now, created)))
+            self._due[arn] = state
+        if state.at is not None and now >= state.at:
+            due.append((region, schedule))
+            state.at = self._next(schedule, now)
 
     def _client(self, region: str) -> Any:
         if region not in self._clients:

@@ -47,16 +47,18 @@ def revision_ref(family: str) -> Ref:
     return Ref(f"task-definition:{family}", shown=task_definition_ref(family))
 
 
-def bind(request: dict[str, Any], family: str, cluster: str, revision: str | Ref) -> dict[str, Any]:
+def bind(request: dict[str, Any], family: str, cluster: str, revision: str | Ref,
+         account_of: str | Ref | None = None) -> dict[str, Any]:
     """*request* (rendered: placeholders for the cluster and the revision) with *revision* (an
-    ARN, or a ref to the registration) and the cluster's ARN in the revision's account and
-    region, at Target.EcsParameters.TaskDefinitionArn and Target.Arn only."""
+    ARN, or a ref to the registration) and the cluster's ARN in the account and region of
+    *account_of* (a task definition ARN; default: *revision*), at
+    Target.EcsParameters.TaskDefinitionArn and Target.Arn only."""
     target = dict(request["Target"])
     parameters = dict(target["EcsParameters"])
     if parameters.get("TaskDefinitionArn") == task_definition_ref(family):
         parameters["TaskDefinitionArn"] = revision
     if target.get("Arn") == cluster_ref(cluster) and not cluster.startswith("arn:"):
-        target["Arn"] = ClusterArn(revision, cluster)
+        target["Arn"] = ClusterArn(revision if account_of is None else account_of, cluster)
     target["EcsParameters"] = parameters
     return {**request, "Target": target}
 
@@ -79,6 +81,9 @@ def plan_schedules(app_id: str, file: str, family: str, cluster: str, task_defin
     register = force or not same_task_definition(task_definition, live.task_definition, live.task_definition_tags)
     live_arn = None if live.task_definition is None else str(live.task_definition["taskDefinitionArn"])
     revision: str | Ref = revision_ref(family) if register or live_arn is None else live_arn
+    # the cluster's ARN from the live revision when there is one: a new revision does not move the
+    # cluster, so a diff shows only the revision changing (not the ARN against its placeholder)
+    account_of: str | Ref = live_arn if live_arn is not None else revision
     if register and desired:
         instructions.append(RegisterTaskDefinition(task_definition, revision_ref(family).name, reused_note=""))
     writes = len(instructions)
@@ -92,7 +97,7 @@ def plan_schedules(app_id: str, file: str, family: str, cluster: str, task_defin
     changes: list[str] = []
     wanted_names = set()
     for key in sorted(desired):
-        bound = bind(desired[key], family, cluster, revision)
+        bound = bind(desired[key], family, cluster, revision, account_of)
         request = shown(bound)  # as compared and shown: a ref by its placeholder
         name = str(request["Name"])
         wanted_names.add(name)

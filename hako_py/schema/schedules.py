@@ -14,8 +14,9 @@ from hako_py.schema.traffic import integer
 
 NAME_PATTERN = "^[0-9A-Za-z_-]{1,63}$"
 GROUP_PATTERN = "^[0-9A-Za-z_.-]{1,64}$"
-# botocore scheduler 2021-06-30 shape KmsKeyArn (1-2048)
-KMS_KEY_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)\/[0-9a-zA-Z-_]*$"
+# botocore scheduler 2021-06-30 shape KmsKeyArn (1-2048), its \d written [0-9]: Python's re (jsonschema)
+# reads \d as any Unicode digit
+KMS_KEY_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9\-]+:[0-9]{12}:(key|alias)\/[0-9a-zA-Z-_]*$"
 
 SCHEDULE: dict[str, Any] = {
     "type": "object",

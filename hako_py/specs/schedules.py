@@ -140,3 +140,10 @@ def schedule_spec(app: AppDefinition, key: str) -> ScheduleSpec:
 
 def schedule_specs(app: AppDefinition) -> list[ScheduleSpec]:
     return [schedule_spec(app, key) for key in sorted(app.schedules)]
+
+
+def arn_account(arn: str) -> str | None:
+    """The account of an ARN (its fifth field: arn:PARTITION:SERVICE:REGION:ACCOUNT:...), None
+    when it has none (IAM User Guide, reference-arns.html)."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[0] == "arn" and parts[4] else None

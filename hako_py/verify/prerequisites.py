@@ -16,9 +16,12 @@ from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import awslogs_groups, parse_secret_source
 from hako_py.specs.failed_runs import failed_runs_role
+from hako_py.specs.schedules import arn_account
 from hako_py.specs.traffic import TrafficSpecs
 from hako_py.verify.check import NG, OK, SKIP, CannotCheck, Check, guarded
+from hako_py.verify.permissions import missing_permissions
 from hako_py.verify.traffic import traffic_checks
+from hako_py.verify.trust import trust_problem
 
 BUILTIN_CAPACITY_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
 
@@ -61,7 +64,9 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: Tra
             yield guarded(_role_subject(key, str(td[key])), partial(_role_check, key, str(td[key]), lookups))
     for role_arn in sorted({str(entry.get("role_arn")) for entry in app.schedules.values() if entry.get("role_arn")}):
         subject = f"schedule role {role_arn.rsplit('/', 1)[-1]}"
-        yield guarded(subject, partial(_service_role_check, subject, role_arn, SCHEDULER_PRINCIPAL, lookups))
+        yield guarded(subject, partial(_schedule_role_check, subject, role_arn, app.account_id, lookups))
+        yield guarded(f"{subject} may run the task", partial(
+            _schedule_permissions_check, f"{subject} may run the task", role_arn, app, td, region, lookups))
     notifier_role = failed_runs_role(app)
     if notifier_role is not None:
         subject = f"failed-run notifier role {notifier_role.rsplit('/', 1)[-1]}"
@@ -162,6 +167,35 @@ def _service_role_check(subject: str, arn: str, principal: str, lookups: Lookups
     if not trusted:
         return Check(NG, subject, f"does not trust {principal}")
     return Check(OK, subject, f"trusts {principal}")
+
+
+def _schedule_role_check(subject: str, arn: str, account: str | None, lookups: Lookups) -> Check:
+    """The schedule's role: Scheduler may assume it for the deploy's account (hako.toml's
+    account_id, else the role's own): :func:`hako_py.verify.trust.trust_problem`."""
+    document = lookups.trust_policy(arn.rsplit("/", 1)[-1])
+    if document is None:
+        return Check(NG, subject, "does not exist")
+    problem = trust_problem(document, SCHEDULER_PRINCIPAL, account or arn_account(arn))
+    if problem is not None:
+        return Check(NG, subject, problem)
+    return Check(OK, subject, f"trusts {SCHEDULER_PRINCIPAL}")
+
+
+def _schedule_permissions_check(subject: str, arn: str, app: AppDefinition, td: dict[str, Any], region: str | None,
+                                lookups: Lookups) -> Check:
+    """ecs:RunTask on the oneshot family (any revision) and iam:PassRole for the task's roles,
+    by the role's own policies (:mod:`hako_py.verify.permissions`)."""
+    partition = arn.split(":")[1]
+    account = app.account_id or arn_account(arn) or "*"
+    family = f"arn:{partition}:ecs:{region or '*'}:{account}:task-definition/{app.oneshot_family}:*"
+    wanted = [("ecs:RunTask", family)]
+    wanted += [("iam:PassRole", str(td[key])) for key in ("taskRoleArn", "executionRoleArn") if td.get(key)]
+    missing = missing_permissions(lookups.role_policies(arn.rsplit("/", 1)[-1]), wanted)
+    if missing:
+        return Check(NG, subject, "; ".join(missing) + " by its policies")
+    roles = [resource.rsplit("/", 1)[-1] for action, resource in wanted if action == "iam:PassRole"]
+    return Check(OK, subject, f"ecs:RunTask on {app.oneshot_family}" +
+                 (f", iam:PassRole for {', '.join(roles)}" if roles else ""))
 
 
 def _log_group_check(group: str, region: str | None, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:

@@ -13,7 +13,7 @@ import click
 from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, verbosity_options
 from hako_py.cli.output import reporter as make_reporter
-from hako_py.cli.output import show
+from hako_py.cli.output import say, show
 from hako_py.cli.prepare import clients_for
 from hako_py.errors import HakoError, UsageError
 from hako_py.formatting import iso, shown, to_json
@@ -65,7 +65,7 @@ def run(file: str, name: str, no_wait: bool, poll_interval: float, quiet: bool, 
     described = clients.ecs().describe_task_definition(str(request["taskDefinition"]))
     if described is None:
         raise HakoError(f"schedule {spec.name} runs {request['taskDefinition']}, which does not exist")
-    options = OneshotOptions(wait=not no_wait, interval=poll_interval)
+    options = OneshotOptions(wait=not no_wait, interval=poll_interval, command="hako schedule run")
     runner = OneshotRunner(clients, clients.logs, sys.stdout, sys.stderr, options, quiet=reporter.quiet)
     reporter.line(f"Running schedule {spec.name} now (as EventBridge Scheduler would)")
     sys.exit(runner.run_request(app, request, described[0]))
@@ -88,28 +88,38 @@ def _definitions(paths: tuple[str, ...], loader: dict[str, Any]) -> list[str]:
 @loader_options
 def list_schedules(paths: tuple[str, ...], count: int, output: str, **loader: Any) -> None:
     """List every schedule the definitions under PATHS declare (default: the apps folder of
-    hako.toml) with its next run times, computed locally in its time zone (no AWS call)."""
+    hako.toml) with its next run times, computed locally in its time zone (no AWS call).
+    A definition that does not check is reported (on stderr; "broken" in JSON) and the others
+    are still listed: one broken file must not hide every schedule. Exit 1 when any is broken."""
     from hako_py.pipeline import check_file
 
     now = datetime.datetime.now(datetime.UTC)
     found: list[dict[str, Any]] = []
+    broken: list[dict[str, str]] = []
     options = build_load_options(**loader)
     for file in _definitions(paths, loader):
-        app = check_file(file, options).app
+        try:
+            app = check_file(file, options).app
+        except HakoError as exc:
+            broken.append({"file": file, "error": str(exc)})
+            continue
         for spec in schedule_specs(app):
             found.append({"file": file, "app": app.app_id, "name": spec.key, "schedule": f"{spec.group}/{spec.name}",
                           "expression": spec.expression, "timezone": spec.timezone, "enabled": spec.enabled,
                           "nextRuns": upcoming(spec, now, count)})
     if output == "json":
-        show(to_json({"schedules": found}))
-        return
-    if not found:
+        show(to_json({"schedules": found, "broken": broken}))
+    elif not found:
         show("no schedules")
-        return
-    for item in found:
+    for item in found if output == "text" else ():
         state = "" if item["enabled"] else " (disabled)"
         show(f"{item['file']}: {item['name']}{state}: {item['expression']} {item['timezone']}; next: "
              f"{', '.join(iso(t, precision='seconds') for t in item['nextRuns']) or 'none'}")
+    if broken:
+        for item in broken:
+            say(item["error"])
+        raise HakoError(f"{len(broken)} definition(s) broken, their schedules not listed: "
+                        f"{', '.join(item['file'] for item in broken)}")
 
 
 @schedule.command("history")

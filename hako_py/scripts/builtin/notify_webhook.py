@@ -43,7 +43,7 @@ class NotifyWebhook(Script):
                                "deploy creates an EventBridge rule on their ECS tasks stopping with a non-zero "
                                "exit code, posting to the same URL through an API destination.",
                 "properties": {"role_arn": {
-                    "type": "string", "pattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$",
+                    "type": "string", "pattern": r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$",
                     "description": "The IAM role EventBridge assumes to post (the rule target's RoleArn): it "
                                    "must trust events.amazonaws.com and allow events:InvokeApiDestination."}},
             },
