@@ -11,7 +11,7 @@ import pytest
 from hako_py.loading import LoadOptions, load_definition
 from hako_py.loading.cached_evaluation import evaluate_cached
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, evaluate
-from hako_py.loading.render_cache import cache_folder
+from hako_py.loading.render_cache import cache_folder, flush
 from hako_py.review.reviewer import Job
 from hako_py.workers.failure import Failure
 from tests.conftest import Hako, Repo
@@ -105,19 +105,24 @@ def test_provider_values_and_errors_are_never_stored(repo: Repo) -> None:
     assert isinstance(evaluate_cached(broken.request, broken), Refused) and broken.calls == 2
 
 
-def test_deleting_or_corrupting_the_cache_only_costs_an_evaluation(repo: Repo) -> None:
+def test_deleting_or_corrupting_the_cache_only_costs_an_evaluation(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(tmp_path / "own"))
     repo.write("apps/lib/base.libsonnet", LIB)
     repo.write("apps/web.jsonnet", app("web"))
     first = Counting(request_for(repo, "apps/web.jsonnet"))
     evaluate_cached(first.request, first)
+    flush()  # as a command does when it ends
     folder = cache_folder()
     assert folder is not None
-    entries = list((folder / "evaluation").rglob("*.json"))
+    entries = list((folder / "evaluation").rglob("*.jsonl"))
     assert entries
     for entry in entries:
         entry.write_text("{ not json")
     corrupt = Counting(request_for(repo, "apps/web.jsonnet"))
     assert memory_of(evaluate_cached(corrupt.request, corrupt)) == 256 and corrupt.calls == 1
+    flush()
+    assert len(list((folder / "evaluation").rglob("*.jsonl"))) == 2  # the corrupt one is left alone
     shutil.rmtree(folder / "evaluation")
     deleted = Counting(request_for(repo, "apps/web.jsonnet"))
     assert memory_of(evaluate_cached(deleted.request, deleted)) == 256 and deleted.calls == 1
@@ -166,3 +171,24 @@ def test_review_uses_the_cache_and_one_changed_byte_changes_the_report(hako: Hak
     assert "385" in after.out and "384" not in after.out
     library.write_text(LIB)
     assert "no changes" in hako("diff", "--base", "main").out
+
+
+def test_a_review_writes_one_file_and_keeps_what_it_used_when_older_files_go(
+        hako: Hako, reviewed: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(tmp_path / "own"))
+    library = reviewed.root / "apps/lib/base.libsonnet"
+    library.write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    folder = cache_folder()
+    assert folder is not None
+    assert hako("diff", "--base", "main", "--format", "json").code == 0
+    first = sorted((folder / "review").glob("*.jsonl"))
+    assert len(first) == 1  # four entries (two apps at two revisions), one file
+    assert hako("diff", "--base", "main", "--format", "json").code == 0
+    packs = sorted((folder / "review").glob("*.jsonl"))
+    assert len(packs) == 2
+    packs[0].unlink()  # the oldest goes (as beyond MAX_PACKS): the second run's file holds what it used
+    for name in ("alpha", "beta"):
+        job = Job(f"apps/{name}.jsonnet", "main", None, str(reviewed.root), (), (), (), (), run=f"after-{name}")
+        head = job.cached(base=False)
+        assert head is not None and head.view is not None
+        assert head.view["taskDefinition"]["containerDefinitions"][0]["memory"] == 384
