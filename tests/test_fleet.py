@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from hako_py.errors import HakoError
 from hako_py.fleet.plan import Step, parse_shard, plan_fleet, shard_of
 from hako_py.fleet.runner import AppResult, run_plan
+from hako_py.loading.repo import WaveOneshot, load_config
 from hako_py.sandbox.faults import FaultProxy, FaultRates
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Hako, Repo, SandboxControl
+from tests.conftest import POLL, Hako, Job, Repo, SandboxControl
 from tests.test_deploy import cluster_of
+from tests.test_oneshot import next_task
 from tests.test_review import git
 
 FAST = (*POLL, "--no-verify")
@@ -46,6 +49,21 @@ def test_waves_order_apps_and_the_rest_come_last() -> None:
     plan = plan_fleet(["apps/web.jsonnet", "apps/migrate.jsonnet", "apps/api-a.jsonnet", "apps/worker.jsonnet"],
                       waves=[["migrate"], ["api-*", "apps/web.jsonnet"]])
     assert [[s.app for s in wave] for wave in plan.waves] == [["migrate"], ["api-a", "web"], ["worker"]]
+
+
+def test_a_oneshot_entry_of_a_wave_runs_its_app_with_the_command() -> None:
+    waves: list[list[str | WaveOneshot]] = [[WaveOneshot("migrate*", ("bin/rails", "db:migrate"))], ["web"]]
+    plan = plan_fleet(["apps/web.jsonnet", "apps/migrate-db.jsonnet", "apps/worker.jsonnet"], waves=waves)
+    assert [[(s.app, s.operation, s.command) for s in wave] for wave in plan.waves] == [
+        [("migrate-db", "oneshot", ("bin/rails", "db:migrate"))], [("web", "deploy", ())], [("worker", "deploy", ())]]
+
+
+@pytest.mark.parametrize("entry", ['{ oneshot = "m" }', '{ oneshot = "m", command = [] }', '{ oneshot = "m", '
+                                   'command = "rake" }', '{ oneshot = "m", command = ["rake"], extra = 1 }', '""'])
+def test_a_wave_entry_that_is_neither_a_pattern_nor_a_oneshot_is_refused(tmp_path: Path, entry: str) -> None:
+    (tmp_path / "hako.toml").write_text(f'[deploy]\nwaves = [[{entry}]]\n')
+    with pytest.raises(HakoError, match=r"deploy\.waves: each entry must be an app name or pattern, or a oneshot"):
+        load_config(tmp_path)
 
 
 def test_a_failed_wave_stops_the_next_and_fail_fast_stops_new_starts() -> None:
@@ -168,6 +186,34 @@ def test_waves_from_hako_toml_and_fail_fast(
     document = json.loads(result.out)
     assert deployed(document) == {"first": "rolled-back", "second": "skipped"}
     assert "wave 1: first" in result.err
+
+
+def test_a_oneshot_wave_runs_before_the_services_and_its_failure_stops_them(
+        hako: Hako, deployable: Callable[..., str], job: Job, repo: Repo, aws: SandboxControl) -> None:
+    migrate = job()
+    name = Path(migrate).stem
+    (repo.root / "hako.toml").write_text((repo.root / "hako.toml").read_text() + (
+        f'\n[deploy]\nwaves = [[{{ oneshot = "{name}", command = ["bin/rails", "db:migrate"] }}], ["web"]]\n'))
+    deployable("web")
+    dry = hako("deploy", "apps", "--dry-run", *FAST)
+    assert dry.code == 0, dry.err
+    assert f"wave 1: {name} (oneshot: bin/rails db:migrate)" in dry.err and "wave 2: web" in dry.err
+    assert f'[{name}]           "bin/rails",' in dry.err  # the RunTask request it would send, with the command
+    next_task(aws, migrate, exitCode=3, logLines=["migrating", "duplicate column"], runSeconds=0.2)
+    failed = hako("deploy", "apps", "-o", "json", *FAST)
+    assert failed.code == 1
+    document = json.loads(failed.out)
+    assert deployed(document) == {name: "failed", "web": "skipped"}
+    first = next(a for a in document["apps"] if a["app"] == name)
+    assert first["exitCode"] == 3 and first["operation"] == "oneshot" and first["wave"] == 1
+    assert f"[{name}] duplicate column" in failed.err and "failed (exit 3)" in failed.err
+    assert "[web]" not in failed.err.split("APP")[0]  # nothing of web happened before the summary
+    next_task(aws, migrate, exitCode=0, logLines=["migrated"], runSeconds=0.2)
+    done = hako("deploy", "apps", "-o", "json", *FAST)
+    assert done.code == 0, done.err
+    assert deployed(json.loads(done.out)) == {name: "succeeded", "web": "deployed"}
+    assert done.err.index(f"[{name}] migrated") < done.err.index("[web] registered task definition")
+    assert "succeeded (exit 0)" in done.err
 
 
 def test_many_paths_and_a_broken_definition(hako: Hako, repo: Repo, aws: SandboxControl) -> None:

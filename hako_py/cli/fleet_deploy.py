@@ -11,6 +11,7 @@ all sharing one AWS request budget.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -25,9 +26,12 @@ from hako_py.cli.output import show
 from hako_py.cli.prepare import SharedClients, preflight, prepare, traffic_for
 from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.errors import HakoError
-from hako_py.fleet.plan import FleetPlan, Step, parse_shard, plan_fleet
+from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, plan_fleet
 from hako_py.fleet.report import FleetOutput, result_data, summary_table
 from hako_py.fleet.runner import AppResult, run_plan
+from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
+from hako_py.oneshot.request import Overrides, oneshot_task_definition
+from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
 from hako_py.paths import display_path, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.record import Record
@@ -79,14 +83,16 @@ def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[
     checked: dict[str, CheckedApp | str] = {}
     for file in files:
         try:
-            app = check_file(file, options, RenderOptions(tag=tag))
+            checked[file] = check_file(file, options, RenderOptions(tag=tag))
         except HakoError as exc:
             checked[file] = str(exc)
-            continue
-        checked[file] = app if app.app.has_service else (
-            f"{app.loaded.file}: defines no service (no scheduler.desired_count): hako deploy of many apps deploys "
-            f"services; run it with: hako oneshot {app.loaded.file} -- COMMAND")
     return checked
+
+
+def _no_service(checked: CheckedApp) -> str:
+    return (f"{checked.loaded.file}: defines no service (no scheduler.desired_count): hako deploy of many apps "
+            f"deploys services; run it with: hako oneshot {checked.loaded.file} -- COMMAND, or as a oneshot of a "
+            "wave ([deploy] waves in hako.toml)")
 
 
 def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptions, output: str, quiet: bool,
@@ -105,7 +111,8 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     clients = SharedClients(aws, bucket)
 
     def deploy_one(step: Step) -> AppResult:
-        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients)
+        run = _oneshot_app if step.operation == ONESHOT else _deploy_app
+        return run(step, checked[step.file], fleet, settings, options, aws, clients)
 
     started = time.monotonic()
     with fleet:
@@ -137,7 +144,7 @@ def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings:
               f"{settings.jobs} at a time" + (f", in {len(plan.waves)} waves" if len(plan.waves) > 1 else ""))
     for number, wave in enumerate(plan.waves, start=1):
         if len(plan.waves) > 1:
-            fleet.say(f"  wave {number}: {', '.join(step.app for step in wave)}")
+            fleet.say(f"  wave {number}: {', '.join(_named(step) for step in wave)}")
     for file in plan.removed:
         fleet.say(f"removed since {settings.changed_since}: {file} (not removed from ECS; to remove it: "
                   f"git checkout {settings.changed_since} -- {file} && hako remove {file} && git rm -q {file})")
@@ -150,6 +157,8 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
     """One app, as ``hako deploy FILE`` deploys it, talking through a prefixed reporter."""
     reporter = fleet.reporter(step)
     started = time.monotonic()
+    if isinstance(checked, CheckedApp) and not checked.app.has_service:
+        checked = _no_service(checked)
     if isinstance(checked, str):
         reporter.problem(checked)
         return AppResult(step.file, step.app, "error", 1, checked)
@@ -174,3 +183,54 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
     td = record.fields.get("taskDefinition") or {}
     return AppResult(step.file, step.app, record.result, code, record.message, td.get("before"), td.get("after"),
                      round(time.monotonic() - started, 3), document={"writes": record.writes})
+
+
+def _named(step: Step) -> str:
+    """A step in the announcement of the waves: a oneshot with its command."""
+    return f"{step.app} (oneshot: {shlex.join(step.command)})" if step.operation == ONESHOT else step.app
+
+
+def _oneshot_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
+                 options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
+    """One app run once with the wave's command, as ``hako oneshot FILE -- COMMAND`` runs it
+    (its output prefixed like every line of the fleet); the app's exit code is the result's code,
+    so a failed migration stops the later waves."""
+    reporter = fleet.reporter(step)
+    started = time.monotonic()
+    if isinstance(checked, str):
+        reporter.problem(checked)
+        return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, checked)
+    warnings_hint(checked, reporter)
+    lines = fleet.lines(step)
+    try:
+        prepared = prepare(checked, aws, hook="oneshot_starting", tag=settings.tag, dry_run=options.dry_run,
+                           stderr=lines, clients=clients.for_app(checked))
+        if settings.verify and not options.dry_run:
+            task_definition = oneshot_task_definition(prepared.app, (), settings.tag)
+            if not preflight(prepared, task_definition, reporter):
+                message = "verification failed: no task was started (fix the [NG] items, or --no-verify)"
+                reporter.problem(message)
+                return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, message,
+                                 seconds=round(time.monotonic() - started, 3))
+        run = OneshotOptions(overrides=Overrides(command=step.command), tag=settings.tag, dry_run=options.dry_run,
+                             timeout=options.follow.timeout, interval=options.follow.interval, log_grace=_log_grace())
+        runner = OneshotRunner(prepared.clients.ecs(), prepared.clients.logs, lines, lines, run,
+                               scripts=prepared.scripts, quiet=reporter.quiet)
+        code = runner.run(prepared.app, prepared.rendered)
+    except HakoError as exc:
+        reporter.problem(str(exc))
+        return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, str(exc),
+                         seconds=round(time.monotonic() - started, 3))
+    finally:
+        lines.finish()
+    result = "dry-run" if options.dry_run and code == 0 else ("succeeded" if code == 0 else "failed")
+    return AppResult(step.file, step.app, result, code, f"{shlex.join(step.command)}: exit {code}",
+                     seconds=round(time.monotonic() - started, 3))
+
+
+def _log_grace() -> float:
+    """``$HAKO_LOG_GRACE`` as ``hako oneshot`` reads it (deploy has no --log-grace option)."""
+    try:
+        return min(600.0, max(0.0, float(os.environ["HAKO_LOG_GRACE"])))
+    except (KeyError, ValueError):
+        return DEFAULT_LOG_GRACE_SECONDS

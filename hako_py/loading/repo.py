@@ -35,6 +35,15 @@ class ScriptSettings:
 
 
 @dataclass(frozen=True)
+class WaveOneshot:
+    """A wave entry that runs the matching apps once with *command* (``hako oneshot``), e.g. a
+    migration before the web services: ``{ oneshot = "migrate", command = ["rake", "db:migrate"] }``."""
+
+    pattern: str
+    command: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RepoConfig:
     """Settings shared by every definition of a repository (``hako.toml``)."""
 
@@ -54,8 +63,9 @@ class RepoConfig:
     #: name or value looks like a credential (see loading.providers.EnvPolicy)
     env_allow: tuple[str, ...] = ()
     #: ``[deploy] waves``: the order of a deploy of many apps, each wave a list of app ids or
-    #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``); apps in no wave come last
-    waves: tuple[tuple[str, ...], ...] = ()
+    #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``), or oneshots to run (:class:`WaveOneshot`);
+    #: apps in no wave come last
+    waves: tuple[tuple[str | WaveOneshot, ...], ...] = ()
 
     def for_app(self, app_id: str) -> dict[str, Any]:
         """The object Jsonnet code sees as ``std.extVar('hako')``."""
@@ -136,13 +146,24 @@ def load_config(root: Path) -> RepoConfig:
                       **values)
 
 
-def _waves(path: Path, table: Any) -> tuple[tuple[str, ...], ...]:
+def _waves(path: Path, table: Any) -> tuple[tuple[str | WaveOneshot, ...], ...]:
     waves = table.get("waves", []) if isinstance(table, dict) else None
-    if not isinstance(waves, list) or not all(
-            isinstance(wave, list) and all(isinstance(p, str) and p for p in wave) for wave in waves):
+    if not isinstance(waves, list) or not all(isinstance(wave, list) for wave in waves):
         raise HakoError(f"{display_path(path)}: deploy.waves: must be a list of lists of app names or patterns, "
                         'e.g. [["migrate"], ["web-*", "api"]]')
-    return tuple(tuple(wave) for wave in waves)
+    return tuple(tuple(_wave_entry(path, entry) for entry in wave) for wave in waves)
+
+
+def _wave_entry(path: Path, entry: Any) -> str | WaveOneshot:
+    if isinstance(entry, str) and entry:
+        return entry
+    if isinstance(entry, dict) and set(entry) == {"oneshot", "command"}:
+        pattern, command = entry["oneshot"], entry["command"]
+        if isinstance(pattern, str) and pattern and isinstance(command, list) and command and all(
+                isinstance(word, str) for word in command):
+            return WaveOneshot(pattern, tuple(command))
+    raise HakoError(f"{display_path(path)}: deploy.waves: each entry must be an app name or pattern, or a oneshot "
+                    'to run: { oneshot = "migrate", command = ["bundle", "exec", "rake", "db:migrate"] }')
 
 
 def _env_allow(path: Path, table: Any) -> tuple[str, ...]:
