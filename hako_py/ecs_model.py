@@ -137,7 +137,8 @@ def _derive() -> tuple[dict[str, Any], str]:
     for operation in OPERATIONS:
         op = model.operation_model(operation)
         operations[operation] = visit(op.input_shape)
-    reported = {name: sorted(model.shape_for(name).members) for name in REPORTED}
+    structure: Any = model.shape_for  # a StructureShape for each REPORTED name (the stubs say Shape)
+    reported = {name: sorted(structure(name).members) for name in REPORTED}
     return ({"format": CACHE_FORMAT, "shapes": shapes, "operations": operations, "reported": reported},
             botocore.__version__)
 

@@ -56,7 +56,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("local",),  # the only code calling Docker
     ("scripts",),  # the plugin framework and the plugins shipped with it
     ("pipeline", "preload"),  # one file: load -> validate -> render
-    ("plan", "deploy", "traffic", "schedules", "oneshot", "review", "verify"),  # what commands do
+    ("plan",),  # plans as data and the one executor that runs them through the facade
+    ("deploy", "traffic", "schedules", "oneshot", "review", "verify"),  # what commands do
     ("fleet",),  # many apps at once: fleet deploys and drift, over deploy and review
     ("cli", "__main__"),
 )

@@ -173,7 +173,7 @@ def hako_process() -> HakoProcess:
 # --- the sandbox ----------------------------------------------------------------------------
 
 import uuid  # noqa: E402
-from typing import Any, Protocol  # noqa: E402
+from typing import Any, Protocol, cast  # noqa: E402
 
 from hako_py.sandbox.client import control  # noqa: E402
 from hako_py.sandbox.server import Sandbox  # noqa: E402
@@ -369,7 +369,7 @@ def aws_client(url: str, service: str, region: str = "us-east-1") -> Any:
     from hako_py.aws.clients import new_session
 
     session = new_session(region=region, aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
-    return session.client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
+    return cast(Any, session).client(service, endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
 
 
 @pytest.fixture

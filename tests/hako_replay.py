@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 FAKE_ACCOUNT = "012345678901"
 _FAKE_ELB = re.compile(r"^arn:aws:elasticloadbalancing:[^:]+:012345678901:(loadbalancer/(?:app|net)|targetgroup)/"
@@ -58,7 +58,7 @@ def renamed(calls: list[HakoCall], old: str, new: str) -> list[HakoCall]:
     return [HakoCall(c.client, c.op, rename(c.params)) for c in calls]
 
 
-def _member(shape: Shape, ruby_name: str) -> str:
+def _member(shape: StructureShape, ruby_name: str) -> str:
     """The API member for aws-sdk-ruby's snake_case name (``size_in_gi_b`` is ``sizeInGiB``)."""
     wanted = ruby_name.replace("_", "").lower()
     for name in shape.members:
@@ -69,7 +69,7 @@ def _member(shape: Shape, ruby_name: str) -> str:
 
 def on_the_wire(shape: Shape, value: Any) -> Any:
     """*value* as botocore takes it: API member names, ``nil`` members left out."""
-    if shape.type_name == "structure" and isinstance(value, dict):
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
         result = {}
         for key, item in value.items():
             if item is None:
@@ -77,9 +77,9 @@ def on_the_wire(shape: Shape, value: Any) -> Any:
             member = _member(shape, key)
             result[member] = on_the_wire(shape.members[member], item)
         return result
-    if shape.type_name == "list" and isinstance(value, list):
+    if isinstance(shape, ListShape) and isinstance(value, list):
         return [on_the_wire(shape.member, item) for item in value]
-    if shape.type_name == "map" and isinstance(value, dict):
+    if isinstance(shape, MapShape) and isinstance(value, dict):
         return {k: on_the_wire(shape.value, v) for k, v in value.items() if v is not None}
     return value
 

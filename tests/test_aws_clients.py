@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 
 from hako_py.aws.clients import new_session
@@ -20,7 +22,7 @@ def test_sessions_share_the_data_loader_and_keep_its_search_paths(monkeypatch: p
     assert any(path.endswith("boto3/data") for path in paths)
     client = again.client("ecs", endpoint_url="http://127.0.0.1:9")
     assert client.meta.region_name == "eu-west-1"
-    assert client._request_signer._credentials.access_key == "k"
+    assert cast(Any, client)._request_signer._credentials.access_key == "k"
 
 
 def test_another_data_path_gets_its_own_loader(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:

@@ -28,6 +28,7 @@ def update_request_problems(updates: dict[str, Any]) -> str:
     from botocore.validate import ParamValidator
 
     shape = botocore.session.get_session().get_service_model("ecs").operation_model("UpdateService").input_shape
+    assert shape is not None
     report = ParamValidator().validate({"cluster": "c", "service": "web", **updates}, shape)
     return str(report.generate_report()) if report.has_errors() else ""
 

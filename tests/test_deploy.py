@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -357,7 +357,7 @@ def test_bad_credentials_are_one_line_for_every_protocol(hako: Hako, deployable:
     for service, call, code in (("ec2", "describe_vpcs", "InvalidClientTokenId"),
                                 ("iam", "list_roles", "InvalidClientTokenId"),
                                 ("ecs", "list_clusters", "UnrecognizedClientException")):
-        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="INVALIDKEY",
+        client = cast(Any, boto3).client(service, region_name="us-east-1", aws_access_key_id="INVALIDKEY",
                               aws_secret_access_key="x")
         with pytest.raises(ClientError) as raised:
             getattr(client, call)()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -29,7 +29,7 @@ RATE = 0.02  # per kind and request: ~12% of the requests to the faulty services
 
 def direct(sandbox: Sandbox, service: str) -> Any:
     """A client straight to the sandbox, past the proxy: the test's view of the truth."""
-    return boto3.client(service, region_name="us-east-1", endpoint_url=sandbox.url, aws_access_key_id="t",
+    return cast(Any, boto3).client(service, region_name="us-east-1", endpoint_url=sandbox.url, aws_access_key_id="t",
                         aws_secret_access_key="t")
 
 
@@ -258,7 +258,7 @@ def test_a_fixed_workload_meets_exactly_the_faults_its_seed_draws(sandbox: Sandb
     with FaultProxy(sandbox.url, rates, seed=seed) as proxy:
         before = control(proxy.url, "requests")["byOperation"]  # control calls pass untouched and uncounted
         config = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10)
-        clients = {service: boto3.client(service, region_name="us-east-1", endpoint_url=proxy.url,
+        clients = {service: cast(Any, boto3).client(service, region_name="us-east-1", endpoint_url=proxy.url,
                                          aws_access_key_id="t", aws_secret_access_key="t", config=config)
                    for service in ("ecs", "ec2", "logs")}
         methods = {"ListClusters": "list_clusters", "DescribeVpcs": "describe_vpcs",

@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -519,7 +519,7 @@ TAGGED = {"hako-migrate-tags": DEFINITIONS["hako-migrate-bridge"].replace("hako-
 
 
 def client(service: str, region: str) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    return cast(Any, boto3).client(service, region_name=region, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                         aws_access_key_id="t", aws_secret_access_key="t")
 
 

@@ -134,8 +134,9 @@ def test_pages_end_at_1_mb_and_the_follower_reads_them_all(hako: Hako, job: Job,
                         aws_access_key_id="t", aws_secret_access_key="t")
     pages, token = [], None
     while True:
+        more: dict[str, Any] = {"nextToken": token} if token else {}
         page = logs.get_log_events(logGroupName="/ecs/batch", logStreamName=f"batch/app/{task_id}",
-                                   startFromHead=True, **({"nextToken": token} if token else {}))
+                                   startFromHead=True, **more)
         if page["nextForwardToken"] == token:
             break
         pages.append([e["message"] for e in page["events"]])

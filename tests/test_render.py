@@ -28,7 +28,9 @@ def botocore_validate(rendered: dict[str, Any]) -> None:
     model = get_session().get_service_model("ecs")
     for key, operation in OPERATIONS.items():
         if rendered[key] is not None:
-            validate_parameters(rendered[key], model.operation_model(operation).input_shape)
+            shape = model.operation_model(operation).input_shape
+            assert shape is not None
+            validate_parameters(rendered[key], shape)
 
 
 def render(repo: Repo, text: str, name: str = "apps/x.jsonnet", tag: str | None = None) -> dict[str, Any]:

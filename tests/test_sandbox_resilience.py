@@ -135,7 +135,7 @@ def test_tasks_of_another_account_are_simulated_too(own_sandbox: Sandbox) -> Non
     ecs.register_task_definition(family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
                                  cpu="256", memory="512",
                                  containerDefinitions=[{"name": "app", "image": "busybox", "memory": 64}])
-    network = {"awsvpcConfiguration": {"subnets": [ec2.describe_subnets()["Subnets"][0]["SubnetId"]],
+    network: Any = {"awsvpcConfiguration": {"subnets": [ec2.describe_subnets()["Subnets"][0]["SubnetId"]],
                                        "securityGroups": [ec2.describe_security_groups()["SecurityGroups"][0][
                                            "GroupId"]]}}
     task = ecs.run_task(cluster=cluster, taskDefinition=family, launchType="FARGATE",
@@ -165,7 +165,7 @@ def test_a_client_token_is_one_region_and_accounts_own(own_sandbox: Sandbox) -> 
         ecs.register_task_definition(family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
                                      cpu="256", memory="512",
                                      containerDefinitions=[{"name": "app", "image": "busybox", "memory": 64}])
-        network = {"awsvpcConfiguration": {"subnets": [ec2.describe_subnets()["Subnets"][0]["SubnetId"]],
+        network: Any = {"awsvpcConfiguration": {"subnets": [ec2.describe_subnets()["Subnets"][0]["SubnetId"]],
                                            "securityGroups": [ec2.describe_security_groups()["SecurityGroups"][0][
                                                "GroupId"]]}}
         for _ in range(2):  # the same token twice in one region: one task

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import pytest
@@ -317,7 +317,7 @@ def test_sdk_clients_read_the_refusal_as_an_aws_error(box: Sandbox) -> None:
 
     for service, call, code in (("ecs", "list_clusters", "AccessDeniedException"),
                                 ("elbv2", "describe_load_balancers", "AccessDenied")):
-        client = boto3.client(service, region_name="us-east-1", endpoint_url=box.url, aws_access_key_id="t",
+        client = cast(Any, boto3).client(service, region_name="us-east-1", endpoint_url=box.url, aws_access_key_id="t",
                               aws_secret_access_key="t")
         client.meta.events.register("before-send", rebind)
         with pytest.raises(ClientError) as raised:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -106,7 +106,9 @@ def test_rendered_schedule_requests_pass_botocore_validation(repo: Repo) -> None
     assert rendered.schedules is not None
     model = botocore.session.get_session().get_service_model("scheduler")
     for request in rendered.schedules.values():
-        report = ParamValidator().validate(request, model.operation_model("CreateSchedule").input_shape)
+        shape = model.operation_model("CreateSchedule").input_shape
+        assert shape is not None
+        report = ParamValidator().validate(request, shape)
         assert not report.has_errors(), report.generate_report()
 
 
@@ -147,7 +149,7 @@ from tests.conftest import unique  # noqa: E402
 
 
 def client(service: str) -> Any:
-    return boto3.client(service, region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    return cast(Any, boto3).client(service, region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                         aws_access_key_id="t", aws_secret_access_key="t")
 
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import boto3
 import pytest
@@ -71,7 +71,7 @@ class Env:
         return self.path
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=self.sandbox.url, aws_access_key_id="t",
+        return cast(Any, boto3).client(service, region_name="us-east-1", endpoint_url=self.sandbox.url, aws_access_key_id="t",
                             aws_secret_access_key="t")
 
 

@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -20,7 +20,7 @@ REGION = "us-east-1"
 
 
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    return cast(Any, boto3).client(service, region_name=REGION, endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                         aws_access_key_id="t", aws_secret_access_key="t")
 
 

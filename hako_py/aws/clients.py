@@ -4,13 +4,36 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlparse
 
 from hako_py.aws.errors import aws_errors
 from hako_py.aws.throttle import TokenBucket
 from hako_py.errors import UsageError
+
+if TYPE_CHECKING:
+    from boto3.session import Session
+    from types_boto3_application_autoscaling.client import ApplicationAutoScalingClient
+    from types_boto3_cloudwatch.client import CloudWatchClient
+    from types_boto3_ec2.client import EC2Client
+    from types_boto3_ecr.client import ECRClient
+    from types_boto3_ecs.client import ECSClient
+    from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
+    from types_boto3_iam.client import IAMClient
+    from types_boto3_logs.client import CloudWatchLogsClient
+    from types_boto3_scheduler.client import EventBridgeSchedulerClient
+    from types_boto3_secretsmanager.client import SecretsManagerClient
+    from types_boto3_servicediscovery.client import ServiceDiscoveryClient
+    from types_boto3_ssm.client import SSMClient
+
+    from hako_py.aws.cloudmap import CloudMapApi
+    from hako_py.aws.ecs import EcsApi
+    from hako_py.aws.elbv2 import ElbApi
+    from hako_py.aws.logs import LogsApi
+    from hako_py.aws.scaling import ScalingApi
+    from hako_py.aws.scheduler import SchedulerApi
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -22,7 +45,7 @@ class AwsOptions:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
-    retry_mode: str = "adaptive"
+    retry_mode: Literal["legacy", "standard", "adaptive"] = "adaptive"
     max_attempts: int = field(default_factory=lambda: max_attempts_from_environment())
     # (access key id, secret access key) to sign with when the endpoint is on loopback and no
     # credentials are configured: boto3 signs nothing without some, and a local endpoint (the
@@ -87,7 +110,7 @@ _loaders: dict[tuple[str | None, str | None], Any] = {}
 _creating = threading.RLock()
 
 
-def new_session(profile: str | None = None, region: str | None = None, **credentials: str) -> Any:
+def new_session(profile: str | None = None, region: str | None = None, **credentials: str) -> Session:
     """A boto3 session whose botocore data loader (service models, parsed from JSON) is shared
     with the earlier sessions of this process for the same profile and AWS_DATA_PATH. One
     command makes one session, so a CLI run is unchanged; a process that runs many commands
@@ -117,7 +140,7 @@ class AwsClients:
 
     options: AwsOptions
     default_region: str | None = None
-    _session: Any = None
+    _session: Session | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -126,12 +149,38 @@ class AwsClients:
             "AWS_DEFAULT_REGION"
         )
 
-    def session(self) -> Any:
+    def session(self) -> Session:
         with _creating:
             if self._session is None:
                 with aws_errors("AWS session"):
                     self._session = new_session(self.options.profile, self.region)
         return self._session
+
+    @overload
+    def client(self, service: Literal["ecs"], attempts: int | None = None) -> ECSClient: ...
+    @overload
+    def client(self, service: Literal["elbv2"], attempts: int | None = None) -> ElasticLoadBalancingv2Client: ...
+    @overload
+    def client(self, service: Literal["servicediscovery"], attempts: int | None = None) -> ServiceDiscoveryClient: ...
+    @overload
+    def client(self, service: Literal["application-autoscaling"],
+               attempts: int | None = None) -> ApplicationAutoScalingClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"], attempts: int | None = None) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: Literal["logs"], attempts: int | None = None) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["ecr"], attempts: int | None = None) -> ECRClient: ...
+    @overload
+    def client(self, service: Literal["ssm"], attempts: int | None = None) -> SSMClient: ...
+    @overload
+    def client(self, service: Literal["secretsmanager"], attempts: int | None = None) -> SecretsManagerClient: ...
+    @overload
+    def client(self, service: Literal["iam"], attempts: int | None = None) -> IAMClient: ...
+    @overload
+    def client(self, service: Literal["ec2"], attempts: int | None = None) -> EC2Client: ...
+    @overload
+    def client(self, service: Literal["scheduler"], attempts: int | None = None) -> EventBridgeSchedulerClient: ...
 
     def client(self, service: str, attempts: int | None = None) -> Any:
         """The boto3 client of *service*; *attempts* overrides the retry count (1: no retries,
@@ -159,14 +208,15 @@ class AwsClients:
                 kwargs["endpoint_url"] = endpoint
             if self.options.loopback_credentials and is_loopback(endpoint) and session.get_credentials() is None:
                 kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self.options.loopback_credentials
+            make: Callable[..., Any] = session.client  # the overloads above type each service's client
             with aws_errors(f"{service} client"):
-                client = session.client(service, **kwargs)
+                client = make(service, **kwargs)
             if self.options.rate_limit is not None:
                 self.options.rate_limit.attach(client)
             self._clients[key] = client
         return self._clients[key]
 
-    def ecs(self) -> Any:
+    def ecs(self) -> EcsApi:
         from hako_py.aws.ecs import EcsApi
 
         return EcsApi(self.client("ecs"), once=self.client("ecs", attempts=1))
@@ -181,28 +231,28 @@ class AwsClients:
                              rate_limit=self.options.rate_limit)
         return AwsClients(options)
 
-    def logs(self, region: str | None = None) -> Any:
+    def logs(self, region: str | None = None) -> LogsApi:
         """CloudWatch Logs, in *region* when a log configuration names another one."""
         from hako_py.aws.logs import LogsApi
 
         return LogsApi(self.for_region(region).client("logs"))
 
-    def elbv2(self) -> Any:
+    def elbv2(self) -> ElbApi:
         from hako_py.aws.elbv2 import ElbApi
 
         return ElbApi(self.client("elbv2"))
 
-    def cloudmap(self) -> Any:
+    def cloudmap(self) -> CloudMapApi:
         from hako_py.aws.cloudmap import CloudMapApi
 
         return CloudMapApi(self.client("servicediscovery"))
 
-    def scheduler(self) -> Any:
+    def scheduler(self) -> SchedulerApi:
         from hako_py.aws.scheduler import SchedulerApi
 
         return SchedulerApi(self.client("scheduler"))
 
-    def scaling(self) -> Any:
+    def scaling(self) -> ScalingApi:
         from hako_py.aws.scaling import ScalingApi
 
         return ScalingApi(self.client("application-autoscaling"), self.client("cloudwatch"))

@@ -16,11 +16,20 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from hako_py.aws.errors import AwsError, aws_errors
 from hako_py.ecr_images import EcrRegistry
 from hako_py.redaction import remember
+
+if TYPE_CHECKING:
+    from hako_py.aws.clients import AwsClients
+
+
+class Regional(Protocol):
+    """What a login needs of :class:`~hako_py.aws.clients.AwsClients`: the clients of a region."""
+
+    def for_region(self, region: str | None) -> AwsClients: ...
 
 # One retry for a blip, no more: a run without the token falls back to a local image, and
 # offline, the default eight attempts with backoff would delay every run by seconds.
@@ -41,7 +50,7 @@ class RegistryLogin:
         return {"username": self.username, "password": self.password}
 
 
-def registry_login(clients: Any, registry: EcrRegistry) -> RegistryLogin:
+def registry_login(clients: Regional, registry: EcrRegistry) -> RegistryLogin:
     """The login for *registry*; an :class:`AwsError` when ECR gives none (no credentials,
     access denied, unreachable, or an answer for another registry)."""
     action = "GetAuthorizationToken"

@@ -1,21 +1,34 @@
-"""ECS calls hako-py makes, returning plain dicts; every error becomes an AwsError."""
+"""ECS: one method per operation hako uses, returning plain dicts (the documents deploy
+compares and reports); every error becomes an AwsError. The boto3 client is typed by the
+types-boto3 stubs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from hako_py.aws.errors import AwsError, aws_errors
+from hako_py.aws.responses import plain
 
+if TYPE_CHECKING:
+    from typing import Unpack
 
-def _plain(response: dict[str, Any]) -> dict[str, Any]:
-    response.pop("ResponseMetadata", None)
-    return response
+    from types_boto3_ecs.client import ECSClient
+    from types_boto3_ecs.type_defs import (
+        CreateServiceRequestTypeDef,
+        DeleteServiceRequestTypeDef,
+        DeregisterTaskDefinitionRequestTypeDef,
+        RunTaskRequestTypeDef,
+        StopTaskRequestTypeDef,
+        TagResourceRequestTypeDef,
+        UntagResourceRequestTypeDef,
+        UpdateServiceRequestTypeDef,
+    )
 
 
 class EcsApi:
     """Typed wrapper around an ECS boto3 client."""
 
-    def __init__(self, client: Any, once: Any = None) -> None:
+    def __init__(self, client: ECSClient, once: ECSClient | None = None) -> None:
         self.client = client
         self.once = once or client  # without automatic retries: for RegisterTaskDefinition
 
@@ -26,7 +39,7 @@ class EcsApi:
                 response = self.client.describe_services(cluster=cluster, services=[service], include=["TAGS"])
             except self.client.exceptions.ClusterNotFoundException:
                 raise AwsError(f"cluster '{cluster}' does not exist", "ClusterNotFoundException") from None
-        services = [s for s in response.get("services", []) if s.get("status") != "INACTIVE"]
+        services = [plain(s) for s in response.get("services", []) if s.get("status") != "INACTIVE"]
         return services[0] if services else None
 
     def describe_task_definition(self, task_definition: str) -> tuple[dict[str, Any], list[dict[str, str]]] | None:
@@ -38,19 +51,19 @@ class EcsApi:
             if exc.code == "ClientException":
                 return None
             raise
-        return response["taskDefinition"], list(response.get("tags") or [])
+        tags = [{str(k): str(v) for k, v in tag.items()} for tag in response.get("tags") or []]
+        return plain(response["taskDefinition"]), tags
 
     def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
         """One attempt: RegisterTaskDefinition has no idempotency token, so a retry after a lost
         response would register a duplicate revision. Callers retry through
-        :func:`hako_py.deploy.register.register_once`, which checks first."""
+        :func:`hako_py.plan.register.register_once`, which checks first."""
         with aws_errors(f"RegisterTaskDefinition {request.get('family')}"):
-            result: dict[str, Any] = self.once.register_task_definition(**request)["taskDefinition"]
-        return result
+            return plain(self.once.register_task_definition(**request)["taskDefinition"])
 
-    def deregister_task_definition(self, arn: str) -> None:
-        with aws_errors(f"DeregisterTaskDefinition {arn}"):
-            self.client.deregister_task_definition(taskDefinition=arn)
+    def deregister_task_definition(self, **request: Unpack[DeregisterTaskDefinitionRequestTypeDef]) -> None:
+        with aws_errors(f"DeregisterTaskDefinition {request['taskDefinition']}"):
+            self.client.deregister_task_definition(**request)
 
     def list_task_definitions(self, family: str) -> list[str]:
         """ACTIVE revisions of *family*, newest first."""
@@ -73,29 +86,30 @@ class EcsApi:
                 return []
         return sorted(names)
 
-    def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
+    def create_service(self, **request: Unpack[CreateServiceRequestTypeDef]) -> dict[str, Any]:
+        """The service created."""
         with aws_errors(f"CreateService {request.get('serviceName')}"):
-            result: dict[str, Any] = self.client.create_service(**request)["service"]
-        return result
+            return plain(self.client.create_service(**request)["service"])
 
-    def update_service(self, request: dict[str, Any]) -> dict[str, Any]:
+    def update_service(self, **request: Unpack[UpdateServiceRequestTypeDef]) -> dict[str, Any]:
+        """The service updated."""
         with aws_errors(f"UpdateService {request.get('service')}"):
-            result: dict[str, Any] = self.client.update_service(**request)["service"]
-        return result
+            return plain(self.client.update_service(**request)["service"])
 
-    def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
-        with aws_errors(f"TagResource {arn.rsplit('/', 1)[-1]}"):
-            self.client.tag_resource(resourceArn=arn, tags=[{"key": k, "value": v} for k, v in sorted(tags.items())])
+    def tag_resource(self, **request: Unpack[TagResourceRequestTypeDef]) -> None:
+        with aws_errors(f"TagResource {request['resourceArn'].rsplit('/', 1)[-1]}"):
+            self.client.tag_resource(**request)
 
-    def untag_resource(self, arn: str, keys: list[str]) -> None:
-        with aws_errors(f"UntagResource {arn.rsplit('/', 1)[-1]}"):
-            self.client.untag_resource(resourceArn=arn, tagKeys=keys)
+    def untag_resource(self, **request: Unpack[UntagResourceRequestTypeDef]) -> None:
+        with aws_errors(f"UntagResource {request['resourceArn'].rsplit('/', 1)[-1]}"):
+            self.client.untag_resource(**request)
 
-    def delete_service(self, cluster: str, service: str) -> None:
-        with aws_errors(f"DeleteService {service}"):
-            self.client.delete_service(cluster=cluster, service=service)
+    def delete_service(self, **request: Unpack[DeleteServiceRequestTypeDef]) -> None:
+        with aws_errors(f"DeleteService {request['service']}"):
+            self.client.delete_service(**request)
 
-    def list_service_tasks(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[str]:
+    def list_service_tasks(self, cluster: str, service: str,
+                           desired_status: Literal["PENDING", "RUNNING", "STOPPED"] = "RUNNING") -> list[str]:
         with aws_errors(f"ListTasks {service}"):
             response = self.client.list_tasks(cluster=cluster, serviceName=service, desiredStatus=desired_status)
         return list(response.get("taskArns", []))
@@ -105,24 +119,25 @@ class EcsApi:
         for start in range(0, len(arns), 100):
             with aws_errors("DescribeTasks"):
                 response = self.client.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])
-            tasks.extend(response.get("tasks", []))
+            tasks.extend(plain(task) for task in response.get("tasks", []))
         return tasks
 
-    def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
+    def run_task(self, **request: Unpack[RunTaskRequestTypeDef]) -> dict[str, Any]:
         """RunTask; returns the raw {tasks, failures} so callers can judge failures."""
         with aws_errors(f"RunTask {request.get('taskDefinition')}"):
-            return _plain(self.client.run_task(**request))
+            return plain(self.client.run_task(**request))
 
-    def stop_task(self, cluster: str, task: str, reason: str) -> None:
-        with aws_errors(f"StopTask {task.rsplit('/', 1)[-1]}"):
-            self.client.stop_task(cluster=cluster, task=task, reason=reason[:255])
+    def stop_task(self, **request: Unpack[StopTaskRequestTypeDef]) -> None:
+        with aws_errors(f"StopTask {request['task'].rsplit('/', 1)[-1]}"):
+            self.client.stop_task(**request)
 
     def list_tasks_started_by(self, cluster: str, started_by: str) -> list[str]:
         with aws_errors("ListTasks"):
             response = self.client.list_tasks(cluster=cluster, startedBy=started_by, desiredStatus="RUNNING")
         return list(response.get("taskArns", []))
 
-    def list_family_tasks(self, cluster: str, family: str, desired_status: str) -> list[str]:
+    def list_family_tasks(self, cluster: str, family: str,
+                          desired_status: Literal["PENDING", "RUNNING", "STOPPED"]) -> list[str]:
         """Task ARNs of *family* in *cluster*, RUNNING or STOPPED ("stopped tasks appear in the
         returned results for at least one hour", API DescribeTasks), every page."""
         arns: list[str] = []

@@ -1,30 +1,39 @@
-"""Amazon EventBridge Scheduler calls hako-py makes (botocore service ``scheduler``), as plain dicts.
-
-Reads are methods; writes go through ``write(operation, **request)`` (boto3 method names:
-create_schedule, update_schedule, delete_schedule, create_schedule_group), so a plan's
-instructions are (operation, parameters) data one executor runs.
-"""
+"""Amazon EventBridge Scheduler calls hako-py makes (botocore service ``scheduler``): one method
+per operation, typed by the types-boto3 stubs; reads return plain dicts."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hako_py.aws.calls import Writes, call
 from hako_py.aws.errors import AwsError, aws_errors
+from hako_py.aws.responses import plain
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from types_boto3_scheduler.client import EventBridgeSchedulerClient
+    from types_boto3_scheduler.type_defs import (
+        CreateScheduleGroupInputTypeDef,
+        CreateScheduleInputTypeDef,
+        DeleteScheduleInputTypeDef,
+        UpdateScheduleInputTypeDef,
+    )
 
 NOT_FOUND = "ResourceNotFoundException"
 
 
-class SchedulerApi(Writes):
+class SchedulerApi:
     """Schedules and schedule groups of one region."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: EventBridgeSchedulerClient) -> None:
         self.client = client
 
+    # reads ---------------------------------------------------------------------------------
     def group(self, name: str) -> dict[str, Any] | None:
         """GetScheduleGroup, or None when there is no such group."""
         try:
-            return call(self.client, "get_schedule_group", f"GetScheduleGroup {name}", Name=name)
+            with aws_errors(f"GetScheduleGroup {name}"):
+                return plain(self.client.get_schedule_group(Name=name))
         except AwsError as exc:
             if exc.code == NOT_FOUND:
                 return None
@@ -32,25 +41,45 @@ class SchedulerApi(Writes):
 
     def tags(self, arn: str) -> dict[str, str]:
         """A schedule group's tags (API TagResource: only schedule groups have tags)."""
-        found = call(self.client, "list_tags_for_resource", "ListTagsForResource", ResourceArn=arn)
+        with aws_errors("ListTagsForResource"):
+            found = self.client.list_tags_for_resource(ResourceArn=arn)
         return {str(t["Key"]): str(t.get("Value", "")) for t in found.get("Tags") or []}
 
     def schedules(self, name_prefix: str, group: str | None = None) -> list[dict[str, Any]]:
         """ListSchedules' summaries (Name, GroupName, State, Arn, ...) of every group, or of *group*."""
-        request: dict[str, Any] = {"NamePrefix": name_prefix}
-        if group is not None:
-            request["GroupName"] = group
         found: list[dict[str, Any]] = []
         with aws_errors(f"ListSchedules {name_prefix}*"):
-            for page in self.client.get_paginator("list_schedules").paginate(**request):
+            paginator = self.client.get_paginator("list_schedules")
+            pages = (paginator.paginate(NamePrefix=name_prefix, GroupName=group) if group is not None
+                     else paginator.paginate(NamePrefix=name_prefix))
+            for page in pages:
                 found.extend(dict(s) for s in page.get("Schedules") or [])
         return found
 
     def schedule(self, group: str, name: str) -> dict[str, Any] | None:
         """GetSchedule, or None when it does not exist."""
         try:
-            return call(self.client, "get_schedule", f"GetSchedule {group}/{name}", GroupName=group, Name=name)
+            with aws_errors(f"GetSchedule {group}/{name}"):
+                return plain(self.client.get_schedule(GroupName=group, Name=name))
         except AwsError as exc:
             if exc.code == NOT_FOUND:
                 return None
             raise
+
+    # writes --------------------------------------------------------------------------------
+    def create_schedule_group(self, **request: Unpack[CreateScheduleGroupInputTypeDef]) -> None:
+        with aws_errors("CreateScheduleGroup"):
+            self.client.create_schedule_group(**request)
+
+    def create_schedule(self, **request: Unpack[CreateScheduleInputTypeDef]) -> None:
+        with aws_errors("CreateSchedule"):
+            self.client.create_schedule(**request)
+
+    def update_schedule(self, **request: Unpack[UpdateScheduleInputTypeDef]) -> None:
+        with aws_errors("UpdateSchedule"):
+            self.client.update_schedule(**request)
+
+    def delete_schedule(self, **request: Unpack[DeleteScheduleInputTypeDef]) -> None:
+        with aws_errors("DeleteSchedule"):
+            self.client.delete_schedule(**request)
+

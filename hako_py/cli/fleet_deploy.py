@@ -172,9 +172,9 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
         def verified() -> bool:
             return preflight(prepared, prepared.rendered.task_definition, reporter, record)
 
-        deployer = Deployer(prepared.clients.ecs(), reporter, options, scripts=prepared.scripts,
+        deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
                             preflight=verified if settings.verify else None,
-                            traffic=traffic_for(prepared.app, prepared.clients), record=record)
+                            traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients), record=record)
         code = deployer.deploy(prepared.app, prepared.rendered)
     except HakoError as exc:
         reporter.problem(str(exc))

@@ -21,7 +21,7 @@ from hako_py.reporter import Reporter
 from hako_py.schedules.manager import Schedules
 from hako_py.scripts.base import ScriptContext
 from hako_py.scripts.runner import ScriptSet
-from hako_py.traffic.manager import Traffic, declares_traffic
+from hako_py.traffic.manager import Traffic
 from hako_py.verify.check import Check, failed
 from hako_py.verify.prerequisites import verify
 
@@ -61,9 +61,10 @@ class SharedClients:
             return self.by_region.setdefault(made.region, made)
 
 
-def traffic_for(app: AppDefinition, clients: AwsClients) -> Traffic | None:
-    """The app's load balancer / Cloud Map / autoscaling manager, or None when it declares none."""
-    return Traffic(clients, app) if declares_traffic(app) else None
+def traffic_for(app: AppDefinition, rendered: RenderedApp, clients: AwsClients) -> Traffic | None:
+    """The app's load balancer / Cloud Map / autoscaling manager over the traffic specs render
+    derived (never derived again), or None when it declares none."""
+    return Traffic(clients, app, rendered.specs) if rendered.specs.declared else None
 
 
 def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp, tag: str | None = None,
@@ -74,8 +75,8 @@ def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp
         return None
     from functools import partial
 
-    from hako_py.deploy.register import register_once
     from hako_py.oneshot.request import oneshot_task_definition
+    from hako_py.plan.register import register_once
 
     return Schedules(clients, app, rendered.schedules, oneshot_task_definition(app, (), tag),
                      register=partial(register_once, clients.ecs(), wait=sleep))
@@ -98,13 +99,16 @@ def prepare(checked: CheckedApp, aws: dict[str, Any], *, hook: str, tag: str | N
                             settings=checked.loaded.config.scripts)
     scripts = ScriptSet(checked.app, context)
     app = scripts.prepared(hook)
-    rendered = checked.rendered if app is checked.app else render_app(app, RenderOptions(tag=tag))
+    # rendered again only when the scripts changed the containers (a tag, an env entry): the
+    # requests of an unchanged app are the ones check_file rendered
+    changed = app is not checked.app and app.containers != checked.app.containers
+    rendered = render_app(app, RenderOptions(tag=tag)) if changed else checked.rendered
     return Prepared(app, rendered, clients, scripts)
 
 
 def run_checks(prepared: Prepared, task_definition: dict[str, Any]) -> list[Check]:
     """The checks of hako verify for this task definition (nothing printed)."""
-    return verify(prepared.app, task_definition, Lookups(prepared.clients),
+    return verify(prepared.app, task_definition, Lookups(prepared.clients), prepared.rendered.specs,
                   scripts_create_log_groups=prepared.scripts.creates_log_groups)
 
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import signal
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from hako_py.aws.ecs import EcsApi
 from hako_py.definition import AppDefinition
 from hako_py.deploy.diagnostics import report_stopped_tasks, stopped_tasks
-from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, follow_rollout, short_td
+from hako_py.deploy.follow import COMPLETED, REPLACED, FollowSettings, Outcome, follow_rollout, short_td
 from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_live
-from hako_py.deploy.plan import NEW_REVISION, Plan, make_plan, running_task_definition
-from hako_py.deploy.register import register_once
-from hako_py.errors import HakoError
-from hako_py.formatting import shown
+from hako_py.deploy.plan import NEW_REVISION, SERVICE, ServicePlan, make_plan, running_task_definition
 from hako_py.interrupts import exit_code, raising_on
+from hako_py.plan import display
+from hako_py.plan.executor import Executor
+from hako_py.plan.instructions import Call, FollowRollout, Hook, Operation, Plan, plan_of
+from hako_py.plan.operations import Facade
+from hako_py.plan.values import Ref
 from hako_py.printable import printable
 from hako_py.record import Record
 from hako_py.render import RenderedApp
@@ -50,11 +50,13 @@ class DeployOptions:
 
 
 class Deployer:
-    """One deploy of one app; collaborators are injected so tests drive it for real."""
+    """One deploy of one app: read -> plan -> show -> verify -> execute -> follow/recover.
+
+    Collaborators are injected so tests drive it for real (the sandbox's endpoint)."""
 
     def __init__(
         self,
-        ecs: EcsApi,
+        aws: Facade,
         reporter: Reporter,
         options: DeployOptions,
         *,
@@ -66,7 +68,8 @@ class Deployer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.ecs = ecs
+        self.aws = aws
+        self.ecs = aws.ecs()
         self.out = reporter
         self.options = options
         self.scripts = scripts or NoScripts()
@@ -83,7 +86,19 @@ class Deployer:
         self.record.fields["taskDefinition"]["after"] = after
         return self.record.end(self.out, result, message, code, problem=problem)
 
-    def _show_plan(self, app: AppDefinition, plan: Plan, traffic: TrafficPlan | None,
+    def _executor(self, sent: Callable[[str], None] | None = None) -> Executor:
+        return Executor(self.aws, self.out.line, hooks=self.scripts, follow=self._follow_plan, sent=sent,
+                        sleep=self.sleep)
+
+    def _follow_plan(self, cluster: str, service: str, target: str, timeout: float | None,
+                     initial: dict[str, Any] | None) -> Outcome:
+        """A plan's FollowRollout: the rollout of *target* followed as deploy follows one."""
+        settings = FollowSettings(interval=self.options.follow.interval,
+                                  timeout=self.options.follow.timeout if timeout is None else timeout)
+        return follow_rollout(lambda: self.ecs.describe_service(cluster, service), target, self.out, settings,
+                              initial=initial, clock=self.clock, sleep=self.sleep)
+
+    def _show_plan(self, app: AppDefinition, plan: ServicePlan, traffic: TrafficPlan | None,
                    schedules: SchedulesPlan | None = None) -> None:
         from hako_py.compare.diff import colorize
 
@@ -108,11 +123,13 @@ class Deployer:
                                   rollout=None)
         self.record.fields.setdefault("timings", {}).update(rolloutSeconds=None)
         traffic = self.traffic.plan(live.service) if self.traffic is not None else None
-        rendered = traffic.apply_to(rendered, live.service) if traffic else rendered
-        plan = make_plan(app.app_id, app.file, rendered, live, force=self.options.force)
+        assert rendered.service is not None, "deploy needs a service; callers check has_service"
+        service_request = traffic.bind(rendered.service, live.service) if traffic else rendered.service
+        plan = make_plan(app.app_id, app.file, rendered.task_definition, service_request, live,
+                         force=self.options.force)
         schedules = self.schedules.plan(force=self.options.force) if self.schedules is not None else None
         self._show_plan(app, plan, traffic, schedules)
-        traffic_steps = traffic.steps if traffic else []
+        traffic_steps = traffic.writes if traffic else []
         schedule_steps = schedules.steps if schedules else []
         if not plan.has_writes and not traffic_steps and not schedule_steps:
             failed = failed_rollout(live.service) if live.service else None
@@ -156,33 +173,23 @@ class Deployer:
         if self.preflight is not None and not self.preflight():
             return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
                              "or --no-verify)", EXIT_FAILED, after=before, problem=True)
-        steps = [s.text for p in traffic.before_service for s in p.steps] if traffic else []
-        steps += plan.steps()
-        steps += [s.text for p in traffic.after_service for s in p.steps] if traffic else []
-        steps += schedule_steps
+        steps = (traffic.before if traffic else Plan()) + plan.instructions() + (traffic.after if traffic else Plan())
+        writes = steps.writes + schedule_steps
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
-            for step in steps:
-                self.record.wrote(step)
-            self.out.line("dry run: would send")
-            for step in steps:
-                self.out.line(f"  {step}")
-            return self._end("dry-run", f"dry run: {len(steps)} write{'s' if len(steps) != 1 else ''} not sent",
+            display.show_writes(writes, self.out.line, header="dry run: would send", sent=self.record.wrote)
+            return self._end("dry-run", f"dry run: {len(writes)} write{'s' if len(writes) != 1 else ''} not sent",
                              EXIT_OK, after=None)
         previous = str(live.service["taskDefinition"]) if live.service else None
         self.scripts.fire("before_writes", rendered.task_definition)
-        for step in steps:
-            self.record.wrote(step)
-        if traffic is not None:
-            traffic.run(traffic.before_service, self.out.line)
-            plan = self._resolved(plan, traffic)
-        new_arn = self._register(plan)
+        for write in writes:
+            self.record.wrote(write)
+        outputs = self._executor().run(steps)
+        new_arn = str(outputs[NEW_REVISION.name]) if plan.register else None
         target = new_arn or str(plan.reuse_task_definition)
-        self._tag_task_definition(plan)
-        service = self._apply_service(plan, target)
-        self._apply_tags(plan, service or live.service)
-        if traffic is not None:
-            traffic.run(traffic.after_service, self.out.line)
+        service = outputs.get(SERVICE)
+        if plan.create_service is not None:
+            self.created = True
         if self.schedules is not None and schedules is not None and schedule_steps:
             self.schedules.run(schedules, self.out.line)
         if not (plan.register or plan.create_service or plan.update_service):
@@ -226,65 +233,6 @@ class Deployer:
                              EXIT_OK, after=target)
         return self._recover(app, outcome.state, outcome.message, outcome.service, target, previous, registered)
 
-    @staticmethod
-    def _resolved(plan: Plan, traffic: TrafficPlan) -> Plan:
-        """The service request with the ARNs the traffic steps just created."""
-        missing = traffic.unresolved([plan.create_service, plan.update_service])
-        if missing:
-            raise HakoError(f"no ARN for {', '.join(sorted(set(missing)))} after applying the traffic settings")
-        return replace(plan, create_service=traffic.refs.resolve(plan.create_service),
-                       update_service=traffic.refs.resolve(plan.update_service))
-
-    def _register(self, plan: Plan) -> str | None:
-        if not plan.register:
-            if plan.reuse_task_definition:
-                self.out.line(f"task definition unchanged: {short_td(plan.reuse_task_definition)}")
-            return None
-        registered, now = register_once(self.ecs, plan.register, self.sleep)
-        arn = str(registered["taskDefinitionArn"])
-        if now:
-            self.out.line(f"registered task definition {short_td(arn)}")
-        else:
-            self.out.line(f"task definition {short_td(arn)} is already registered (never deployed); using it")
-        return arn
-
-    def _tag_task_definition(self, plan: Plan) -> None:
-        """A kept revision's tags change without a new revision (see compare/task_definition.py);
-        before the service starts tasks from it, which copy its tags at launch."""
-        if plan.tag_task_definition.add and plan.reuse_task_definition:
-            self.ecs.tag_resource(plan.reuse_task_definition, plan.tag_task_definition.add)
-            self.out.line(f"tagged task definition {short_td(plan.reuse_task_definition)}: "
-                          f"{', '.join(sorted(plan.tag_task_definition.add))}")
-
-    def _apply_tags(self, plan: Plan, service: dict[str, Any] | None) -> None:
-        """TagResource / UntagResource: UpdateService cannot change a service's tags."""
-        if not plan.tag_service or plan.create_service is not None or service is None:
-            return  # CreateService set them already
-        arn = str(service["serviceArn"])
-        if plan.tag_service.add:
-            self.ecs.tag_resource(arn, plan.tag_service.add)
-            self.out.line(f"tagged service {plan.app_id}: {', '.join(sorted(plan.tag_service.add))}")
-        if plan.tag_service.remove:
-            self.ecs.untag_resource(arn, list(plan.tag_service.remove))
-            self.out.line(f"untagged service {plan.app_id}: {', '.join(plan.tag_service.remove)}")
-
-    def _apply_service(self, plan: Plan, target: str) -> dict[str, Any] | None:
-        if plan.create_service is not None:
-            # the token makes CreateService idempotent across retries of a lost response
-            request = {**plan.create_service, "taskDefinition": target, "clientToken": uuid.uuid4().hex}
-            service = self.ecs.create_service(request)
-            self.created = True
-            self.out.line(f"created service {plan.app_id} with {short_td(target)} "
-                          f"(desiredCount {shown(request.get('desiredCount'), 'not set')})")
-            return service
-        if plan.update_service is not None:
-            request = {k: (target if v == NEW_REVISION else v) for k, v in plan.update_service.items()}
-            service = self.ecs.update_service(request)
-            changed = ", ".join(k for k in request if k not in ("cluster", "service"))
-            self.out.line(f"updated service {plan.app_id}: {changed}")
-            return service
-        return None
-
     def _recover(
         self,
         app: AppDefinition,
@@ -317,17 +265,10 @@ class Deployer:
                              f"stays on {short_td(target)}", EXIT_FAILED, after=target, problem=True)
         else:
             self.out.problem(f"rolling back service {app.app_id} to {short_td(previous)}")
-            self.ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": previous})
-            self.record.wrote(f"UpdateService {app.app_id}: taskDefinition {short_td(previous)} (rollback)")
         assert previous is not None
-        self.scripts.fire("rollback_starting", target, previous)
-        if registered is not None:
-            self.ecs.deregister_task_definition(registered)
-            self.record.wrote(f"DeregisterTaskDefinition {short_td(registered)}")
-            self.out.line(f"deregistered {short_td(registered)}")
-        settings = FollowSettings(interval=self.options.follow.interval, timeout=self.options.rollback_timeout)
-        outcome = follow_rollout(lambda: self.ecs.describe_service(app.cluster, app.app_id), previous, self.out,
-                                 settings, initial=service, clock=self.clock, sleep=self.sleep)
+        outcome = self._executor(sent=self.record.wrote).run(
+            self._recovery(app, previous, target, registered, update=not ecs_rolled_back),
+            {"service-as-failed": service})["rollback"]
         self.scripts.fire("rollback_finished", previous, outcome.state == COMPLETED)
         if outcome.state == COMPLETED:
             return self._end("rolled-back", f"rolled back: service {app.app_id} runs {short_td(previous)} again; the "
@@ -336,3 +277,19 @@ class Deployer:
                          f"{outcome.message}); check hako status {app.file}", EXIT_FAILED,
                          after=running_task_definition(outcome.service) if outcome.service else None,
                          problem=True)
+
+    def _recovery(self, app: AppDefinition, previous: str, target: str, registered: str | None, *,
+                  update: bool) -> Plan:
+        """Back to *previous* (unless ECS's circuit breaker is on it already), without the revision
+        this deploy registered, followed to its end."""
+        return plan_of(
+            Call(Operation.UPDATE_SERVICE, {"cluster": app.cluster, "service": app.app_id, "taskDefinition": previous},
+                 f"UpdateService {app.app_id}: taskDefinition {short_td(previous)} (rollback)", done=())
+            if update else None,
+            Hook("rollback_starting", (target, previous)),
+            Call(Operation.DEREGISTER_TASK_DEFINITION, {"taskDefinition": registered},
+                 f"DeregisterTaskDefinition {short_td(registered)}", done=(f"deregistered {short_td(registered)}",))
+            if registered is not None else None,
+            FollowRollout(app.cluster, app.app_id, previous, "rollback", timeout=self.options.rollback_timeout,
+                          initial=Ref("service-as-failed")),
+        )

@@ -20,6 +20,12 @@ from hako_py.deploy.live import read_live
 from hako_py.deploy.plan import running_task_definition, service_diff, task_definition_diff
 from hako_py.errors import HakoError
 from hako_py.formatting import shown, to_json
+from hako_py.plan import display
+from hako_py.plan.executor import Executor
+from hako_py.plan.instructions import Call, FollowRollout, Hook, Operation, Output, Plan, plan_of
+from hako_py.plan.operations import Facade
+from hako_py.plan.values import Ref
+from hako_py.plan.values import shown as placeholders
 from hako_py.record import Record
 from hako_py.render import RenderedApp
 from hako_py.reporter import Reporter
@@ -27,7 +33,6 @@ from hako_py.schedules.manager import Schedules
 from hako_py.schedules.planner import SchedulesPlan
 from hako_py.traffic.manager import Traffic
 from hako_py.traffic.status import status_data, status_lines
-from hako_py.traffic.steps import Refs
 
 
 class ServiceMissing(HakoError):
@@ -51,11 +56,10 @@ def live_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, traffic: T
         return schedules_diff
     live = read_live(ecs, app.cluster, app.app_id)
     traffic_plan = traffic.plan(live.service) if traffic is not None else None
-    if traffic_plan is not None:
-        rendered = traffic_plan.apply_to(rendered, live.service)
     parts = [task_definition_diff(rendered.task_definition, live, app.file)]
     if rendered.service is not None:
-        parts.append(service_diff(rendered.service, live, app.file))
+        service = traffic_plan.bind(rendered.service, live.service) if traffic_plan is not None else rendered.service
+        parts.append(service_diff(placeholders(service), live, app.file))
     if traffic_plan is not None:
         parts.append(traffic_plan.diff)
     parts.append(schedules_diff)
@@ -71,10 +75,11 @@ def show_diff(ecs: EcsApi, app: AppDefinition, rendered: RenderedApp, reporter: 
 
 
 def rollback(
-    ecs: EcsApi, app: AppDefinition, reporter: Reporter, settings: FollowSettings, *, to: int | None = None,
+    aws: Facade, app: AppDefinition, reporter: Reporter, settings: FollowSettings, *, to: int | None = None,
     dry_run: bool = False, scripts: Any = None, record: Record | None = None, **timing: Any,
 ) -> int:
     record = record or Record()
+    ecs = aws.ecs()
     service = require_service(ecs, app)
     current = running_task_definition(service)
     if current is None:
@@ -95,20 +100,22 @@ def rollback(
     if target == current:
         return record.end(reporter, "unchanged", f"service {app.app_id} already runs {short_td(target)}", 0)
     reporter.line(f"Rolling back service {app.app_id}: {short_td(current)} -> {short_td(target)}")
-    writes = [f"UpdateService {app.app_id}: taskDefinition {short_td(target)}",
-              f"DeregisterTaskDefinition {short_td(current)}"]
+    plan = rollback_plan(app, current, target)
+    writes = plan.writes
     for write in writes:
         record.wrote(write)
     if dry_run:
         return record.end(reporter, "dry-run", f"dry run: would send {writes[0]} and {writes[1]}", 0)
-    if scripts is not None:
-        scripts.fire("rollback_starting", current, target)
-    updated = ecs.update_service({"cluster": app.cluster, "service": app.app_id, "taskDefinition": target})
-    record.fields["taskDefinition"]["after"] = target
-    ecs.deregister_task_definition(current)
-    reporter.line(f"deregistered {short_td(current)}")
-    outcome = follow_rollout(lambda: ecs.describe_service(app.cluster, app.app_id), target, reporter, settings,
-                             initial=updated, **timing)
+
+    def sent(write: str) -> None:
+        if write == writes[0]:
+            record.fields["taskDefinition"]["after"] = target
+
+    def follow(cluster: str, name: str, revision: str, timeout: float | None, initial: Any) -> Any:
+        return follow_rollout(lambda: ecs.describe_service(cluster, name), revision, reporter, settings,
+                              initial=initial, **timing)
+
+    outcome = Executor(aws, reporter.line, hooks=scripts, follow=follow, sent=sent).run(plan)["rollout"]
     record.fields["rollout"] = {"state": outcome.state, "message": outcome.message}
     if scripts is not None:
         scripts.fire("rollback_finished", target, outcome.state == COMPLETED)
@@ -117,6 +124,19 @@ def rollback(
                           0)
     return record.end(reporter, "failed", f"rollback to {short_td(target)} did not complete ({outcome.state}: "
                       f"{outcome.message})", 1, problem=True)
+
+
+def rollback_plan(app: AppDefinition, current: str, target: str) -> Plan:
+    """The service on *target*, *current* deregistered (as the original hako does, so repeated
+    rollbacks walk back through history), the rollout followed."""
+    return plan_of(
+        Hook("rollback_starting", (current, target)),
+        Call(Operation.UPDATE_SERVICE, {"cluster": app.cluster, "service": app.app_id, "taskDefinition": target},
+             f"UpdateService {app.app_id}: taskDefinition {short_td(target)}", done=(), outputs=(Output("service"),)),
+        Call(Operation.DEREGISTER_TASK_DEFINITION, {"taskDefinition": current},
+             f"DeregisterTaskDefinition {short_td(current)}", done=(f"deregistered {short_td(current)}",)),
+        FollowRollout(app.cluster, app.app_id, target, "rollout", initial=Ref("service")),
+    )
 
 
 def service_status(ecs: EcsApi, app: AppDefinition, traffic: Traffic | None = None) -> dict[str, Any]:
@@ -186,7 +206,7 @@ def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool =
     if dry_run:
         return record.end(reporter, "dry-run", f"dry run: would send {write}", 0)
     reporter.line(f"Stopping service {app.app_id} in cluster {app.cluster} (desired count {was} -> 0)")
-    updated = ecs.update_service({"cluster": app.cluster, "service": app.app_id, "desiredCount": 0})
+    updated = ecs.update_service(cluster=app.cluster, service=app.app_id, desiredCount=0)
     if not wait:
         return record.end(reporter, "stopping", f"service {app.app_id} is stopping: desired count 0 (was {was}); "
                           f"not waiting for its tasks (watch them with hako status {app.file})", 0)
@@ -200,13 +220,24 @@ def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool =
                       1, problem=True)
 
 
-def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False,
+def removal_plan(app: AppDefinition, service: dict[str, Any]) -> tuple[Plan, Plan]:
+    """(scale to 0 when tasks are wanted, delete): the service's own removal, planned from its
+    description. Two plans: a failed delete is reported as such, a failed scale-down as itself."""
+    scale = plan_of(Call(Operation.UPDATE_SERVICE, {"cluster": app.cluster, "service": app.app_id, "desiredCount": 0},
+                         f"UpdateService {app.app_id}: desiredCount 0", done=(f"scaled {app.app_id} to 0",))
+                    if service.get("desiredCount") else None)
+    delete = plan_of(Call(Operation.DELETE_SERVICE, {"cluster": app.cluster, "service": app.app_id},
+                          f"DeleteService {app.app_id}", done=()))
+    return scale, delete
+
+
+def remove(aws: Facade, app: AppDefinition, reporter: Reporter, *, dry_run: bool = False,
            traffic: Traffic | None = None, record: Record | None = None, schedules: Schedules | None = None) -> int:
     record = record or Record()
     record.fields.update(dryRun=dry_run, kept=[])
     # the schedules go first: none may start a task of an app being removed
     removal = schedules.removal() if schedules is not None else None
-    service = ecs.describe_service(app.cluster, app.app_id)
+    service = aws.ecs().describe_service(app.cluster, app.app_id)
     if service is None:
         absent = f"service {app.app_id} does not exist in cluster {app.cluster}"
         if traffic is None and removal is None:
@@ -214,31 +245,27 @@ def remove(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool
         if app.has_service:
             reporter.line(absent)
         _remove_schedules(schedules, removal, reporter, dry_run, record)
-        _remove_traffic(traffic, reporter, dry_run, record)
+        _remove_traffic(aws, traffic, reporter, dry_run, record)
         return _removed(reporter, record, app, dry_run)
     _remove_schedules(schedules, removal, reporter, dry_run, record)
-    writes = [f"UpdateService {app.app_id}: desiredCount 0"] if service.get("desiredCount") else []
-    writes.append(f"DeleteService {app.app_id}")
+    scale, delete = removal_plan(app, service)
     if dry_run:
-        for write in writes:
+        for write in (scale + delete).writes:
             record.wrote(write)
         reporter.line(f"dry run: would scale {app.app_id} to 0 and delete it")
-        _remove_traffic(traffic, reporter, dry_run, record)
+        _remove_traffic(aws, traffic, reporter, dry_run, record)
         return _removed(reporter, record, app, dry_run)
-    if service.get("desiredCount"):
-        ecs.update_service({"cluster": app.cluster, "service": app.app_id, "desiredCount": 0})
-        record.wrote(writes[0])
-        reporter.line(f"scaled {app.app_id} to 0")
+    executor = Executor(aws, reporter.line, sent=record.wrote)
+    executor.run(scale)
     try:
-        ecs.delete_service(app.cluster, app.app_id)
+        executor.run(delete)
     except AwsError as exc:
         raise HakoError(f"could not delete service {app.app_id}: {exc}") from None
-    record.wrote(writes[-1])
     message = f"removed service {app.app_id} from cluster {app.cluster}"
     if traffic is None and removal is None:
         return record.end(reporter, "removed", message, 0)
     reporter.line(message)
-    _remove_traffic(traffic, reporter, dry_run, record)
+    _remove_traffic(aws, traffic, reporter, dry_run, record)
     return _removed(reporter, record, app, dry_run)
 
 
@@ -265,19 +292,15 @@ def _remove_schedules(schedules: Schedules | None, removal: SchedulesPlan | None
         schedules.run(removal, lambda _: None)
 
 
-def _remove_traffic(traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:
+def _remove_traffic(aws: Facade, traffic: Traffic | None, reporter: Reporter, dry_run: bool, record: Record) -> None:
     """Delete the load balancer, target group, Cloud Map services and scalable target hako created."""
     if traffic is None:
         return
-    plans, kept = traffic.removal()
-    steps = [step for plan in plans for step in plan.steps]
-    for step in steps:
-        if dry_run:
-            reporter.line(f"dry run: would send {step.text}")
-        else:
-            step.run(Refs())
-            reporter.line(step.text)
-        record.wrote(step.text)
+    plan, kept = traffic.removal()
+    if dry_run:
+        display.show(plan, reporter.line, prefix="dry run: would send ", sent=record.wrote)
+    else:
+        Executor(aws, reporter.line, sent=record.wrote).run(plan)
     for item in kept:
         record.fields["kept"].append(item)
         reporter.line(f"kept {item}")

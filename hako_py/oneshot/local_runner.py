@@ -23,7 +23,7 @@ from hako_py.errors import HakoError
 from hako_py.local import ownership
 from hako_py.local.images import ImageSource, Login, StartFailed
 from hako_py.local.output import Lines, follow_output, lacks_shell, merged_program
-from hako_py.oneshot.request import TaskRunOptions, oneshot_task_definition
+from hako_py.oneshot.request import TaskRunOptions
 from hako_py.oneshot.runner import EXIT_NO_CODE, EXIT_NOT_STARTED, EXIT_TIMEOUT, Interrupts
 from hako_py.redaction import redact, remember
 
@@ -259,10 +259,11 @@ class LocalRunner:
             except Exception as exc:
                 self.say(f"could not remove network {self.network.name}: {exc}")
 
-    def run(self, app: AppDefinition) -> int:
+    def run(self, app: AppDefinition, task_definition: dict[str, Any]) -> int:
+        """Run *task_definition* (the oneshot's, built once by the command) on the local engine."""
         self.interrupts.install()
         try:
-            return self._run(app)
+            return self._run(app, task_definition)
         finally:
             self.interrupts.restore()
 
@@ -276,9 +277,8 @@ class LocalRunner:
         if removed:
             self.say(f"removed what killed hako runs left behind: {', '.join(removed)}")
 
-    def _run(self, app: AppDefinition) -> int:
+    def _run(self, app: AppDefinition, td: dict[str, Any]) -> int:
         self._reap_orphans()
-        td = oneshot_task_definition(app, self.options.containers, self.options.tag)
         definitions = {c["name"]: c for c in td["containerDefinitions"]}
         try:
             source = ImageSource(self.docker, self.options.pull, self.login, self.say)

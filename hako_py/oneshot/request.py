@@ -6,15 +6,18 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from hako_py.compare.task_definition import same_task_definition
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.ecs_model import load_model
 from hako_py.errors import HakoError
+from hako_py.plan.instructions import Plan, RegisterTaskDefinition, plan_of
 from hako_py.references import awslogs_stream
 from hako_py.render import RenderedApp
 from hako_py.render.requests import task_definition_request
 
 ATTACH_PREFIX = "hako-oneshot-"
 ATTACH_TAG = "hako-oneshot-attach-key"
+NEW_REVISION = "new-revision"  # the output of the registration plan
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,22 @@ def reached_containers(container: dict[str, Any]) -> list[str]:
 def oneshot_task_definition(app: AppDefinition, requested: tuple[str, ...], tag: str | None) -> dict[str, Any]:
     return task_definition_request(load_model(), app, family=app.oneshot_family,
                                    containers=containers_for(app, requested), tag=tag)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The oneshot's task definition: the live revision when it already is the one wanted
+    (*reuse*), else a plan that registers it."""
+
+    plan: Plan
+    reuse: tuple[str, dict[str, Any]] | None = None
+
+
+def registration(desired: dict[str, Any], live: tuple[dict[str, Any], list[dict[str, str]]] | None) -> Registration:
+    """Pure: decided from the family's latest revision (read first)."""
+    if live is not None and same_task_definition(desired, live[0], live[1]):
+        return Registration(Plan(), (str(live[0]["taskDefinitionArn"]), live[0]))
+    return Registration(plan_of(RegisterTaskDefinition(desired, NEW_REVISION, say_reused=False)))
 
 
 def attach_marker(key: str) -> str:

@@ -19,24 +19,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from hako_py.aws.ecs import EcsApi
 from hako_py.aws.errors import AwsError, retryable
 from hako_py.aws.logs import LogsApi
 from hako_py.compare.masking import mask_requests
-from hako_py.compare.task_definition import same_task_definition
 from hako_py.definition import APP_CONTAINER, AppDefinition
 from hako_py.deploy.follow import short_td
-from hako_py.deploy.register import backoff, register_once
 from hako_py.oneshot.exit_status import describe, exit_status
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS, LogFollower
 from hako_py.oneshot.request import (
+    NEW_REVISION,
     TaskRunOptions,
     attach_marker,
     awslogs_target,
-    oneshot_task_definition,
+    registration,
     run_task_request,
     stream_name,
 )
+from hako_py.plan.executor import Executor
+from hako_py.plan.operations import Facade
+from hako_py.plan.register import backoff
 from hako_py.render import RenderedApp
 from hako_py.scripts.runner import NoScripts, ScriptSet
 
@@ -93,11 +94,12 @@ class Interrupts:
 
 
 class OneshotRunner:
-    def __init__(self, ecs: EcsApi, logs_for: Callable[[str | None], LogsApi], stdout: TextIO, stderr: TextIO,
+    def __init__(self, aws: Facade, logs_for: Callable[[str | None], LogsApi], stdout: TextIO, stderr: TextIO,
                  options: OneshotOptions, *, clock: Callable[[], float] = time.monotonic,
                  interrupts: Interrupts | None = None, scripts: ScriptSet | None = None, quiet: bool = False) -> None:
         self.scripts = scripts or NoScripts()
-        self.ecs = ecs
+        self.aws = aws
+        self.ecs = aws.ecs()
         self.logs_for = logs_for
         self.stdout = stdout
         self.stderr = stderr
@@ -118,19 +120,18 @@ class OneshotRunner:
         self.stderr.flush()
 
     # task definition ---------------------------------------------------------------------
-    def _task_definition(self, app: AppDefinition) -> tuple[str, dict[str, Any]]:
-        desired = oneshot_task_definition(app, self.options.containers, self.options.tag)
+    def _task_definition(self, app: AppDefinition, desired: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """read -> plan -> (dry run: say) -> execute: the revision to run, and its document."""
         self.scripts.fire("before_writes", desired)
-        live = self.ecs.describe_task_definition(app.oneshot_family)
-        if live is not None and same_task_definition(desired, live[0], live[1]):
-            self.say(f"task definition unchanged: {short_td(live[0]['taskDefinitionArn'])}")
-            return str(live[0]["taskDefinitionArn"]), live[0]
+        planned = registration(desired, self.ecs.describe_task_definition(app.oneshot_family))
+        if planned.reuse is not None:
+            self.say(f"task definition unchanged: {short_td(planned.reuse[0])}")
+            return planned.reuse
         if self.options.dry_run:
             self.say(f"dry run: would register a new revision of {app.oneshot_family}")
             return f"{app.oneshot_family}:<new revision>", desired
-        registered, _ = register_once(self.ecs, desired, self.interrupts.wait)
-        self.say(f"registered task definition {short_td(registered['taskDefinitionArn'])}")
-        return str(registered["taskDefinitionArn"]), registered
+        outputs = Executor(self.aws, self.say, sleep=self.interrupts.wait).run(planned.plan)
+        return str(outputs[NEW_REVISION]), outputs[f"{NEW_REVISION}:document"]
 
     # run ----------------------------------------------------------------------------------
     def _start(self, request: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
@@ -141,7 +142,7 @@ class OneshotRunner:
         token = uuid.uuid4().hex
         for attempt in range(RUN_TASK_ATTEMPTS):
             try:
-                response = self.ecs.run_task({**request, "clientToken": token})
+                response = self.ecs.run_task(**request, clientToken=token)
             except AwsError as exc:
                 reason = str(exc)
                 if not is_transient(reason) and not retryable(exc):
@@ -164,17 +165,18 @@ class OneshotRunner:
                 return None, f"interrupted while retrying RunTask ({reason})"
         return None, reason
 
-    def run(self, app: AppDefinition, rendered: RenderedApp) -> int:
+    def run(self, app: AppDefinition, rendered: RenderedApp, task_definition: dict[str, Any]) -> int:
+        """Run *task_definition* (the oneshot's, built once by the command) as a task of *app*."""
         self.interrupts.install()
         try:
-            return self._run(app, rendered)
+            return self._run(app, rendered, task_definition)
         finally:
             self.interrupts.restore()
 
-    def _run(self, app: AppDefinition, rendered: RenderedApp) -> int:
+    def _run(self, app: AppDefinition, rendered: RenderedApp, desired: dict[str, Any]) -> int:
         task_cpu = _int(rendered.task_definition.get("cpu"))
         task_memory = _int(rendered.task_definition.get("memory"))
-        arn, task_definition = self._task_definition(app)
+        arn, task_definition = self._task_definition(app, desired)
         request = run_task_request(rendered, arn, self.options.overrides, attach_key=self.options.attach_key,
                                    task_cpu=task_cpu, task_memory=task_memory)
         if self.options.dry_run:
@@ -249,14 +251,14 @@ class OneshotRunner:
                 name = signal.Signals(signum).name
                 stop_requested = name
                 self.problem(f"received {name}: stopping task {arn.rsplit('/', 1)[-1]}")
-                self.ecs.stop_task(cluster, arn, f"hako oneshot received {name}")
+                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"hako oneshot received {name}"[:255])
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             timeout = self.options.timeout
             if timeout is not None and not timed_out and stop_requested is None and self.clock() - started >= timeout:
                 timed_out = True
                 stop_requested = "timeout"
                 self.problem(f"timed out after {timeout:g}s: stopping task {arn.rsplit('/', 1)[-1]}")
-                self.ecs.stop_task(cluster, arn, f"hako oneshot timed out after {timeout:g}s")
+                self.ecs.stop_task(cluster=cluster, task=arn, reason=f"hako oneshot timed out after {timeout:g}s"[:255])
                 stop_deadline = self.clock() + STOP_DRAIN_SECONDS
             if stop_deadline is not None and self.clock() >= stop_deadline:
                 self.problem("the task did not stop in time; giving up waiting")

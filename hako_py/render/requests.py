@@ -6,7 +6,7 @@ the same requests, which is what makes ``hako diff`` and PR review trustworthy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.definition import APP_CONTAINER, AppDefinition
@@ -15,7 +15,7 @@ from hako_py.render.convert import to_api
 from hako_py.render.schedules import schedule_requests
 from hako_py.schema.build import scheduler_keys
 from hako_py.specs.images import image_reference
-from hako_py.specs.traffic import attachments, discovery_specs
+from hako_py.specs.traffic import TrafficSpecs, traffic_specs
 from hako_py.specs.traffic_views import traffic_view
 from hako_py.units import cpu_units, memory_mib
 
@@ -40,6 +40,9 @@ class RenderedApp:
     service: dict[str, Any] | None
     run_task: dict[str, Any]
     traffic: dict[str, Any] | None = None  # load balancer, Cloud Map and autoscaling settings
+    # what ``traffic`` and the service's loadBalancers / serviceRegistries were rendered from:
+    # the deploy planners, verify and status use these, never derive them again
+    specs: TrafficSpecs = field(default_factory=TrafficSpecs, compare=False, repr=False)
     schedules: dict[str, dict[str, Any]] | None = None  # name -> CreateSchedule request (EventBridge Scheduler)
 
     def as_dict(self) -> dict[str, Any]:
@@ -138,7 +141,7 @@ def task_definition_request(
     return ordered
 
 
-def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | None:
+def service_request(model: EcsModel, app: AppDefinition, specs: TrafficSpecs) -> dict[str, Any] | None:
     """CreateService for the app's service, or None when the app has no service."""
     if not app.has_service:
         return None
@@ -157,10 +160,10 @@ def service_request(model: EcsModel, app: AppDefinition) -> dict[str, Any] | Non
         snake["tags"] = service_tags
     result: dict[str, Any] = to_api(model, model.operations["CreateService"], snake)
     # Target groups and Cloud Map services are referred to by name until deploy knows their ARNs.
-    balancers = [a.api() for a in attachments(app.app_id, scheduler, app.containers)]
+    balancers = [a.api() for a in specs.attachments]
     if balancers:
         result["loadBalancers"] = balancers
-    registries = [spec.registry(spec.registry_ref) for spec in discovery_specs(app.app_id, scheduler)]
+    registries = [spec.registry(spec.registry_ref) for spec in specs.discovery]
     if registries:
         result["serviceRegistries"] = registries
     return result
@@ -183,13 +186,15 @@ def run_task_request(model: EcsModel, app: AppDefinition) -> dict[str, Any]:
 def render_app(app: AppDefinition, options: RenderOptions = RenderOptions()) -> RenderedApp:
     """All three requests; the oneshot task definition is rendered by the oneshot command."""
     model = load_model()
+    specs = traffic_specs(app.app_id, app.scheduler, app.containers)
     run_task = run_task_request(model, app)
     return RenderedApp(
         task_definition=task_definition_request(
             model, app, family=app.app_id, containers=list(app.containers), tag=options.tag
         ),
-        service=service_request(model, app),
+        service=service_request(model, app, specs),
         run_task=run_task,
-        traffic=traffic_view(app),
+        traffic=traffic_view(specs),
+        specs=specs,
         schedules=schedule_requests(app, run_task),
     )

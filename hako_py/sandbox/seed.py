@@ -141,8 +141,10 @@ def seed(url: str, wanted: Wanted) -> list[str]:
     key, secret = SANDBOX_CREDENTIALS
     session = new_session(aws_access_key_id=key, aws_secret_access_key=secret)
 
+    make: Any = session.client  # any service, by name (the stubs type only literal names)
+
     def client(service: str, region: str) -> Any:
-        return session.client(service, region_name=region, endpoint_url=url)
+        return make(service, region_name=region, endpoint_url=url)
 
     for region, names in wanted.clusters.items():
         for name in sorted(names):

@@ -2,7 +2,7 @@
 
 The one place schedule writes happen. Registering the oneshot task definition goes through the
 *register* given (the deploy's ``register_once``: RegisterTaskDefinition has no client token, a
-lost response must not register twice); every other instruction is one facade ``write``.
+lost response must not register twice); every other instruction is one facade method (``WRITES``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from hako_py.aws.scheduler import SchedulerApi
 from hako_py.schedules.instructions import ECS, Instruction, Refs
 from hako_py.schedules.planner import known_refs
 
+# the facade method of each scheduler operation a schedule plan names
+WRITES: dict[str, Callable[..., None]] = {
+    "create_schedule_group": SchedulerApi.create_schedule_group,
+    "create_schedule": SchedulerApi.create_schedule,
+    "update_schedule": SchedulerApi.update_schedule,
+    "delete_schedule": SchedulerApi.delete_schedule,
+}
 Register = Callable[[dict[str, Any]], tuple[dict[str, Any], bool]]  # request -> (task definition, registered now)
 
 
@@ -30,5 +37,5 @@ def execute(instructions: tuple[Instruction, ...], refs: Refs, *, register: Regi
             continue
         if instruction.api == ECS:
             raise AssertionError(f"no ECS instruction {instruction.operation} in schedule plans")
-        scheduler.write(instruction.operation, **parameters)
+        WRITES[instruction.operation](scheduler, **parameters)
         say(instruction.text)

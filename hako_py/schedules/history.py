@@ -48,8 +48,8 @@ def run_view(task: dict[str, Any]) -> dict[str, Any]:
 
 def runs(ecs: EcsApi, app: AppDefinition, name: str | None = None) -> list[dict[str, Any]]:
     """The schedules' runs ECS still lists (running and stopped), newest first."""
-    arns = [arn for status in ("RUNNING", "STOPPED")
-            for arn in ecs.list_family_tasks(app.cluster, app.oneshot_family, status)]
+    arns = (ecs.list_family_tasks(app.cluster, app.oneshot_family, "RUNNING")
+            + ecs.list_family_tasks(app.cluster, app.oneshot_family, "STOPPED"))
     tasks = ecs.describe_tasks(app.cluster, arns) if arns else []
     groups = {run_group(app.app_id, key) for key in ([name] if name else app.schedules)}
     prefix = f"hako:{app.app_id}:"

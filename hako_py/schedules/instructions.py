@@ -11,13 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# one reference type for every plan until the plan package (issue 16) replaces it with plan.Ref
-from hako_py.traffic.steps import Refs
-
 ECS = "ecs"
 SCHEDULER = "scheduler"
 
-__all__ = ["ECS", "SCHEDULER", "Instruction", "Refs"]
+
+
+class Refs(dict[str, str]):
+    """Symbolic references (``{{task-definition:FAMILY}}``, ``{{cluster:NAME}}``) -> ARNs."""
+
+    def resolve(self, value: Any) -> Any:
+        """*value* with every known reference replaced by its ARN, recursively."""
+        if isinstance(value, str):
+            return self.get(value, value)
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
 
 
 @dataclass(frozen=True)

@@ -163,13 +163,13 @@ class Attachment:
                 "containerPort": self.container_port}
 
 
-def attachments(app_id: str, scheduler: dict[str, Any], containers: dict[str, Any]) -> list[Attachment]:
+def attachments(scheduler: dict[str, Any], elb: ElbSpec | None) -> list[Attachment]:
+    """The service's ``loadBalancers``: the scheduler's entries, then *elb*'s target group."""
     found = []
     for entry in scheduler.get("load_balancers") or []:
         target = entry.get("target_group_arn") or target_group_ref(str(entry.get("target_group_name")))
         found.append(Attachment(str(target), str(entry.get("container_name") or APP_CONTAINER),
                                 as_int(entry.get("container_port")) or 0))
-    elb = elb_spec(app_id, scheduler, containers)
     if elb is not None:
         found.append(Attachment(target_group_ref(elb.target_group_name), elb.container_name, elb.container_port))
     return found
@@ -317,4 +317,27 @@ def scaling_spec(scheduler: dict[str, Any]) -> ScalingSpec | None:
         max_capacity=as_int(config.get("max_capacity")) or 0,
         role_arn=config.get("role_arn"),
         policies=tuple(dict(p) for p in config.get("policies") or []),
+    )
+
+
+@dataclass(frozen=True)
+class TrafficSpecs:
+    """Everything traffic-related one app asks for, derived once (by render) and handed to the
+    deploy planners, ``hako verify`` and ``hako status`` with the rendered requests."""
+
+    elb: ElbSpec | None = None
+    attachments: tuple[Attachment, ...] = ()
+    discovery: tuple[DiscoverySpec, ...] = ()
+    scaling: ScalingSpec | None = None
+    declared: bool = False  # the scheduler has load_balancers, elb_v2, service_discovery or autoscaling
+
+
+def traffic_specs(app_id: str, scheduler: dict[str, Any], containers: dict[str, Any]) -> TrafficSpecs:
+    elb = elb_spec(app_id, scheduler, containers)
+    return TrafficSpecs(
+        elb=elb,
+        attachments=tuple(attachments(scheduler, elb)),
+        discovery=tuple(discovery_specs(app_id, scheduler)),
+        scaling=scaling_spec(scheduler),
+        declared=any(scheduler.get(k) for k in ("load_balancers", "elb_v2", "service_discovery", "autoscaling")),
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hako_py.definition import AppDefinition, as_int
-from hako_py.specs.traffic import ElbSpec, ScalingSpec, discovery_specs, elb_spec, policy_request, scaling_spec
+from hako_py.definition import as_int
+from hako_py.specs.traffic import ElbSpec, ScalingSpec, TrafficSpecs, policy_request
 
 
 def conditions(rule: dict[str, Any]) -> list[dict[str, Any]]:
@@ -71,16 +71,13 @@ def scaling_view(spec: ScalingSpec, resource_label: str | None) -> dict[str, Any
 
 
 
-def traffic_view(app: AppDefinition) -> dict[str, Any] | None:
+def traffic_view(specs: TrafficSpecs) -> dict[str, Any] | None:
     """What PR review shows for an app's traffic settings."""
     view: dict[str, Any] = {}
-    spec = elb_spec(app.app_id, app.scheduler, app.containers)
-    if spec is not None:
-        view["elbV2"] = elb_view(spec)
-    specs = discovery_specs(app.app_id, app.scheduler)
-    if specs:
-        view["serviceDiscovery"] = [s.view() for s in specs]
-    scale = scaling_spec(app.scheduler)
-    if scale is not None:
-        view["autoscaling"] = scaling_view(scale, None)
+    if specs.elb is not None:
+        view["elbV2"] = elb_view(specs.elb)
+    if specs.discovery:
+        view["serviceDiscovery"] = [s.view() for s in specs.discovery]
+    if specs.scaling is not None:
+        view["autoscaling"] = scaling_view(specs.scaling, None)
     return view or None

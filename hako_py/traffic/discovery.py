@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,14 +9,17 @@ from hako_py.aws.cloudmap import CloudMapApi
 from hako_py.compare.diff import unified
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
+from hako_py.plan.instructions import AwaitCloudMapOperation, Call, Operation, Output, Retry, Say
+from hako_py.plan.values import Ref
 from hako_py.specs.traffic import MANAGED_TAG, DiscoverySpec
-from hako_py.traffic.steps import Refs, ResourcePlan
+from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
 
 @dataclass
 class DiscoveryLive:
     namespace_id: str | None
     service: dict[str, Any] | None
+    owned: bool = False  # for removal only (read_owner): the hako:app tag names this app
 
 
 def read_live(api: CloudMapApi, spec: DiscoverySpec) -> DiscoveryLive:
@@ -47,84 +48,73 @@ def live_view(spec: DiscoverySpec, live: DiscoveryLive) -> dict[str, Any] | None
     return view
 
 
-def _wait(api: CloudMapApi, operation_id: str, sleep: Callable[[float], None], attempts: int = 60) -> None:
-    for _ in range(attempts):
-        operation = api.write("get_operation", OperationId=operation_id).get("Operation") or {}
-        status = operation.get("Status")
-        if status == "SUCCESS":
-            return
-        if status == "FAIL":
-            raise HakoError(f"Cloud Map operation {operation_id} failed: {operation.get('ErrorMessage')}")
-        sleep(1.0)
-    raise HakoError(f"Cloud Map operation {operation_id} did not finish")
-
-
-def plan(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive, refs: Refs, file: str,
-         sleep: Callable[[float], None] = time.sleep) -> ResourcePlan:
+def plan(spec: DiscoverySpec, live: DiscoveryLive, known: Known, file: str) -> ResourcePlan:
+    """The writes that make the Cloud Map service match *spec* (pure); a found ARN goes into *known*."""
     want, have = spec.view(), live_view(spec, live)
     label = f"service_discovery {spec.name}.{spec.namespace_label}"
     result = ResourcePlan(diff=unified(have, want, f"live {label}", f"local {file}") if have != want else "")
+    key = ref_name(spec.registry_ref)
     if live.service is not None:
-        refs[spec.registry_ref] = str(live.service["Arn"])
+        known[key] = str(live.service["Arn"])
     records = [{"Type": t, "TTL": ttl} for t, ttl in spec.dns_records]
     if live.service is None:
-        def create(refs: Refs) -> None:
-            request: dict[str, Any] = {
-                "Name": spec.name, "NamespaceId": live.namespace_id,
-                "DnsConfig": {"RoutingPolicy": spec.routing_policy, "DnsRecords": records},
-                "Tags": [{"Key": MANAGED_TAG, "Value": spec.app_id}],
-            }
-            if spec.dns_namespace_id:  # hako sends dns_config.namespace_id as given (ecs_service_discovery.rb:161)
-                request["DnsConfig"]["NamespaceId"] = spec.dns_namespace_id
-            if spec.description:
-                request["Description"] = spec.description
-            if spec.failure_threshold is not None:
-                request["HealthCheckCustomConfig"] = {"FailureThreshold": spec.failure_threshold}
-            refs[spec.registry_ref] = str(api.write("create_service", **request)["Service"]["Arn"])
-        result.add(f"CreateService (Cloud Map) {spec.name} in {spec.namespace_label}", create)
+        request: dict[str, Any] = {
+            "Name": spec.name, "NamespaceId": live.namespace_id,
+            "DnsConfig": {"RoutingPolicy": spec.routing_policy, "DnsRecords": records},
+            "Tags": [{"Key": MANAGED_TAG, "Value": spec.app_id}],
+        }
+        if spec.dns_namespace_id:  # hako sends dns_config.namespace_id as given (ecs_service_discovery.rb:161)
+            request["DnsConfig"]["NamespaceId"] = spec.dns_namespace_id
+        if spec.description:
+            request["Description"] = spec.description
+        if spec.failure_threshold is not None:
+            request["HealthCheckCustomConfig"] = {"FailureThreshold": spec.failure_threshold}
+        result.add(Call(Operation.CLOUD_MAP_CREATE_SERVICE, request,
+                        f"CreateService (Cloud Map) {spec.name} in {spec.namespace_label}",
+                        outputs=(Output(key, ("Service", "Arn")),)))
         return result
     assert have is not None
-    for key, label_text in (("RoutingPolicy", "routing_policy"), ("HealthCheckCustomConfig",
-                                                                  "health_check_custom_config")):
-        if have.get(key) != want.get(key):
-            result.immutable.append(f"service_discovery {spec.name}.{label_text}: {quoted(have.get(key))} -> "
-                                    f"{quoted(want.get(key))} (Cloud Map cannot change it; remove and deploy again)")
+    for field_name, label_text in (("RoutingPolicy", "routing_policy"),
+                                   ("HealthCheckCustomConfig", "health_check_custom_config")):
+        if have.get(field_name) != want.get(field_name):
+            result.immutable.append(f"service_discovery {spec.name}.{label_text}: {quoted(have.get(field_name))} -> "
+                                    f"{quoted(want.get(field_name))} (Cloud Map cannot change it; remove and deploy "
+                                    "again)")
     if have.get("DnsRecords") != want["DnsRecords"] or have.get("Description") != want.get("Description"):
-        service_id = str(live.service["Id"])
-
-        def update(refs: Refs) -> None:
-            change: dict[str, Any] = {"DnsConfig": {"DnsRecords": records}}
-            if spec.description:
-                change["Description"] = spec.description
-            operation = api.write("update_service", Id=service_id, Service=change)
-            if operation.get("OperationId"):
-                _wait(api, str(operation["OperationId"]), sleep)
-        result.add(f"UpdateService (Cloud Map) {spec.name}: dns records/description", update)
+        change: dict[str, Any] = {"DnsConfig": {"DnsRecords": records}}
+        if spec.description:
+            change["Description"] = spec.description
+        operation = f"cloud-map-operation:{key}"
+        # the said line comes once Cloud Map has finished the update
+        result.add(Call(Operation.CLOUD_MAP_UPDATE_SERVICE, {"Id": str(live.service["Id"]), "Service": change},
+                        f"UpdateService (Cloud Map) {spec.name}: dns records/description", done=(),
+                        outputs=(Output(operation, ("OperationId",), optional=True),)),
+                   AwaitCloudMapOperation(Ref(operation)),
+                   Say((f"UpdateService (Cloud Map) {spec.name}: dns records/description",)))
     return result
 
 
-def removal(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive, *, retries: int = 10,
-            sleep: Callable[[float], None] = time.sleep) -> tuple[ResourcePlan, list[str]]:
+# DeleteService answers ResourceInUse until ECS has deregistered the stopping tasks' instances.
+SERVICE_IN_USE = Retry("ResourceInUse", attempts=10, delay=2.0)
+
+
+def read_owner(api: CloudMapApi, spec: DiscoverySpec, live: DiscoveryLive) -> DiscoveryLive:
+    """*live* with whether hako created its service for this app: what :func:`removal` decides from."""
+    if live.service is not None:
+        live.owned = api.tags(str(live.service["Arn"])).get(MANAGED_TAG) == spec.app_id
+    return live
+
+
+def removal(spec: DiscoverySpec, live: DiscoveryLive) -> tuple[ResourcePlan, list[str]]:
+    """The delete of the Cloud Map service hako created (pure); what it leaves, why."""
     result = ResourcePlan()
     kept: list[str] = []
     service = live.service
     if service is None:
         return result, kept
-    if api.tags(str(service["Arn"])).get(MANAGED_TAG) != spec.app_id:
+    if not live.owned:
         kept.append(f"Cloud Map service {spec.name} (not created by hako for this app)")
         return result, kept
-    service_id = str(service["Id"])
-
-    def delete(refs: Refs) -> None:
-        from hako_py.aws.errors import AwsError
-
-        for attempt in range(retries):
-            try:
-                api.write("delete_service", Id=service_id)
-                return
-            except AwsError as exc:  # instances are deregistered as the tasks stop
-                if exc.code != "ResourceInUse" or attempt == retries - 1:
-                    raise
-                sleep(2.0)
-    result.add(f"DeleteService (Cloud Map) {spec.name} in {spec.namespace_label}", delete)
+    result.add(Call(Operation.CLOUD_MAP_DELETE_SERVICE, {"Id": str(service["Id"])},
+                    f"DeleteService (Cloud Map) {spec.name} in {spec.namespace_label}", retry=SERVICE_IN_USE))
     return result, kept

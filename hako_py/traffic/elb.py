@@ -7,10 +7,7 @@ plans the writes. Only resources tagged ``hako:app=APP_ID`` are ever deleted.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from hako_py.aws.elbv2 import ElbApi
@@ -18,11 +15,13 @@ from hako_py.compare.diff import unified
 from hako_py.definition import as_int
 from hako_py.errors import HakoError
 from hako_py.formatting import quoted
+from hako_py.plan.instructions import Call, Operation, Output, Retry
+from hako_py.plan.values import Ref
 from hako_py.specs.traffic import MANAGED_TAG, ElbSpec, target_group_ref
 from hako_py.specs.traffic_views import conditions as _conditions
 from hako_py.specs.traffic_views import elb_view as desired_view
 from hako_py.specs.traffic_views import listener_view as _listener_view
-from hako_py.traffic.steps import Refs, ResourcePlan
+from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
 _TG_IMMUTABLE = (("Protocol", "protocol"), ("Port", "port"), ("TargetType", "target_type"), ("VpcId", "vpc_id"),
                  ("ProtocolVersion", "protocol_version"))
@@ -39,6 +38,9 @@ class ElbLive:
     target_group_attributes: dict[str, str] = field(default_factory=dict)
     rule: dict[str, Any] | None = None
     rule_listener: dict[str, Any] | None = None
+    # for removal only (read_owners): whether the hako:app tag says hako created them for this app
+    owns_load_balancer: bool = False
+    owns_target_group: bool = False
 
 
 def read_live(api: ElbApi, spec: ElbSpec) -> ElbLive:
@@ -138,26 +140,26 @@ def live_view(spec: ElbSpec, live: ElbLive) -> dict[str, Any] | None:
     return view
 
 
-def plan(api: ElbApi, spec: ElbSpec, live: ElbLive, refs: Refs, file: str) -> ResourcePlan:
-    """The writes that make the live resources match *spec*; known ARNs go into *refs*."""
+def plan(spec: ElbSpec, live: ElbLive, known: Known, file: str) -> ResourcePlan:
+    """The writes that make the live resources match *spec* (pure); found ARNs go into *known*."""
     want, have = desired_view(spec), live_view(spec, live)
     result = ResourcePlan(diff=unified(have, want, "live elb_v2", f"local {file}") if have != want else "")
-    tg_ref = target_group_ref(spec.target_group_name)
+    tg_key = ref_name(target_group_ref(spec.target_group_name))
     lb_key = f"load-balancer:{spec.load_balancer_name}"
     if live.load_balancer is not None:
-        refs[lb_key] = str(live.load_balancer["LoadBalancerArn"])
+        known[lb_key] = str(live.load_balancer["LoadBalancerArn"])
     if live.target_group is not None:
-        refs[tg_ref] = str(live.target_group["TargetGroupArn"])
-    _plan_load_balancer(api, spec, live, result, lb_key, want)
-    _plan_target_group(api, spec, live, result, tg_ref, want)
+        known[tg_key] = str(live.target_group["TargetGroupArn"])
+    _plan_load_balancer(spec, live, result, known.value(lb_key), want)
+    _plan_target_group(spec, live, result, known.value(tg_key), want)
     if spec.creates_load_balancer:
-        _plan_listeners(api, spec, live, result, lb_key, tg_ref)
+        _plan_listeners(spec, live, result, known.value(lb_key), known.value(tg_key))
     if spec.listener_rule is not None:
-        _plan_rule(api, spec, live, result, tg_ref)
+        _plan_rule(spec, live, result, known.value(tg_key))
     return result
 
 
-def _plan_load_balancer(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, lb_key: str,
+def _plan_load_balancer(spec: ElbSpec, live: ElbLive, result: ResourcePlan, lb_arn: str | Ref,
                         want: dict[str, Any]) -> None:
     lb = live.load_balancer
     if not spec.creates_load_balancer:
@@ -166,14 +168,14 @@ def _plan_load_balancer(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resou
                             "exist (hako uses a named load balancer as it is and never creates it)")
         return
     if lb is None:
-        def create(refs: Refs) -> None:
-            request: dict[str, Any] = {"Name": spec.load_balancer_name, "Subnets": list(spec.subnets),
-                                       "Scheme": spec.scheme, "Type": spec.type, "Tags": spec.api_tags}
-            if spec.type == "application":
-                request["SecurityGroups"] = list(spec.security_groups)
-            created = api.write("create_load_balancer", **request)["LoadBalancers"][0]
-            refs[lb_key] = str(created["LoadBalancerArn"])
-        result.add(f"CreateLoadBalancer {spec.load_balancer_name} ({spec.type}, {spec.scheme})", create)
+        request: dict[str, Any] = {"Name": spec.load_balancer_name, "Subnets": list(spec.subnets),
+                                   "Scheme": spec.scheme, "Type": spec.type, "Tags": spec.api_tags}
+        if spec.type == "application":
+            request["SecurityGroups"] = list(spec.security_groups)
+        assert isinstance(lb_arn, Ref)
+        result.add(Call(Operation.CREATE_LOAD_BALANCER, request,
+                        f"CreateLoadBalancer {spec.load_balancer_name} ({spec.type}, {spec.scheme})",
+                        outputs=(Output(lb_arn.name, ("LoadBalancers", 0, "LoadBalancerArn")),)))
     else:
         for key, label in (("Type", "type"), ("Scheme", "scheme")):
             if lb.get(key) != want["loadBalancer"][key]:
@@ -181,17 +183,17 @@ def _plan_load_balancer(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resou
                                         f"(load balancer {spec.load_balancer_name} must be recreated)")
         subnets = sorted(z.get("SubnetId") for z in lb.get("AvailabilityZones") or [])
         if subnets != list(spec.subnets):
-            result.add(f"SetSubnets {spec.load_balancer_name}: {', '.join(spec.subnets)}",
-                       lambda refs: api.write("set_subnets", LoadBalancerArn=refs[lb_key], Subnets=list(spec.subnets)))
+            result.add(Call(Operation.SET_SUBNETS, {"LoadBalancerArn": lb_arn, "Subnets": list(spec.subnets)},
+                            f"SetSubnets {spec.load_balancer_name}: {', '.join(spec.subnets)}"))
         if spec.type == "application" and sorted(lb.get("SecurityGroups") or []) != list(spec.security_groups):
-            result.add(f"SetSecurityGroups {spec.load_balancer_name}: {', '.join(spec.security_groups)}",
-                       lambda refs: api.write("set_security_groups", LoadBalancerArn=refs[lb_key],
-                                              SecurityGroups=list(spec.security_groups)))
-    _attributes_step(api, result, "LoadBalancer", spec.load_balancer_name, spec.load_balancer_attributes,
-                     live.load_balancer_attributes, lb_key)
+            result.add(Call(Operation.SET_SECURITY_GROUPS,
+                            {"LoadBalancerArn": lb_arn, "SecurityGroups": list(spec.security_groups)},
+                            f"SetSecurityGroups {spec.load_balancer_name}: {', '.join(spec.security_groups)}"))
+    _attributes_step(result, "LoadBalancer", spec.load_balancer_name, spec.load_balancer_attributes,
+                     live.load_balancer_attributes, lb_arn)
 
 
-def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_ref: str,
+def _plan_target_group(spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_arn: str | Ref,
                        want: dict[str, Any]) -> None:
     tg = live.target_group
     if not spec.creates_target_group:
@@ -200,15 +202,15 @@ def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resour
                             "exist (hako uses a named target group as it is and never creates it)")
         return
     if tg is None:
-        def create(refs: Refs) -> None:
-            request = {"Name": spec.target_group_name, "Protocol": spec.protocol, "Port": spec.port,
-                       "VpcId": spec.vpc_id, "TargetType": spec.target_type, "Tags": spec.api_tags,
-                       **spec.health_check}
-            if spec.protocol_version:  # as hako's CreateTargetGroup (ecs_elb_v2.rb:99-108)
-                request["ProtocolVersion"] = spec.protocol_version
-            refs[tg_ref] = str(api.write("create_target_group", **request)["TargetGroups"][0]["TargetGroupArn"])
-        result.add(f"CreateTargetGroup {spec.target_group_name} ({spec.protocol}:{spec.port}, {spec.target_type})",
-                   create)
+        request = {"Name": spec.target_group_name, "Protocol": spec.protocol, "Port": spec.port,
+                   "VpcId": spec.vpc_id, "TargetType": spec.target_type, "Tags": spec.api_tags,
+                   **spec.health_check}
+        if spec.protocol_version:  # as hako's CreateTargetGroup (ecs_elb_v2.rb:99-108)
+            request["ProtocolVersion"] = spec.protocol_version
+        assert isinstance(tg_arn, Ref)
+        result.add(Call(Operation.CREATE_TARGET_GROUP, request,
+                        f"CreateTargetGroup {spec.target_group_name} ({spec.protocol}:{spec.port}, {spec.target_type})",
+                        outputs=(Output(tg_arn.name, ("TargetGroups", 0, "TargetGroupArn")),)))
     else:
         for api_key, label in _TG_IMMUTABLE:
             if api_key in want["targetGroup"] and tg.get(api_key) != want["targetGroup"][api_key]:
@@ -217,22 +219,23 @@ def _plan_target_group(api: ElbApi, spec: ElbSpec, live: ElbLive, result: Resour
                                         f"{spec.target_group_name} must be recreated)")
         health = {k: v for k, v in spec.health_check.items() if tg.get(k) != v}
         if health:
-            result.add(f"ModifyTargetGroup {spec.target_group_name}: {', '.join(sorted(health))}",
-                       lambda refs: api.write("modify_target_group", TargetGroupArn=refs[tg_ref], **health))
-    _attributes_step(api, result, "TargetGroup", spec.target_group_name, spec.target_group_attributes,
-                     live.target_group_attributes, tg_ref)
+            result.add(Call(Operation.MODIFY_TARGET_GROUP, {"TargetGroupArn": tg_arn, **health},
+                            f"ModifyTargetGroup {spec.target_group_name}: {', '.join(sorted(health))}"))
+    _attributes_step(result, "TargetGroup", spec.target_group_name, spec.target_group_attributes,
+                     live.target_group_attributes, tg_arn)
 
 
-def _attributes_step(api: ElbApi, result: ResourcePlan, kind: str, name: str, wanted: dict[str, str],
-                     live: dict[str, str], arn_ref: str) -> None:
+def _attributes_step(result: ResourcePlan, kind: str, name: str, wanted: dict[str, str], live: dict[str, str],
+                     arn: str | Ref) -> None:
     """Modify{kind}Attributes with the declared attributes whose live value differs (others are left)."""
     changed = {k: v for k, v in wanted.items() if live.get(k) != v}
     if not changed:
         return
-    operation = "modify_load_balancer_attributes" if kind == "LoadBalancer" else "modify_target_group_attributes"
+    operation = (Operation.MODIFY_LOAD_BALANCER_ATTRIBUTES if kind == "LoadBalancer"
+                 else Operation.MODIFY_TARGET_GROUP_ATTRIBUTES)
     attributes = [{"Key": k, "Value": v} for k, v in sorted(changed.items())]
-    result.add(f"Modify{kind}Attributes {name}: {', '.join(sorted(changed))}",
-               lambda refs: api.write(operation, **{f"{kind}Arn": refs[arn_ref]}, Attributes=attributes))
+    result.add(Call(operation, {f"{kind}Arn": arn, "Attributes": attributes},
+                    f"Modify{kind}Attributes {name}: {', '.join(sorted(changed))}"))
 
 
 def _listener_request(listener: dict[str, Any]) -> dict[str, Any]:
@@ -249,45 +252,30 @@ def _forwards_to(listener: dict[str, Any], target_group_arn: str | None) -> bool
                for a in listener.get("DefaultActions") or [])
 
 
-def _plan_listeners(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, lb_key: str,
-                    tg_ref: str) -> None:
+def _plan_listeners(spec: ElbSpec, live: ElbLive, result: ResourcePlan, lb_arn: str | Ref,
+                    tg_arn: str | Ref) -> None:
     existing = {ls.get("Port"): ls for ls in live.listeners}
-    tg_arn = str(live.target_group["TargetGroupArn"]) if live.target_group else None
-    forward = _forwarder(tg_ref)
+    live_tg_arn = str(live.target_group["TargetGroupArn"]) if live.target_group else None
+    forward = [{"Type": "forward", "TargetGroupArn": tg_arn}]
     for listener in spec.listeners:
         request = _listener_request(listener)
         current = existing.pop(request["Port"], None)
         if current is None:
-            result.add(f"CreateListener {request['Protocol']}:{request['Port']} -> {spec.target_group_name}",
-                       partial(_write_with_refs, api, "create_listener", {**request}, lb_key, forward))
+            result.add(Call(Operation.CREATE_LISTENER,
+                            {**request, "LoadBalancerArn": lb_arn, "DefaultActions": forward},
+                            f"CreateListener {request['Protocol']}:{request['Port']} -> {spec.target_group_name}"))
             continue
         declared = _listener_view(listener)
-        if _live_listener_view(current, listener) != declared or not _forwards_to(current, tg_arn):
-            result.add(f"ModifyListener {request['Protocol']}:{request['Port']} -> {spec.target_group_name}",
-                       partial(_write_with_refs, api, "modify_listener",
-                               {**request, "ListenerArn": current["ListenerArn"]}, None, forward))
+        if _live_listener_view(current, listener) != declared or not _forwards_to(current, live_tg_arn):
+            result.add(Call(Operation.MODIFY_LISTENER,
+                            {**request, "ListenerArn": current["ListenerArn"], "DefaultActions": forward},
+                            f"ModifyListener {request['Protocol']}:{request['Port']} -> {spec.target_group_name}"))
     for port, extra in sorted(existing.items(), key=lambda item: int(item[0] or 0)):
-        result.add(f"DeleteListener {extra.get('Protocol')}:{port} (not in the definition)",
-                   partial(_write_with_refs, api, "delete_listener", {"ListenerArn": extra["ListenerArn"]}, None,
-                           None))
+        result.add(Call(Operation.DELETE_LISTENER, {"ListenerArn": extra["ListenerArn"]},
+                        f"DeleteListener {extra.get('Protocol')}:{port} (not in the definition)"))
 
 
-def _forwarder(tg_ref: str) -> Callable[[Refs], dict[str, Any]]:
-    return lambda refs: {"DefaultActions": [{"Type": "forward", "TargetGroupArn": refs[tg_ref]}]}
-
-
-def _write_with_refs(api: ElbApi, operation: str, request: dict[str, Any], lb_key: str | None,
-                     extra: Callable[[Refs], dict[str, Any]] | None, refs: Refs) -> None:
-    """A listener write whose load balancer or target group ARN may come from an earlier step."""
-    body = dict(request)
-    if lb_key is not None:
-        body["LoadBalancerArn"] = refs[lb_key]
-    if extra is not None:
-        body.update(extra(refs))
-    api.write(operation, **body)
-
-
-def _plan_rule(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_ref: str) -> None:
+def _plan_rule(spec: ElbSpec, live: ElbLive, result: ResourcePlan, tg_arn: str | Ref) -> None:
     rule = spec.listener_rule
     assert rule is not None
     port = as_int(rule.get("port"))
@@ -298,67 +286,69 @@ def _plan_rule(api: ElbApi, spec: ElbSpec, live: ElbLive, result: ResourcePlan, 
     priority = as_int(rule.get("priority"))
     conditions = _conditions(rule)
     if live.rule is None:
-        result.add(f"CreateRule on {spec.load_balancer_name}:{port} priority {priority} -> {spec.target_group_name}",
-                   lambda refs: api.write("create_rule", ListenerArn=listener_arn, Priority=priority,
-                                          Conditions=conditions, Tags=spec.api_tags,
-                                          Actions=[{"Type": "forward", "TargetGroupArn": refs[tg_ref]}]))
+        result.add(Call(Operation.CREATE_RULE, {"ListenerArn": listener_arn, "Priority": priority,
+                                                "Conditions": conditions, "Tags": spec.api_tags,
+                                                "Actions": [{"Type": "forward", "TargetGroupArn": tg_arn}]},
+                        f"CreateRule on {spec.load_balancer_name}:{port} priority {priority} -> "
+                        f"{spec.target_group_name}"))
         return
     rule_arn = str(live.rule["RuleArn"])
     if _live_conditions(live.rule) != sorted(conditions, key=lambda c: str(c["Field"])):
-        result.add(f"ModifyRule on {spec.load_balancer_name}:{port}: conditions",
-                   lambda refs: api.write("modify_rule", RuleArn=rule_arn, Conditions=conditions))
+        result.add(Call(Operation.MODIFY_RULE, {"RuleArn": rule_arn, "Conditions": conditions},
+                        f"ModifyRule on {spec.load_balancer_name}:{port}: conditions"))
     if as_int(live.rule.get("Priority")) != priority:
-        result.add(f"SetRulePriorities on {spec.load_balancer_name}:{port}: {live.rule.get('Priority')} -> {priority}",
-                   lambda refs: api.write("set_rule_priorities",
-                                          RulePriorities=[{"RuleArn": rule_arn, "Priority": priority}]))
+        result.add(Call(Operation.SET_RULE_PRIORITIES,
+                        {"RulePriorities": [{"RuleArn": rule_arn, "Priority": priority}]},
+                        f"SetRulePriorities on {spec.load_balancer_name}:{port}: {live.rule.get('Priority')} -> "
+                        f"{priority}"))
 
 
 def owned(api: ElbApi, arn: str, app_id: str) -> bool:
     return api.tags(arn).get(MANAGED_TAG) == app_id
 
 
-def removal(api: ElbApi, spec: ElbSpec, live: ElbLive, *, retries: int = 30,
-            sleep: Callable[[float], None] = time.sleep) -> tuple[ResourcePlan, list[str]]:
-    """Deletes of what hako created for *spec* (tagged hako:app=APP_ID); and what it leaves, why."""
+def read_owners(api: ElbApi, spec: ElbSpec, live: ElbLive) -> ElbLive:
+    """*live* with who created its load balancer and target group (one DescribeTags each, and
+    only for what the definition says hako creates): what :func:`removal` decides from."""
+    if spec.creates_load_balancer and live.load_balancer is not None:
+        live.owns_load_balancer = owned(api, str(live.load_balancer["LoadBalancerArn"]), spec.app_id)
+    if spec.creates_target_group and live.target_group is not None:
+        live.owns_target_group = owned(api, str(live.target_group["TargetGroupArn"]), spec.app_id)
+    return live
+
+
+# DeleteTargetGroup answers ResourceInUse while the load balancer deleted just before goes away.
+TARGET_GROUP_IN_USE = Retry("ResourceInUse", attempts=30, delay=1.0)
+
+
+def removal(spec: ElbSpec, live: ElbLive) -> tuple[ResourcePlan, list[str]]:
+    """Deletes of what hako created for *spec* (pure: ownership was read by :func:`read_owners`);
+    and what it leaves, why."""
     result = ResourcePlan()
     kept: list[str] = []
     tg = live.target_group
-    if live.rule is not None and spec.creates_target_group and tg is not None and owned(
-            api, str(tg["TargetGroupArn"]), spec.app_id):
+    if live.rule is not None and tg is not None and live.owns_target_group:
         rule_arn = str(live.rule["RuleArn"])
-        result.add(f"DeleteRule {rule_arn.rsplit('/', 1)[-1]} on {spec.load_balancer_name}",
-                   lambda refs: api.write("delete_rule", RuleArn=rule_arn))
+        result.add(Call(Operation.DELETE_RULE, {"RuleArn": rule_arn},
+                        f"DeleteRule {rule_arn.rsplit('/', 1)[-1]} on {spec.load_balancer_name}"))
     lb = live.load_balancer
     if lb is not None:
-        if spec.creates_load_balancer and owned(api, str(lb["LoadBalancerArn"]), spec.app_id):
-            lb_arn = str(lb["LoadBalancerArn"])
-            result.add(f"DeleteLoadBalancer {spec.load_balancer_name}",
-                       lambda refs: api.write("delete_load_balancer", LoadBalancerArn=lb_arn))
+        if live.owns_load_balancer:
+            result.add(Call(Operation.DELETE_LOAD_BALANCER, {"LoadBalancerArn": str(lb["LoadBalancerArn"])},
+                            f"DeleteLoadBalancer {spec.load_balancer_name}"))
         else:
             kept.append(f"load balancer {spec.load_balancer_name} (not created by hako for this app)")
-            if tg is not None and spec.creates_target_group and owned(api, str(tg["TargetGroupArn"]), spec.app_id):
+            if tg is not None and live.owns_target_group:
                 # listeners that forward to hako's own target group were added by hako
                 for listener in live.listeners:
                     if _forwards_to(listener, str(tg["TargetGroupArn"])):
-                        result.add(f"DeleteListener {listener.get('Protocol')}:{listener.get('Port')} on "
-                                   f"{spec.load_balancer_name} (forwards to hako's target group)",
-                                   partial(_write_with_refs, api, "delete_listener",
-                                           {"ListenerArn": listener["ListenerArn"]}, None, None))
+                        result.add(Call(Operation.DELETE_LISTENER, {"ListenerArn": listener["ListenerArn"]},
+                                        f"DeleteListener {listener.get('Protocol')}:{listener.get('Port')} on "
+                                        f"{spec.load_balancer_name} (forwards to hako's target group)"))
     if tg is not None:
-        tg_arn = str(tg["TargetGroupArn"])
-        if spec.creates_target_group and owned(api, tg_arn, spec.app_id):
-            def delete_target_group(refs: Refs) -> None:
-                from hako_py.aws.errors import AwsError
-
-                for attempt in range(retries):
-                    try:
-                        api.write("delete_target_group", TargetGroupArn=tg_arn)
-                        return
-                    except AwsError as exc:  # still in use while the load balancer goes away
-                        if exc.code != "ResourceInUse" or attempt == retries - 1:
-                            raise
-                        sleep(1.0)
-            result.add(f"DeleteTargetGroup {spec.target_group_name}", delete_target_group)
+        if live.owns_target_group:
+            result.add(Call(Operation.DELETE_TARGET_GROUP, {"TargetGroupArn": str(tg["TargetGroupArn"])},
+                            f"DeleteTargetGroup {spec.target_group_name}", retry=TARGET_GROUP_IN_USE))
         else:
             kept.append(f"target group {spec.target_group_name} (not created by hako for this app)")
     return result, kept

@@ -2,56 +2,44 @@
 
 Order on deploy: load balancer / target group / listeners / rule and Cloud Map services
 first (the service needs their ARNs), then the ECS service, then autoscaling (it needs
-the service). ``Traffic`` is built per command from the app and the AWS clients.
+the service). ``Traffic`` is built per command from the app, the specs render derived and
+the AWS clients.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.aws.scaling import resource_id
 from hako_py.definition import AppDefinition
 from hako_py.errors import HakoError
-from hako_py.render import RenderedApp
-from hako_py.specs.traffic import (
-    ElbSpec,
-    ScalingSpec,
-    attachments,
-    discovery_specs,
-    elb_spec,
-    is_ref,
-    scaling_spec,
-    target_group_of,
-)
+from hako_py.plan.instructions import Instruction, Plan
+from hako_py.plan.operations import Facade
+from hako_py.plan.values import Ref, ResourceLabel, resource_label
+from hako_py.specs.traffic import ElbSpec, ScalingSpec, TrafficSpecs, is_ref, target_group_of
 from hako_py.traffic import discovery, elb, scaling
-from hako_py.traffic.steps import Refs, ResourcePlan, Step
-
-
-def declares_traffic(app: AppDefinition) -> bool:
-    return any(app.scheduler.get(k) for k in ("load_balancers", "elb_v2", "service_discovery", "autoscaling"))
-
-
-def resource_label(load_balancer_arn: str, target_group_arn: str) -> str:
-    """ALBRequestCountPerTarget's label: app/LB/ID/targetgroup/TG/ID."""
-    return f"{load_balancer_arn.split(':loadbalancer/', 1)[-1]}/{target_group_arn.rsplit(':', 1)[-1]}"
+from hako_py.traffic.steps import Known, ResourcePlan, ref_name
 
 
 @dataclass
 class TrafficPlan:
-    """Every traffic write of one deploy, and the ARNs known so far."""
+    """Every traffic write of one deploy, and the ARNs the reads found."""
 
-    refs: Refs
+    known: Known
     before_service: list[ResourcePlan] = field(default_factory=list)
     after_service: list[ResourcePlan] = field(default_factory=list)
     keep_desired_count: bool = False
     clamp: Callable[[int | None], int] | None = None
 
     @property
-    def steps(self) -> list[Step]:
+    def steps(self) -> list[Instruction]:
         return [s for p in (*self.before_service, *self.after_service) for s in p.steps]
+
+    @property
+    def writes(self) -> list[str]:
+        return [s.text for s in self.steps if s.text is not None]
 
     @property
     def immutable(self) -> list[str]:
@@ -61,128 +49,130 @@ class TrafficPlan:
     def diff(self) -> str:
         return "".join(p.diff for p in (*self.before_service, *self.after_service))
 
-    def run(self, plans: list[ResourcePlan], say: Callable[[str], None]) -> None:
-        for resource in plans:
-            for step in resource.steps:
-                step.run(self.refs)
-                say(step.text)
+    @property
+    def before(self) -> Plan:
+        """The writes the service needs done first (its load balancer, its Cloud Map services)."""
+        return Plan(tuple(s for p in self.before_service for s in p.steps))
 
-    def apply_to(self, rendered: RenderedApp, live_service: dict[str, Any] | None) -> RenderedApp:
-        """Known ARNs in place of target group / Cloud Map names; autoscaling's desired count kept."""
-        if rendered.service is None:
-            return rendered
-        service = self.refs.resolve(rendered.service)
+    @property
+    def after(self) -> Plan:
+        """The writes that need the service (autoscaling)."""
+        return Plan(tuple(s for p in self.after_service for s in p.steps))
+
+    def bind(self, service: dict[str, Any], live_service: dict[str, Any] | None) -> dict[str, Any]:
+        """The CreateService request with ARNs (or refs to the writes creating them) in place of
+        render's target group / Cloud Map placeholders; autoscaling's desired count kept."""
+        bound = dict(service)
+        if bound.get("loadBalancers"):
+            bound["loadBalancers"] = [{**entry, "targetGroupArn": self._value(entry.get("targetGroupArn"))}
+                                      for entry in bound["loadBalancers"]]
+        if bound.get("serviceRegistries"):
+            bound["serviceRegistries"] = [{**entry, "registryArn": self._value(entry.get("registryArn"))}
+                                          for entry in bound["serviceRegistries"]]
         if self.keep_desired_count and live_service is not None:
-            service["desiredCount"] = live_service.get("desiredCount")
+            bound["desiredCount"] = live_service.get("desiredCount")
         elif self.clamp is not None:
-            service["desiredCount"] = self.clamp(service.get("desiredCount"))
-        return replace(rendered, service=service)
+            bound["desiredCount"] = self.clamp(bound.get("desiredCount"))
+        return bound
 
-    def unresolved(self, value: Any) -> list[str]:
-        """References still without an ARN in *value* (after the steps ran, none should be left)."""
-        resolved = self.refs.resolve(value)
-        found: list[str] = []
-
-        def walk(item: Any) -> None:
-            if is_ref(item):
-                found.append(str(item))
-            elif isinstance(item, dict):
-                for child in item.values():
-                    walk(child)
-            elif isinstance(item, list):
-                for child in item:
-                    walk(child)
-        walk(resolved)
-        return found
+    def _value(self, value: Any) -> Any:
+        return self.known.value(ref_name(value)) if is_ref(value) else value
 
 
 class Traffic:
     """The traffic resources of one app, over one command's AWS clients."""
 
-    def __init__(self, clients: Any, app: AppDefinition, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, clients: Facade, app: AppDefinition, specs: TrafficSpecs) -> None:
+        """*specs*: as render derived them (``RenderedApp.specs``)."""
         self.clients = clients
         self.app = app
-        self.sleep = sleep
-        self.elb_spec: ElbSpec | None = elb_spec(app.app_id, app.scheduler, app.containers)
-        self.discovery_specs = discovery_specs(app.app_id, app.scheduler)
-        self.scaling_spec: ScalingSpec | None = scaling_spec(app.scheduler)
+        self.elb_spec: ElbSpec | None = specs.elb
+        self.discovery_specs = specs.discovery
+        self.scaling_spec: ScalingSpec | None = specs.scaling
+        self.attachments = specs.attachments
         self.resource_id = resource_id(app.cluster, app.app_id)
 
-    def _named_target_groups(self, refs: Refs) -> None:
+    def _named_target_groups(self, known: Known) -> None:
         """ARNs of the load_balancers entries given by name (read-only)."""
-        for attachment in attachments(self.app.app_id, self.app.scheduler, self.app.containers):
+        for attachment in self.attachments:
             name = target_group_of(attachment.target_group)
-            if name is None or attachment.target_group in refs:
+            key = ref_name(attachment.target_group)
+            if name is None or key in known:
                 continue
             if self.elb_spec is not None and name == self.elb_spec.target_group_name:
                 continue
             group = self.clients.elbv2().target_group(name=name)
             if group is None:
                 raise HakoError(f"scheduler.load_balancers: target group {name} does not exist")
-            refs[attachment.target_group] = str(group["TargetGroupArn"])
+            known[key] = str(group["TargetGroupArn"])
 
-    def _label(self, refs: Refs) -> str | None:
-        """ALBRequestCountPerTarget's resource label, when the load balancer and target group exist."""
-        found = attachments(self.app.app_id, self.app.scheduler, self.app.containers)
+    def _label(self, known: Known) -> str | ResourceLabel | None:
+        """ALBRequestCountPerTarget's resource label: known, or made of refs to the load balancer
+        and target group this deploy creates; None when there is none to have."""
+        found = self.attachments
         if len(found) != 1:
             return None
-        tg_arn = refs.resolve(found[0].target_group)
-        if is_ref(tg_arn):
-            return None
+        target = found[0].target_group
+        tg_arn: str | Ref = known.value(ref_name(target)) if is_ref(target) else target
+        lb_arn: str | Ref | None
         if self.elb_spec is not None:
-            lb_arn = refs.get(f"load-balancer:{self.elb_spec.load_balancer_name}")
+            lb_arn = known.value(f"load-balancer:{self.elb_spec.load_balancer_name}")
+        elif isinstance(tg_arn, Ref):
+            return None
         else:
             group = self.clients.elbv2().target_group(arn=tg_arn)
             lb_arns = (group or {}).get("LoadBalancerArns") or []
             lb_arn = str(lb_arns[0]) if lb_arns else None
-        return resource_label(lb_arn, str(tg_arn)) if lb_arn else None
+        if lb_arn is None:
+            return None
+        if isinstance(lb_arn, str) and isinstance(tg_arn, str):
+            return resource_label(lb_arn, tg_arn)
+        return ResourceLabel(lb_arn, tg_arn)
 
     def plan(self, live_service: dict[str, Any] | None) -> TrafficPlan:
         """Read the live resources and decide the writes (no write happens here)."""
-        refs = Refs()
-        result = TrafficPlan(refs)
+        known = Known()
+        result = TrafficPlan(known)
         if self.elb_spec is not None:
-            api = self.clients.elbv2()
-            live = elb.read_live(api, self.elb_spec)
-            result.before_service.append(elb.plan(api, self.elb_spec, live, refs, self.app.file))
-        self._named_target_groups(refs)
+            live = elb.read_live(self.clients.elbv2(), self.elb_spec)
+            result.before_service.append(elb.plan(self.elb_spec, live, known, self.app.file))
+        self._named_target_groups(known)
         for spec in self.discovery_specs:
-            api = self.clients.cloudmap()
-            live_discovery = discovery.read_live(api, spec)
-            result.before_service.append(discovery.plan(api, spec, live_discovery, refs, self.app.file, self.sleep))
+            live_discovery = discovery.read_live(self.clients.cloudmap(), spec)
+            result.before_service.append(discovery.plan(spec, live_discovery, known, self.app.file))
         if self.scaling_spec is not None:
             spec_scaling = self.scaling_spec
             api = self.clients.scaling()
-            label = self._label(refs) if any(p.get("predefined_metric_type") == "ALBRequestCountPerTarget"
-                                             for p in spec_scaling.policies) else None
+            label = self._label(known) if any(p.get("predefined_metric_type") == "ALBRequestCountPerTarget"
+                                              for p in spec_scaling.policies) else None
             live_scaling = scaling.read_live(api, self.resource_id) if live_service is not None else \
                 scaling.ScalingLive(self.resource_id)
-            result.after_service.append(scaling.plan(api, spec_scaling, live_scaling, label, self.app.file,
-                                                     label_from=self._label))
+            result.after_service.append(scaling.plan(spec_scaling, live_scaling, label, self.app.file))
             result.keep_desired_count = live_service is not None
             result.clamp = spec_scaling.clamp
         return result
 
-    def removal(self) -> tuple[list[ResourcePlan], list[str]]:
+    def removal(self) -> tuple[Plan, list[str]]:
         """Deletes of what hako created for this app (run after the ECS service is gone)."""
         plans: list[ResourcePlan] = []
         kept: list[str] = []
         if self.scaling_spec is not None:
             api = self.clients.scaling()
-            plans.append(scaling.removal(api, scaling.read_live(api, self.resource_id)))
+            plans.append(scaling.removal(scaling.read_live(api, self.resource_id)))
         for spec in self.discovery_specs:
-            api = self.clients.cloudmap()
+            cloudmap = self.clients.cloudmap()
             try:
-                live = discovery.read_live(api, spec)
+                live = discovery.read_live(cloudmap, spec)
             except HakoError as exc:  # a missing namespace holds nothing to remove
                 kept.append(str(exc))
                 continue
-            plan, left = discovery.removal(api, spec, live, sleep=self.sleep)
+            plan, left = discovery.removal(spec, discovery.read_owner(cloudmap, spec, live))
             plans.append(plan)
             kept.extend(left)
         if self.elb_spec is not None:
-            api = self.clients.elbv2()
-            plan, left = elb.removal(api, self.elb_spec, elb.read_live(api, self.elb_spec), sleep=self.sleep)
+            elbv2 = self.clients.elbv2()
+            live_elb = elb.read_owners(elbv2, self.elb_spec, elb.read_live(elbv2, self.elb_spec))
+            plan, left = elb.removal(self.elb_spec, live_elb)
             plans.append(plan)
             kept.extend(left)
-        return plans, kept
+        return Plan(tuple(s for p in plans for s in p.steps)), kept

@@ -7,21 +7,16 @@ definition declares autoscaling.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from hako_py.aws.scaling import DIMENSION, NAMESPACE, ScalingApi
 from hako_py.compare.diff import unified
+from hako_py.plan.instructions import Call, Operation, Output, PointAlarm, Say
+from hako_py.plan.values import Ref, ResourceLabel
 from hako_py.specs.traffic import ScalingSpec, policy_request
 from hako_py.specs.traffic_views import scaling_view as desired_view
-from hako_py.traffic.steps import Refs, ResourcePlan
-
-ALARM_FIELDS = ("AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions",
-                "InsufficientDataActions", "MetricName", "Namespace", "Statistic", "ExtendedStatistic",
-                "Dimensions", "Period", "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold",
-                "ComparisonOperator", "TreatMissingData")
+from hako_py.traffic.steps import ResourcePlan
 
 
 @dataclass
@@ -81,15 +76,15 @@ def live_view(spec: ScalingSpec, live: ScalingLive, resource_label: str | None) 
     return view
 
 
-def plan(api: ScalingApi, spec: ScalingSpec, live: ScalingLive, resource_label: str | None, file: str,
-         label_from: Callable[[Refs], str | None] | None = None) -> ResourcePlan:
-    """Register the target when its bounds differ, put changed policies, delete undeclared ones.
+def plan(spec: ScalingSpec, live: ScalingLive, resource_label: str | ResourceLabel | None, file: str) -> ResourcePlan:
+    """Register the target when its bounds differ, put changed policies, delete undeclared ones (pure).
 
-    *resource_label* (for ALBRequestCountPerTarget) may still be unknown when the load
-    balancer is created by the same deploy; *label_from* then computes it from the ARNs the
-    earlier steps put in *refs*, when the policy is put.
+    *resource_label* (for ALBRequestCountPerTarget) is a :class:`ResourceLabel` of refs when
+    the load balancer or target group is created by the same deploy: the executor computes
+    it from their ARNs when the policy is put.
     """
-    want, have = desired_view(spec, resource_label), live_view(spec, live, resource_label)
+    label = resource_label if isinstance(resource_label, str) else None  # what the diff can show
+    want, have = desired_view(spec, label), live_view(spec, live, label)
     result = ResourcePlan(diff=unified(have, want, "live autoscaling", f"local {file}") if have != want else "")
     base = {"ServiceNamespace": NAMESPACE, "ResourceId": live.resource_id, "ScalableDimension": DIMENSION}
     have_bounds = {k: (have or {}).get(k) for k in ("MinCapacity", "MaxCapacity", "RoleARN")}
@@ -98,50 +93,42 @@ def plan(api: ScalingApi, spec: ScalingSpec, live: ScalingLive, resource_label: 
         request = {**base, "MinCapacity": spec.min_capacity, "MaxCapacity": spec.max_capacity}
         if spec.role_arn:
             request["RoleARN"] = spec.role_arn
-        result.add(f"RegisterScalableTarget {live.resource_id} min {spec.min_capacity} max {spec.max_capacity}",
-                   lambda refs: api.write("register_scalable_target", **request))
+        result.add(Call(Operation.REGISTER_SCALABLE_TARGET, request,
+                        f"RegisterScalableTarget {live.resource_id} min {spec.min_capacity} max {spec.max_capacity}"))
     live_policies = {str(p["PolicyName"]): p for p in (have or {}).get("Policies", [])}
-    for declared, wanted in zip(spec.policies, (policy_request(p, resource_label) for p in spec.policies),
-                                strict=True):
+    for declared, wanted in zip(spec.policies, (policy_request(p, label) for p in spec.policies), strict=True):
         name = str(wanted["PolicyName"])
         current = live_policies.pop(name, None)
         if current == wanted:
             continue
-
-        def put(refs: Refs, declared: dict[str, Any] = declared) -> None:
-            body = policy_request(declared, resource_label or (label_from(refs) if label_from else None))
-            created = api.write("put_scaling_policy", **base, **body)
-            for alarm in declared.get("alarms") or []:
-                _point_alarm(api, str(alarm), str(created["PolicyARN"]))
-        result.add(f"PutScalingPolicy {name} ({wanted['PolicyType']})", put)
+        body = policy_request(declared, None) if isinstance(resource_label, ResourceLabel) else wanted
+        if isinstance(resource_label, ResourceLabel):
+            body = _with_label(body, resource_label)
+        policy = f"scaling-policy:{name}"
+        alarms = [PointAlarm(str(alarm), Ref(policy)) for alarm in declared.get("alarms") or []]
+        said = f"PutScalingPolicy {name} ({wanted['PolicyType']})"
+        result.add(Call(Operation.PUT_SCALING_POLICY, {**base, **body}, said, done=(),
+                        outputs=(Output(policy, ("PolicyARN",)),)), *alarms, Say((said,)))
     for name in sorted(live_policies):
-        result.add(f"DeleteScalingPolicy {name} (not in the definition)",
-                   partial(_delete_policy, api, {**base, "PolicyName": name}))
+        result.add(Call(Operation.DELETE_SCALING_POLICY, {**base, "PolicyName": name},
+                        f"DeleteScalingPolicy {name} (not in the definition)"))
     return result
 
 
-def _delete_policy(api: ScalingApi, request: dict[str, Any], refs: Refs) -> None:
-    api.write("delete_scaling_policy", **request)
+def _with_label(body: dict[str, Any], label: ResourceLabel) -> dict[str, Any]:
+    """*body* with the label (still made of refs) in its predefined metric."""
+    config = body.get("TargetTrackingScalingPolicyConfiguration") or {}
+    metric = config.get("PredefinedMetricSpecification") or {}
+    if "ResourceLabel" not in metric:
+        return body
+    return {**body, "TargetTrackingScalingPolicyConfiguration": {
+        **config, "PredefinedMetricSpecification": {**metric, "ResourceLabel": label}}}
 
 
-def _point_alarm(api: ScalingApi, alarm_name: str, policy_arn: str) -> None:
-    """Make the step policy the alarm's action (as the original hako did), keeping its other fields."""
-    from hako_py.errors import HakoError
-
-    alarm = api.alarms([alarm_name]).get(alarm_name)
-    if alarm is None:
-        raise HakoError(f"scheduler.autoscaling: alarm {alarm_name} does not exist")
-    if policy_arn in (alarm.get("AlarmActions") or []):
-        return
-    request = {k: alarm[k] for k in ALARM_FIELDS if alarm.get(k) not in (None, [])}
-    request["AlarmActions"] = [*(alarm.get("AlarmActions") or []), policy_arn]
-    api.put_alarm(request)
-
-
-def removal(api: ScalingApi, live: ScalingLive) -> ResourcePlan:
+def removal(live: ScalingLive) -> ResourcePlan:
     result = ResourcePlan()
     if live.target is not None:
-        result.add(f"DeregisterScalableTarget {live.resource_id} (and its policies)",
-                   lambda refs: api.write("deregister_scalable_target", ServiceNamespace=NAMESPACE,
-                                          ResourceId=live.resource_id, ScalableDimension=DIMENSION))
+        result.add(Call(Operation.DEREGISTER_SCALABLE_TARGET,
+                        {"ServiceNamespace": NAMESPACE, "ResourceId": live.resource_id, "ScalableDimension": DIMENSION},
+                        f"DeregisterScalableTarget {live.resource_id} (and its policies)"))
     return result

@@ -1,45 +1,43 @@
-"""Planned writes to traffic resources, run in order by a deploy or remove.
+"""Planned writes to traffic resources, as plan instructions (:mod:`hako_py.plan`).
 
-A plan is decided from reads only (so ``--dry-run`` shows every write); a step runs later
-with the ARNs known so far in a :class:`Refs` table, and adds the ones it creates.
+A plan is decided from reads only (so ``--dry-run`` shows every write). What the reads
+found is in :class:`Known` (name -> ARN); an ARN that only a planned write will create is
+a :class:`~hako_py.plan.values.Ref` to that write's output, by the same name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+
+from hako_py.plan.instructions import Instruction
+from hako_py.plan.values import Ref
 
 
-class Refs(dict[str, str]):
-    """Symbolic references (target group and Cloud Map refs, load balancer names) -> ARNs."""
-
-    def resolve(self, value: Any) -> Any:
-        """*value* with every known reference replaced by its ARN, recursively."""
-        if isinstance(value, str):
-            return self.get(value, value)
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
-        return value
+def ref_name(placeholder: str) -> str:
+    """``{{target-group:NAME}}`` (as render shows it) -> ``target-group:NAME``."""
+    return placeholder[2:-2] if placeholder.startswith("{{") and placeholder.endswith("}}") else placeholder
 
 
-@dataclass(frozen=True)
-class Step:
-    """One write: what it does, in words, and how."""
+class Known(dict[str, str]):
+    """ARNs found by the reads, by name (``load-balancer:NAME``, ``target-group:NAME``,
+    ``cloud-map:NAMESPACE/NAME``)."""
 
-    text: str
-    run: Callable[[Refs], object]
+    def value(self, name: str) -> str | Ref:
+        """The ARN when it exists, else a ref to the write that creates it."""
+        return self[name] if name in self else Ref(name, shown="{{" + name + "}}")
 
 
 @dataclass
 class ResourcePlan:
     """Writes for one kind of resource, plus the changes AWS cannot make in place."""
 
-    steps: list[Step] = field(default_factory=list)
+    steps: list[Instruction] = field(default_factory=list)
     immutable: list[str] = field(default_factory=list)
     diff: str = ""
 
-    def add(self, text: str, run: Callable[[Refs], object]) -> None:
-        self.steps.append(Step(text, run))
+    def add(self, *instructions: Instruction) -> None:
+        self.steps.extend(instructions)
+
+    @property
+    def writes(self) -> list[str]:
+        return [s.text for s in self.steps if s.text is not None]

@@ -15,6 +15,7 @@ from hako_py.aws.lookups import Lookups
 from hako_py.definition import AppDefinition
 from hako_py.ecr_images import parse_ecr_image
 from hako_py.references import awslogs_groups, parse_secret_source
+from hako_py.specs.traffic import TrafficSpecs
 from hako_py.verify.check import NG, OK, SKIP, Check, CredentialsFailed, guarded
 from hako_py.verify.traffic import traffic_checks
 
@@ -25,14 +26,15 @@ def _presence(subject: str, present: Callable[[], bool], missing: str = "does no
     return guarded(subject, lambda: Check(OK, subject) if present() else Check(NG, subject, missing))
 
 
-def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, *,
+def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups, specs: TrafficSpecs, *,
            scripts_create_log_groups: bool = False) -> list[Check]:
     """Every check; when the credentials fail, the checks so far and one NG line about the
-    credentials (not one per check repeating it)."""
+    credentials (not one per check repeating it). *specs*: the traffic settings as render
+    derived them (``RenderedApp.specs``)."""
     region = app.region or lookups.clients.region
     done: list[Check] = []
     try:
-        for check in _checks(app, task_definition, lookups, region, scripts_create_log_groups):
+        for check in _checks(app, task_definition, lookups, specs, region, scripts_create_log_groups):
             done.append(check)
     except CredentialsFailed as failure:
         message = str(failure.error).split(": ", 1)[-1]
@@ -40,7 +42,7 @@ def verify(app: AppDefinition, task_definition: dict[str, Any], lookups: Lookups
     return done
 
 
-def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: str,
+def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, specs: TrafficSpecs, region: str | None,
             creates_groups: bool) -> Iterator[Check]:
     yield _presence(f"cluster {app.cluster}", lambda: lookups.cluster_status(app.cluster) == "ACTIVE",
                     "does not exist (or is not ACTIVE)")
@@ -77,10 +79,10 @@ def _checks(app: AppDefinition, td: dict[str, Any], lookups: Lookups, region: st
             yield Check(OK, f"capacity provider {name}", "built in")
             continue
         yield _presence(f"capacity provider {name}", partial(_no_missing_providers, lookups, name))
-    yield from traffic_checks(app, td, lookups.clients)
+    yield from traffic_checks(app, td, lookups.clients, specs)
 
 
-def _none_missing(find_missing: Callable[[str, list[str]], list[str]], region: str, item: str) -> bool:
+def _none_missing(find_missing: Callable[[str | None, list[str]], list[str]], region: str | None, item: str) -> bool:
     return not find_missing(region, [item])
 
 
@@ -98,7 +100,7 @@ def _image_check(container: dict[str, Any], lookups: Lookups) -> Check:
                      "no such image in ECR")
 
 
-def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, region: str) -> Iterator[Check]:
+def _secret_checks(container: str, secret: dict[str, Any], lookups: Lookups, region: str | None) -> Iterator[Check]:
     name, value_from = str(secret.get("name")), str(secret.get("valueFrom"))
     subject = f"secret {name} ({container})"
     source = parse_secret_source(value_from)
@@ -142,7 +144,7 @@ def _schedule_role_check(subject: str, arn: str, lookups: Lookups) -> Check:
     return Check(OK, subject, "trusts scheduler.amazonaws.com")
 
 
-def _log_group_check(group: str, region: str, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:
+def _log_group_check(group: str, region: str | None, lookups: Lookups, by_script: bool, by_driver: bool) -> Check:
     subject = f"log group {group}"
     if lookups.log_group(region, group):
         return Check(OK, subject)

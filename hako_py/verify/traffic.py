@@ -9,24 +9,26 @@ from typing import Any
 from hako_py.aws.errors import AwsError
 from hako_py.definition import AppDefinition, as_int
 from hako_py.formatting import shown
-from hako_py.specs.traffic import ElbSpec, attachments, discovery_specs, elb_spec, scaling_spec
+from hako_py.plan.operations import Facade
+from hako_py.specs.traffic import ElbSpec, TrafficSpecs
 from hako_py.verify.check import NG, OK, Check, guarded
 
 
-def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Any) -> Iterator[Check]:
-    for attachment in attachments(app.app_id, app.scheduler, app.containers):
+def traffic_checks(app: AppDefinition, task_definition: dict[str, Any], clients: Facade,
+                   specs: TrafficSpecs) -> Iterator[Check]:
+    """*specs*: as render derived them (``RenderedApp.specs``)."""
+    for attachment in specs.attachments:
         yield _container_check(task_definition, attachment.container_name, attachment.container_port)
     for entry in app.scheduler.get("load_balancers") or []:
         yield guarded(f"target group {entry.get('target_group_arn') or entry.get('target_group_name')}",
                       partial(_target_group_check, app, clients, entry))
-    spec = elb_spec(app.app_id, app.scheduler, app.containers)
-    if spec is not None:
-        yield from _elb_checks(spec, clients)
-    for discovery in discovery_specs(app.app_id, app.scheduler):
+    if specs.elb is not None:
+        yield from _elb_checks(specs.elb, clients)
+    for discovery in specs.discovery:
         subject = f"Cloud Map namespace {discovery.namespace_label}"
         yield guarded(subject, partial(_namespace_check, clients, discovery.namespace_id, discovery.namespace,
                                        subject))
-    scaling = scaling_spec(app.scheduler)
+    scaling = specs.scaling
     alarms = sorted({str(a) for p in (scaling.policies if scaling else ()) for a in p.get("alarms") or []})
     if alarms:
         yield guarded(f"CloudWatch alarms {', '.join(alarms)}", lambda: _alarms_check(clients, alarms))
@@ -43,7 +45,7 @@ def _container_check(td: dict[str, Any], name: str, port: int) -> Check:
     return Check(NG, subject, f"no container {name} in the task definition")
 
 
-def _target_group_check(app: AppDefinition, clients: Any, entry: dict[str, Any]) -> Check:
+def _target_group_check(app: AppDefinition, clients: Facade, entry: dict[str, Any]) -> Check:
     subject = f"target group {entry.get('target_group_arn') or entry.get('target_group_name')}"
     group = clients.elbv2().target_group(name=entry.get("target_group_name"), arn=entry.get("target_group_arn"))
     if group is None:
@@ -56,7 +58,7 @@ def _target_group_check(app: AppDefinition, clients: Any, entry: dict[str, Any])
     return Check(OK, subject, attached)
 
 
-def _elb_checks(spec: ElbSpec, clients: Any) -> Iterator[Check]:
+def _elb_checks(spec: ElbSpec, clients: Facade) -> Iterator[Check]:
     api = clients.elbv2()
     lb_subject = f"load balancer {spec.load_balancer_name}"
     try:
@@ -90,13 +92,13 @@ def _guarded_value(read: Any) -> Any:
         return None
 
 
-def _namespace_check(clients: Any, namespace_id: str | None, name: str | None, subject: str) -> Check:
+def _namespace_check(clients: Facade, namespace_id: str | None, name: str | None, subject: str) -> Check:
     api = clients.cloudmap()
     found = api.namespace(namespace_id) is not None if namespace_id else bool(name and api.namespace_id(name))
     return Check(OK, subject) if found else Check(NG, subject, "does not exist")
 
 
-def _alarms_check(clients: Any, names: list[str]) -> Check:
+def _alarms_check(clients: Facade, names: list[str]) -> Check:
     found = clients.scaling().alarms(names)
     missing = [n for n in names if n not in found]
     subject = f"CloudWatch alarms {', '.join(names)}"

@@ -108,7 +108,8 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stderr.isatty())
-    deployer = Deployer(prepared.clients.ecs(), reporter, options, scripts=prepared.scripts,
-                        preflight=None if no_verify else verified, traffic=traffic_for(prepared.app, prepared.clients),
+    deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
+                        preflight=None if no_verify else verified,
+                        traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients),
                         schedules=schedules, record=outcome.record)
     outcome.finish(deployer.deploy(prepared.app, prepared.rendered))

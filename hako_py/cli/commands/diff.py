@@ -65,7 +65,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
     checked = check_definition(paths[0], loader, reporter(), tag=tag)
     clients = clients_for(checked, aws)
     changed = show_diff(clients.ecs(), checked.app, checked.rendered, stdout_reporter(), color=sys.stdout.isatty(),
-                        traffic=traffic_for(checked.app, clients),
+                        traffic=traffic_for(checked.app, checked.rendered, clients),
                         schedules=schedules_for(checked.app, clients, checked.rendered, tag))
     if not changed:
         say(f"no differences: {checked.app.app_id} is as defined")

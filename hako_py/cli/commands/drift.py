@@ -69,7 +69,7 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
             if ecs.describe_service(app.app.cluster, app.app.app_id) is None:
                 return drifting.AppDrift(file, app.app.app_id, drifting.MISSING, **where,
                                          message=f"no service {app.app.app_id} in cluster {app.app.cluster}")
-            diff = live_diff(ecs, app.app, app.rendered, traffic_for(app.app, aws_clients))
+            diff = live_diff(ecs, app.app, app.rendered, traffic_for(app.app, app.rendered, aws_clients))
         except HakoError as exc:
             return drifting.AppDrift(file, app.app.app_id, drifting.ERROR, **where, message=str(exc))
         return drifting.AppDrift(file, app.app.app_id, drifting.DRIFTED if diff else drifting.IN_SYNC, **where,

@@ -161,29 +161,29 @@ def oneshot(file: str, command: tuple[str, ...], tag: str | None, env: tuple[str
         check_result_file(result_file)
     checked = check_definition(file, kwargs, reporter, tag=tag)
     prepared = prepare(checked, aws, hook="oneshot_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
+    task_definition = oneshot_task_definition(prepared.app, containers, tag)  # once, for all that follows
     if local:
-        sys.exit(_run_local(prepared, command, tuple(pairs), cpu, memory, containers, tag, timeout, pull,
-                            secrets_file, runners))
-    if not no_verify:
-        task_definition = oneshot_task_definition(prepared.app, containers, tag)
-        if not preflight(prepared, task_definition, reporter):
-            reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
-            sys.exit(EXIT_NOT_STARTED)
+        sys.exit(_run_local(prepared, task_definition, command, tuple(pairs), cpu, memory, containers, tag, timeout,
+                            pull, secrets_file, runners))
+    if not no_verify and not preflight(prepared, task_definition, reporter):
+        reporter.problem("verification failed: no task was started (fix the [NG] items, or --no-verify)")
+        sys.exit(EXIT_NOT_STARTED)
     clients = prepared.clients
     options = OneshotOptions(
         overrides=Overrides(command=command, env=tuple(pairs), cpu=cpu, memory=memory),
         containers=containers, tag=tag, timeout=timeout, wait=not no_wait, attach_key=attach_key,
         result_file=result_file, dry_run=dry_run, interval=poll_interval, log_grace=log_grace,
     )
-    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
+    runner = OneshotRunner(clients, clients.logs, sys.stdout, sys.stderr, options, scripts=prepared.scripts,
                            quiet=reporter.quiet)
     runners.append(runner)
-    sys.exit(runner.run(prepared.app, prepared.rendered))
+    sys.exit(runner.run(prepared.app, prepared.rendered, task_definition))
 
 
-def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[str, str], ...], cpu: int | None,
-               memory: int | None, containers: tuple[str, ...], tag: str | None, timeout: float | None, pull: str,
-               secrets_file: str | None, runners: list[_Runner]) -> int:
+def _run_local(prepared: Prepared, task_definition: dict[str, Any], command: tuple[str, ...],
+               env: tuple[tuple[str, str], ...], cpu: int | None, memory: int | None, containers: tuple[str, ...],
+               tag: str | None, timeout: float | None, pull: str, secrets_file: str | None,
+               runners: list[_Runner]) -> int:
     secrets = None
     if secrets_file is not None:
         with open(secrets_file, encoding="utf-8") as handle:
@@ -196,7 +196,7 @@ def _run_local(prepared: Prepared, command: tuple[str, ...], env: tuple[tuple[st
     runner = LocalRunner(docker, lambda name, value_from: lookup(name, value_from), sys.stdout, sys.stderr, options,
                          login=partial(ecr_auth.registry_login, prepared.clients))
     runners.append(runner)
-    return runner.run(prepared.app)
+    return runner.run(prepared.app, task_definition)
 
 
 def check_result_file(path: str) -> None:

@@ -42,7 +42,8 @@ def remove(file: str, yes: bool, dry_run: bool, output: str, quiet: bool, **kwar
     clients = clients_for(checked, aws)
     scripts = configured_scripts(checked, clients, dry_run)
     scripts.fire("remove_starting")
-    code = do_remove(clients.ecs(), checked.app, reporter, dry_run=dry_run, traffic=traffic_for(checked.app, clients),
+    code = do_remove(clients, checked.app, reporter, dry_run=dry_run,
+                     traffic=traffic_for(checked.app, checked.rendered, clients),
                      record=outcome.record, schedules=schedules_for(checked.app, clients, checked.rendered))
     scripts.fire("remove_finished")
     outcome.finish(code)

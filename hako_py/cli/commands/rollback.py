@@ -39,5 +39,5 @@ def rollback(file: str, to: int | None, dry_run: bool, timeout: float, poll_inte
     settings = FollowSettings(interval=poll_interval, timeout=timeout)
     clients = clients_for(checked, aws)
     scripts = configured_scripts(checked, clients, dry_run)
-    outcome.finish(do_rollback(clients.ecs(), checked.app, reporter, settings, to=to, dry_run=dry_run,
+    outcome.finish(do_rollback(clients, checked.app, reporter, settings, to=to, dry_run=dry_run,
                                scripts=scripts, record=outcome.record))

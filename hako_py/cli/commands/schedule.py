@@ -66,7 +66,7 @@ def run(file: str, name: str, no_wait: bool, poll_interval: float, quiet: bool, 
     if described is None:
         raise HakoError(f"schedule {spec.name} runs {request['taskDefinition']}, which does not exist")
     options = OneshotOptions(wait=not no_wait, interval=poll_interval)
-    runner = OneshotRunner(clients.ecs(), clients.logs, sys.stdout, sys.stderr, options, quiet=reporter.quiet)
+    runner = OneshotRunner(clients, clients.logs, sys.stdout, sys.stderr, options, quiet=reporter.quiet)
     reporter.line(f"Running schedule {spec.name} now (as EventBridge Scheduler would)")
     sys.exit(runner.run_request(app, request, described[0]))
 

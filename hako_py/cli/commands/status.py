@@ -30,7 +30,7 @@ def status(file: str, output: str, **kwargs: Any) -> None:
     checked = check_definition(file, loader, reporter())
     clients = clients_for(checked, aws)
     app = checked.app
-    data = service_status(clients.ecs(), app, traffic_for(app, clients)) if app.has_service else None
+    data = service_status(clients.ecs(), app, traffic_for(app, checked.rendered, clients)) if app.has_service else None
     if app.schedules:
         found = schedules_status(clients.scheduler(), clients.ecs(), app, datetime.datetime.now(datetime.UTC))
         if output == "json":

@@ -1,0 +1,65 @@
+"""Plans as data (hako_py/plan): refs resolved by name, one executor, a dry run that shows
+what runs. The executor talks to the sandbox over HTTP, like every command."""
+
+from __future__ import annotations
+
+import pytest
+
+from hako_py.aws import AwsClients, AwsOptions
+from hako_py.plan import display
+from hako_py.plan.executor import Executor
+from hako_py.plan.instructions import Call, Operation, Output, Plan, plan_of
+from hako_py.plan.values import MissingRef, Ref, ResourceLabel, resolve, shown
+from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
+from tests.conftest import SandboxControl, unique
+from tests.test_traffic import REGION, client, vpc_id
+
+
+def clients() -> AwsClients:
+    return AwsClients(AwsOptions(region=REGION, loopback_credentials=SANDBOX_CREDENTIALS))
+
+
+def test_only_refs_are_resolved_never_strings_that_look_like_one() -> None:
+    outputs = {"target-group:web": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/1"}
+    value = {"ref": Ref("target-group:web"), "text": "{{target-group:web}}", "name": "target-group:web"}
+    assert resolve(value, outputs) == {"ref": outputs["target-group:web"], "text": "{{target-group:web}}",
+                                       "name": "target-group:web"}
+    label = ResourceLabel("arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/lb/9", Ref("target-group:web"))
+    assert resolve(label, outputs) == "app/lb/9/targetgroup/web/1"
+    assert shown([Ref("target-group:x", shown="{{target-group:x}}"), label]) == ["{{target-group:x}}",
+                                                                                "{{resource-label}}"]
+
+
+def test_a_ref_no_earlier_step_produces_is_an_error_naming_it_before_any_write(aws: SandboxControl) -> None:
+    plan = plan_of(Call(Operation.DELETE_RULE, {"RuleArn": "arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/x"},
+                        "DeleteRule x"),
+                   Call(Operation.MODIFY_TARGET_GROUP, {"TargetGroupArn": Ref("target-group:nowhere"),
+                                                        "HealthCheckPath": "/up"}, "ModifyTargetGroup nowhere"))
+    aws.reset()
+    with pytest.raises(MissingRef, match=r"target-group:nowhere: no step before ModifyTargetGroup nowhere"):
+        Executor(clients(), lambda line: None).run(plan)
+    assert aws.requests()["writes"] == 0
+
+
+def test_the_executor_passes_outputs_on_and_says_the_lines_the_dry_run_shows(aws: SandboxControl) -> None:
+    name = unique("tg-")
+    arn = Ref(f"target-group:{name}")
+    plan = Plan((
+        Call(Operation.CREATE_TARGET_GROUP, {"Name": name, "Protocol": "HTTP", "Port": 80, "VpcId": vpc_id(),
+                                             "TargetType": "ip"}, f"CreateTargetGroup {name}",
+             outputs=(Output(arn.name, ("TargetGroups", 0, "TargetGroupArn")),)),
+        Call(Operation.MODIFY_TARGET_GROUP, {"TargetGroupArn": arn, "HealthCheckPath": "/up"},
+             f"ModifyTargetGroup {name}: HealthCheckPath"),
+    ))
+    shown_lines: list[str] = []
+    assert display.show(plan, shown_lines.append, header="would send") == plan.writes
+    aws.reset()
+    said: list[str] = []
+    sent: list[str] = []
+    outputs = Executor(clients(), said.append, sent=sent.append).run(plan)
+    assert shown_lines == ["would send", *(f"  {line}" for line in said)]
+    assert sent == said == plan.writes
+    group = client("elbv2").describe_target_groups(Names=[name])["TargetGroups"][0]
+    assert outputs[arn.name] == group["TargetGroupArn"] and group["HealthCheckPath"] == "/up"
+    writes = {k: v for k, v in aws.requests()["byOperation"].items() if "Describe" not in k}
+    assert writes == {"elasticloadbalancing.CreateTargetGroup": 1, "elasticloadbalancing.ModifyTargetGroup": 1}
