@@ -205,18 +205,17 @@ def _oneshot_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, sett
     try:
         prepared = prepare(checked, aws, hook="oneshot_starting", tag=settings.tag, dry_run=options.dry_run,
                            stderr=lines, clients=clients.for_app(checked))
-        if settings.verify and not options.dry_run:
-            task_definition = oneshot_task_definition(prepared.app, (), settings.tag)
-            if not preflight(prepared, task_definition, reporter):
-                message = "verification failed: no task was started (fix the [NG] items, or --no-verify)"
-                reporter.problem(message)
-                return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, message,
-                                 seconds=round(time.monotonic() - started, 3))
+        task_definition = oneshot_task_definition(prepared.app, (), settings.tag)
+        if settings.verify and not preflight(prepared, task_definition, reporter):
+            message = "verification failed: no task was started (fix the [NG] items, or --no-verify)"
+            reporter.problem(message)
+            return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, message,
+                             seconds=round(time.monotonic() - started, 3))
         run = OneshotOptions(overrides=Overrides(command=step.command), tag=settings.tag, dry_run=options.dry_run,
                              timeout=options.follow.timeout, interval=options.follow.interval, log_grace=_log_grace())
-        runner = OneshotRunner(prepared.clients.ecs(), prepared.clients.logs, lines, lines, run,
+        runner = OneshotRunner(prepared.clients, prepared.clients.logs, lines, lines, run,
                                scripts=prepared.scripts, quiet=reporter.quiet)
-        code = runner.run(prepared.app, prepared.rendered)
+        code = runner.run(prepared.app, prepared.rendered, task_definition)
     except HakoError as exc:
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, str(exc),
