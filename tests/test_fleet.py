@@ -128,6 +128,8 @@ def test_changed_since_deploys_exactly_what_review_finds(
     assert dry.code == 0, dry.err
     document = json.loads(dry.out)
     assert deployed(document) == {"added": "dry-run", "edited": "dry-run"}
+    plans = {a["app"]: [(i["kind"], i.get("operation")) for i in a["plan"]] for a in document["apps"]}
+    assert plans["added"][-1] == ("call", "CreateService") and plans["edited"][-1] == ("call", "UpdateService")
     assert document["removed"] == ["apps/gone.jsonnet"]
     assert "hako remove apps/gone.jsonnet" in dry.err and "MODE" in dry.err
     real = hako("deploy", "--changed-since", "main", "-o", "json", *FAST)

@@ -182,7 +182,9 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
                          seconds=round(time.monotonic() - started, 3))
     td = record.fields.get("taskDefinition") or {}
     return AppResult(step.file, step.app, record.result, code, record.message, td.get("before"), td.get("after"),
-                     round(time.monotonic() - started, 3), document={"writes": record.writes})
+                     round(time.monotonic() - started, 3),
+                     document={"writes": record.writes, **({"plan": record.fields["plan"]} if "plan" in record.fields
+                                                           else {})})
 
 
 def _named(step: Step) -> str:

@@ -20,6 +20,7 @@ from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_liv
 from hako_py.deploy.plan import NEW_REVISION, SERVICE, ServicePlan, make_plan, running_task_definition
 from hako_py.interrupts import exit_code, raising_on
 from hako_py.plan import display
+from hako_py.plan.data import call_data, plan_data
 from hako_py.plan.executor import Executor
 from hako_py.plan.instructions import Call, FollowRollout, Hook, Operation, Plan, plan_of
 from hako_py.plan.operations import Facade
@@ -178,6 +179,10 @@ class Deployer:
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
             display.show_writes(writes, self.out.line, header="dry run: would send", sent=self.record.wrote)
+            # --output json: the instructions themselves (the schedules' run after the plan, as below)
+            self.record.fields["plan"] = [*plan_data(steps), *(
+                call_data(i.api, i.text.split(" ", 1)[0], i.parameters, i.text)
+                for i in (schedules.instructions if schedules is not None and schedule_steps else ()))]
             return self._end("dry-run", f"dry run: {len(writes)} write{'s' if len(writes) != 1 else ''} not sent",
                              EXIT_OK, after=None)
         previous = str(live.service["taskDefinition"]) if live.service else None

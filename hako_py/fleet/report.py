@@ -149,4 +149,5 @@ def result_data(result: AppResult) -> dict[str, Any]:
             "result": result.result,
             "exitCode": result.code, "message": result.message or None,
             "taskDefinition": {"before": result.before, "after": result.after},
-            "durationSeconds": result.seconds, "writes": result.document.get("writes", [])}
+            "durationSeconds": result.seconds, "writes": result.document.get("writes", []),
+            **({"plan": result.document["plan"]} if "plan" in result.document else {})}
