@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
      "credential_shapes", "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model",
+     "cache_trust",
      "schedule_expressions", "schedule_targets"),
     ("definition",),  # the plain-data contract between validation and rendering
     ("specs", "compat"),  # what a definition asks for, in API terms; hako 2.18 spellings read as hako-py's (pure)

@@ -14,7 +14,7 @@ from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, evaluate
 from hako_py.loading.render_cache import cache_folder, flush
 from hako_py.review.reviewer import Job
 from hako_py.workers.failure import Failure
-from tests.conftest import Hako, Repo
+from tests.conftest import Hako, HakoProcess, Repo
 from tests.test_review import LIB, app, git
 
 
@@ -192,3 +192,52 @@ def test_a_review_writes_one_file_and_keeps_what_it_used_when_older_files_go(
         head = job.cached(base=False)
         assert head is not None and head.view is not None
         assert head.view["taskDefinition"]["containerDefinitions"][0]["memory"] == 384
+
+
+def test_a_cache_inside_the_checkout_is_refused_so_a_committed_poisoned_render_is_never_used(
+        hako: Hako, hako_process: HakoProcess, reviewed: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tester's attack: a PR commits .hako-cache/ with web's render edited; the deploy
+    workflow kept HAKO_CACHE_DIR in the checkout, so after merge the poisoned render decided
+    the review and the deploy. A cache folder inside a git work tree is refused, tracked or not."""
+    cache = reviewed.root / ".hako-cache"
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(cache))
+    (reviewed.root / "apps/lib/base.libsonnet").write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    refused = hako("diff", "--base", "main")
+    assert refused.code == 1
+    assert "refusing the cache folder" in refused.err and "inside the git work tree" in refused.err
+    assert "HAKO_CACHE_DIR" in refused.err
+    # every command (a process of its own): the ECS model and the compiled schema validator live there too
+    validate = hako_process("validate", "apps/alpha.jsonnet", env={"HAKO_CACHE_DIR": str(cache)})
+    assert validate.code == 1 and "refusing the cache folder" in validate.out + validate.err
+    assert not (cache / "renders").exists()
+
+
+def test_an_entry_copied_under_another_key_or_a_shared_writable_cache_is_not_trusted(
+        hako: Hako, reviewed: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(own))
+    library = reviewed.root / "apps/lib/base.libsonnet"
+    library.write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    assert hako("diff", "--base", "main", "--format", "json").code == 0
+    pack = next((own / "renders/review").glob("*.jsonl"))
+    # alpha's entries rewritten to poison beta's key: the index says beta, the entries say alpha
+    header, *entries = pack.read_bytes().split(b"\n")
+    index = json.loads(header)["index"]
+    beta = [row for row in index if b"beta" in entries[index.index(row)]]
+    alpha = [row for row in index if b"alpha" in entries[index.index(row)]]
+    assert beta and alpha
+    poisoned = [[b_row[0], a_row[1], a_row[2], a_row[3]] for b_row, a_row in zip(beta, alpha, strict=True)]
+    body = b"\n".join(entries)
+    pack.write_bytes(json.dumps({"format": 3, "index": poisoned}).encode() + b"\n" + body)
+    for name in ("alpha", "beta"):
+        assert Job(f"apps/{name}.jsonnet", "main", None, str(reviewed.root), (), (), (), (),
+                   run=f"poisoned-{name}").cached(base=False) is None
+    report = json.loads(hako("diff", "--base", "main", "--format", "json").out)
+    assert sorted(a["file"] for a in report["apps"]) == ["apps/alpha.jsonnet", "apps/beta.jsonnet"]
+    own.chmod(0o777)
+    refused = hako("diff", "--base", "main")
+    assert refused.code == 1 and "writable by group or others (mode 777)" in refused.err
+    own.chmod(0o700)
+    (own / "renders").chmod(0o775)
+    refused = hako("diff", "--base", "main")
+    assert refused.code == 1 and "writable by group or others (mode 775)" in refused.err

@@ -17,6 +17,11 @@ never stored either (an over-budget evaluation must stay an error of this run's 
 
 The folder is ``$HAKO_CACHE_DIR/renders`` (default ``~/.cache/hako-py/renders``); entries are
 JSON (never pickle: a shared folder must not execute anything). ``HAKO_CACHE=off`` turns it off.
+A hit is trusted as much as the code that wrote the folder: entries are not signed, so the
+folder must be the user's alone and outside any git work tree (:mod:`hako_py.cache_trust`,
+checked for the folder and each kind folder). Each entry carries its full lookup key, and its
+name is the hash of the inputs it lists, so an entry copied or renamed under another key, or
+with its inputs edited, is a miss.
 
 Writing must cost less than the evaluations it saves, or a run with an empty cache is slower
 than one without: a review of 1,000 apps stores 2,000 entries, and creating a file costs
@@ -47,7 +52,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 #: entries tried per lookup key (the newest first)
 MAX_CANDIDATES = 8
 #: packs kept per kind; writing one removes the oldest beyond it
@@ -201,6 +206,8 @@ def _packs(folder: Path) -> list[Path]:
 
 def _read_indexes(folder: Path) -> dict[str, list[_Located | Entry]]:
     """Every entry of the newest packs by lookup key hash, newest first, each (key, name) once."""
+    _check_owned(folder.parent)
+    _check_owned(folder)
     found: dict[str, list[_Located | Entry]] = {}
     seen: set[tuple[str, str]] = set()
     for pack in _packs(folder)[:MAX_PACKS]:
@@ -218,6 +225,20 @@ def _read_indexes(folder: Path) -> dict[str, list[_Located | Entry]]:
         except (OSError, ValueError, TypeError, KeyError):
             continue  # removed meanwhile, or not ours: its entries are misses, never an error
     return found
+
+
+def _check_owned(folder: Path) -> None:
+    """A folder of the cache someone else could write into is refused (see :mod:`hako_py.cache_trust`)."""
+    from hako_py.cache_trust import UntrustedCacheError, owner_problem
+
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return  # not there (yet): nothing to read from it
+    problem = owner_problem(info)
+    if problem:
+        raise UntrustedCacheError(f"refusing the cache folder {folder}: {problem}; set HAKO_CACHE_DIR to a folder "
+                                  "only you can write")
 
 
 _known: dict[Path, _Packs] = {}
@@ -277,9 +298,12 @@ class RenderCache:
     def _path(self, name: str) -> str:
         return os.path.join(self._top(), name[2:]) if name.startswith("r:") else name[2:]
 
+    def _key_text(self, key: dict[str, Any]) -> str:
+        """The full lookup key, as hashed and as stored in the entry (binding the entry to it)."""
+        return json.dumps({"kind": self.kind, "code": code_fingerprint(), **key}, sort_keys=True, default=str)
+
     def _digest(self, key: dict[str, Any]) -> str:
-        text = json.dumps({"kind": self.kind, "code": code_fingerprint(), **key}, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(self._key_text(key).encode()).hexdigest()
 
     @property
     def _packs(self) -> _Packs:
@@ -288,7 +312,8 @@ class RenderCache:
     def lookup(self, key: dict[str, Any]) -> Any | None:
         """The stored value whose inputs are all unchanged now, else None."""
         packs = self._packs
-        digest = self._digest(key)
+        key_text = self._key_text(key)
+        digest = hashlib.sha256(key_text.encode()).hexdigest()
         for found in packs.candidates(digest):
             try:
                 text = packs.text(found)
@@ -300,6 +325,8 @@ class RenderCache:
             inputs, absent = stored.get("inputs"), stored.get("absent")
             if not isinstance(inputs, dict) or not isinstance(absent, list):
                 continue
+            if stored.get("key") != key_text or _entry_name(inputs, absent) != found.name:
+                continue  # copied or renamed from another key, or its inputs edited: not this key's entry
             if all(self.hashes.of(self._path(n)) == h for n, h in inputs.items()) and not any(
                     self.hashes.exists(self._path(n)) for n in absent):
                 self.hits += 1
@@ -320,10 +347,10 @@ class RenderCache:
                 return None
             hashed[self._name(os.fspath(path))] = digest
         missing = sorted({self._name(os.fspath(p)) for p in absent})
-        name = hashlib.sha256(json.dumps([hashed, missing], sort_keys=True).encode()).hexdigest()[:32]
-        text = json.dumps({"format": FORMAT, "inputs": hashed, "absent": missing, "value": value},
+        key_text = self._key_text(key)
+        text = json.dumps({"format": FORMAT, "key": key_text, "inputs": hashed, "absent": missing, "value": value},
                           separators=(",", ":"))
-        return Entry(self._digest(key), name, text.encode())
+        return Entry(hashlib.sha256(key_text.encode()).hexdigest(), _entry_name(hashed, missing), text.encode())
 
     def store(self, key: dict[str, Any], inputs: Iterable[str | os.PathLike[str]],
               absent: Iterable[str | os.PathLike[str]], value: Any, *, hand_on: bool = False) -> None:
@@ -354,9 +381,14 @@ class RenderCache:
         return self._path(name)
 
 
+def _entry_name(inputs: dict[str, Any], absent: list[Any]) -> str:
+    """An entry's name: the hash of its inputs (the same result stored twice has the same name)."""
+    return hashlib.sha256(json.dumps([inputs, absent], sort_keys=True).encode()).hexdigest()[:32]
+
+
 def _write(folder: Path, name: str, data: bytes) -> None:
     """*data* as ``folder/name``, whole or not at all (a temporary file renamed)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = folder / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
         with open(temporary, "xb") as handle:
