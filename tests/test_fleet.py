@@ -15,10 +15,11 @@ from hako_py.fleet.runner import AppResult, run_plan
 from hako_py.loading.repo import WaveOneshot, load_config
 from hako_py.sandbox.faults import FaultProxy, FaultRates
 from hako_py.sandbox.server import Sandbox
-from tests.conftest import POLL, Hako, Job, Repo, SandboxControl
+from tests.conftest import POLL, Deployable, Hako, Job, Repo, SandboxControl, aws_client
 from tests.test_deploy import cluster_of
 from tests.test_oneshot import next_task
 from tests.test_review import git
+from tests.test_schedules import ROLE
 
 FAST = (*POLL, "--no-verify")
 
@@ -225,6 +226,70 @@ def test_many_paths_and_a_broken_definition(hako: Hako, repo: Repo, aws: Sandbox
     assert deployed(json.loads(result.out)) == {"broken": "error"}
     assert "[broken]" in result.err
     assert not Path("apps/missing").exists()
+
+
+def with_schedules(text: str, schedules: str) -> str:
+    """A definition's text with a top-level ``schedules`` field added."""
+    body = text.rstrip()
+    assert body.endswith("}")
+    return body[:-1] + f"  schedules: {schedules},\n}}\n"
+
+
+def schedule_targets(sandbox: Sandbox, app: str) -> dict[str, str]:
+    """The schedules named after *app* in the sandbox, each with the task definition it runs (family:revision)."""
+    scheduler = aws_client(sandbox.url, "scheduler")
+    found = {}
+    for summary in scheduler.list_schedules(NamePrefix=f"{app}.")["Schedules"]:
+        schedule = scheduler.get_schedule(GroupName=summary["GroupName"], Name=summary["Name"])
+        found[summary["Name"]] = schedule["Target"]["EcsParameters"]["TaskDefinitionArn"].rsplit("/", 1)[-1]
+    return found
+
+
+def test_a_fleet_deploy_of_an_app_does_what_its_single_deploy_does_schedules_included(
+        hako: Hako, deployable: Deployable, job: Job, repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> None:
+    """Issue 18's tester: fleet deploys ignored schedules (web "unchanged" after schedules were
+    added, schedules left on the old oneshot task definition, batch-only apps failing the fleet
+    and the waves after them)."""
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "config", "user.email", "t@example.com")
+    git(repo.root, "config", "user.name", "t")
+    web = deployable("web")
+    batch = Path(job())  # a batch app without schedules: nothing to deploy
+    repo.write("apps/nightly.jsonnet", with_schedules(batch.read_text(), "{ n: { expression: 'rate(1 hour)', "
+                                                      f"command: ['bin/sync'], role_arn: '{ROLE}' }} }}"))
+    (repo.root / "hako.toml").write_text((repo.root / "hako.toml").read_text()
+                                         + f'\n[deploy]\nwaves = [["{batch.stem}"], ["web", "nightly"]]\n')
+    first = hako("deploy", "apps", "-o", "json", *FAST)
+    assert first.code == 0, first.err
+    assert deployed(json.loads(first.out)) == {batch.stem: "skipped", "web": "deployed", "nightly": "deployed"}
+    assert f"[{batch.stem}] skipped (batch app: run it with hako oneshot" in first.err
+    assert "2 of 3 apps deployed or unchanged, 1 skipped (batch apps: " in first.err
+    assert schedule_targets(sandbox, "nightly") == {"nightly.n": "nightly-oneshot:1"}
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+
+    # schedules added to web, nightly's rate changed: both deployed as `hako deploy FILE` would
+    repo.write(web, with_schedules((repo.root / web).read_text(), "{ cleanup: { expression: 'rate(1 day)', "
+                                   f"command: ['bin/cleanup'], role_arn: '{ROLE}' }} }}"))
+    nightly = (repo.root / "apps/nightly.jsonnet")
+    nightly.write_text(nightly.read_text().replace("rate(1 hour)", "rate(2 hours)"))
+    dry = hako("deploy", "--changed-since", "HEAD", "--dry-run", *FAST)
+    assert dry.code == 0 and "2 of 2 apps would be deployed or unchanged" in dry.err, dry.err
+    changed = hako("deploy", "--changed-since", "HEAD", "-o", "json", *FAST)
+    assert changed.code == 0, changed.err
+    assert deployed(json.loads(changed.out)) == {"web": "updated", "nightly": "deployed"}  # as hako deploy FILE says
+    assert schedule_targets(sandbox, "web") == {"web.cleanup": "web-oneshot:1"}
+    assert "UpdateSchedule" in changed.err and "rate(2 hours)" in changed.err
+    assert hako("diff", "apps/web.jsonnet", "--exit-code").code == 0
+    assert hako("diff", "apps/nightly.jsonnet", "--exit-code").code == 0
+
+    # web's env changes: its schedules run the new code (a new oneshot revision), as a single deploy does
+    text = (repo.root / web).read_text()
+    repo.write(web, text.replace("MODE: 'one'", "MODE: 'two'"))
+    moved = hako("deploy", web, "apps/nightly.jsonnet", "-o", "json", *FAST)
+    assert moved.code == 0, moved.err
+    assert deployed(json.loads(moved.out)) == {"web": "deployed", "nightly": "unchanged"}
+    assert schedule_targets(sandbox, "web") == {"web.cleanup": "web-oneshot:2"}
 
 
 # --- hako drift ----------------------------------------------------------------------------------

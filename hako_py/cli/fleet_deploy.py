@@ -19,16 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from hako_py.aws.throttle import TokenBucket
+from hako_py.cli.deploy_app import deploy_prepared
 from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import show
-from hako_py.cli.prepare import SharedClients, preflight, prepare, traffic_for
-from hako_py.deploy.deployer import Deployer, DeployOptions
+from hako_py.cli.prepare import SharedClients, preflight, prepare
+from hako_py.deploy.deployer import DeployOptions
 from hako_py.errors import HakoError
 from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, plan_fleet
 from hako_py.fleet.report import FleetOutput, result_data, summary_table
-from hako_py.fleet.runner import AppResult, run_plan
+from hako_py.fleet.runner import SKIPPED, AppResult, run_plan
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
 from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
@@ -89,10 +90,10 @@ def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[
     return checked
 
 
-def _no_service(checked: CheckedApp) -> str:
-    return (f"{checked.loaded.file}: defines no service (no scheduler.desired_count): hako deploy of many apps "
-            f"deploys services; run it with: hako oneshot {checked.loaded.file} -- COMMAND, or as a oneshot of a "
-            "wave ([deploy] waves in hako.toml)")
+def _batch_only(checked: CheckedApp) -> str:
+    """Why a batch-only app without schedules is skipped (nothing to deploy: hako deploy of it alone refuses)."""
+    return (f"batch app: run it with hako oneshot {shlex.quote(checked.loaded.file)} -- COMMAND, or as a oneshot "
+            "of a wave ([deploy] waves in hako.toml)")
 
 
 def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptions, output: str, quiet: bool,
@@ -123,7 +124,11 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     failed = [r for r in results if not r.ok]
     if results:
         fleet.say(summary_table(results))
-    message = (f"{len(results) - len(failed)} of {len(results)} apps deployed or unchanged in {seconds:.1f}s"
+    skipped = [r for r in results if r.ok and r.result == SKIPPED]
+    done = len(results) - len(failed) - len(skipped)
+    message = (f"{done} of {len(results)} apps {'would be ' if options.dry_run else ''}deployed or unchanged"
+               + (f", {len(skipped)} skipped (batch apps: {', '.join(r.app for r in skipped)})" if skipped else "")
+               + f" in {seconds:.1f}s"
                + (f"; {len(failed)} failed or not started: {', '.join(r.app for r in failed)}" if failed else ""))
     fleet.say(message)
     outcome.record.result = "failed" if failed else ("dry-run" if options.dry_run else "deployed")
@@ -154,11 +159,15 @@ def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings:
 
 def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
                 options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
-    """One app, as ``hako deploy FILE`` deploys it, talking through a prefixed reporter."""
+    """One app, as ``hako deploy FILE`` deploys it (the same function: service, schedules and the
+    oneshot task definition they run), talking through a prefixed reporter. A batch-only app
+    without schedules has nothing to deploy: skipped, which does not fail the fleet."""
     reporter = fleet.reporter(step)
     started = time.monotonic()
-    if isinstance(checked, CheckedApp) and not checked.app.has_service:
-        checked = _no_service(checked)
+    if isinstance(checked, CheckedApp) and not checked.app.has_service and not checked.app.schedules:
+        why = _batch_only(checked)
+        reporter.line(f"skipped ({why})")
+        return AppResult(step.file, step.app, SKIPPED, 0, why)
     if isinstance(checked, str):
         reporter.problem(checked)
         return AppResult(step.file, step.app, "error", 1, checked)
@@ -169,13 +178,7 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
                            stderr=sys.stderr, clients=clients.for_app(checked))
 
-        def verified() -> bool:
-            return preflight(prepared, prepared.rendered.task_definition, reporter, record)
-
-        deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
-                            preflight=verified if settings.verify else None,
-                            traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients), record=record)
-        code = deployer.deploy(prepared.app, prepared.rendered)
+        code = deploy_prepared(prepared, reporter, record, options, tag=settings.tag, verify=settings.verify)
     except HakoError as exc:
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", exc.exit_code or 1, str(exc),

@@ -43,7 +43,8 @@ class AppResult:
 
     @property
     def ok(self) -> bool:
-        return self.code == 0 and self.result in SUCCEEDED
+        """Ended as it should; a skip with code 0 (a batch app, nothing to deploy) is one too."""
+        return self.code == 0 and (self.result in SUCCEEDED or self.result == SKIPPED)
 
 
 DeployOne = Callable[[Step], AppResult]

@@ -10,11 +10,12 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
+from hako_py.cli.deploy_app import deploy_prepared
 from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
-from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
-from hako_py.deploy.deployer import Deployer, DeployOptions
+from hako_py.cli.prepare import prepare
+from hako_py.deploy.deployer import DeployOptions
 from hako_py.deploy.follow import FollowSettings
 from hako_py.errors import UsageError
 from hako_py.interrupts import raising_on
@@ -91,25 +92,7 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
     checked = check_definition(file, loader, reporter, outcome, tag=tag, need_service=True)
     prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr)
     outcome.record.fields.update(verification=None, timings={"verifySeconds": None, "rolloutSeconds": None})
-
-    def verified() -> bool:
-        reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
-        return preflight(prepared, prepared.rendered.task_definition, reporter, outcome.record)
-
-    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag)
-    if not prepared.app.has_service:  # a batch-only app with schedules (check_definition refused one without)
-        assert schedules is not None
-        from hako_py.schedules.deployer import deploy_schedules
-
-        outcome.finish(deploy_schedules(prepared.app, schedules, reporter, outcome.record, dry_run=dry_run,
-                                        force=force, preflight=None if no_verify else verified,
-                                        color=sys.stderr.isatty()))
-        return
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stderr.isatty())
-    deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
-                        preflight=None if no_verify else verified,
-                        traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients),
-                        schedules=schedules, record=outcome.record)
-    outcome.finish(deployer.deploy(prepared.app, prepared.rendered))
+    outcome.finish(deploy_prepared(prepared, reporter, outcome.record, options, tag=tag, verify=not no_verify))
