@@ -316,3 +316,42 @@ def test_drift_reports_drifted_missing_and_unmanaged_services(
     assert markdown.code == 0 and "| moved | drifted |" in markdown.out and "| orphan | no definition |" in markdown.out
     text = hako("drift", "apps")
     assert "drifted: moved (apps/moved.jsonnet)" in text.out and "no definition: service orphan" in text.out
+
+
+def test_drift_compares_schedules_as_hako_diff_does_and_lists_those_of_removed_apps(
+        hako: Hako, job: Job, repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> None:
+    """Issue 18's tester: a schedule disabled or changed in AWS, a rogue schedule named after the
+    app, and the schedules of a removed app (still firing) were all "in-sync"."""
+    batch = Path(job())
+    schedules = f"{{ n: {{ expression: 'rate(1 hour)', command: ['bin/sync'], role_arn: '{ROLE}' }} }}"
+    repo.write("apps/nightly.jsonnet", with_schedules(batch.read_text(), schedules))
+    assert hako("deploy", "apps", *FAST).code == 0
+    clean = hako("drift", "--exit-code")
+    assert clean.code == 0, clean.out + clean.err
+    assert "2 apps: 2 in-sync" in clean.out
+    scheduler = aws_client(sandbox.url, "scheduler")
+    live = scheduler.get_schedule(GroupName=next(iter(scheduler.list_schedules(NamePrefix="nightly.")["Schedules"]))[
+        "GroupName"], Name="nightly.n")
+    group = live["GroupName"]
+    fields = {k: live[k] for k in ("ScheduleExpression", "FlexibleTimeWindow", "Target")}
+    scheduler.update_schedule(Name="nightly.n", GroupName=group, State="DISABLED", **fields)
+    disabled = hako("drift", "--exit-code", "--format", "json")
+    assert disabled.code == 2, disabled.out + disabled.err
+    document = json.loads(disabled.out)
+    nightly = next(a for a in document["apps"] if a["app"] == "nightly")
+    assert nightly["status"] == "drifted" and "DISABLED" in nightly["diff"]
+    assert hako("diff", "apps/nightly.jsonnet", "--exit-code").code == 2  # the same comparison
+    assert hako("deploy", "apps/nightly.jsonnet", *FAST).code == 0
+    scheduler.create_schedule(Name="nightly.rogue", GroupName=group, **fields)
+    rogue = hako("drift", "--exit-code")
+    assert rogue.code == 2 and "drifted: nightly" in rogue.out and "nightly.rogue" in rogue.out, rogue.out
+    assert hako("deploy", "apps/nightly.jsonnet", *FAST).code == 0
+    assert hako("drift", "--exit-code").code == 0
+
+    (repo.root / "apps/nightly.jsonnet").unlink()  # removed from the repository, its schedule keeps firing
+    removed = hako("drift", "--exit-code")
+    assert removed.code == 2, removed.out + removed.err
+    assert f"no definition: schedule nightly.n in group {group}" in removed.out
+    assert "1 schedule without a definition" in removed.out
+    markdown = hako("drift", "--format", "markdown").out
+    assert "| nightly.n | schedule with no definition |" in markdown

@@ -12,13 +12,15 @@ import click
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
 from hako_py.cli.output import show
-from hako_py.cli.prepare import SharedClients, traffic_for
+from hako_py.cli.prepare import SharedClients, schedules_for, traffic_for
 from hako_py.deploy.service_ops import live_diff
 from hako_py.errors import HakoError
 from hako_py.fleet import drift as drifting
 from hako_py.loading.repo import find_root, load_config
 from hako_py.paths import app_id_for, display_path, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
+from hako_py.schedules.reader import read_group
+from hako_py.specs.schedules import default_group, schedule_specs
 
 
 @click.command()
@@ -57,19 +59,24 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
     shared = SharedClients(aws, TokenBucket(rate, burst=max(1, int(rate))))
 
     def compare_one(file: str) -> drifting.AppDrift:
+        """The comparison of ``hako diff FILE``: service, traffic and schedules (a batch-only app: its schedules)."""
         app = checked[file]
         if isinstance(app, str):
             return drifting.AppDrift(file, app_id_for(file), drifting.BROKEN, message=app)
-        if not app.app.has_service:
-            return drifting.AppDrift(file, app.app.app_id, drifting.IN_SYNC, message="defines no service")
-        where: dict[str, Any] = {"cluster": app.app.cluster, "region": app.app.region}
+        groups = tuple(sorted({default_group(app.app.cluster), *(s.group for s in schedule_specs(app.app))}))
+        where: dict[str, Any] = {"cluster": app.app.cluster, "region": app.app.region, "groups": groups}
+        if not app.app.has_service and not app.app.schedules:
+            shared.for_app(app)  # no request: the region's clients, to list its cluster's schedule group
+            return drifting.AppDrift(file, app.app.app_id, drifting.IN_SYNC, **where,
+                                     message="batch app without schedules: nothing deployed to compare")
         try:
             aws_clients = shared.for_app(app)
             ecs = aws_clients.ecs()
-            if ecs.describe_service(app.app.cluster, app.app.app_id) is None:
+            schedules = schedules_for(app.app, aws_clients, app.rendered)
+            if app.app.has_service and ecs.describe_service(app.app.cluster, app.app.app_id) is None:
                 return drifting.AppDrift(file, app.app.app_id, drifting.MISSING, **where,
                                          message=f"no service {app.app.app_id} in cluster {app.app.cluster}")
-            diff = live_diff(ecs, app.app, app.rendered, traffic_for(app.app, app.rendered, aws_clients))
+            diff = live_diff(ecs, app.app, app.rendered, traffic_for(app.app, app.rendered, aws_clients), schedules)
         except HakoError as exc:
             return drifting.AppDrift(file, app.app.app_id, drifting.ERROR, **where, message=str(exc))
         return drifting.AppDrift(file, app.app.app_id, drifting.DRIFTED if diff else drifting.IN_SYNC, **where,
@@ -82,7 +89,20 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
         except HakoError:
             return []
 
-    report = drifting.find_drift(files, compare_one, list_services, jobs=jobs)
+    def list_schedules(region: str | None, group: str) -> list[str]:
+        """The schedules of *group* when hako owns it (its tag), else none: others' groups are not ours to report."""
+        clients = shared.by_region.get(region)
+        if clients is None:
+            return []
+        api = clients.scheduler()
+        try:
+            if not read_group(api, group).owned:
+                return []
+            return [str(s["Name"]) for s in api.schedules_in(group)]
+        except HakoError:
+            return []  # as for services: the apps of that region already report what AWS said
+
+    report = drifting.find_drift(files, compare_one, list_services, jobs=jobs, list_schedules=list_schedules)
     show(drifting.render(report, fmt), nl=False)
     if report.failed:
         sys.exit(1)
