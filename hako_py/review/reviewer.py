@@ -44,7 +44,7 @@ from hako_py.review.settings import apps_folder, changed_settings, committed_con
 from hako_py.review.tree import SnapshotTree
 from hako_py.workers.budget import budget_from_environment
 from hako_py.workers.failure import Failure
-from hako_py.workers.launch import forkserver_worker
+from hako_py.workers.launch import forkserver_worker, start_forkserver
 from hako_py.workers.pool import BudgetPool
 
 PARALLEL_THRESHOLD = 16
@@ -260,12 +260,16 @@ def _run_all(jobs: list[Job], workers: int, entries: list[Entry]) -> list[AppCha
     (the render cache entries workers made are added to *entries*)."""
     cached: dict[int, AppChange | None] = {}
     rest: list[Job] = []
+    renders = 0
     for index, job in enumerate(jobs):
         base, head = job.cached(base=True), job.cached(base=False)
         if (base is not None or job.base_root is None) and (head is not None or job.head_root is None):
             cached[index] = compare(job.file, base, head, job.ref)
-        else:  # what the lookup found travels with the job: a worker does not look again
-            rest.append(replace(job, looked_up=(base, head)))
+            continue
+        rest.append(replace(job, looked_up=(base, head)))  # what was found travels with the job
+        renders += (base is None and job.base_root is not None) + (head is None and job.head_root is not None)
+        if workers > 1 and renders == PARALLEL_THRESHOLD:
+            start_forkserver()  # a pool will be needed: it starts while the other lookups run
     evaluated = iter(_evaluate_all(rest, workers, entries))
     return [cached[index] if index in cached else next(evaluated) for index in range(len(jobs))]
 
