@@ -355,3 +355,21 @@ def test_drift_compares_schedules_as_hako_diff_does_and_lists_those_of_removed_a
     assert "1 schedule without a definition" in removed.out
     markdown = hako("drift", "--format", "markdown").out
     assert "| nightly.n | schedule with no definition |" in markdown
+
+
+def test_paths_in_suggested_commands_are_shell_quoted(hako: Hako, repo: Repo) -> None:
+    """A committed file name is data: printed inside a command to copy, it must not run anything."""
+    from tests.conftest import service_app
+
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "config", "user.email", "t@example.com")
+    git(repo.root, "config", "user.name", "t")
+    name = "apps/x$(touch${IFS}pwn);y.jsonnet"
+    repo.write(name, service_app("c", "subnet-1", "sg-1"))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+    git(repo.root, "rm", "-q", name)
+    result = hako("deploy", "--changed-since", "HEAD", "--dry-run")
+    assert result.code == 0, result.err
+    quoted = "'apps/x$(touch${IFS}pwn);y.jsonnet'"
+    assert f"git checkout HEAD -- {quoted} && hako remove {quoted} && git rm -q {quoted}" in result.err

@@ -151,8 +151,9 @@ def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings:
         if len(plan.waves) > 1:
             fleet.say(f"  wave {number}: {', '.join(_named(step) for step in wave)}")
     for file in plan.removed:
+        ref, path = shlex.quote(settings.changed_since or ""), shlex.quote(file)  # paths are data, not shell
         fleet.say(f"removed since {settings.changed_since}: {file} (not removed from ECS; to remove it: "
-                  f"git checkout {settings.changed_since} -- {file} && hako remove {file} && git rm -q {file})")
+                  f"git checkout {ref} -- {path} && hako remove {path} && git rm -q {path})")
     for file, error in selected.broken:
         fleet.say(f"not deployed: {file} is broken in the working tree: {error}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,8 @@ def run(file: str, name: str, no_wait: bool, poll_interval: float, quiet: bool, 
     clients = clients_for(checked, aws)
     live = clients.scheduler().schedule(spec.group, spec.name)
     if live is None:
-        raise HakoError(f"schedule {spec.group}/{spec.name} does not exist (deploy it with: hako deploy {file})")
+        raise HakoError(f"schedule {spec.group}/{spec.name} does not exist "
+                        f"(deploy it with: hako deploy {shlex.quote(file)})")
     request = run_task_of(live, started_by=MANUAL_STARTED_BY)
     described = clients.ecs().describe_task_definition(str(request["taskDefinition"]))
     if described is None:
