@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,17 @@ import click
 from hako_py.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+class FiniteFloat(click.FloatRange):
+    """click.FloatRange that also refuses ``inf`` and ``nan`` (float() accepts both, and NaN passes
+    every bound check): a usage error, never an internal error later (every float option uses it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        if not math.isfinite(converted):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return converted
+
 
 POLL_HELP = "Seconds between status polls while following (adaptive; default 1)."
 AWS_KEYS = ("region", "profile", "endpoint_url")

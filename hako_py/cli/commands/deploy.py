@@ -11,7 +11,15 @@ import click
 
 from hako_py.cli.checked import check_definition
 from hako_py.cli.deploy_app import deploy_prepared
-from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws, verbosity_options
+from hako_py.cli.options import (
+    POLL_HELP,
+    FiniteFloat,
+    aws_options,
+    loader_options,
+    output_option,
+    split_aws,
+    verbosity_options,
+)
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import prepare
@@ -31,16 +39,16 @@ from hako_py.interrupts import raising_on
               help="Many apps: how many deploy at the same time.")
 @click.option("--fail-fast", is_flag=True, help="Many apps: start no new deploy after one failed.")
 @click.option("--shard", metavar="K/N", help="Many apps: deploy only the K-th of N stable shards (a CI matrix).")
-@click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+@click.option("--rate", type=FiniteFloat(min=0.1), default=10.0, show_default=True,
               help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
 @click.option("-t", "--tag", help="Image tag for the app container (default: the definition's, else latest).")
 @click.option("--force", is_flag=True, help="Register a new revision and force a new deployment even if unchanged.")
 @click.option("--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
+@click.option("--timeout", type=FiniteFloat(min=0), default=1200, show_default=True,
               help="Seconds to wait for the rollout before treating it as failed.")
 @click.option("--no-wait", is_flag=True, help="Return once the service is updated, without following the rollout.")
 @click.option("--no-rollback", is_flag=True, help="On failure, leave the service as it is.")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
 @click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
 @output_option
 @verbosity_options

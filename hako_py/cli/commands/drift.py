@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from hako_py.aws.throttle import TokenBucket
-from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws
+from hako_py.cli.options import FiniteFloat, aws_options, build_load_options, loader_options, split_aws
 from hako_py.cli.output import show
 from hako_py.cli.prepare import SharedClients, schedules_for, traffic_for
 from hako_py.deploy.service_ops import live_diff
@@ -30,7 +30,7 @@ from hako_py.specs.schedules import default_group, schedule_specs
 @click.option("--exit-code", is_flag=True, help="Exit 2 when anything drifted, 0 when none (1 on errors).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=8, show_default=True,
               help="Apps compared at the same time.")
-@click.option("--rate", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+@click.option("--rate", type=FiniteFloat(min=0.1), default=20.0, show_default=True,
               help="AWS requests per second shared by every app.")
 @aws_options
 @loader_options

@@ -12,7 +12,14 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, verbosity_options
+from hako_py.cli.options import (
+    FiniteFloat,
+    aws_options,
+    build_load_options,
+    loader_options,
+    split_aws,
+    verbosity_options,
+)
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.output import show
 from hako_py.cli.prepare import clients_for
@@ -40,7 +47,7 @@ def schedule() -> None:
 @click.argument("file", type=click.Path())
 @click.argument("name")
 @click.option("--no-wait", is_flag=True, help="Print the task and return once it is started.")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True,
               help="Seconds between polls of the task.")
 @verbosity_options
 @aws_options
