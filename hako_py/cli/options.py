@@ -54,8 +54,9 @@ def loader_options(func: F) -> F:
                      type=click.Path(file_okay=False, path_type=Path),
                      help="Extra Jsonnet import folder, searched after the definition's own folder."),
         click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
-                     help="Repository root imports are confined to (default: nearest folder with "
-                          "hako.toml or .git)."),
+                     help="Repository root imports are confined to (default: inside git, the folder of the "
+                          "outermost hako.toml under the git top level, else the top level; outside git, the "
+                          "nearest folder with hako.toml, else the definition's own folder)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)

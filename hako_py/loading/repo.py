@@ -7,7 +7,9 @@ is posted in public pull-request comments and must never contain files from outs
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +118,8 @@ def load_config(root: Path) -> RepoConfig:
     # definition (std.extVar('hako')), and so the rendered output
     _check_inside(root, CONFIG_NAME, display_path(path))
     try:
-        raw = tomllib.loads(read_limited_text(path))
+        text = read_limited_text(path)
+        raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise HakoError(f"{display_path(path)}: invalid TOML: {exc}") from None
     except ImportRefused as exc:
@@ -137,6 +140,7 @@ def load_config(root: Path) -> RepoConfig:
             values[key] = value
     if "apps" in values:
         _check_inside(root, values["apps"], f"{display_path(path)}: apps")
+    _check_keys(path, text, table)
     # Jsonnet sees these as std.extVar('hako'): TOML dates and times become ISO 8601 strings
     extra = {k: _jsonable(v) for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
@@ -144,6 +148,43 @@ def load_config(root: Path) -> RepoConfig:
     waves = _waves(path, table.get("deploy", {}))
     return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, waves=waves,
                       **values)
+
+
+#: the keys of hako's own tables (``[scripts]`` holds one free-form table per script type)
+_TABLE_KEYS: dict[str, set[str]] = {"deploy": {"waves"}, "providers": {"env"}, "providers.env": {"allow"}}
+
+
+def _check_keys(path: Path, text: str, table: dict[str, Any]) -> None:
+    """A misspelt key of hako's own tables is an error, not silently ignored (``[deploy] wavez``
+    would drop the wave order). Other top-level keys are the repository's values for
+    ``std.extVar('hako')``, so only one close to a hako key is taken for a typo (``[deplyo]``)."""
+    for key in table:
+        if key not in _KNOWN_KEYS:
+            guess = difflib.get_close_matches(key, sorted(_KNOWN_KEYS), n=1, cutoff=0.8)
+            if guess:
+                raise HakoError(f"{_located(path, text, key)}: {key}: unknown key (did you mean {guess[0]!r}? other "
+                                "top-level keys are values for std.extVar('hako'), this one is too close to a "
+                                "setting of hako's)")
+    for name, known in _TABLE_KEYS.items():
+        found: Any = table
+        for part in name.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if not isinstance(found, dict):
+            continue
+        for key in found:
+            if key not in known:
+                guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean {guess[0]!r}?" if guess else f"known: {', '.join(sorted(known))}"
+                raise HakoError(f"{_located(path, text, key)}: {name}.{key}: unknown key ({hint})")
+
+
+def _located(path: Path, text: str, key: str) -> str:
+    """``hako.toml:LINE`` of the first line naming *key* (tomllib reports no positions)."""
+    pattern = re.compile(rf"^\s*(\[+\s*)?([\w.\"' -]*\.)?[\"']?{re.escape(key)}[\"']?\s*(=|\]|\.)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return f"{display_path(path)}:{number}"
+    return display_path(path)
 
 
 def _waves(path: Path, table: Any) -> tuple[tuple[str | WaveOneshot, ...], ...]:
