@@ -373,3 +373,19 @@ def test_paths_in_suggested_commands_are_shell_quoted(hako: Hako, repo: Repo) ->
     assert result.code == 0, result.err
     quoted = "'apps/x$(touch${IFS}pwn);y.jsonnet'"
     assert f"git checkout HEAD -- {quoted} && hako remove {quoted} && git rm -q {quoted}" in result.err
+
+
+def test_drift_of_named_files_lists_no_unmanaged_services_and_no_apps_found_is_an_error(
+        hako: Hako, deployable: Deployable, repo: Repo, aws: SandboxControl) -> None:
+    web = deployable("web")
+    deployable("other")
+    assert hako("deploy", "apps", *FAST).code == 0
+    named = hako("drift", web, "--exit-code")
+    assert named.code == 0, named.out + named.err
+    assert "no definition" not in named.out and "1 apps: 1 in-sync" in named.out
+    (repo.root / "hako.toml").write_text((repo.root / "hako.toml").read_text() + 'apps = "apps/lib"\n')
+    (repo.root / "apps/lib").mkdir()
+    empty = hako("drift")
+    assert empty.code == 1 and "no app definitions found in apps/lib" in empty.err
+    fleet = hako("deploy", "apps/lib", *FAST)
+    assert fleet.code == 1 and "no app definitions found in apps/lib" in fleet.err

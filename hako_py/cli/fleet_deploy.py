@@ -100,6 +100,8 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
                  verbose: bool, aws: dict[str, Any], loader: dict[str, Any]) -> None:
     outcome = Outcome("deploy", output)
     selected = select(paths, settings.changed_since, loader, None)
+    if settings.changed_since is None and not selected.files:
+        raise HakoError(f"no app definitions found in {', '.join(paths)} (*.jsonnet, *.yml, *.yaml)")
     checked = _checked(selected.files, loader, settings.tag)
     waves = next((c.loaded.config.waves for c in checked.values() if isinstance(c, CheckedApp)), ())
     plan = plan_fleet(selected.files, waves=waves, shard=parse_shard(settings.shard) if settings.shard else None,

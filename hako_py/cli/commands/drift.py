@@ -47,8 +47,15 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
     """
     aws, loader = split_aws(kwargs)
     root = find_root(Path.cwd())
-    folders = list(paths) or [display_path(root / load_config(root).apps)]
+    apps_folder = root / load_config(root).apps
+    folders = list(paths) or [display_path(apps_folder)]
     files = expand_paths(folders)
+    if not files:  # an empty report would close the nightly issue: finding nothing is an error
+        raise HakoError(f"no app definitions found in {', '.join(folders)} (*.jsonnet, *.yml, *.yaml; check the "
+                        "PATHs or apps in hako.toml)")
+    # services and schedules with no definition are listed only when every definition is read:
+    # with a few files named, every other app of the cluster would look unmanaged
+    whole = any(Path(folder).resolve() == apps_folder.resolve() for folder in folders)
     options = replace(build_load_options(**loader, expand=True), cache=True)
     checked: dict[str, CheckedApp | str] = {}
     for file in files:  # evaluated here, in order, by the shared budgeted worker (and the render cache)
@@ -83,6 +90,8 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
                                  diff=diff)
 
     def list_services(region: str | None, cluster: str) -> list[str]:
+        if not whole:
+            return []
         try:
             clients = shared.by_region.get(region)
             return list(clients.ecs().list_services(cluster)) if clients is not None else []
@@ -92,7 +101,7 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
     def list_schedules(region: str | None, group: str) -> list[str]:
         """The schedules of *group* when hako owns it (its tag), else none: others' groups are not ours to report."""
         clients = shared.by_region.get(region)
-        if clients is None:
+        if clients is None or not whole:
             return []
         api = clients.scheduler()
         try:
