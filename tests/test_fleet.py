@@ -389,3 +389,21 @@ def test_drift_of_named_files_lists_no_unmanaged_services_and_no_apps_found_is_a
     assert empty.code == 1 and "no app definitions found in apps/lib" in empty.err
     fleet = hako("deploy", "apps/lib", *FAST)
     assert fleet.code == 1 and "no app definitions found in apps/lib" in fleet.err
+
+
+def test_drift_markdown_fits_an_issue_body_and_says_what_was_cut() -> None:
+    """1,500 extra env vars made a 400 KB report, which gh issue create/edit --body-file refuses
+    (GitHub's limit: 65,536 characters); bounded as hako diff --format markdown is."""
+    from hako_py.fleet import drift as drifting
+    from hako_py.review.markdown_safe import size
+
+    diff = "".join(f'+    "VARIABLE_{i:04d}": "{"x" * 200}",\n' for i in range(1500))
+    apps = tuple(drifting.AppDrift(f"apps/a{i}.jsonnet", f"a{i}", drifting.DRIFTED, "c", "us-east-1", diff)
+                 for i in range(5))
+    report = drifting.DriftReport(apps, (("us-east-1", "c", "orphan"),))
+    markdown = drifting.render(report, "markdown")
+    assert size(markdown) <= 65_536 and len(diff) * 5 > 1_000_000
+    assert "| a4 | drifted |" in markdown and "| orphan | no definition |" in markdown
+    assert "more lines (run hako diff apps/a0.jsonnet)" in markdown
+    assert "shortened to fit GitHub's size limit" in markdown
+    assert "The details of 3 listed apps are left out." in markdown

@@ -10,6 +10,7 @@ schedules of a removed app (which keep firing) show up too.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -126,20 +127,35 @@ def _text(report: DriftReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _markdown(report: DriftReport) -> str:
-    from hako_py.review.markdown_safe import fenced, inline
+#: where the rest of a shortened drift issue body is
+DRIFT_FULL_REPORT = ("This report is shortened to fit GitHub's size limit: run <code>hako drift</code> (or "
+                     "<code>hako drift --format json</code>) for all of it, or <code>hako diff FILE</code> for "
+                     "one app.")
+MAX_DIFF_LINES = 200
+MAX_DIFF_CHARS = 20_000
 
-    lines = ["## hako drift", "", _counts(report), ""]
+
+def _markdown(report: DriftReport, limit: int | None = None) -> str:
+    """The issue body: bounded as ``hako diff --format markdown`` bounds a PR comment (each app's
+    diff cut, the whole under GitHub's 65,536 characters, what was left out said)."""
+    from hako_py.review.markdown_safe import MAX_MARKDOWN_CHARS, fenced, fit, inline, shorten
+
+    top = "\n".join(["## hako drift", "", inline(_counts(report), 1000), ""]) + "\n"
     changed = [a for a in report.apps if a.status != IN_SYNC]
-    if changed or report.unmanaged or report.unmanaged_schedules:
-        lines += ["| app | status | cluster |", "| --- | --- | --- |"]
-        lines += [f"| {inline(a.app)} | {a.status} | {inline(a.cluster or '-')} |" for a in changed]
-        lines += [f"| {inline(s)} | no definition | {inline(c)} |" for _, c, s in report.unmanaged]
-        lines += [f"| {inline(s)} | schedule with no definition | {inline(g)} (schedule group) |"
-                  for _, g, s in report.unmanaged_schedules]
-        lines.append("")
-    for a in changed:
-        if a.diff or a.message:
-            lines += [f"<details><summary>{inline(a.app)}: {a.status}</summary>", "",
-                      fenced(a.diff or a.message, "diff" if a.diff else ""), "", "</details>", ""]
-    return "\n".join(lines) + "\n"
+    if not (changed or report.unmanaged or report.unmanaged_schedules):
+        return top
+    rows = [f"| {inline(a.app, 300)} | {a.status} | {inline(a.cluster or '-', 300)} |\n" for a in changed]
+    rows += [f"| {inline(s, 300)} | no definition | {inline(c, 300)} |\n" for _, c, s in report.unmanaged]
+    rows += [f"| {inline(s, 300)} | schedule with no definition | {inline(g, 300)} (schedule group) |\n"
+             for _, g, s in report.unmanaged_schedules]
+
+    def block_of(index: int) -> tuple[str, bool] | None:
+        if index >= len(changed) or not (changed[index].diff or changed[index].message):
+            return None
+        a = changed[index]
+        body, cut = shorten(a.diff or a.message, MAX_DIFF_LINES, MAX_DIFF_CHARS, f"run hako diff {shlex.quote(a.file)}")
+        return (f"<details><summary>{inline(a.app, 300)}: {a.status}</summary>\n\n"
+                f"{fenced(body.rstrip(chr(10)), 'diff' if a.diff else '')}\n\n</details>\n"), cut
+
+    return fit(top, "| app | status | cluster |\n| --- | --- | --- |\n", rows, block_of,
+               limit=MAX_MARKDOWN_CHARS if limit is None else limit, full_note=DRIFT_FULL_REPORT)
