@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -407,3 +411,35 @@ def test_drift_markdown_fits_an_issue_body_and_says_what_was_cut() -> None:
     assert "more lines (run hako diff apps/a0.jsonnet)" in markdown
     assert "shortened to fit GitHub's size limit" in markdown
     assert "The details of 3 listed apps are left out." in markdown
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
+def test_a_signal_stops_following_every_app_of_a_fleet_at_once_and_reports_them(
+        deployable: Deployable, aws: SandboxControl, repo: Repo, signum: signal.Signals, code: int) -> None:
+    """Issue 18's tester: SIGINT was ignored until every rollout ended, then printed no app;
+    SIGTERM killed the fleet at once with an empty stdout. Both now do what a single deploy does."""
+    deployable("one")
+    deployable("two")
+    aws.call("POST", "settings", {"rolloutSeconds": 60})
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", "apps", "-o", "json", *FAST],
+                                   cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        following = 0
+        for line in process.stderr:
+            following += "Following the rollout" in line
+            if following == 2:
+                break
+        sent = time.monotonic()
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+        seconds = time.monotonic() - sent
+    finally:
+        aws.call("POST", "settings", {"rolloutSeconds": 0.3})
+    assert process.returncode == code, out + err
+    assert seconds < 20  # promptly (one poll), not after the 60 s rollouts; generous for a loaded machine
+    document = json.loads(out)
+    assert document["result"] == "interrupted"
+    assert deployed(document) == {"one": "interrupted", "two": "interrupted"}
+    assert "[one] interrupted: stopped following; the deployment of one:1 continues in ECS" in err
+    assert "the deployments started continue in ECS" in err

@@ -10,6 +10,9 @@ definition they run; for a batch-only app, the schedules alone.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from hako_py.cli.prepare import Prepared, preflight, schedules_for, traffic_for
 from hako_py.deploy.deployer import Deployer, DeployOptions
 from hako_py.record import Record
@@ -17,15 +20,16 @@ from hako_py.reporter import Reporter
 
 
 def deploy_prepared(prepared: Prepared, reporter: Reporter, record: Record, options: DeployOptions, *,
-                    tag: str | None, verify: bool) -> int:
+                    tag: str | None, verify: bool, sleep: Callable[[float], None] = time.sleep) -> int:
     """The deploy's exit code (its outcome is in *record*); the app has a service or schedules
-    (callers refuse or skip one with neither)."""
+    (callers refuse or skip one with neither). *sleep*: a fleet's, which raises in a worker
+    thread once SIGINT/SIGTERM came (see :class:`hako_py.interrupts.InterruptFlag`)."""
 
     def verified() -> bool:
         reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
         return preflight(prepared, prepared.rendered.task_definition, reporter, record)
 
-    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag)
+    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag, sleep=sleep)
     if not prepared.app.has_service:  # a batch-only app with schedules
         assert schedules is not None
         from hako_py.schedules.deployer import deploy_schedules
@@ -35,5 +39,5 @@ def deploy_prepared(prepared: Prepared, reporter: Reporter, record: Record, opti
     deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
                         preflight=verified if verify else None,
                         traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients),
-                        schedules=schedules, record=record)
+                        schedules=schedules, record=record, sleep=sleep)
     return deployer.deploy(prepared.app, prepared.rendered)

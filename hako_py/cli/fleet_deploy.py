@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from hako_py.errors import HakoError
 from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, plan_fleet
 from hako_py.fleet.report import FleetOutput, result_data, summary_table
 from hako_py.fleet.runner import SKIPPED, AppResult, run_plan
+from hako_py.interrupts import InterruptFlag, exit_code, flagging_on
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
 from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
@@ -112,13 +114,19 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     _announce(fleet, plan, selected, settings)
 
     clients = SharedClients(aws, bucket)
+    interrupt = InterruptFlag()
 
     def deploy_one(step: Step) -> AppResult:
-        run = _oneshot_app if step.operation == ONESHOT else _deploy_app
-        return run(step, checked[step.file], fleet, settings, options, aws, clients)
+        if interrupt.set:
+            return AppResult(step.file, step.app, SKIPPED, interrupt_code(interrupt), "not started: interrupted")
+        if step.operation == ONESHOT:
+            return _oneshot_app(step, checked[step.file], fleet, settings, options, aws, clients)
+        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients, interrupt)
 
     started = time.monotonic()
-    with fleet:
+    # SIGINT/SIGTERM stop the following of every app (each says its deployment continues in ECS)
+    # and the start of any other, as for a single deploy; the summary and -o json still come
+    with fleet, flagging_on(interrupt, signal.SIGINT, signal.SIGTERM):
         results = run_plan(plan, deploy_one, jobs=settings.jobs, fail_fast=settings.fail_fast, on_phase=fleet.phase)
     results += [AppResult(file, os.path.splitext(os.path.basename(file))[0], "broken", 1, error)
                 for file, error in selected.broken]
@@ -133,7 +141,13 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
                + f" in {seconds:.1f}s"
                + (f"; {len(failed)} failed or not started: {', '.join(r.app for r in failed)}" if failed else ""))
     fleet.say(message)
-    outcome.record.result = "failed" if failed else ("dry-run" if options.dry_run else "deployed")
+    if interrupt.set:
+        note = (f"interrupted ({signal.Signals(interrupt.signum).name}): stopped following; the deployments "
+                "started continue in ECS (watch them with hako status FILE)")
+        fleet.say(note)
+        message += f"; {note}"
+    outcome.record.result = ("interrupted" if interrupt.set else "failed" if failed
+                             else ("dry-run" if options.dry_run else "deployed"))
     outcome.record.message = message
     outcome.record.fields.update(
         dryRun=options.dry_run, apps=[result_data(r) for r in results], removed=list(plan.removed),
@@ -141,7 +155,12 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
                  "requests": bucket.taken, "throttleWaitSeconds": round(bucket.waited, 3)})
     if output != "json" and not results and not plan.removed:
         show("nothing to deploy")
-    outcome.finish(1 if failed else 0)
+    outcome.finish(interrupt_code(interrupt) if interrupt.set else 1 if failed else 0)
+
+
+def interrupt_code(interrupt: InterruptFlag) -> int:
+    """128 + the signal's number, as a single deploy exits when interrupted."""
+    return 128 + (interrupt.signum or signal.SIGINT)
 
 
 def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings: FleetSettings) -> None:
@@ -161,7 +180,8 @@ def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings:
 
 
 def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
-                options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
+                options: DeployOptions, aws: dict[str, Any], clients: SharedClients,
+                interrupt: InterruptFlag) -> AppResult:
     """One app, as ``hako deploy FILE`` deploys it (the same function: service, schedules and the
     oneshot task definition they run), talking through a prefixed reporter. A batch-only app
     without schedules has nothing to deploy: skipped, which does not fail the fleet."""
@@ -181,7 +201,12 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
                            stderr=sys.stderr, clients=clients.for_app(checked))
 
-        code = deploy_prepared(prepared, reporter, record, options, tag=settings.tag, verify=settings.verify)
+        code = deploy_prepared(prepared, reporter, record, options, tag=settings.tag, verify=settings.verify,
+                               sleep=interrupt.sleep)
+    except KeyboardInterrupt as exc:  # interrupted while not following (a retry's wait): nothing else to say
+        reporter.problem("interrupted")
+        return AppResult(step.file, step.app, "interrupted", exit_code(exc), "interrupted",
+                         seconds=round(time.monotonic() - started, 3))
     except HakoError as exc:
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", exc.exit_code or 1, str(exc),
