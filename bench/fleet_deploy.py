@@ -75,8 +75,8 @@ def main() -> None:
     from hako_py.sandbox.seed import Wanted, seed
     from hako_py.sandbox.server import Sandbox
 
-    with tempfile.TemporaryDirectory() as tmp, Sandbox("127.0.0.1", 0, rollout_seconds=args.rollout_seconds,
-                                                       task_seconds=0.2, tick=0.05) as box:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as cache, \
+            Sandbox("127.0.0.1", 0, rollout_seconds=args.rollout_seconds, task_seconds=0.2, tick=0.05) as box:
         root = Path(tmp)
         (root / "hako.toml").write_text('region = "us-east-1"\naccount_id = "123456789012"\n')
         (root / "apps/lib").mkdir(parents=True)
@@ -92,7 +92,7 @@ def main() -> None:
         seed(box.url, wanted)
         env = {**os.environ, "AWS_ENDPOINT_URL": box.url, "AWS_ACCESS_KEY_ID": "bench",
                "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
-               "HAKO_CACHE_DIR": str(root / ".cache")}
+               "HAKO_CACHE_DIR": str(Path(cache))}  # outside the repository (refused inside one)
         env.pop("AWS_PROFILE", None)
         fleet = [HAKO, "deploy", "--no-verify", "-j", str(args.jobs), "--rate", args.rate, "--poll-interval", "0.2",
                  "-o", "json"]

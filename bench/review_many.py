@@ -28,13 +28,14 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def timed(root: Path, label: str, runs: int = 3, *, warm: bool = False) -> None:
-    """Best of *runs*; each run with an empty render cache, or (*warm*) one the first run filled."""
+def timed(root: Path, label: str, runs: int = 3, *, warm: bool = False, cache_off: bool = False) -> None:
+    """Best of *runs*; each run with an empty render cache, or (*warm*) one the first run filled,
+    or (*cache_off*) with the render cache turned off (``HAKO_CACHE=off``)."""
     best = None
     out = ""
     cache = root.parent / "bench-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    env = {**os.environ, "HAKO_CACHE_DIR": str(cache)}
+    env = {**os.environ, "HAKO_CACHE_DIR": str(cache), "HAKO_CACHE": "off" if cache_off else "on"}
     if warm:
         subprocess.run([HAKO, "diff", "--base", "HEAD", "--format", "json"], cwd=root, capture_output=True, env=env)
     for _ in range(runs):
@@ -71,6 +72,7 @@ def main() -> None:
         library = apps / "lib" / "base.libsonnet"
         library.write_text(library.read_text().replace("memory: 256", "memory: 384"))
         timed(root, "shared library changed (all apps)")
+        timed(root, "shared library changed, no render cache", cache_off=True)
         timed(root, "shared library changed, warm cache", warm=True)
         bare = min(bare_evaluation(apps) for _ in range(3))
         print(f"{'bare gojsonnet evaluation, 2 x apps':<40} {2 * bare:6.2f} s  (one process, no hako)")

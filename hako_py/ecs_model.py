@@ -164,11 +164,15 @@ def _from_raw(raw: dict[str, Any], botocore_version: str) -> EcsModel:
 
 
 def cache_dir() -> Path:
-    """Where derived data is cached: ``$HAKO_CACHE_DIR``, else the XDG cache folder."""
+    """Where derived data is cached: ``$HAKO_CACHE_DIR``, else the XDG cache folder; refused
+    (:class:`~hako_py.cache_trust.UntrustedCacheError`) when someone else could have written it,
+    since what is read from it is deployed and run (see :mod:`hako_py.cache_trust`)."""
+    from hako_py.cache_trust import checked_cache_dir
+
     if os.environ.get("HAKO_CACHE_DIR"):
-        return Path(os.environ["HAKO_CACHE_DIR"])
+        return checked_cache_dir(Path(os.environ["HAKO_CACHE_DIR"]))
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hako-py"
+    return checked_cache_dir(Path(base) / "hako-py")
 
 
 _VERSION = re.compile(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", re.MULTILINE)
@@ -199,7 +203,7 @@ def load_model() -> EcsModel:
         pass
     raw, derived_version = _derive()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
             json.dump(raw, handle, separators=(",", ":"))
         os.replace(handle.name, path)

@@ -51,3 +51,41 @@ def raising_on(*signums: signal.Signals) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+class InterruptFlag:
+    """Signals as a flag that threads poll: Python runs signal handlers in the main thread only,
+    so the deploys a fleet runs in worker threads learn of SIGINT/SIGTERM by sleeping through
+    :meth:`sleep`, which raises :class:`Interrupted` in *their* thread once a signal came
+    (they then stop following and say the deployment continues, as a single deploy does)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signum = 0
+
+    @property
+    def set(self) -> bool:
+        return self.event.is_set()
+
+    def sleep(self, seconds: float) -> None:
+        if self.event.wait(max(0.0, seconds)):
+            raise Interrupted(self.signum)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signum = self.signum or signum
+        self.event.set()
+
+
+@contextmanager
+def flagging_on(flag: InterruptFlag, *signums: signal.Signals) -> Iterator[None]:
+    """Within the block, each of *signums* sets *flag* (whatever the process inherited) instead of
+    raising; the handlers before are put back after. Main thread only, as :func:`raising_on`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, flag._handle) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

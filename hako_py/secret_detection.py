@@ -13,6 +13,7 @@ can all use it without importing each other.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hako_py.credential_shapes import credential_spans, has_credential
 
@@ -132,14 +133,31 @@ SECRET_FLAG = re.compile(
     r"(?P<flag>--?[\w.-]*+)(?:=(?P<value>.+))?$", re.IGNORECASE)
 
 
+# Reviews and fleets ask about the same short names and values for every app (``RAILS_ENV``,
+# ``production``, a shared image): answers for texts up to this length are remembered.
+_REMEMBERED_LENGTH = 256
+
+
+@lru_cache(maxsize=4096)
+def _looks_secret(name: str) -> bool:
+    return bool(SECRET_NAME.search(name))
+
+
 def looks_secret(name: str) -> bool:
     """Whether an environment variable's (or option's) *name* suggests a secret value."""
-    return bool(SECRET_NAME.search(name))
+    return _looks_secret(name) if len(name) <= _REMEMBERED_LENGTH else bool(SECRET_NAME.search(name))
+
+
+@lru_cache(maxsize=4096)
+def _has_secret_shape(value: str) -> bool:
+    return len(value) >= _MIN_SHAPE_LENGTH and (SECRET_SHAPE.search(value) is not None or has_credential(value))
 
 
 def has_secret_shape(value: str) -> bool:
     """Whether *value* contains something formatted like a credential, whatever its name."""
-    return len(value) >= _MIN_SHAPE_LENGTH and (SECRET_SHAPE.search(value) is not None or has_credential(value))
+    if len(value) <= _REMEMBERED_LENGTH:
+        return _has_secret_shape(value)
+    return SECRET_SHAPE.search(value) is not None or has_credential(value)
 
 
 def is_harmless(value: object) -> bool:

@@ -199,3 +199,14 @@ def test_unknown_command_is_a_usage_error(hako: Hako) -> None:
     result = hako("deploi")
     assert result.code == 2
     assert "No such command 'deploi'" in result.err
+
+
+@pytest.mark.parametrize("args", [("deploy", "apps", "--rate", "inf"), ("deploy", "apps", "--rate", "nan"),
+                                  ("drift", "--rate", "inf"), ("drift", "--rate", "nan"),
+                                  ("deploy", "apps/x.jsonnet", "--timeout", "nan"),
+                                  ("oneshot", "apps/x.jsonnet", "--poll-interval", "inf", "--", "true"),
+                                  ("rollback", "apps/x.jsonnet", "--timeout", "inf")])
+def test_float_options_refuse_inf_and_nan_as_usage_errors(hako: Hako, args: tuple[str, ...]) -> None:
+    result = hako(*args)
+    assert result.code == 2, result  # a usage error, not an internal error (70)
+    assert "is not a finite number" in result.err

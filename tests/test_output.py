@@ -91,6 +91,25 @@ def test_dry_run_deploy_json_lists_the_writes(hako: Hako, deployable: Deployable
     assert data["writes"][1]["text"].startswith("CreateService jsondry in cluster ")
 
 
+def test_dry_run_deploy_json_has_the_plan_as_data_with_secrets_masked(hako: Hako, deployable: Deployable) -> None:
+    path = deployable(name="jsonplan", env="{ MODE: 'one', DB_PASSWORD: 'hunter2-hunter2' }")
+    result = hako("deploy", path, "--dry-run", "--output", "json")
+    data = document(result)
+    assert "hunter2" not in result.out and "hunter2" not in result.err
+    plan = data["plan"]
+    assert [(i["kind"], i["service"], i["operation"]) for i in plan if i["kind"] != "say"] == [
+        ("register-task-definition", "ecs", "RegisterTaskDefinition"), ("call", "ecs", "CreateService")]
+    register = next(i for i in plan if i["kind"] == "register-task-definition")
+    environment = {e["name"]: e["value"] for e in register["parameters"]["containerDefinitions"][0]["environment"]}
+    assert environment == {"MODE": "one", "DB_PASSWORD": "<masked>"}
+    create = next(i for i in plan if i["operation"] == "CreateService")
+    # the revision registered first is known only when the plan runs: a ref, shown as the text shows it
+    assert create["parameters"]["taskDefinition"] == {"ref": "new-revision", "shown": "<new revision>"}
+    assert "new-revision" in register["outputs"]
+    assert create["parameters"]["serviceName"] == "jsonplan" and create["text"] == data["writes"][1]["text"]
+    assert [i["text"] for i in plan if i.get("text")] == [w["text"] for w in data["writes"]]
+
+
 def test_rollback_stop_remove_json(hako: Hako, deployable: Deployable) -> None:
     path = deployable(name="jsonlife")
     assert hako("deploy", path, *POLL).code == 0

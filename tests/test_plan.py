@@ -3,15 +3,28 @@ what runs. The executor talks to the sandbox over HTTP, like every command."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from hako_py.aws import AwsClients, AwsOptions
 from hako_py.plan import display
+from hako_py.plan.data import plan_data
 from hako_py.plan.executor import Executor
-from hako_py.plan.instructions import Call, Operation, Output, Plan, plan_of
-from hako_py.plan.values import MissingRef, Ref, ResourceLabel, resolve, shown
+from hako_py.plan.instructions import (
+    AwaitCloudMapOperation,
+    Call,
+    FollowRollout,
+    Hook,
+    Operation,
+    Output,
+    Plan,
+    PointAlarm,
+    Say,
+    plan_of,
+)
+from hako_py.plan.values import MissingRef, Ref, ResourceLabel, Short, resolve, shown
 from hako_py.sandbox.credentials import SANDBOX_CREDENTIALS
 from tests.conftest import SandboxControl, unique
 from tests.test_traffic import REGION, client, vpc_id
@@ -94,3 +107,27 @@ def test_a_schedule_plan_refers_to_the_revision_it_registers_and_derives_the_clu
     assert sent["Target"]["EcsParameters"]["TaskDefinitionArn"] == arn
     # the rendered request is left as render made it
     assert sent["Name"] == "job.nightly" and request["Target"]["Arn"] == "{{cluster:batch}}"
+
+
+def test_plan_data_names_refs_and_masks_secrets_as_the_text_output_does() -> None:
+    revision = Ref("new-revision", "<new revision>")
+    task_definition = {"containerDefinitions": [{"name": "app", "environment": [
+        {"name": "API_TOKEN", "value": "s3cr3t-value-123"}, {"name": "MODE", "value": "one"}]}]}
+    data = plan_data(plan_of(
+        Hook("deploy_finished", (task_definition, revision)),
+        Say(("registered ", Short(revision))),
+        FollowRollout("production", "web", revision, "rollout", timeout=30.0),
+        AwaitCloudMapOperation(Ref("operation")),
+        PointAlarm("high-cpu", Ref("policy")),
+        Call(Operation.PUT_SCALING_POLICY, {"ResourceLabel": ResourceLabel("arn:lb", Ref("tg"))}, "PutScalingPolicy"),
+    ))
+    assert "s3cr3t" not in json.dumps(data)
+    hook, say, follow, wait, alarm, call = data
+    assert hook["arguments"][0]["containerDefinitions"][0]["environment"][0]["value"] == "<masked>"
+    assert hook["arguments"][1] == {"ref": "new-revision", "shown": "<new revision>"}
+    assert say == {"kind": "say", "message": "registered <new revision>"}
+    assert follow["target"] == {"ref": "new-revision", "shown": "<new revision>"} and follow["timeoutSeconds"] == 30.0
+    assert wait["operationId"]["ref"] == "operation" and alarm["policyArn"]["ref"] == "policy"
+    label = call["parameters"]["ResourceLabel"]["resourceLabel"]
+    assert label == {"loadBalancerArn": "arn:lb", "targetGroupArn": {"ref": "tg", "shown": "{{tg}}"}}
+    assert (call["service"], call["operation"]) == ("application-autoscaling", "PutScalingPolicy")

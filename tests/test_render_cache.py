@@ -11,10 +11,10 @@ import pytest
 from hako_py.loading import LoadOptions, load_definition
 from hako_py.loading.cached_evaluation import evaluate_cached
 from hako_py.loading.evaluation import Evaluated, Evaluation, Refused, evaluate
-from hako_py.loading.render_cache import cache_folder
+from hako_py.loading.render_cache import cache_folder, flush
 from hako_py.review.reviewer import Job
 from hako_py.workers.failure import Failure
-from tests.conftest import Hako, Repo
+from tests.conftest import Hako, HakoProcess, Repo
 from tests.test_review import LIB, app, git
 
 
@@ -105,19 +105,24 @@ def test_provider_values_and_errors_are_never_stored(repo: Repo) -> None:
     assert isinstance(evaluate_cached(broken.request, broken), Refused) and broken.calls == 2
 
 
-def test_deleting_or_corrupting_the_cache_only_costs_an_evaluation(repo: Repo) -> None:
+def test_deleting_or_corrupting_the_cache_only_costs_an_evaluation(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(tmp_path / "own"))
     repo.write("apps/lib/base.libsonnet", LIB)
     repo.write("apps/web.jsonnet", app("web"))
     first = Counting(request_for(repo, "apps/web.jsonnet"))
     evaluate_cached(first.request, first)
+    flush()  # as a command does when it ends
     folder = cache_folder()
     assert folder is not None
-    entries = list((folder / "evaluation").rglob("*.json"))
+    entries = list((folder / "evaluation").rglob("*.jsonl"))
     assert entries
     for entry in entries:
         entry.write_text("{ not json")
     corrupt = Counting(request_for(repo, "apps/web.jsonnet"))
     assert memory_of(evaluate_cached(corrupt.request, corrupt)) == 256 and corrupt.calls == 1
+    flush()
+    assert len(list((folder / "evaluation").rglob("*.jsonl"))) == 2  # the corrupt one is left alone
     shutil.rmtree(folder / "evaluation")
     deleted = Counting(request_for(repo, "apps/web.jsonnet"))
     assert memory_of(evaluate_cached(deleted.request, deleted)) == 256 and deleted.calls == 1
@@ -166,3 +171,73 @@ def test_review_uses_the_cache_and_one_changed_byte_changes_the_report(hako: Hak
     assert "385" in after.out and "384" not in after.out
     library.write_text(LIB)
     assert "no changes" in hako("diff", "--base", "main").out
+
+
+def test_a_review_writes_one_file_and_keeps_what_it_used_when_older_files_go(
+        hako: Hako, reviewed: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(tmp_path / "own"))
+    library = reviewed.root / "apps/lib/base.libsonnet"
+    library.write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    folder = cache_folder()
+    assert folder is not None
+    assert hako("diff", "--base", "main", "--format", "json").code == 0
+    first = sorted((folder / "review").glob("*.jsonl"))
+    assert len(first) == 1  # four entries (two apps at two revisions), one file
+    assert hako("diff", "--base", "main", "--format", "json").code == 0
+    packs = sorted((folder / "review").glob("*.jsonl"))
+    assert len(packs) == 2
+    packs[0].unlink()  # the oldest goes (as beyond MAX_PACKS): the second run's file holds what it used
+    for name in ("alpha", "beta"):
+        job = Job(f"apps/{name}.jsonnet", "main", None, str(reviewed.root), (), (), (), (), run=f"after-{name}")
+        head = job.cached(base=False)
+        assert head is not None and head.view is not None
+        assert head.view["taskDefinition"]["containerDefinitions"][0]["memory"] == 384
+
+
+def test_a_cache_inside_the_checkout_is_refused_so_a_committed_poisoned_render_is_never_used(
+        hako: Hako, hako_process: HakoProcess, reviewed: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tester's attack: a PR commits .hako-cache/ with web's render edited; the deploy
+    workflow kept HAKO_CACHE_DIR in the checkout, so after merge the poisoned render decided
+    the review and the deploy. A cache folder inside a git work tree is refused, tracked or not."""
+    cache = reviewed.root / ".hako-cache"
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(cache))
+    (reviewed.root / "apps/lib/base.libsonnet").write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    refused = hako("diff", "--base", "main")
+    assert refused.code == 1
+    assert "refusing the cache folder" in refused.err and "inside the git work tree" in refused.err
+    assert "HAKO_CACHE_DIR" in refused.err
+    # every command (a process of its own): the ECS model and the compiled schema validator live there too
+    validate = hako_process("validate", "apps/alpha.jsonnet", env={"HAKO_CACHE_DIR": str(cache)})
+    assert validate.code == 1 and "refusing the cache folder" in validate.out + validate.err
+    assert not (cache / "renders").exists()
+
+
+def test_an_entry_copied_under_another_key_or_a_shared_writable_cache_is_not_trusted(
+        hako: Hako, reviewed: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    monkeypatch.setenv("HAKO_CACHE_DIR", str(own))
+    library = reviewed.root / "apps/lib/base.libsonnet"
+    library.write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    assert hako("diff", "--base", "main", "--format", "json").code == 0
+    pack = next((own / "renders/review").glob("*.jsonl"))
+    # alpha's entries rewritten to poison beta's key: the index says beta, the entries say alpha
+    header, *entries = pack.read_bytes().split(b"\n")
+    index = json.loads(header)["index"]
+    beta = [row for row in index if b"beta" in entries[index.index(row)]]
+    alpha = [row for row in index if b"alpha" in entries[index.index(row)]]
+    assert beta and alpha
+    poisoned = [[b_row[0], a_row[1], a_row[2], a_row[3]] for b_row, a_row in zip(beta, alpha, strict=True)]
+    body = b"\n".join(entries)
+    pack.write_bytes(json.dumps({"format": 3, "index": poisoned}).encode() + b"\n" + body)
+    for name in ("alpha", "beta"):
+        assert Job(f"apps/{name}.jsonnet", "main", None, str(reviewed.root), (), (), (), (),
+                   run=f"poisoned-{name}").cached(base=False) is None
+    report = json.loads(hako("diff", "--base", "main", "--format", "json").out)
+    assert sorted(a["file"] for a in report["apps"]) == ["apps/alpha.jsonnet", "apps/beta.jsonnet"]
+    own.chmod(0o777)
+    refused = hako("diff", "--base", "main")
+    assert refused.code == 1 and "writable by group or others (mode 777)" in refused.err
+    own.chmod(0o700)
+    (own / "renders").chmod(0o775)
+    refused = hako("diff", "--base", "main")
+    assert refused.code == 1 and "writable by group or others (mode 775)" in refused.err

@@ -302,3 +302,26 @@ def test_bombs_in_a_parallel_validate_cost_only_their_own_results(repo: Repo, ha
         "apps/time.jsonnet: evaluation exceeded the time limit of 5 s (HAKO_EVAL_TIMEOUT)",
     ], result
     assert result.code == 1
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[deploy]\nwavez = [["web"]]\n', "hako.toml:2: deploy.wavez: unknown key (did you mean 'waves'?)"),
+    ('[deplyo]\nwaves = [["web"]]\n', "hako.toml:1: deplyo: unknown key (did you mean 'deploy'?"),
+    ('[providers.env]\nalow = ["X"]\n', "hako.toml:2: providers.env.alow: unknown key (did you mean 'allow'?)"),
+    ('[providers]\nenvs = { allow = [] }\n', "hako.toml:2: providers.envs: unknown key (did you mean 'env'?)"),
+    ('regoin = "us-east-1"\n', "hako.toml:1: regoin: unknown key (did you mean 'region'?"),
+])
+def test_unknown_hako_toml_keys_are_located_errors(hako: Hako, repo: Repo, toml: str, message: str) -> None:
+    repo.write("hako.toml", toml)
+    repo.write("apps/web.jsonnet", FARGATE_APP)
+    result = hako("validate", "apps/web.jsonnet")
+    assert result.code == 1
+    assert message in result.out + result.err
+
+
+def test_other_top_level_hako_toml_keys_stay_values_for_jsonnet(hako: Hako, repo: Repo) -> None:
+    repo.write("hako.toml", 'team = "payments"\n[deploy]\nwaves = [["web"]]\n')
+    repo.write("apps/x.jsonnet", "{ team: std.extVar('hako').team }")
+    result = hako("show-definition", "apps/x.jsonnet")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == {"team": "payments"}

@@ -56,6 +56,15 @@ class SchedulerApi:
                 found.extend(dict(s) for s in page.get("Schedules") or [])
         return found
 
+    def schedules_in(self, group: str) -> list[dict[str, Any]]:
+        """ListSchedules' summaries of every schedule of *group* (NamePrefix has a minimum length of 1,
+        so it is left out rather than empty)."""
+        found: list[dict[str, Any]] = []
+        with aws_errors(f"ListSchedules {group}"):
+            for page in self.client.get_paginator("list_schedules").paginate(GroupName=group):
+                found.extend(dict(s) for s in page.get("Schedules") or [])
+        return found
+
     def schedule(self, group: str, name: str) -> dict[str, Any] | None:
         """GetSchedule, or None when it does not exist."""
         try:

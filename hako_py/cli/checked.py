@@ -6,6 +6,7 @@ invalid one and point to ``hako validate`` for its warnings (see :mod:`hako_py.c
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from hako_py.cli.hints import warnings_hint
@@ -27,5 +28,5 @@ def check_definition(file: str, loader: dict[str, Any], reporter: Reporter, outc
     warnings_hint(checked, reporter)
     if need_service and not checked.app.has_service and not checked.app.schedules:
         raise HakoError(f"{checked.loaded.file}: defines no service (no scheduler.desired_count) and no schedules; "
-                        f"run it with: hako oneshot {checked.loaded.file} -- COMMAND")
+                        f"run it with: hako oneshot {shlex.quote(checked.loaded.file)} -- COMMAND")
     return checked

@@ -11,6 +11,8 @@ all sharing one AWS request budget.
 from __future__ import annotations
 
 import os
+import shlex
+import signal
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -18,16 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from hako_py.aws.throttle import TokenBucket
+from hako_py.cli.deploy_app import deploy_prepared
 from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import show
-from hako_py.cli.prepare import SharedClients, preflight, prepare, schedules_for, traffic_for
-from hako_py.deploy.deployer import Deployer, DeployOptions
+from hako_py.cli.prepare import SharedClients, preflight, prepare
+from hako_py.deploy.deployer import DeployOptions
 from hako_py.errors import HakoError
-from hako_py.fleet.plan import FleetPlan, Step, parse_shard, plan_fleet
+from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, plan_fleet
 from hako_py.fleet.report import FleetOutput, result_data, summary_table
-from hako_py.fleet.runner import AppResult, run_plan
+from hako_py.fleet.runner import SKIPPED, AppResult, run_plan
+from hako_py.interrupts import InterruptFlag, exit_code, flagging_on
+from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
+from hako_py.oneshot.request import Overrides, oneshot_task_definition
+from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
 from hako_py.paths import display_path, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.record import Record
@@ -79,20 +86,24 @@ def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[
     checked: dict[str, CheckedApp | str] = {}
     for file in files:
         try:
-            app = check_file(file, options, RenderOptions(tag=tag))
+            checked[file] = check_file(file, options, RenderOptions(tag=tag))
         except HakoError as exc:
             checked[file] = str(exc)
-            continue
-        checked[file] = app if app.app.has_service else (
-            f"{app.loaded.file}: defines no service (no scheduler.desired_count): hako deploy of many apps deploys "
-            f"services; run it with: hako oneshot {app.loaded.file} -- COMMAND")
     return checked
+
+
+def _batch_only(checked: CheckedApp) -> str:
+    """Why a batch-only app without schedules is skipped (nothing to deploy: hako deploy of it alone refuses)."""
+    return (f"batch app: run it with hako oneshot {shlex.quote(checked.loaded.file)} -- COMMAND, or as a oneshot "
+            "of a wave ([deploy] waves in hako.toml)")
 
 
 def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptions, output: str, quiet: bool,
                  verbose: bool, aws: dict[str, Any], loader: dict[str, Any]) -> None:
     outcome = Outcome("deploy", output)
     selected = select(paths, settings.changed_since, loader, None)
+    if settings.changed_since is None and not selected.files:
+        raise HakoError(f"no app definitions found in {', '.join(paths)} (*.jsonnet, *.yml, *.yaml)")
     checked = _checked(selected.files, loader, settings.tag)
     waves = next((c.loaded.config.waves for c in checked.values() if isinstance(c, CheckedApp)), ())
     plan = plan_fleet(selected.files, waves=waves, shard=parse_shard(settings.shard) if settings.shard else None,
@@ -103,12 +114,19 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     _announce(fleet, plan, selected, settings)
 
     clients = SharedClients(aws, bucket)
+    interrupt = InterruptFlag()
 
     def deploy_one(step: Step) -> AppResult:
-        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients)
+        if interrupt.set:
+            return AppResult(step.file, step.app, SKIPPED, interrupt_code(interrupt), "not started: interrupted")
+        if step.operation == ONESHOT:
+            return _oneshot_app(step, checked[step.file], fleet, settings, options, aws, clients)
+        return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients, interrupt)
 
     started = time.monotonic()
-    with fleet:
+    # SIGINT/SIGTERM stop the following of every app (each says its deployment continues in ECS)
+    # and the start of any other, as for a single deploy; the summary and -o json still come
+    with fleet, flagging_on(interrupt, signal.SIGINT, signal.SIGTERM):
         results = run_plan(plan, deploy_one, jobs=settings.jobs, fail_fast=settings.fail_fast, on_phase=fleet.phase)
     results += [AppResult(file, os.path.splitext(os.path.basename(file))[0], "broken", 1, error)
                 for file, error in selected.broken]
@@ -116,10 +134,20 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     failed = [r for r in results if not r.ok]
     if results:
         fleet.say(summary_table(results))
-    message = (f"{len(results) - len(failed)} of {len(results)} apps deployed or unchanged in {seconds:.1f}s"
+    skipped = [r for r in results if r.ok and r.result == SKIPPED]
+    done = len(results) - len(failed) - len(skipped)
+    message = (f"{done} of {len(results)} apps {'would be ' if options.dry_run else ''}deployed or unchanged"
+               + (f", {len(skipped)} skipped (batch apps: {', '.join(r.app for r in skipped)})" if skipped else "")
+               + f" in {seconds:.1f}s"
                + (f"; {len(failed)} failed or not started: {', '.join(r.app for r in failed)}" if failed else ""))
     fleet.say(message)
-    outcome.record.result = "failed" if failed else ("dry-run" if options.dry_run else "deployed")
+    if interrupt.set:
+        note = (f"interrupted ({signal.Signals(interrupt.signum).name}): stopped following; the deployments "
+                "started continue in ECS (watch them with hako status FILE)")
+        fleet.say(note)
+        message += f"; {note}"
+    outcome.record.result = ("interrupted" if interrupt.set else "failed" if failed
+                             else ("dry-run" if options.dry_run else "deployed"))
     outcome.record.message = message
     outcome.record.fields.update(
         dryRun=options.dry_run, apps=[result_data(r) for r in results], removed=list(plan.removed),
@@ -127,7 +155,12 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
                  "requests": bucket.taken, "throttleWaitSeconds": round(bucket.waited, 3)})
     if output != "json" and not results and not plan.removed:
         show("nothing to deploy")
-    outcome.finish(1 if failed else 0)
+    outcome.finish(interrupt_code(interrupt) if interrupt.set else 1 if failed else 0)
+
+
+def interrupt_code(interrupt: InterruptFlag) -> int:
+    """128 + the signal's number, as a single deploy exits when interrupted."""
+    return 128 + (interrupt.signum or signal.SIGINT)
 
 
 def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings: FleetSettings) -> None:
@@ -137,19 +170,27 @@ def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings:
               f"{settings.jobs} at a time" + (f", in {len(plan.waves)} waves" if len(plan.waves) > 1 else ""))
     for number, wave in enumerate(plan.waves, start=1):
         if len(plan.waves) > 1:
-            fleet.say(f"  wave {number}: {', '.join(step.app for step in wave)}")
+            fleet.say(f"  wave {number}: {', '.join(_named(step) for step in wave)}")
     for file in plan.removed:
+        ref, path = shlex.quote(settings.changed_since or ""), shlex.quote(file)  # paths are data, not shell
         fleet.say(f"removed since {settings.changed_since}: {file} (not removed from ECS; to remove it: "
-                  f"git checkout {settings.changed_since} -- {file} && hako remove {file} && git rm -q {file})")
+                  f"git checkout {ref} -- {path} && hako remove {path} && git rm -q {path})")
     for file, error in selected.broken:
         fleet.say(f"not deployed: {file} is broken in the working tree: {error}")
 
 
 def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
-                options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
-    """One app, as ``hako deploy FILE`` deploys it, talking through a prefixed reporter."""
+                options: DeployOptions, aws: dict[str, Any], clients: SharedClients,
+                interrupt: InterruptFlag) -> AppResult:
+    """One app, as ``hako deploy FILE`` deploys it (the same function: service, schedules and the
+    oneshot task definition they run), talking through a prefixed reporter. A batch-only app
+    without schedules has nothing to deploy: skipped, which does not fail the fleet."""
     reporter = fleet.reporter(step)
     started = time.monotonic()
+    if isinstance(checked, CheckedApp) and not checked.app.has_service and not checked.app.schedules:
+        why = _batch_only(checked)
+        reporter.line(f"skipped ({why})")
+        return AppResult(step.file, step.app, SKIPPED, 0, why)
     if isinstance(checked, str):
         reporter.problem(checked)
         return AppResult(step.file, step.app, "error", 1, checked)
@@ -160,19 +201,68 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
                            stderr=sys.stderr, clients=clients.for_app(checked), quiet=reporter.quiet)
 
-        def verified() -> bool:
-            return preflight(prepared, prepared.rendered.task_definition, reporter, record)
-
-        deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
-                            preflight=verified if settings.verify else None,
-                            traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients),
-                            schedules=schedules_for(prepared.app, prepared.clients, prepared.rendered, settings.tag),
-                            record=record)
-        code = deployer.deploy(prepared.app, prepared.rendered)
+        code = deploy_prepared(prepared, reporter, record, options, tag=settings.tag, verify=settings.verify,
+                               sleep=interrupt.sleep)
+    except KeyboardInterrupt as exc:  # interrupted while not following (a retry's wait): nothing else to say
+        reporter.problem("interrupted")
+        return AppResult(step.file, step.app, "interrupted", exit_code(exc), "interrupted",
+                         seconds=round(time.monotonic() - started, 3))
     except HakoError as exc:
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", exc.exit_code or 1, str(exc),
                          seconds=round(time.monotonic() - started, 3))
     td = record.fields.get("taskDefinition") or {}
     return AppResult(step.file, step.app, record.result, code, record.message, td.get("before"), td.get("after"),
-                     round(time.monotonic() - started, 3), document={"writes": record.writes})
+                     round(time.monotonic() - started, 3),
+                     document={"writes": record.writes, **({"plan": record.fields["plan"]} if "plan" in record.fields
+                                                           else {})})
+
+
+def _named(step: Step) -> str:
+    """A step in the announcement of the waves: a oneshot with its command."""
+    return f"{step.app} (oneshot: {shlex.join(step.command)})" if step.operation == ONESHOT else step.app
+
+
+def _oneshot_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
+                 options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
+    """One app run once with the wave's command, as ``hako oneshot FILE -- COMMAND`` runs it
+    (its output prefixed like every line of the fleet); the app's exit code is the result's code,
+    so a failed migration stops the later waves."""
+    reporter = fleet.reporter(step)
+    started = time.monotonic()
+    if isinstance(checked, str):
+        reporter.problem(checked)
+        return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, checked)
+    warnings_hint(checked, reporter)
+    lines = fleet.lines(step)
+    try:
+        prepared = prepare(checked, aws, hook="oneshot_starting", tag=settings.tag, dry_run=options.dry_run,
+                           stderr=lines, clients=clients.for_app(checked))
+        task_definition = oneshot_task_definition(prepared.app, (), settings.tag)
+        if settings.verify and not preflight(prepared, task_definition, reporter):
+            message = "verification failed: no task was started (fix the [NG] items, or --no-verify)"
+            reporter.problem(message)
+            return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, message,
+                             seconds=round(time.monotonic() - started, 3))
+        run = OneshotOptions(overrides=Overrides(command=step.command), tag=settings.tag, dry_run=options.dry_run,
+                             timeout=options.follow.timeout, interval=options.follow.interval, log_grace=_log_grace())
+        runner = OneshotRunner(prepared.clients, prepared.clients.logs, lines, lines, run,
+                               scripts=prepared.scripts, quiet=reporter.quiet)
+        code = runner.run(prepared.app, prepared.rendered, task_definition)
+    except HakoError as exc:
+        reporter.problem(str(exc))
+        return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, str(exc),
+                         seconds=round(time.monotonic() - started, 3))
+    finally:
+        lines.finish()
+    result = "dry-run" if options.dry_run and code == 0 else ("succeeded" if code == 0 else "failed")
+    return AppResult(step.file, step.app, result, code, f"{shlex.join(step.command)}: exit {code}",
+                     seconds=round(time.monotonic() - started, 3))
+
+
+def _log_grace() -> float:
+    """``$HAKO_LOG_GRACE`` as ``hako oneshot`` reads it (deploy has no --log-grace option)."""
+    try:
+        return min(600.0, max(0.0, float(os.environ["HAKO_LOG_GRACE"])))
+    except (KeyError, ValueError):
+        return DEFAULT_LOG_GRACE_SECONDS

@@ -9,6 +9,7 @@ them in its ``warnings`` key.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from hako_py.reporter import Reporter
@@ -17,4 +18,5 @@ from hako_py.reporter import Reporter
 def warnings_hint(checked: Any, reporter: Reporter) -> None:
     count = len(checked.warnings)
     if count:
-        reporter.line(f"{count} warning{'s' if count != 1 else ''}; run hako validate {checked.loaded.file}")
+        reporter.line(f"{count} warning{'s' if count != 1 else ''}; "
+                      f"run hako validate {shlex.quote(checked.loaded.file)}")

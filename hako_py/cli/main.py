@@ -138,6 +138,16 @@ def main(argv: list[str] | None = None) -> None:
         _main(argv)
     finally:
         sys.stdout, sys.stderr = saved
+        _write_render_cache()
+
+
+def _write_render_cache() -> None:
+    """Write what the command stored in the render cache, one file per kind (see
+    loading.render_cache); imported only when the command used the cache."""
+    if "hako_py.loading.render_cache" in sys.modules:
+        from hako_py.loading.render_cache import flush
+
+        flush()
 
 
 def _main(argv: list[str] | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,17 @@ import click
 from hako_py.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+class FiniteFloat(click.FloatRange):
+    """click.FloatRange that also refuses ``inf`` and ``nan`` (float() accepts both, and NaN passes
+    every bound check): a usage error, never an internal error later (every float option uses it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        if not math.isfinite(converted):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return converted
+
 
 POLL_HELP = "Seconds between status polls while following (adaptive; default 1)."
 AWS_KEYS = ("region", "profile", "endpoint_url")
@@ -42,8 +54,9 @@ def loader_options(func: F) -> F:
                      type=click.Path(file_okay=False, path_type=Path),
                      help="Extra Jsonnet import folder, searched after the definition's own folder."),
         click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
-                     help="Repository root imports are confined to (default: nearest folder with "
-                          "hako.toml or .git)."),
+                     help="Repository root imports are confined to (default: inside git, the folder of the "
+                          "outermost hako.toml under the git top level, else the top level; outside git, the "
+                          "nearest folder with hako.toml, else the definition's own folder)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 # json and the rest only when a command builds a document, so ``hako --help`` stays fast.
 _current: Outcome | None = None
 # Where a command's own keys go in its document, so documents read the same way each time.
-ORDER = ("taskDefinition", "desiredCount", "dryRun", "writes", "kept", "rollout", "verification", "checks", "files",
-         "summary", "timings")
+ORDER = ("taskDefinition", "desiredCount", "dryRun", "writes", "plan", "kept", "rollout", "verification", "checks",
+         "files", "summary", "timings")
 
 
 class Outcome:

@@ -7,6 +7,7 @@ before); success is reported only for a COMPLETED rollout of the revision deploy
 
 from __future__ import annotations
 
+import shlex
 import signal
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from hako_py.deploy.live import failed_rollout, in_progress_deployment, read_liv
 from hako_py.deploy.plan import NEW_REVISION, SERVICE, ServicePlan, make_plan, running_task_definition
 from hako_py.interrupts import exit_code, raising_on
 from hako_py.plan import display
+from hako_py.plan.data import plan_data
 from hako_py.plan.executor import Executor
 from hako_py.plan.instructions import Call, FollowRollout, Hook, Operation, Plan, plan_of
 from hako_py.plan.operations import Facade
@@ -113,7 +115,7 @@ class Deployer:
             self.out.problem(f"warning: not applied to the existing service: {change}")
         if any("UpdateService cannot change it" in change for change in plan.immutable_changes):
             self.out.problem(f"  (to apply such a change, recreate the service, which stops its tasks: "
-                             f"hako remove {app.file} && hako deploy {app.file})")
+                             f"hako remove {shlex.quote(app.file)} && hako deploy {shlex.quote(app.file)})")
         for change in traffic.immutable if traffic else []:
             self.out.problem(f"warning: not applied: {change}")
         for note in schedules.notes if schedules else ():
@@ -145,13 +147,14 @@ class Deployer:
                                  f"{short_td(failed.get('taskDefinition'))} FAILED "
                                  f"({failed.get('rolloutStateReason') or 'no reason given'}); the service runs "
                                  f"{failed.get('runningCount') or 0}/{failed.get('desiredCount') or 0} tasks of it. "
-                                 f"Fix the definition and deploy again, or go back with hako rollback {app.file}",
+                                 "Fix the definition and deploy again, or go back with hako rollback "
+                                 f"{shlex.quote(app.file)}",
                                  EXIT_FAILED, after=before, problem=True)
             busy = in_progress_deployment(live.service) if live.service else None
             if busy and self.options.dry_run:
                 return self._end("unchanged", f"no changes; a rollout of {short_td(busy.get('taskDefinition'))} is "
-                                 f"still in progress (dry run: not following it; hako status {app.file})", EXIT_OK,
-                                 after=before)
+                                 f"still in progress (dry run: not following it; hako status {shlex.quote(app.file)})",
+                                 EXIT_OK, after=before)
             if live.service and busy and busy.get("taskDefinition") == live.task_definition_arn and self.options.wait:
                 # an earlier deploy (killed, or --no-wait) started this rollout: see it through
                 target = str(live.task_definition_arn)
@@ -164,7 +167,7 @@ class Deployer:
             if busy and not self.options.wait:
                 return self._end("unchanged", f"no changes to apply; the rollout of "
                                  f"{short_td(busy.get('taskDefinition'))} is still in progress (not waiting: watch it "
-                                 f"with hako status {app.file})", EXIT_OK, after=before)
+                                 f"with hako status {shlex.quote(app.file)})", EXIT_OK, after=before)
             return self._end("unchanged", f"no changes: service {app.app_id} already runs "
                              f"{short_td(live.task_definition_arn)} as defined", EXIT_OK, after=before)
         if live.service is not None:  # a dry run says what the deploy would do: refuse as well
@@ -173,7 +176,7 @@ class Deployer:
                 return self._end("refused", f"error: service {app.app_id} has a deployment in progress "
                                  f"({busy.get('id')}, {short_td(busy.get('taskDefinition'))}, "
                                  f"rolloutState {busy.get('rolloutState') or 'unknown'}); nothing was changed. "
-                                 f"Wait for it (hako status {app.file}) and deploy again.", EXIT_FAILED,
+                                 f"Wait for it (hako status {shlex.quote(app.file)}) and deploy again.", EXIT_FAILED,
                                  after=before, problem=True)
         if self.preflight is not None and not self.preflight():
             return self._end("verification-failed", "verification failed: nothing was changed (fix the [NG] items, "
@@ -186,6 +189,7 @@ class Deployer:
         if self.options.dry_run:
             self.scripts.fire("before_writes", rendered.task_definition)
             writes = display.show(steps, self.out.line, header="dry run: would send", sent=self.record.wrote)
+            self.record.fields["plan"] = plan_data(steps)  # --output json: the instructions themselves
             return self._end("dry-run", f"dry run: {len(writes)} write{'s' if len(writes) != 1 else ''} not sent",
                              EXIT_OK, after=None)
         previous = str(live.service["taskDefinition"]) if live.service else None
@@ -210,7 +214,7 @@ class Deployer:
         self.scripts.fire("deploy_started", service)
         if not self.options.wait:
             return self._end("started", f"not waiting: the rollout of {short_td(target)} continues in ECS "
-                             f"(watch it with hako status {app.file})", EXIT_OK, after=target)
+                             f"(watch it with hako status {shlex.quote(app.file)})", EXIT_OK, after=target)
         return self._follow(app, target, service, previous, new_arn)
 
     def _follow(self, app: AppDefinition, target: str, service: dict[str, Any] | None, previous: str | None,
@@ -230,8 +234,8 @@ class Deployer:
         except KeyboardInterrupt as interrupt:
             self.out.done()
             return self._end("interrupted", f"interrupted: stopped following; the deployment of {short_td(target)} "
-                             f"continues in ECS. Watch it with: hako status {app.file}", exit_code(interrupt),
-                             after=target, problem=True)
+                             f"continues in ECS. Watch it with: hako status {shlex.quote(app.file)}",
+                             exit_code(interrupt), after=target, problem=True)
         finally:
             self.record.fields["timings"]["rolloutSeconds"] = round(self.clock() - started, 3)
         self.record.fields["rollout"] = {"state": outcome.state, "message": outcome.message}
@@ -282,7 +286,7 @@ class Deployer:
             return self._end("rolled-back", f"rolled back: service {app.app_id} runs {short_td(previous)} again; the "
                              f"deployment of {short_td(target)} failed", EXIT_FAILED, after=previous, problem=True)
         return self._end("rollback-failed", f"rollback to {short_td(previous)} did not complete ({outcome.state}: "
-                         f"{outcome.message}); check hako status {app.file}", EXIT_FAILED,
+                         f"{outcome.message}); check hako status {shlex.quote(app.file)}", EXIT_FAILED,
                          after=running_task_definition(outcome.service) if outcome.service else None,
                          problem=True)
 

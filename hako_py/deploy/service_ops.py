@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from hako_py.aws.ecs import EcsApi
@@ -43,7 +44,7 @@ def require_service(ecs: EcsApi, app: AppDefinition) -> dict[str, Any]:
     service = ecs.describe_service(app.cluster, app.app_id)
     if service is None:
         raise ServiceMissing(f"service {app.app_id} does not exist in cluster {app.cluster} "
-                             f"(deploy it with: hako deploy {app.file})")
+                             f"(deploy it with: hako deploy {shlex.quote(app.file)})")
     return service
 
 
@@ -209,7 +210,7 @@ def stop(ecs: EcsApi, app: AppDefinition, reporter: Reporter, *, dry_run: bool =
     updated = ecs.update_service(cluster=app.cluster, service=app.app_id, desiredCount=0)
     if not wait:
         return record.end(reporter, "stopping", f"service {app.app_id} is stopping: desired count 0 (was {was}); "
-                          f"not waiting for its tasks (watch them with hako status {app.file})", 0)
+                          f"not waiting for its tasks (watch them with hako status {shlex.quote(app.file)})", 0)
     settings = settings or FollowSettings()
     outcome = follow_service(lambda: ecs.describe_service(app.cluster, app.app_id), scaled_to_zero, reporter,
                              settings, initial=updated, what="stopping the tasks", **timing)

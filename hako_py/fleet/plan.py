@@ -1,8 +1,10 @@
 """Which apps a fleet deploy touches, in which order: pure data, decided before any request.
 
-The plan is frozen data (waves of :class:`Step`, each an instruction ``("deploy", file)``)
-built by :func:`plan_fleet` from the selected files, ``hako.toml``'s waves and the CI shard;
-:mod:`hako_py.fleet.runner` is the one function that executes it.
+The plan is frozen data (waves of :class:`Step`, each an instruction ``("deploy", file)``, or
+``("oneshot", file, command)`` for an app a wave entry of ``hako.toml`` runs once, e.g. a
+migration before the web services) built by :func:`plan_fleet` from the selected files,
+``hako.toml``'s waves and the CI shard; :mod:`hako_py.fleet.runner` is the one function that
+executes it.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
 from hako_py.errors import UsageError
+from hako_py.loading.repo import WaveOneshot
 from hako_py.paths import app_id_for
 
 DEPLOY = "deploy"
+ONESHOT = "oneshot"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One instruction: *operation* on the definition *file* (as the user or review named it)."""
+    """One instruction: *operation* on the definition *file* (as the user or review named it);
+    a oneshot runs *command* in the app's container."""
 
     operation: str
     file: str
+    command: tuple[str, ...] = ()
 
     @property
     def app(self) -> str:
@@ -61,18 +67,25 @@ def shard_of(file: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % count + 1
 
 
-def wave_of(file: str, waves: Sequence[Sequence[str]]) -> int:
+def wave_of(file: str, waves: Sequence[Sequence[str | WaveOneshot]]) -> int:
     """The first wave with a pattern matching the app id (a pattern with a ``/``: the path);
     apps in none come last."""
+    return _placed(file, waves)[0]
+
+
+def _placed(file: str, waves: Sequence[Sequence[str | WaveOneshot]]) -> tuple[int, WaveOneshot | None]:
+    """The app's wave, and the oneshot entry that placed it there (None: it is deployed)."""
     posix = PurePosixPath(os.path.normpath(file).replace(os.sep, "/")).as_posix()
-    for index, patterns in enumerate(waves):
-        if any(fnmatchcase(posix, p) if "/" in p else fnmatchcase(app_id_for(file), p) for p in patterns):
-            return index
-    return len(waves)
+    for index, entries in enumerate(waves):
+        for entry in entries:
+            pattern = entry.pattern if isinstance(entry, WaveOneshot) else entry
+            if fnmatchcase(posix, pattern) if "/" in pattern else fnmatchcase(app_id_for(file), pattern):
+                return index, entry if isinstance(entry, WaveOneshot) else None
+    return len(waves), None
 
 
-def plan_fleet(files: Sequence[str], *, waves: Sequence[Sequence[str]] = (), shard: tuple[int, int] | None = None,
-               removed: Sequence[str] = ()) -> FleetPlan:
+def plan_fleet(files: Sequence[str], *, waves: Sequence[Sequence[str | WaveOneshot]] = (),
+               shard: tuple[int, int] | None = None, removed: Sequence[str] = ()) -> FleetPlan:
     """The plan for *files* (deduplicated, in a stable order): this shard's apps, in waves."""
     unique = sorted(dict.fromkeys(files))
     apps = {app_id_for(f): f for f in unique}
@@ -83,6 +96,7 @@ def plan_fleet(files: Sequence[str], *, waves: Sequence[Sequence[str]] = (), sha
     mine = [f for f in unique if shard is None or shard_of(f, shard[1]) == shard[0]]
     grouped: dict[int, list[Step]] = {}
     for file in mine:
-        grouped.setdefault(wave_of(file, waves), []).append(Step(DEPLOY, file))
+        wave, oneshot = _placed(file, waves)
+        grouped.setdefault(wave, []).append(Step(ONESHOT, file, oneshot.command) if oneshot else Step(DEPLOY, file))
     return FleetPlan(tuple(tuple(grouped[i]) for i in sorted(grouped)), tuple(sorted(removed)),
                      len(unique) - len(mine))

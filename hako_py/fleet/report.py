@@ -8,6 +8,7 @@ elsewhere (CI logs) the prefixed lines are all there is.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Sequence
 from types import TracebackType
@@ -16,6 +17,9 @@ from typing import Any, TextIO
 from hako_py.fleet.plan import Step
 from hako_py.fleet.runner import AppResult
 from hako_py.reporter import NORMAL, Reporter
+
+#: a oneshot's results that come with its exit code
+RAN = ("succeeded", "failed")
 
 
 def short_revision(arn: str | None) -> str:
@@ -77,6 +81,10 @@ class FleetOutput:
         """The single deploy's Reporter for one app: its lines prefixed, its last line its phase."""
         return _Prefixed(self, step, self.level)
 
+    def lines(self, step: Step) -> Lines:
+        """A text stream for one app's oneshot (its output and hako's messages about it)."""
+        return Lines(self, step)
+
     def say(self, message: str) -> None:
         with self.lock:
             if self._live is not None:
@@ -84,6 +92,29 @@ class FleetOutput:
             else:
                 self.stream.write(message + "\n")
                 self.stream.flush()
+
+
+class Lines(io.StringIO):
+    """A text stream whose whole lines go to the fleet's channel prefixed with the app, like
+    every other line of it; :meth:`finish` writes a last line that has no newline. (A
+    StringIO only to be a ``TextIO``: nothing is kept in it.)"""
+
+    def __init__(self, output: FleetOutput, step: Step) -> None:
+        super().__init__()
+        self.output = output
+        self.step = step
+        self.partial = ""
+
+    def write(self, text: str) -> int:
+        *whole, self.partial = (self.partial + text).split("\n")
+        if whole:
+            self.output.emit(self.step.app, "\n".join(whole))
+        return len(text)
+
+    def finish(self) -> None:
+        if self.partial:
+            self.output.emit(self.step.app, self.partial)
+            self.partial = ""
 
 
 class _Prefixed(Reporter):
@@ -100,19 +131,23 @@ class _Prefixed(Reporter):
 
 
 def summary_table(results: Sequence[AppResult]) -> str:
-    """app, result, revision before → after, duration: one row per app."""
+    """app, result, revision before → after, duration: one row per app (a oneshot's result
+    with its exit code: ``failed (exit 3)``)."""
     rows = [("APP", "RESULT", "REVISION", "SECONDS")]
     for r in results:
         revision = (short_revision(r.before) if r.before == r.after
                     else f"{short_revision(r.before)} → {short_revision(r.after)}")
-        rows.append((r.app, r.result, revision, f"{r.seconds:.1f}"))
+        result = f"{r.result} (exit {r.code})" if r.operation == "oneshot" and r.result in RAN else r.result
+        rows.append((r.app, result, revision, f"{r.seconds:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def result_data(result: AppResult) -> dict[str, Any]:
     """One app's outcome in the fleet's --output json document."""
-    return {"file": result.file, "app": result.app, "wave": result.wave, "result": result.result,
+    return {"file": result.file, "app": result.app, "wave": result.wave, "operation": result.operation,
+            "result": result.result,
             "exitCode": result.code, "message": result.message or None,
             "taskDefinition": {"before": result.before, "after": result.after},
-            "durationSeconds": result.seconds, "writes": result.document.get("writes", [])}
+            "durationSeconds": result.seconds, "writes": result.document.get("writes", []),
+            **({"plan": result.document["plan"]} if "plan" in result.document else {})}

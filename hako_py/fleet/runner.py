@@ -19,8 +19,9 @@ from typing import Any
 
 from hako_py.fleet.plan import FleetPlan, Step
 
-#: results of an app that ended as it should (exit 0 for the fleet when every app has one)
-SUCCEEDED = frozenset({"deployed", "unchanged", "updated", "started", "dry-run"})
+#: results of an app that ended as it should (exit 0 for the fleet when every app has one);
+#: a oneshot's are ``succeeded`` (exit code 0) and ``failed`` (its exit code as the result's code)
+SUCCEEDED = frozenset({"deployed", "unchanged", "updated", "started", "dry-run", "succeeded"})
 SKIPPED = "skipped"
 
 
@@ -38,10 +39,12 @@ class AppResult:
     seconds: float = 0.0
     wave: int = 0
     document: dict[str, Any] = field(default_factory=dict)  # the single deploy's --output json document
+    operation: str = "deploy"  # or "oneshot" (the step's)
 
     @property
     def ok(self) -> bool:
-        return self.code == 0 and self.result in SUCCEEDED
+        """Ended as it should; a skip with code 0 (a batch app, nothing to deploy) is one too."""
+        return self.code == 0 and (self.result in SUCCEEDED or self.result == SKIPPED)
 
 
 DeployOne = Callable[[Step], AppResult]
@@ -60,6 +63,7 @@ def _guarded(deploy_one: DeployOne, step: Step, wave: int) -> AppResult:
     except Exception as exc:
         result = AppResult(step.file, step.app, "error", 1, f"{type(exc).__name__}: {exc}")
     result.wave = wave
+    result.operation = step.operation
     result.seconds = result.seconds or round(time.monotonic() - started, 3)
     return result
 

@@ -7,6 +7,7 @@ is posted in public pull-request comments and must never contain files from outs
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 import re
 import tomllib
@@ -42,6 +43,15 @@ class ScriptSettings:
 
 
 @dataclass(frozen=True)
+class WaveOneshot:
+    """A wave entry that runs the matching apps once with *command* (``hako oneshot``), e.g. a
+    migration before the web services: ``{ oneshot = "migrate", command = ["rake", "db:migrate"] }``."""
+
+    pattern: str
+    command: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RepoConfig:
     """Settings shared by every definition of a repository (``hako.toml``)."""
 
@@ -61,8 +71,9 @@ class RepoConfig:
     #: name or value looks like a credential (see loading.providers.EnvPolicy)
     env_allow: tuple[str, ...] = ()
     #: ``[deploy] waves``: the order of a deploy of many apps, each wave a list of app ids or
-    #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``); apps in no wave come last
-    waves: tuple[tuple[str, ...], ...] = ()
+    #: glob patterns (``migrate``, ``web-*``, ``apps/jobs/*``), or oneshots to run (:class:`WaveOneshot`);
+    #: apps in no wave come last
+    waves: tuple[tuple[str | WaveOneshot, ...], ...] = ()
     #: ``[schedules] group``: the default schedule group, ``{cluster}`` standing for the cluster name
     schedule_group: str = DEFAULT_SCHEDULE_GROUP
 
@@ -115,7 +126,8 @@ def load_config(root: Path) -> RepoConfig:
     # definition (std.extVar('hako')), and so the rendered output
     _check_inside(root, CONFIG_NAME, display_path(path))
     try:
-        raw = tomllib.loads(read_limited_text(path))
+        text = read_limited_text(path)
+        raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise HakoError(f"{display_path(path)}: invalid TOML: {exc}") from None
     except ImportRefused as exc:
@@ -136,6 +148,7 @@ def load_config(root: Path) -> RepoConfig:
             values[key] = value
     if "apps" in values:
         _check_inside(root, values["apps"], f"{display_path(path)}: apps")
+    _check_keys(path, text, table)
     # Jsonnet sees these as std.extVar('hako'): TOML dates and times become ISO 8601 strings
     extra = {k: _jsonable(v) for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
@@ -158,13 +171,61 @@ def _schedule_group(path: Path, table: Any) -> str:
     return str(group)
 
 
-def _waves(path: Path, table: Any) -> tuple[tuple[str, ...], ...]:
+#: the keys of hako's own tables (``[scripts]`` holds one free-form table per script type)
+_TABLE_KEYS: dict[str, set[str]] = {"deploy": {"waves"}, "providers": {"env"}, "providers.env": {"allow"}}
+
+
+def _check_keys(path: Path, text: str, table: dict[str, Any]) -> None:
+    """A misspelt key of hako's own tables is an error, not silently ignored (``[deploy] wavez``
+    would drop the wave order). Other top-level keys are the repository's values for
+    ``std.extVar('hako')``, so only one close to a hako key is taken for a typo (``[deplyo]``)."""
+    for key in table:
+        if key not in _KNOWN_KEYS:
+            guess = difflib.get_close_matches(key, sorted(_KNOWN_KEYS), n=1, cutoff=0.8)
+            if guess:
+                raise HakoError(f"{_located(path, text, key)}: {key}: unknown key (did you mean {guess[0]!r}? other "
+                                "top-level keys are values for std.extVar('hako'), this one is too close to a "
+                                "setting of hako's)")
+    for name, known in _TABLE_KEYS.items():
+        found: Any = table
+        for part in name.split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if not isinstance(found, dict):
+            continue
+        for key in found:
+            if key not in known:
+                guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean {guess[0]!r}?" if guess else f"known: {', '.join(sorted(known))}"
+                raise HakoError(f"{_located(path, text, key)}: {name}.{key}: unknown key ({hint})")
+
+
+def _located(path: Path, text: str, key: str) -> str:
+    """``hako.toml:LINE`` of the first line naming *key* (tomllib reports no positions)."""
+    pattern = re.compile(rf"^\s*(\[+\s*)?([\w.\"' -]*\.)?[\"']?{re.escape(key)}[\"']?\s*(=|\]|\.)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return f"{display_path(path)}:{number}"
+    return display_path(path)
+
+
+def _waves(path: Path, table: Any) -> tuple[tuple[str | WaveOneshot, ...], ...]:
     waves = table.get("waves", []) if isinstance(table, dict) else None
-    if not isinstance(waves, list) or not all(
-            isinstance(wave, list) and all(isinstance(p, str) and p for p in wave) for wave in waves):
+    if not isinstance(waves, list) or not all(isinstance(wave, list) for wave in waves):
         raise HakoError(f"{display_path(path)}: deploy.waves: must be a list of lists of app names or patterns, "
                         'e.g. [["migrate"], ["web-*", "api"]]')
-    return tuple(tuple(wave) for wave in waves)
+    return tuple(tuple(_wave_entry(path, entry) for entry in wave) for wave in waves)
+
+
+def _wave_entry(path: Path, entry: Any) -> str | WaveOneshot:
+    if isinstance(entry, str) and entry:
+        return entry
+    if isinstance(entry, dict) and set(entry) == {"oneshot", "command"}:
+        pattern, command = entry["oneshot"], entry["command"]
+        if isinstance(pattern, str) and pattern and isinstance(command, list) and command and all(
+                isinstance(word, str) for word in command):
+            return WaveOneshot(pattern, tuple(command))
+    raise HakoError(f"{display_path(path)}: deploy.waves: each entry must be an app name or pattern, or a oneshot "
+                    'to run: { oneshot = "migrate", command = ["bundle", "exec", "rake", "db:migrate"] }')
 
 
 def _env_allow(path: Path, table: Any) -> tuple[str, ...]:

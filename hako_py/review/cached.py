@@ -14,23 +14,27 @@ import os
 from pathlib import PurePosixPath
 from typing import Any
 
-from hako_py.loading.render_cache import FileHashes, RenderCache, open_cache
+from hako_py.loading.render_cache import Entry, FileHashes, RenderCache, open_cache
 from hako_py.loading.repo import CONFIG_NAME
 from hako_py.review.compare import Rendered
 
-_hashes: dict[str, FileHashes] = {}
+_caches: dict[str, dict[str, RenderCache | None]] = {}
 
 
 def side_cache(root: str, run: str) -> RenderCache | None:
-    """The review cache for files under *root*; files are hashed once per review *run*."""
-    cache = open_cache("review", root)
-    if cache is None:
-        return None
-    if run not in _hashes:
-        _hashes.clear()  # one review at a time per process: the previous run's hashes may be stale
-        _hashes[run] = FileHashes()
-    cache.hashes = _hashes[run]
-    return cache
+    """The review cache for files under *root*, one per review *run*: files are hashed and
+    cache folders listed once per run."""
+    if run not in _caches:
+        _caches.clear()  # one review at a time per process: the previous run's hashes may be stale
+        _caches[run] = {}
+    caches = _caches[run]
+    if root not in caches:
+        cache = open_cache("review", root)
+        if cache is not None:
+            shared = next((c.hashes for c in caches.values() if c is not None), None)
+            cache.hashes = shared or FileHashes()
+        caches[root] = cache
+    return caches[root]
 
 
 def side_key(cache: RenderCache, file: str, jpath: tuple[str, ...], ext_str: tuple[tuple[str, str], ...],
@@ -55,11 +59,24 @@ def cached_side(cache: RenderCache | None, key: dict[str, Any]) -> Rendered | No
 
 
 def store_side(cache: RenderCache | None, key: dict[str, Any], file: str, rendered: Rendered) -> None:
-    """Remember a side that rendered (errors are not stored: they may be this run's budget)."""
+    """Remember a side that rendered (errors are not stored: they may be this run's budget);
+    the entry is handed on to the review's process (see :func:`handed_on`), which writes it."""
     if cache is None or rendered.error is not None or rendered.view is None:
         return
-    configs = _configs(os.path.realpath(cache.root), file)
-    inputs = [*rendered.inputs, *(c for c in configs if os.path.isfile(c))]
-    absent = [*rendered.absent, *(c for c in configs if not os.path.isfile(c))]
+    configs = _configs(cache.hashes.realpath(cache.root), file)
+    inputs = [*rendered.inputs, *(c for c in configs if cache.hashes.exists(c))]
+    absent = [*rendered.absent, *(c for c in configs if not cache.hashes.exists(c))]
     cache.store(key, inputs, absent, {"view": rendered.view, "providers": list(rendered.providers),
-                                      "read": list(rendered.read)})
+                                      "read": list(rendered.read)}, hand_on=True)
+
+
+def handed_on(run: str) -> list[Entry]:
+    """The entries this process made for review *run*: a worker returns them with its result."""
+    return [entry for cache in _caches.get(run, {}).values() if cache is not None for entry in cache.take()]
+
+
+def keep(run: str, entries: list[Entry]) -> None:
+    """Write *entries* with this process's pack of the render cache (as the command ends)."""
+    cache = next((c for c in _caches.get(run, {}).values() if c is not None), None)
+    if cache is not None and entries:
+        cache.add(entries)

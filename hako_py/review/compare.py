@@ -83,14 +83,15 @@ def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple
     except HakoError as exc:
         return Rendered(error=str(exc).replace(os.path.join(root, ""), ""))
     providers = tuple(sorted(checked.loaded.providers))
+    real = {str(p): os.path.realpath(p) for p in (*checked.loaded.imported_files, *checked.loaded.absent_files)}
     top = os.path.realpath(root)
-    read = tuple(sorted(os.path.relpath(os.path.realpath(p), top) for p in checked.loaded.imported_files
-                        if os.path.realpath(p).startswith(top + os.sep)))
+    read = tuple(sorted(real[str(p)][len(top) + 1:] for p in checked.loaded.imported_files
+                        if real[str(p)].startswith(top + os.sep)))
     # a together evaluation recorded both revisions' files: each side keeps those of its own root
     others = [os.path.realpath(r) for r in other_roots]
     inputs = (os.path.join(top, file), *(str(p) for p in checked.loaded.imported_files
-                                         if not _under_any(os.path.realpath(p), others)))
-    absent = tuple(str(p) for p in checked.loaded.absent_files if not _under_any(os.path.realpath(p), others))
+                                         if not _under_any(real[str(p)], others)))
+    absent = tuple(str(p) for p in checked.loaded.absent_files if not _under_any(real[str(p)], others))
     rendered = checked.rendered
     view: dict[str, Any] = {"taskDefinition": task_definition_view(rendered.task_definition)}
     if rendered.service is not None:

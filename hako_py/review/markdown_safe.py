@@ -11,6 +11,7 @@ inside can close the fence.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 
 _PLAIN = frozenset(string.ascii_letters + string.digits + " .,/=+-%();?")
 _VISIBLE_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -96,3 +97,53 @@ def shorten(text: str, max_lines: int, max_chars: int, hint: str) -> tuple[str, 
     if len(kept) == len(lines):
         return text, False
     return "\n".join(kept) + f"\n... {len(lines) - len(kept)} more lines ({hint})\n", True
+
+
+#: GitHub refuses comments and issue bodies over 65,536 characters; measured in UTF-8 bytes (see :func:`size`)
+MAX_MARKDOWN_CHARS = 60_000
+
+
+def fit(top: str, head: str, rows: list[str], block_of: Callable[[int], tuple[str, bool] | None], *,
+        limit: int | None, full_note: str) -> str:
+    """*top*, then a table (*head* and as many *rows* as fit), then the collapsible details
+    *block_of(i)* gives for the listed rows (the block and whether it was cut itself), all in
+    *limit* (None: everything). What is left out is said, with *full_note* (where the rest is).
+    Shared by the review comment and the drift issue body, both bound by GitHub's limit."""
+    full = limit is None
+    budget = (limit or 0) - size(top) - size(full_note) - 400  # room for the notes below
+    table = [head]
+    used = size(head)
+    listed = 0
+    for row in rows:
+        if not full and used + size(row) > budget:
+            break
+        table.append(row)
+        used += size(row)
+        listed += 1
+    blocks: list[str] = []
+    with_blocks = 0
+    shortened = listed < len(rows)
+    for index in range(listed):
+        made = block_of(index)
+        if made is None:
+            continue
+        with_blocks += 1
+        block, cut = made
+        if not full and used + size(block) + 1 > budget:
+            shortened = True
+            continue
+        blocks.append(block)
+        used += size(block) + 1
+        shortened = shortened or cut
+    notes = []
+    if listed < len(rows):
+        notes.append(f"{len(rows) - listed} more apps are not listed here.")
+    if len(blocks) < with_blocks:
+        notes.append(f"The details of {with_blocks - len(blocks)} listed apps are left out.")
+    if shortened:
+        notes.append(full_note)
+    note = ("\n" + " ".join(notes) + "\n") if notes else ""
+    result = top + note + "\n" + "".join(table) + "\n" + "\n".join(blocks)
+    if limit is not None and size(result) > limit:  # not with the budget above; never an oversize comment
+        return top + "\n" + full_note + "\n"
+    return result

@@ -13,13 +13,12 @@ import json
 from hako_py.compare.diff import colorize
 from hako_py.printable import printable
 from hako_py.review.compare import AppChange
-from hako_py.review.markdown_safe import fenced, inline, shorten, size
+from hako_py.review.markdown_safe import MAX_MARKDOWN_CHARS, fenced, fit, inline, shorten
 from hako_py.review.reviewer import Review
 
 MAX_DIFF_LINES = 200
 MAX_DIFF_CHARS = 20_000
 MAX_ERROR_CHARS = 5_000
-MAX_MARKDOWN_CHARS = 60_000  # GitHub refuses comments over 65,536 characters; measured in UTF-8 bytes
 MARKER = "<!-- hako-diff -->"
 FULL_REPORT = ("This comment is shortened to fit GitHub's size limit: the full report is attached to the "
                "workflow run (written by <code>hako diff --output-file</code>), or run <code>hako diff --base</code> "
@@ -109,39 +108,9 @@ def markdown(review: Review, *, limit: int | None = MAX_MARKDOWN_CHARS) -> str:
     if not review.changes:
         return top + "\nNo app's rendered ECS requests change.\n"
     full = limit is None
-    budget = (limit or 0) - size(top) - size(FULL_REPORT) - 400  # room for the notes below
-    table = [_TABLE_HEAD]
-    used = size(_TABLE_HEAD)
-    listed = 0
-    for change in review.changes:
-        row = _row(change, None if full else 300)
-        if not full and used + size(row) > budget:
-            break
-        table.append(row)
-        used += size(row)
-        listed += 1
-    blocks: list[str] = []
-    shortened = listed < len(review.changes)
-    for change in review.changes[:listed]:
-        block, cut = _details(change, full)
-        if not full and used + size(block) + 1 > budget:
-            shortened = True
-            continue
-        blocks.append(block)
-        used += size(block) + 1
-        shortened = shortened or cut
-    notes = []
-    if listed < len(review.changes):
-        notes.append(f"{len(review.changes) - listed} more apps are not listed here.")
-    if len(blocks) < listed:
-        notes.append(f"The details of {listed - len(blocks)} listed apps are left out.")
-    if shortened:
-        notes.append(FULL_REPORT)
-    note = ("\n" + " ".join(notes) + "\n") if notes else ""
-    result = top + note + "\n" + "".join(table) + "\n" + "\n".join(blocks)
-    if limit is not None and size(result) > limit:  # not with the budget above; never an oversize comment
-        return top + "\n" + FULL_REPORT + "\n"
-    return result
+    rows = [_row(change, None if full else 300) for change in review.changes]
+    return fit(top, _TABLE_HEAD, rows, lambda index: _details(review.changes[index], full), limit=limit,
+               full_note=FULL_REPORT)
 
 
 def as_json(review: Review) -> str:

@@ -22,17 +22,17 @@ import posixpath
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from hako_py.errors import HakoError, UsageError
 from hako_py.loading import LoadOptions
 from hako_py.loading.loader import hands_in_secrets
-from hako_py.loading.render_cache import RenderCache
+from hako_py.loading.render_cache import Entry, RenderCache
 from hako_py.loading.repo import CONFIG_NAME, load_config
 from hako_py.paths import DEFINITION_SUFFIXES
-from hako_py.review.cached import cached_side, side_cache, side_key, store_side
+from hako_py.review.cached import cached_side, handed_on, keep, side_cache, side_key, store_side
 from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
 from hako_py.review.git import resolve_ref, toplevel
@@ -44,7 +44,7 @@ from hako_py.review.settings import apps_folder, changed_settings, committed_con
 from hako_py.review.tree import SnapshotTree
 from hako_py.workers.budget import budget_from_environment
 from hako_py.workers.failure import Failure
-from hako_py.workers.launch import forkserver_worker
+from hako_py.workers.launch import forkserver_worker, start_forkserver
 from hako_py.workers.pool import BudgetPool
 
 PARALLEL_THRESHOLD = 16
@@ -169,9 +169,11 @@ class Job:
     ext_code: tuple[tuple[str, str], ...]
     together: bool = True  # False when one evaluation of both sides could mix them (see review())
     run: str = ""  # this review's id: the render cache hashes each file once per run
+    #: (base, head) as the render cache had them when the parent looked (None: not looked up)
+    looked_up: tuple[Rendered | None, Rendered | None] | None = None
 
     def __call__(self) -> AppChange | None:
-        base, head = self.cached(base=True), self.cached(base=False)
+        base, head = self.looked_up or (self.cached(base=True), self.cached(base=False))
         need_base, need_head = self.base_root is not None and base is None, self.head_root is not None and head is None
         if (need_base and need_head and self.together and self.base_root is not None and self.head_root is not None
                 and not self.base_jpath and not self.head_jpath):
@@ -225,43 +227,72 @@ class Side:
     base: bool
 
 
-def run_job(job: Job) -> AppChange | None:
-    return job()
+T = TypeVar("T", covariant=True)
 
 
-def run_side(side: Side) -> Rendered | None:
-    return side.job.render(base=side.base)
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """What a worker answers: the result, and the render cache entries it made on the way,
+    which the review's process writes with its own (one file for the whole review)."""
+
+    result: T
+    entries: tuple[Entry, ...] = ()
 
 
-def _run_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
-    """Every job's change: those the render cache holds both sides of here, the others as below."""
+def run_job(job: Job) -> Done[AppChange | None]:
+    return Done(job(), tuple(handed_on(job.run)))
+
+
+def run_side(side: Side) -> Done[Rendered | None]:
+    return Done(side.job.render(base=side.base), tuple(handed_on(side.job.run)))
+
+
+def _results(done: list[Done[T] | Failure], entries: list[Entry]) -> list[T | Failure]:
+    """The workers' results, their entries added to *entries*."""
+    for item in done:
+        if isinstance(item, Done):
+            entries.extend(item.entries)
+    return [item.result if isinstance(item, Done) else item for item in done]
+
+
+def _run_all(jobs: list[Job], workers: int, entries: list[Entry]) -> list[AppChange | None]:
+    """Every job's change: those the render cache holds both sides of here, the others as below
+    (the render cache entries workers made are added to *entries*)."""
     cached: dict[int, AppChange | None] = {}
+    rest: list[Job] = []
+    renders = 0
     for index, job in enumerate(jobs):
         base, head = job.cached(base=True), job.cached(base=False)
         if (base is not None or job.base_root is None) and (head is not None or job.head_root is None):
             cached[index] = compare(job.file, base, head, job.ref)
-    rest = _evaluate_all([job for index, job in enumerate(jobs) if index not in cached], workers)
-    evaluated = iter(rest)
+            continue
+        rest.append(replace(job, looked_up=(base, head)))  # what was found travels with the job
+        renders += (base is None and job.base_root is not None) + (head is None and job.head_root is not None)
+        if workers > 1 and renders == PARALLEL_THRESHOLD:
+            start_forkserver()  # a pool will be needed: it starts while the other lookups run
+    evaluated = iter(_evaluate_all(rest, workers, entries))
     return [cached[index] if index in cached else next(evaluated) for index in range(len(jobs))]
 
 
-def _evaluate_all(jobs: list[Job], workers: int) -> list[AppChange | None]:
+def _evaluate_all(jobs: list[Job], workers: int, entries: list[Entry]) -> list[AppChange | None]:
     """Every job's change; in a budget pool when there are many renders, where a job that overran
     its budget or crashed its worker is retried side by side, each side with a budget of its own."""
     renders = sum((j.base_root is not None) + (j.head_root is not None) for j in jobs)
     if workers <= 1 or renders < PARALLEL_THRESHOLD:
         return [job() for job in jobs]  # evaluated one by one by the shared budgeted worker
     with BudgetPool(workers, forkserver_worker, budget_from_environment()) as pool:
-        changes = pool.map(run_job, jobs)
+        changes = _results(pool.map(run_job, jobs), entries)
         failed = [(job, change) for job, change in zip(jobs, changes, strict=True) if isinstance(change, Failure)]
         # heads first, and a base only where its head rendered: a bomb costs at most twice the
         # time limit (the job, then its head alone), never three times
         heads = [Side(job, False) for job, _ in failed if job.base_root is not None and job.head_root is not None]
         rendered: dict[tuple[str, bool], Rendered | Failure | None] = dict(
-            zip(((side.job.file, side.base) for side in heads), pool.map(run_side, heads), strict=True))
+            zip(((side.job.file, side.base) for side in heads), _results(pool.map(run_side, heads), entries),
+                strict=True))
         bases = [Side(side.job, True) for side in heads
                  if not isinstance(rendered[(side.job.file, False)], Failure)]
-        rendered.update(zip(((side.job.file, side.base) for side in bases), pool.map(run_side, bases), strict=True))
+        rendered.update(zip(((side.job.file, side.base) for side in bases),
+                            _results(pool.map(run_side, bases), entries), strict=True))
     retried = {job.file: compare(job.file, _side(job, True, failure, rendered), _side(job, False, failure, rendered),
                                  job.ref) for job, failure in failed}
     return [retried[job.file] if isinstance(change, Failure) else change
@@ -349,7 +380,9 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
                 together=contained and not ext_reads, run=run)
             for file in chosen
         ]
-        changes = [change for change in (_provider_inputs(c, differs) for c in _run_all(work, workers))
+        made: list[Entry] = []
+        changes = [change for change in (_provider_inputs(c, differs) for c in _run_all(work, workers, made))
                    if change is not None]
+        keep(run, [*made, *handed_on(run)])  # written as the command ends
         renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
     return Review(ref, changes, len(head_defs | base_defs), renders, settings)

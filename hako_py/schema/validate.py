@@ -64,7 +64,7 @@ def _fast_is_valid() -> Any:
     except (OSError, ValueError, EOFError, TypeError):
         code = compile(fastjsonschema.compile_to_code(schema), f"<hako schema validator {digest}>", "exec")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
                 handle.write(marshal.dumps(code))
             os.replace(handle.name, path)

@@ -16,6 +16,7 @@ import click
 
 from hako_py.cli.options import (
     POLL_HELP,
+    FiniteFloat,
     aws_options,
     loader_options,
     output_option,
@@ -37,17 +38,17 @@ from hako_py.interrupts import raising_on
               help="Many apps: how many deploy at the same time.")
 @click.option("--fail-fast", is_flag=True, help="Many apps: start no new deploy after one failed.")
 @click.option("--shard", metavar="K/N", help="Many apps: deploy only the K-th of N stable shards (a CI matrix).")
-@click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+@click.option("--rate", type=FiniteFloat(min=0.1), default=10.0, show_default=True,
               help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
 @tag_option("Image tag for the app container (default: the definition's, else latest).")
 @click.option("-f", "--force", is_flag=True,
               help="Register a new revision and force a new deployment even if unchanged.")
 @click.option("-n", "--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
+@click.option("--timeout", type=FiniteFloat(min=0), default=1200, show_default=True,
               help="Seconds to wait for the rollout before treating it as failed.")
 @click.option("--no-wait", is_flag=True, help="Return once the service is updated, without following the rollout.")
 @click.option("--no-rollback", is_flag=True, help="On failure, leave the service as it is.")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
 @click.option("--no-verify", is_flag=True, help="Skip the preflight checks of hako verify.")
 @output_option
 @verbosity_options
@@ -96,10 +97,11 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
             no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
             **kwargs: Any) -> None:
     from hako_py.cli.checked import check_definition
+    from hako_py.cli.deploy_app import deploy_prepared
     from hako_py.cli.outcome import Outcome
     from hako_py.cli.output import reporter as make_reporter
-    from hako_py.cli.prepare import preflight, prepare, schedules_for, traffic_for
-    from hako_py.deploy.deployer import Deployer, DeployOptions
+    from hako_py.cli.prepare import prepare
+    from hako_py.deploy.deployer import DeployOptions
     from hako_py.deploy.follow import FollowSettings
 
     outcome = Outcome("deploy", output, file)
@@ -109,26 +111,7 @@ def _deploy(file: str, tag: str | None, force: bool, dry_run: bool, timeout: flo
     prepared = prepare(checked, aws, hook="deploy_starting", tag=tag, dry_run=dry_run, stderr=sys.stderr,
                        quiet=reporter.quiet)
     outcome.record.fields.update(verification=None, timings={"verifySeconds": None, "rolloutSeconds": None})
-
-    def verified() -> bool:
-        reporter.detail(f"Verifying {prepared.app.app_id} before changing anything")
-        return preflight(prepared, prepared.rendered.task_definition, reporter, outcome.record)
-
-    schedules = schedules_for(prepared.app, prepared.clients, prepared.rendered, tag,
-                              settings=checked.loaded.config.scripts)
-    if not prepared.app.has_service:  # a batch-only app with schedules (check_definition refused one without)
-        assert schedules is not None
-        from hako_py.schedules.deployer import deploy_schedules
-
-        outcome.finish(deploy_schedules(prepared.app, schedules, reporter, outcome.record, dry_run=dry_run,
-                                        force=force, preflight=None if no_verify else verified,
-                                        color=sys.stderr.isatty()))
-        return
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout),
                             color=sys.stderr.isatty())
-    deployer = Deployer(prepared.clients, reporter, options, scripts=prepared.scripts,
-                        preflight=None if no_verify else verified,
-                        traffic=traffic_for(prepared.app, prepared.rendered, prepared.clients),
-                        schedules=schedules, record=outcome.record)
-    outcome.finish(deployer.deploy(prepared.app, prepared.rendered))
+    outcome.finish(deploy_prepared(prepared, reporter, outcome.record, options, tag=tag, verify=not no_verify))

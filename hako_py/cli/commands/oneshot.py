@@ -13,7 +13,7 @@ import click
 
 from hako_py.aws import ecr_auth, secret_values
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, loader_options, split_aws, tag_option, verbosity_options
+from hako_py.cli.options import FiniteFloat, aws_options, loader_options, split_aws, tag_option, verbosity_options
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import Prepared, preflight, prepare
 from hako_py.errors import HakoError, UsageError
@@ -106,7 +106,7 @@ def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
               help="Memory (MiB) reserved for the app container: its soft limit.")
 @click.option("-c", "--container", "containers", multiple=True, metavar="NAME",
               help="Also start this sidecar (and the containers it depends on). Repeatable.")
-@click.option("--timeout", type=click.FloatRange(min=0), help="Stop the task and exit 124 after SECONDS.")
+@click.option("--timeout", type=FiniteFloat(min=0), help="Stop the task and exit 124 after SECONDS.")
 @click.option("--no-wait", is_flag=True,
               help='Print one line {"cluster", "task_arn" (as hako), "taskArn", "taskDefinitionArn"} once started; '
                    'exit 0.')
@@ -115,9 +115,9 @@ def _not_started_exits_125(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--result-file", type=click.Path(dir_okay=False), help="Write a JSON summary of the run here.")
 @click.option("-n", "--dry-run", is_flag=True,
               help="Print the RunTask request, without any AWS request (no preflight either).")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True,
               help="Seconds between task status and log polls.")
-@click.option("--log-grace", type=click.FloatRange(0, 600), default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--log-grace", type=FiniteFloat(0, 600), default=10.0, show_default=True, metavar="SECONDS",
               envvar="HAKO_LOG_GRACE",
               help="After the task stopped, read its log stream until it has been quiet this long "
                    "(CloudWatch Logs delivers the last lines late); also $HAKO_LOG_GRACE.")

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws
+from hako_py.cli.options import POLL_HELP, FiniteFloat, aws_options, loader_options, output_option, split_aws
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import clients_for, configured_scripts
@@ -19,8 +19,8 @@ from hako_py.deploy.service_ops import rollback as do_rollback
 @click.argument("file", type=click.Path())
 @click.option("--to", "to", type=int, metavar="REVISION", help="Roll back to this revision of the family.")
 @click.option("-n", "--dry-run", is_flag=True, help="Say what would happen; send no write.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True)
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@click.option("--timeout", type=FiniteFloat(min=0), default=1200, show_default=True)
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
 @output_option
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print details (accepted as hako's -v).")

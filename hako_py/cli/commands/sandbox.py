@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from hako_py.cli.options import FiniteFloat
 from hako_py.cli.output import say, show
 from hako_py.errors import HakoError
 from hako_py.hosts import bare_host, host_port
@@ -35,14 +36,14 @@ def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
               help="Port to listen on; 0 picks a free one.")
 @click.option("--seed", "seeds", multiple=True, type=click.Path(exists=True), metavar="PATH",
               help="Create everything the definitions under PATH reference (repeatable).")
-@click.option("--rollout-seconds", type=click.FloatRange(min=0), default=3.0, show_default=True,
+@click.option("--rollout-seconds", type=FiniteFloat(min=0), default=3.0, show_default=True,
               help="How long a simulated service rollout takes.")
-@click.option("--task-seconds", type=click.FloatRange(min=0), default=1.0, show_default=True,
+@click.option("--task-seconds", type=FiniteFloat(min=0), default=1.0, show_default=True,
               help="How long a simulated RunTask task runs unless the control API says otherwise.")
 @click.option("--docker/--no-docker", "docker", default=False,
               help="Run tasks as real containers on the local Docker engine (needs one; off by default: tasks "
                    "are simulated). --no-docker is the default and kept for old scripts.")
-@click.option("--faults", type=click.FloatRange(0, 0.16), default=0.0, metavar="RATE",
+@click.option("--faults", type=FiniteFloat(0, 0.16), default=0.0, metavar="RATE",
               help="Put a fault-injecting proxy in front: each kind of fault (throttling, 500/503, reset, lost "
                    "response, slow, truncated) hits a request with this probability. The printed URL is the proxy.")
 @click.option("--faults-seed", type=int, default=0, show_default=True, help="Seed of the fault proxy's choices.")

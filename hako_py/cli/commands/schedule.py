@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,14 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, verbosity_options
+from hako_py.cli.options import (
+    FiniteFloat,
+    aws_options,
+    build_load_options,
+    loader_options,
+    split_aws,
+    verbosity_options,
+)
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.output import say, show
 from hako_py.cli.prepare import clients_for
@@ -39,7 +47,7 @@ def schedule() -> None:
 @click.argument("file", type=click.Path())
 @click.argument("name")
 @click.option("--no-wait", is_flag=True, help="Print the task and return once it is started.")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True,
               help="Seconds between polls of the task.")
 @verbosity_options
 @aws_options
@@ -60,7 +68,8 @@ def run(file: str, name: str, no_wait: bool, poll_interval: float, quiet: bool, 
     clients = clients_for(checked, aws)
     live = clients.scheduler().schedule(spec.group, spec.name)
     if live is None:
-        raise HakoError(f"schedule {spec.group}/{spec.name} does not exist (deploy it with: hako deploy {file})")
+        raise HakoError(f"schedule {spec.group}/{spec.name} does not exist "
+                        f"(deploy it with: hako deploy {shlex.quote(file)})")
     request = run_task_of(live, started_by=MANUAL_STARTED_BY)
     described = clients.ecs().describe_task_definition(str(request["taskDefinition"]))
     if described is None:

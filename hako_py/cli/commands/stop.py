@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from hako_py.cli.checked import check_definition
-from hako_py.cli.options import POLL_HELP, aws_options, loader_options, output_option, split_aws
+from hako_py.cli.options import POLL_HELP, FiniteFloat, aws_options, loader_options, output_option, split_aws
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import reporter as make_reporter
 from hako_py.cli.prepare import clients_for
@@ -19,9 +19,9 @@ from hako_py.deploy.service_ops import stop as do_stop
 @click.argument("file", type=click.Path())
 @click.option("-n", "--dry-run", is_flag=True, help="Say what would happen; send no write.")
 @click.option("--no-wait", is_flag=True, help="Return once the desired count is 0, without following the tasks.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=1200, show_default=True,
+@click.option("--timeout", type=FiniteFloat(min=0), default=1200, show_default=True,
               help="Seconds to wait for the tasks to stop before giving up (exit 1; they go on stopping).")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), default=1.0, show_default=True, help=POLL_HELP)
 @output_option
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress.")
 @aws_options
