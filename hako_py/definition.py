@@ -23,6 +23,10 @@ class AppDefinition:
     volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
     scripts: tuple[dict[str, Any], ...] = ()
     schedules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schedule (EventBridge Scheduler)
+    #: the definition has a ``schedules`` key, even ``{}``: hako-py then manages the app's schedules
+    #: (``{}`` deletes the ones it made); without the key it reads nothing of EventBridge Scheduler
+    #: for the app, so an app that never had schedules needs no scheduler permission
+    schedules_declared: bool = False
     imported_files: frozenset[str] = frozenset()
     #: hako.toml's ``[schedules] group``: the group of schedules that name none (``{cluster}``: the cluster's name)
     schedule_group: str = "hako-{cluster}"

@@ -116,6 +116,7 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         volumes=data.get("volumes") or {},
         scripts=tuple(data.get("scripts") or ()),
         schedules=data.get("schedules") or {},
+        schedules_declared="schedules" in data,
         imported_files=frozenset(str(p) for p in loaded.imported_files),
         schedule_group=loaded.config.schedule_group,
         account_id=loaded.config.account_id,

@@ -600,3 +600,37 @@ def test_a_role_or_queue_of_another_account_is_a_warning_in_validate_and_review(
     review = json.loads(hako("diff", "--base", "main", "--format", "json").out)
     app = next(a for a in review["apps"] if a["file"].endswith("job.jsonnet"))
     assert any("role is in account 999999999999" in w for w in app["changes"]["warnings"]), app
+
+
+def test_schedules_key_emptied_deletes_the_apps_schedules_and_no_key_reads_no_scheduler(
+        hako: Hako, repo: Repo, aws: SandboxControl, sandbox: Sandbox) -> None:
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    cluster, name = unique("c-"), unique("svc-")
+    path = f"apps/{name}.jsonnet"
+
+    def service(schedules: str) -> str:
+        return batch(cluster, "subnet-e1", "sg-e1", schedules=schedules).replace(
+            "launch_type: 'FARGATE',", "launch_type: 'FARGATE', desired_count: 1,")
+
+    repo.write(path, service(NIGHTLY))
+    wanted = Wanted()
+    wanted.add_app(check_file(path).app)
+    seed(sandbox.url, wanted)
+    group = f"hako-{cluster}"
+    assert hako("deploy", path, "--no-verify", "--poll-interval", "0.02").code == 0
+    assert client("scheduler").get_schedule(GroupName=group, Name=f"{name}.nightly")["State"] == "ENABLED"
+    # `schedules: {}`: the app still manages its schedules, and has none
+    repo.write(path, service("{}"))
+    emptied = hako("deploy", path, "--no-verify", "--poll-interval", "0.02")
+    assert emptied.code == 0, emptied.err
+    assert f"DeleteSchedule {group}/{name}.nightly" in emptied.err, emptied.err
+    names = [s["Name"] for s in client("scheduler").list_schedules(GroupName=group)["Schedules"]]
+    assert f"{name}.nightly" not in names
+    # no `schedules` key: nothing of EventBridge Scheduler is read (no permission needed for it)
+    repo.write(path, service("{}").replace("schedules: {},", ""))
+    aws.reset()
+    plain = hako("deploy", path, "--no-verify", "--poll-interval", "0.02")
+    assert plain.code == 0 and "no changes" in plain.err, plain.err
+    assert not [op for op in aws.requests()["byOperation"] if op.startswith("scheduler.")], aws.requests()

@@ -77,8 +77,8 @@ def schedules_for(app: AppDefinition, clients: AwsClients, rendered: RenderedApp
     definition ``hako oneshot`` registers (app and the containers it depends on), and reports
     failed runs when a ``notify_webhook`` script asks (its URL from this environment, the
     variable hako.toml's ``[scripts.notify_webhook] url_env`` names first: *settings*)."""
-    if not app.schedules:
-        return None
+    if not app.schedules and not app.schedules_declared:
+        return None  # no `schedules` key: nothing of EventBridge Scheduler is read (see AppDefinition)
     from hako_py.oneshot.request import oneshot_task_definition
     from hako_py.specs.failed_runs import SCRIPT_TYPE, failed_runs_spec
 
