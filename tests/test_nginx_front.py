@@ -288,3 +288,20 @@ def test_the_upload_runs_in_the_deploy_plan_where_the_dry_run_lists_it(repo: Rep
     verified = next(i for i, line in enumerate(said) if line.startswith("verified: "))
     registered = next(i for i, line in enumerate(said) if line.startswith("registered task definition"))
     assert verified < uploaded < registered, result.err
+
+
+@pytest.mark.parametrize("name", ["hello-lb", "hello-autoscaling"])
+def test_hako_classic_load_balancer_examples_deploy_unchanged_and_redeploy_without_a_write(
+        name: str, repo: Repo, hako: Hako, aws: SandboxControl, sandbox: Sandbox) -> None:
+    """hako's two examples with a classic load balancer (`scheduler.elb`) and nginx_front: the
+    load balancer created as hako does (ecs_elb.rb), the front's port fixed (no dynamic port
+    mapping with `elb`, ecs.rb:49) and its configuration uploaded; a second deploy writes nothing."""
+    make_bucket(sandbox)
+    path, app_id = example_app(repo, sandbox, name)
+    result = hako("deploy", path, *POLL)
+    assert result.code == 0, result.out + result.err
+    assert f"Uploaded front configuration to s3://{BUCKET}/hako/front_config/{app_id}.conf" in result.err
+    aws.reset()
+    again = hako("deploy", path, *POLL)
+    assert again.code == 0 and "no changes" in again.err, again.err
+    assert aws.requests()["writes"] == 0, aws.requests()
