@@ -36,7 +36,7 @@ def app_id() -> str:
 
 
 def leftovers(client: Any, app_id: str) -> tuple[int, int]:
-    containers = client.containers.list(all=True, filters={"label": f"hako.app={app_id}"})
+    containers = client.containers.list(all=True, filters={"label": f"hako.app={app_id}"}, ignore_removed=True)
     networks = [n for n in client.networks.list() if n.name.startswith(f"hako-{app_id}-")]
     return len(containers), len(networks)
 
@@ -220,7 +220,7 @@ def test_what_a_killed_run_left_behind_is_removed_by_the_next(hako: Hako, repo: 
     assert process.stdout.readline() == "ready\n"
     process.kill()
     process.communicate(timeout=30)
-    left = docker_client.containers.list(all=True, filters={"label": f"hako.app={app_id}"})
+    left = docker_client.containers.list(all=True, filters={"label": f"hako.app={app_id}"}, ignore_removed=True)
     assert len(left) == 2 and leftovers(docker_client, app_id)[1] == 1
     assert all(c.labels["hako.local.pid"] == str(process.pid) and c.labels["hako.local.host"]
                and c.labels["hako.local.started"] and c.labels["hako.local.uid"] == str(os.getuid()) for c in left)
@@ -230,7 +230,7 @@ def test_what_a_killed_run_left_behind_is_removed_by_the_next(hako: Hako, repo: 
     assert result.code == 0, result.err
     # on a shared engine another test's --local run, which follows the same rule, may be first
     if app_id not in result.err:
-        assert not docker_client.containers.list(all=True, filters={"label": f"hako.app={app_id}"}), result.err
+        assert not docker_client.containers.list(all=True, filters={"label": f"hako.app={app_id}"}, ignore_removed=True), result.err
     else:
         assert "removed what killed hako runs left behind" in result.err
     assert leftovers(docker_client, app_id) == (0, 0)

@@ -72,7 +72,7 @@ def _run_sleeper(url: str) -> None:
 
 
 def _labelled(client: Any, key: str, value: str) -> list[Any]:
-    return list(client.containers.list(all=True, filters={"label": f"{key}={value}"}))
+    return list(client.containers.list(all=True, filters={"label": f"{key}={value}"}, ignore_removed=True))
 
 
 def test_a_new_sandbox_removes_what_a_killed_one_left_and_nothing_else(docker_client: Any) -> None:
@@ -108,7 +108,7 @@ def test_a_new_sandbox_removes_what_a_killed_one_left_and_nothing_else(docker_cl
             pass  # (another sandbox starting on this machine meanwhile may remove it first: same rule)
         assert not _labelled(docker_client, ownership.ID, left[0].labels[ownership.ID])
         assert not _labelled(docker_client, ownership.ID, reused[ownership.ID])
-        assert {c.id for c in docker_client.containers.list(all=True)} >= set(kept[:-1])
+        assert {c.id for c in docker_client.containers.list(all=True, ignore_removed=True)} >= set(kept[:-1])
     finally:
         for container_id in kept:
             with contextlib.suppress(Exception):  # the reused one is gone already

@@ -66,7 +66,7 @@ def running_tasks_of(client: Any, sandbox: Sandbox, cluster: str) -> set[str]:
     """The ids of the running containers of this sandbox's tasks in *cluster*: only what the
     test made, whatever other sandboxes (other tests, other users) run on the same engine."""
     assert sandbox.simulator.docker is not None
-    found = client.containers.list(filters={"label": f"hako.sandbox.id={sandbox.simulator.docker.owner.id}"})
+    found = client.containers.list(filters={"label": f"hako.sandbox.id={sandbox.simulator.docker.owner.id}"}, ignore_removed=True)
     return {c.id for c in found if f":task/{cluster}/" in str(c.labels.get("hako.sandbox.task"))}
 
 

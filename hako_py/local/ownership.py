@@ -115,7 +115,9 @@ def reap_orphans(client: Any, owner: Owner) -> list[str]:
     removed: list[str] = []
     kind = owner.prefix.rsplit(".", 1)[-1]
     mine = {"label": [f"{owner.key('uid')}={owner.uid}"]}
-    for container in client.containers.list(all=True, filters=mine):
+    # ignore_removed: listing inspects each container, and one removed meanwhile (another process
+    # on a shared engine) would raise NotFound for the whole list
+    for container in client.containers.list(all=True, filters=mine, ignore_removed=True):
         labels = dict(container.labels or {})
         if owner.orphaned(labels):
             with suppress(Exception):  # gone meanwhile
