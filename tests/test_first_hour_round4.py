@@ -222,8 +222,12 @@ def test_a_revision_the_circuit_breaker_rolled_back_is_said_to_have_been_deploye
         time.sleep(0.05)
     again = hako("deploy", path, *POLL)
     assert "never deployed" not in again.err
-    failed = before.rsplit(":", 1)[0] + ":" + str(int(before.rsplit(":", 1)[1]) + 1)
-    assert (f"task definition {failed.rsplit('/', 1)[-1]} is already registered (deployed before, then the service "
+    # the revision the failed deploy registered, as it said (the family may have other revisions
+    # in a shared sandbox: not before + 1)
+    registered = re.search(r"registered task definition (\S+)", started.err)
+    assert registered is not None, started.err
+    failed = registered.group(1)
+    assert (f"task definition {failed} is already registered (deployed before, then the service "
             f"went back to {before.rsplit('/', 1)[-1]} (rolled back): its tasks stopped (Essential container in task "
             "exited)); using it") in again.err, again.err
 
