@@ -134,6 +134,9 @@ def check_elb(app_id: str, data: dict[str, Any]) -> Iterator[Problem]:
     path = "scheduler.elb"
     if scheduler.get("elb_v2"):  # ecs.rb:41-43
         yield Problem(path, "set elb (a classic load balancer) or elb_v2, not both (as in hako)")
+    # ECS API LoadBalancer: "Services with tasks that use the awsvpc network mode (for example,
+    # those with the Fargate launch type) only support Application Load Balancers and Network
+    # Load Balancers. Classic Load Balancers are not supported."
     if scheduler.get("network_mode") == "awsvpc" or scheduler.get("launch_type") == "FARGATE":
         yield Problem(path, "ECS puts no classic load balancer in front of awsvpc tasks (Fargate): use elb_v2")
     if scheduler.get("dynamic_port_mapping") is True:
