@@ -9,7 +9,6 @@ Usage: python bench/drift.py [COUNT]
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -17,13 +16,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fleet_deploy import APP, HAKO, LIBRARY, control
+from fleet_deploy import APP, HAKO, LIBRARY, control, seeded_env
 
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    from hako_py.pipeline import check_file
-    from hako_py.sandbox.seed import Wanted, seed
     from hako_py.sandbox.server import Sandbox
 
     with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as cache, \
@@ -35,14 +32,7 @@ def main() -> None:
         names = [f"app{i:03d}" for i in range(count)]
         for name in names:
             (root / f"apps/{name}.jsonnet").write_text(APP % ("shared", name))
-        wanted = Wanted()
-        wanted.add_app(check_file(root / "apps" / f"{names[0]}.jsonnet").app)
-        wanted.roles.clear()
-        seed(box.url, wanted)
-        env = {**os.environ, "AWS_ENDPOINT_URL": box.url, "AWS_ACCESS_KEY_ID": "bench",
-               "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
-               "HAKO_CACHE_DIR": str(Path(cache))}  # outside the repository (refused inside one)
-        env.pop("AWS_PROFILE", None)
+        env = seeded_env(box.url, root / "apps" / f"{names[0]}.jsonnet", Path(cache))
         subprocess.run([HAKO, "deploy", "apps", "--no-verify", "--no-wait", "-j", "8", "--rate", "200"], cwd=root,
                        env=env, check=True, capture_output=True)
         print(f"apps: {count}")

@@ -62,6 +62,23 @@ def change(root: Path, release: str) -> None:
     (root / "apps/lib/shared.libsonnet").write_text(LIBRARY % release)
 
 
+def seeded_env(url: str, first_app: Path, cache: Path) -> dict[str, str]:
+    """Seed the sandbox at *url* with what the fleet's apps need (they share one cluster, image
+    and network: *first_app*'s), and the environment pointing hako at it; the render cache in
+    *cache*, outside the repository (hako refuses one inside)."""
+    from hako_py.pipeline import check_file
+    from hako_py.sandbox.seed import Wanted, seed
+
+    wanted = Wanted()
+    wanted.add_app(check_file(first_app).app)
+    wanted.roles.clear()
+    seed(url, wanted)
+    env = {**os.environ, "AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": "us-east-1", "HAKO_CACHE_DIR": str(cache)}
+    env.pop("AWS_PROFILE", None)
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--apps", type=int, default=100)
@@ -70,9 +87,7 @@ def main() -> None:
     parser.add_argument("--rollout-seconds", type=float, default=1.0)
     parser.add_argument("--rate", default="10", help="hako deploy --rate (requests a second for the whole fleet)")
     args = parser.parse_args()
-    from hako_py.pipeline import check_file
     from hako_py.sandbox.faults import FaultProxy, FaultRates
-    from hako_py.sandbox.seed import Wanted, seed
     from hako_py.sandbox.server import Sandbox
 
     with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as cache, \
@@ -86,14 +101,7 @@ def main() -> None:
         for index, name in enumerate(names):
             (root / f"apps/{name}.jsonnet").write_text(APP % ("shared" if index < args.changed else "other", name))
         git(root, "init", "-q", "-b", "main")
-        wanted = Wanted()
-        wanted.add_app(check_file(root / "apps" / f"{names[0]}.jsonnet").app)
-        wanted.roles.clear()
-        seed(box.url, wanted)
-        env = {**os.environ, "AWS_ENDPOINT_URL": box.url, "AWS_ACCESS_KEY_ID": "bench",
-               "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
-               "HAKO_CACHE_DIR": str(Path(cache))}  # outside the repository (refused inside one)
-        env.pop("AWS_PROFILE", None)
+        env = seeded_env(box.url, root / "apps" / f"{names[0]}.jsonnet", Path(cache))
         fleet = [HAKO, "deploy", "--no-verify", "-j", str(args.jobs), "--rate", args.rate, "--poll-interval", "0.2",
                  "-o", "json"]
         seconds, first = deploy([*fleet, "apps"], env, root)
