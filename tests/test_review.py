@@ -128,7 +128,9 @@ def test_secrets_are_masked_in_every_format(hako: Hako, gitrepo: Repo) -> None:
 
 def test_markdown_output(hako: Hako, gitrepo: Repo) -> None:
     gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: 64", env="NEW: '1'").replace("tag: 'v1'", "tag: 'v2'"))
-    out = hako("diff", "--base", "main", "--format", "markdown").out
+    # the commit's id changes with the time of the commit: the snapshot has a placeholder
+    at = git(gitrepo.root, "rev-parse", "--short", "main").strip()
+    out = hako("diff", "--base", "main", "--format", "markdown").out.replace(at, "COMMIT")
     snapshot = PROJECT_ROOT / "tests" / "snapshots" / "review.md"
     if os.environ.get("HAKO_UPDATE_SNAPSHOTS"):
         snapshot.write_text(out)
@@ -225,7 +227,7 @@ def test_both_sides_from_one_evaluation_equal_each_side_alone(gitrepo: Repo, tmp
     from hako_py.review.revision import materialize, snapshot
 
     gitrepo.write("apps/lib/base.libsonnet", LIB.replace("memory:: 256", "memory:: 512"))
-    files = snapshot(gitrepo.root, resolve_ref(gitrepo.root, "main"))
+    files = snapshot(gitrepo.root, resolve_ref(gitrepo.root, "main").commit)
     base = tmp_path / "base"
     materialize(files, base, gitrepo.root)
     both = render_both("apps/alpha.jsonnet", str(base), str(gitrepo.root))

@@ -261,7 +261,7 @@ def test_a_revision_scanned_from_memory_equals_it_written_out(librepo: Repo, tmp
                        "e": "import 'lib/loop/x.libsonnet'", "f": "importstr 'lib/current/../v1/x.libsonnet'"}.items():
         librepo.write(f"apps/{name}.jsonnet", web_app(expr))
     commit(librepo)
-    files = snapshot(librepo.root, resolve_ref(librepo.root, "main"))
+    files = snapshot(librepo.root, resolve_ref(librepo.root, "main").commit)
     written = tmp_path / "base"
     materialize(files, written, librepo.root)
     on_disk = DependencyScanner(str(written))
@@ -329,7 +329,7 @@ def test_a_revision_reads_the_same_from_loose_and_packed_objects(librepo: Repo) 
     (librepo.root / "apps/big.bin").write_bytes(bytes(range(256)) * 4000)
     os.symlink("x.libsonnet", librepo.root / "apps/lib/y.libsonnet")
     commit(librepo)
-    commit_id = resolve_ref(librepo.root, "main")
+    commit_id = resolve_ref(librepo.root, "main").commit
     loose = snapshot(librepo.root, commit_id)
     git(librepo.root, "gc", "-q", "--prune=now")  # now packed: read through git cat-file
     packed = snapshot(librepo.root, commit_id)

@@ -24,7 +24,7 @@ from hako_py.cli.deploy_app import deploy_prepared
 from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
-from hako_py.cli.output import show
+from hako_py.cli.output import say, show
 from hako_py.cli.prepare import SharedClients, preflight, prepare
 from hako_py.deploy.deployer import DeployOptions
 from hako_py.errors import HakoError
@@ -60,6 +60,8 @@ class Selected:
     files: list[str]
     removed: list[str]
     broken: list[tuple[str, str]]
+    #: the base as named and the commit it resolved to (``main at 1a2b3c4``), with --changed-since
+    since: str = ""
 
 
 def select(paths: list[str], changed_since: str | None, loader: dict[str, Any], jobs: int | None) -> Selected:
@@ -67,17 +69,20 @@ def select(paths: list[str], changed_since: str | None, loader: dict[str, Any], 
     if changed_since is None:
         return Selected(expand_paths(paths), [], [])
     from hako_py.review.git import toplevel
+    from hako_py.review.report import against, warnings
     from hako_py.review.reviewer import review
 
     root = toplevel(Path.cwd())
     result = review(paths, changed_since, build_load_options(**loader), jobs=jobs)
+    if result.revision is not None and result.revision.warnings:
+        say(warnings(result), nl=False)
     named: dict[str, list[str]] = {}
     for change in result.changes:
         named.setdefault(change.status, []).append(change.file)
     files = [display_path(root / f) for f in (*named.get("added", []), *named.get("changed", []),
                                              *named.get("fixed", []))]
     broken = [(display_path(root / c.file), c.error or "broken") for c in result.broken]
-    return Selected(files, [display_path(root / f) for f in named.get("removed", [])], broken)
+    return Selected(files, [display_path(root / f) for f in named.get("removed", [])], broken, against(result))
 
 
 def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[str, CheckedApp | str]:
@@ -164,7 +169,7 @@ def interrupt_code(interrupt: InterruptFlag) -> int:
 
 
 def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings: FleetSettings) -> None:
-    where = f" changed since {settings.changed_since}" if settings.changed_since else ""
+    where = f" changed since {selected.since}" if selected.since else ""
     shard = f" (shard {settings.shard}; {plan.other_shards} in other shards)" if settings.shard else ""
     fleet.say(f"Deploying {len(plan.steps)} app{'s' if len(plan.steps) != 1 else ''}{where}{shard}, "
               f"{settings.jobs} at a time" + (f", in {len(plan.waves)} waves" if len(plan.waves) > 1 else ""))

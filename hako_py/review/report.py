@@ -30,6 +30,21 @@ def _headline(change: AppChange) -> str:
     return ", ".join(change.changes) if change.changes else ""
 
 
+def against(review: Review) -> str:
+    """The base as named and, unless the name is the commit's id already, the commit it resolved
+    to: a branch moves, and a name can be ambiguous (a tag ``master`` beside the branch)."""
+    revision = review.revision
+    if revision is None or revision.commit.startswith(review.ref.lower()):
+        return review.ref
+    return f"{review.ref} at {revision.short}"
+
+
+def warnings(review: Review) -> str:
+    """The base revision's warnings (an ambiguous name) as lines for stderr, or nothing."""
+    revision = review.revision
+    return "".join(printable(f"warning: {line}") + "\n" for line in revision.warnings) if revision else ""
+
+
 def counts(review: Review) -> str:
     tally: dict[str, int] = {}
     for change in review.changes:
@@ -38,7 +53,7 @@ def counts(review: Review) -> str:
     if review.settings:
         parts.insert(0, f"{len(review.settings)} hako.toml settings changed")
     parts = parts or ["no changes"]
-    return (f"{', '.join(parts)} (against {review.ref}; {review.definitions} definitions, "
+    return (f"{', '.join(parts)} (against {against(review)}; {review.definitions} definitions, "
             f"{review.rendered} renders)")
 
 
@@ -101,7 +116,12 @@ def _details(change: AppChange, full: bool) -> tuple[str, bool]:
 
 def markdown(review: Review, *, limit: int | None = MAX_MARKDOWN_CHARS) -> str:
     """The PR comment; ``limit=None`` gives the full report (for ``--output-file``)."""
-    top = f"{MARKER}\n### hako diff against <code>{inline(review.ref, 200)}</code>\n{inline(counts(review), 1000)}\n"
+    revision = review.revision
+    at = f" (<code>{inline(revision.short)}</code>)" if revision is not None and against(review) != review.ref else ""
+    top = (f"{MARKER}\n### hako diff against <code>{inline(review.ref, 200)}</code>{at}\n"
+           f"{inline(counts(review), 1000)}\n")
+    if revision is not None and revision.warnings:
+        top += "".join(f"\n> [!WARNING]\n> {inline(warning, 1000)}\n" for warning in revision.warnings)
     if review.settings:  # first, and never shortened away: each line is capped (review.settings.MAX_SHOWN)
         top += (f"\n> [!WARNING]\n> **{inline(SETTINGS_NOTE)}**\n"
                 + "".join(f"> - {inline(line, 1000)}\n" for line in review.settings[:50]))
@@ -116,6 +136,8 @@ def markdown(review: Review, *, limit: int | None = MAX_MARKDOWN_CHARS) -> str:
 def as_json(review: Review) -> str:
     return json.dumps({
         "base": review.ref,
+        "commit": review.revision.commit if review.revision is not None else None,
+        "warnings": list(review.revision.warnings) if review.revision is not None else [],
         "definitions": review.definitions,
         "settings": review.settings,
         "apps": [{"file": c.file, "status": c.status, "changes": c.changes, "error": c.error, "diff": c.diff}

@@ -35,7 +35,7 @@ from hako_py.paths import DEFINITION_SUFFIXES
 from hako_py.review.cached import cached_side, handed_on, keep, side_cache, side_key, store_side
 from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
-from hako_py.review.git import resolve_ref, toplevel
+from hako_py.review.git import Revision, resolve_ref, toplevel
 from hako_py.review.inputs import Differences
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
@@ -58,6 +58,8 @@ class Review:
     rendered: int
     #: settings of hako.toml that differ between the revisions (see review.settings)
     settings: list[str] = field(default_factory=list)
+    #: the commit *ref* resolved to, and warnings about the name (see review.git.resolve_ref)
+    revision: Revision | None = None
 
     @property
     def broken(self) -> list[AppChange]:
@@ -336,7 +338,8 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
            head_only: bool = False) -> Review:
     """Compare every definition under *paths* at *ref* and in the working tree."""
     root = toplevel(Path.cwd())
-    commit = resolve_ref(root, ref)
+    revision = resolve_ref(root, ref)
+    commit = revision.commit
     folders = [cli_folder(p, root) for p in paths] if paths else default_folders(root)
     jpath = tuple(_repo_relative(p, root) for p in options.jpath)
     head_jpath = tuple(str(root / p) if not os.path.isabs(p) else p for p in jpath)
@@ -370,7 +373,7 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
         chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs, everything=ext_reads))
         if head_only:
             return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0,
-                          settings)
+                          settings, revision)
         workers = jobs or (os.cpu_count() or 1)
         run = uuid.uuid4().hex
         work = [
@@ -385,4 +388,4 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
                    if change is not None]
         keep(run, [*made, *handed_on(run)])  # written as the command ends
         renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
-    return Review(ref, changes, len(head_defs | base_defs), renders, settings)
+    return Review(ref, changes, len(head_defs | base_defs), renders, settings, revision)

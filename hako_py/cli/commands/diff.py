@@ -50,6 +50,8 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
     aws, loader = split_aws(kwargs)
     if base is not None:
         result = review(list(paths), base, build_load_options(**loader), jobs=jobs)
+        if result.revision is not None and result.revision.warnings:
+            say(report.warnings(result), nl=False)
         if output_file is not None:
             try:
                 with open(output_file, "w", encoding="utf-8") as handle:

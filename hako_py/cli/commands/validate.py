@@ -71,11 +71,13 @@ def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jo
         prestart()  # it evaluates them (a pool would: then it is not started)
     load_options = build_load_options(**loader)
     if changed_since is not None:
+        from hako_py.review.report import SETTINGS_NOTE, against, warnings
         from hako_py.review.reviewer import review  # after the worker started (see the module's docstring)
 
         result = review(files, changed_since, load_options, head_only=True)
+        if result.revision is not None and result.revision.warnings:
+            say(warnings(result), nl=False)
         if result.settings:  # the apps folders of both revisions are validated; say why there may be more
-            from hako_py.review.report import SETTINGS_NOTE
 
             outcome.record.fields["settings"] = result.settings
             say(printable("\n".join([SETTINGS_NOTE, *(f"  {line}" for line in result.settings)])))
@@ -83,7 +85,7 @@ def validate(paths: tuple[str, ...], changed_since: str | None, strict: bool, jo
         if not files:
             outcome.record.fields.update(files=[], summary={"files": 0, "invalid": 0, "warnings": 0})
             outcome.record.result, outcome.record.message = "valid", (
-                f"no definition can have changed since {changed_since}")
+                f"no definition can have changed since {against(result)}")
             if not quiet:
                 say(outcome.record.message)
             outcome.finish(0)
