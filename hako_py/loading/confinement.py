@@ -92,10 +92,10 @@ def _in_git_folder(path: str) -> bool:
     knows ``.git`` by its short name ``GIT~1`` (git's ``is_hfs_dotgit``/``is_ntfs_dotgit``)."""
     if path.isascii() and "git" not in path.lower():  # most paths: no splitting (runs for every import)
         return False
-    return any(_is_git_name(part) for part in path.split(os.sep))
+    return any(is_git_name(part) for part in path.split(os.sep))
 
 
-def _is_git_name(name: str) -> bool:
+def is_git_name(name: str) -> bool:
     folded = name.translate(_HFS_IGNORED).casefold().rstrip(". ")
     return folded in (".git", "git~1")
 

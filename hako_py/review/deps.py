@@ -32,6 +32,7 @@ from hako_py.loading.bundled import BUNDLED_LIB_DIR
 from hako_py.loading.repo import CONFIG_NAME
 from hako_py.review.jsonnet_lexer import LexError
 from hako_py.review.jsonnet_scan import scan
+from hako_py.review.submodules import MissingSubmodule
 from hako_py.review.tree import DiskTree, Tree, Unanalysable, Walker, inside
 from hako_py.review.yaml_includes import YamlScanError, scan_yaml
 
@@ -245,7 +246,10 @@ class DependencyScanner:
         symlinks included); ``ALWAYS`` among them means "anything"."""
         known = self._definitions.get(rel)
         if known is None:
-            known = self._definitions[rel] = self._closure(rel)
+            try:
+                known = self._definitions[rel] = self._closure(rel)
+            except MissingSubmodule as exc:  # located: which app reads into the submodule
+                raise MissingSubmodule(f"{rel}: {exc}") from None
         return known
 
     def _closure(self, rel: str) -> frozenset[str]:

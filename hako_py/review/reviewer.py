@@ -370,6 +370,9 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
         base_defs = definitions_in(listed_files(base_scan, folders, f" (at {ref})"), folders)
         differs = Differences(root, files, head_scan.read_files)
         ext_reads = ext_code_reads(options)
+        if files.unavailable:  # apps rendered at the base without a scan there must not silently miss a file
+            for file in base_defs if ext_reads else base_defs - head_defs:
+                base_scan.dependencies(file)  # raises MissingSubmodule when it reads into one
         chosen = sorted(candidates(head_scan, base_scan, head_defs, base_defs, differs, everything=ext_reads))
         if head_only:
             return Review(ref, [AppChange(f, "candidate") for f in chosen if f in head_defs], len(head_defs), 0,

@@ -4,7 +4,10 @@ Read with ``git ls-tree`` and ``git cat-file``, not ``git archive``: the revisio
 ``.gitattributes`` could make ``git archive`` leave files out (``export-ignore``) or
 rewrite them (``export-subst``). Every file and symlink is written out, so a render of
 the revision reads exactly its files, whatever a dependency scan found; each blob is
-written as ``git cat-file`` delivers it, so writing overlaps reading.
+written as ``git cat-file`` delivers it, so writing overlaps reading. A submodule's files
+are those of the commit the revision records for it, read from the submodule's own object
+store (:mod:`hako_py.review.submodules`); a path git would not check out (``..``, ``.git``
+in any spelling) is refused, in submodules too, so nothing is written outside the folder.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from typing import IO
 
 from hako_py.loading.reading import MAX_FILE_BYTES
 from hako_py.review.git import GitError, git
+from hako_py.review.submodules import MissingSubmodule, Store, checkable, store_for, submodule_names
+
+MAX_NESTING = 8  # submodules inside submodules: deeper is refused rather than followed forever
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,15 @@ class Snapshot:
     """Every file and symlink of a revision, by repository-relative path."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    #: submodules whose recorded commit is not available locally, by path: why, and what to run
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def check(self, rel: str) -> None:
+        """Raise :class:`MissingSubmodule` when *rel* lies inside an unavailable submodule: what
+        the revision holds there is unknown, and "no such file" would be a wrong answer."""
+        for path, why in self.unavailable.items():
+            if rel.startswith(f"{path}/"):
+                raise MissingSubmodule(f"{rel} at the base revision: {why}")
 
     def file_bytes(self, rel: str) -> bytes | None:
         """A committed regular file's bytes as the loader reads them (nothing past the size limit)."""
@@ -47,6 +62,8 @@ class Snapshot:
 
     def fingerprint(self, rel: str) -> tuple[str, bytes | int] | None:
         entry = self.entries.get(rel)
+        if entry is None:
+            self.check(rel)
         if entry is None:
             return None
         return (entry.kind, entry.data if entry.kind == "link" or entry.size <= MAX_FILE_BYTES else entry.size)
@@ -79,6 +96,13 @@ class _Writer:
         except OSError as exc:  # a full temporary folder, a name this file system refuses
             raise GitError(f"cannot write {name!r} of the base revision to {self.dest}: {exc.strerror}") from None
 
+    def folder(self, name: str) -> None:
+        """An empty folder (an unavailable submodule's, as git leaves it)."""
+        try:
+            os.makedirs(os.path.join(self.dest, name), exist_ok=True)
+        except OSError as exc:
+            raise GitError(f"cannot write {name!r} of the base revision to {self.dest}: {exc.strerror}") from None
+
     def _write(self, name: str, entry: Entry) -> None:
         target = os.path.join(self.dest, name)
         parent = os.path.dirname(target)
@@ -107,17 +131,41 @@ class _Writer:
         return all(os.path.realpath(link).startswith(real) for link in self.links)
 
 
-def _listing(root: Path, commit: str) -> list[tuple[str, str, str, int]]:
-    """(path, kind, blob id, size) of every file and symlink; submodules have none here."""
-    found: list[tuple[str, str, str, int]] = []
-    for record in git(root, "ls-tree", "-r", "-z", "-l", "--full-tree", commit).split(b"\0"):
+Listed = tuple[str, str, str, int, Store]
+
+
+def _listing(root: Path, commit: str, store: Store = (), prefix: str = "", depth: int = 0,
+             unavailable: dict[str, str] | None = None) -> tuple[list[Listed], dict[str, str]]:
+    """(path, kind, blob id, size, store) of every file and symlink, submodules' included, and the
+    submodules whose commit is not available (see :class:`Snapshot`)."""
+    found: list[Listed] = []
+    missing = unavailable if unavailable is not None else {}
+    links: list[tuple[str, str]] = []
+    for record in git(root, *store, "ls-tree", "-r", "-z", "-l", "--full-tree", commit).split(b"\0"):
         if not record:
             continue
-        meta, _, name = record.partition(b"\t")
+        meta, _, raw = record.partition(b"\t")
         mode, object_type, blob, size = meta.split()
+        name = os.fsdecode(raw)
+        if not checkable(name):
+            raise GitError(f"'{prefix + name}' at the base revision: not a path git checks out (an empty, '.' or "
+                           "'..' component, or one naming .git); refused")
         if object_type == b"blob":
-            found.append((os.fsdecode(name), "link" if mode == b"120000" else "file", blob.decode(), int(size)))
-    return found
+            found.append((prefix + name, "link" if mode == b"120000" else "file", blob.decode(), int(size), store))
+        elif object_type == b"commit":
+            links.append((name, blob.decode()))
+    names = submodule_names(root, store, commit) if links else {}
+    for name, sub_commit in links:
+        path = prefix + name
+        if depth >= MAX_NESTING:
+            missing[path] = f"submodule {path} is nested more than {MAX_NESTING} deep; not read"
+            continue
+        sub_store = store_for(root, store, path, name, names, sub_commit)
+        if isinstance(sub_store, str):
+            missing[path] = sub_store
+            continue
+        found.extend(_listing(root, sub_commit, sub_store, f"{path}/", depth + 1, missing)[0])
+    return found, missing
 
 
 def _feed(stream: IO[bytes], payload: bytes) -> None:
@@ -132,19 +180,22 @@ def read_revision(root: Path, commit: str, destination: Path | None = None,
                   worktree: Path | None = None) -> tuple[Snapshot, bool]:
     """Every file of *commit*; with *destination*, also written there as it is read. Returns the
     snapshot and whether every written symlink stays inside *destination*."""
-    listing = _listing(root, commit)
-    by_blob: dict[str, list[tuple[str, str]]] = {}
-    snap = Snapshot()
+    listing, unavailable = _listing(root, commit)
+    by_store: dict[Store, dict[str, list[tuple[str, str]]]] = {}
+    snap = Snapshot(unavailable=unavailable)
     writer = _Writer(destination, worktree or root) if destination is not None else None
-    for name, kind, blob, size in listing:
+    if writer is not None:
+        for path in unavailable:  # as git checks out a submodule it has not cloned: an empty folder
+            writer.folder(path)
+    for name, kind, blob, size, store in listing:
         if size > MAX_FILE_BYTES and kind == "file":
             snap.entries[name] = Entry(kind, b"", size)
             if writer is not None:
                 writer.write(name, snap.entries[name])
         else:
-            by_blob.setdefault(blob, []).append((name, kind))
-    if by_blob:
-        loose = _LooseObjects(root)
+            by_store.setdefault(store, {}).setdefault(blob, []).append((name, kind))
+    for store, by_blob in by_store.items():
+        loose = _LooseObjects(root, store)
         packed: dict[str, list[tuple[str, str]]] = {}
         for blob, names in by_blob.items():
             data = loose.read(blob)
@@ -156,7 +207,7 @@ def read_revision(root: Path, commit: str, destination: Path | None = None,
                 if writer is not None:
                     writer.write(name, entry)
         if packed:
-            _read_blobs(root, packed, snap, writer)
+            _read_blobs(root, store, packed, snap, writer)
     return snap, writer.contained() if writer is not None else True
 
 
@@ -166,9 +217,9 @@ class _LooseObjects:
     (so it is exactly the committed blob); anything else (packed, an alternate object store,
     a damaged file) is left to ``git cat-file``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, store: Store = ()) -> None:
         try:
-            where = git(root, "rev-parse", "--git-path", "objects").decode().strip()
+            where = git(root, *store, "rev-parse", "--git-path", "objects").decode().strip()
         except GitError:
             where = ""
         self.folder = os.path.join(root, where) if where else ""
@@ -188,11 +239,11 @@ class _LooseObjects:
         return data
 
 
-def _read_blobs(root: Path, by_blob: dict[str, list[tuple[str, str]]], snap: Snapshot,
+def _read_blobs(root: Path, store: Store, by_blob: dict[str, list[tuple[str, str]]], snap: Snapshot,
                 writer: _Writer | None) -> None:
     with tempfile.TemporaryFile() as errors:
         try:
-            process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+            process = subprocess.Popen(["git", *store, "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=errors)
         except FileNotFoundError:
             raise GitError("git is not installed") from None
@@ -229,6 +280,8 @@ def snapshot(root: Path, commit: str) -> Snapshot:
 def materialize(snap: Snapshot, destination: Path, worktree: Path) -> bool:
     """Write a snapshot read earlier under *destination* (see :class:`_Writer`)."""
     writer = _Writer(destination, worktree)
+    for path in snap.unavailable:
+        writer.folder(path)
     for name, entry in snap.entries.items():
         writer.write(name, entry)
     return writer.contained()

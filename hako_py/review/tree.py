@@ -106,7 +106,9 @@ class SnapshotTree:
         self.worktree = worktree
         self._prefix = root.rstrip(os.sep) + os.sep
         self._children: dict[str, list[str]] = {"": []}
-        for name in snap.entries:
+        for path in snap.unavailable:  # an empty folder, as written (what it holds is unknown)
+            self._children.setdefault(path, [])
+        for name in [*snap.unavailable, *snap.entries]:
             child = name
             while True:
                 parent, _, base = child.rpartition("/")
@@ -118,9 +120,16 @@ class SnapshotTree:
         self._disk = DiskTree()
 
     def _rel(self, path: str) -> str | None:
+        """*path* relative to the revision's root, or None outside it; raises MissingSubmodule
+        inside a submodule whose files could not be read."""
         if path == self.root:
             return ""
-        return path[len(self._prefix):] if path.startswith(self._prefix) else None
+        if not path.startswith(self._prefix):
+            return None
+        rel = path[len(self._prefix):]
+        if self.snap.unavailable:
+            self.snap.check(rel)
+        return rel
 
     def lstat(self, path: str) -> int | None:
         rel = self._rel(path)
@@ -148,6 +157,8 @@ class SnapshotTree:
         rel = self._rel(path)
         if rel is None:
             return self._disk.listdir(path)
+        if rel in self.snap.unavailable:
+            self.snap.check(f"{rel}/")
         return [(name, self.lstat(os.path.join(path, name))) for name in self._children.get(rel, [])]
 
 
