@@ -102,3 +102,5 @@ def test_every_report_says_which_commit_the_base_was(hako: Hako, gitrepo: Repo) 
     git(gitrepo.root, "checkout", "-q", "apps/beta.jsonnet")
     unchanged = hako("validate", "--changed-since", "main")
     assert f"no definition can have changed since main at {at}" in unchanged.err + unchanged.out
+    deployed = hako("deploy", "--changed-since", "main", "--dry-run")
+    assert f"Deploying 0 apps changed since main at {at}," in deployed.err, deployed.err

@@ -185,3 +185,30 @@ def test_a_path_git_would_not_check_out_is_refused_in_the_repository_too(hako: H
     assert result.code == 1, result.out
     assert f"'{name}/config' at the base revision: not a path git checks out" in result.err, result.err
     assert not (gitrepo.root.parent / "config").exists()
+
+
+def test_a_submodule_inside_a_submodule_is_read_at_its_recorded_commit(hako: Hako, gitrepo: Repo,  # noqa: F811
+                                                                      library: Path, tmp_path: Path) -> None:
+    """vendor (a submodule) holds inner (its own submodule) holding the library: a bump of the
+    innermost, recorded through both, shows as the change it makes."""
+    middle = tmp_path / "middle"
+    middle.mkdir()
+    git(middle, "init", "-q", "-b", "main")
+    git(middle, *FILE, "submodule", "add", "-q", f"file://{library}", "inner")
+    git(middle, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "inner")
+    git(gitrepo.root, *FILE, "submodule", "add", "-q", f"file://{middle}", "vendor")
+    git(gitrepo.root, *FILE, "submodule", "update", "-q", "--init", "--recursive")
+    gitrepo.write("apps/web.jsonnet", app("web", lib="../vendor/inner/l.libsonnet"))
+    commit_all(gitrepo.root, "vendor through two submodules")
+    inner = gitrepo.root / "vendor/inner"
+    (library / "l.libsonnet").write_text(L2)
+    new = commit_all(library, "L2")
+    git(inner, *FILE, "fetch", "-q", "origin")
+    git(inner, "checkout", "-q", new)
+    git(gitrepo.root / "vendor", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "bump inner")
+    commit_all(gitrepo.root, "bump vendor")
+    result = hako("diff", "--base", "HEAD~1")
+    assert "== apps/web.jsonnet: changed (cpu/memory)" in result.out, result.out + result.err
+    assert '+        "memory": 512,' in result.out
+    git(gitrepo.root, "commit", "-q", "--allow-empty", "-m", "nothing")
+    assert "no changes" in hako("diff", "--base", "HEAD~1").out

@@ -13,6 +13,7 @@ shows an unchanged app as ``fixed``).
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def store_for(root: Path, store: Store, path: str, rel: str, names: dict[str, st
         if kind.returncode == 0 and kind.stdout.strip() == b"commit":
             return ("--git-dir", folder)
     why = "its clone lacks that commit" if candidates else "it is not cloned here"
+    quoted = shlex.quote(path)  # paths are data, not shell
     return (f"submodule {path} is at commit {commit[:12]} there, which is not available locally ({why}); "
-            f"run git submodule update --init {path}, and if its clone is shallow fetch that commit: "
-            f"git -C {path} fetch --depth=1 origin {commit}")
+            f"run git submodule update --init {quoted}, and if its clone is shallow fetch that commit: "
+            f"git -C {quoted} fetch --depth=1 origin {commit}")
