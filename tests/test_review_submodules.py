@@ -212,3 +212,21 @@ def test_a_submodule_inside_a_submodule_is_read_at_its_recorded_commit(hako: Hak
     assert '+        "memory": 512,' in result.out
     git(gitrepo.root, "commit", "-q", "--allow-empty", "-m", "nothing")
     assert "no changes" in hako("diff", "--base", "HEAD~1").out
+
+
+def test_a_path_inside_a_symlink_of_the_same_revision_is_refused(hako: Hako, gitrepo: Repo,  # noqa: F811
+                                                                tmp_path: Path) -> None:
+    """A crafted tree with a symlink ``x`` and a folder ``x`` (or a submodule ``x``) beside it:
+    writing ``x/config`` would follow the symlink out of the folder the revision is written to."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    link = fed(gitrepo.root, str(outside), "hash-object", "-w", "--stdin").strip()
+    blob = fed(gitrepo.root, "x\n", "hash-object", "-w", "--stdin").strip()
+    inner = fed(gitrepo.root, f"100644 blob {blob}\tconfig\n", "mktree").strip()
+    listing = git(gitrepo.root, "ls-tree", "HEAD")
+    tree = fed(gitrepo.root, listing + f"120000 blob {link}\tx\n040000 tree {inner}\tx\n", "mktree").strip()
+    git(gitrepo.root, "branch", "evil", git(gitrepo.root, "commit-tree", tree, "-p", "HEAD", "-m", "evil").strip())
+    result = hako("diff", "--base", "evil")
+    assert result.code == 1, result.out
+    assert "'x/config' at the base revision: inside 'x', which is a file, a symlink or a submodule" in result.err
+    assert not (outside / "config").exists()

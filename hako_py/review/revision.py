@@ -64,7 +64,6 @@ class Snapshot:
         entry = self.entries.get(rel)
         if entry is None:
             self.check(rel)
-        if entry is None:
             return None
         return (entry.kind, entry.data if entry.kind == "link" or entry.size <= MAX_FILE_BYTES else entry.size)
 
@@ -168,6 +167,24 @@ def _listing(root: Path, commit: str, store: Store = (), prefix: str = "", depth
     return found, missing
 
 
+def _refuse_overlaps(listing: list[Listed], unavailable: dict[str, str]) -> None:
+    """A path listed twice, or inside a path that is a file, a symlink or a submodule: git's own
+    trees never have one, a crafted tree can (``git mktree`` takes it), and writing it would
+    follow the symlink out of the folder the revision is written to."""
+    leaves: set[str] = set(unavailable)
+    for name, *_ in listing:
+        if name in leaves:
+            raise GitError(f"'{name}' at the base revision: listed twice; refused")
+        leaves.add(name)
+    for name in leaves:
+        parent = name.rpartition("/")[0]
+        while parent:
+            if parent in leaves:
+                raise GitError(f"'{name}' at the base revision: inside '{parent}', which is a file, a symlink or a "
+                               "submodule there; refused")
+            parent = parent.rpartition("/")[0]
+
+
 def _feed(stream: IO[bytes], payload: bytes) -> None:
     try:
         stream.write(payload)
@@ -181,6 +198,7 @@ def read_revision(root: Path, commit: str, destination: Path | None = None,
     """Every file of *commit*; with *destination*, also written there as it is read. Returns the
     snapshot and whether every written symlink stays inside *destination*."""
     listing, unavailable = _listing(root, commit)
+    _refuse_overlaps(listing, unavailable)
     by_store: dict[Store, dict[str, list[tuple[str, str]]]] = {}
     snap = Snapshot(unavailable=unavailable)
     writer = _Writer(destination, worktree or root) if destination is not None else None
