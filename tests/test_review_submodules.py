@@ -150,22 +150,21 @@ def fed(root: Path, text: str, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, input=text, check=True, capture_output=True, text=True).stdout
 
 
-def evil_library_commit(library: Path, names: list[str]) -> str:
-    """A library commit whose tree holds *names* (git's own checks refuse to make one)."""
-    blob = fed(library, "x\n", "hash-object", "-w", "--stdin").strip()
-    inner = fed(library, f"100644 blob {blob}\tconfig\n", "mktree").strip()
-    lib = git(library, "rev-parse", "HEAD:l.libsonnet").strip()
-    tree = fed(library, "".join(f"040000 tree {inner}\t{name}\n" for name in names)
-               + f"100644 blob {lib}\tl.libsonnet\n", "mktree").strip()
-    return git(library, "commit-tree", tree, "-p", "HEAD", "-m", "evil").strip()
+def evil_commit(root: Path, entries: str) -> str:
+    """A commit on HEAD's tree plus *entries* (``git ls-tree`` lines; ``{config}`` is a folder
+    holding a file ``config``): git's own checks refuse to make one, ``git mktree`` does not."""
+    blob = fed(root, "x\n", "hash-object", "-w", "--stdin").strip()
+    config = fed(root, f"100644 blob {blob}\tconfig\n", "mktree").strip()
+    tree = fed(root, git(root, "ls-tree", "HEAD") + entries.format(config=config), "mktree").strip()
+    return git(root, "commit-tree", tree, "-p", "HEAD", "-m", "evil").strip()
 
 
 @pytest.mark.parametrize("name", [".GIT", ".git.", "git~1", ".g\u200cit", ".."])
 def test_a_path_git_would_not_check_out_is_refused_in_a_submodule(hako: Hako, superproject: Repo, library: Path,
                                                                   name: str) -> None:
-    evil = evil_library_commit(library, [name])
-    git(library, "branch", "evil", evil)
+    git(library, "branch", "evil", evil_commit(library, f"040000 tree {{config}}\t{name}\n"))
     git(superproject.root / "vendor", *FILE, "fetch", "-q", "origin", "evil")
+    evil = git(library, "rev-parse", "evil").strip()
     git(superproject.root, "update-index", "--cacheinfo", f"160000,{evil},vendor")
     git(superproject.root, "commit", "-qm", "point vendor at it")
     result = hako("diff", "--base", "HEAD")
@@ -176,11 +175,7 @@ def test_a_path_git_would_not_check_out_is_refused_in_a_submodule(hako: Hako, su
 @pytest.mark.parametrize("name", [".GIT", ".."])
 def test_a_path_git_would_not_check_out_is_refused_in_the_repository_too(hako: Hako, gitrepo: Repo,  # noqa: F811
                                                                          name: str) -> None:
-    blob = fed(gitrepo.root, "x\n", "hash-object", "-w", "--stdin").strip()
-    inner = fed(gitrepo.root, f"100644 blob {blob}\tconfig\n", "mktree").strip()
-    listing = git(gitrepo.root, "ls-tree", "HEAD")
-    tree = fed(gitrepo.root, listing + f"040000 tree {inner}\t{name}\n", "mktree").strip()
-    git(gitrepo.root, "branch", "evil", git(gitrepo.root, "commit-tree", tree, "-p", "HEAD", "-m", "evil").strip())
+    git(gitrepo.root, "branch", "evil", evil_commit(gitrepo.root, f"040000 tree {{config}}\t{name}\n"))
     result = hako("diff", "--base", "evil")
     assert result.code == 1, result.out
     assert f"'{name}/config' at the base revision: not a path git checks out" in result.err, result.err
@@ -221,11 +216,7 @@ def test_a_path_inside_a_symlink_of_the_same_revision_is_refused(hako: Hako, git
     outside = tmp_path / "outside"
     outside.mkdir()
     link = fed(gitrepo.root, str(outside), "hash-object", "-w", "--stdin").strip()
-    blob = fed(gitrepo.root, "x\n", "hash-object", "-w", "--stdin").strip()
-    inner = fed(gitrepo.root, f"100644 blob {blob}\tconfig\n", "mktree").strip()
-    listing = git(gitrepo.root, "ls-tree", "HEAD")
-    tree = fed(gitrepo.root, listing + f"120000 blob {link}\tx\n040000 tree {inner}\tx\n", "mktree").strip()
-    git(gitrepo.root, "branch", "evil", git(gitrepo.root, "commit-tree", tree, "-p", "HEAD", "-m", "evil").strip())
+    git(gitrepo.root, "branch", "evil", evil_commit(gitrepo.root, f"120000 blob {link}\tx\n040000 tree {{config}}\tx\n"))
     result = hako("diff", "--base", "evil")
     assert result.code == 1, result.out
     assert "'x/config' at the base revision: inside 'x', which is a file, a symlink or a submodule" in result.err
