@@ -1,10 +1,10 @@
 """``hako deploy`` of many apps: folders, several files, or ``--changed-since REF``.
 
-Selection reuses PR review exactly (``hako diff --base``: an app is deployed when its
-rendered task definition, service or traffic settings differ between REF and the working
-tree, through imports, or it was added); every definition is then checked in this thread
-(through the render cache), and each app is deployed by the single deploy's own path
-(scripts, preflight, register, update, follow, roll back) on a bounded pool of threads,
+Selection (:mod:`hako_py.cli.fleet_select`) reuses PR review exactly (``hako diff --base``: an
+app is deployed when its rendered task definition, service or traffic settings differ between
+REF and the working tree, through imports, or it was added); every definition is then checked
+in this thread (through the render cache), and each app is deployed by the single deploy's own
+path (scripts, preflight, register, update, follow, roll back) on a bounded pool of threads,
 all sharing one AWS request budget.
 """
 
@@ -15,29 +15,28 @@ import shlex
 import signal
 import sys
 import time
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.deploy_app import deploy_prepared
+from hako_py.cli.fleet_select import Selected, definitions_of, refuse_overrides, repository_of, select
 from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
 from hako_py.cli.output import show
 from hako_py.cli.prepare import SharedClients, preflight, prepare
 from hako_py.deploy.deployer import DeployOptions
-from hako_py.errors import HakoError, UsageError
+from hako_py.errors import HakoError
 from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, parse_wave, plan_fleet
 from hako_py.fleet.report import FleetOutput, result_data, summary_table
 from hako_py.fleet.runner import SKIPPED, AppResult, run_plan
 from hako_py.fleet.waves import check_waves
 from hako_py.interrupts import Interrupted, InterruptFlag, exit_code, flagging_on
-from hako_py.loading.repo import RepoConfig, config_root, find_root, load_config
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
 from hako_py.oneshot.runner import EXIT_NOT_STARTED, Interrupts, OneshotOptions, OneshotRunner
-from hako_py.paths import app_id_for, display_path, expand_paths
+from hako_py.paths import expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.record import Record
 from hako_py.render import RenderOptions
@@ -56,64 +55,6 @@ class FleetSettings:
     rate: float = 10.0
     tag: str | None = None
     verify: bool = True
-
-
-@dataclass(frozen=True)
-class Selected:
-    files: list[str]
-    removed: list[str]
-    broken: list[tuple[str, str]]
-    moved: list[tuple[str, str]] = field(default_factory=list)  # (before, now): the app is still defined
-
-
-def select(paths: list[str], changed_since: str | None, loader: dict[str, Any], jobs: int | None,
-           defined: list[str]) -> Selected:
-    """The definitions to deploy: those named (folders expanded), or those review finds changed.
-    *defined*: the repository's definitions in the working tree, so that a file removed since
-    REF whose app id is still defined (``git mv``, ``.jsonnet`` → ``.yml``) is a move, not an
-    app to remove from ECS (review compares by path: it sees one removed and one added)."""
-    if changed_since is None:
-        return Selected(expand_paths(paths), [], [])
-    from hako_py.review.git import toplevel
-    from hako_py.review.reviewer import review
-
-    root = toplevel(Path.cwd())
-    result = review(paths, changed_since, build_load_options(**loader), jobs=jobs)
-    named: dict[str, list[str]] = {}
-    for change in result.changes:
-        named.setdefault(change.status, []).append(change.file)
-    files = [display_path(root / f) for f in (*named.get("added", []), *named.get("changed", []),
-                                             *named.get("fixed", []))]
-    broken = [(display_path(root / c.file), c.error or "broken") for c in result.broken]
-    now = {app_id_for(f): f for f in [*defined, *files]}
-    gone = [display_path(root / f) for f in named.get("removed", [])]
-    return Selected(files, [f for f in gone if app_id_for(f) not in now], broken,
-                    [(f, display_path(now[app_id_for(f)])) for f in gone if app_id_for(f) in now])
-
-
-def repository_of(paths: list[str], loader: dict[str, Any]) -> RepoConfig:
-    """``hako.toml`` of the repository the fleet deploys from, read once: an invalid one is one
-    error, not one per app (the root as each definition's loader finds it; ``--root`` bounds it)."""
-    first = Path(paths[0]) if paths else Path.cwd()
-    start = (first if first.is_dir() else first.parent).resolve()
-    bound: Path | None = loader.get("root")
-    return load_config(config_root(start, bound.resolve()) if bound else find_root(start))
-
-
-def definitions_of(config: RepoConfig, *named: list[str]) -> list[str]:
-    """Every definition the fleet can see: the apps folder of ``hako.toml`` and the files named."""
-    folder = config.root / config.apps
-    return [*(expand_paths([str(folder)]) if folder.is_dir() else []), *(f for files in named for f in files)]
-
-
-def refuse_overrides(settings: FleetSettings, selected: Selected) -> None:
-    """A per-app override given for many apps is refused: ``-t evil`` would have set every
-    selected app's image tag (their definitions name their own)."""
-    count = len(set(selected.files))
-    if settings.tag is not None and count > 1:
-        raise UsageError(f"-t/--tag {settings.tag!r} sets one app's image tag, and {count} apps are selected: "
-                         "refused (it would set every app's). Deploy the app alone (hako deploy FILE -t TAG), or "
-                         "set the tags in the definitions (e.g. an ext var: --ext-str KEY=VALUE)")
 
 
 def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[str, CheckedApp | str]:
@@ -144,7 +85,7 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     selected = select(paths, settings.changed_since, loader, None, defined)
     if settings.changed_since is None and not selected.files:
         raise HakoError(f"no app definitions found in {', '.join(paths)} (*.jsonnet, *.yml, *.yaml)")
-    refuse_overrides(settings, selected)
+    refuse_overrides(settings.tag, selected)
     check_waves(config, [*defined, *selected.files])
     plan = plan_fleet(selected.files, waves=config.waves, shard=shard, wave=wave, removed=selected.removed,
                       root=config.root)
