@@ -413,6 +413,28 @@ def test_drift_markdown_fits_an_issue_body_and_says_what_was_cut() -> None:
     assert "The details of 3 listed apps are left out." in markdown
 
 
+def signalled_fleet(repo: Repo, signum: signal.Signals, after: str, times: int) -> tuple[int, str, str, float]:
+    """``hako deploy apps -o json`` in a process of its own, sent *signum* once *times* lines of
+    its stderr said *after*: its exit code, stdout, stderr and the seconds it took to end then."""
+    process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", "apps", "-o", "json", *FAST],
+                               cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        seen = 0
+        for line in process.stderr:
+            seen += after in line
+            if seen == times:
+                break
+        sent = time.monotonic()
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+        return process.returncode, out, err, time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
 def test_a_signal_stops_following_every_app_of_a_fleet_at_once_and_reports_them(
         deployable: Deployable, aws: SandboxControl, repo: Repo, signum: signal.Signals, code: int) -> None:
@@ -422,21 +444,10 @@ def test_a_signal_stops_following_every_app_of_a_fleet_at_once_and_reports_them(
     deployable("two")
     aws.call("POST", "settings", {"rolloutSeconds": 60})
     try:
-        process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", "apps", "-o", "json", *FAST],
-                                   cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert process.stderr is not None
-        following = 0
-        for line in process.stderr:
-            following += "Following the rollout" in line
-            if following == 2:
-                break
-        sent = time.monotonic()
-        process.send_signal(signum)
-        out, err = process.communicate(timeout=30)
-        seconds = time.monotonic() - sent
+        returncode, out, err, seconds = signalled_fleet(repo, signum, "Following the rollout", 2)
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
-    assert process.returncode == code, out + err
+    assert returncode == code, out + err
     assert seconds < 20  # promptly (one poll), not after the 60 s rollouts; generous for a loaded machine
     document = json.loads(out)
     assert document["result"] == "interrupted"
@@ -457,22 +468,8 @@ def test_a_signal_during_a_oneshot_wave_stops_its_task_at_once_and_reports_the_l
         f'\n[deploy]\nwaves = [[{{ oneshot = "{name}", command = ["migrate"] }}], ["web"]]\n'))
     deployable("web")
     next_task(aws, migrate, exitCode=0, logLines=["migrating"], runSeconds=40)
-    process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", "apps", "-o", "json", *FAST],
-                               cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if "started task" in line:
-                break
-        sent = time.monotonic()
-        process.send_signal(signum)
-        out, err = process.communicate(timeout=30)
-        seconds = time.monotonic() - sent
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == code, out + err
+    returncode, out, err, seconds = signalled_fleet(repo, signum, "started task", 1)
+    assert returncode == code, out + err
     assert seconds < 20  # at once (one poll), not after the 40 s task; generous for a loaded machine
     document = json.loads(out)
     assert document["result"] == "interrupted"
