@@ -106,8 +106,13 @@ def test_several_spellings_of_the_apps_folder_give_one_split(
     relative = split("apps")
     assert sorted(relative[0] + relative[1]) == ["a", "b", "c", "d", "f", "m"]
     assert split(str(repo.root / "apps")) == relative
+    committed(repo)
+    for name in ("m", "a", "b", "c", "d", "f"):
+        deployable(name, env="{ MODE: 'two' }")
+    assert split("--changed-since", "HEAD") == relative
     monkeypatch.chdir(repo.root / "apps")
     assert split(".") == relative
+    assert split("--changed-since", "HEAD") == relative
 
 
 # --- 3. a moved app is not a removed one ----------------------------------------------------
