@@ -80,7 +80,10 @@ def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fa
     Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
     the revision it ran before, unless --no-rollback), 130 interrupted (SIGINT, also when
     started in the background) or 143 terminated (SIGTERM) while following: the deployment
-    continues in ECS. Progress is on stderr; -o json prints the outcome on stdout.
+    continues in ECS (many apps: a wave's running oneshot task is stopped, as hako oneshot
+    stops it, and later waves are not started); 2 refused options (e.g. --shard over apps of
+    several waves), before any request. Progress is on stderr; -o json prints the outcome
+    on stdout.
     """
     many = (changed_since is not None or len(paths) != 1 or os.path.isdir(paths[0]) or shard is not None
             or wave is not None)
