@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -62,6 +62,7 @@ class InterruptFlag:
     def __init__(self) -> None:
         self.event = threading.Event()
         self.signum = 0
+        self._listeners: list[Callable[[int], None]] = []
 
     @property
     def set(self) -> bool:
@@ -71,9 +72,24 @@ class InterruptFlag:
         if self.event.wait(max(0.0, seconds)):
             raise Interrupted(self.signum)
 
+    @contextmanager
+    def forwarding(self, listener: Callable[[int], None]) -> Iterator[None]:
+        """Within the block, every signal is also passed to *listener* (at once if one came
+        already): a worker thread's own signal handling (a oneshot stops its task, as ``hako
+        oneshot`` does) learns of it, since only the main thread's handlers run."""
+        self._listeners.append(listener)
+        try:
+            if self.set:
+                listener(self.signum)
+            yield
+        finally:
+            self._listeners.remove(listener)
+
     def _handle(self, signum: int, frame: Any) -> None:
         self.signum = self.signum or signum
         self.event.set()
+        for listener in list(self._listeners):
+            listener(signum)
 
 
 @contextmanager

@@ -207,14 +207,26 @@ def test_the_posting_script_reads_plain_files_only(tmp_path: Path) -> None:
     assert [c[0] for c in calls] == ["failed"]
 
 
-def test_the_fleet_deploy_workflow_shards_what_the_push_changed() -> None:
+def test_the_fleet_deploy_workflow_runs_waves_in_order_and_deploys_since_the_last_successful_deploy() -> None:
+    """Issue 18's tester: shards of one matrix spanned waves (a service deployed while the migration
+    failed), and --changed-since github.event.before lost the changes of a cancelled pending run and
+    never retried a failed app. Wave 1 is one job, wave 2's shards need it; BASE is a marker tag
+    moved only after every job succeeded, and only if nobody moved it meanwhile."""
     workflow = load(CI / "github-actions-deploy.yml")
-    assert set(workflow["on"]) == {"push"}
-    job = workflow["jobs"]["deploy"]
-    shards = job["strategy"]["matrix"]["shard"]
-    assert job["strategy"]["fail-fast"] is False
-    runs = "\n".join(str(s.get("run", "")) for s in steps(workflow))
-    assert f'--shard "$SHARD/{len(shards)}"' in runs and '--changed-since "$BEFORE"' in runs
+    assert "push" in workflow["on"]
+    jobs = workflow["jobs"]
+    runs = {name: "\n".join(str(s.get("run", "")) for s in job.get("steps", [])) for name, job in jobs.items()}
+    assert "github.event.before" not in (CI / "github-actions-deploy.yml").read_text().split("name: hako deploy")[1]
+    assert 'refs/tags/hako-deployed:refs/tags/hako-deployed' in runs["base"]
+    assert '--changed-since "$BASE" --wave 1 ' in runs["migrate"] and "--shard" not in runs["migrate"]
+    services = jobs["services"]
+    shards = services["strategy"]["matrix"]["shard"]
+    assert services["strategy"]["fail-fast"] is False and "migrate" in services["needs"]
+    assert f'--changed-since "$BASE" --wave 2 --shard "$SHARD/{len(shards)}"' in runs["services"]
+    assert set(jobs["mark"]["needs"]) == {"base", "migrate", "services"}
+    assert '--force-with-lease="refs/tags/hako-deployed:$BASE"' in runs["mark"]
+    assert workflow["permissions"]["contents"] == "read" and jobs["mark"]["permissions"]["contents"] == "write"
+    assert all("permissions" not in job for name, job in jobs.items() if name != "mark")
     for step in steps(workflow):
         assert "${{" not in str(step.get("run", "")), step
 

@@ -413,6 +413,28 @@ def test_drift_markdown_fits_an_issue_body_and_says_what_was_cut() -> None:
     assert "The details of 3 listed apps are left out." in markdown
 
 
+def signalled_fleet(repo: Repo, signum: signal.Signals, after: str, times: int) -> tuple[int, str, str, float]:
+    """``hako deploy apps -o json`` in a process of its own, sent *signum* once *times* lines of
+    its stderr said *after*: its exit code, stdout, stderr and the seconds it took to end then."""
+    process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", "apps", "-o", "json", *FAST],
+                               cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        seen = 0
+        for line in process.stderr:
+            seen += after in line
+            if seen == times:
+                break
+        sent = time.monotonic()
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+        return process.returncode, out, err, time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
 def test_a_signal_stops_following_every_app_of_a_fleet_at_once_and_reports_them(
         deployable: Deployable, aws: SandboxControl, repo: Repo, signum: signal.Signals, code: int) -> None:
@@ -422,24 +444,37 @@ def test_a_signal_stops_following_every_app_of_a_fleet_at_once_and_reports_them(
     deployable("two")
     aws.call("POST", "settings", {"rolloutSeconds": 60})
     try:
-        process = subprocess.Popen([sys.executable, "-m", "hako_py", "deploy", "apps", "-o", "json", *FAST],
-                                   cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert process.stderr is not None
-        following = 0
-        for line in process.stderr:
-            following += "Following the rollout" in line
-            if following == 2:
-                break
-        sent = time.monotonic()
-        process.send_signal(signum)
-        out, err = process.communicate(timeout=30)
-        seconds = time.monotonic() - sent
+        returncode, out, err, seconds = signalled_fleet(repo, signum, "Following the rollout", 2)
     finally:
         aws.call("POST", "settings", {"rolloutSeconds": 0.3})
-    assert process.returncode == code, out + err
+    assert returncode == code, out + err
     assert seconds < 20  # promptly (one poll), not after the 60 s rollouts; generous for a loaded machine
     document = json.loads(out)
     assert document["result"] == "interrupted"
     assert deployed(document) == {"one": "interrupted", "two": "interrupted"}
     assert "[one] interrupted: stopped following; the deployment of one:1 continues in ECS" in err
     assert "the deployments started continue in ECS" in err
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
+def test_a_signal_during_a_oneshot_wave_stops_its_task_at_once_and_reports_the_later_waves_interrupted(
+        deployable: Deployable, job: Job, aws: SandboxControl, repo: Repo, signum: signal.Signals, code: int) -> None:
+    """Issue 18's tester: a signal while a wave's oneshot ran was ignored until the task ended (up to
+    --timeout), the later waves said "an earlier wave failed" and exit 1. Now the task is stopped,
+    as hako oneshot stops it, at once; the later waves are interrupted; summary and JSON come."""
+    migrate = job()
+    name = Path(migrate).stem
+    (repo.root / "hako.toml").write_text((repo.root / "hako.toml").read_text() + (
+        f'\n[deploy]\nwaves = [[{{ oneshot = "{name}", command = ["migrate"] }}], ["web"]]\n'))
+    deployable("web")
+    next_task(aws, migrate, exitCode=0, logLines=["migrating"], runSeconds=40)
+    returncode, out, err, seconds = signalled_fleet(repo, signum, "started task", 1)
+    assert returncode == code, out + err
+    assert seconds < 20  # at once (one poll), not after the 40 s task; generous for a loaded machine
+    document = json.loads(out)
+    assert document["result"] == "interrupted"
+    assert deployed(document) == {name: "interrupted", "web": "skipped"}
+    web = next(a for a in document["apps"] if a["app"] == "web")
+    assert web["message"] == "not started: interrupted" and web["exitCode"] == code
+    assert f"[{name}] received {signal.Signals(signum).name}: stopping task" in err
+    assert f"the oneshot tasks of {name} were stopped, as hako oneshot stops its task" in err

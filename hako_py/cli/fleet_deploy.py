@@ -1,10 +1,10 @@
 """``hako deploy`` of many apps: folders, several files, or ``--changed-since REF``.
 
-Selection reuses PR review exactly (``hako diff --base``: an app is deployed when its
-rendered task definition, service or traffic settings differ between REF and the working
-tree, through imports, or it was added); every definition is then checked in this thread
-(through the render cache), and each app is deployed by the single deploy's own path
-(scripts, preflight, register, update, follow, roll back) on a bounded pool of threads,
+Selection (:mod:`hako_py.cli.fleet_select`) reuses PR review exactly (``hako diff --base``: an
+app is deployed when its rendered task definition, service or traffic settings differ between
+REF and the working tree, through imports, or it was added); every definition is then checked
+in this thread (through the render cache), and each app is deployed by the single deploy's own
+path (scripts, preflight, register, update, follow, roll back) on a bounded pool of threads,
 all sharing one AWS request budget.
 """
 
@@ -16,26 +16,27 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.deploy_app import deploy_prepared
+from hako_py.cli.fleet_select import Selected, definitions_of, refuse_overrides, repository_of, select
 from hako_py.cli.hints import warnings_hint
 from hako_py.cli.options import build_load_options
 from hako_py.cli.outcome import Outcome
-from hako_py.cli.output import say, show
+from hako_py.cli.output import show
 from hako_py.cli.prepare import SharedClients, preflight, prepare
 from hako_py.deploy.deployer import DeployOptions
 from hako_py.errors import HakoError
-from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, plan_fleet
+from hako_py.fleet.plan import ONESHOT, FleetPlan, Step, parse_shard, parse_wave, plan_fleet
 from hako_py.fleet.report import FleetOutput, result_data, summary_table
 from hako_py.fleet.runner import SKIPPED, AppResult, run_plan
-from hako_py.interrupts import InterruptFlag, exit_code, flagging_on
+from hako_py.fleet.waves import check_waves
+from hako_py.interrupts import Interrupted, InterruptFlag, exit_code, flagging_on
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
-from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
-from hako_py.paths import display_path, expand_paths
+from hako_py.oneshot.runner import EXIT_NOT_STARTED, Interrupts, OneshotOptions, OneshotRunner
+from hako_py.paths import expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.record import Record
 from hako_py.render import RenderOptions
@@ -49,40 +50,11 @@ class FleetSettings:
     jobs: int = 4
     fail_fast: bool = False
     shard: str | None = None
+    wave: str | None = None
     changed_since: str | None = None
     rate: float = 10.0
     tag: str | None = None
     verify: bool = True
-
-
-@dataclass(frozen=True)
-class Selected:
-    files: list[str]
-    removed: list[str]
-    broken: list[tuple[str, str]]
-    #: the base as named and the commit it resolved to (``main at 1a2b3c4``), with --changed-since
-    since: str = ""
-
-
-def select(paths: list[str], changed_since: str | None, loader: dict[str, Any], jobs: int | None) -> Selected:
-    """The definitions to deploy: those named (folders expanded), or those review finds changed."""
-    if changed_since is None:
-        return Selected(expand_paths(paths), [], [])
-    from hako_py.review.git import toplevel
-    from hako_py.review.report import against, warnings
-    from hako_py.review.reviewer import review
-
-    root = toplevel(Path.cwd())
-    result = review(paths, changed_since, build_load_options(**loader), jobs=jobs)
-    if result.revision is not None and result.revision.warnings:
-        say(warnings(result), nl=False)
-    named: dict[str, list[str]] = {}
-    for change in result.changes:
-        named.setdefault(change.status, []).append(change.file)
-    files = [display_path(root / f) for f in (*named.get("added", []), *named.get("changed", []),
-                                             *named.get("fixed", []))]
-    broken = [(display_path(root / c.file), c.error or "broken") for c in result.broken]
-    return Selected(files, [display_path(root / f) for f in named.get("removed", [])], broken, against(result))
 
 
 def _checked(files: list[str], loader: dict[str, Any], tag: str | None) -> dict[str, CheckedApp | str]:
@@ -106,13 +78,18 @@ def _batch_only(checked: CheckedApp) -> str:
 def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptions, output: str, quiet: bool,
                  verbose: bool, aws: dict[str, Any], loader: dict[str, Any]) -> None:
     outcome = Outcome("deploy", output)
-    selected = select(paths, settings.changed_since, loader, None)
+    config = repository_of(paths, loader)
+    shard = parse_shard(settings.shard) if settings.shard else None
+    wave = parse_wave(settings.wave, config.waves) if settings.wave else None
+    defined = definitions_of(config, expand_paths(paths))
+    selected = select(paths, settings.changed_since, loader, None, defined)
     if settings.changed_since is None and not selected.files:
         raise HakoError(f"no app definitions found in {', '.join(paths)} (*.jsonnet, *.yml, *.yaml)")
-    checked = _checked(selected.files, loader, settings.tag)
-    waves = next((c.loaded.config.waves for c in checked.values() if isinstance(c, CheckedApp)), ())
-    plan = plan_fleet(selected.files, waves=waves, shard=parse_shard(settings.shard) if settings.shard else None,
-                      removed=selected.removed)
+    refuse_overrides(settings.tag, selected)
+    check_waves(config, [*defined, *selected.files])
+    plan = plan_fleet(selected.files, waves=config.waves, shard=shard, wave=wave, removed=selected.removed,
+                      root=config.root)
+    checked = _checked([step.file for step in plan.steps], loader, settings.tag)
     bucket = TokenBucket(settings.rate, burst=max(1, int(settings.rate)))
     stream = sys.stderr
     fleet = FleetOutput(stream, live=stream.isatty() and not quiet, level=level_of(quiet, verbose))
@@ -125,14 +102,19 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
         if interrupt.set:
             return AppResult(step.file, step.app, SKIPPED, interrupt_code(interrupt), "not started: interrupted")
         if step.operation == ONESHOT:
-            return _oneshot_app(step, checked[step.file], fleet, settings, options, aws, clients)
+            return _oneshot_app(step, checked[step.file], fleet, settings, options, aws, clients, interrupt)
         return _deploy_app(step, checked[step.file], fleet, settings, options, aws, clients, interrupt)
 
+    def interrupted() -> int:
+        return interrupt_code(interrupt) if interrupt.set else 0
+
     started = time.monotonic()
-    # SIGINT/SIGTERM stop the following of every app (each says its deployment continues in ECS)
-    # and the start of any other, as for a single deploy; the summary and -o json still come
+    # SIGINT/SIGTERM stop the following of every app (each says its deployment continues in ECS),
+    # stop a running oneshot's task (as hako oneshot does) and the start of any other app, as for
+    # a single deploy; the summary and -o json still come
     with fleet, flagging_on(interrupt, signal.SIGINT, signal.SIGTERM):
-        results = run_plan(plan, deploy_one, jobs=settings.jobs, fail_fast=settings.fail_fast, on_phase=fleet.phase)
+        results = run_plan(plan, deploy_one, jobs=settings.jobs, fail_fast=settings.fail_fast, on_phase=fleet.phase,
+                           interrupted=interrupted)
     results += [AppResult(file, os.path.splitext(os.path.basename(file))[0], "broken", 1, error)
                 for file, error in selected.broken]
     seconds = time.monotonic() - started
@@ -147,8 +129,11 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
                + (f"; {len(failed)} failed or not started: {', '.join(r.app for r in failed)}" if failed else ""))
     fleet.say(message)
     if interrupt.set:
+        stopped = [r.app for r in results if r.operation == ONESHOT and r.result == "interrupted"]
         note = (f"interrupted ({signal.Signals(interrupt.signum).name}): stopped following; the deployments "
-                "started continue in ECS (watch them with hako status FILE)")
+                "started continue in ECS (watch them with hako status FILE)"
+                + (f"; the oneshot tasks of {', '.join(stopped)} were stopped, as hako oneshot stops its task"
+                   if stopped else ""))
         fleet.say(note)
         message += f"; {note}"
     outcome.record.result = ("interrupted" if interrupt.set else "failed" if failed
@@ -156,9 +141,11 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     outcome.record.message = message
     outcome.record.fields.update(
         dryRun=options.dry_run, apps=[result_data(r) for r in results], removed=list(plan.removed),
+        moved=[{"from": before, "to": now} for before, now in selected.moved],
         summary={"apps": len(results), "failed": len(failed), "otherShards": plan.other_shards,
+                 "otherWaves": plan.other_waves,
                  "requests": bucket.taken, "throttleWaitSeconds": round(bucket.waited, 3)})
-    if output != "json" and not results and not plan.removed:
+    if output != "json" and not results and not plan.removed and not selected.moved:
         show("nothing to deploy")
     outcome.finish(interrupt_code(interrupt) if interrupt.set else 1 if failed else 0)
 
@@ -170,12 +157,16 @@ def interrupt_code(interrupt: InterruptFlag) -> int:
 
 def _announce(fleet: FleetOutput, plan: FleetPlan, selected: Selected, settings: FleetSettings) -> None:
     where = f" changed since {selected.since}" if selected.since else ""
+    only = f" of wave {settings.wave} ({plan.other_waves} in other waves)" if settings.wave else ""
     shard = f" (shard {settings.shard}; {plan.other_shards} in other shards)" if settings.shard else ""
-    fleet.say(f"Deploying {len(plan.steps)} app{'s' if len(plan.steps) != 1 else ''}{where}{shard}, "
+    fleet.say(f"Deploying {len(plan.steps)} app{'s' if len(plan.steps) != 1 else ''}{where}{only}{shard}, "
               f"{settings.jobs} at a time" + (f", in {len(plan.waves)} waves" if len(plan.waves) > 1 else ""))
-    for number, wave in enumerate(plan.waves, start=1):
-        if len(plan.waves) > 1:
-            fleet.say(f"  wave {number}: {', '.join(_named(step) for step in wave)}")
+    for index, wave in enumerate(plan.waves):
+        if len(plan.waves) > 1 or settings.wave:
+            fleet.say(f"  wave {plan.number(index)}: {', '.join(_named(step) for step in wave)}")
+    for before, now in selected.moved:
+        fleet.say(f"moved/renamed since {settings.changed_since}: {before} → {now} (the same app id, still defined: "
+                  "deployed from its new file, nothing to remove)")
     for file in plan.removed:
         ref, path = shlex.quote(settings.changed_since or ""), shlex.quote(file)  # paths are data, not shell
         fleet.say(f"removed since {settings.changed_since}: {file} (not removed from ECS; to remove it: "
@@ -229,10 +220,12 @@ def _named(step: Step) -> str:
 
 
 def _oneshot_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, settings: FleetSettings,
-                 options: DeployOptions, aws: dict[str, Any], clients: SharedClients) -> AppResult:
+                 options: DeployOptions, aws: dict[str, Any], clients: SharedClients,
+                 interrupt: InterruptFlag) -> AppResult:
     """One app run once with the wave's command, as ``hako oneshot FILE -- COMMAND`` runs it
     (its output prefixed like every line of the fleet); the app's exit code is the result's code,
-    so a failed migration stops the later waves."""
+    so a failed migration stops the later waves. A signal reaches its runner at once (it runs in
+    a worker thread, where no handler runs): the task is stopped, as ``hako oneshot`` stops it."""
     reporter = fleet.reporter(step)
     started = time.monotonic()
     if isinstance(checked, str):
@@ -251,16 +244,25 @@ def _oneshot_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, sett
                              seconds=round(time.monotonic() - started, 3))
         run = OneshotOptions(overrides=Overrides(command=step.command), tag=settings.tag, dry_run=options.dry_run,
                              timeout=options.follow.timeout, interval=options.follow.interval, log_grace=_log_grace())
+        signals = Interrupts()
         runner = OneshotRunner(prepared.clients, prepared.clients.logs, lines, lines, run,
-                               scripts=prepared.scripts, quiet=reporter.quiet)
-        code = runner.run(prepared.app, prepared.rendered, task_definition)
+                               scripts=prepared.scripts, quiet=reporter.quiet, interrupts=signals)
+        with interrupt.forwarding(signals.received):
+            if interrupt.set:  # came during the preflight: start no task
+                raise Interrupted(interrupt.signum)
+            code = runner.run(prepared.app, prepared.rendered, task_definition)
+    except KeyboardInterrupt as exc:  # before the task started (a retry's wait)
+        reporter.problem("interrupted: no task was started")
+        return AppResult(step.file, step.app, "interrupted", exit_code(exc), "interrupted: no task was started",
+                         seconds=round(time.monotonic() - started, 3))
     except HakoError as exc:
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", EXIT_NOT_STARTED, str(exc),
                          seconds=round(time.monotonic() - started, 3))
     finally:
         lines.finish()
-    result = "dry-run" if options.dry_run and code == 0 else ("succeeded" if code == 0 else "failed")
+    result = ("interrupted" if signals.signum is not None and code != 0 else "dry-run" if options.dry_run and code == 0
+              else "succeeded" if code == 0 else "failed")
     return AppResult(step.file, step.app, result, code, f"{shlex.join(step.command)}: exit {code}",
                      seconds=round(time.monotonic() - started, 3))
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hako_py.fleet.plan import FleetPlan, Step
@@ -68,17 +68,26 @@ def _guarded(deploy_one: DeployOne, step: Step, wave: int) -> AppResult:
     return result
 
 
+def _not_interrupted() -> int:
+    return 0
+
+
 def run_plan(plan: FleetPlan, deploy_one: DeployOne, *, jobs: int = 4, fail_fast: bool = False,
-             on_phase: OnPhase | None = None) -> list[AppResult]:
-    """Every step's result, in the plan's order."""
+             on_phase: OnPhase | None = None, interrupted: Callable[[], int] = _not_interrupted) -> list[AppResult]:
+    """Every step's result, in the plan's order. *interrupted*: the exit code of the signal that
+    came (128 + its number), else 0; the later waves' apps are then not started because of it,
+    not because of a failure."""
     phase = on_phase or (lambda step, text: None)
     results: dict[Step, AppResult] = {}
     stop = threading.Event()
-    for number, wave in enumerate(plan.waves, start=1):
+    for index, wave in enumerate(plan.waves):
+        number = plan.number(index)
         if stop.is_set():
-            why = "not started: an earlier wave failed" if not fail_fast else "not started (--fail-fast)"
+            code = interrupted()
+            why = ("not started: interrupted" if code else "not started: an earlier wave failed" if not fail_fast
+                   else "not started (--fail-fast)")
             for step in wave:
-                results[step] = _skipped(step, number, why)
+                results[step] = replace(_skipped(step, number, why), code=code or 1)
                 phase(step, SKIPPED)
             continue
         pending = list(wave)

@@ -153,7 +153,7 @@ def load_config(root: Path) -> RepoConfig:
     extra = {k: _jsonable(v) for k, v in table.items() if k not in _KNOWN_KEYS}
     scripts = _script_settings(path, table.get("scripts", {}))
     env_allow = _env_allow(path, table.get("providers", {}))
-    waves = _waves(path, table.get("deploy", {}))
+    waves = _waves(path, table.get("deploy", {}), text)
     schedule_group = _schedule_group(path, table.get("schedules", {}))
     return RepoConfig(root=root, source=path, extra=extra, scripts=scripts, env_allow=env_allow, waves=waves,
                       schedule_group=schedule_group, **values)
@@ -208,24 +208,41 @@ def _located(path: Path, text: str, key: str) -> str:
     return display_path(path)
 
 
-def _waves(path: Path, table: Any) -> tuple[tuple[str | WaveOneshot, ...], ...]:
+def _waves(path: Path, table: Any, text: str) -> tuple[tuple[str | WaveOneshot, ...], ...]:
+    where = _located(path, text, "waves")
     waves = table.get("waves", []) if isinstance(table, dict) else None
     if not isinstance(waves, list) or not all(isinstance(wave, list) for wave in waves):
-        raise HakoError(f"{display_path(path)}: deploy.waves: must be a list of lists of app names or patterns, "
+        raise HakoError(f"{where}: deploy.waves: must be a list of lists of app names or patterns, "
                         'e.g. [["migrate"], ["web-*", "api"]]')
-    return tuple(tuple(_wave_entry(path, entry) for entry in wave) for wave in waves)
+    return tuple(tuple(_wave_entry(where, entry) for entry in wave) for wave in waves)
 
 
-def _wave_entry(path: Path, entry: Any) -> str | WaveOneshot:
+def _wave_entry(where: str, entry: Any) -> str | WaveOneshot:
     if isinstance(entry, str) and entry:
-        return entry
+        return _glob(where, entry)
     if isinstance(entry, dict) and set(entry) == {"oneshot", "command"}:
         pattern, command = entry["oneshot"], entry["command"]
         if isinstance(pattern, str) and pattern and isinstance(command, list) and command and all(
                 isinstance(word, str) for word in command):
-            return WaveOneshot(pattern, tuple(command))
-    raise HakoError(f"{display_path(path)}: deploy.waves: each entry must be an app name or pattern, or a oneshot "
+            return WaveOneshot(_glob(where, pattern), tuple(command))
+    raise HakoError(f"{where}: deploy.waves: each entry must be an app name or pattern, or a oneshot "
                     'to run: { oneshot = "migrate", command = ["bundle", "exec", "rake", "db:migrate"] }')
+
+
+def _glob(where: str, pattern: str) -> str:
+    """A wave pattern whose every ``[`` opens a closed set: fnmatch takes ``web-[12`` for the
+    literal text, which matches no app, so a typo would drop an app from its wave unnoticed."""
+    index = 0
+    while (index := pattern.find("[", index)) >= 0:
+        end = index + 1
+        end += pattern[end:end + 1] == "!"
+        end += pattern[end:end + 1] == "]"
+        close = pattern.find("]", end)
+        if close < 0:
+            raise HakoError(f"{where}: deploy.waves: {pattern!r}: unclosed '[' (a glob set such as "
+                            "'web-[12]'; '[[]' matches a '[')")
+        index = close + 1
+    return pattern
 
 
 def _env_allow(path: Path, table: Any) -> tuple[str, ...]:

@@ -86,6 +86,10 @@ class Interrupts:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame: Any) -> None:
+        self.received(signum)
+
+    def received(self, signum: int) -> None:
+        """A signal came (here or, for a fleet's worker thread, to the main thread)."""
         self.signum = signum
         self.event.set()
 
@@ -128,7 +132,9 @@ class OneshotRunner:
             # No AWS request at all, as hako's dry-run (lib/hako/schedulers/ecs.rb:241-274 in 2.18.0
             # prints and returns 0): the family alone names its newest ACTIVE revision, the one a real run
             # starts whether it registers a new one or finds it unchanged.
-            self.say(f"dry run: no AWS request sent; {app.oneshot_family} gets a new revision if it changed")
+            # (a fleet's dry run did send the preflight's reads before: say only what is true of both)
+            self.say(f"dry run: no task definition registered and no task started; {app.oneshot_family} gets a new "
+                     "revision if it changed")
             return app.oneshot_family, desired
         planned = registration(desired, self.ecs.describe_task_definition(app.oneshot_family))
         if planned.reuse is not None:

@@ -37,10 +37,16 @@ from hako_py.interrupts import raising_on
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=4, show_default=True,
               help="Many apps: how many deploy at the same time.")
 @click.option("--fail-fast", is_flag=True, help="Many apps: start no new deploy after one failed.")
-@click.option("--shard", metavar="K/N", help="Many apps: deploy only the K-th of N stable shards (a CI matrix).")
+@click.option("--wave", metavar="K",
+              help="Many apps: deploy only the selected apps of wave K of hako.toml's [deploy] waves (the apps in "
+                   "no wave: one more than its last), e.g. one CI job per wave, each needing the previous.")
+@click.option("--shard", metavar="K/N",
+              help="Many apps: deploy only the K-th of N stable shards (a hash of the app id: a CI matrix). Refused "
+                   "when the selected apps span several waves (shards run at the same time): add --wave.")
 @click.option("--rate", type=FiniteFloat(min=0.1), default=10.0, show_default=True,
               help="Many apps: AWS requests per second shared by every app (a token bucket; bursts of as many).")
-@tag_option("Image tag for the app container (default: the definition's, else latest).")
+@tag_option("Image tag for the app container (default: the definition's, else latest); refused when more than one "
+            "app is selected.")
 @click.option("-f", "--force", is_flag=True,
               help="Register a new revision and force a new deployment even if unchanged.")
 @click.option("-n", "--dry-run", is_flag=True, help="Show the diff and the requests that would be sent; send no write.")
@@ -54,8 +60,8 @@ from hako_py.interrupts import raising_on
 @verbosity_options
 @aws_options
 @loader_options
-def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fast: bool, shard: str | None,
-           rate: float, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
+def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fast: bool, wave: str | None,
+           shard: str | None, rate: float, tag: str | None, force: bool, dry_run: bool, timeout: float, no_wait: bool,
            no_rollback: bool, poll_interval: float, no_verify: bool, output: str, quiet: bool, verbose: bool,
            **kwargs: Any) -> None:
     """Deploy an app: register its task definition if it changed, create or update the
@@ -64,16 +70,23 @@ def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fa
     \b
     Many apps: hako deploy apps/ (a folder or several files), or hako deploy
     --changed-since origin/main (what a merge changed): -j at a time, waves from
-    hako.toml, --shard K/N for a CI matrix, a summary table at the end; exit 0 only
-    if every app ended deployed or unchanged.
+    hako.toml (--wave K: one of them), --shard K/N for a CI matrix within one wave,
+    a summary table at the end. Exit 0 only if every app ended deployed, updated,
+    unchanged, started (--no-wait), dry-run, skipped as a batch app without
+    schedules, or (a oneshot of a wave) succeeded; else 1. -t/--tag is refused for
+    more than one app.
 
     \b
     Exit status: 0 deployed (or nothing to do), 1 failed (the service is rolled back to
     the revision it ran before, unless --no-rollback), 130 interrupted (SIGINT, also when
     started in the background) or 143 terminated (SIGTERM) while following: the deployment
-    continues in ECS. Progress is on stderr; -o json prints the outcome on stdout.
+    continues in ECS (many apps: a wave's running oneshot task is stopped, as hako oneshot
+    stops it, and later waves are not started); 2 refused options (e.g. --shard over apps of
+    several waves), before any request. Progress is on stderr; -o json prints the outcome
+    on stdout.
     """
-    many = changed_since is not None or len(paths) != 1 or os.path.isdir(paths[0]) or shard is not None
+    many = (changed_since is not None or len(paths) != 1 or os.path.isdir(paths[0]) or shard is not None
+            or wave is not None)
     if not many:
         with raising_on(signal.SIGINT):  # a job started in the background inherits SIGINT ignored
             _deploy(paths[0], tag, force, dry_run, timeout, no_wait, no_rollback, poll_interval, no_verify, output,
@@ -86,8 +99,8 @@ def deploy(paths: tuple[str, ...], changed_since: str | None, jobs: int, fail_fa
 
     options = DeployOptions(force=force, dry_run=dry_run, wait=not no_wait, rollback=not no_rollback,
                             follow=FollowSettings(interval=poll_interval, timeout=timeout))
-    settings = FleetSettings(jobs=jobs, fail_fast=fail_fast, shard=shard, changed_since=changed_since, rate=rate,
-                             tag=tag, verify=not no_verify)
+    settings = FleetSettings(jobs=jobs, fail_fast=fail_fast, shard=shard, wave=wave, changed_since=changed_since,
+                             rate=rate, tag=tag, verify=not no_verify)
     aws, loader = split_aws(kwargs)
     with raising_on(signal.SIGINT):
         deploy_fleet(list(paths), settings, options, output, quiet, verbose, aws, loader)
