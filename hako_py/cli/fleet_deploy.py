@@ -35,7 +35,7 @@ from hako_py.interrupts import InterruptFlag, exit_code, flagging_on
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
 from hako_py.oneshot.runner import EXIT_NOT_STARTED, OneshotOptions, OneshotRunner
-from hako_py.paths import display_path, expand_paths
+from hako_py.paths import DEFINITION_PATTERNS, display_path, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.record import Record
 from hako_py.render import RenderOptions
@@ -103,7 +103,7 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     outcome = Outcome("deploy", output)
     selected = select(paths, settings.changed_since, loader, None)
     if settings.changed_since is None and not selected.files:
-        raise HakoError(f"no app definitions found in {', '.join(paths)} (*.jsonnet, *.yml, *.yaml)")
+        raise HakoError(f"no app definitions found in {', '.join(paths)} ({DEFINITION_PATTERNS})")
     checked = _checked(selected.files, loader, settings.tag)
     waves = next((c.loaded.config.waves for c in checked.values() if isinstance(c, CheckedApp)), ())
     plan = plan_fleet(selected.files, waves=waves, shard=parse_shard(settings.shard) if settings.shard else None,
