@@ -76,6 +76,18 @@ def test_a_oneshot_waves_log_lines_are_escaped_and_a_single_oneshot_keeps_its_ou
     assert single.out == f"migrating\n{FORGED}\n"
 
 
+def test_what_an_apps_scripts_say_in_a_fleet_is_prefixed_like_its_other_lines(
+        hako: Hako, deployable: Deployable, repo: Repo, aws: SandboxControl) -> None:
+    """Scripts wrote to stderr directly: unprefixed lines between the fleet's (and under its live view)."""
+    path = deployable("d18-scripted")
+    text = (repo.root / path).read_text().replace("/ecs/svc", "/ecs/d18-scripted")  # a group not seeded
+    (repo.root / path).write_text(text.rstrip().removesuffix("}")
+                                  + "  scripts: [{ type: 'create_aws_cloud_watch_logs_log_group' }],\n}\n")
+    result = hako("deploy", "apps", "-n", *FAST)
+    assert result.code == 0, result.err
+    assert "\n[d18-scripted] dry run: would create log group /ecs/d18-scripted (us-east-1)\n" in result.err
+
+
 def test_the_live_view_and_the_summary_show_names_and_phases_as_text() -> None:
     """The live view's table (rich) and the summary: escaped, and rich markup in a cell is text."""
     from rich.console import Console

@@ -197,9 +197,10 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
     warnings_hint(checked, reporter)
     record = Record()
     record.fields["timings"] = {"verifySeconds": None, "rolloutSeconds": None}
+    lines = fleet.lines(step)  # what its scripts say: prefixed and escaped like every line of the fleet
     try:
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
-                           stderr=sys.stderr, clients=clients.for_app(checked), quiet=reporter.quiet)
+                           stderr=lines, clients=clients.for_app(checked), quiet=reporter.quiet)
 
         code = deploy_prepared(prepared, reporter, record, options, tag=settings.tag, verify=settings.verify,
                                sleep=interrupt.sleep)
@@ -211,6 +212,8 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", exc.exit_code or 1, str(exc),
                          seconds=round(time.monotonic() - started, 3))
+    finally:
+        lines.finish()
     td = record.fields.get("taskDefinition") or {}
     return AppResult(step.file, step.app, record.result, code, record.message, td.get("before"), td.get("after"),
                      round(time.monotonic() - started, 3),
