@@ -13,7 +13,8 @@ would hide a broken setup) a cache folder that
 - is inside a git work tree (a ``.git`` in it or any folder above it), tracked or not;
 - exists and is not owned by the user running hako, or is writable by group or others.
 
-A folder that does not exist yet is created by hako with mode 0700.
+A folder that does not exist yet is created by hako with mode 0700 (:func:`private_folder`),
+every level of it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ def checked_cache_dir(folder: Path) -> Path:
     if problem:
         raise UntrustedCacheError(f"refusing the cache folder {folder}: {problem}; {HOW_TO_FIX}")
     return folder
+
+
+def private_folder(folder: Path) -> None:
+    """Create *folder* and every missing folder above it with mode 0700 (``mkdir(mode=0o700,
+    parents=True)`` gives that mode to the last one only: the others got 0755, e.g. the render
+    cache's ``renders/``, which holds rendered requests, secrets' references among them). 0700 is
+    also what the XDG base directory specification asks for a cache folder it creates."""
+    missing: list[Path] = []
+    while not folder.is_dir() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for level in reversed(missing):
+        level.mkdir(mode=0o700, exist_ok=True)
 
 
 def _problem(folder: str) -> str | None:

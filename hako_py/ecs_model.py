@@ -203,7 +203,9 @@ def load_model() -> EcsModel:
         pass
     raw, derived_version = _derive()
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from hako_py.cache_trust import private_folder
+
+        private_folder(path.parent)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
             json.dump(raw, handle, separators=(",", ":"))
         os.replace(handle.name, path)

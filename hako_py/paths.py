@@ -10,6 +10,9 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JSONNET_SUFFIXES = (".jsonnet", ".json")
 YAML_SUFFIXES = (".yml", ".yaml")
 DEFINITION_SUFFIXES = JSONNET_SUFFIXES + YAML_SUFFIXES
+#: what a folder's definitions are, for messages: .json too, as hako 2.18 loads a .json
+#: definition as Jsonnet (Hako::Application: ``when '.jsonnet', '.json'``)
+DEFINITION_PATTERNS = ", ".join(f"*{suffix}" for suffix in DEFINITION_SUFFIXES)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import HAKO_BIN, POLL, PROJECT_ROOT, Deployable, Hako, Repo, SandboxControl
 
 CI = PROJECT_ROOT / "examples" / "ci"
 REVIEW = CI / "github-actions.yml"
@@ -239,3 +239,106 @@ def test_the_drift_workflow_runs_nightly_and_keeps_one_issue() -> None:
     assert "gh issue edit" in runs and "gh issue create" in runs
     for step in steps(workflow):
         assert "${{" not in str(step.get("run", "")), step
+
+
+# --- the drift workflow's steps, run as the runner runs them -------------------------------------
+
+#: `gh` as the drift workflow uses it, keeping labels and issues in a JSON file: `gh issue create
+#: --label X` fails when the repository has no label X ("could not add label: 'X' not found",
+#: exit 1), and `gh label create X --force` creates it or updates it (gh's manual: "Update the label
+#: color and description if label already exists"), as GitHub's CLI does.
+FAKE_GH = r'''#!/usr/bin/env python3
+import json, os, sys
+state_file = os.environ["FAKE_GH_STATE"]
+state = json.load(open(state_file))
+args = sys.argv[1:]
+def value(flag):
+    return args[args.index(flag) + 1] if flag in args else None
+state["calls"].append(args[:2])
+if args[:2] == ["label", "create"]:
+    if args[2] in state["labels"] and "--force" not in args:
+        sys.exit(f"label with name \"{args[2]}\" already exists; use `--force` to update its color and description")
+    state["labels"].append(args[2]) if args[2] not in state["labels"] else None
+elif args[:2] == ["issue", "list"]:
+    found = [i["number"] for i in state["issues"] if i["open"] and value("--label") in i["labels"]]
+    print(found[0] if found else "")
+elif args[:2] == ["issue", "create"]:
+    if value("--label") not in state["labels"]:
+        json.dump(state, open(state_file, "w"))
+        sys.exit(f"could not add label: '{value('--label')}' not found")
+    state["issues"].append({"number": len(state["issues"]) + 1, "open": True, "labels": [value("--label")],
+                            "body": open(value("--body-file")).read()})
+elif args[:2] == ["issue", "edit"]:
+    state["issues"][int(args[2]) - 1]["body"] = open(value("--body-file")).read()
+elif args[:2] == ["issue", "close"]:
+    state["issues"][int(args[2]) - 1]["open"] = False
+else:
+    sys.exit(f"fake gh: unexpected {args}")
+json.dump(state, open(state_file, "w"))
+'''
+
+
+def run_drift_workflow(tmp_path: Path, cwd: Path, env: dict[str, str]) -> tuple[bool, dict[str, Any]]:
+    """The drift job's steps from `Find drift` on (the ones before set up the runner), each run
+    as the runner runs a `run:` step (`bash -e {0}`, GITHUB_OUTPUT, implicit `success() &&` in
+    `if:` unless it says `always()`); `uses:` steps are skipped. Whether the job succeeded, and
+    gh's state (labels, issues)."""
+    import os
+
+    workflow = load(CI / "github-actions-drift.yml")
+    job_steps = steps(workflow)
+    start = next(i for i, s in enumerate(job_steps) if s.get("id") == "drift")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    if not (bin_dir / "hako").exists():
+        (bin_dir / "hako").symlink_to(HAKO_BIN)
+    state = tmp_path / "gh.json"
+    if not state.exists():
+        state.write_text(json.dumps({"labels": [], "issues": [], "calls": []}))
+    outputs: dict[str, str] = {}
+    failed = False
+    for step in job_steps[start:]:
+        condition = str(step.get("if", "success()"))
+        always = "always()" in condition
+        expression = re.sub(r"steps\.drift\.outputs\.(\w+)", lambda m: repr(outputs.get(m.group(1), "")), condition)
+        expression = expression.replace("||", " or ").replace("&&", " and ").replace("always()", "True")
+        expression = expression.replace("success()", "True")
+        if (failed and not always) or not eval(expression):  # the workflow's own expressions
+            continue
+        if "run" not in step:
+            continue
+        output_file = tmp_path / "github-output"
+        output_file.write_text("")
+        step_env = {key: str(value).replace("${{ runner.temp }}", str(tmp_path / "runner-temp"))
+                    .replace("${{ github.token }}", "token") for key, value in step.get("env", {}).items()}
+        done = subprocess.run(["bash", "-e", "-c", str(step["run"])], cwd=cwd, capture_output=True, text=True,
+                              env={**os.environ, **env, **step_env, "GITHUB_OUTPUT": str(output_file),
+                                   "FAKE_GH_STATE": str(state), "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+        for line in output_file.read_text().splitlines():
+            key, _, value = line.partition("=")
+            outputs[key] = value
+        failed = failed or done.returncode != 0
+    return not failed, json.loads(state.read_text())
+
+
+def test_the_drift_workflow_creates_its_label_and_reports_broken_apps_while_failing_the_job(
+        tmp_path: Path, hako: Hako, deployable: Deployable, repo: Repo, aws: SandboxControl) -> None:
+    """Issue 18's tester: the first run failed at `gh issue create --label hako-drift` (no such label),
+    and a broken app (exit 1) never reached the issue."""
+    web = deployable("d18-workflow")
+    assert hako("deploy", web, "--no-verify", *POLL).code == 0
+    repo.write("apps/broken.jsonnet", "{ app: }\n")
+    env = {"AWS_ENDPOINT_URL": aws.url}
+    succeeded, gh = run_drift_workflow(tmp_path, repo.root, env)
+    assert not succeeded  # the job fails visibly...
+    assert gh["labels"] == ["hako-drift"]  # ...after creating the label
+    [issue] = gh["issues"]  # ...and opening the issue, which lists the broken app
+    assert issue["open"] and "| broken | broken |" in issue["body"]
+    assert (repo.root / "hako-drift/full-report.md").read_text() == issue["body"]
+    succeeded, gh = run_drift_workflow(tmp_path, repo.root, env)  # the label exists: made again idempotently
+    assert not succeeded and len(gh["issues"]) == 1 and gh["labels"] == ["hako-drift"]
+    (repo.root / "apps/broken.jsonnet").unlink()
+    succeeded, gh = run_drift_workflow(tmp_path, repo.root, env)
+    assert succeeded and not gh["issues"][0]["open"]

@@ -241,3 +241,17 @@ def test_an_entry_copied_under_another_key_or_a_shared_writable_cache_is_not_tru
     (own / "renders").chmod(0o775)
     refused = hako("diff", "--base", "main")
     assert refused.code == 1 and "writable by group or others (mode 775)" in refused.err
+
+
+def test_every_folder_hako_creates_in_its_cache_is_mode_0700(
+        hako_process: HakoProcess, reviewed: Repo, tmp_path: Path) -> None:
+    """Issue 18's tester: ``renders/`` was created 0755 (mkdir's parents get the default mode),
+    though the README says the cache's folders are 0700: it holds rendered requests."""
+    cache = tmp_path / "fresh" / "hako-cache"
+    (reviewed.root / "apps/lib/base.libsonnet").write_text(LIB.replace("memory:: 256", "memory:: 384"))
+    result = hako_process("diff", "--base", "main", env={"HAKO_CACHE_DIR": str(cache)})
+    assert result.code == 0, result.err
+    folders = [tmp_path / "fresh", *(path for path in (tmp_path / "fresh").rglob("*") if path.is_dir())]
+    assert cache / "renders" / "review" in folders  # the render cache, the ECS model and the validator wrote there
+    assert {str(folder.relative_to(tmp_path)): oct(folder.stat().st_mode & 0o777) for folder in folders} == {
+        str(folder.relative_to(tmp_path)): "0o700" for folder in folders}

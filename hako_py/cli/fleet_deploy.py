@@ -36,7 +36,7 @@ from hako_py.interrupts import Interrupted, InterruptFlag, exit_code, flagging_o
 from hako_py.oneshot.logs import DEFAULT_LOG_GRACE_SECONDS
 from hako_py.oneshot.request import Overrides, oneshot_task_definition
 from hako_py.oneshot.runner import EXIT_NOT_STARTED, Interrupts, OneshotOptions, OneshotRunner
-from hako_py.paths import expand_paths
+from hako_py.paths import DEFINITION_PATTERNS, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.record import Record
 from hako_py.render import RenderOptions
@@ -84,7 +84,7 @@ def deploy_fleet(paths: list[str], settings: FleetSettings, options: DeployOptio
     defined = definitions_of(config, expand_paths(paths))
     selected = select(paths, settings.changed_since, loader, None, defined)
     if settings.changed_since is None and not selected.files:
-        raise HakoError(f"no app definitions found in {', '.join(paths)} (*.jsonnet, *.yml, *.yaml)")
+        raise HakoError(f"no app definitions found in {', '.join(paths)} ({DEFINITION_PATTERNS})")
     refuse_overrides(settings.tag, selected)
     check_waves(config, [*defined, *selected.files])
     plan = plan_fleet(selected.files, waves=config.waves, shard=shard, wave=wave, removed=selected.removed,
@@ -193,9 +193,10 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
     warnings_hint(checked, reporter)
     record = Record()
     record.fields["timings"] = {"verifySeconds": None, "rolloutSeconds": None}
+    lines = fleet.lines(step)  # what its scripts say: prefixed and escaped like every line of the fleet
     try:
         prepared = prepare(checked, aws, hook="deploy_starting", tag=settings.tag, dry_run=options.dry_run,
-                           stderr=sys.stderr, clients=clients.for_app(checked), quiet=reporter.quiet)
+                           stderr=lines, clients=clients.for_app(checked), quiet=reporter.quiet)
 
         code = deploy_prepared(prepared, reporter, record, options, tag=settings.tag, verify=settings.verify,
                                sleep=interrupt.sleep)
@@ -207,6 +208,8 @@ def _deploy_app(step: Step, checked: CheckedApp | str, fleet: FleetOutput, setti
         reporter.problem(str(exc))
         return AppResult(step.file, step.app, "error", exc.exit_code or 1, str(exc),
                          seconds=round(time.monotonic() - started, 3))
+    finally:
+        lines.finish()
     td = record.fields.get("taskDefinition") or {}
     return AppResult(step.file, step.app, record.result, code, record.message, td.get("before"), td.get("after"),
                      round(time.monotonic() - started, 3),

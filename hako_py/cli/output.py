@@ -39,6 +39,18 @@ def show(text: str, *, nl: bool = True) -> None:
     click.echo(text, nl=nl)
 
 
+def write_output_file(path: str, text: str) -> None:
+    """``--output-file PATH``: the full report beside the shortened one on stdout (a path that
+    cannot be written is a usage error naming it)."""
+    from hako_py.errors import UsageError
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"--output-file {path}: {exc.strerror}") from None
+
+
 def confirm(question: str) -> None:
     """Ask on the terminal (on stderr, like every prompt of hako's); "no" aborts (exit 130)."""
     click.confirm(question, abort=True, err=True)

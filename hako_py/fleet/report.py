@@ -4,6 +4,13 @@ a live view of every app's phase on a terminal, and a summary table at the end.
 Lines of several apps interleave, so each carries its app; they are written whole under one
 lock. On a terminal a rich live view (one line per app with its phase) stays below them;
 elsewhere (CI logs) the prefixed lines are all there is.
+
+Everything written here can quote a definition (an error message, a file name, a task's log
+line), so every line, table cell and phase goes through :func:`~hako_py.printable.printable`
+as single commands' output does: an ``ESC[2K`` then ``\r`` could otherwise erase the
+``[app]`` prefix and forge another app's line on a terminal. Only hako's own line breaks
+stay. (A single ``hako oneshot`` writes its task's logs as they are: there they are the
+program's own output, as when running it locally.)
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any, TextIO
 
 from hako_py.fleet.plan import Step
 from hako_py.fleet.runner import AppResult
+from hako_py.printable import printable
 from hako_py.reporter import NORMAL, Reporter
 
 #: a oneshot's results that come with its exit code
@@ -55,25 +63,20 @@ class FleetOutput:
 
     def _table(self) -> Any:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(show_header=False, box=None, pad_edge=False)
-        for app, phase in self.phases.items():
-            table.add_row(app, phase)
+        for app, phase in self.phases.items():  # Text: rich would read "[bold]" in a cell as markup
+            table.add_row(Text(app), Text(phase))
         return table
 
     def emit(self, app: str, message: str) -> None:
-        """One line of *app*, written whole."""
-        text = "\n".join(f"[{app}] {line}" for line in message.split("\n"))
-        with self.lock:
-            if self._live is not None:
-                self._live.console.print(text, markup=False, highlight=False, soft_wrap=True)
-            else:
-                self.stream.write(text + "\n")
-                self.stream.flush()
+        """One line of *app*, written whole (each of its lines prefixed, made printable)."""
+        self._write("\n".join(f"[{printable(app)}] {printable(line)}" for line in message.split("\n")))
 
     def phase(self, step: Step, text: str) -> None:
         with self.lock:
-            self.phases[step.app] = text
+            self.phases[printable(step.app)] = printable(text)
             if self._live is not None:
                 self._live.update(self._table())
 
@@ -86,11 +89,15 @@ class FleetOutput:
         return Lines(self, step)
 
     def say(self, message: str) -> None:
+        """A line of the fleet's own (announcements, the summary), made printable."""
+        self._write(printable(message))
+
+    def _write(self, text: str) -> None:
         with self.lock:
             if self._live is not None:
-                self._live.console.print(message, markup=False, highlight=False, soft_wrap=True)
+                self._live.console.print(text, markup=False, highlight=False, soft_wrap=True)
             else:
-                self.stream.write(message + "\n")
+                self.stream.write(text + "\n")
                 self.stream.flush()
 
 
@@ -132,13 +139,14 @@ class _Prefixed(Reporter):
 
 def summary_table(results: Sequence[AppResult]) -> str:
     """app, result, revision before → after, duration: one row per app (a oneshot's result
-    with its exit code: ``failed (exit 3)``)."""
+    with its exit code: ``failed (exit 3)``); cells made printable before they are measured,
+    so the columns line up."""
     rows = [("APP", "RESULT", "REVISION", "SECONDS")]
     for r in results:
         revision = (short_revision(r.before) if r.before == r.after
                     else f"{short_revision(r.before)} → {short_revision(r.after)}")
         result = f"{r.result} (exit {r.code})" if r.operation == "oneshot" and r.result in RAN else r.result
-        rows.append((r.app, result, revision, f"{r.seconds:.1f}"))
+        rows.append((printable(r.app), printable(result), printable(revision), f"{r.seconds:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 

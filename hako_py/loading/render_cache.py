@@ -388,7 +388,9 @@ def _entry_name(inputs: dict[str, Any], absent: list[Any]) -> str:
 
 def _write(folder: Path, name: str, data: bytes) -> None:
     """*data* as ``folder/name``, whole or not at all (a temporary file renamed)."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    from hako_py.cache_trust import private_folder
+
+    private_folder(folder)
     temporary = folder / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
         with open(temporary, "xb") as handle:

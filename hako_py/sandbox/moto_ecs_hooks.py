@@ -339,6 +339,20 @@ def update_service(call: Call) -> Any:
     return result
 
 
+def list_services(call: Call) -> Any:
+    """Only the ACTIVE services of exactly the cluster named. botocore's ECS model, operation
+    DeleteService: a deleted service moves to DRAINING, then INACTIVE, and "is no longer visible
+    in the console or in the ListServices API operation" (DescribeServices still shows it);
+    moto lists INACTIVE ones too, and matches the cluster as a substring (``prod`` listed the
+    services of ``preprod``)."""
+    result = call.proceed()
+    name = str(call.params.get("cluster") or "default").rsplit("/", 1)[-1]
+    listed = {str(service.arn) for key, service in call.backend.services.items()
+              if key.split(":", 1)[0] == name and service.status == "ACTIVE"}
+    result.result["serviceArns"] = [arn for arn in result.result["serviceArns"] if arn in listed]
+    return result
+
+
 HOOKS: dict[str, Callable[[Call], Any]] = {
     "register_task_definition": register_task_definition,
     "describe_task_definition": describe_task_definition,
@@ -346,4 +360,5 @@ HOOKS: dict[str, Callable[[Call], Any]] = {
     "run_task": run_task,
     "create_service": create_service,
     "update_service": update_service,
+    "list_services": list_services,
 }

@@ -3,7 +3,7 @@
 The simulator works on objects anyone can create (a service in any region or account, a task
 definition logging anywhere); a bad one must not stop it from simulating everything else, and
 it must not flood the terminal. stdout is reserved for the one ``AWS_ENDPOINT_URL=...`` line
-users ``export $(cat sandbox.env)`` from, so diagnostics never go there.
+users export (and ``hako sandbox --background`` reads), so diagnostics never go there.
 """
 
 from __future__ import annotations

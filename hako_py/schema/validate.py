@@ -64,7 +64,9 @@ def _fast_is_valid() -> Any:
     except (OSError, ValueError, EOFError, TypeError):
         code = compile(fastjsonschema.compile_to_code(schema), f"<hako schema validator {digest}>", "exec")
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            from hako_py.cache_trust import private_folder
+
+            private_folder(path.parent)
             with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
                 handle.write(marshal.dumps(code))
             os.replace(handle.name, path)

@@ -9,7 +9,7 @@ import click
 
 from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, tag_option
-from hako_py.cli.output import reporter, say, show, stdout_reporter
+from hako_py.cli.output import reporter, say, show, stdout_reporter, write_output_file
 from hako_py.cli.prepare import as_deployed, clients_for, schedules_for, traffic_for
 from hako_py.deploy.service_ops import show_diff
 from hako_py.errors import UsageError
@@ -53,11 +53,7 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
         if result.revision is not None and result.revision.warnings:
             say(report.warnings(result), nl=False)
         if output_file is not None:
-            try:
-                with open(output_file, "w", encoding="utf-8") as handle:
-                    handle.write(report.render(result, fmt, full=True))
-            except OSError as exc:
-                raise UsageError(f"--output-file {output_file}: {exc.strerror}") from None
+            write_output_file(output_file, report.render(result, fmt, full=True))
         show(report.render(result, fmt, color=sys.stdout.isatty()), nl=False)
         if result.broken:
             sys.exit(1)

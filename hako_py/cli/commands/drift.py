@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -11,13 +12,13 @@ import click
 
 from hako_py.aws.throttle import TokenBucket
 from hako_py.cli.options import FiniteFloat, aws_options, build_load_options, loader_options, split_aws
-from hako_py.cli.output import show
+from hako_py.cli.output import show, write_output_file
 from hako_py.cli.prepare import SharedClients, as_deployed, schedules_for, traffic_for
 from hako_py.deploy.service_ops import live_diff
 from hako_py.errors import HakoError
 from hako_py.fleet import drift as drifting
 from hako_py.loading.repo import find_root, load_config
-from hako_py.paths import app_id_for, display_path, expand_paths
+from hako_py.paths import DEFINITION_PATTERNS, app_id_for, display_path, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.schedules.reader import read_group
 from hako_py.specs.schedules import default_group, schedule_specs
@@ -27,6 +28,9 @@ from hako_py.specs.schedules import default_group, schedule_specs
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="markdown is made for an issue body (see examples/ci).")
+@click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+              help="Also write the full report (never shortened) in the chosen format to PATH, e.g. for a "
+                   "workflow artifact beside a shortened issue body.")
 @click.option("--exit-code", is_flag=True, help="Exit 2 when anything drifted, 0 when none (1 on errors).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=8, show_default=True,
               help="Apps compared at the same time.")
@@ -34,7 +38,8 @@ from hako_py.specs.schedules import default_group, schedule_specs
               help="AWS requests per second shared by every app.")
 @aws_options
 @loader_options
-def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: float, **kwargs: Any) -> None:
+def drift(paths: tuple[str, ...], fmt: str, output_file: str | None, exit_code: bool, jobs: int, rate: float,
+          **kwargs: Any) -> None:
     """Compare every app's live service and task definition with the repository, as hako diff
     FILE does, and list the services in their clusters that no definition describes.
 
@@ -51,8 +56,11 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
     folders = list(paths) or [display_path(apps_folder)]
     files = expand_paths(folders)
     if not files:  # an empty report would close the nightly issue: finding nothing is an error
-        raise HakoError(f"no app definitions found in {', '.join(folders)} (*.jsonnet, *.yml, *.yaml; check the "
-                        "PATHs or apps in hako.toml)")
+        message = (f"no app definitions found in {', '.join(folders)} ({DEFINITION_PATTERNS}; check the PATHs or "
+                   "apps in hako.toml)")
+        if fmt == "json":  # still a document, as every -o json of a failed command: no apps, and why
+            show(json.dumps({**drifting.data(drifting.DriftReport(())), "error": message}, indent=2))
+        raise HakoError(message)
     # services and schedules with no definition are listed only when every definition is read:
     # with a few files named, every other app of the cluster would look unmanaged
     whole = any(Path(folder).resolve() == apps_folder.resolve() for folder in folders)
@@ -100,6 +108,17 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
         except HakoError:
             return []
 
+    def active_services(region: str | None, cluster: str, names: list[str]) -> list[str]:
+        """Those of *names* still ACTIVE (DescribeServices also shows DRAINING and INACTIVE ones)."""
+        clients = shared.by_region.get(region)
+        if clients is None:
+            return names
+        try:
+            return [str(s["serviceName"]) for s in clients.ecs().describe_services(cluster, names)
+                    if s.get("status") == "ACTIVE"]
+        except HakoError:
+            return names  # as listed: the apps of that region already report what AWS said
+
     def list_schedules(region: str | None, group: str) -> list[str]:
         """The schedules of *group* when hako owns it (its tag), else none: others' groups are not ours to report."""
         clients = shared.by_region.get(region)
@@ -113,7 +132,10 @@ def drift(paths: tuple[str, ...], fmt: str, exit_code: bool, jobs: int, rate: fl
         except HakoError:
             return []  # as for services: the apps of that region already report what AWS said
 
-    report = drifting.find_drift(files, compare_one, list_services, jobs=jobs, list_schedules=list_schedules)
+    report = drifting.find_drift(files, compare_one, list_services, jobs=jobs, list_schedules=list_schedules,
+                                 active=active_services)
+    if output_file is not None:
+        write_output_file(output_file, drifting.render(report, fmt, full=True))
     show(drifting.render(report, fmt), nl=False)
     if report.failed:
         sys.exit(1)

@@ -47,19 +47,26 @@ def _loopback(ctx: click.Context, param: click.Parameter, value: str) -> str:
               help="Put a fault-injecting proxy in front: each kind of fault (throttling, 500/503, reset, lost "
                    "response, slow, truncated) hits a request with this probability. The printed URL is the proxy.")
 @click.option("--faults-seed", type=int, default=0, show_default=True, help="Seed of the fault proxy's choices.")
+@click.option("--background", is_flag=True,
+              help="Serve in another process and return once it answers, printing the line and "
+                   "HAKO_SANDBOX_PID=PID (stop it with kill).")
 @click.pass_context
 def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float,
-            task_seconds: float, docker: bool, faults: float, faults_seed: int) -> None:
+            task_seconds: float, docker: bool, faults: float, faults_seed: int, background: bool) -> None:
     """Run an embedded AWS endpoint (moto) with a simulated ECS scheduler.
 
-    Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers, then
-    serves until SIGINT/SIGTERM. Point hako at it with that variable:
+    Prints exactly one line, AWS_ENDPOINT_URL=http://HOST:PORT, once it answers (and is
+    seeded), then serves until SIGINT/SIGTERM. With --background it returns at that point
+    (the sandbox serves on in another process), so the variables are there when it returns:
 
     \b
-      hako sandbox --seed apps/ > /tmp/sandbox.env &
-      export $(cat /tmp/sandbox.env)
+      sandbox=$(hako sandbox --port 0 --seed apps/ --background) && export $sandbox
       hako deploy apps/web.jsonnet
       hako sandbox seed apps/new-app.jsonnet   # seed the running sandbox for a new app
+      kill $HAKO_SANDBOX_PID
+
+    (Not `hako sandbox > FILE &` then `export $(cat FILE)`: the shell can read FILE before
+    the line is written, and the next command goes to real AWS.)
 
     Control API for tests and demos: GET http://HOST:PORT/_sandbox/ lists it.
     """
@@ -70,6 +77,11 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
             raise click.UsageError(f"{', '.join(given)}: an option of serving, not of 'hako sandbox "
                                    f"{ctx.invoked_subcommand}'", ctx)
         return
+    if background:
+        from hako_py.cli.sandbox_background import serve_in_background
+
+        sys.exit(serve_in_background(_arguments(host, port, seeds, rollout_seconds, task_seconds, docker, faults,
+                                                faults_seed)))
     try:  # moto is an optional extra (and `hako sandbox seed` does without it)
         from hako_py.sandbox.server import Sandbox
     except ImportError as exc:
@@ -117,6 +129,14 @@ def sandbox(ctx: click.Context, host: str, port: int, seeds: tuple[str, ...], ro
     sys.exit(0)
 
 
+def _arguments(host: str, port: int, seeds: tuple[str, ...], rollout_seconds: float, task_seconds: float,
+               docker: bool, faults: float, faults_seed: int) -> list[str]:
+    """The options of this ``hako sandbox`` for the one --background starts (the same sandbox)."""
+    return ["--host", host, "--port", str(port), *(option for path in seeds for option in ("--seed", path)),
+            "--rollout-seconds", repr(rollout_seconds), "--task-seconds", repr(task_seconds),
+            "--docker" if docker else "--no-docker", "--faults", repr(faults), "--faults-seed", str(faults_seed)]
+
+
 def _seed(url: str, paths: tuple[str, ...]) -> int:
     """Seed what the definitions under *paths* reference; returns how many could not be read
     (each said on stderr; the others are seeded all the same)."""
@@ -143,7 +163,7 @@ def seed_command(paths: tuple[str, ...], endpoint_url: str | None) -> None:
     --seed does at start), so a new app deploys without restarting the sandbox.
 
     \b
-      export $(cat /tmp/sandbox.env)
+      sandbox=$(hako sandbox --port 0 --seed apps/ --background) && export $sandbox
       hako sandbox seed apps/new-app.jsonnet
     """
     url = check_sandbox_url(endpoint_url)
