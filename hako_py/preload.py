@@ -8,12 +8,16 @@ gojsonnet, so each forked worker starts with the schema validators ready.
 
 import os
 
+from hako_py.bytecode import cache_bytecode
+
+cache_bytecode()  # before the imports below (see hako_py.bytecode)
+
 # One Go thread per worker: the pool already uses every core, and Go runtimes whose
 # garbage collectors each spread over all cores slow each other down.
 os.environ.setdefault("GOMAXPROCS", "1")
 
-from hako_py.pipeline import report_file
-from hako_py.schema.validate import _fast_is_valid, _validator, use_fast_validation
+from hako_py.pipeline import report_file  # noqa: E402
+from hako_py.schema.validate import _fast_is_valid, _validator, use_fast_validation  # noqa: E402
 
 use_fast_validation()
 _validator()
