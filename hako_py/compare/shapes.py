@@ -18,6 +18,7 @@ views are, and a unified diff of the views shows the difference.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,21 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return value
+
+
+def copied(value: Any) -> Any:
+    """A deep copy of a request or a described object before it is prepared (prepared in
+    place): what ``copy.deepcopy`` gives, walked directly through the dicts and lists such
+    objects are made of, several times faster (PR review prepares every render); anything
+    else (a timestamp of a described object) is deep-copied as before. Unlike deepcopy, an
+    object reached twice is copied twice: preparing changes each copy alike."""
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return copy.deepcopy(value)
 
 
 def pair(desired: Any, live: Any, shape: Struct | Items | None) -> tuple[Any, Any]:
