@@ -1,5 +1,5 @@
 """Allow ``python -m hako_py``."""
 
-from hako_py.cli.main import main
+from hako_py.cli.launch import main
 
 main()

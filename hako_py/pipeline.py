@@ -89,8 +89,10 @@ def error_finding(file: str, message: str) -> Finding:
     return Finding(message, None, message[len(prefix):] if message.startswith(prefix) else message)
 
 
-def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefinition, list[Problem]]:
-    """Validate loaded data; raise :class:`DefinitionError` with every problem found."""
+def to_app(loaded: LoadedDefinition, *, tag: str | None = None, warnings: bool = True
+           ) -> tuple[AppDefinition, list[Problem]]:
+    """Validate loaded data; raise :class:`DefinitionError` with every problem found. Its
+    warnings only when asked for (PR review renders thousands of apps and shows none of them)."""
     # what render would hide, no problem, warning or later error about this app may quote
     remember(secret_values(loaded.data))
     data, compat_warnings = normalize(strip_nulls(loaded.data))
@@ -121,6 +123,8 @@ def to_app(loaded: LoadedDefinition, *, tag: str | None = None) -> tuple[AppDefi
         schedule_group=loaded.config.schedule_group,
         account_id=loaded.config.account_id,
     )
+    if not warnings:
+        return app, []
     return app, [*_load_warnings(loaded), *compat_warnings, *definition_warnings(data, tag=tag),
                  *cross_account_warnings(data, loaded.config.account_id)]
 
@@ -136,21 +140,23 @@ def _load_warnings(loaded: LoadedDefinition) -> list[Problem]:
 
 
 def check_file(
-    file: str | Path, options: LoadOptions | None = None, render: RenderOptions | None = None
+    file: str | Path, options: LoadOptions | None = None, render: RenderOptions | None = None, *,
+    warnings: bool = True,
 ) -> CheckedApp:
-    """Load, validate and render *file*."""
-    return check_loaded(load_definition(file, options or LoadOptions()), render)
+    """Load, validate and render *file* (its warnings only when asked for, see :func:`to_app`)."""
+    return check_loaded(load_definition(file, options or LoadOptions()), render, warnings=warnings)
 
 
-def check_loaded(loaded: LoadedDefinition, render: RenderOptions | None = None) -> CheckedApp:
-    """Validate and render an already loaded definition."""
+def check_loaded(loaded: LoadedDefinition, render: RenderOptions | None = None, *,
+                 warnings: bool = True) -> CheckedApp:
+    """Validate and render an already loaded definition (its warnings only when asked for)."""
     render = render or RenderOptions()
-    app, warnings = to_app(loaded, tag=render.tag)
+    app, found = to_app(loaded, tag=render.tag, warnings=warnings)
     try:
         rendered = render_app(app, render)
     except ConversionError as exc:  # pragma: no cover - validation rejects this first
         raise DefinitionError(loaded.file, [Problem("", str(exc))]) from None
-    return CheckedApp(app=app, loaded=loaded, warnings=tuple(warnings), rendered=rendered)
+    return CheckedApp(app=app, loaded=loaded, warnings=tuple(found), rendered=rendered)
 
 
 def report_file(file: str, options: LoadOptions) -> FileReport:

@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # helpers that know nothing of definitions, AWS or commands
     ("errors", "paths", "printable", "units", "formatting", "interrupts", "reporter", "record",
      "credential_shapes", "secret_detection", "redaction", "outbound", "references", "ecr_images", "ecs_model",
-     "cache_trust",
+     "cache_trust", "bytecode",
      "schedule_expressions", "schedule_targets", "hosts",
      "image_references"),
     ("definition",),  # the plain-data contract between validation and rendering

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.compare.ecs_defaults import service as service_shape
-from hako_py.compare.shapes import ABSENT, Struct, defaults_of, pair, view
+from hako_py.compare.shapes import ABSENT, Struct, copied, defaults_of, pair, view
 from hako_py.formatting import quoted
 
 # Members of CreateServiceRequest that ECS reports on the PRIMARY deployment, not the service.
@@ -105,12 +105,12 @@ def tag_map(items: Any) -> dict[str, str]:
 
 
 def _prepared_pair(desired: dict[str, Any], live: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    want = {k: copy.deepcopy(v) for k, v in desired.items() if k not in NOT_SETTINGS}
+    want = {k: copied(v) for k, v in desired.items() if k not in NOT_SETTINGS}
     primary = _primary_deployment(live)
-    have: dict[str, Any] = {k: copy.deepcopy(v) for k, v in live.items() if k not in NOT_SETTINGS}
+    have: dict[str, Any] = {k: copied(v) for k, v in live.items() if k not in NOT_SETTINGS}
     for key in ON_DEPLOYMENT:
         if key in primary:
-            have[key] = copy.deepcopy(primary[key])
+            have[key] = copied(primary[key])
     have.pop("roleArn", None)
     if "role" in want:  # compared only when the definition names one (ECS fills in its own role)
         want["role"] = _role_name(want["role"])

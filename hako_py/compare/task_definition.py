@@ -18,14 +18,13 @@ changed").
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from hako_py.compare.ecs_defaults import TASK_DEFINITION, TASK_DEFINITION_READ_ONLY
 from hako_py.compare.original_hako import drop_hako_stamp
 from hako_py.compare.service import TagChanges, tag_map
-from hako_py.compare.shapes import ABSENT, pair, view
+from hako_py.compare.shapes import ABSENT, copied, pair, view
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def prepared(td: dict[str, Any] | None, *, with_tags: bool = False) -> Any:
     AWS's own ``aws:`` keys, only *with_tags*: compared apart otherwise)."""
     if td is None:
         return ABSENT
-    result = {k: copy.deepcopy(v) for k, v in td.items() if k not in TASK_DEFINITION_READ_ONLY and k != "tags"}
+    result = {k: copied(v) for k, v in td.items() if k not in TASK_DEFINITION_READ_ONLY and k != "tags"}
     if with_tags:
         result["tags"] = [t for t in td.get("tags") or [] if not str(t.get("key", "")).startswith("aws:")]
     _fill_host_ports(result)

@@ -72,7 +72,7 @@ class _Importer:
     def _read(self, real: Path) -> bytes:
         content = read_limited(real)
         # Checked for every import kind: the callback cannot tell import from importstr.
-        problem = bytes_nesting_problem(content, display_path(real))
+        problem = bytes_nesting_problem(content, partial(display_path, real))
         if problem:
             raise ImportRefused(problem)
         self.mentions_native = self.mentions_native or b"native" in content

@@ -223,8 +223,7 @@ def load_together(files: list[Path], roots: list[Path], options: LoadOptions = L
         return None
     ext_vars = (("appId", app_id), *options.ext_str)
     ext_codes = (("hako", json.dumps(configs[-1].for_app(app_id))), *options.ext_code)
-    request = TogetherEvaluation(tuple(f.absolute() for f in files), tuple(r.resolve() for r in roots), ext_vars,
-                                 ext_codes)
+    request = TogetherEvaluation(tuple(f.absolute() for f in files), tuple(roots), ext_vars, ext_codes)  # real
     outcome = run_budgeted(evaluate_revisions, request)
     if not isinstance(outcome, Evaluated):
         return None  # failed or over budget: loading each alone says which and why

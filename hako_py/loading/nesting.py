@@ -20,6 +20,7 @@ to 1 MiB.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 MAX_NESTING = 1000
 
@@ -59,12 +60,14 @@ def nesting_problem(text: str, name: str, limit: int = MAX_NESTING) -> str | Non
     return f"{name}:{where}: {message}" if where else f"{name}: {message}"
 
 
-def bytes_nesting_problem(content: bytes, name: str, limit: int = MAX_NESTING) -> str | None:
-    """:func:`nesting_problem` for a file's bytes (imports reach the callback as bytes)."""
+def bytes_nesting_problem(content: bytes, name: str | Callable[[], str], limit: int = MAX_NESTING) -> str | None:
+    """:func:`nesting_problem` for a file's bytes (imports reach the callback as bytes); *name*
+    may be a function giving it, called only for a file with enough brackets to be checked
+    (an import callback runs for every import of every app a review renders)."""
     if sum(content.count(c.encode()) for c in _OPENING) <= limit:
         return None
     # latin-1 maps each byte to one character, so brackets and quotes stay where they are.
-    return nesting_problem(content.decode("latin-1"), name, limit)
+    return nesting_problem(content.decode("latin-1"), name if isinstance(name, str) else name(), limit)
 
 
 def _deepest(text: str) -> int:

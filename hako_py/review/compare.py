@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ def render_view(file: str, root: str, jpath: tuple[str, ...] = (), ext_str: tupl
     from hako_py.pipeline import check_file
 
     options = LoadOptions(root=Path(root), jpath=tuple(Path(p) for p in jpath), ext_str=ext_str, ext_code=ext_code)
-    return _rendered(file, root, lambda: check_file(os.path.join(root, file), options))
+    return _rendered(file, root, lambda: check_file(os.path.join(root, file), options, warnings=False))
 
 
 def render_both(file: str, base_root: str, head_root: str, ext_str: tuple[tuple[str, str], ...] = (),
@@ -71,11 +71,26 @@ def render_both(file: str, base_root: str, head_root: str, ext_str: tuple[tuple[
     if loaded is None:
         return None
     base, head = loaded
-    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file)), (head_root,)),
-            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file)), (base_root,)))
+    real: dict[str, str] = {}  # both sides read the same files (recorded together): resolved once
+    return (_rendered(file, base_root, lambda: check_loaded(replace(base, file=file), warnings=False), (head_root,),
+                      real),
+            _rendered(file, head_root, lambda: check_loaded(replace(head, file=file), warnings=False), (base_root,),
+                      real))
 
 
-def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple[str, ...] = ()) -> Rendered:
+def _real_paths(paths: Iterable[str | os.PathLike[str]], known: dict[str, str]) -> dict[str, str]:
+    """*known* with the real path of each of *paths* added (by its text)."""
+    for path in paths:
+        text = os.fspath(path)
+        if text not in known:
+            known[text] = os.path.realpath(text)
+    return known
+
+
+def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple[str, ...] = (),
+              known: dict[str, str] | None = None) -> Rendered:
+    """One side as review compares and stores it; *known*: real paths already worked out for
+    the other side of the same evaluation."""
     try:
         checked = check()
     except DefinitionError as exc:
@@ -83,12 +98,13 @@ def _rendered(file: str, root: str, check: Callable[[], Any], other_roots: tuple
     except HakoError as exc:
         return Rendered(error=str(exc).replace(os.path.join(root, ""), ""))
     providers = tuple(sorted(checked.loaded.providers))
-    real = {str(p): os.path.realpath(p) for p in (*checked.loaded.imported_files, *checked.loaded.absent_files)}
-    top = os.path.realpath(root)
+    real = _real_paths((*checked.loaded.imported_files, *checked.loaded.absent_files, root, *other_roots),
+                       {} if known is None else known)
+    top = real[root]
     read = tuple(sorted(real[str(p)][len(top) + 1:] for p in checked.loaded.imported_files
                         if real[str(p)].startswith(top + os.sep)))
     # a together evaluation recorded both revisions' files: each side keeps those of its own root
-    others = [os.path.realpath(r) for r in other_roots]
+    others = [real[r] for r in other_roots]
     inputs = (os.path.join(top, file), *(str(p) for p in checked.loaded.imported_files
                                          if not _under_any(real[str(p)], others)))
     absent = tuple(str(p) for p in checked.loaded.absent_files if not _under_any(real[str(p)], others))

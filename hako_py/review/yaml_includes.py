@@ -8,7 +8,10 @@ events (same single-document rule as the loader).
 
 from __future__ import annotations
 
-import yaml
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import yaml
 
 INCLUDE_TAG = "!include"
 
@@ -36,6 +39,8 @@ def scan_yaml(text: str) -> tuple[list[str], bool]:
     graph in the review's own process, outside any evaluation budget, and a 4 MiB flow
     sequence took 1.5 GB that way. libyaml's parser is used when PyYAML has it.
     """
+    import yaml  # ~50 ms: only when a repository has YAML definitions, not for every review
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found: list[str] = []
     providers = False

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from hako_py.cli.checked import check_definition
 from hako_py.cli.options import aws_options, build_load_options, loader_options, split_aws, tag_option
 from hako_py.cli.output import reporter, say, show, stdout_reporter, write_output_file
-from hako_py.cli.prepare import as_deployed, clients_for, schedules_for, traffic_for
-from hako_py.deploy.service_ops import show_diff
 from hako_py.errors import UsageError
-from hako_py.review import report
-from hako_py.review.reviewer import review
 
 
 @click.command()
@@ -49,18 +44,37 @@ def diff(paths: tuple[str, ...], base: str | None, fmt: str, output_file: str | 
     """
     aws, loader = split_aws(kwargs)
     if base is not None:
-        result = review(list(paths), base, build_load_options(**loader), jobs=jobs)
-        if result.revision is not None and result.revision.warnings:
-            say(report.warnings(result), nl=False)
-        if output_file is not None:
-            write_output_file(output_file, report.render(result, fmt, full=True))
-        show(report.render(result, fmt, color=sys.stdout.isatty()), nl=False)
-        if result.broken:
-            sys.exit(1)
-        sys.exit(2 if exit_code and (result.changes or result.settings) else 0)
+        _review(list(paths), base, fmt, output_file, exit_code, jobs, loader)
     if len(paths) != 1:
         raise UsageError("hako diff FILE compares one definition with AWS; use --base REF to review many")
-    checked = check_definition(paths[0], loader, reporter(), tag=tag)
+    _live(paths[0], tag, exit_code, aws, loader)
+
+
+def _review(paths: list[str], base: str, fmt: str, output_file: str | None, exit_code: bool, jobs: int | None,
+            loader: dict[str, Any]) -> NoReturn:
+    """``--base REF``; its modules only, not the live diff's (the deploy machinery): a review
+    of many apps waits for this process to start before its workers can."""
+    from hako_py.review import report
+    from hako_py.review.reviewer import review
+
+    result = review(paths, base, build_load_options(**loader), jobs=jobs)
+    if result.revision is not None and result.revision.warnings:
+        say(report.warnings(result), nl=False)
+    if output_file is not None:
+        write_output_file(output_file, report.render(result, fmt, full=True))
+    show(report.render(result, fmt, color=sys.stdout.isatty()), nl=False)
+    if result.broken:
+        sys.exit(1)
+    sys.exit(2 if exit_code and (result.changes or result.settings) else 0)
+
+
+def _live(path: str, tag: str | None, exit_code: bool, aws: dict[str, Any], loader: dict[str, Any]) -> NoReturn:
+    """A definition against its live service and task definition."""
+    from hako_py.cli.checked import check_definition
+    from hako_py.cli.prepare import as_deployed, clients_for, schedules_for, traffic_for
+    from hako_py.deploy.service_ops import show_diff
+
+    checked = check_definition(path, loader, reporter(), tag=tag)
     clients = clients_for(checked, aws)
     prepared, script_diff = as_deployed(checked, aws, tag=tag, clients=clients)  # e.g. nginx_front's front and conf
     app, rendered = prepared.app, prepared.rendered
