@@ -5,11 +5,12 @@ the shared library changed for all <= 5 s on a 2-core machine. Issue 18: the lib
 with a cold render cache (an empty $HAKO_CACHE_DIR) and a warm one (the same review run
 before, as a CI cache restores it), against evaluating the same 2 x COUNT files with
 gojsonnet in one process.
-Usage: python bench/review_many.py [COUNT]
+Usage: python bench/review_many.py [COUNT] [--runs N]  (best of N runs per line; default 3)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -56,7 +57,11 @@ def timed(root: Path, label: str, runs: int = 3, *, warm: bool = False, cache_of
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    parser = argparse.ArgumentParser()
+    parser.add_argument("count", type=int, nargs="?", default=1000)
+    parser.add_argument("--runs", type=int, default=3, help="best of this many runs per line")
+    args = parser.parse_args()
+    count, runs = args.count, args.runs
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         root.mkdir()
@@ -67,14 +72,14 @@ def main() -> None:
         print(f"apps: {count}")
         # an existing app (the middle one), so a small COUNT edits rather than adds
         (apps / f"app{count // 2:04d}.jsonnet").write_text(APP % 999999)
-        timed(root, "one app changed")
+        timed(root, "one app changed", runs)
         git(root, "checkout", "-q", "--", ".")
         library = apps / "lib" / "base.libsonnet"
         library.write_text(library.read_text().replace("memory: 256", "memory: 384"))
-        timed(root, "shared library changed (all apps)")
-        timed(root, "shared library changed, no render cache", cache_off=True)
-        timed(root, "shared library changed, warm cache", warm=True)
-        bare = min(bare_evaluation(apps) for _ in range(3))
+        timed(root, "shared library changed (all apps)", runs)
+        timed(root, "shared library changed, no render cache", runs, cache_off=True)
+        timed(root, "shared library changed, warm cache", runs, warm=True)
+        bare = min(bare_evaluation(apps) for _ in range(runs))
         print(f"{'bare gojsonnet evaluation, 2 x apps':<40} {2 * bare:6.2f} s  (one process, no hako)")
 
 

@@ -18,7 +18,7 @@ from tests.conftest import PROJECT_ROOT, run_script
 SMALL_RUNS: dict[str, list[str]] = {
     "startup.py": ["--runs", "1"],
     "validate_many.py": ["20"],
-    "review_many.py": ["20"],
+    "review_many.py": ["20", "--runs", "1"],
     "deploy_requests.py": ["--skip-tools", "--rollout-seconds", "0.2"],
     "traffic_requests.py": ["--rollout-seconds", "0.2"],
     "oneshot_latency.py": ["--runs", "1", "--lines", "10", "--skip-tools"],

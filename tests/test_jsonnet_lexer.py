@@ -102,7 +102,7 @@ def test_string_values_decode_like_go_jsonnet(body: str, quote: str) -> None:
     "std /* */ " * 60_000 + "std",
 ])
 def test_adversarial_input_is_scanned_in_linear_time(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine does not count against it
     with contextlib.suppress(LexError):
         scan(text)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0

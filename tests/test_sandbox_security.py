@@ -383,7 +383,8 @@ def test_an_sdk_request_whose_body_is_not_json_gets_an_aws_error(box: Sandbox, o
 # --- other local users ----------------------------------------------------------------------
 
 def test_socket_table_names_the_owner_of_a_loopback_connection() -> None:
-    from hako_py.sandbox.peers import socket_owner, tables_name_owners
+    from hako_py.sandbox.peers import socket_owner, table_owner, tables_name_owners
+    from hako_py.sandbox.sock_diag import tcp_socket_uid
 
     if not sys.platform.startswith("linux"):  # only Linux's /proc/net/tcp names a connection's owner
         assert not tables_name_owners()  # elsewhere the sandbox says it cannot tell users apart
@@ -398,8 +399,33 @@ def test_socket_table_names_the_owner_of_a_loopback_connection() -> None:
         with listener, socket.create_connection(listener.getsockname()[:2], timeout=5) as client:
             accepted, _ = listener.accept()
             with accepted:
-                assert socket_owner(accepted.getpeername()[:2], accepted.getsockname()[:2]) == os.geteuid()
-                assert socket_owner(client.getsockname()[:2], (address, 1)) is None  # not connected there
+                peer, ours = accepted.getpeername()[:2], accepted.getsockname()[:2]
+                # the kernel asked for one socket, and its whole table read, agree
+                assert socket_owner(peer, ours) == tcp_socket_uid(peer, ours) == table_owner(peer, ours) == os.geteuid()
+                for lookup in (socket_owner, tcp_socket_uid, table_owner):
+                    assert lookup(client.getsockname()[:2], (address, 1)) is None  # not connected there
+
+
+def test_a_dual_stack_client_of_an_ipv4_address_is_found_too() -> None:
+    """An IPv6 socket connected to an IPv4-mapped address (::ffff:127.0.0.1): its owner is
+    found from either spelling of the address."""
+    from hako_py.sandbox.peers import table_owner
+    from hako_py.sandbox.sock_diag import tcp_socket_uid
+
+    if not sys.platform.startswith("linux") or not socket.has_ipv6:
+        return
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        listener.bind(("::ffff:127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as client:
+            client.connect(("::ffff:127.0.0.1", port))
+            accepted, peer = listener.accept()
+            with accepted:
+                for host in ("::ffff:127.0.0.1", "127.0.0.1"):
+                    ends = ((host, peer[1]), (host, port))
+                    assert tcp_socket_uid(*ends) == table_owner(*ends) == os.geteuid(), host
 
 
 OTHER_USER_CLIENT = """

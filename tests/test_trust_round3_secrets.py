@@ -154,9 +154,9 @@ def _components() -> dict[str, Callable[[str], object]]:
 def test_each_new_shape_is_linear_on_a_megabyte(name: str) -> None:
     text = ADVERSARIAL[name]
     for component, check in _components().items():
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: a loaded machine does not count against it
         check(text)
-        assert time.perf_counter() - started < 1.0, (name, component)
+        assert time.process_time() - started < 1.0, (name, component)
 
 
 @pytest.mark.parametrize("token", [
@@ -272,9 +272,9 @@ def test_secret_literals_follow_bindings_not_text() -> None:
     found = secret_literals(source)
     assert found == ["ver'b", "pw-", "qA", "deep", "block", "named"]
     nested = "{ password: " * 20_000 + "'x'" + "}" * 20_000
-    started = time.perf_counter()
+    started = time.process_time()
     assert secret_literals(nested) == ["x"]
-    assert time.perf_counter() - started < 2.0  # one pass, whatever the nesting
+    assert time.process_time() - started < 2.0  # one pass, whatever the nesting
 
 
 # --- --ext-str secrets: hidden in every output, also changed in case or cut --------------------

@@ -245,10 +245,10 @@ class SandboxApp:
         if operation == "CreateService":
             service = answer.get("service")
             if isinstance(service, dict) and isinstance(service.get("serviceArn"), str):
-                self.sim.owned_services.add(service["serviceArn"])
+                self.sim.owned_services[service["serviceArn"]] = None
             return
         tasks = answer.get("tasks") or []
-        self.sim.owned_tasks.update(str(t.get("taskArn")) for t in tasks if isinstance(t, dict))
+        self.sim.owned_tasks.update(dict.fromkeys(str(t.get("taskArn")) for t in tasks if isinstance(t, dict)))
 
     def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
         """``/_sandbox/...``: JSON in (POST bodies checked by control_input), JSON out."""

@@ -96,13 +96,38 @@ def ec2_backend(region: str) -> Any:
     return ec2_backends[ACCOUNT_ID][region]
 
 
-def services(scope: Scope) -> list[Any]:
-    return list(ecs_backend(scope[1], scope[0]).services.values())
+def _scope_or_none(arn: str) -> Scope | None:
+    try:
+        return scope_of(arn)
+    except ValueError:
+        return None
 
 
-def all_tasks(scope: Scope) -> list[Any]:
-    backend = ecs_backend(scope[1], scope[0])
-    return [task for cluster_tasks in list(backend.tasks.values()) for task in list(cluster_tasks.values())]
+def service_by_arn(arn: str, scopes: set[Scope]) -> Any | None:
+    """The moto Service with this ARN, or None (gone, or of a backend not in *scopes*, the
+    ones that exist: looking one up would create it). A long ARN (service/CLUSTER/NAME) names
+    moto's key; a short one (service/NAME) is looked for."""
+    scope = _scope_or_none(arn)
+    if scope is None or scope not in scopes:
+        return None
+    services = ecs_backend(scope[1], scope[0]).services
+    parts = arn.split(":", 5)[5].split("/")
+    if len(parts) == 3:
+        found = services.get(f"{parts[1]}:{parts[2]}")
+        return found if found is not None and found.arn == arn else None
+    return next((service for service in list(services.values()) if service.arn == arn), None)
+
+
+def task_by_arn(arn: str, scopes: set[Scope]) -> Any | None:
+    """The moto Task with this ARN, or None (see :func:`service_by_arn`): moto keeps tasks by
+    cluster name, then ARN."""
+    scope = _scope_or_none(arn)
+    if scope is None or scope not in scopes:
+        return None
+    tasks = ecs_backend(scope[1], scope[0]).tasks
+    parts = arn.split(":", 5)[5].split("/")
+    clusters = [tasks.get(parts[1], {})] if len(parts) == 3 else list(tasks.values())
+    return next((cluster[arn] for cluster in clusters if arn in cluster), None)
 
 
 DEPLOYMENT_FIELDS = "hako_deployment_fields"  # attribute of a moto Service (set by moto_ecs_hooks)

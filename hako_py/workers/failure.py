@@ -3,7 +3,11 @@
 A worker dies from the memory limit in one of two ways: Python raises ``MemoryError``
 (the worker then exits with :data:`MEMORY_EXIT`), or the Go runtime cannot map memory and
 aborts with "fatal error: runtime: out of memory" on stderr, which the worker writes to a
-file for this. SIGXCPU is the worker's own CPU-time backstop, which only fires when the
+file for this. The limit is RLIMIT_DATA, which since Linux 4.7 counts every private writable
+mapping, thread stacks included: when the Go runtime then starts a thread, pthread_create
+fails with EAGAIN and cgo aborts with "runtime/cgo: pthread_create failed: Resource
+temporarily unavailable" (seen 2 times in 45 evaluations of a memory bomb on a loaded machine).
+SIGXCPU is the worker's own CPU-time backstop, which only fires when the
 parent did not enforce the deadline (it was killed itself, say).
 """
 
@@ -16,8 +20,9 @@ from dataclasses import dataclass
 from hako_py.workers.budget import Budget
 
 MEMORY_EXIT = 3
-_OUT_OF_MEMORY = re.compile(r"out of memory|cannot allocate memory|MemoryError", re.IGNORECASE)
-_FATAL = re.compile(r"^(fatal error: .*|runtime: goroutine stack exceeds .*)$", re.MULTILINE)
+_OUT_OF_MEMORY = re.compile(r"out of memory|cannot allocate memory|MemoryError|"
+                            r"pthread_create failed: Resource temporarily unavailable", re.IGNORECASE)
+_FATAL = re.compile(r"^(fatal error: .*|runtime: goroutine stack exceeds .*|runtime/cgo: .*)$", re.MULTILINE)
 # The last line of a Python traceback (a worker that could not start, say).
 _PYTHON_ERROR = re.compile(r"^(\w+(?:Error|Exception)\b.*)$", re.MULTILINE)
 
