@@ -31,7 +31,12 @@ _INLINE_COMMAND = re.compile(r"##(?=\[)")
 
 def printable(text: str) -> str:
     """*text* with control characters made visible and workflow commands defused."""
-    return defuse(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text))
+    return defuse(visible_controls(text))
+
+
+def visible_controls(text: str) -> str:
+    """*text* with control characters other than newline and tab shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def defuse(text: str) -> str:

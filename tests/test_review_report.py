@@ -148,3 +148,19 @@ def test_a_file_name_that_is_not_utf8(hako: Hako, gitrepo: Repo) -> None:  # noq
         assert "bad\\udcff.jsonnet" in result.out and "the file name is not UTF-8" in result.out.replace(
             "&#45;", "-"), result.out
     assert_inert(hako("diff", "--base", "main", "--format", "markdown").out)
+
+
+def test_control_characters_in_code_blocks_are_shown_not_sent(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
+    """The comment is also printed (CI logs, terminals): an escape sequence or carriage return
+    from a definition, in an error or a diff, must not act there."""
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: error 'boom\\u001b[2K\\r[a] all good'"))
+    gitrepo.write("apps/gamma.jsonnet", app("gamma", env="BANNER: 'x\\u001b]0;pwned\\u0007y\\r'"))
+    for args in ((), ("--output-file", str(gitrepo.root.parent / "full.md"))):
+        result = hako("diff", "--base", "main", "--format", "markdown", *args)
+        assert result.code == 1, result.err
+        for control in ("\x1b", "\r", "\x07"):
+            assert control not in result.out, repr(control)
+        assert "boom\\x1b[2K\\x0d[a] all good" in result.out
+        assert "pwned" in result.out  # the value's change is shown (JSON-escaped in the diff)
+    full = (gitrepo.root.parent / "full.md").read_text()
+    assert "\x1b" not in full and "boom\\x1b[2K" in full

@@ -13,6 +13,8 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
+from hako_py.printable import visible_controls
+
 _PLAIN = frozenset(string.ascii_letters + string.digits + " .,/=+-%();?")
 _VISIBLE_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 ELLIPSIS = "…"
@@ -76,8 +78,10 @@ def _longest_backtick_run(text: str) -> int:
 
 def fenced(text: str, info: str = "") -> str:
     """*text* as a fenced code block that nothing inside can end (NUL, which Markdown would
-    replace anyway, is shown as ``\\0``)."""
-    body = text.replace("\0", "\\0")
+    replace anyway, is shown as ``\\0``), with control characters shown as ``\\xNN``: the
+    report is also printed on terminals and CI logs, where an escape sequence from a
+    definition would act."""
+    body = visible_controls(text.replace("\0", "\\0"))
     if not body.endswith("\n"):
         body += "\n"
     fence = "`" * max(3, _longest_backtick_run(body) + 1)
