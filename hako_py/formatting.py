@@ -49,4 +49,6 @@ def to_json(data: Any, *, indent: int | None = 2) -> str:
     """JSON with ISO 8601 timestamps (``null`` for a missing value is fine in JSON)."""
     import json
 
-    return json.dumps(data, indent=indent, ensure_ascii=False, default=_default)
+    from hako_py.printable import json_text
+
+    return json_text(json.dumps(data, indent=indent, ensure_ascii=False, default=_default))

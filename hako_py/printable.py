@@ -34,6 +34,16 @@ def printable(text: str) -> str:
     return defuse(visible_controls(text))
 
 
+_C1 = re.compile(r"[\x80-\x9f]")
+
+
+def json_text(text: str) -> str:
+    """JSON written with ``ensure_ascii=False``, its C1 control characters (U+0080-U+009F:
+    U+009B is CSI to some terminals) as ``\\u`` escapes. JSON escapes only U+0000-U+001F
+    itself; these can appear only inside strings, so the document parses to the same data."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def visible_controls(text: str) -> str:
     """*text* with control characters other than newline and tab shown as ``\\xNN``."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)

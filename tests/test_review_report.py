@@ -164,3 +164,17 @@ def test_control_characters_in_code_blocks_are_shown_not_sent(hako: Hako, gitrep
         assert "pwned" in result.out  # the value's change is shown (JSON-escaped in the diff)
     full = (gitrepo.root.parent / "full.md").read_text()
     assert "\x1b" not in full and "boom\\x1b[2K" in full
+
+
+def test_json_reports_carry_c1_controls_escaped(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
+    """JSON escapes only U+0000-U+001F; U+009B (CSI to some terminals) from a definition is
+    written as \\u009b, and the document still parses to the same text."""
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: error 'boom\\u009b2K\\u0085end'"))
+    review = hako("diff", "--base", "main", "--format", "json")
+    validate = hako("validate", "apps/beta.jsonnet", "-o", "json")
+    for result in (review, validate):
+        assert result.code == 1, result.err
+        assert "\x9b" not in result.out and "\x85" not in result.out
+        assert "\\u009b2K\\u0085end" in result.out
+    assert "boom\x9b2K\x85end" in json.loads(review.out)["apps"][0]["error"]
+    assert "boom\x9b2K\x85end" in json.dumps(json.loads(validate.out), ensure_ascii=False)

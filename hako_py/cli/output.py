@@ -67,4 +67,6 @@ def dump(data: Any, fmt: str) -> str:
         return text.rstrip("\n")
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    from hako_py.printable import json_text
+
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from hako_py.compare.diff import colorize
-from hako_py.printable import printable
+from hako_py.printable import json_text, printable
 from hako_py.review.compare import AppChange
 from hako_py.review.markdown_safe import MAX_MARKDOWN_CHARS, fenced, fit, inline, shorten
 from hako_py.review.reviewer import Review
@@ -134,7 +134,7 @@ def markdown(review: Review, *, limit: int | None = MAX_MARKDOWN_CHARS) -> str:
 
 
 def as_json(review: Review) -> str:
-    return json.dumps({
+    return json_text(json.dumps({
         "base": review.ref,
         "commit": review.revision.commit if review.revision is not None else None,
         "warnings": list(review.revision.warnings) if review.revision is not None else [],
@@ -142,7 +142,7 @@ def as_json(review: Review) -> str:
         "settings": review.settings,
         "apps": [{"file": c.file, "status": c.status, "changes": c.changes, "error": c.error, "diff": c.diff}
                  for c in review.changes],
-    }, indent=2, ensure_ascii=False) + "\n"
+    }, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(review: Review, fmt: str, *, color: bool = False, full: bool = False) -> str:
