@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -30,6 +31,19 @@ def display_path(path: str | os.PathLike[str]) -> str:
 def app_id_for(path: str | os.PathLike[str]) -> str:
     """The app id is the definition file's base name without its extension (hako's rule)."""
     return Path(path).stem
+
+
+def app_id_clashes(files: Iterable[str]) -> dict[str, str]:
+    """Each of *files* whose app id another of them also has, with the error to report: such a
+    file names the other's live service (``apps/b.yml`` beside ``apps/b.jsonnet`` deploys ``b``),
+    so a pull request adding it would replace that service while its review showed a new app."""
+    by_id: dict[str, list[str]] = {}
+    for file in sorted(set(files)):
+        by_id.setdefault(app_id_for(file), []).append(file)
+    return {file: (f"{file}: app id {app_id!r} is also defined by "
+                   f"{', '.join(other for other in same if other != file)}: several definitions would deploy the "
+                   "same service (an app id is the file's base name)")
+            for app_id, same in by_id.items() if len(same) > 1 for file in same}
 
 
 def join_path(parent: str, key: str | int) -> str:

@@ -478,3 +478,17 @@ def test_a_signal_during_a_oneshot_wave_stops_its_task_at_once_and_reports_the_l
     assert web["message"] == "not started: interrupted" and web["exitCode"] == code
     assert f"[{name}] received {signal.Signals(signum).name}: stopping task" in err
     assert f"the oneshot tasks of {name} were stopped, as hako oneshot stops its task" in err
+
+
+def test_drift_reports_two_definitions_of_one_app_as_broken(
+        hako: Hako, deployable: Callable[..., str], repo: Repo, aws: SandboxControl) -> None:
+    """``apps/calm.json`` beside ``apps/calm.jsonnet``: neither is the service's definition
+    (drift said one drifted and the other in sync, and exited 0)."""
+    path = deployable("calm")
+    assert hako("deploy", path, *FAST).code == 0
+    (repo.root / "apps/calm.json").write_text((repo.root / path).read_text().replace("'v1'", "'evil'"))
+    result = hako("drift", "--exit-code", "--format", "json")
+    assert result.code == 1, result.out + result.err
+    statuses = {a["file"]: a["status"] for a in json.loads(result.out)["apps"]}
+    assert statuses == {"apps/calm.json": "broken", "apps/calm.jsonnet": "broken"}, statuses
+    assert "app id 'calm' is also defined by apps/calm.jsonnet" in result.out

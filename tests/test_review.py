@@ -287,3 +287,20 @@ def test_bombs_in_a_parallel_review_are_broken_entries_and_the_rest_is_compared(
         "apps/delta.jsonnet": ("broken", "apps/delta.jsonnet: evaluation exceeded the time limit of 5 s "
                                          "(HAKO_EVAL_TIMEOUT)"),
     }, result
+
+
+def test_a_second_definition_of_an_existing_app_is_broken_not_a_new_app(hako: Hako, gitrepo: Repo) -> None:
+    """``apps/beta.json`` beside ``apps/beta.jsonnet`` names the live service ``beta``: shown as
+    an added app, a pull request replaced that service through ``deploy --changed-since``."""
+    second = "apps/beta.json"  # a .json file is a definition (Jsonnet), as in hako 2.18
+    gitrepo.write(second, app("beta", extra=", cpu: 1024").replace("example/beta", "attacker/backdoor"))
+    result = hako("diff", "--base", "main")
+    assert result.code == 1, result.out
+    assert "added" not in result.out.split("\n", 1)[0], result.out
+    assert f"{second}: app id 'beta' is also defined by apps/beta.jsonnet" in result.out
+    assert "apps/beta.jsonnet: app id 'beta' is also defined by " + second in result.out
+    git(gitrepo.root, "add", "-A")
+    git(gitrepo.root, "commit", "-qm", "a second beta")
+    deploy = hako("deploy", "--changed-since", "main~1", "--dry-run", "-o", "json")
+    assert deploy.code != 0, deploy.out
+    assert "attacker/backdoor" not in deploy.out + deploy.err

@@ -31,7 +31,7 @@ from hako_py.loading import LoadOptions
 from hako_py.loading.loader import hands_in_secrets
 from hako_py.loading.render_cache import Entry, RenderCache
 from hako_py.loading.repo import CONFIG_NAME, load_config
-from hako_py.paths import DEFINITION_SUFFIXES
+from hako_py.paths import DEFINITION_SUFFIXES, app_id_clashes
 from hako_py.review.cached import cached_side, handed_on, keep, side_cache, side_key, store_side
 from hako_py.review.compare import PROVIDER_INPUTS, AppChange, Rendered, compare, render_both, render_view
 from hako_py.review.deps import ALWAYS, DependencyScanner
@@ -391,4 +391,17 @@ def review(paths: list[str], ref: str, options: LoadOptions, *, jobs: int | None
                    if change is not None]
         keep(run, [*made, *handed_on(run)])  # written as the command ends
         renders = sum((j.base_root is not None) + (j.head_root is not None) for j in work)
-    return Review(ref, changes, len(head_defs | base_defs), renders, settings, revision)
+    return Review(ref, with_clashes(changes, head_defs), len(head_defs | base_defs), renders, settings, revision)
+
+
+def with_clashes(changes: list[AppChange], definitions: set[str]) -> list[AppChange]:
+    """*changes*, with every definition whose app id another definition also has as broken
+    (see :func:`hako_py.paths.app_id_clashes`): listed as an added app, it could replace a live
+    service through ``hako deploy --changed-since`` while its review showed a new one."""
+    clashing = app_id_clashes(definitions)
+    if not clashing:
+        return changes
+    kept = [AppChange(c.file, "broken", error=clashing[c.file]) if c.file in clashing else c for c in changes]
+    listed = {c.file for c in kept}
+    added = [AppChange(file, "broken", error=error) for file, error in clashing.items() if file not in listed]
+    return sorted([*kept, *added], key=lambda c: c.file)

@@ -18,7 +18,7 @@ from hako_py.deploy.service_ops import live_diff
 from hako_py.errors import HakoError
 from hako_py.fleet import drift as drifting
 from hako_py.loading.repo import find_root, load_config
-from hako_py.paths import DEFINITION_PATTERNS, app_id_for, display_path, expand_paths
+from hako_py.paths import DEFINITION_PATTERNS, app_id_clashes, app_id_for, display_path, expand_paths
 from hako_py.pipeline import CheckedApp, check_file
 from hako_py.schedules.reader import read_group
 from hako_py.specs.schedules import default_group, schedule_specs
@@ -66,9 +66,10 @@ def drift(paths: tuple[str, ...], fmt: str, output_file: str | None, exit_code: 
     whole = any(Path(folder).resolve() == apps_folder.resolve() for folder in folders)
     options = replace(build_load_options(**loader, expand=True), cache=True)
     checked: dict[str, CheckedApp | str] = {}
+    clashing = app_id_clashes(files)  # two definitions of one service: neither is its definition
     for file in files:  # evaluated here, in order, by the shared budgeted worker (and the render cache)
         try:
-            checked[file] = check_file(file, options)
+            checked[file] = clashing[file] if file in clashing else check_file(file, options)
         except HakoError as exc:
             checked[file] = str(exc)
     shared = SharedClients(aws, TokenBucket(rate, burst=max(1, int(rate))))
