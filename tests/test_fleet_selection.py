@@ -155,6 +155,30 @@ def test_a_wave_entry_matching_no_app_in_the_repository_is_a_located_error(
     assert outside.code == 0 and apps_of(outside.out) == ["a", "b"], outside.err
 
 
+@pytest.mark.parametrize(("waves", "said"), [
+    ('[[{ oneshot = "a", command = ["x"] }], ["a", "b"]]',
+     "the oneshot entry { oneshot = 'a' } for app 'a' in wave 1 is followed by 'a' in wave 2"),
+    ('[["*"], [{ oneshot = "migrate", command = ["x"] }]]',
+     "the oneshot entry { oneshot = 'migrate' } for app 'migrate' in wave 2 comes after '*' in wave 1"),
+])
+def test_an_app_of_a_oneshot_entry_matching_another_entry_is_refused(
+        hako: Hako, deployable: Deployable, repo: Repo, aws: SandboxControl, waves: str, said: str) -> None:
+    """A fleet takes each app once, at its first entry: the service of ``a`` was never deployed
+    (exit 0), or the migration after ``*`` never ran."""
+    for name in ("a", "b", "migrate"):
+        deployable(name)
+    settings = (repo.root / "hako.toml").read_text()
+    with_waves(repo, waves)
+    result = hako("deploy", "apps", "-n", "-o", "json", *FAST)
+    assert result.code == 1, result.out + result.err
+    assert said in result.err, result.err
+    assert "Deploying" not in result.err
+    (repo.root / "hako.toml").write_text(settings)
+    with_waves(repo, '[[{ oneshot = "migrate", command = ["x"] }], ["*"]]')  # migrations first, then the rest
+    rest = hako("deploy", "apps", "-n", "-o", "json", *FAST)
+    assert rest.code == 0, rest.err
+
+
 @pytest.mark.parametrize("waves", ['[["["]]', '[["web-[12"]]', '[[{ oneshot = "m[", command = ["x"] }]]'])
 def test_a_malformed_wave_pattern_is_refused(tmp_path: Path, waves: str) -> None:
     (tmp_path / "hako.toml").write_text(f'region = "us-east-1"\n[deploy]\nwaves = {waves}\n')

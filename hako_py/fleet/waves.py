@@ -33,6 +33,45 @@ def check_waves(config: RepoConfig, files: Sequence[str]) -> None:
             raise HakoError(f"{_where(config, pattern)}: deploy.waves: wave {number}: {shown} matches no app in the "
                             f"repository{hint}: fix or remove the entry (an entry naming no app would let the "
                             "later waves deploy without it, e.g. services without their migration)")
+    _check_oneshots_stand_alone(config, apps)
+
+
+def _check_oneshots_stand_alone(config: RepoConfig, apps: dict[str, str]) -> None:
+    """A fleet takes each app once, at its first matching entry. So a oneshot entry after
+    another entry matching its app never runs (``[["*"], [{ oneshot = "migrate" }]]``), and an
+    entry naming the app itself after its oneshot is never deployed (``[[{ oneshot = "web" }],
+    ["web"]]`` ran the oneshot and exited 0 without the service). A pattern after the oneshot
+    (the ``["*"]`` of "migrations first, then the rest") is what it always was: the rest."""
+    for app, path in sorted(apps.items()):
+        found = [(number, entry) for number, wave in enumerate(config.waves, start=1) for entry in wave
+                 if matches(entry, app, path)]
+        oneshots = [(n, e) for n, e in found if isinstance(e, WaveOneshot)]
+        if not oneshots:
+            continue
+        number, oneshot = oneshots[0]
+        if found[0][1] is not oneshot:
+            other_number, other = found[0]
+            said = (f"comes after {_shown(other)} in wave {other_number}, which takes the app first: the oneshot "
+                    "never runs")
+        else:
+            named = next(((n, e) for n, e in found[1:] if not _is_pattern(e)), None)
+            if named is None:
+                continue
+            other_number, other = named
+            said = (f"is followed by {_shown(other)} in wave {other_number}: a fleet deploy takes each app once, so "
+                    "the service would never be deployed")
+        raise HakoError(f"{_where(config, oneshot.pattern)}: deploy.waves: the oneshot entry {_shown(oneshot)} for app "
+                        f"{app!r} in wave {number} {said}. Give the oneshot its own definition (e.g. "
+                        f"apps/{app}-migrate.jsonnet importing {app}'s) and name that in the oneshot entry")
+
+
+def _shown(entry: str | WaveOneshot) -> str:
+    return f"{{ oneshot = {entry.pattern!r} }}" if isinstance(entry, WaveOneshot) else repr(entry)
+
+
+def _is_pattern(entry: str | WaveOneshot) -> bool:
+    text = entry.pattern if isinstance(entry, WaveOneshot) else entry
+    return any(c in text for c in "*?[")
 
 
 def _where(config: RepoConfig, pattern: str) -> str:
