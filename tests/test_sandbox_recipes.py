@@ -93,3 +93,19 @@ def test_a_background_sandbox_that_cannot_start_fails_and_exports_nothing(apps: 
     assert alone.stderr == f"cannot listen on 127.0.0.1:{port}: Address already in use\n"
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr
     assert re.search(r"^exported: $", done.stdout, re.M), done.stdout  # nothing exported (nor printed)
+
+
+@pytest.mark.slow
+def test_a_background_sandbox_leaves_no_pipe_of_the_caller_open(apps: Path) -> None:
+    """``hako sandbox --background 2>&1 | cat`` returned only when the sandbox ended: the sandbox
+    held the caller's stderr. Its later messages go to a log file it names."""
+    done = run_recipe("sandbox=$(hako sandbox --port 0 --seed apps/ --background 2>&1 | tee said.txt | grep '=') "
+                      "&& export $sandbox", apps)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^exported: http://127\.0\.0\.1:\d+$", done.stdout, re.M), done.stdout
+    said = (apps / "said.txt").read_text()
+    log = re.search(r"its messages from now on: (\S+)\)", said)
+    assert log is not None, said
+    assert "sandbox: created" in said  # what it said while seeding, copied before returning
+    assert os.stat(log.group(1)).st_mode & 0o077 == 0  # the log is the user's alone
+    os.unlink(log.group(1))

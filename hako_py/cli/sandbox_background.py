@@ -13,8 +13,10 @@ error on stderr) instead of leaving an empty file behind.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 
 from hako_py.cli.output import say, show
 
@@ -23,15 +25,26 @@ PID_VARIABLE = "HAKO_SANDBOX_PID"
 
 
 def serve_in_background(arguments: list[str]) -> int:
-    """Start ``hako sandbox ARGUMENTS`` in the background; its exit code when it could not start."""
-    child = subprocess.Popen([sys.executable, "-m", "hako_py", "sandbox", *arguments], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, text=True, start_new_session=True)
+    """Start ``hako sandbox ARGUMENTS`` in the background; its exit code when it could not start.
+
+    The child writes its messages to a log file (0600, in the temporary folder), never to this
+    command's stderr: a child holding that open kept every pipe on it open, so
+    ``hako sandbox --background 2>&1 | tee log`` (or a CI step collecting stderr) waited for the
+    sandbox to end. What it said while starting is copied to stderr before this returns."""
+    with tempfile.NamedTemporaryFile(prefix="hako-sandbox-", suffix=".log", delete=False) as log:
+        child = subprocess.Popen([sys.executable, "-m", "hako_py", "sandbox", *arguments], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
     assert child.stdout is not None
     line = child.stdout.readline().strip()  # the one line, once it answers; "" when it ended first
     child.stdout.close()  # it writes nothing else there
+    code = (child.wait() or 1) if not line else 0
+    with open(log.name, encoding="utf-8", errors="replace") as said:
+        sys.stderr.write(said.read())
     if not line:
-        return child.wait() or 1
+        os.unlink(log.name)
+        return code
     show(line)
     show(f"{PID_VARIABLE}={child.pid}")
-    say(f"sandbox: serving in the background as process {child.pid} (stop it with kill {child.pid})")
+    say(f"sandbox: serving in the background as process {child.pid} (stop it with kill {child.pid}; "
+        f"its messages from now on: {log.name})")
     return 0
