@@ -39,7 +39,7 @@ def serve_in_background(arguments: list[str]) -> int:
     child.stdout.close()  # it writes nothing else there
     code = (child.wait() or 1) if not line else 0
     with open(log.name, encoding="utf-8", errors="replace") as said:
-        sys.stderr.write(said.read())
+        say(said.read(), nl=False)
     if not line:
         os.unlink(log.name)
         return code
