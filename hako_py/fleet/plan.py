@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from hako_py.errors import UsageError
 from hako_py.loading.repo import WaveOneshot
-from hako_py.paths import app_id_for
+from hako_py.paths import app_id_clashes, app_id_for
 
 DEPLOY = "deploy"
 ONESHOT = "oneshot"
@@ -136,9 +136,9 @@ def plan_fleet(files: Sequence[str], *, waves: Sequence[Sequence[str | WaveOnesh
     deploy a service while another shard's migration fails (run each wave as a job of its own
     with ``--wave``, the later ones needing the earlier)."""
     unique = sorted(dict.fromkeys(files))
-    apps = {app_id_for(f): f for f in unique}
-    if len(apps) != len(unique):
-        clashes = sorted({app_id_for(f) for f in unique if sum(app_id_for(g) == app_id_for(f) for g in unique) > 1})
+    clashing = app_id_clashes(unique)
+    if clashing:
+        clashes = sorted({app_id_for(f) for f in clashing})
         raise UsageError(f"several definitions deploy the same app: {', '.join(clashes)} (an app id is the file's "
                          "base name)")
     placed = {file: _placed(file, waves, root) for file in unique}
