@@ -54,6 +54,12 @@ def test_a_missing_revision_still_says_how_to_fetch_it(hako: Hako, gitrepo: Repo
     assert "fetch it first (e.g. git fetch --depth=1 origin feature)" in result.err
 
 
+def test_the_fetch_hint_quotes_the_ref_for_the_shell(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
+    result = hako("diff", "--base", "feature;$(touch pwned)")
+    assert result.code == 1
+    assert "(e.g. git fetch --depth=1 origin 'feature;$(touch pwned)')" in result.err
+
+
 def test_a_ref_that_looks_like_an_option_is_a_revision(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
     result = hako("diff", "--base=--output=x")
     assert result.code == 1

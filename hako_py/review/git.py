@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,7 @@ def _not_a_commit(root: Path, ref: str) -> str:
         return (f"base revision '{ref}': REV:PATH names a file or folder of a revision, not a commit; give the "
                 f"commit alone, e.g. '{ref.partition(':')[0] or 'HEAD'}'")
     return (f"base revision '{ref}' not found in this repository; fetch it first "
-            f"(e.g. git fetch --depth=1 origin {ref.removeprefix('origin/')})")
+            f"(e.g. git fetch --depth=1 origin {shlex.quote(ref.removeprefix('origin/'))})")  # a ref is data
 
 
 def _ambiguity(root: Path, name: str, ref: str, short: str) -> str:
