@@ -20,7 +20,12 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls but newline and tab; and the invisible characters that move text: the
+# line and paragraph separators (U+2028/U+2029, line breaks to editors and the Actions
+# runner) and the bidirectional marks, embeddings, overrides and isolates (U+200E/U+200F,
+# U+202A-U+202E, U+2066-U+2069: "Trojan Source", CVE-2021-42574), which reorder what a
+# terminal or a diff view shows
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 ZERO_WIDTH = "\u200b"
 LINE_BREAKS = "\n\r\x85\u2028\u2029"
 # "::" as a line's first non-blank characters (the blank run stops at a line break, so the
@@ -34,19 +39,26 @@ def printable(text: str) -> str:
     return defuse(visible_controls(text))
 
 
-_C1 = re.compile(r"[\x80-\x9f]")
+_C1 = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")  # what JSON leaves raw of _CONTROL
 
 
 def json_text(text: str) -> str:
     """JSON written with ``ensure_ascii=False``, its C1 control characters (U+0080-U+009F:
-    U+009B is CSI to some terminals) as ``\\u`` escapes. JSON escapes only U+0000-U+001F
+    U+009B is CSI to some terminals), DEL, the separators and the bidirectional controls as
+    ``\\u`` escapes. JSON escapes only U+0000-U+001F
     itself; these can appear only inside strings, so the document parses to the same data."""
     return _C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def visible_controls(text: str) -> str:
-    """*text* with control characters other than newline and tab shown as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    """*text* with control characters other than newline and tab shown as ``\\xNN``, and the
+    separators and bidirectional controls as ``\\uNNNN``."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def defuse(text: str) -> str:

@@ -178,3 +178,15 @@ def test_json_reports_carry_c1_controls_escaped(hako: Hako, gitrepo: Repo) -> No
         assert "\\u009b2K\\u0085end" in result.out
     assert "boom\x9b2K\x85end" in json.loads(review.out)["apps"][0]["error"]
     assert "boom\x9b2K\x85end" in json.dumps(json.loads(validate.out), ensure_ascii=False)
+
+
+def test_separators_and_bidirectional_controls_are_shown_not_sent(hako: Hako, gitrepo: Repo) -> None:  # noqa: F811
+    """U+2028 starts a line to editors and the Actions runner; U+202E reverses what follows on
+    a terminal (CVE-2021-42574): both from a definition were printed raw while U+0085 was escaped."""
+    gitrepo.write("apps/beta.jsonnet", app("beta", extra=", cpu: error 'x\\u2028y\\u202eevil\\u2066'"))
+    for fmt in ("text", "markdown"):
+        result = hako("diff", "--base", "main", "--format", fmt)
+        assert result.code == 1, result.err
+        assert not any(c in result.out for c in "\u2028\u202e\u2066"), (fmt, result.out)
+    validate = hako("validate", "apps/beta.jsonnet")
+    assert "x\\u2028y\\u202eevil\\u2066" in validate.out + validate.err
